@@ -1,0 +1,104 @@
+// Clocks and cycle sources: marshals armbench/timer.h. The core-clock estimate runs
+// on a worker thread so the CLI stays responsive.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "armbench/timer.h"
+#include "exports.h"
+
+namespace armbench_binding {
+namespace {
+
+Napi::Value NowNs(const Napi::CallbackInfo& info) {
+  return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(armbench_now_ns()));
+}
+
+Napi::Value ClockResolutionNs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(armbench_clock_resolution_ns()));
+}
+
+// refCounter(minNs) -> { name, hz, invariant }
+Napi::Value RefCounter(const Napi::CallbackInfo& info) {
+  double min_ns = RequireNumber(info, 0, "refCounter", "minNs");
+  if (!(min_ns >= 0 && min_ns <= 10e9)) {
+    throw Napi::RangeError::New(info.Env(), "refCounter: minNs must lie in [0, 1e10]");
+  }
+  armbench_ref_counter rc;
+  armbench_ref_counter_info(&rc, static_cast<uint64_t>(min_ns));
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("name", rc.name);
+  out.Set("hz", rc.hz);
+  out.Set("invariant", Napi::Boolean::New(info.Env(), rc.invariant != 0));
+  return out;
+}
+
+// perfCycles() -> { available: true } | { available: false, reason }
+Napi::Value PerfCycles(const Napi::CallbackInfo& info) {
+  armbench_perf_cycles pc;
+  char why[256] = {0};
+  int rc = armbench_perf_cycles_open(&pc, why, sizeof why);
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("available", Napi::Boolean::New(info.Env(), rc == 0));
+  if (rc == 0) {
+    armbench_perf_cycles_close(&pc);
+  } else {
+    out.Set("reason", why[0] ? why : "perf_event_open failed");
+  }
+  return out;
+}
+
+class CoreClockWorker : public Napi::AsyncWorker {
+ public:
+  CoreClockWorker(Napi::Env env, int samples, uint64_t adds)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), samples_(samples), adds_(adds) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    hz_.reserve(samples_);
+    for (int i = 0; i < samples_; ++i) hz_.push_back(armbench_estimate_core_hz(adds_));
+  }
+
+  void OnOK() override {
+    Napi::Array out = Napi::Array::New(Env(), hz_.size());
+    for (size_t i = 0; i < hz_.size(); ++i) out.Set(static_cast<uint32_t>(i), hz_[i]);
+    deferred_.Resolve(out);
+  }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  int samples_;
+  uint64_t adds_;
+  std::vector<double> hz_;
+};
+
+// estimateCoreClock(samples, adds) -> Promise<number[]> (Hz, one per sample)
+Napi::Value EstimateCoreClock(const Napi::CallbackInfo& info) {
+  double samples = RequireNumber(info, 0, "estimateCoreClock", "samples");
+  double adds = RequireNumber(info, 1, "estimateCoreClock", "adds");
+  if (!(samples >= 1 && samples <= 10000 && std::floor(samples) == samples)) {
+    throw Napi::RangeError::New(info.Env(), "estimateCoreClock: samples must be an integer in [1, 10000]");
+  }
+  if (!(adds >= 1000 && adds <= 1e11)) {
+    throw Napi::RangeError::New(info.Env(), "estimateCoreClock: adds must lie in [1e3, 1e11]");
+  }
+  auto* worker = new CoreClockWorker(info.Env(), static_cast<int>(samples), static_cast<uint64_t>(adds));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace
+
+void RegisterTimer(Napi::Env env, Napi::Object exports) {
+  exports.Set("nowNs", Napi::Function::New(env, NowNs, "nowNs"));
+  exports.Set("clockResolutionNs", Napi::Function::New(env, ClockResolutionNs, "clockResolutionNs"));
+  exports.Set("refCounter", Napi::Function::New(env, RefCounter, "refCounter"));
+  exports.Set("perfCycles", Napi::Function::New(env, PerfCycles, "perfCycles"));
+  exports.Set("estimateCoreClock", Napi::Function::New(env, EstimateCoreClock, "estimateCoreClock"));
+}
+
+}  // namespace armbench_binding

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Runs node's built-in test runner over the compiled tests (dist/test/**/*.test.js).
+// Node 20's runner takes no globs, so the files are listed here.
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const testDir = path.join(root, "dist", "test");
+
+function collect(dir) {
+  let out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out = out.concat(collect(p));
+    else if (name.endsWith(".test.js")) out.push(p);
+  }
+  return out;
+}
+
+let files;
+try {
+  files = collect(testDir);
+} catch {
+  console.error(`no compiled tests in ${testDir}: run \`npm run build:ts\` first.`);
+  process.exit(1);
+}
+if (files.length === 0) {
+  console.error(`no *.test.js files in ${testDir}.`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ["--test", ...process.argv.slice(2), ...files], { stdio: "inherit", cwd: root });
+process.exit(result.status ?? 1);

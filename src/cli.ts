@@ -1,0 +1,92 @@
+/** The armbench command line: yargs declares every subcommand and the global options. */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import yargs, { type Argv } from "yargs";
+
+import { runInfo } from "./commands/info.js";
+import { notBuilt, pendingCommands } from "./commands/pending.js";
+import { UserError } from "./errors.js";
+import { packageRoot } from "./native.js";
+import type { GlobalOptions } from "./output.js";
+
+const version = (JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }).version;
+
+function globalOptions(argv: Record<string, unknown>): GlobalOptions {
+  const threads = argv.threads as number | undefined;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 4096)) {
+    throw new UserError(`--threads must be a whole number from 1 to 4096, got ${JSON.stringify(argv.threads)}.`);
+  }
+  return {
+    out: argv.out as string | undefined,
+    json: argv.json as string | undefined,
+    threads,
+    quick: Boolean(argv.quick),
+    quiet: Boolean(argv.quiet),
+  };
+}
+
+function buildParser(args: string[]): Argv {
+  let parser = yargs(args)
+    .scriptName("armbench")
+    .usage(
+      "armbench: CPU AI-inference benchmarks and microarchitecture probes for Arm servers and x86.\n\n" +
+        "Usage: $0 <command> [options]",
+    )
+    .option("out", { type: "string", describe: "folder for results files (suites default to results/)", global: true })
+    .option("json", {
+      type: "string",
+      describe: "write the results as JSON to FILE, or to stdout when given no FILE (or -)",
+      global: true,
+    })
+    .option("threads", { type: "number", describe: "worker threads for suites that run in parallel (default: one per core)", global: true })
+    .option("quick", { type: "boolean", default: false, describe: "fewer sizes and samples: a fast look, not a final figure", global: true })
+    .option("quiet", { type: "boolean", default: false, describe: "no progress or notes on stderr", global: true })
+    .command(
+      "info",
+      "the machine: CPU, microarchitecture, ISA features, caches, clock, noise warnings",
+      (y) => y.example("$0 info --json", "the same facts as JSON (the env block of every results file)"),
+      async (argv) => {
+        process.exitCode = await runInfo(globalOptions(argv));
+      },
+    );
+  for (const p of pendingCommands) {
+    const name = p.command.split(" ")[0]!;
+    parser = parser.command(
+      p.command,
+      `${p.describe} (not available yet)`,
+      (y) => y.example(p.example, ""),
+      () => notBuilt(name, version),
+    );
+  }
+  return parser
+    .demandCommand(1, "name a command; `armbench --help` lists them.")
+    .strict()
+    .recommendCommands()
+    .version(version)
+    .help()
+    .alias("h", "help")
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilogue("Results files use schema armbench/1; see README.md for their layout.")
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      const sentence = /[.!?]$/.test(msg) ? msg : `${msg}; \`armbench --help\` lists commands and options.`;
+      throw new UserError(sentence);
+    });
+}
+
+/** Runs the CLI; returns the process exit status. */
+export async function main(args: string[]): Promise<number> {
+  process.exitCode = 0;
+  try {
+    await buildParser(args).parseAsync();
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`armbench: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`armbench: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,95 @@
+/** `armbench info`: the machine, as every results file records it. */
+import Table from "cli-table3";
+
+import { measureClock } from "../clock.js";
+import { formatBytes, formatHz, plural } from "../format.js";
+import { loadNative } from "../native.js";
+import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
+import { createProgress } from "../progress.js";
+import type { Env } from "../results/schema.js";
+import { collectEnv } from "../sysinfo/collect.js";
+
+const cacheNames: Record<string, string> = { Data: "d", Instruction: "i", Unified: "" };
+
+function cacheRows(env: Env): [string, string][] {
+  return env.caches.map((c) => {
+    const parts = [
+      `${formatBytes(c.sizeBytes)}`,
+      c.ways ? `${c.ways}-way` : null,
+      c.lineBytes ? `${c.lineBytes} B lines` : null,
+      `shared by ${plural(c.sharedByCpus, "CPU")}`,
+    ];
+    return [`L${c.level}${cacheNames[c.type] ?? ` ${c.type}`}`, parts.filter(Boolean).join(", ")];
+  });
+}
+
+function isaText(env: Env): string {
+  const on = Object.entries(env.isa.features).filter(([, v]) => v).map(([k]) => k);
+  const off = Object.entries(env.isa.features).filter(([, v]) => !v).map(([k]) => k);
+  const lines = [`${env.isa.arch}: ${on.join(" ") || "(none of the tracked features)"}`];
+  if (off.length) lines.push(`absent: ${off.join(" ")}`);
+  if (env.isa.sveVectorBytes) lines.push(`SVE vector length ${env.isa.sveVectorBytes * 8} bits`);
+  if (env.isa.smeVectorBytes) lines.push(`SME streaming vector length ${env.isa.smeVectorBytes * 8} bits`);
+  return lines.join("\n");
+}
+
+export function renderInfo(env: Env): string {
+  const c = env.cpu;
+  const ua = c.microarch;
+  const clock = env.clock;
+  const rows: [string, string][] = [
+    ["CPU", `${c.model} (${c.vendor})`],
+    ["Microarchitecture", `${ua.name} [${ua.source}]${ua.seenIn ? `\nseen in: ${ua.seenIn}` : ""}${c.coreTypes.length > 1 ? `\ncore types: ${c.coreTypes.join(", ")}` : ""}`],
+    ["Topology", `${plural(c.cores, "core")}, ${plural(c.threads, "thread")}, ${c.sockets === null ? "? sockets" : plural(c.sockets, "socket")}, ${c.numaNodes === null ? "NUMA unknown" : plural(c.numaNodes, "NUMA node")}`],
+    ["ISA", isaText(env)],
+    ...cacheRows(env),
+    ["Memory", `${formatBytes(env.memory.totalBytes)}; transparent huge pages: ${env.memory.thp ?? "unknown"}${env.memory.hugePageBytes ? ` (${formatBytes(env.memory.hugePageBytes)} pages)` : ""}`],
+    ["OS", `${env.os.distro}, kernel ${env.os.kernel}`],
+    ["Virtualization", env.machine.virtualization ?? "none detected"],
+    ["Governor", env.governor ?? "unavailable (no cpufreq in sysfs)"],
+    ["Load average", env.loadAverage.map((x) => x.toFixed(2)).join(" ")],
+    [
+      "Clock",
+      [
+        `core clock ~ ${formatHz(clock.coreClockHz)} (measured: ${clock.coreClockMethod})`,
+        `cycles from: ${clock.cycleSource === "perf" ? "perf_event_open hardware counter" : `time x core-clock estimate (perf: ${clock.perfUnavailable})`}`,
+        `reference counter: ${clock.refCounter.name}${clock.refCounter.hz ? ` at ${formatHz(clock.refCounter.hz)}` : ""}${clock.refCounter.invariant ? ", invariant" : ""}`,
+        `monotonic clock resolution: ${clock.monotonicResolutionNs} ns`,
+      ].join("\n"),
+    ],
+    ["Build", `${env.build.compiler}, ${env.build.buildType} ${env.build.flags}\nper-ISA files: ${env.build.isaFlags || "none"}`],
+    [
+      "Versions",
+      `armbench ${env.armbench.version}${env.armbench.git ? ` (${env.armbench.git.commit.slice(0, 12)}${env.armbench.git.dirty ? ", modified" : ""})` : ""}, ` +
+        `Node ${env.versions.node}, N-API ${env.versions.napi}\n` +
+        Object.entries(env.versions.dependencies).map(([k, v]) => `${k} ${v}`).join(", "),
+    ],
+  ];
+  const width = Math.max(40, Math.min(process.stdout.columns ?? 100, 120) - 24);
+  const table = new Table({
+    style: { head: [], border: [] },
+    colWidths: [20, width],
+    wordWrap: true,
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
+  table.push(...rows);
+  const warnings = env.warnings.length ? `\nWarnings:\n${env.warnings.map((w) => `  ! ${w}`).join("\n")}\n` : "";
+  return `armbench info: ${env.machine.hostname}, ${env.createdAt}\n${table.toString()}\n${warnings}`;
+}
+
+export async function runInfo(opts: GlobalOptions): Promise<number> {
+  const native = loadNative();
+  const progress = createProgress(opts.quiet);
+  progress.update("measuring the core clock...");
+  const { clock, record } = await measureClock(native, opts.quick);
+  progress.update("reading the system...");
+  const env = await collectEnv(native, clock);
+  progress.done();
+
+  const dest = resolveDestination(opts, "info", env.machine.hostname, new Date(env.createdAt), false);
+  const writer = openWriter(dest, env);
+  writer.add(record);
+  if (dest.kind !== "stdout") process.stdout.write(renderInfo(env));
+  finishOutput(dest, writer, opts.quiet);
+  return 0;
+}

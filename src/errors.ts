@@ -1,0 +1,14 @@
+/** An error the user caused or can fix: printed as one sentence, no stack trace. */
+export class UserError extends Error {
+  /** Process exit status for this error. */
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = "UserError";
+    this.exitCode = exitCode;
+  }
+}
+
+/** Exit status for a subcommand that this version does not provide yet. */
+export const EXIT_NOT_BUILT = 3;

@@ -1,0 +1,117 @@
+/**
+ * The environment block of a results file: systeminformation where it has the fact,
+ * the native detector for the ISA, sysfs for caches and kernel settings.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import si from "systeminformation";
+
+import type { ClockEnv } from "../clock.js";
+import { packageRoot, type Native } from "../native.js";
+import type { Env } from "../results/schema.js";
+import { decodeArmCore, decodeX86Core, parseArmCpuinfo, splitMidr, type Microarch } from "./microarch.js";
+import { noiseWarnings } from "./noise.js";
+import { readCaches, readGovernor, readMidr, readNumaNodes, readProcCpuinfo, readThp } from "./sysfs.js";
+
+function readPackageJson(dir: string): { version?: string; dependencies?: Record<string, string> } | null {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/** Installed versions of armbench's own dependencies. */
+function dependencyVersions(): Record<string, string> {
+  const own = readPackageJson(packageRoot);
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(own?.dependencies ?? {}).sort()) {
+    out[name] = readPackageJson(path.join(packageRoot, "node_modules", name))?.version ?? "not installed";
+  }
+  return out;
+}
+
+function gitState(): Env["armbench"]["git"] {
+  if (!existsSync(path.join(packageRoot, ".git"))) return null;
+  try {
+    const run = (...args: string[]) =>
+      execFileSync("git", ["-C", packageRoot, ...args], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return { commit: run("rev-parse", "HEAD"), dirty: run("status", "--porcelain", "--untracked-files=no") !== "" };
+  } catch {
+    return null;
+  }
+}
+
+interface CpuNaming {
+  vendor: string;
+  model: string;
+  microarch: Microarch;
+  coreTypes: string[];
+}
+
+function nameArmCpu(native: Native, siCpu: si.Systeminformation.CpuData): CpuNaming {
+  const cpuinfo = readProcCpuinfo();
+  const listed = cpuinfo ? parseArmCpuinfo(cpuinfo) : [];
+  const midrValue = Number(native.cpuId().midr) || readMidr();
+  const primary = midrValue ? splitMidr(midrValue) : listed[0];
+  const microarch = primary
+    ? decodeArmCore(primary.implementer, primary.part)
+    : { name: "unknown", designer: "unknown", source: "no MIDR in sysfs or /proc/cpuinfo" };
+  const coreTypes = listed.map((m) => decodeArmCore(m.implementer, m.part).name);
+  const model = [siCpu.manufacturer, siCpu.brand].filter(Boolean).join(" ") || microarch.name;
+  return { vendor: microarch.designer, model, microarch, coreTypes: coreTypes.length ? coreTypes : [microarch.name] };
+}
+
+function nameX86Cpu(native: Native, siCpu: si.Systeminformation.CpuData): CpuNaming {
+  const id = native.cpuId();
+  const microarch = decodeX86Core(id.vendor, id.family, id.model);
+  const model = id.brand || [siCpu.manufacturer, siCpu.brand].filter(Boolean).join(" ");
+  return { vendor: microarch.designer, model, microarch, coreTypes: [microarch.name] };
+}
+
+export async function collectEnv(native: Native, clock: ClockEnv): Promise<Env> {
+  const [cpu, mem, osInfo, system] = await Promise.all([si.cpu(), si.mem(), si.osInfo(), si.system()]);
+  const isa = native.cpuFeatures();
+  const naming = isa.arch === "aarch64" ? nameArmCpu(native, cpu) : nameX86Cpu(native, cpu);
+  const hypervisorBit = isa.arch === "x86_64" ? native.cpuId().hypervisor : null;
+  const virtualization = system.virtual ? system.virtualHost || "virtual machine" : hypervisorBit ? "hypervisor (CPUID bit)" : null;
+  const thp = readThp();
+  const governor = readGovernor();
+  const loadAverage = os.loadavg();
+  const threads = cpu.cores || os.availableParallelism();
+  const build = native.buildInfo();
+
+  return {
+    createdAt: new Date().toISOString(),
+    armbench: { version: readPackageJson(packageRoot)?.version ?? "unknown", git: gitState() },
+    machine: { hostname: os.hostname(), virtualization, systemModel: system.model || null },
+    cpu: {
+      vendor: naming.vendor,
+      model: naming.model,
+      microarch: naming.microarch,
+      coreTypes: naming.coreTypes,
+      sockets: cpu.processors || null,
+      cores: cpu.physicalCores || threads,
+      threads,
+      numaNodes: readNumaNodes(),
+      ...(isa.arch === "x86_64" ? { family: cpu.family, modelNumber: cpu.model, stepping: cpu.stepping } : {}),
+    },
+    isa,
+    caches: readCaches(),
+    memory: { totalBytes: mem.total, thp: thp.enabled, hugePageBytes: thp.pmdBytes },
+    os: { platform: osInfo.platform, distro: `${osInfo.distro} ${osInfo.release}`.trim(), release: osInfo.release, kernel: osInfo.kernel },
+    clock,
+    governor,
+    loadAverage,
+    build,
+    versions: {
+      node: process.versions.node,
+      v8: process.versions.v8,
+      napi: process.versions.napi ?? "unknown",
+      dependencies: dependencyVersions(),
+    },
+    warnings: noiseWarnings({ governor, loadAverage1: loadAverage[0] ?? 0, logicalCpus: threads, virtualization, thp: thp.enabled }),
+  };
+}
