@@ -1,0 +1,24 @@
+/** Building records: statistics are computed here from raw samples, never by hand. */
+import { summarize } from "../stats.js";
+import type { Check, FailedRecord, OkRecord, ParamValue, UnavailableRecord } from "./schema.js";
+
+export interface RecordId {
+  suite: string;
+  name: string;
+  impl: string;
+  params: Record<string, ParamValue>;
+  unit: string;
+}
+
+export function okRecord(id: RecordId, samples: readonly number[], check: Check): OkRecord {
+  const { median, ...spread } = summarize(samples);
+  return { ...id, status: "ok", samples: [...samples], median, spread, check };
+}
+
+export function failedRecord(id: RecordId, reason: string, check?: Check): FailedRecord {
+  return check ? { ...id, status: "failed", reason, check } : { ...id, status: "failed", reason };
+}
+
+export function unavailableRecord(id: RecordId, reason: string): UnavailableRecord {
+  return { ...id, status: "unavailable", reason };
+}

@@ -1,0 +1,139 @@
+/**
+ * The results file format, schema "armbench/1": an environment block and records.
+ * The zod schemas are the single definition; the TypeScript types derive from them.
+ * The schema version is the file format's own, separate from the package version.
+ */
+import { z } from "zod";
+
+export const SCHEMA = "armbench/1";
+
+const finite = z.number().refine(Number.isFinite, "must be a finite number");
+
+export const ParamValue = z.union([z.string(), finite, z.boolean(), z.null()]);
+
+const CacheLevel = z.object({
+  level: z.number().int().positive(),
+  type: z.string(),
+  sizeBytes: z.number().int().positive(),
+  lineBytes: z.number().int().positive().nullable(),
+  ways: z.number().int().nonnegative().nullable(),
+  sharedByCpus: z.number().int().positive(),
+});
+
+export const Env = z.looseObject({
+  createdAt: z.string(),
+  armbench: z.looseObject({
+    version: z.string(),
+    git: z.object({ commit: z.string(), dirty: z.boolean() }).nullable(),
+  }),
+  machine: z.looseObject({
+    hostname: z.string(),
+    /** Hypervisor or container name, or null on bare metal / when unknown. */
+    virtualization: z.string().nullable(),
+    systemModel: z.string().nullable(),
+  }),
+  cpu: z.looseObject({
+    vendor: z.string(),
+    model: z.string(),
+    microarch: z.looseObject({ name: z.string(), designer: z.string(), source: z.string(), seenIn: z.string().optional() }),
+    /** Every distinct core type, for big.LITTLE parts. */
+    coreTypes: z.array(z.string()),
+    sockets: z.number().int().nonnegative().nullable(),
+    cores: z.number().int().positive(),
+    threads: z.number().int().positive(),
+    numaNodes: z.number().int().positive().nullable(),
+  }),
+  isa: z.looseObject({
+    arch: z.string(),
+    features: z.record(z.string(), z.boolean()),
+    sveVectorBytes: z.number().int().nonnegative(),
+    smeVectorBytes: z.number().int().nonnegative(),
+  }),
+  caches: z.array(CacheLevel),
+  memory: z.looseObject({
+    totalBytes: z.number().nonnegative(),
+    thp: z.string().nullable(),
+    hugePageBytes: z.number().int().positive().nullable(),
+  }),
+  os: z.looseObject({ platform: z.string(), distro: z.string(), release: z.string(), kernel: z.string() }),
+  clock: z.looseObject({
+    /** Where cycle counts come from: a hardware counter, or time x the estimated clock. */
+    cycleSource: z.enum(["perf", "estimate"]),
+    perfUnavailable: z.string().nullable(),
+    coreClockHz: finite,
+    coreClockMethod: z.string(),
+    refCounter: z.object({ name: z.string(), hz: finite, invariant: z.boolean() }),
+    monotonicResolutionNs: finite,
+  }),
+  governor: z.string().nullable(),
+  loadAverage: z.array(finite),
+  build: z.looseObject({ compiler: z.string(), buildType: z.string(), flags: z.string(), isaFlags: z.string() }),
+  versions: z.looseObject({ node: z.string(), v8: z.string(), napi: z.string(), dependencies: z.record(z.string(), z.string()) }),
+  warnings: z.array(z.string()),
+});
+
+export const Spread = z.object({
+  n: z.number().int().positive(),
+  min: finite,
+  max: finite,
+  mean: finite,
+  mad: finite,
+  ci: z.object({ low: finite, high: finite, level: finite }),
+  outliers: z.number().int().nonnegative(),
+});
+
+/** The answer check a measurement passed before it was timed (or failed). */
+export const Check = z.looseObject({
+  /** How the answer was checked, e.g. "max-rel-err vs fp64 reference". */
+  method: z.string().min(1),
+  passed: z.boolean(),
+});
+
+const RecordBase = {
+  suite: z.string().min(1),
+  name: z.string().min(1),
+  impl: z.string().min(1),
+  params: z.record(z.string(), ParamValue),
+  unit: z.string().min(1),
+};
+
+export const OkRecord = z.object({
+  ...RecordBase,
+  status: z.literal("ok"),
+  samples: z.array(finite).min(1),
+  median: finite,
+  spread: Spread,
+  check: Check.refine((c) => c.passed, "an ok record must carry a passed check"),
+});
+
+export const FailedRecord = z.object({
+  ...RecordBase,
+  status: z.literal("failed"),
+  reason: z.string().min(1),
+  check: Check.optional(),
+});
+
+export const UnavailableRecord = z.object({
+  ...RecordBase,
+  status: z.literal("unavailable"),
+  reason: z.string().min(1),
+});
+
+/** A tagged union, so nothing can read statistics from a failed or unavailable case. */
+export const ResultRecord = z.discriminatedUnion("status", [OkRecord, FailedRecord, UnavailableRecord]);
+
+export const ResultsFile = z.object({
+  schema: z.literal(SCHEMA),
+  env: Env,
+  records: z.array(ResultRecord),
+});
+
+export type Env = z.infer<typeof Env>;
+export type Spread = z.infer<typeof Spread>;
+export type Check = z.infer<typeof Check>;
+export type ParamValue = z.infer<typeof ParamValue>;
+export type OkRecord = z.infer<typeof OkRecord>;
+export type FailedRecord = z.infer<typeof FailedRecord>;
+export type UnavailableRecord = z.infer<typeof UnavailableRecord>;
+export type ResultRecord = z.infer<typeof ResultRecord>;
+export type ResultsFile = z.infer<typeof ResultsFile>;

@@ -1,0 +1,56 @@
+/**
+ * Writing results files. The file is rewritten atomically after every record, so a
+ * run that fails half-way still leaves everything measured before the failure.
+ */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { UserError } from "../errors.js";
+import { SCHEMA, type Env, type ResultRecord, type ResultsFile } from "./schema.js";
+
+export function serializeResults(results: ResultsFile): string {
+  return `${JSON.stringify(results, null, 2)}\n`;
+}
+
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (err) {
+    throw new UserError(`cannot write results file ${file}: ${(err as Error).message}.`);
+  }
+}
+
+/** `<command>-<host>-<UTC yyyymmdd-hhmmss>.json`, safe on every filesystem. */
+export function resultsFileName(command: string, hostname: string, date: Date): string {
+  const host = hostname.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 64) || "host";
+  const stamp = date.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${command}-${host}-${stamp}.json`;
+}
+
+export class ResultsWriter {
+  private readonly records: ResultRecord[] = [];
+
+  /** `file` null: keep records in memory only (for JSON on stdout). */
+  constructor(
+    readonly file: string | null,
+    readonly env: Env,
+  ) {
+    this.flush();
+  }
+
+  add(record: ResultRecord): void {
+    this.records.push(record);
+    this.flush();
+  }
+
+  get results(): ResultsFile {
+    return { schema: SCHEMA, env: this.env, records: [...this.records] };
+  }
+
+  private flush(): void {
+    if (this.file) writeAtomically(this.file, serializeResults(this.results));
+  }
+}
