@@ -4,17 +4,10 @@
 #if defined(__aarch64__)
 
 #include "cpu_internal.h"
+#include "probe_vectors.h"
 
 namespace armbench {
 namespace cpu {
-namespace {
-
-typedef int v4si __attribute__((vector_size(16)));
-typedef float v4sf __attribute__((vector_size(16)));
-typedef short v8hi __attribute__((vector_size(16)));
-typedef signed char v16qi __attribute__((vector_size(16)));
-
-}  // namespace
 
 void probe_arm64_bf16(void* ctx) {
   // bf16 1.5 = 0x3fc0, 2.0 = 0x4000: each lane adds two products of 3.0.

@@ -5,15 +5,12 @@
 #if defined(__aarch64__)
 
 #include "cpu_internal.h"
+#include "probe_vectors.h"
 
 namespace armbench {
 namespace cpu {
-namespace {
 
-typedef int v4si __attribute__((vector_size(16)));
-typedef float v4sf __attribute__((vector_size(16)));
-typedef short v8hi __attribute__((vector_size(16)));
-typedef signed char v16qi __attribute__((vector_size(16)));
+namespace {
 
 // binary16 encodings.
 constexpr short kHalf1 = 0x3c00, kHalf2 = 0x4000, kHalf3 = 0x4200;

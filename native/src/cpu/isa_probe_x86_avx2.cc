@@ -4,16 +4,10 @@
 #if defined(__x86_64__)
 
 #include "cpu_internal.h"
+#include "probe_vectors.h"
 
 namespace armbench {
 namespace cpu {
-namespace {
-
-typedef float v8sf __attribute__((vector_size(32)));
-typedef int v8si __attribute__((vector_size(32)));
-typedef short v8hi __attribute__((vector_size(16)));
-
-}  // namespace
 
 void probe_x86_fma(void* ctx) {
   v8sf acc = v8sf{} + 1.0f, a = v8sf{} + 2.0f, b = v8sf{} + 3.0f;

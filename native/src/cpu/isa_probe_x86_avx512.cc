@@ -4,18 +4,10 @@
 #if defined(__x86_64__)
 
 #include "cpu_internal.h"
+#include "probe_vectors.h"
 
 namespace armbench {
 namespace cpu {
-namespace {
-
-typedef float v16sf __attribute__((vector_size(64)));
-typedef int v16si __attribute__((vector_size(64)));
-typedef short v32hi __attribute__((vector_size(64)));
-typedef char v64qi __attribute__((vector_size(64)));
-typedef int v4si __attribute__((vector_size(16)));
-
-}  // namespace
 
 void probe_x86_avx512f(void* ctx) {
   v16sf a = v16sf{} + 1.5f, b = v16sf{} + 2.25f, sum;

@@ -3,15 +3,10 @@
 #if defined(__x86_64__)
 
 #include "cpu_internal.h"
+#include "probe_vectors.h"
 
 namespace armbench {
 namespace cpu {
-namespace {
-
-typedef int v8si __attribute__((vector_size(32)));
-typedef char v32qi __attribute__((vector_size(32)));
-
-}  // namespace
 
 void probe_x86_avx_vnni(void* ctx) {
   // Unsigned bytes of 3 times signed bytes of -2, four per lane: -24.
