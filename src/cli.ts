@@ -4,6 +4,7 @@ import path from "node:path";
 import yargs, { type Argv } from "yargs";
 
 import { runInfo } from "./commands/info.js";
+import { MICRO_PARTS, runMicro } from "./commands/micro.js";
 import { notBuilt, pendingCommands } from "./commands/pending.js";
 import { UserError } from "./errors.js";
 import { packageRoot } from "./native.js";
@@ -47,6 +48,24 @@ function buildParser(args: string[]): Argv {
       (y) => y.example("$0 info --json", "the same facts as JSON (the env block of every results file)"),
       async (argv) => {
         process.exitCode = await runInfo(globalOptions(argv));
+      },
+    )
+    .command(
+      "micro [parts..]",
+      "FMA latency/throughput and Little's law, peak FLOPS, cache/TLB latency, bandwidth",
+      (y) =>
+        y
+          .positional("parts", { describe: `which probes to run (default: all): ${MICRO_PARTS.join(", ")}`, type: "string", array: true })
+          .option("clock-ghz", { type: "number", describe: "the core clock to turn ns into cycles, instead of the add-chain estimate" })
+          .example("$0 micro --quick", "every probe, fast (under a minute on a small machine)")
+          .example("$0 micro fma", "only the FMA latency/throughput table and the peaks")
+          .example("$0 micro latency tlb --json out.json", "memory latency and TLB reach, results to out.json"),
+      async (argv) => {
+        process.exitCode = await runMicro({
+          ...globalOptions(argv),
+          parts: (argv.parts as string[] | undefined) ?? [],
+          clockGhz: argv["clock-ghz"] as number | undefined,
+        });
       },
     );
   for (const p of pendingCommands) {

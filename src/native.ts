@@ -52,6 +52,73 @@ export type NativeBuildInfo = {
   napiVersion: number;
 };
 
+export interface NativeFmaForm {
+  /** Index into the native registry: what fmaCurve/fmaPeak take. */
+  index: number;
+  /** Unique, e.g. "avx512.vfmadd231ps.zmm". */
+  name: string;
+  isa: string;
+  insn: string;
+  dtype: string;
+  /** Register width in bits (SVE: this CPU's vector length). */
+  bits: number;
+  /** FLOP (or integer OP) per instruction. */
+  ops: number;
+  maxChains: number;
+  hasFullChain: boolean;
+  /** Why this CPU cannot run it; null when it can. */
+  unsupported: string | null;
+}
+
+export interface NativeFmaCurveRow {
+  k: number;
+  /** Elapsed ns for `steps` and `2 * steps` instructions per chain, one per sample. */
+  nsN: number[];
+  ns2N: number[];
+  /** perf cycles for the same; null without a hardware counter. */
+  cyclesN: (number | null)[] | null;
+  cycles2N: (number | null)[] | null;
+}
+
+export interface NativeFmaCurve {
+  curve: NativeFmaCurveRow[];
+  /** Core-clock estimates on the pinned CPU before and after the probe, Hz. */
+  clockHzBefore: number;
+  clockHzAfter: number;
+  /** 0 when every accumulator was exact; else the first k that was not. */
+  failedChains: number;
+}
+
+export interface NativeChaseSample {
+  firstPassNs: number;
+  firstPassLoads: number;
+  nsN: number;
+  ns2N: number;
+}
+
+export interface NativeChase {
+  hugeRequested: boolean;
+  hugePageBytes: number;
+  hugeBytesObtained: number;
+  bufferBytes: number;
+  samples: NativeChaseSample[];
+}
+
+export interface NativeBwKernel {
+  id: number;
+  /** "read", "write", "copy", "triad", "write-nt", "copy-nt", "triad-nt". */
+  name: string;
+  /** Implementation that runs: "avx512", "avx2", "neon", "sve", "scalar". */
+  isa: string;
+  unsupported: string | null;
+}
+
+export interface NativeBwSample {
+  nsN: number;
+  ns2N: number;
+  bytesPerPass: number;
+}
+
 export interface Native {
   cpuFeatures(): NativeCpuFeatures;
   /**
@@ -65,9 +132,42 @@ export interface Native {
   /** Measures the TSC rate for about minNs; reads CNTFRQ_EL0 on aarch64. */
   refCounter(minNs: number): NativeRefCounter;
   perfCycles(): NativePerfCycles;
-  /** One core-clock estimate in Hz per sample, from a dependent chain of `adds` adds. */
-  estimateCoreClock(samples: number, adds: number): Promise<number[]>;
+  /**
+   * One core-clock estimate in Hz per sample, from a dependent chain of `adds` adds,
+   * on a thread pinned to `cpu` (default -1: not pinned).
+   */
+  estimateCoreClock(samples: number, adds: number, cpu?: number): Promise<number[]>;
   buildInfo(): NativeBuildInfo;
+  /** CPUs this process may run on, ascending. */
+  allowedCpus(): number[];
+
+  fmaForms(): NativeFmaForm[];
+  fmaCurve(req: { form: number; mode: "acc" | "full"; chains: number[]; steps: number; samples: number; cpu: number }): Promise<NativeFmaCurve>;
+  /** Wall ns per sample (2N - N) with one pinned thread per CPU. */
+  fmaPeak(req: { form: number; chains: number; steps: number; samples: number; cpus: number[] }): Promise<{ ns: number[]; checksOk: boolean }>;
+
+  chaseLatency(req: {
+    bytes: number;
+    huge: boolean;
+    stride: number;
+    passes: number;
+    seed: number;
+    loads: number;
+    samples: number;
+    cpu: number;
+  }): Promise<NativeChase>;
+  tlbChase(req: { pages: number; pageBytes: number; huge: boolean; seed: number; loads: number; samples: number; cpu: number }): Promise<NativeChase>;
+  bwKernels(): NativeBwKernel[];
+  bandwidth(req: { kernel: number; bytes: number; cpus: number[]; repeats: number; samples: number }): Promise<NativeBwSample[]>;
+  loadedLatency(req: {
+    chaseBytes: number;
+    chaseCpu: number;
+    streamCpus: number[];
+    streamBytes: number;
+    pauseNs: number;
+    durationNs: number;
+    seed: number;
+  }): Promise<{ chaseNsPerLoad: number; streamBytesPerS: number }>;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

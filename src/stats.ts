@@ -16,6 +16,8 @@ export interface Summary {
   median: number;
   min: number;
   max: number;
+  /** 90th percentile. */
+  p90: number;
   mean: number;
   /** Median absolute deviation from the median, unscaled. */
   mad: number;
@@ -107,9 +109,18 @@ export function summarize(samples: readonly number[], level = 0.95): Summary {
     median: quantileSorted(sorted, 0.5),
     min: sorted[0]!,
     max: sorted[sorted.length - 1]!,
+    p90: quantileSorted(sorted, 0.9),
     mean: sorted.reduce((s, x) => s + x, 0) / sorted.length,
     mad: mad(sorted),
     ci: medianInterval(sorted, level),
     outliers: countOutliers(sorted),
   };
+}
+
+/**
+ * How far a typical slow sample strays from the best one, relative to the median:
+ * (p90 - min) / median. Timings above a few percent deserve a warning.
+ */
+export function relativeSpread(s: Pick<Summary, "min" | "p90" | "median">): number {
+  return s.median === 0 ? 0 : (s.p90 - s.min) / Math.abs(s.median);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { countOutliers, mad, median, medianInterval, quantile, summarize } from "../src/stats.js";
+import { countOutliers, mad, median, medianInterval, quantile, relativeSpread, summarize } from "../src/stats.js";
 
 test("median of odd and even sample counts", () => {
   assert.equal(median([5, 1, 3]), 3);
@@ -63,4 +63,11 @@ test("statistics refuse empty and non-finite samples", () => {
   assert.throws(() => median([]), /no samples/);
   assert.throws(() => summarize([1, Number.NaN]), /not a finite number/);
   assert.throws(() => quantile([1], 2), /outside/);
+});
+
+test("p90 and the relative spread describe the slow tail", () => {
+  const s = summarize([10, 10, 10, 10, 10, 10, 10, 10, 10, 12]);
+  assert.ok(Math.abs(s.p90 - 10.2) < 1e-12);
+  assert.ok(Math.abs(relativeSpread(s) - 0.02) < 1e-12);
+  assert.equal(relativeSpread({ min: 0, p90: 0, median: 0 }), 0);
 });

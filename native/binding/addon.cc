@@ -1,4 +1,5 @@
 // The addon's entry: registers exports and holds the shared argument checks.
+#include <cmath>
 #include <string>
 
 #include "exports.h"
@@ -19,12 +20,53 @@ std::string RequireString(const Napi::CallbackInfo& info, size_t index, const ch
   return info[index].As<Napi::String>().Utf8Value();
 }
 
+Napi::Object RequireObject(const Napi::CallbackInfo& info, size_t index, const char* fn) {
+  if (info.Length() <= index || !info[index].IsObject()) {
+    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": expected an options object");
+  }
+  return info[index].As<Napi::Object>();
+}
+
+double NumberField(Napi::Object o, const char* key, const char* fn) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(fn) + ": " + key + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+int64_t IntField(Napi::Object o, const char* key, const char* fn, int64_t lo, int64_t hi) {
+  const double d = NumberField(o, key, fn);
+  if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi)) || std::floor(d) != d) {
+    throw Napi::RangeError::New(o.Env(), std::string(fn) + ": " + key + " must be a whole number in [" +
+                                             std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  return static_cast<int64_t>(d);
+}
+
+std::vector<int> IntArrayField(Napi::Object o, const char* key, const char* fn, int lo, int hi) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsArray()) throw Napi::TypeError::New(o.Env(), std::string(fn) + ": " + key + " must be an array");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<int> out;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value e = a.Get(i);
+    const double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1e300;
+    if (!(d >= lo && d <= hi) || std::floor(d) != d) {
+      throw Napi::RangeError::New(o.Env(), std::string(fn) + ": " + key + " must hold whole numbers in [" +
+                                               std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    }
+    out.push_back(static_cast<int>(d));
+  }
+  return out;
+}
+
 }  // namespace armbench_binding
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   armbench_binding::RegisterCpu(env, exports);
   armbench_binding::RegisterTimer(env, exports);
   armbench_binding::RegisterBuildInfo(env, exports);
+  armbench_binding::RegisterFmaProbe(env, exports);
+  armbench_binding::RegisterMemoryProbe(env, exports);
   return exports;
 }
 

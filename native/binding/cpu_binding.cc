@@ -1,7 +1,9 @@
 // CPU identification and features: marshals armbench/cpu_features.h.
 #include <string>
+#include <vector>
 
 #include "armbench/cpu_features.h"
+#include "armbench/threads.h"
 #include "exports.h"
 
 namespace armbench_binding {
@@ -60,12 +62,22 @@ Napi::Value CpuId(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// allowedCpus() -> the CPUs this process may run on, ascending.
+Napi::Value AllowedCpus(const Napi::CallbackInfo& info) {
+  std::vector<int> cpus(4096);
+  const int n = armbench_allowed_cpus(cpus.data(), static_cast<int>(cpus.size()));
+  Napi::Array out = Napi::Array::New(info.Env(), static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) out.Set(static_cast<uint32_t>(i), cpus[static_cast<size_t>(i)]);
+  return out;
+}
+
 }  // namespace
 
 void RegisterCpu(Napi::Env env, Napi::Object exports) {
   exports.Set("cpuFeatures", Napi::Function::New(env, CpuFeatures, "cpuFeatures"));
   exports.Set("probeFeature", Napi::Function::New(env, ProbeFeature, "probeFeature"));
   exports.Set("cpuId", Napi::Function::New(env, CpuId, "cpuId"));
+  exports.Set("allowedCpus", Napi::Function::New(env, AllowedCpus, "allowedCpus"));
 }
 
 }  // namespace armbench_binding

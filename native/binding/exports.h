@@ -4,16 +4,30 @@
 
 #include <napi.h>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 namespace armbench_binding {
 
 void RegisterCpu(Napi::Env env, Napi::Object exports);
 void RegisterTimer(Napi::Env env, Napi::Object exports);
 void RegisterBuildInfo(Napi::Env env, Napi::Object exports);
+void RegisterFmaProbe(Napi::Env env, Napi::Object exports);
+void RegisterMemoryProbe(Napi::Env env, Napi::Object exports);
 
 // Argument checks shared by every binding: each throws a TypeError naming the
 // function and the argument.
 double RequireNumber(const Napi::CallbackInfo& info, size_t index, const char* fn, const char* what);
 std::string RequireString(const Napi::CallbackInfo& info, size_t index, const char* fn, const char* what);
+Napi::Object RequireObject(const Napi::CallbackInfo& info, size_t index, const char* fn);
+
+// Fields of an options object, checked: a missing or mistyped field throws a
+// TypeError naming the function and the field.
+double NumberField(Napi::Object o, const char* key, const char* fn);
+// A whole number in [lo, hi].
+int64_t IntField(Napi::Object o, const char* key, const char* fn, int64_t lo, int64_t hi);
+std::vector<int> IntArrayField(Napi::Object o, const char* key, const char* fn, int lo, int hi);
 
 }  // namespace armbench_binding
 

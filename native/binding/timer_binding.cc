@@ -1,11 +1,13 @@
 // Clocks and cycle sources: marshals armbench/timer.h. The core-clock estimate runs
-// on a worker thread so the CLI stays responsive.
+// off the JavaScript thread so the CLI stays responsive.
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "armbench/timer.h"
 #include "exports.h"
+#include "promise_worker.h"
 
 namespace armbench_binding {
 namespace {
@@ -48,47 +50,32 @@ Napi::Value PerfCycles(const Napi::CallbackInfo& info) {
   return out;
 }
 
-class CoreClockWorker : public Napi::AsyncWorker {
- public:
-  CoreClockWorker(Napi::Env env, int samples, uint64_t adds)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), samples_(samples), adds_(adds) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    hz_.reserve(samples_);
-    for (int i = 0; i < samples_; ++i) hz_.push_back(armbench_estimate_core_hz(adds_));
-  }
-
-  void OnOK() override {
-    Napi::Array out = Napi::Array::New(Env(), hz_.size());
-    for (size_t i = 0; i < hz_.size(); ++i) out.Set(static_cast<uint32_t>(i), hz_[i]);
-    deferred_.Resolve(out);
-  }
-
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  int samples_;
-  uint64_t adds_;
-  std::vector<double> hz_;
-};
-
-// estimateCoreClock(samples, adds) -> Promise<number[]> (Hz, one per sample)
+// estimateCoreClock(samples, adds, cpu = -1) -> Promise<number[]> (Hz, one per sample),
+// measured on a thread pinned to `cpu`.
 Napi::Value EstimateCoreClock(const Napi::CallbackInfo& info) {
   double samples = RequireNumber(info, 0, "estimateCoreClock", "samples");
   double adds = RequireNumber(info, 1, "estimateCoreClock", "adds");
+  double cpu = info.Length() > 2 && !info[2].IsUndefined() ? RequireNumber(info, 2, "estimateCoreClock", "cpu") : -1;
   if (!(samples >= 1 && samples <= 10000 && std::floor(samples) == samples)) {
     throw Napi::RangeError::New(info.Env(), "estimateCoreClock: samples must be an integer in [1, 10000]");
   }
   if (!(adds >= 1000 && adds <= 1e11)) {
     throw Napi::RangeError::New(info.Env(), "estimateCoreClock: adds must lie in [1e3, 1e11]");
   }
-  auto* worker = new CoreClockWorker(info.Env(), static_cast<int>(samples), static_cast<uint64_t>(adds));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  if (!(cpu >= -1 && cpu < 65536 && std::floor(cpu) == cpu)) {
+    throw Napi::RangeError::New(info.Env(), "estimateCoreClock: cpu must be -1 or a CPU number");
+  }
+  auto hz = std::make_shared<std::vector<double>>(static_cast<size_t>(samples));
+  const auto n_adds = static_cast<uint64_t>(adds);
+  const int pin = static_cast<int>(cpu);
+  return PromiseWorker::Start(
+      info.Env(), "estimateCoreClock",
+      [hz, n_adds, pin] { return armbench_estimate_core_hz_on_cpu(pin, n_adds, static_cast<unsigned>(hz->size()), hz->data()); },
+      [hz](Napi::Env env) -> Napi::Value {
+        Napi::Array out = Napi::Array::New(env, hz->size());
+        for (size_t i = 0; i < hz->size(); ++i) out.Set(static_cast<uint32_t>(i), (*hz)[i]);
+        return out;
+      });
 }
 
 }  // namespace

@@ -1,13 +1,11 @@
 /** `armbench info`: the machine, as every results file records it. */
-import Table from "cli-table3";
-
-import { measureClock } from "../clock.js";
 import { formatBytes, formatHz, plural } from "../format.js";
 import { loadNative } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
 import { createProgress } from "../progress.js";
+import { renderTable } from "../table.js";
 import type { Env } from "../results/schema.js";
-import { collectEnv } from "../sysinfo/collect.js";
+import { measureEnv } from "../sysinfo/collect.js";
 
 const cacheNames: Record<string, string> = { Data: "d", Instruction: "i", Unified: "" };
 
@@ -66,29 +64,21 @@ export function renderInfo(env: Env): string {
     ],
   ];
   const width = Math.max(40, Math.min(process.stdout.columns ?? 100, 120) - 24);
-  const table = new Table({
-    style: { head: [], border: [] },
-    colWidths: [20, width],
-    wordWrap: true,
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-  });
-  table.push(...rows);
+  const table = renderTable(null, rows, { colWidths: [20, width], wordWrap: true });
   const warnings = env.warnings.length ? `\nWarnings:\n${env.warnings.map((w) => `  ! ${w}`).join("\n")}\n` : "";
-  return `armbench info: ${env.machine.hostname}, ${env.createdAt}\n${table.toString()}\n${warnings}`;
+  return `armbench info: ${env.machine.hostname}, ${env.createdAt}\n${table}\n${warnings}`;
 }
 
 export async function runInfo(opts: GlobalOptions): Promise<number> {
   const native = loadNative();
   const progress = createProgress(opts.quiet);
-  progress.update("measuring the core clock...");
-  const { clock, record } = await measureClock(native, opts.quick);
-  progress.update("reading the system...");
-  const env = await collectEnv(native, clock);
+  progress.update("measuring the core clock and reading the system...");
+  const { env, clockRecord } = await measureEnv(native, opts.quick);
   progress.done();
 
   const dest = resolveDestination(opts, "info", env.machine.hostname, new Date(env.createdAt), false);
   const writer = openWriter(dest, env);
-  writer.add(record);
+  writer.add(clockRecord);
   if (dest.kind !== "stdout") process.stdout.write(renderInfo(env));
   finishOutput(dest, writer, opts.quiet);
   return 0;

@@ -1,6 +1,6 @@
 /** Building records: statistics are computed here from raw samples, never by hand. */
 import { summarize } from "../stats.js";
-import type { Check, FailedRecord, OkRecord, ParamValue, UnavailableRecord } from "./schema.js";
+import type { Check, FailedRecord, OkRecord, ParamValue, RecordClock, UnavailableRecord } from "./schema.js";
 
 export interface RecordId {
   suite: string;
@@ -8,6 +8,8 @@ export interface RecordId {
   impl: string;
   params: Record<string, ParamValue>;
   unit: string;
+  clock?: RecordClock;
+  derived?: Record<string, number | string | boolean | null>;
 }
 
 export function okRecord(id: RecordId, samples: readonly number[], check: Check): OkRecord {

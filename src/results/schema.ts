@@ -76,6 +76,7 @@ export const Spread = z.object({
   n: z.number().int().positive(),
   min: finite,
   max: finite,
+  p90: finite,
   mean: finite,
   mad: finite,
   ci: z.object({ low: finite, high: finite, level: finite }),
@@ -89,12 +90,22 @@ export const Check = z.looseObject({
   passed: z.boolean(),
 });
 
+/** The clock a cycle figure was converted with, and where that clock came from. */
+export const RecordClock = z.object({
+  ghz: finite,
+  /** "perf" (counted), "user" (--clock-ghz), "estimate" (add chain on the pinned core). */
+  source: z.enum(["perf", "user", "estimate"]),
+});
+
 const RecordBase = {
   suite: z.string().min(1),
   name: z.string().min(1),
   impl: z.string().min(1),
   params: z.record(z.string(), ParamValue),
   unit: z.string().min(1),
+  clock: RecordClock.optional(),
+  /** Figures derived beside the main one (e.g. ns beside cycles), each with its unit in the key. */
+  derived: z.record(z.string(), z.union([finite, z.string(), z.boolean(), z.null()])).optional(),
 };
 
 export const OkRecord = z.object({
@@ -130,6 +141,7 @@ export const ResultsFile = z.object({
 
 export type Env = z.infer<typeof Env>;
 export type Spread = z.infer<typeof Spread>;
+export type RecordClock = z.infer<typeof RecordClock>;
 export type Check = z.infer<typeof Check>;
 export type ParamValue = z.infer<typeof ParamValue>;
 export type OkRecord = z.infer<typeof OkRecord>;

@@ -8,9 +8,9 @@ import os from "node:os";
 import path from "node:path";
 import si from "systeminformation";
 
-import type { ClockEnv } from "../clock.js";
+import { measureClock, type ClockEnv } from "../clock.js";
 import { packageRoot, type Native } from "../native.js";
-import type { Env } from "../results/schema.js";
+import type { Env, ResultRecord } from "../results/schema.js";
 import { decodeArmCore, decodeX86Core, parseArmCpuinfo, splitMidr, type Microarch } from "./microarch.js";
 import { noiseWarnings } from "./noise.js";
 import { readCaches, readGovernor, readMidr, readNumaNodes, readProcCpuinfo, readThp } from "./sysfs.js";
@@ -114,4 +114,10 @@ export async function collectEnv(native: Native, clock: ClockEnv): Promise<Env> 
     },
     warnings: noiseWarnings({ governor, loadAverage1: loadAverage[0] ?? 0, logicalCpus: threads, virtualization, thp: thp.enabled }),
   };
+}
+
+/** The clock measurement and the environment block every command starts from. */
+export async function measureEnv(native: Native, quick: boolean): Promise<{ env: Env; clockRecord: ResultRecord }> {
+  const { clock, record } = await measureClock(native, quick);
+  return { env: await collectEnv(native, clock), clockRecord: record };
 }

@@ -125,3 +125,9 @@ export function readPerfParanoid(file = "/proc/sys/kernel/perf_event_paranoid"):
   const t = readText(file);
   return t !== null && /^-?\d+$/.test(t) ? Number(t) : null;
 }
+
+/** Current frequency cpufreq reports for a CPU, in Hz; null where cpufreq is absent. */
+export function readCurFreqHz(cpu: number, cpuRoot = "/sys/devices/system/cpu"): number | null {
+  const khz = readInt(path.join(cpuRoot, `cpu${cpu}`, "cpufreq", "scaling_cur_freq"));
+  return khz === null ? null : khz * 1000;
+}

@@ -43,6 +43,10 @@ void armbench_perf_cycles_close(armbench_perf_cycles* pc);
  * robust statistic: a single sample can be cut by preemption. */
 double armbench_estimate_core_hz(uint64_t adds);
 
+/* `samples` estimates as above, taken on a thread pinned to `cpu` (-1: not pinned),
+ * written to out_hz. Returns 0, or -errno when the thread could not be pinned. */
+int armbench_estimate_core_hz_on_cpu(int cpu, uint64_t adds, unsigned samples, double* out_hz);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,163 @@
+/**
+ * `armbench micro fma`: for every instruction form the CPU has, the k-chain curve in
+ * both chain modes, latency, throughput, Little's-law parallelism, and peak FLOP/s on
+ * one core and on all cores.
+ */
+import type { NativeFmaCurve, NativeFmaForm } from "../native.js";
+import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
+import { median, summarize, relativeSpread } from "../stats.js";
+import { fmaFigures, type ChainPoint } from "./analysis.js";
+import { probeClock, type ProbeClock } from "./clock.js";
+import { primaryCpu, type MicroContext } from "./context.js";
+
+export interface FmaRow {
+  form: string;
+  chain: "acc" | "full";
+  latency: number;
+  throughput: number;
+  parallelism: number;
+  saturatesAt: number;
+  agrees: boolean;
+  /** Largest relative spread of the three figures. */
+  spread: number;
+}
+
+export interface PeakRow {
+  form: string;
+  dtype: string;
+  threads: number;
+  unit: string;
+  value: number;
+  spread: number;
+}
+
+export interface FmaSummary {
+  rows: FmaRow[];
+  peaks: PeakRow[];
+  skipped: { form: string; reason: string }[];
+}
+
+const CHECK = { method: "every accumulator lane exact after every run", passed: true };
+
+function formParams(f: NativeFmaForm, chain: string): RecordId["params"] {
+  return { isa: f.isa, insn: f.insn, bits: f.bits, dtype: f.dtype, chain };
+}
+
+/** Cycles per chain step for every k and sample, from perf cycles or time x clock. */
+function chainPoints(curve: NativeFmaCurve, steps: number, clock: ProbeClock): ChainPoint[] {
+  return curve.curve.map((row) => ({
+    k: row.k,
+    cyclesPerStep: row.nsN.map((nsN, i) => {
+      const c2 = row.cycles2N?.[i];
+      const c1 = row.cyclesN?.[i];
+      const cycles = c1 != null && c2 != null && clock.clock.source === "perf" ? c2 - c1 : (row.ns2N[i]! - nsN) * (clock.hz / 1e9);
+      return cycles / steps;
+    }),
+  }));
+}
+
+async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "full", out: FmaSummary): Promise<number | null> {
+  const { steps, samples } = ctx.suite.fma;
+  const chains = Array.from({ length: f.maxChains }, (_, i) => i + 1);
+  ctx.progress.update(`micro fma: ${f.name} (${mode} chain, k = 1..${f.maxChains})`);
+  const base = { suite: "micro", impl: "armbench" };
+  const params = formParams(f, mode);
+  let curve: NativeFmaCurve;
+  try {
+    curve = await ctx.native.fmaCurve({ form: f.index, mode, chains, steps, samples, cpu: primaryCpu(ctx) });
+  } catch (err) {
+    ctx.record(failedRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles" }, (err as Error).message));
+    return null;
+  }
+  if (curve.failedChains !== 0) {
+    const reason = `accumulators were wrong after the run with k = ${curve.failedChains}`;
+    ctx.record(failedRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles" }, reason, { ...CHECK, passed: false }));
+    return null;
+  }
+  const counted = curve.curve.every((r) => r.cyclesN !== null);
+  const clock = probeClock(ctx, `fma ${f.name} ${mode}`, [curve.clockHzBefore], [curve.clockHzAfter], counted);
+  const points = chainPoints(curve, steps, clock);
+  for (const p of points) {
+    const perInstr = p.cyclesPerStep.map((c) => c / p.k);
+    ctx.record(
+      okRecord(
+        { ...base, name: "micro.fma.chains", params: { ...params, k: p.k }, unit: "cycles/instr", clock: clock.clock, derived: { nsPerInstr: median(perInstr) / clock.clock.ghz } },
+        perInstr,
+        CHECK,
+      ),
+    );
+  }
+  const fig = fmaFigures(points);
+  const lat = okRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles", clock: clock.clock }, fig.latencySamples, CHECK);
+  const thr = okRecord({ ...base, name: "micro.fma.throughput", params: { ...params, k: fig.throughputK }, unit: "instr/cycle", clock: clock.clock }, fig.throughputSamples, CHECK);
+  const par = okRecord(
+    {
+      ...base,
+      name: "micro.fma.parallelism",
+      params,
+      unit: "chains",
+      clock: clock.clock,
+      derived: { saturatesAt: fig.saturatesAt, littleLawAgrees: fig.agrees },
+    },
+    fig.parallelismSamples,
+    CHECK,
+  );
+  for (const r of [lat, thr, par]) ctx.record(r);
+  if (!fig.agrees) {
+    ctx.warn(`fma ${f.name} ${mode}: Little's law gives ${par.median.toFixed(1)} chains but the curve saturates at k = ${fig.saturatesAt}.`);
+  }
+  out.rows.push({
+    form: f.name,
+    chain: mode,
+    latency: lat.median,
+    throughput: thr.median,
+    parallelism: par.median,
+    saturatesAt: fig.saturatesAt,
+    agrees: fig.agrees,
+    spread: Math.max(...[lat, thr, par].map((r) => relativeSpread({ ...r.spread, median: r.median }))),
+  });
+  return fig.throughputK;
+}
+
+async function measurePeak(ctx: MicroContext, f: NativeFmaForm, chains: number, cpus: number[], out: FmaSummary): Promise<void> {
+  const { steps, samples } = ctx.suite.fma.peak;
+  const unit = f.dtype === "int8" ? "GOP/s" : "GFLOP/s";
+  const id: RecordId = { suite: "micro", name: "micro.peak", impl: "armbench", params: { dtype: f.dtype, isa: f.isa, insn: f.insn, threads: cpus.length }, unit };
+  ctx.progress.update(`micro fma: peak ${f.name} on ${cpus.length} thread${cpus.length > 1 ? "s" : ""}`);
+  try {
+    const r = await ctx.native.fmaPeak({ form: f.index, chains, steps, samples, cpus });
+    if (!r.checksOk) {
+      ctx.record(failedRecord(id, "accumulators were wrong after the peak run", { ...CHECK, passed: false }));
+      return;
+    }
+    const opsPerRun = f.ops * steps * chains * cpus.length;
+    const rates = r.ns.map((ns) => opsPerRun / ns); // ops per ns = Gop/s
+    const rec = okRecord({ ...id, derived: { chains } }, rates, CHECK);
+    ctx.record(rec);
+    const s = summarize(rates);
+    out.peaks.push({ form: f.name, dtype: f.dtype, threads: cpus.length, unit, value: rec.median, spread: relativeSpread(s) });
+  } catch (err) {
+    ctx.record(failedRecord(id, (err as Error).message));
+  }
+}
+
+export async function runFma(ctx: MicroContext): Promise<FmaSummary> {
+  const out: FmaSummary = { rows: [], peaks: [], skipped: [] };
+  for (const f of ctx.native.fmaForms()) {
+    if (f.unsupported !== null) {
+      out.skipped.push({ form: f.name, reason: f.unsupported });
+      ctx.record(unavailableRecord({ suite: "micro", name: "micro.fma.latency", impl: "armbench", params: formParams(f, "acc"), unit: "cycles" }, f.unsupported));
+      continue;
+    }
+    let peakChains: number | null = null;
+    for (const mode of ctx.suite.fma.modes) {
+      if (mode === "full" && !f.hasFullChain) continue;
+      const k = await measureMode(ctx, f, mode, out);
+      if (mode === "acc") peakChains = k;
+    }
+    if (peakChains === null) continue;
+    await measurePeak(ctx, f, peakChains, [primaryCpu(ctx)].filter((c) => c >= 0), out);
+    if (ctx.cpus.length > 1) await measurePeak(ctx, f, peakChains, ctx.cpus, out);
+  }
+  return out;
+}

@@ -1,0 +1,181 @@
+/**
+ * `armbench micro latency` and `armbench micro tlb`: pointer chasing over working
+ * sets from 4 KiB to several times the last-level cache, with 4 KiB and huge pages;
+ * the cache levels read off the curve beside sysfs; TLB reach from one line per page.
+ */
+import os from "node:os";
+
+import type { NativeChase } from "../native.js";
+import { failedRecord, okRecord, type RecordId } from "../results/record.js";
+import type { Env } from "../results/schema.js";
+import { median, relativeSpread, summarize } from "../stats.js";
+import { detectPlateaus, detectTlbLevels, labelPlateaus, sweep, type CurvePoint, type LevelMatch, type TlbLevel } from "./analysis.js";
+import { pinnedClockSamples, probeClock, type ProbeClock } from "./clock.js";
+import { primaryCpu, type MicroContext } from "./context.js";
+
+export type PageKind = "4k" | "huge";
+
+export interface LatencyPoint {
+  bytes: number;
+  page: PageKind;
+  hugeObtained: boolean;
+  ns: number;
+  firstPassNs: number;
+  spread: number;
+}
+
+export interface LevelRow extends LevelMatch {
+  page: PageKind;
+  cycles: number;
+  /** 4 KiB minus huge-page latency at this level's largest size, when both ran. */
+  tlbShareNs: number | null;
+}
+
+export interface LatencySummary {
+  points: LatencyPoint[];
+  levels: LevelRow[];
+}
+
+export interface TlbSummary {
+  levels: TlbLevel[];
+  points: { pages: number; ns4k: number; nsHuge: number }[];
+}
+
+/** Data and unified caches per level, as sysfs reports them. */
+export function dataCaches(env: Env): { level: number; sizeBytes: number }[] {
+  return env.caches.filter((c) => c.type !== "Instruction").map((c) => ({ level: c.level, sizeBytes: c.sizeBytes }));
+}
+
+/** The largest working set to test: a multiple of the LLC, capped by a quarter of free memory. */
+export function largestWorkingSet(env: Env, multiple: number, freeBytes = os.freemem()): number {
+  const llc = Math.max(...dataCaches(env).map((c) => c.sizeBytes), 8 << 20);
+  return Math.min(llc * multiple, Math.max(64 << 20, Math.floor(freeBytes / 4)));
+}
+
+/** ns per load of each sample: steady state with the 2N - N cancellation. */
+function steadyNs(r: NativeChase, loads: number): number[] {
+  return r.samples.map((s) => (s.ns2N - s.nsN) / loads);
+}
+
+const CHASE_CHECK = { method: "chain is one cycle through every element (native self-check)", passed: true };
+
+export async function runLatency(ctx: MicroContext): Promise<LatencySummary> {
+  const s = ctx.suite.latency;
+  const sizes = sweep(s.minBytes, largestWorkingSet(ctx.env, s.llcMultiple), s.pointsPerOctave, 4096);
+  const before = await pinnedClockSamples(ctx);
+  const points: LatencyPoint[] = [];
+  const pending: { id: RecordId; ns: number[]; firstPassNs: number }[] = [];
+  for (const page of ["4k", "huge"] as PageKind[]) {
+    for (const bytes of sizes) {
+      ctx.progress.update(`micro latency: ${page} pages, ${bytes >= 1 << 20 ? `${bytes >> 20} MiB` : `${bytes >> 10} KiB`}`);
+      const id: RecordId = { suite: "micro", name: "micro.mem.latency", impl: "armbench", params: { bytes, page, hugeObtained: false, seed: s.seed, passes: s.passes }, unit: "ns" };
+      try {
+        const r = await ctx.native.chaseLatency({
+          bytes,
+          huge: page === "huge",
+          stride: s.stride,
+          passes: s.passes,
+          seed: s.seed,
+          loads: s.loads,
+          samples: s.samples,
+          cpu: primaryCpu(ctx),
+        });
+        // "Obtained" means most of the buffer sits on huge pages; small buffers never can.
+        const hugeObtained = r.hugeBytesObtained >= 0.5 * bytes;
+        const ns = steadyNs(r, s.loads);
+        const firstPassNs = median(r.samples.map((x) => x.firstPassNs / x.firstPassLoads));
+        pending.push({ id: { ...id, params: { ...id.params, hugeObtained } }, ns, firstPassNs });
+        points.push({ bytes, page, hugeObtained, ns: median(ns), firstPassNs, spread: relativeSpread(summarize(ns)) });
+      } catch (err) {
+        ctx.record(failedRecord(id, (err as Error).message));
+      }
+    }
+  }
+  const after = await pinnedClockSamples(ctx);
+  const clock = probeClock(ctx, "latency", before, after, false);
+  for (const p of pending) {
+    ctx.record(okRecord({ ...p.id, clock: clock.clock, derived: { cycles: median(p.ns) * (clock.hz / 1e9), firstPassNs: p.firstPassNs } }, p.ns, CHASE_CHECK));
+  }
+  const hugeCount = points.filter((p) => p.page === "huge" && p.hugeObtained).length;
+  if (points.some((p) => p.page === "huge") && hugeCount === 0) {
+    ctx.warn("latency: no huge pages were obtained (transparent huge pages off or memory fragmented); the huge-page curve uses 4 KiB pages.");
+  }
+  const levels = [...levelRows(ctx, points, "huge", clock), ...levelRows(ctx, points, "4k", clock)];
+  return { points, levels };
+}
+
+function levelRows(ctx: MicroContext, points: LatencyPoint[], page: PageKind, clock: ProbeClock): LevelRow[] {
+  const curve: CurvePoint[] = points.filter((p) => p.page === page).map((p) => ({ bytes: p.bytes, ns: p.ns }));
+  if (curve.length < 2) return [];
+  const rows: LevelRow[] = [];
+  for (const m of labelPlateaus(detectPlateaus(curve), dataCaches(ctx.env))) {
+    const at = (kind: PageKind) => points.find((p) => p.page === kind && p.bytes === m.lastBytes)?.ns;
+    const four = at("4k");
+    const huge = at("huge");
+    const tlbShareNs = four !== undefined && huge !== undefined ? four - huge : null;
+    const cycles = m.ns * (clock.hz / 1e9);
+    rows.push({ ...m, page, cycles, tlbShareNs });
+    const samples = points.filter((p) => p.page === page && p.bytes >= m.firstBytes && p.bytes <= m.lastBytes).map((p) => p.ns * (clock.hz / 1e9));
+    ctx.record(
+      okRecord(
+        {
+          suite: "micro",
+          name: "micro.mem.level",
+          impl: "armbench",
+          params: { level: m.label, bytes: m.lastBytes, sysfsBytes: m.sysfsBytes, page },
+          unit: "cycles",
+          clock: clock.clock,
+          derived: { ns: m.ns, firstBytes: m.firstBytes, tlbShareNs },
+        },
+        samples,
+        { method: "plateau of the latency curve (one value per working set on it)", passed: true },
+      ),
+    );
+  }
+  return rows;
+}
+
+export async function runTlb(ctx: MicroContext): Promise<TlbSummary> {
+  const s = ctx.suite.tlb;
+  const counts = sweep(s.minPages, s.maxPages, s.pointsPerOctave, 1);
+  const before = await pinnedClockSamples(ctx);
+  const byKind: Record<PageKind, Map<number, number[]>> = { "4k": new Map(), huge: new Map() };
+  for (const page of ["4k", "huge"] as PageKind[]) {
+    for (const pages of counts) {
+      ctx.progress.update(`micro tlb: ${page} pages, ${pages} pages touched`);
+      const id: RecordId = { suite: "micro", name: "micro.tlb", impl: "armbench", params: { pages, pageBytes: s.pageBytes, page, seed: s.seed }, unit: "ns" };
+      try {
+        const r = await ctx.native.tlbChase({ pages, pageBytes: s.pageBytes, huge: page === "huge", seed: s.seed, loads: s.loads, samples: s.samples, cpu: primaryCpu(ctx) });
+        const ns = steadyNs(r, s.loads);
+        byKind[page].set(pages, ns);
+        ctx.record(okRecord({ ...id, params: { ...id.params, hugeObtained: r.hugeBytesObtained > 0 } }, ns, CHASE_CHECK));
+      } catch (err) {
+        ctx.record(failedRecord(id, (err as Error).message));
+      }
+    }
+  }
+  const after = await pinnedClockSamples(ctx);
+  const clock = probeClock(ctx, "tlb", before, after, false);
+  const points = counts
+    .filter((p) => byKind["4k"].has(p) && byKind.huge.has(p))
+    .map((pages) => ({ pages, ns4k: median(byKind["4k"].get(pages)!), nsHuge: median(byKind.huge.get(pages)!) }));
+  const levels = detectTlbLevels(points.map((p) => ({ pages: p.pages, ns: p.ns4k - p.nsHuge })));
+  levels.forEach((l, i) => {
+    ctx.record(
+      okRecord(
+        {
+          suite: "micro",
+          name: "micro.tlb.level",
+          impl: "armbench",
+          params: { level: i + 1, pageBytes: s.pageBytes },
+          unit: "entries",
+          clock: clock.clock,
+          derived: { stepNs: l.stepNs, stepCycles: l.stepNs * (clock.hz / 1e9) },
+        },
+        [l.entries],
+        { method: "step of the 4 KiB minus huge-page latency curve", passed: true },
+      ),
+    );
+  });
+  return { levels, points };
+}

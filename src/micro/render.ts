@@ -1,0 +1,91 @@
+/** Terminal tables for `armbench micro`, one per probe, each figure with its spread. */
+import { formatBytes } from "../format.js";
+import { num, pct, renderTable } from "../table.js";
+import type { BandwidthSummary } from "./bandwidth.js";
+import type { FmaSummary } from "./fma.js";
+import type { LatencySummary, TlbSummary } from "./memory.js";
+
+export function renderFma(s: FmaSummary): string {
+  const rows = s.rows.map((r) => [
+    r.form,
+    r.chain,
+    num(r.latency),
+    num(r.throughput),
+    num(r.parallelism, 1),
+    `${r.saturatesAt}${r.agrees ? "" : " (!)"}`,
+    pct(r.spread),
+  ]);
+  const head = ["instruction form", "chain", "latency cyc", "instr/cycle", "Little's law chains", "saturates at k", "spread"];
+  let out = `FMA latency, throughput and parallelism (acc: result feeds the accumulator only; full: the multiplicands too)\n${renderTable(head, rows, { right: [2, 3, 4, 5, 6] })}\n`;
+  if (s.skipped.length) out += `skipped: ${s.skipped.map((x) => `${x.form} (${x.reason})`).join(", ")}\n`;
+  if (s.peaks.length) {
+    const best = new Map<string, number>();
+    for (const p of s.peaks) best.set(`${p.dtype}/${p.threads}`, Math.max(best.get(`${p.dtype}/${p.threads}`) ?? 0, p.value));
+    const peakRows = [...s.peaks]
+      .sort((a, b) => a.dtype.localeCompare(b.dtype) || a.threads - b.threads || b.value - a.value)
+      .map((p) => [p.dtype, p.form, String(p.threads), `${num(p.value, 1)} ${p.unit}${best.get(`${p.dtype}/${p.threads}`) === p.value ? " *" : ""}`, pct(p.spread)]);
+    out += `\nPeak per instruction form (* = the peak of its dtype, what gemm/conv/model compare against)\n${renderTable(["dtype", "instruction form", "threads", "peak", "spread"], peakRows, { right: [2, 3, 4] })}\n`;
+  }
+  return out;
+}
+
+export function renderLatency(s: LatencySummary): string {
+  const sizes = [...new Set(s.points.map((p) => p.bytes))].sort((a, b) => a - b);
+  const at = (bytes: number, page: string) => s.points.find((p) => p.bytes === bytes && p.page === page);
+  const curve = sizes.map((b) => {
+    const four = at(b, "4k");
+    const huge = at(b, "huge");
+    return [formatBytes(b), num(four?.ns), num(four?.firstPassNs), num(huge?.ns), huge ? (huge.hugeObtained ? "yes" : "no") : "-", pct(Math.max(four?.spread ?? 0, huge?.spread ?? 0))];
+  });
+  const levels = s.levels.map((l) => [
+    l.page,
+    l.label,
+    num(l.ns),
+    num(l.cycles, 1),
+    formatBytes(l.lastBytes),
+    l.sysfsBytes === null ? "-" : formatBytes(l.sysfsBytes),
+    num(l.tlbShareNs),
+  ]);
+  return (
+    `Memory latency by pointer chasing (ns per load; first pass = a freshly randomised chain)\n` +
+    `${renderTable(["working set", "4K ns", "4K first pass", "huge ns", "huge obtained", "spread"], curve, { right: [1, 2, 3, 5] })}\n\n` +
+    `Cache levels read off the curve, beside sysfs\n` +
+    `${renderTable(["pages", "level", "latency ns", "cycles", "inferred size", "sysfs size", "TLB share ns"], levels, { right: [2, 3, 4, 5, 6] })}\n`
+  );
+}
+
+export function renderTlb(s: TlbSummary): string {
+  const levels = s.levels.map((l, i) => [`TLB level ${i + 1}`, String(l.entries), formatBytes(l.entries * 4096), num(l.stepNs)]);
+  const curve = s.points.map((p) => [String(p.pages), num(p.ns4k), num(p.nsHuge), num(p.ns4k - p.nsHuge)]);
+  return (
+    `TLB reach (one line per 4 KiB page; cost = 4K minus huge-page latency)\n` +
+    `${renderTable(["pages", "4K ns", "huge ns", "TLB cost ns"], curve, { right: [0, 1, 2, 3] })}\n` +
+    (levels.length
+      ? `${renderTable(["level", "entries (reach in pages)", "reach", "extra ns past it"], levels, { right: [1, 2, 3] })}\n`
+      : "no TLB step was found in the page range tested\n")
+  );
+}
+
+export function renderBandwidth(s: BandwidthSummary): string {
+  const levels = ["L1", "L2", "L3", "DRAM"];
+  const groups = new Map<string, BandwidthSummary["points"]>();
+  for (const p of s.points) {
+    const key = `${p.kernel}|${p.isa}|${p.threads}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const rows = [...groups.entries()].map(([key, pts]) => {
+    const [kernel, isa, threads] = key.split("|");
+    const cells = levels.map((lv) => {
+      const inLevel = pts.filter((p) => p.level === lv).map((p) => p.gbs).sort((a, b) => a - b);
+      return inLevel.length ? num(inLevel[Math.floor((inLevel.length - 1) / 2)]!, 1) : "-";
+    });
+    return [kernel!, isa!, threads!, ...cells, pct(Math.max(...pts.map((p) => p.spread)))];
+  });
+  let out = `Bandwidth, GB/s (median over the working sets of each level)\n${renderTable(["kernel", "isa", "threads", ...levels, "max spread"], rows, { right: [2, 3, 4, 5, 6, 7] })}\n`;
+  if (s.skipped.length) out += `skipped: ${s.skipped.map((x) => `${x.kernel} (${x.reason})`).join(", ")}\n`;
+  if (s.loaded.length) {
+    const lrows = s.loaded.map((l) => [l.pauseNs ? `${l.pauseNs} ns` : "none (flat out)", num(l.bandwidthGBs, 1), num(l.latencyNs, 1)]);
+    out += `\nLoaded latency: one chaser while ${s.loaded[0]!.streamers} core(s) stream\n${renderTable(["streamer pause per 64 KiB", "streamed GB/s", "chaser ns/load"], lrows, { right: [1, 2] })}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+/** Suites are data (suites/*.json): read, validated and merged with their quick overrides here. */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+import { UserError } from "./errors.js";
+import { packageRoot } from "./native.js";
+
+const positive = z.number().positive();
+const count = z.number().int().positive();
+
+const FmaSuite = z.object({
+  steps: count,
+  samples: count,
+  modes: z.array(z.enum(["acc", "full"])).min(1),
+  peak: z.object({ steps: count, samples: count }),
+});
+
+const LatencySuite = z.object({
+  minBytes: count,
+  llcMultiple: positive,
+  pointsPerOctave: positive,
+  stride: count,
+  passes: count,
+  loads: count,
+  samples: count,
+  seed: z.number().int().nonnegative(),
+});
+
+const TlbSuite = z.object({
+  pageBytes: count,
+  minPages: count,
+  maxPages: count,
+  pointsPerOctave: positive,
+  loads: count,
+  samples: count,
+  seed: z.number().int().nonnegative(),
+});
+
+const BandwidthSuite = z.object({
+  kernels: z.array(z.string()).min(1),
+  minBytes: count,
+  llcMultiple: positive,
+  pointsPerOctave: positive,
+  bytesPerSample: count,
+  samples: count,
+});
+
+const LoadedSuite = z.object({
+  pausesNs: z.array(z.number().int().nonnegative()).min(1),
+  streamBytes: count,
+  durationNs: count,
+  seed: z.number().int().nonnegative(),
+});
+
+export const MicroSuite = z.object({
+  fma: FmaSuite,
+  latency: LatencySuite,
+  tlb: TlbSuite,
+  bandwidth: BandwidthSuite,
+  loaded: LoadedSuite,
+});
+export type MicroSuite = z.infer<typeof MicroSuite>;
+
+type Json = { [key: string]: unknown };
+
+/** Deep-merges `quick` overrides of every section into the section. */
+function applyQuick(section: Json, quick: boolean): Json {
+  const { quick: overrides, $comment: _comment, ...base } = section;
+  if (!quick || typeof overrides !== "object" || overrides === null) return base;
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(overrides as Json)) {
+    const b = out[k];
+    out[k] = typeof v === "object" && v !== null && !Array.isArray(v) && typeof b === "object" && b !== null ? { ...(b as Json), ...(v as Json) } : v;
+  }
+  return out;
+}
+
+export function loadSuite<T>(name: string, schema: z.ZodType<T>, quick: boolean, file = path.join(packageRoot, "suites", `${name}.json`)): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new UserError(`cannot read suite ${file}: ${(err as Error).message}.`);
+  }
+  if (typeof raw !== "object" || raw === null) throw new UserError(`suite ${file} must hold a JSON object.`);
+  const merged: Json = {};
+  for (const [k, v] of Object.entries(raw as Json)) {
+    if (k === "$comment") continue;
+    merged[k] = typeof v === "object" && v !== null && !Array.isArray(v) ? applyQuick(v as Json, quick) : v;
+  }
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(`suite ${file} is invalid at ${issue.path.join(".") || "(top level)"}: ${issue.message}.`);
+  }
+  return parsed.data;
+}

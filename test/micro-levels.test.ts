@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { detectPlateaus, detectTlbLevels, labelPlateaus, segment, sweep } from "../src/micro/analysis.js";
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+test("segmentation finds piecewise-constant runs", () => {
+  assert.deepEqual(segment([1, 1.01, 0.99, 5, 5.02, 4.98], 0.5), [
+    [0, 2],
+    [3, 5],
+  ]);
+  assert.deepEqual(segment([3, 3, 3], 0.5), [[0, 2]]);
+  assert.deepEqual(segment([], 1), []);
+});
+
+/**
+ * A latency curve with levels L1 32K 1 ns, L2 1M 3.5 ns, L3 32M 12 ns, DRAM 90 ns,
+ * and a rising transition from L3 to DRAM as a victim L3 starts to miss.
+ */
+function syntheticCurve(): { bytes: number; ns: number }[] {
+  const sizes = sweep(4 * KiB, 128 * MiB, 2, 4096);
+  return sizes.map((bytes) => {
+    const ns = bytes <= 32 * KiB ? 1 : bytes <= MiB ? 3.5 : bytes <= 16 * MiB ? 12 : bytes < 64 * MiB ? 12 * Math.pow(bytes / (16 * MiB), 1.5) : 90;
+    return { bytes, ns: ns * (1 + 0.02 * Math.sin(bytes)) };
+  });
+}
+
+test("plateaus of a latency curve, named after sysfs levels", () => {
+  const plateaus = detectPlateaus(syntheticCurve());
+  assert.equal(plateaus.length, 4);
+  const caches = [
+    { level: 1, sizeBytes: 32 * KiB },
+    { level: 2, sizeBytes: MiB },
+    { level: 3, sizeBytes: 32 * MiB },
+  ];
+  const labelled = labelPlateaus(plateaus, caches);
+  assert.deepEqual(labelled.map((l) => l.label), ["L1", "L2", "L3", "DRAM"]);
+  assert.equal(labelled[0]!.lastBytes, 32 * KiB);
+  assert.equal(labelled[1]!.lastBytes, MiB);
+  for (const l of labelled.slice(0, 3)) assert.ok(l.lastBytes / l.sysfsBytes! <= 2 && l.sysfsBytes! / l.lastBytes <= 2);
+  assert.ok(Math.abs(labelled[3]!.ns - 90) < 5);
+});
+
+test("a steadily rising stretch is a transition, not a level", () => {
+  const curve = [1, 1, 1, 2, 4, 8, 8, 8].map((ns, i) => ({ bytes: 4096 << i, ns }));
+  assert.equal(detectPlateaus(curve).length, 2);
+});
+
+test("TLB levels from the 4K-minus-huge cost curve", () => {
+  // 64 entries free, then 4 ns until 2048 pages, then 25 ns.
+  const cost = sweep(8, 16384, 2, 1).map((pages) => ({ pages, ns: pages <= 64 ? 0.1 : pages <= 2048 ? 4 : pages <= 2896 ? 12 : 25 }));
+  const levels = detectTlbLevels(cost);
+  assert.equal(levels.length, 2);
+  assert.equal(levels[0]!.entries, 64);
+  assert.ok(Math.abs(levels[0]!.stepNs - 3.9) < 0.2);
+  assert.equal(levels[1]!.entries, 2048);
+});
+
+test("a flat TLB cost curve has no levels", () => {
+  assert.deepEqual(detectTlbLevels([8, 16, 32, 64].map((pages) => ({ pages, ns: 0.2 }))), []);
+});
+
+test("sweeps are geometric, aligned and include both ends", () => {
+  assert.deepEqual(sweep(4096, 65536, 1, 4096), [4096, 8192, 16384, 32768, 65536]);
+  const half = sweep(16384, 16 * MiB, 0.5, 4096);
+  assert.equal(half[0], 16384);
+  assert.equal(half[half.length - 1], 16 * MiB);
+  assert.equal(half.length, 6);
+});

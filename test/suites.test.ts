@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { z } from "zod";
+
+import { UserError } from "../src/errors.js";
+import { loadSuite, MicroSuite } from "../src/suites.js";
+import { tempDir } from "./helpers/fixtures.js";
+
+test("the built-in micro suite is valid in both modes, and quick is lighter", () => {
+  const full = loadSuite("micro", MicroSuite, false);
+  const quick = loadSuite("micro", MicroSuite, true);
+  assert.ok(quick.fma.steps <= full.fma.steps);
+  assert.ok(quick.latency.samples <= full.latency.samples);
+  assert.ok(quick.fma.peak.samples <= full.fma.peak.samples);
+  assert.equal(quick.latency.stride, full.latency.stride);
+});
+
+test("quick overrides merge into nested sections", () => {
+  const file = path.join(tempDir(), "s.json");
+  writeFileSync(file, JSON.stringify({ a: { x: 1, inner: { y: 2, z: 3 }, quick: { x: 10, inner: { y: 20 } } } }));
+  const schema = z.object({ a: z.object({ x: z.number(), inner: z.object({ y: z.number(), z: z.number() }) }) });
+  assert.deepEqual(loadSuite("s", schema, true, file), { a: { x: 10, inner: { y: 20, z: 3 } } });
+  assert.deepEqual(loadSuite("s", schema, false, file), { a: { x: 1, inner: { y: 2, z: 3 } } });
+});
+
+test("an invalid suite is refused naming the field", () => {
+  const file = path.join(tempDir(), "bad.json");
+  writeFileSync(file, JSON.stringify({ fma: { steps: -1 } }));
+  assert.throws(() => loadSuite("bad", MicroSuite, false, file), (e: unknown) => e instanceof UserError && /bad\.json is invalid at fma\.steps/.test(e.message));
+});
