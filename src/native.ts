@@ -142,6 +142,8 @@ export interface Native {
   allowedCpus(): number[];
 
   fmaForms(): NativeFmaForm[];
+  /** Steps per chain are rounded up to a multiple of this; ask for multiples to know the count. */
+  fmaStepQuantum: number;
   fmaCurve(req: { form: number; mode: "acc" | "full"; chains: number[]; steps: number; samples: number; cpu: number }): Promise<NativeFmaCurve>;
   /** Wall ns per sample (2N - N) with one pinned thread per CPU. */
   fmaPeak(req: { form: number; chains: number; steps: number; samples: number; cpus: number[] }): Promise<{ ns: number[]; checksOk: boolean }>;

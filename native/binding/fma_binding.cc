@@ -137,6 +137,7 @@ void RegisterFmaProbe(Napi::Env env, Napi::Object exports) {
   exports.Set("fmaForms", Napi::Function::New(env, FmaForms, "fmaForms"));
   exports.Set("fmaCurve", Napi::Function::New(env, FmaCurve, "fmaCurve"));
   exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak, "fmaPeak"));
+  exports.Set("fmaStepQuantum", Napi::Number::New(env, ARMBENCH_FMA_STEP_QUANTUM));
 }
 
 }  // namespace armbench_binding

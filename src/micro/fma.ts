@@ -56,8 +56,15 @@ function chainPoints(curve: NativeFmaCurve, steps: number, clock: ProbeClock): C
   }));
 }
 
+/** The suite's step count rounded up to what the native kernels run exactly. */
+function exactSteps(ctx: MicroContext, steps: number): number {
+  const q = ctx.native.fmaStepQuantum;
+  return Math.ceil(steps / q) * q;
+}
+
 async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "full", out: FmaSummary): Promise<number | null> {
-  const { steps, samples } = ctx.suite.fma;
+  const steps = exactSteps(ctx, ctx.suite.fma.steps);
+  const { samples } = ctx.suite.fma;
   const chains = Array.from({ length: f.maxChains }, (_, i) => i + 1);
   ctx.progress.update(`micro fma: ${f.name} (${mode} chain, k = 1..${f.maxChains})`);
   const base = { suite: "micro", impl: "armbench" };
@@ -120,7 +127,8 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
 }
 
 async function measurePeak(ctx: MicroContext, f: NativeFmaForm, chains: number, cpus: number[], out: FmaSummary): Promise<void> {
-  const { steps, samples } = ctx.suite.fma.peak;
+  const steps = exactSteps(ctx, ctx.suite.fma.peak.steps);
+  const { samples } = ctx.suite.fma.peak;
   const unit = f.dtype === "int8" ? "GOP/s" : "GFLOP/s";
   const id: RecordId = { suite: "micro", name: "micro.peak", impl: "armbench", params: { dtype: f.dtype, isa: f.isa, insn: f.insn, threads: cpus.length }, unit };
   ctx.progress.update(`micro fma: peak ${f.name} on ${cpus.length} thread${cpus.length > 1 ? "s" : ""}`);
