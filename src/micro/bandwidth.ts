@@ -7,6 +7,7 @@ import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../res
 import type { Env } from "../results/schema.js";
 import { median, relativeSpread, summarize } from "../stats.js";
 import { sweep } from "./analysis.js";
+import { overheadFree } from "./cancel.js";
 import { primaryCpu, type MicroContext } from "./context.js";
 import { largestWorkingSet } from "./memory.js";
 
@@ -80,7 +81,9 @@ async function runStreams(ctx: MicroContext, out: BandwidthSummary): Promise<voi
         const repeats = Math.max(1, Math.floor(s.bytesPerSample / (3 * bytes * threads)));
         try {
           const samples = await ctx.native.bandwidth({ kernel: k.id, bytes, cpus, repeats, samples: s.samples });
-          const gbs = samples.map((x) => (x.bytesPerPass * repeats) / (x.ns2N - x.nsN));
+          const { deltas } = overheadFree(samples.map((x) => x.nsN), samples.map((x) => x.ns2N));
+          if (deltas.length === 0) throw new Error("every sample was disturbed (2N run not slower than N)");
+          const gbs = deltas.map((d) => (samples[0]!.bytesPerPass * repeats) / d);
           const level = streamLevel(ctx.env, bytes, threads);
           ctx.record(okRecord({ ...id, derived: { level, repeats } }, gbs, BW_CHECK));
           out.points.push({ kernel: name, isa: k.isa, threads, bytes, gbs: median(gbs), level, spread: relativeSpread(summarize(gbs)) });

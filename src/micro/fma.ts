@@ -43,17 +43,22 @@ function formParams(f: NativeFmaForm, chain: string): RecordId["params"] {
   return { isa: f.isa, insn: f.insn, bits: f.bits, dtype: f.dtype, chain };
 }
 
-/** Cycles per chain step for every k and sample, from perf cycles or time x clock. */
+/**
+ * Cycles per chain step for every k and sample, from perf cycles or time x clock.
+ * Samples whose 2N - N difference is not positive were disturbed and are dropped.
+ */
 function chainPoints(curve: NativeFmaCurve, steps: number, clock: ProbeClock): ChainPoint[] {
-  return curve.curve.map((row) => ({
-    k: row.k,
-    cyclesPerStep: row.nsN.map((nsN, i) => {
-      const c2 = row.cycles2N?.[i];
+  const perf = clock.clock.source === "perf";
+  return curve.curve.map((row) => {
+    const cyclesPerStep: number[] = [];
+    row.nsN.forEach((nsN, i) => {
       const c1 = row.cyclesN?.[i];
-      const cycles = c1 != null && c2 != null && clock.clock.source === "perf" ? c2 - c1 : (row.ns2N[i]! - nsN) * (clock.hz / 1e9);
-      return cycles / steps;
-    }),
-  }));
+      const c2 = row.cycles2N?.[i];
+      const cycles = perf && c1 != null && c2 != null ? c2 - c1 : (row.ns2N[i]! - nsN) * (clock.hz / 1e9);
+      if (cycles > 0) cyclesPerStep.push(cycles / steps);
+    });
+    return { k: row.k, cyclesPerStep };
+  });
 }
 
 /** The suite's step count rounded up to what the native kernels run exactly. */
@@ -84,6 +89,11 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
   const counted = curve.curve.every((r) => r.cyclesN !== null);
   const clock = probeClock(ctx, `fma ${f.name} ${mode}`, [curve.clockHzBefore], [curve.clockHzAfter], counted);
   const points = chainPoints(curve, steps, clock);
+  const empty = points.find((p) => p.cyclesPerStep.length === 0);
+  if (empty) {
+    ctx.record(failedRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles" }, `every sample at k = ${empty.k} was disturbed (2N run not slower than N)`));
+    return null;
+  }
   for (const p of points) {
     const perInstr = p.cyclesPerStep.map((c) => c / p.k);
     ctx.record(
@@ -139,7 +149,11 @@ async function measurePeak(ctx: MicroContext, f: NativeFmaForm, chains: number, 
       return;
     }
     const opsPerRun = f.ops * steps * chains * cpus.length;
-    const rates = r.ns.map((ns) => opsPerRun / ns); // ops per ns = Gop/s
+    const rates = r.ns.filter((ns) => ns > 0).map((ns) => opsPerRun / ns); // ops per ns = Gop/s
+    if (rates.length === 0) {
+      ctx.record(failedRecord(id, "every sample was disturbed (2N run not slower than N)"));
+      return;
+    }
     const rec = okRecord({ ...id, derived: { chains } }, rates, CHECK);
     ctx.record(rec);
     const s = summarize(rates);

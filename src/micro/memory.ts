@@ -10,6 +10,7 @@ import { failedRecord, okRecord, type RecordId } from "../results/record.js";
 import type { Env } from "../results/schema.js";
 import { median, relativeSpread, summarize } from "../stats.js";
 import { detectPlateaus, detectTlbLevels, labelPlateaus, sweep, type CurvePoint, type LevelMatch, type TlbLevel } from "./analysis.js";
+import { overheadFree } from "./cancel.js";
 import { pinnedClockSamples, probeClock, type ProbeClock } from "./clock.js";
 import { primaryCpu, type MicroContext } from "./context.js";
 
@@ -52,9 +53,11 @@ export function largestWorkingSet(env: Env, multiple: number, freeBytes = os.fre
   return Math.min(llc * multiple, Math.max(64 << 20, Math.floor(freeBytes / 4)));
 }
 
-/** ns per load of each sample: steady state with the 2N - N cancellation. */
+/** ns per load of each undisturbed sample: steady state with the 2N - N cancellation. */
 function steadyNs(r: NativeChase, loads: number): number[] {
-  return r.samples.map((s) => (s.ns2N - s.nsN) / loads);
+  const { deltas } = overheadFree(r.samples.map((s) => s.nsN), r.samples.map((s) => s.ns2N));
+  if (deltas.length === 0) throw new Error("every sample was disturbed (2N run not slower than N)");
+  return deltas.map((d) => d / loads);
 }
 
 const CHASE_CHECK = { method: "chain is one cycle through every element (native self-check)", passed: true };

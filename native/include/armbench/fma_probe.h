@@ -37,6 +37,11 @@ typedef enum armbench_chain_mode {
   ARMBENCH_CHAIN_FULL = 1  /* the result feeds the multiplicands too: acc += acc * b */
 } armbench_chain_mode;
 
+/* `steps` is rounded up to a multiple of this (the same for every k and form), so a
+ * request whose steps is a multiple runs exactly steps instructions per chain.
+ * Requests above 2^40 steps are rejected with -EINVAL. */
+#define ARMBENCH_FMA_STEP_QUANTUM 32u
+
 /* Loop and timer overhead cancel out: each sample times `steps` and 2*`steps`
  * instructions per chain, and the difference is the cost of `steps`. */
 typedef struct armbench_fma_sample {

@@ -1,0 +1,219 @@
+// FMA probes: the registry's structure, request validation, and that every form the
+// CPU supports runs with exactly checked accumulators (every k tried, both modes,
+// long chunked runs too). Forms the CPU lacks must be refused, never run. Natively
+// the log also shows each form's k=1 and k=max cycles per instruction; under an
+// emulator (ARMBENCH_EMULATED=1) steps are tiny and timings are not printed.
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "armbench/cpu_features.h"
+#include "armbench/fma_probe.h"
+#include "armbench/threads.h"
+#include "check.h"
+
+namespace {
+
+bool emulated() {
+  const char* e = getenv("ARMBENCH_EMULATED");
+  return e != nullptr && strcmp(e, "1") == 0;
+}
+
+bool in_list(const char* list, const std::string& name) {
+  if (list == nullptr) return false;
+  std::string s = std::string(",") + list + ",";
+  return s.find("," + name + ",") != std::string::npos;
+}
+
+int first_cpu() {
+  int cpus[1];
+  return armbench_allowed_cpus(cpus, 1) == 1 ? cpus[0] : -1;
+}
+
+void check_registry() {
+  const size_t n = armbench_fma_form_count();
+  const armbench_arch arch = armbench_host_arch();
+  if (arch != ARMBENCH_ARCH_OTHER) CHECK(n > 0);
+  std::set<std::string> names;
+  const std::set<std::string> isas = arch == ARMBENCH_ARCH_X86_64
+                                         ? std::set<std::string>{"fma", "avx512", "avx512_bf16", "avx512_vnni", "avx_vnni"}
+                                         : std::set<std::string>{"neon", "sve"};
+  const char* expect_present = getenv("ARMBENCH_EXPECT_FEATURES");
+  for (size_t i = 0; i < n; ++i) {
+    const armbench_fma_form* f = armbench_fma_form_at(i);
+    if (!CHECK(f != nullptr)) continue;
+    CHECK_MSG(names.insert(f->name).second, "duplicate form name %s", f->name);
+    CHECK_MSG(isas.count(f->isa) == 1, "%s: isa %s is not of this architecture", f->name, f->isa);
+    CHECK(f->insn != nullptr && f->insn[0] != '\0');
+    CHECK(f->dtype != nullptr && f->dtype[0] != '\0');
+    const char* why = armbench_fma_form_unsupported(i);
+    // An SVE form has no width without SVE; everything else always has one.
+    if (f->bits != 0 || why == nullptr) {
+      CHECK_MSG(f->bits >= 128 && f->bits % 128 == 0 && f->ops > 0, "%s: bits %u, ops %u", f->name, f->bits, f->ops);
+    }
+    CHECK(f->max_chains >= 1 && f->max_chains <= 30);
+    if (arch == ARMBENCH_ARCH_AARCH64) CHECK_MSG(f->max_chains >= 24, "%s: %u chains", f->name, f->max_chains);
+    if (f->bits == 512) CHECK_MSG(f->max_chains >= 16, "%s: %u chains", f->name, f->max_chains);
+    if (why != nullptr) {
+      // "needs <feature>": a feature of this architecture, one the CPU really lacks.
+      CHECK_MSG(strncmp(why, "needs ", 6) == 0, "%s: reason '%s'", f->name, why);
+      const armbench_feature feat = armbench_feature_from_name(why + 6);
+      if (CHECK_MSG(feat != ARMBENCH_FEATURE_COUNT, "%s: reason '%s' names no feature", f->name, why)) {
+        CHECK(armbench_feature_arch(feat) == arch);
+        CHECK(!armbench_cpu_has(feat));
+        CHECK_MSG(!in_list(expect_present, why + 6), "%s skipped although %s is expected here", f->name, why + 6);
+      }
+    }
+  }
+  CHECK(armbench_fma_form_at(n) == nullptr);
+  CHECK(armbench_fma_form_unsupported(n) != nullptr);
+}
+
+armbench_fma_curve_request curve_req(size_t form, armbench_chain_mode mode, const unsigned* k, size_t nk,
+                                     uint64_t steps, unsigned samples) {
+  armbench_fma_curve_request r;
+  memset(&r, 0, sizeof r);
+  r.form = form;
+  r.mode = mode;
+  r.chains = k;
+  r.n_chains = nk;
+  r.steps = steps;
+  r.samples = samples;
+  r.cpu = first_cpu();
+  return r;
+}
+
+void check_bad_requests() {
+  const size_t n = armbench_fma_form_count();
+  if (n == 0) return;
+  const unsigned max = armbench_fma_form_at(0)->max_chains;
+  const unsigned one = 1, zero = 0, too_many = max + 1;
+  armbench_fma_sample out[4];
+  armbench_fma_curve_result res;
+  armbench_fma_curve_request r = curve_req(n, ARMBENCH_CHAIN_ACC, &one, 1, 64, 1);
+  CHECK(armbench_fma_curve(&r, out, &res) == -EINVAL);  // no such form
+  r = curve_req(0, ARMBENCH_CHAIN_ACC, &zero, 1, 64, 1);
+  CHECK(armbench_fma_curve(&r, out, &res) == -EINVAL);
+  r = curve_req(0, ARMBENCH_CHAIN_ACC, &too_many, 1, 64, 1);
+  CHECK(armbench_fma_curve(&r, out, &res) == -EINVAL);
+  r = curve_req(0, ARMBENCH_CHAIN_ACC, &one, 1, 64, 0);
+  CHECK(armbench_fma_curve(&r, out, &res) == -EINVAL);
+  r = curve_req(0, ARMBENCH_CHAIN_ACC, &one, 1, 0, 1);
+  CHECK(armbench_fma_curve(&r, out, &res) == -EINVAL);
+  r = curve_req(0, ARMBENCH_CHAIN_ACC, &one, 0, 64, 1);
+  CHECK(armbench_fma_curve(&r, out, &res) == -EINVAL);
+  r = curve_req(0, ARMBENCH_CHAIN_ACC, nullptr, 1, 64, 1);
+  CHECK(armbench_fma_curve(&r, out, &res) == -EINVAL);
+  r = curve_req(0, static_cast<armbench_chain_mode>(7), &one, 1, 64, 1);
+  CHECK(armbench_fma_curve(&r, out, &res) == -EINVAL);
+  r = curve_req(0, ARMBENCH_CHAIN_ACC, &one, 1, uint64_t{1} << 41, 1);
+  CHECK(armbench_fma_curve(&r, out, &res) == -EINVAL);
+  r = curve_req(0, ARMBENCH_CHAIN_ACC, &one, 1, 64, 1);
+  CHECK(armbench_fma_curve(&r, nullptr, &res) == -EINVAL);
+  CHECK(armbench_fma_curve(nullptr, out, &res) == -EINVAL);
+
+  const int cpu = first_cpu();
+  armbench_fma_peak_request p = {0, 1, 64, 1, 1, &cpu};
+  uint64_t ns[1];
+  int ok = -1;
+  p.chains = 0;
+  CHECK(armbench_fma_peak(&p, ns, &ok) == -EINVAL);
+  p.chains = max + 1;
+  CHECK(armbench_fma_peak(&p, ns, &ok) == -EINVAL);
+  p.chains = 1;
+  p.threads = 0;
+  CHECK(armbench_fma_peak(&p, ns, &ok) == -EINVAL);
+  p.threads = 1;
+  p.samples = 0;
+  CHECK(armbench_fma_peak(&p, ns, &ok) == -EINVAL);
+  p.samples = 1;
+  p.form = n;
+  CHECK(armbench_fma_peak(&p, ns, &ok) == -EINVAL);
+}
+
+// Cycles per step of one k from its samples: the fastest 2N run minus the fastest N
+// run (a preempted run is only ever slower), in perf cycles when counted, else in ns
+// times the clock estimate.
+double cycles_per_step(const armbench_fma_sample* s, unsigned samples, double hz, uint64_t steps) {
+  double n = 1e300, n2 = 1e300;
+  for (unsigned i = 0; i < samples; ++i) {
+    const bool counted = s[i].cycles_n != UINT64_MAX && s[i].cycles_2n != UINT64_MAX;
+    n = std::min(n, counted ? static_cast<double>(s[i].cycles_n) : static_cast<double>(s[i].ns_n) * hz / 1e9);
+    n2 = std::min(n2, counted ? static_cast<double>(s[i].cycles_2n) : static_cast<double>(s[i].ns_2n) * hz / 1e9);
+  }
+  return (n2 - n) / static_cast<double>(steps);
+}
+
+void check_form(size_t i, bool emu) {
+  const armbench_fma_form* f = armbench_fma_form_at(i);
+  const char* why = armbench_fma_form_unsupported(i);
+  const unsigned ks[3] = {1, 2, f->max_chains};
+  const uint64_t steps = emu ? 64 : 65536;
+  const unsigned samples = emu ? 1 : 5;
+  std::vector<armbench_fma_sample> out(3 * samples);
+  armbench_fma_curve_result res;
+
+  if (why != nullptr) {
+    printf("%-28s skipped: %s\n", f->name, why);
+    CHECK(why[0] != '\0');
+    // Refused before anything runs: the output is left as it was.
+    memset(out.data(), 0xa5, out.size() * sizeof out[0]);
+    memset(&res, 0xa5, sizeof res);
+    armbench_fma_curve_request r = curve_req(i, ARMBENCH_CHAIN_ACC, ks, 3, steps, samples);
+    CHECK(armbench_fma_curve(&r, out.data(), &res) == -ENOTSUP);
+    CHECK(out[0].ns_n == 0xa5a5a5a5a5a5a5a5ull && res.failed_chains == 0xa5a5a5a5u);
+    const int cpu = first_cpu();
+    armbench_fma_peak_request p = {i, 1, 64, 1, 1, &cpu};
+    uint64_t ns = 0;
+    int ok = -1;
+    CHECK(armbench_fma_peak(&p, &ns, &ok) == -ENOTSUP);
+    return;
+  }
+
+  double cyc[2][3] = {{0}};
+  for (int mode = 0; mode < 2; ++mode) {
+    if (mode == ARMBENCH_CHAIN_FULL && !f->has_full_chain) continue;
+    armbench_fma_curve_request r = curve_req(i, static_cast<armbench_chain_mode>(mode), ks, 3, steps, samples);
+    const int rc = armbench_fma_curve(&r, out.data(), &res);
+    if (!CHECK_MSG(rc == 0, "%s mode %d: rc %d", f->name, mode, rc)) continue;
+    CHECK_MSG(res.failed_chains == 0, "%s mode %d: wrong accumulators at k=%u", f->name, mode, res.failed_chains);
+    CHECK(res.clock_hz_before > 0 && res.clock_hz_after > 0);
+    for (size_t s = 0; s < out.size(); ++s) CHECK(out[s].ns_2n > 0 && out[s].ns_n > 0);
+    for (int j = 0; j < 3; ++j) {
+      cyc[mode][j] = cycles_per_step(&out[j * samples], samples, res.clock_hz_before, steps) / (j == 0 ? 1 : ks[j]);
+    }
+  }
+
+  // A long run (chunked natively: above the per-call cap) through the peak entry.
+  const int cpu = first_cpu();
+  armbench_fma_peak_request p = {i, f->max_chains, emu ? 2048 + 64 : (uint64_t{1} << 20) + 64, 1, 1, &cpu};
+  uint64_t ns = 0;
+  int ok = 0;
+  CHECK(armbench_fma_peak(&p, &ns, &ok) == 0);
+  CHECK_MSG(ok == 1, "%s: peak accumulators wrong", f->name);
+  CHECK(ns > 0);
+
+  if (emu) {
+    printf("%-28s ran and checked (%u bits, %u ops, k = 1, 2, %u, acc and full)\n", f->name, f->bits, f->ops, f->max_chains);
+  } else {
+    printf("%-28s %4u bits %4u ops | k=1 acc %.2f full %.2f cyc/instr | k=%u %.3f cyc/instr (%.1f %s/cyc)\n", f->name,
+           f->bits, f->ops, cyc[0][0], cyc[1][0], f->max_chains, cyc[0][2], f->ops / cyc[0][2],
+           strncmp(f->dtype, "int", 3) == 0 ? "OP" : "FLOP");
+  }
+}
+
+}  // namespace
+
+int main() {
+  const bool emu = emulated();
+  check_registry();
+  check_bad_requests();
+  for (size_t i = 0; i < armbench_fma_form_count(); ++i) check_form(i, emu);
+  return check::summary("test_fma_probe");
+}
