@@ -57,6 +57,7 @@ function buildParser(args: string[]): Argv {
         y
           .positional("parts", { describe: `which probes to run (default: all): ${MICRO_PARTS.join(", ")}`, type: "string", array: true })
           .option("clock-ghz", { type: "number", describe: "the core clock to turn ns into cycles, instead of the add-chain estimate" })
+          .option("suite", { type: "string", describe: "a suite file to use instead of suites/micro.json (sizes, samples, kernels)" })
           .example("$0 micro --quick", "every probe, fast (under a minute on a small machine)")
           .example("$0 micro fma", "only the FMA latency/throughput table and the peaks")
           .example("$0 micro latency tlb --json out.json", "memory latency and TLB reach, results to out.json"),
@@ -65,6 +66,7 @@ function buildParser(args: string[]): Argv {
           ...globalOptions(argv),
           parts: (argv.parts as string[] | undefined) ?? [],
           clockGhz: argv["clock-ghz"] as number | undefined,
+          suiteFile: argv.suite as string | undefined,
         });
       },
     );

@@ -76,7 +76,7 @@ function applyQuick(section: Json, quick: boolean): Json {
   return out;
 }
 
-export function loadSuite<T>(name: string, schema: z.ZodType<T>, quick: boolean, file = path.join(packageRoot, "suites", `${name}.json`)): T {
+export function loadSuite<T>(name: string, schema: z.ZodType<T>, quick: boolean, file: string = path.join(packageRoot, "suites", `${name}.json`)): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));

@@ -36,9 +36,19 @@ test("a curve that saturates far from latency x throughput is flagged", () => {
     return { k, cyclesPerStep: [k / ipc] };
   });
   const fig = fmaFigures(pts);
-  // 0.8 + (k - 4) * 0.0125 first reaches 95 % of 1 at k = 16.
-  assert.equal(fig.saturatesAt, 16);
+  // Plateau = median over k = 12..24 = 0.975; 0.8 + (k - 4) * 0.0125 first reaches
+  // 93 % of that at k = 13, far above Little's law's 4.
+  assert.equal(fig.saturatesAt, 13);
   assert.equal(fig.agrees, false);
+});
+
+test("one lucky fast k does not move the saturation point", () => {
+  const pts = idealCurve(4, 1, 30);
+  pts[20] = { k: 21, cyclesPerStep: [21 / 1.2, 21 / 1.2, 21 / 1.2] };
+  const fig = fmaFigures(pts);
+  assert.equal(fig.saturatesAt, 4);
+  assert.equal(fig.bestK, 21);
+  assert.ok(fig.agrees);
 });
 
 test("noise stays in the samples and the median is robust", () => {

@@ -39,7 +39,9 @@ test("plateaus of a latency curve, named after sysfs levels", () => {
   assert.deepEqual(labelled.map((l) => l.label), ["L1", "L2", "L3", "DRAM"]);
   assert.equal(labelled[0]!.lastBytes, 32 * KiB);
   assert.equal(labelled[1]!.lastBytes, MiB);
-  for (const l of labelled.slice(0, 3)) assert.ok(l.lastBytes / l.sysfsBytes! <= 2 && l.sysfsBytes! / l.lastBytes <= 2);
+  // The edge lies between the last flat point and the first point of the next level.
+  assert.ok(labelled[0]!.edgeBytes > 32 * KiB && labelled[0]!.edgeBytes < 45 * KiB);
+  for (const l of labelled.slice(0, 3)) assert.ok(l.edgeBytes / l.sysfsBytes! <= 2 && l.sysfsBytes! / l.edgeBytes <= 2);
   assert.ok(Math.abs(labelled[3]!.ns - 90) < 5);
 });
 
@@ -68,4 +70,46 @@ test("sweeps are geometric, aligned and include both ends", () => {
   assert.equal(half[0], 16384);
   assert.equal(half[half.length - 1], 16 * MiB);
   assert.equal(half.length, 6);
+});
+
+test("the curve this VM gives: a small usable L3 still yields four levels in order", () => {
+  // Measured here (huge pages, ns): the host's L3 is shared, so DRAM starts near 8 MiB.
+  const ns = [1.11, 1.07, 1.21, 1.24, 3.29, 3.79, 3.87, 5.03, 7.95, 12.99, 15.04, 133.77, 134.68, 145.35, 157.13, 158.88];
+  const curve = ns.map((v, i) => ({ bytes: 4 * KiB * 2 ** i, ns: v }));
+  const caches = [
+    { level: 1, sizeBytes: 32 * KiB },
+    { level: 2, sizeBytes: MiB },
+    { level: 3, sizeBytes: 32 * MiB },
+  ];
+  const labelled = labelPlateaus(detectPlateaus(curve), caches);
+  assert.deepEqual(labelled.map((l) => l.label), ["L1", "L2", "L3", "DRAM"]);
+  assert.equal(labelled[0]!.lastBytes, 32 * KiB);
+  assert.ok(labelled[1]!.edgeBytes > 512 * KiB && labelled[1]!.edgeBytes < MiB);
+});
+
+test("fewer plateaus than levels keep their order", () => {
+  const labelled = labelPlateaus(
+    [
+      { firstBytes: 4 * KiB, lastBytes: 32 * KiB, edgeBytes: 40 * KiB, ns: 1, points: 4 },
+      { firstBytes: 4 * MiB, lastBytes: 16 * MiB, edgeBytes: 20 * MiB, ns: 12, points: 3 },
+    ],
+    [
+      { level: 1, sizeBytes: 32 * KiB },
+      { level: 2, sizeBytes: MiB },
+      { level: 3, sizeBytes: 32 * MiB },
+    ],
+  );
+  assert.deepEqual(labelled.map((l) => l.label), ["L1", "L3"]);
+});
+
+test("the last TLB level ends where page walks start, even when walks keep rising", () => {
+  // Measured here: one line per page minus the dense chase (ns).
+  const ns = [0.09, 0, -0.03, -0.02, 1.92, 1.78, 2.11, 2.11, 2.39, 12.69, 20.57, 29.91];
+  const levels = detectTlbLevels(ns.map((v, i) => ({ pages: 8 * 2 ** i, ns: v })));
+  assert.deepEqual(levels.map((l) => l.entries), [64, 2048]);
+});
+
+test("one noisy point after a plateau is not a TLB level", () => {
+  const ns = [0, 0, 0, 0, 3, 0, 0, 0];
+  assert.deepEqual(detectTlbLevels(ns.map((v, i) => ({ pages: 8 * 2 ** i, ns: v }))), []);
 });

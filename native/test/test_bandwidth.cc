@@ -217,8 +217,12 @@ void test_runs(int threads, const int* cpus) {
       min_n = std::min(min_n, s.ns_n);
       min_2n = std::min(min_2n, s.ns_2n);
     }
-    CHECK_MSG(min_2n > min_n, "%s: 2N passes %llu ns, N passes %llu ns", name, (unsigned long long)min_2n,
-              (unsigned long long)min_n);
+    // Minima, because a preemption only ever adds time; under an emulator the N run
+    // also pays for translating the loop, so there the order means nothing.
+    if (!emulated()) {
+      CHECK_MSG(min_2n > min_n, "%s: 2N passes %llu ns, N passes %llu ns", name, (unsigned long long)min_2n,
+                (unsigned long long)min_n);
+    }
   }
 }
 

@@ -28,6 +28,8 @@ const runners: Record<MicroPart, (ctx: MicroContext) => Promise<string>> = {
 export interface MicroOptions extends GlobalOptions {
   parts: string[];
   clockGhz?: number | undefined;
+  /** A suite file to use instead of suites/micro.json. */
+  suiteFile?: string | undefined;
 }
 
 export function parseParts(parts: string[]): MicroPart[] {
@@ -46,7 +48,7 @@ export async function runMicro(opts: MicroOptions): Promise<number> {
     throw new UserError(`--clock-ghz must be a core clock between 0.1 and 20 GHz, got ${opts.clockGhz}.`);
   }
   const native = loadNative();
-  const suite = loadSuite("micro", MicroSuite, opts.quick);
+  const suite = loadSuite("micro", MicroSuite, opts.quick, opts.suiteFile);
   const progress = createProgress(opts.quiet);
   progress.update("measuring the core clock and reading the system...");
   const { env, clockRecord } = await measureEnv(native, opts.quick);

@@ -14,40 +14,43 @@ export interface ChainPoint {
 export interface FmaFigures {
   /** Cycles per step at k = 1, per sample. */
   latencySamples: number[];
-  /** Instructions per cycle at the best k of the plateau, per sample. */
+  /** Instructions per cycle of every sample on the plateau (k >= saturatesAt), pooled. */
   throughputSamples: number[];
-  /** latency x throughput, sample by sample. */
+  /** Each latency sample times the plateau throughput. */
   parallelismSamples: number[];
-  /** The k whose samples give the throughput. */
-  throughputK: number;
-  /** The smallest k reaching SATURATION of the best throughput. */
+  /** The smallest k reaching SATURATION of the plateau throughput. */
   saturatesAt: number;
+  /** The k with the best median throughput: what a peak run should use. */
+  bestK: number;
   /** Little's law holds: the curve saturates within one chain of latency x throughput. */
   agrees: boolean;
   /** Median instructions per cycle for every k, for tables and charts. */
   throughputByK: { k: number; ipc: number }[];
 }
 
-/** A k reaches the plateau when its throughput is within 5 % of the best. */
-export const SATURATION = 0.95;
+/**
+ * A k has saturated the pipes when its throughput is within 7 % of the plateau. The
+ * plateau is the median throughput over the upper half of the k range, where every
+ * k is well past saturation, so one lucky fast k cannot raise the bar.
+ */
+export const SATURATION = 0.93;
 
 export function fmaFigures(points: readonly ChainPoint[]): FmaFigures {
   const one = points.find((p) => p.k === 1);
   if (!one) throw new RangeError("a chain curve needs k = 1 to give the latency");
   const throughputByK = points.map((p) => ({ k: p.k, ipc: median(p.cyclesPerStep.map((c) => p.k / c)) }));
-  const best = Math.max(...throughputByK.map((t) => t.ipc));
-  const plateau = throughputByK.filter((t) => t.ipc >= SATURATION * best);
-  const saturatesAt = Math.min(...plateau.map((t) => t.k));
-  // Samples come from one k, so the record's median is the median of its samples.
-  const top = plateau.reduce((a, b) => (b.ipc > a.ipc ? b : a));
-  const topPoint = points.find((p) => p.k === top.k)!;
+  const maxK = Math.max(...points.map((p) => p.k));
+  const plateau = median(throughputByK.filter((t) => t.k >= Math.ceil(maxK / 2)).map((t) => t.ipc));
+  const saturated = throughputByK.filter((t) => t.ipc >= SATURATION * plateau);
+  const saturatesAt = saturated.length ? Math.min(...saturated.map((t) => t.k)) : maxK;
+  const bestK = throughputByK.filter((t) => t.k >= saturatesAt).reduce((a, b) => (b.ipc > a.ipc ? b : a)).k;
   const latencySamples = [...one.cyclesPerStep];
-  const throughputSamples = topPoint.cyclesPerStep.map((c) => topPoint.k / c);
-  const n = Math.min(latencySamples.length, throughputSamples.length);
-  const parallelismSamples = Array.from({ length: n }, (_, i) => latencySamples[i]! * throughputSamples[i]!);
+  const throughputSamples = points.filter((p) => p.k >= saturatesAt).flatMap((p) => p.cyclesPerStep.map((c) => p.k / c));
+  const throughput = median(throughputSamples);
+  const parallelismSamples = latencySamples.map((l) => l * throughput);
   const parallelism = median(parallelismSamples);
   const agrees = saturatesAt >= Math.floor(parallelism) - 1 && saturatesAt <= Math.ceil(parallelism) + 1;
-  return { latencySamples, throughputSamples, parallelismSamples, throughputK: top.k, saturatesAt, agrees, throughputByK };
+  return { latencySamples, throughputSamples, parallelismSamples, saturatesAt, bestK, agrees, throughputByK };
 }
 
 /** [start, end] index ranges (inclusive) of an optimal piecewise-constant fit. */
@@ -94,18 +97,39 @@ export interface CurvePoint {
 }
 
 export interface Plateau {
-  /** Smallest and largest working set on the plateau. */
+  /** Smallest and largest working set measured on the plateau. */
   firstBytes: number;
   lastBytes: number;
+  /**
+   * Where the curve leaves the plateau: the working set at which latency crosses the
+   * geometric mean of this plateau and the next (interpolated on log scales). For the
+   * last plateau, its largest working set.
+   */
+  edgeBytes: number;
   /** Median latency of its points. */
   ns: number;
   points: number;
 }
 
-/** Penalty per run for latency curves, in squared natural-log units. */
-export const PLATEAU_PENALTY = 0.1;
+/** Penalty per run for latency curves, in squared natural-log units: small, so transitions split off. */
+export const PLATEAU_PENALTY = 0.03;
 /** A run counts as a plateau when its slowest point is within this ratio of its fastest. */
 export const PLATEAU_FLATNESS = 1.35;
+/** Neighbouring plateaus closer than this ratio are one level split by noise. */
+export const PLATEAU_MERGE = 1.3;
+
+function crossing(sorted: readonly CurvePoint[], from: number, threshold: number): number {
+  for (let i = from + 1; i < sorted.length; i++) {
+    const a = sorted[i - 1]!;
+    const b = sorted[i]!;
+    if (b.ns >= threshold) {
+      if (a.ns >= threshold || b.ns === a.ns) return a.bytes;
+      const t = (Math.log(threshold) - Math.log(a.ns)) / (Math.log(b.ns) - Math.log(a.ns));
+      return Math.exp(Math.log(a.bytes) + t * (Math.log(b.bytes) - Math.log(a.bytes)));
+    }
+  }
+  return sorted[sorted.length - 1]!.bytes;
+}
 
 /**
  * Plateaus of a latency curve: runs of at least two working sets whose latency stays
@@ -113,15 +137,23 @@ export const PLATEAU_FLATNESS = 1.35;
  */
 export function detectPlateaus(curve: readonly CurvePoint[]): Plateau[] {
   const sorted = [...curve].sort((a, b) => a.bytes - b.bytes);
-  const runs = segment(sorted.map((p) => Math.log(p.ns)), PLATEAU_PENALTY);
-  const out: Plateau[] = [];
-  for (const [i, j] of runs) {
-    const pts = sorted.slice(i, j + 1);
-    const ns = pts.map((p) => p.ns);
-    if (pts.length < 2 || Math.max(...ns) > PLATEAU_FLATNESS * Math.min(...ns)) continue;
-    out.push({ firstBytes: pts[0]!.bytes, lastBytes: pts[pts.length - 1]!.bytes, ns: median(ns), points: pts.length });
+  const runs = segment(sorted.map((p) => Math.log(p.ns)), PLATEAU_PENALTY).filter(([i, j]) => {
+    const ns = sorted.slice(i, j + 1).map((p) => p.ns);
+    return j > i && Math.max(...ns) <= PLATEAU_FLATNESS * Math.min(...ns);
+  });
+  const merged: Segment[] = [];
+  for (const r of runs) {
+    const last = merged[merged.length - 1];
+    const med = (x: Segment) => median(sorted.slice(x[0], x[1] + 1).map((p) => p.ns));
+    if (last && last[1] + 1 === r[0] && Math.max(med(last), med(r)) <= PLATEAU_MERGE * Math.min(med(last), med(r))) last[1] = r[1];
+    else merged.push([r[0], r[1]]);
   }
-  return out;
+  return merged.map(([i, j], n) => {
+    const ns = median(sorted.slice(i, j + 1).map((p) => p.ns));
+    const next = merged[n + 1];
+    const edgeBytes = next ? crossing(sorted, j, Math.sqrt(ns * median(sorted.slice(next[0], next[1] + 1).map((p) => p.ns)))) : sorted[j]!.bytes;
+    return { firstBytes: sorted[i]!.bytes, lastBytes: sorted[j]!.bytes, edgeBytes, ns, points: j - i + 1 };
+  });
 }
 
 export interface CacheSize {
@@ -130,32 +162,36 @@ export interface CacheSize {
 }
 
 export interface LevelMatch extends Plateau {
-  /** "L1", "L2", ... or "DRAM"; "?" when no cache level fits. */
+  /** "L1", "L2", ... or "DRAM"; "?" when no cache level is left for it. */
   label: string;
   sysfsBytes: number | null;
 }
 
 /**
- * Names plateaus after the cache levels sysfs reports: the last plateau lies past the
- * last-level cache is DRAM; the others take the nearest level by size (log scale),
- * each level used once.
+ * Names plateaus after the cache levels sysfs reports. The last plateau is DRAM when
+ * it reaches past the last-level cache; the others take cache levels in order, each
+ * the nearest by size (log scale) among the levels not yet passed.
  */
 export function labelPlateaus(plateaus: readonly Plateau[], caches: readonly CacheSize[]): LevelMatch[] {
   const levels = [...caches].sort((a, b) => a.level - b.level);
   const llc = levels[levels.length - 1];
-  const used = new Set<number>();
-  return plateaus.map((p) => {
-    if (llc && p.firstBytes > llc.sizeBytes) return { ...p, label: "DRAM", sysfsBytes: null };
-    let bestLevel: CacheSize | undefined;
-    for (const c of levels) {
-      if (used.has(c.level)) continue;
-      const d = Math.abs(Math.log2(p.lastBytes / c.sizeBytes));
-      if (!bestLevel || d < Math.abs(Math.log2(p.lastBytes / bestLevel.sizeBytes))) bestLevel = c;
+  const last = plateaus[plateaus.length - 1];
+  const dram = last !== undefined && llc !== undefined && last.lastBytes > llc.sizeBytes;
+  const cached = dram ? plateaus.slice(0, -1) : [...plateaus];
+  let next = 0;
+  const out: LevelMatch[] = cached.map((p, i) => {
+    // Leave enough levels for the plateaus still to come.
+    const room = levels.length - (cached.length - i);
+    let pick = -1;
+    for (let c = next; c < levels.length && c <= Math.max(next, room); c++) {
+      if (pick < 0 || Math.abs(Math.log2(p.edgeBytes / levels[c]!.sizeBytes)) < Math.abs(Math.log2(p.edgeBytes / levels[pick]!.sizeBytes))) pick = c;
     }
-    if (!bestLevel) return { ...p, label: "?", sysfsBytes: null };
-    used.add(bestLevel.level);
-    return { ...p, label: `L${bestLevel.level}`, sysfsBytes: bestLevel.sizeBytes };
+    if (pick < 0) return { ...p, label: "?", sysfsBytes: null };
+    next = pick + 1;
+    return { ...p, label: `L${levels[pick]!.level}`, sysfsBytes: levels[pick]!.sizeBytes };
   });
+  if (dram) out.push({ ...last!, label: "DRAM", sysfsBytes: null });
+  return out;
 }
 
 export interface TlbLevel {
@@ -171,26 +207,25 @@ export const TLB_PENALTY = 0.5;
 export const TLB_MIN_STEP_NS = 0.5;
 
 /**
- * TLB reach from the cost of 4 KiB pages over huge pages at the same page count:
- * flat runs of at least two page counts are the levels' plateaus (single points
- * between them are transitions), and each rise between consecutive plateaus marks
- * the end of the lower plateau's reach.
+ * TLB reach from a TLB-cost curve (latency over a baseline with the same data
+ * footprint). Flat runs of at least two page counts are plateaus; a plateau ends a
+ * TLB level's reach when the next two page counts (or the last one) cost at least
+ * TLB_MIN_STEP_NS more. Past the last TLB level page walks keep getting dearer, so
+ * what follows the last plateau need not be flat.
  */
 export function detectTlbLevels(cost: readonly { pages: number; ns: number }[]): TlbLevel[] {
   const sorted = [...cost].sort((a, b) => a.pages - b.pages);
   const plateaus = segment(sorted.map((p) => p.ns), TLB_PENALTY)
     .filter(([i, j]) => j > i)
-    .map(([i, j]) => ({ last: sorted[j]!.pages, ns: median(sorted.slice(i, j + 1).map((p) => p.ns)) }));
+    .map(([i, j]) => ({ end: j, ns: median(sorted.slice(i, j + 1).map((p) => p.ns)) }));
   const levels: TlbLevel[] = [];
-  let below = plateaus[0];
-  for (const p of plateaus.slice(1)) {
-    if (p.ns - below!.ns >= TLB_MIN_STEP_NS) {
-      levels.push({ entries: below!.last, stepNs: p.ns - below!.ns });
-      below = p;
-    } else {
-      below = { last: p.last, ns: below!.ns };
-    }
-  }
+  plateaus.forEach((p, n) => {
+    const after = sorted.slice(p.end + 1, p.end + 3);
+    if (after.length === 0 || !after.every((a) => a.ns - p.ns >= TLB_MIN_STEP_NS)) return;
+    const next = plateaus[n + 1];
+    const above = next ? next.ns : median(sorted.slice(p.end + 1).map((a) => a.ns));
+    levels.push({ entries: sorted[p.end]!.pages, stepNs: above - p.ns });
+  });
   return levels;
 }
 

@@ -106,7 +106,11 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
   }
   const fig = fmaFigures(points);
   const lat = okRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles", clock: clock.clock }, fig.latencySamples, CHECK);
-  const thr = okRecord({ ...base, name: "micro.fma.throughput", params: { ...params, k: fig.throughputK }, unit: "instr/cycle", clock: clock.clock }, fig.throughputSamples, CHECK);
+  const thr = okRecord(
+    { ...base, name: "micro.fma.throughput", params, unit: "instr/cycle", clock: clock.clock, derived: { fromK: fig.saturatesAt, bestK: fig.bestK } },
+    fig.throughputSamples,
+    CHECK,
+  );
   const par = okRecord(
     {
       ...base,
@@ -133,14 +137,14 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
     agrees: fig.agrees,
     spread: Math.max(...[lat, thr, par].map((r) => relativeSpread({ ...r.spread, median: r.median }))),
   });
-  return fig.throughputK;
+  return fig.bestK;
 }
 
 async function measurePeak(ctx: MicroContext, f: NativeFmaForm, chains: number, cpus: number[], out: FmaSummary): Promise<void> {
   const steps = exactSteps(ctx, ctx.suite.fma.peak.steps);
   const { samples } = ctx.suite.fma.peak;
   const unit = f.dtype === "int8" ? "GOP/s" : "GFLOP/s";
-  const id: RecordId = { suite: "micro", name: "micro.peak", impl: "armbench", params: { dtype: f.dtype, isa: f.isa, insn: f.insn, threads: cpus.length }, unit };
+  const id: RecordId = { suite: "micro", name: "micro.peak", impl: "armbench", params: { dtype: f.dtype, isa: f.isa, insn: f.insn, bits: f.bits, threads: cpus.length }, unit };
   ctx.progress.update(`micro fma: peak ${f.name} on ${cpus.length} thread${cpus.length > 1 ? "s" : ""}`);
   try {
     const r = await ctx.native.fmaPeak({ form: f.index, chains, steps, samples, cpus });
