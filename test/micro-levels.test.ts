@@ -113,3 +113,29 @@ test("one noisy point after a plateau is not a TLB level", () => {
   const ns = [0, 0, 0, 0, 3, 0, 0, 0];
   assert.deepEqual(detectTlbLevels(ns.map((v, i) => ({ pages: 8 * 2 ** i, ns: v }))), []);
 });
+
+test("a finely sampled gradual transition does not add levels", () => {
+  // Measured here with two points per octave (huge pages): L2 to L3 rises over 364K-2M
+  // and this VM's L3 itself climbs, as the host shares it.
+  const bytes = [4, 8, 12, 16, 24, 32, 44, 64, 92, 128, 180, 256, 364, 512, 724, 1024, 1448, 2048, 2896, 4096, 5793, 8192, 11585, 16384, 23170, 32768, 46341, 65536, 92682, 131072];
+  const ns = [1.12, 1.09, 1.12, 1.13, 1.12, 1.14, 2.67, 3.35, 3.64, 3.75, 3.82, 3.84, 4.32, 5.01, 5.63, 8.76, 11.1, 12.98, 14.07, 15.47, 68.82, 126.32, 134.16, 140.61, 145.85, 150.13, 153.56, 153.17, 156.31, 159.8];
+  const curve = bytes.map((kib, i) => ({ bytes: Math.round(kib * KiB), ns: ns[i]! }));
+  const labelled = labelPlateaus(detectPlateaus(curve), [
+    { level: 1, sizeBytes: 32 * KiB },
+    { level: 2, sizeBytes: MiB },
+    { level: 3, sizeBytes: 32 * MiB },
+  ]);
+  assert.deepEqual(labelled.map((l) => l.label), ["L1", "L2", "L3", "DRAM"]);
+  assert.ok(labelled[0]!.edgeBytes > 32 * KiB && labelled[0]!.edgeBytes < 64 * KiB);
+  assert.ok(labelled[1]!.edgeBytes > 512 * KiB && labelled[1]!.edgeBytes < 2 * MiB);
+});
+
+test("an extra step that fits no cache level is left unnamed", () => {
+  const plateau = (edgeKiB: number) => ({ firstBytes: 4 * KiB, lastBytes: edgeKiB * KiB, edgeBytes: edgeKiB * KiB, ns: 1, points: 2 });
+  const labelled = labelPlateaus([plateau(46), plateau(184), plateau(1005), plateau(9824), { ...plateau(131072), firstBytes: 16 * MiB }], [
+    { level: 1, sizeBytes: 32 * KiB },
+    { level: 2, sizeBytes: MiB },
+    { level: 3, sizeBytes: 32 * MiB },
+  ]);
+  assert.deepEqual(labelled.map((l) => l.label), ["L1", "?", "L2", "L3", "DRAM"]);
+});

@@ -117,6 +117,12 @@ export const PLATEAU_PENALTY = 0.03;
 export const PLATEAU_FLATNESS = 1.35;
 /** Neighbouring plateaus closer than this ratio are one level split by noise. */
 export const PLATEAU_MERGE = 1.3;
+/**
+ * A plateau spans at least a doubling of the working set: a cache level holds from
+ * well below its size up to it, while two close points on a gradual transition
+ * (sampled finely) can look flat without being a level.
+ */
+export const PLATEAU_MIN_SPAN = 2;
 
 function crossing(sorted: readonly CurvePoint[], from: number, threshold: number): number {
   for (let i = from + 1; i < sorted.length; i++) {
@@ -131,15 +137,25 @@ function crossing(sorted: readonly CurvePoint[], from: number, threshold: number
   return sorted[sorted.length - 1]!.bytes;
 }
 
+/** Every point at least an octave past the previous one kept, starting at the smallest. */
+function octaves(sorted: readonly CurvePoint[]): CurvePoint[] {
+  const out: CurvePoint[] = [];
+  for (const p of sorted) if (out.length === 0 || p.bytes >= 1.99 * out[out.length - 1]!.bytes) out.push(p);
+  return out;
+}
+
 /**
- * Plateaus of a latency curve: runs of at least two working sets whose latency stays
- * flat. Points between plateaus are transitions, not levels.
+ * Plateaus of a latency curve: runs spanning at least a doubling of the working set
+ * whose latency stays flat. Points between plateaus are transitions, not levels.
+ * Levels are found at octave resolution, where a gradual transition cannot pass for
+ * a short flat run; the edges are then placed on the full curve.
  */
 export function detectPlateaus(curve: readonly CurvePoint[]): Plateau[] {
-  const sorted = [...curve].sort((a, b) => a.bytes - b.bytes);
+  const full = [...curve].sort((a, b) => a.bytes - b.bytes);
+  const sorted = octaves(full);
   const runs = segment(sorted.map((p) => Math.log(p.ns)), PLATEAU_PENALTY).filter(([i, j]) => {
     const ns = sorted.slice(i, j + 1).map((p) => p.ns);
-    return j > i && Math.max(...ns) <= PLATEAU_FLATNESS * Math.min(...ns);
+    return sorted[j]!.bytes >= PLATEAU_MIN_SPAN * sorted[i]!.bytes && Math.max(...ns) <= PLATEAU_FLATNESS * Math.min(...ns);
   });
   const merged: Segment[] = [];
   for (const r of runs) {
@@ -148,11 +164,17 @@ export function detectPlateaus(curve: readonly CurvePoint[]): Plateau[] {
     if (last && last[1] + 1 === r[0] && Math.max(med(last), med(r)) <= PLATEAU_MERGE * Math.min(med(last), med(r))) last[1] = r[1];
     else merged.push([r[0], r[1]]);
   }
-  return merged.map(([i, j], n) => {
-    const ns = median(sorted.slice(i, j + 1).map((p) => p.ns));
-    const next = merged[n + 1];
-    const edgeBytes = next ? crossing(sorted, j, Math.sqrt(ns * median(sorted.slice(next[0], next[1] + 1).map((p) => p.ns)))) : sorted[j]!.bytes;
-    return { firstBytes: sorted[i]!.bytes, lastBytes: sorted[j]!.bytes, edgeBytes, ns, points: j - i + 1 };
+  const plateaus = merged.map(([i, j]) => {
+    const firstBytes = sorted[i]!.bytes;
+    const lastBytes = sorted[j]!.bytes;
+    const ns = median(full.filter((p) => p.bytes >= firstBytes && p.bytes <= lastBytes).map((p) => p.ns));
+    return { firstBytes, lastBytes, ns, points: full.filter((p) => p.bytes >= firstBytes && p.bytes <= lastBytes).length };
+  });
+  return plateaus.map((p, n) => {
+    const next = plateaus[n + 1];
+    const from = full.findIndex((q) => q.bytes === p.lastBytes);
+    const edgeBytes = next ? crossing(full, from, Math.sqrt(p.ns * next.ns)) : p.lastBytes;
+    return { ...p, edgeBytes };
   });
 }
 
@@ -167,10 +189,15 @@ export interface LevelMatch extends Plateau {
   sysfsBytes: number | null;
 }
 
+/** Leaving a plateau unnamed costs as much as a misfit of this many octaves. */
+export const UNMATCHED_OCTAVES = 3;
+
 /**
  * Names plateaus after the cache levels sysfs reports. The last plateau is DRAM when
- * it reaches past the last-level cache; the others take cache levels in order, each
- * the nearest by size (log scale) among the levels not yet passed.
+ * it reaches past the last-level cache. The others are matched to cache levels in
+ * order, minimising the total size misfit (octaves between a plateau's edge and the
+ * level's size); a plateau that fits no level (an extra step, e.g. a partitioned or
+ * shared cache) is left "?", and a level may go unseen.
  */
 export function labelPlateaus(plateaus: readonly Plateau[], caches: readonly CacheSize[]): LevelMatch[] {
   const levels = [...caches].sort((a, b) => a.level - b.level);
@@ -178,18 +205,44 @@ export function labelPlateaus(plateaus: readonly Plateau[], caches: readonly Cac
   const last = plateaus[plateaus.length - 1];
   const dram = last !== undefined && llc !== undefined && last.lastBytes > llc.sizeBytes;
   const cached = dram ? plateaus.slice(0, -1) : [...plateaus];
-  let next = 0;
-  const out: LevelMatch[] = cached.map((p, i) => {
-    // Leave enough levels for the plateaus still to come.
-    const room = levels.length - (cached.length - i);
-    let pick = -1;
-    for (let c = next; c < levels.length && c <= Math.max(next, room); c++) {
-      if (pick < 0 || Math.abs(Math.log2(p.edgeBytes / levels[c]!.sizeBytes)) < Math.abs(Math.log2(p.edgeBytes / levels[pick]!.sizeBytes))) pick = c;
+  const n = cached.length;
+  const m = levels.length;
+  // cost[i][j]: best alignment of the first i plateaus with the first j levels.
+  const cost = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(Infinity));
+  const move = Array.from({ length: n + 1 }, () => new Array<"match" | "skipPlateau" | "skipLevel">(m + 1).fill("skipLevel"));
+  for (let j = 0; j <= m; j++) cost[0]![j] = 0;
+  for (let i = 1; i <= n; i++) {
+    for (let j = 0; j <= m; j++) {
+      let best = cost[i - 1]![j]! + UNMATCHED_OCTAVES;
+      let how: "match" | "skipPlateau" | "skipLevel" = "skipPlateau";
+      if (j > 0 && cost[i]![j - 1]! < best) {
+        best = cost[i]![j - 1]!;
+        how = "skipLevel";
+      }
+      if (j > 0) {
+        const fit = cost[i - 1]![j - 1]! + Math.abs(Math.log2(cached[i - 1]!.edgeBytes / levels[j - 1]!.sizeBytes));
+        if (fit < best) {
+          best = fit;
+          how = "match";
+        }
+      }
+      cost[i]![j] = best;
+      move[i]![j] = how;
     }
-    if (pick < 0) return { ...p, label: "?", sysfsBytes: null };
-    next = pick + 1;
-    return { ...p, label: `L${levels[pick]!.level}`, sysfsBytes: levels[pick]!.sizeBytes };
-  });
+  }
+  const out: LevelMatch[] = new Array(n);
+  for (let i = n, j = m; i > 0; ) {
+    const how = move[i]![j]!;
+    if (how === "skipLevel") j--;
+    else if (how === "skipPlateau") {
+      out[i - 1] = { ...cached[i - 1]!, label: "?", sysfsBytes: null };
+      i--;
+    } else {
+      out[i - 1] = { ...cached[i - 1]!, label: `L${levels[j - 1]!.level}`, sysfsBytes: levels[j - 1]!.sizeBytes };
+      i--;
+      j--;
+    }
+  }
   if (dram) out.push({ ...last!, label: "DRAM", sysfsBytes: null });
   return out;
 }
