@@ -139,3 +139,18 @@ test("an extra step that fits no cache level is left unnamed", () => {
   ]);
   assert.deepEqual(labelled.map((l) => l.label), ["L1", "?", "L2", "L3", "DRAM"]);
 });
+
+test("a level the curve skips does not drag the edge of the level below it", () => {
+  // Measured here: L3 climbed without a flat stretch, so L2's next plateau is DRAM.
+  const bytes = [4, 8, 16, 32, 44, 64, 128, 256, 364, 512, 724, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072];
+  const ns = [1.11, 1.1, 1.1, 1.09, 2.63, 3.37, 3.74, 3.8, 4.32, 4.97, 5.74, 7.89, 12.73, 16.59, 26.15, 133.84, 145.91, 150.75, 158.19];
+  const curve = bytes.map((kib, i) => ({ bytes: kib * KiB, ns: ns[i]! }));
+  const labelled = labelPlateaus(detectPlateaus(curve), [
+    { level: 1, sizeBytes: 32 * KiB },
+    { level: 2, sizeBytes: MiB },
+    { level: 3, sizeBytes: 32 * MiB },
+  ]);
+  assert.equal(labelled[1]!.label, "L2");
+  assert.ok(labelled[1]!.edgeBytes > 512 * KiB && labelled[1]!.edgeBytes < 2 * MiB, String(labelled[1]!.edgeBytes));
+  assert.equal(labelled[labelled.length - 1]!.label, "DRAM");
+});

@@ -102,8 +102,8 @@ export interface Plateau {
   lastBytes: number;
   /**
    * Where the curve leaves the plateau: the working set at which latency crosses the
-   * geometric mean of this plateau and the next (interpolated on log scales). For the
-   * last plateau, its largest working set.
+   * geometric mean of this plateau and the next, or twice this plateau if lower
+   * (interpolated on log scales). For the last plateau, its largest working set.
    */
   edgeBytes: number;
   /** Median latency of its points. */
@@ -123,6 +123,8 @@ export const PLATEAU_MERGE = 1.3;
  * (sampled finely) can look flat without being a level.
  */
 export const PLATEAU_MIN_SPAN = 2;
+/** The curve has left a plateau once latency is this many times the plateau's. */
+export const LEAVE_PLATEAU = 2;
 
 function crossing(sorted: readonly CurvePoint[], from: number, threshold: number): number {
   for (let i = from + 1; i < sorted.length; i++) {
@@ -173,7 +175,10 @@ export function detectPlateaus(curve: readonly CurvePoint[]): Plateau[] {
   return plateaus.map((p, n) => {
     const next = plateaus[n + 1];
     const from = full.findIndex((q) => q.bytes === p.lastBytes);
-    const edgeBytes = next ? crossing(full, from, Math.sqrt(p.ns * next.ns)) : p.lastBytes;
+    // Half-way (log scale) to the next plateau, but no higher than twice this one: when
+    // a level in between went undetected, the next plateau is far above and half-way
+    // to it would place the edge past the missing level.
+    const edgeBytes = next ? crossing(full, from, Math.min(Math.sqrt(p.ns * next.ns), LEAVE_PLATEAU * p.ns)) : p.lastBytes;
     return { ...p, edgeBytes };
   });
 }
