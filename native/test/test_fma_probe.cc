@@ -1,6 +1,7 @@
 // FMA probes: the registry's structure, request validation, and that every form the
 // CPU supports runs with exactly checked accumulators (every k tried, both modes,
-// long chunked runs too). Forms the CPU lacks must be refused, never run. Natively
+// long chunked runs too). Forms the CPU lacks must be refused, never run; so must AMX
+// when Linux refuses this process tile state. Natively
 // the log also shows each form's k=1 and k=max cycles per instruction; under an
 // emulator (ARMBENCH_EMULATED=1) steps are tiny and timings are not printed.
 #include <errno.h>
@@ -25,6 +26,9 @@ bool emulated() {
   return e != nullptr && strcmp(e, "1") == 0;
 }
 
+// armbench_fma_form_unsupported's reason for an AMX form the CPU has but Linux refused.
+const char kTileRefused[] = "the kernel refused AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM)";
+
 bool in_list(const char* list, const std::string& name) {
   if (list == nullptr) return false;
   std::string s = std::string(",") + list + ",";
@@ -42,7 +46,8 @@ void check_registry() {
   if (arch != ARMBENCH_ARCH_OTHER) CHECK(n > 0);
   std::set<std::string> names;
   const std::set<std::string> isas = arch == ARMBENCH_ARCH_X86_64
-                                         ? std::set<std::string>{"fma", "avx512", "avx512_bf16", "avx512_vnni", "avx_vnni"}
+                                         ? std::set<std::string>{"fma", "avx512", "avx512_bf16", "avx512_vnni",
+                                                                 "avx_vnni", "amx_bf16"}
                                          : std::set<std::string>{"neon", "sve"};
   const char* expect_present = getenv("ARMBENCH_EXPECT_FEATURES");
   for (size_t i = 0; i < n; ++i) {
@@ -58,9 +63,14 @@ void check_registry() {
       CHECK_MSG(f->bits >= 128 && f->bits % 128 == 0 && f->ops > 0, "%s: bits %u, ops %u", f->name, f->bits, f->ops);
     }
     CHECK(f->max_chains >= 1 && f->max_chains <= 30);
+    CHECK(f->has_full_chain == 0 || f->has_full_chain == 1);
     if (arch == ARMBENCH_ARCH_AARCH64) CHECK_MSG(f->max_chains >= 24, "%s: %u chains", f->name, f->max_chains);
     if (f->bits == 512) CHECK_MSG(f->max_chains >= 16, "%s: %u chains", f->name, f->max_chains);
-    if (why != nullptr) {
+    if (why != nullptr && strcmp(why, kTileRefused) == 0) {
+      // The CPU declares AMX, Linux would not hand this process the tile state.
+      CHECK_MSG(strcmp(f->isa, "amx_bf16") == 0, "%s: reason '%s'", f->name, why);
+      CHECK(armbench_cpu_has(ARMBENCH_FEATURE_AMX_TILE) && armbench_cpu_has(ARMBENCH_FEATURE_AMX_BF16));
+    } else if (why != nullptr) {
       // "needs <feature>": a feature of this architecture, one the CPU really lacks.
       CHECK_MSG(strncmp(why, "needs ", 6) == 0, "%s: reason '%s'", f->name, why);
       const armbench_feature feat = armbench_feature_from_name(why + 6);
@@ -73,6 +83,37 @@ void check_registry() {
   }
   CHECK(armbench_fma_form_at(n) == nullptr);
   CHECK(armbench_fma_form_unsupported(n) != nullptr);
+}
+
+// The AMX form on every x86-64 build: listed with its tile geometry, accumulation
+// chains only, and refused with a reason wherever the CPU or Linux does not provide
+// AMX (check_form then makes sure a refused form runs nothing).
+void check_amx_form() {
+  if (armbench_host_arch() != ARMBENCH_ARCH_X86_64) return;
+  size_t i = 0;
+  const armbench_fma_form* f = nullptr;
+  for (; i < armbench_fma_form_count(); ++i) {
+    f = armbench_fma_form_at(i);
+    if (strcmp(f->name, "amx.tdpbf16ps") == 0) break;
+  }
+  if (!CHECK_MSG(i < armbench_fma_form_count(), "amx.tdpbf16ps is not listed")) return;
+  CHECK(strcmp(f->isa, "amx_bf16") == 0 && strcmp(f->insn, "tdpbf16ps") == 0 && strcmp(f->dtype, "bf16") == 0);
+  // A 16 x 64-byte tile; C[16x16 fp32] += A[16x32 bf16] * B[32x16 bf16].
+  CHECK_MSG(f->bits == 8192 && f->ops == 2 * 16 * 16 * 32, "bits %u ops %u", f->bits, f->ops);
+  CHECK(f->max_chains == 6);
+  CHECK(f->has_full_chain == 0);
+  const char* why = armbench_fma_form_unsupported(i);
+  CHECK(armbench_fma_form_unsupported(i) == why);  // asked once, the same answer after
+  const bool cpu_amx = armbench_cpu_has(ARMBENCH_FEATURE_AMX_TILE) && armbench_cpu_has(ARMBENCH_FEATURE_AMX_BF16);
+  if (!cpu_amx) {
+    if (CHECK_MSG(why != nullptr, "amx.tdpbf16ps supported without amx_tile and amx_bf16")) {
+      CHECK_MSG(strcmp(why, "needs amx_tile") == 0 || strcmp(why, "needs amx_bf16") == 0, "reason '%s'", why);
+    }
+  } else if (why != nullptr) {
+    CHECK_MSG(strcmp(why, kTileRefused) == 0, "reason '%s'", why);
+  }
+  printf("amx.tdpbf16ps: cpu %s amx_tile+amx_bf16, %s\n", cpu_amx ? "has" : "lacks",
+         why == nullptr ? "tile state granted, runs" : why);
 }
 
 armbench_fma_curve_request curve_req(size_t form, armbench_chain_mode mode, const unsigned* k, size_t nk,
@@ -159,6 +200,14 @@ void check_form(size_t i, bool emu) {
   std::vector<armbench_fma_sample> out(3 * samples);
   armbench_fma_curve_result res;
 
+  if (!f->has_full_chain) {
+    // No full chain: refused as a bad request, supported or not, before anything runs.
+    memset(out.data(), 0xa5, out.size() * sizeof out[0]);
+    armbench_fma_curve_request r = curve_req(i, ARMBENCH_CHAIN_FULL, ks, 3, steps, samples);
+    CHECK_MSG(armbench_fma_curve(&r, out.data(), &res) == -EINVAL, "%s: full chain not refused", f->name);
+    CHECK(out[0].ns_n == 0xa5a5a5a5a5a5a5a5ull);
+  }
+
   if (why != nullptr) {
     printf("%-28s skipped: %s\n", f->name, why);
     CHECK(why[0] != '\0');
@@ -200,10 +249,13 @@ void check_form(size_t i, bool emu) {
   CHECK(ns > 0);
 
   if (emu) {
-    printf("%-28s ran and checked (%u bits, %u ops, k = 1, 2, %u, acc and full)\n", f->name, f->bits, f->ops, f->max_chains);
+    printf("%-28s ran and checked (%u bits, %u ops, k = 1, 2, %u, %s)\n", f->name, f->bits, f->ops, f->max_chains,
+           f->has_full_chain ? "acc and full" : "acc only");
   } else {
-    printf("%-28s %4u bits %4u ops | k=1 acc %.2f full %.2f cyc/instr | k=%u %.3f cyc/instr (%.1f %s/cyc)\n", f->name,
-           f->bits, f->ops, cyc[0][0], cyc[1][0], f->max_chains, cyc[0][2], f->ops / cyc[0][2],
+    char full[32] = "-";
+    if (f->has_full_chain) snprintf(full, sizeof full, "%.2f", cyc[1][0]);
+    printf("%-28s %4u bits %5u ops | k=1 acc %.2f full %s cyc/instr | k=%u %.3f cyc/instr (%.1f %s/cyc)\n", f->name,
+           f->bits, f->ops, cyc[0][0], full, f->max_chains, cyc[0][2], f->ops / cyc[0][2],
            strncmp(f->dtype, "int", 3) == 0 ? "OP" : "FLOP");
   }
 }
@@ -213,6 +265,7 @@ void check_form(size_t i, bool emu) {
 int main() {
   const bool emu = emulated();
   check_registry();
+  check_amx_form();
   check_bad_requests();
   for (size_t i = 0; i < armbench_fma_form_count(); ++i) check_form(i, emu);
   return check::summary("test_fma_probe");

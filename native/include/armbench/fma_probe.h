@@ -16,10 +16,10 @@ extern "C" {
 
 typedef struct armbench_fma_form {
   const char* name;      /* unique, e.g. "avx512.vfmadd231ps.zmm", "neon.fmla.4s" */
-  const char* isa;       /* "neon", "sve", "fma", "avx512", "avx512_bf16", "avx512_vnni", "avx_vnni" */
+  const char* isa;       /* "neon", "sve", "fma", "avx512", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_bf16" */
   const char* insn;      /* mnemonic: "fmla", "bfmmla", "vfmadd231ps", ... */
   const char* dtype;     /* input type: "fp32", "fp64", "fp16", "bf16", "int8" */
-  unsigned bits;         /* register width in bits (SVE: this CPU's vector length; 0 if unknown) */
+  unsigned bits;         /* register width in bits (SVE: this CPU's vector length, 0 if unknown; AMX: one 1 KiB tile) */
   unsigned ops;          /* FLOP (or integer OP) per instruction, multiply and add counted apart */
   unsigned max_chains;   /* independent accumulators the register file allows */
   int has_full_chain;    /* 1 when the full chain (result also feeds the multiplicands) exists */

@@ -5,9 +5,10 @@
 // Why the checks are exact (no tolerance):
 // - ACC: the multiplicands are all 1 (fp 1.0, bf16 1.0, int8 1), so each instruction
 //   adds a small integer `inc` to every accumulator element (1 per FMA, 2 per
-//   bfdot / vdpbf16ps / fmmla, 4 per bfmmla / sdot / vpdpbusd, 8 per smmla / ummla).
-//   A kernel call runs at most kChunkSteps + 1 instructions per chain, so every value
-//   stays an integer below 2^24, exact in fp32, and nothing ever rounds: the result
+//   bfdot / vdpbf16ps / fmmla, 4 per bfmmla / sdot / vpdpbusd, 8 per smmla / ummla,
+//   32 per AMX tdpbf16ps). A kernel call runs at most chunk_steps() + 1 instructions
+//   per chain (2^20 + 1 for increments up to 8, 2^18 + 1 for 32), so every value stays
+//   an integer below 2^24, exact in fp32, and nothing ever rounds: the result
 //   does not depend on the rounding mode, which matters for Arm BFDOT / BFMMLA (their
 //   non-EBF16 rounding is not IEEE). fp16 has an 11-bit significand: the value
 //   counts exactly up to 2048, then stays there, because 2048 + 1 is a tie that IEEE
@@ -23,11 +24,17 @@
 //   256 - x, so the value drifts down by 512 every two steps; ummla (u8 x u8, b = 254)
 //   drifts up by 254 * 256 = 65024. Both are exact modulo 2^32 and count every step.
 //   Every kernel runs an odd number of instructions per chain (iters * unroll + 1), so
-//   a negating chain ends at -init: a kernel that did nothing cannot pass.
+//   a negating chain ends at -init: a kernel that did nothing cannot pass. A form whose
+//   accumulator cannot feed its multiplicands (AMX: fp32 tiles in, bf16 tiles out) has
+//   no FULL kernels and reports has_full_chain 0.
 // - Inits differ per chain and per element (1..61), so swapped or skipped registers and
 //   lanes show.
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#if defined(__x86_64__) && defined(__linux__)
+#include <sys/syscall.h>
+#endif
 
 #include <string>
 
@@ -74,7 +81,7 @@ struct FormDef {
   const char* insn;
   const char* dtype;
   unsigned bits;         // 0: scalable (SVE), the thread's vector length
-  unsigned ops_per_128;  // FLOP or OP per 128 bits of register
+  unsigned ops_per_128;  // FLOP or OP per 128 bits of (accumulator) register or tile
   unsigned max_chains;
   armbench_feature need[3];
   unsigned n_need;
@@ -82,7 +89,8 @@ struct FormDef {
   int64_t inc;  // ACC: added to each accumulator element per instruction
   Pattern acc_a, acc_b, full_b;
   FullKind full;
-  const FmaKernel* kernels[2];  // [ACC], [FULL]: max_chains entries each
+  const FmaKernel* kernels[2];  // [ACC], [FULL]: max_chains entries each; [FULL] NULL
+                                // when the form has no full chain (acc_b, full unused)
 };
 
 #define ARMBENCH_KERNELS(table) {table[0], table[1]}
@@ -113,6 +121,14 @@ const FormDef kDefs[] = {
     {"avx_vnni.vpdpbusd.ymm", "avx_vnni", "vpdpbusd", "int8", 256, 32, 14, {F(AVX_VNNI)}, 1,
      AccType::I32, 4, kI8One, kI8One, kByteMinus2, FullKind::U8DriftDown,
      ARMBENCH_KERNELS(kVpdpbusdYmm)},
+    // One "register" is a full 1 KiB tile (16 rows x 64 bytes, 8192 bits): C (16 x 16
+    // fp32) += A (16 x 32 bf16) * B (32 x 16 bf16), 16 * 16 * 32 multiply-adds = 16384
+    // FLOP = 256 per 128 bits of C. Each C element gains 32 products of 1 * 1. Eight
+    // tiles: six accumulators, A and B. No full chain (fma_probe_amx.cc). Also needs the
+    // kernel's tile-data grant, asked for in armbench_fma_form_unsupported.
+    {"amx.tdpbf16ps", "amx_bf16", "tdpbf16ps", "bf16", 8192, 256, 6, {F(AMX_TILE), F(AMX_BF16)},
+     2, AccType::F32, 32, kBf16One, kBf16One, kBf16One, FullKind::Negate,
+     {kTdpbf16psTile, nullptr}},
 };
 #undef F
 #elif defined(__aarch64__)
@@ -163,10 +179,30 @@ constexpr size_t kFormCount = sizeof kDefs / sizeof kDefs[0];
 struct FormImpl {
   const FormDef* def;
   armbench_fma_form pub;
+  uint64_t chunk_steps;     // form_chunk_steps()
+  bool needs_tile_data;     // an AMX form: runs only once Linux grants tile data
   std::string unsupported;  // "" when the CPU has every required feature
 };
 
 namespace {
+
+// Largest init_value() and the exactness bound of fp32 (see the top of this file).
+constexpr int64_t kMaxInit = 61;
+constexpr int64_t kExactBelow = int64_t{1} << 24;
+
+// kChunkSteps, halved until init + inc * (chunk + 1) stays below 2^24 for every init.
+// The same bound for every accumulator type (int32 would wrap exactly anyway; fp16
+// saturates, and its increment is 1).
+constexpr uint64_t chunk_steps_for(int64_t inc) {
+  uint64_t chunk = kChunkSteps;
+  while (chunk > ARMBENCH_FMA_STEP_QUANTUM && kMaxInit + inc * static_cast<int64_t>(chunk + 1) >= kExactBelow) {
+    chunk /= 2;
+  }
+  return chunk;
+}
+static_assert(chunk_steps_for(8) == kChunkSteps, "the vector forms keep the 2^20 chunk");
+static_assert(chunk_steps_for(32) == uint64_t{1} << 18, "AMX tdpbf16ps (+32 per step) runs 2^18 per call");
+static_assert(kMaxInit + 32 * ((int64_t{1} << 18) + 1) < kExactBelow, "2^18 + 1 steps of +32 stay exact");
 
 // Built once per process: SVE bits follow the vector length, which a process shares
 // unless a thread changes it with prctl (armbench never does).
@@ -180,11 +216,13 @@ struct Registry {
       f.def = &d;
       const unsigned bits = d.bits != 0 ? d.bits : sve_bits;
       f.pub = armbench_fma_form{d.name, d.isa, d.insn, d.dtype, bits, d.ops_per_128 * bits / 128,
-                                d.max_chains, 1};
+                                d.max_chains, d.kernels[ARMBENCH_CHAIN_FULL] != nullptr ? 1 : 0};
+      f.chunk_steps = chunk_steps_for(d.inc);
+      f.needs_tile_data = false;
       for (unsigned n = 0; n < d.n_need; ++n) {
-        if (!armbench_cpu_has(d.need[n])) {
+        if (d.need[n] == ARMBENCH_FEATURE_AMX_TILE) f.needs_tile_data = true;
+        if (f.unsupported.empty() && !armbench_cpu_has(d.need[n])) {
           f.unsupported = std::string("needs ") + armbench_feature_name(d.need[n]);
-          break;
         }
       }
     }
@@ -240,7 +278,7 @@ void put(AccType t, void* p, int64_t v) {
   }
 }
 
-int64_t init_value(unsigned chain, size_t elem) { return 1 + static_cast<int64_t>((chain * 5 + elem * 3) % 61); }
+int64_t init_value(unsigned chain, size_t elem) { return 1 + static_cast<int64_t>((chain * 5 + elem * 3) % kMaxInit); }
 
 void fill_pattern(uint8_t* reg, size_t bytes, const Pattern& p) {
   for (size_t off = 0; off < bytes; off += sizeof p.w) memcpy(reg + off, p.w, sizeof p.w);
@@ -263,6 +301,22 @@ int64_t expected_value(const FormDef& d, armbench_chain_mode mode, int64_t init,
   return 0;
 }
 
+// Linux arms XFD for AMX tile data: every tile instruction faults until the process
+// has asked for it. arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) grants it for
+// the whole process, for good (later signal frames carry room for the tiles); it can
+// be refused, e.g. when a thread's sigaltstack is too small for the larger frame.
+// Asked for once, by the first caller; NULL when granted, else the reason.
+const char* request_tile_data() {
+#if defined(__x86_64__) && defined(__linux__) && defined(SYS_arch_prctl)
+  constexpr long kArchReqXcompPerm = 0x1023;  // ARCH_REQ_XCOMP_PERM, <asm/prctl.h>
+  constexpr long kXfeatureXtiledata = 18;     // XFEATURE_XTILEDATA (XCR0 bit 18)
+  static const bool granted = syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+  return granted ? nullptr : "the kernel refused AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM)";
+#else
+  return "the kernel refused AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM)";
+#endif
+}
+
 }  // namespace
 
 const FormImpl* form_impl(size_t i) { return i < kFormCount ? &registry().forms[i] : nullptr; }
@@ -271,13 +325,16 @@ const armbench_fma_form* form_public(const FormImpl* f) { return &f->pub; }
 
 size_t form_reg_bytes(const FormImpl* f) { return f->pub.bits / 8; }
 
+uint64_t form_chunk_steps(const FormImpl* f) { return f->chunk_steps; }
+
 int form_width_matches_thread(const FormImpl* f) {
   return f->def->bits != 0 || armbench_sve_vector_bytes() * 8 == f->pub.bits;
 }
 
 FmaKernel form_kernel(const FormImpl* f, armbench_chain_mode mode, unsigned k) {
   if ((mode != ARMBENCH_CHAIN_ACC && mode != ARMBENCH_CHAIN_FULL) || k < 1 || k > f->pub.max_chains) return nullptr;
-  return f->def->kernels[mode][k - 1];
+  const FmaKernel* row = f->def->kernels[mode];
+  return row != nullptr ? row[k - 1] : nullptr;
 }
 
 void form_fill(const FormImpl* f, armbench_chain_mode mode, unsigned k, void* acc_in, void* mul_in) {
@@ -320,5 +377,7 @@ extern "C" const char* armbench_fma_form_unsupported(size_t i) {
   const armbench::micro::FormImpl* f = armbench::micro::form_impl(i);
   if (f == nullptr) return "no such form";
   if (f->pub.bits == 0) return "needs sve";  // a scalable form without a vector length
-  return f->unsupported.empty() ? nullptr : f->unsupported.c_str();
+  if (!f->unsupported.empty()) return f->unsupported.c_str();
+  // Only once cpuid and XCR0 say AMX is there: the request changes the process.
+  return f->needs_tile_data ? armbench::micro::request_tile_data() : nullptr;
 }

@@ -28,7 +28,9 @@ typedef void (*FmaKernel)(uint64_t iters, const void* acc_in, const void* mul_in
 // Largest register budget of any form; tables are sized by their own budget.
 constexpr unsigned kMaxChains = 30;
 // Instructions per chain per kernel call are capped here so that no accumulator ever
-// rounds (fp32 holds every integer below 2^24; the largest increment is 8).
+// rounds (fp32 holds every integer below 2^24): the vector forms (increments up to 8)
+// run this many; a form with a larger increment (AMX tdpbf16ps: 32) runs a smaller
+// power of two, form_chunk_steps().
 constexpr uint64_t kChunkSteps = uint64_t{1} << 20;
 
 }  // namespace micro
@@ -72,9 +74,10 @@ constexpr uint64_t kChunkSteps = uint64_t{1} << 20;
 #define ARMBENCH_REP30(M) ARMBENCH_REP29(M) M(29)
 
 // ARMBENCH_FOR_K<n>(X, A, B): X(A, B, 1) ... X(A, B, n): one kernel per chain count.
-#define ARMBENCH_FOR_K14(X, A, B)                                                        \
-  X(A, B, 1) X(A, B, 2) X(A, B, 3) X(A, B, 4) X(A, B, 5) X(A, B, 6) X(A, B, 7) X(A, B, 8) \
-  X(A, B, 9) X(A, B, 10) X(A, B, 11) X(A, B, 12) X(A, B, 13) X(A, B, 14)
+#define ARMBENCH_FOR_K6(X, A, B) X(A, B, 1) X(A, B, 2) X(A, B, 3) X(A, B, 4) X(A, B, 5) X(A, B, 6)
+#define ARMBENCH_FOR_K14(X, A, B)                                                         \
+  ARMBENCH_FOR_K6(X, A, B)                                                                \
+  X(A, B, 7) X(A, B, 8) X(A, B, 9) X(A, B, 10) X(A, B, 11) X(A, B, 12) X(A, B, 13) X(A, B, 14)
 #define ARMBENCH_FOR_K30(X, A, B)                                                           \
   ARMBENCH_FOR_K14(X, A, B)                                                                 \
   X(A, B, 15) X(A, B, 16) X(A, B, 17) X(A, B, 18) X(A, B, 19) X(A, B, 20) X(A, B, 21)       \
@@ -151,6 +154,8 @@ extern const FmaKernel kVdpbf16psZmm[2][30];
 extern const FmaKernel kVpdpbusdZmm[2][30];
 // fma_probe_avxvnni.cc
 extern const FmaKernel kVpdpbusdYmm[2][14];
+// fma_probe_amx.cc: accumulation chains only (no FULL row, see there).
+extern const FmaKernel kTdpbf16psTile[6];
 }  // namespace micro
 }  // namespace armbench
 
@@ -225,13 +230,18 @@ struct FormImpl;
 // thread's SVE vector length.
 const FormImpl* form_impl(size_t i);
 const armbench_fma_form* form_public(const FormImpl* f);
-// Bytes of one register of the form (bits / 8).
+// Bytes of one register of the form (bits / 8); for AMX, one 16 x 64-byte tile.
 size_t form_reg_bytes(const FormImpl* f);
+// Most instructions per chain one kernel call may run with exact checks: kChunkSteps,
+// or a smaller power of two for a form whose increment would reach 2^24 sooner. A
+// multiple of ARMBENCH_FMA_STEP_QUANTUM.
+uint64_t form_chunk_steps(const FormImpl* f);
 // 1 when the calling thread's registers are as wide as the registry says: SVE forms
 // were sized with the vector length at first use, and a thread that changed its own
 // (prctl) would overrun the buffers.
 int form_width_matches_thread(const FormImpl* f);
-// The kernel for mode and k (1..max_chains); NULL when the mode does not exist.
+// The kernel for mode and k (1..max_chains); NULL when the mode does not exist, or the
+// form has no such chain (has_full_chain 0).
 FmaKernel form_kernel(const FormImpl* f, armbench_chain_mode mode, unsigned k);
 // Writes the k accumulator images to acc_in and the two multiplicand images to mul_in.
 void form_fill(const FormImpl* f, armbench_chain_mode mode, unsigned k, void* acc_in, void* mul_in);

@@ -34,14 +34,20 @@ double median_clock_hz() {
 }
 
 // One form, mode and chain count, with its register images. A run of `steps`
-// instructions per chain is split into kernel calls of at most kChunkSteps, because
-// the checks are exact only that far (fma_forms.cc); every call but the last is
-// checked on the way (a few hundred compares next to a million instructions), the last
-// one by check_last() once the caller has read its clocks.
+// instructions per chain is split into kernel calls of at most form_chunk_steps()
+// (2^20; 2^18 for AMX), because the checks are exact only that far (fma_forms.cc);
+// every call but the last is checked on the way (a few hundred compares next to a
+// million instructions), the last one by check_last() once the caller has read its
+// clocks.
 class Runner {
  public:
   Runner(const FormImpl* f, armbench_chain_mode mode, unsigned k)
-      : f_(f), mode_(mode), k_(k), kernel_(form_kernel(f, mode, k)), unroll_(ARMBENCH_FMA_UNROLL(k)) {
+      : f_(f),
+        mode_(mode),
+        k_(k),
+        kernel_(form_kernel(f, mode, k)),
+        unroll_(ARMBENCH_FMA_UNROLL(k)),
+        chunk_steps_(form_chunk_steps(f)) {
     const size_t rb = form_reg_bytes(f);
     acc_in_.resize(kMaxChains * rb);
     acc_out_.resize(kMaxChains * rb);
@@ -50,12 +56,13 @@ class Runner {
   }
 
   // steps: a multiple of ARMBENCH_FMA_STEP_QUANTUM. Returns 0 if a check failed, or
-  // if the thread's vector length no longer fits the buffers (then nothing runs).
+  // if the thread's vector length no longer fits the buffers, or the form has no kernel
+  // for the mode (then nothing runs).
   int execute(uint64_t steps) {
-    if (!width_ok_) return 0;
+    if (!width_ok_ || kernel_ == nullptr) return 0;
     int ok = 1;
     while (steps > 0) {
-      const uint64_t chunk = std::min(steps, kChunkSteps);
+      const uint64_t chunk = std::min(steps, chunk_steps_);
       steps -= chunk;
       kernel_(chunk / unroll_, acc_in_.data(), mul_in_.data(), acc_out_.data());
       last_count_ = chunk + 1;
@@ -64,7 +71,9 @@ class Runner {
     return ok;
   }
 
-  int check_last() const { return width_ok_ && form_check(f_, mode_, k_, last_count_, acc_out_.data()); }
+  int check_last() const {
+    return width_ok_ && kernel_ != nullptr && form_check(f_, mode_, k_, last_count_, acc_out_.data());
+  }
 
  private:
   const FormImpl* f_;
@@ -72,6 +81,7 @@ class Runner {
   unsigned k_;
   FmaKernel kernel_;
   uint64_t unroll_;
+  uint64_t chunk_steps_;
   int width_ok_ = form_width_matches_thread(f_);
   uint64_t last_count_ = 0;
   std::vector<uint8_t> acc_in_, mul_in_, acc_out_;
