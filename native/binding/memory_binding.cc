@@ -49,6 +49,30 @@ Napi::Value ChaseResult(Napi::Env env, const OwnedBuffer& b, const std::vector<a
   return out;
 }
 
+// Both chases: allocate a buffer of `bytes` off the JavaScript thread, run the chase
+// over it, and resolve with the buffer's page facts and the samples.
+template <typename Request, typename Chase>
+Napi::Value StartChase(Napi::Env env, const char* fn, const Request& req, size_t bytes, bool huge, Chase chase) {
+  auto buf = std::make_shared<OwnedBuffer>();
+  auto samples = std::make_shared<std::vector<armbench_chase_sample>>(req.samples);
+  return PromiseWorker::Start(
+      env, fn,
+      [req, bytes, huge, buf, samples, chase] {
+        int rc = armbench_buffer_alloc(&buf->buf, bytes, huge ? 1 : 0);
+        return rc != 0 ? rc : chase(&buf->buf, &req, samples->data());
+      },
+      [buf, samples](Napi::Env e) { return ChaseResult(e, *buf, *samples); });
+}
+
+// Common fields of both chase requests.
+template <typename Request>
+void ChaseFields(Napi::Object o, const char* fn, Request* req) {
+  req->seed = static_cast<uint64_t>(IntField(o, "seed", fn, 0, int64_t{1} << 53));
+  req->loads = static_cast<uint64_t>(IntField(o, "loads", fn, 1, int64_t{1} << 40));
+  req->samples = static_cast<unsigned>(IntField(o, "samples", fn, 1, 100000));
+  req->cpu = static_cast<int>(IntField(o, "cpu", fn, -1, kMaxCpu));
+}
+
 // chaseLatency({ bytes, huge, stride, passes, seed, loads, samples, cpu })
 //   -> Promise<{ hugeRequested, hugePageBytes, hugeBytesObtained, bufferBytes, samples: [{ firstPassNs, firstPassLoads, nsN, ns2N }] }>
 Napi::Value ChaseLatency(const Napi::CallbackInfo& info) {
@@ -59,19 +83,8 @@ Napi::Value ChaseLatency(const Napi::CallbackInfo& info) {
   const bool huge = BoolField(o, "huge", fn);
   req.stride = static_cast<size_t>(IntField(o, "stride", fn, 8, 4096));
   req.passes = static_cast<unsigned>(IntField(o, "passes", fn, 1, 512));
-  req.seed = static_cast<uint64_t>(IntField(o, "seed", fn, 0, int64_t{1} << 53));
-  req.loads = static_cast<uint64_t>(IntField(o, "loads", fn, 1, int64_t{1} << 40));
-  req.samples = static_cast<unsigned>(IntField(o, "samples", fn, 1, 100000));
-  req.cpu = static_cast<int>(IntField(o, "cpu", fn, -1, kMaxCpu));
-  auto buf = std::make_shared<OwnedBuffer>();
-  auto samples = std::make_shared<std::vector<armbench_chase_sample>>(req.samples);
-  return PromiseWorker::Start(
-      info.Env(), fn,
-      [req, huge, buf, samples] {
-        int rc = armbench_buffer_alloc(&buf->buf, req.bytes, huge ? 1 : 0);
-        return rc != 0 ? rc : armbench_chase_latency(&buf->buf, &req, samples->data());
-      },
-      [buf, samples](Napi::Env env) { return ChaseResult(env, *buf, *samples); });
+  ChaseFields(o, fn, &req);
+  return StartChase(info.Env(), fn, req, req.bytes, huge, armbench_chase_latency);
 }
 
 // tlbChase({ pages, pageBytes, huge, seed, loads, samples, cpu }) -> as chaseLatency
@@ -82,19 +95,8 @@ Napi::Value TlbChase(const Napi::CallbackInfo& info) {
   req.pages = static_cast<size_t>(IntField(o, "pages", fn, 1, int64_t{1} << 28));
   req.page_bytes = static_cast<size_t>(IntField(o, "pageBytes", fn, 256, int64_t{1} << 30));
   const bool huge = BoolField(o, "huge", fn);
-  req.seed = static_cast<uint64_t>(IntField(o, "seed", fn, 0, int64_t{1} << 53));
-  req.loads = static_cast<uint64_t>(IntField(o, "loads", fn, 1, int64_t{1} << 40));
-  req.samples = static_cast<unsigned>(IntField(o, "samples", fn, 1, 100000));
-  req.cpu = static_cast<int>(IntField(o, "cpu", fn, -1, kMaxCpu));
-  auto buf = std::make_shared<OwnedBuffer>();
-  auto samples = std::make_shared<std::vector<armbench_chase_sample>>(req.samples);
-  return PromiseWorker::Start(
-      info.Env(), fn,
-      [req, huge, buf, samples] {
-        int rc = armbench_buffer_alloc(&buf->buf, req.pages * req.page_bytes, huge ? 1 : 0);
-        return rc != 0 ? rc : armbench_tlb_chase(&buf->buf, &req, samples->data());
-      },
-      [buf, samples](Napi::Env env) { return ChaseResult(env, *buf, *samples); });
+  ChaseFields(o, fn, &req);
+  return StartChase(info.Env(), fn, req, req.pages * req.page_bytes, huge, armbench_tlb_chase);
 }
 
 // bwKernels() -> [{ id, name, isa, unsupported }]
