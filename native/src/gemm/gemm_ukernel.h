@@ -1,0 +1,51 @@
+// Private to native/src/gemm: the contract between the GEMM driver and the
+// microkernels. Types and declarations only (ISA files include it, see CMakeLists).
+#ifndef ARMBENCH_SRC_GEMM_UKERNEL_H
+#define ARMBENCH_SRC_GEMM_UKERNEL_H
+
+#include <stddef.h>
+
+#include "armbench/cpu_features.h"
+#include "armbench/gemm.h"
+
+namespace armbench {
+namespace gemm {
+
+// One register tile: C[mr x nr] = alpha * Apanel * Bpanel + beta * C, where C is
+// row-major with row stride ldc (elements) and beta == 0 means C is not read.
+//
+// Packed panels interleave k by kr, so dot-product and matrix instructions find
+// their operands adjacent (kr = 1 for fp32 FMA, 2 for BFDOT/VDPBF16PS pairs, 4 for
+// BFMMLA's 2x4 blocks); element type is float (fp32) or uint16_t (bf16):
+//   a[(q * mr + i) * kr + t] = A(i, q * kr + t)   for q < kc / kr, i < mr, t < kr
+//   b[(q * nr + j) * kr + t] = B(q * kr + t, j)   for q < kc / kr, j < nr, t < kr
+// kc is a multiple of kr (packing pads k, and rows/columns past the matrix, with
+// zeros). Kernels handle full tiles only; the driver handles edges.
+typedef void (*Ukernel)(size_t kc, const void* a, const void* b, float* c, size_t ldc, float alpha, float beta);
+
+struct UkernelInfo {
+  armbench_gemm_kernel pub;     // name, isa, dtype, mr, nr, kr
+  armbench_feature requires[3]; // features the CPU must have
+  unsigned n_requires;
+  Ukernel run;
+  // Preference among supported kernels of one dtype: the default is the highest.
+  int rank;
+};
+
+// One getter per kernel file; nullptr when the file was built for another
+// architecture, or when the kernel cannot exist on this CPU (an SVE kernel's shape
+// follows the vector length, so it is built at first call).
+const UkernelInfo* ukernel_f32_ref();
+const UkernelInfo* ukernel_bf16_ref();
+const UkernelInfo* ukernel_f32_avx2();
+const UkernelInfo* ukernel_f32_avx512();
+const UkernelInfo* ukernel_bf16_avx512bf16();
+const UkernelInfo* ukernel_f32_neon();
+const UkernelInfo* ukernel_f32_sve();
+const UkernelInfo* ukernel_bf16_bfmmla();
+const UkernelInfo* ukernel_bf16_bfdot();
+
+}  // namespace gemm
+}  // namespace armbench
+
+#endif
