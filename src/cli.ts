@@ -5,6 +5,7 @@ import yargs, { type Argv } from "yargs";
 
 import { runInfo } from "./commands/info.js";
 import { MICRO_PARTS, runMicro } from "./commands/micro.js";
+import { PEER_NAMES, runGemm } from "./commands/gemm.js";
 import { notBuilt, pendingCommands } from "./commands/pending.js";
 import { UserError } from "./errors.js";
 import { packageRoot } from "./native.js";
@@ -70,6 +71,33 @@ function buildParser(args: string[]): Argv {
         });
       },
     );
+  parser = parser.command(
+    "gemm",
+    "our sgemm/sbgemm against the installed BLAS libraries (OpenBLAS, BLIS, oneDNN), % of measured peak",
+    (y) =>
+      y
+        .option("dtype", { type: "string", default: "fp32", describe: "fp32 (sgemm), bf16 (sbgemm: bf16 inputs, fp32 accumulation) or all" })
+        .option("sizes", { type: "string", describe: "square sizes, comma-separated (e.g. 256,1024,2048); alone, only these" })
+        .option("shape-set", { type: "string", array: true, describe: "square, resnet50, bert, deepbench or all (default: the suite's list)" })
+        .option("peers", { type: "string", describe: `peer libraries to run beside ours: ${PEER_NAMES.join(",")} (default: all); --no-peers for none` })
+        .option("peer-path", { type: "string", array: true, describe: "NAME=PATH: load a peer from this file instead of its usual soname" })
+        .option("warm", { type: "boolean", default: false, describe: "keep operands cached between repetitions (default: cold, rotated through copies larger than the LLC)" })
+        .option("suite", { type: "string", describe: "a suite file to use instead of suites/gemm.json" })
+        .example("$0 gemm --dtype bf16", "sbgemm: ours and every peer with bf16 support")
+        .example("$0 gemm --sizes 1024,2048 --threads 1 --no-peers", "our sgemm only, two sizes, one thread"),
+    async (argv) => {
+      process.exitCode = await runGemm({
+        ...globalOptions(argv),
+        dtype: argv.dtype as string,
+        sizes: argv.sizes as string | undefined,
+        shapeSet: argv["shape-set"] as string[] | undefined,
+        peers: argv.peers as string | false | undefined,
+        peerPath: argv["peer-path"] as string[] | undefined,
+        warm: Boolean(argv.warm),
+        suiteFile: argv.suite as string | undefined,
+      });
+    },
+  );
   for (const p of pendingCommands) {
     const name = p.command.split(" ")[0]!;
     parser = parser.command(

@@ -119,6 +119,63 @@ export interface NativeBwSample {
   bytesPerPass: number;
 }
 
+export interface NativeGemmKernel {
+  index: number;
+  name: string;
+  isa: string;
+  dtype: "fp32" | "bf16";
+  mr: number;
+  nr: number;
+  kr: number;
+  unsupported: string | null;
+  /** What armbench uses for this dtype on this CPU. */
+  isDefault: boolean;
+  blocking: { mc: number; kc: number; nc: number };
+}
+
+export interface NativeGemmCheck {
+  checked: number;
+  maxAbsErr: number;
+  /** max |C - ref| / sum |a b| over the checked entries. */
+  maxRelErr: number;
+  bound: number;
+  zeroFraction: number;
+  /** bf16 only: relative distance from the product of the fp32 inputs. */
+  bf16Drift: number;
+  passed: boolean;
+}
+
+/** Opaque handles owned by the addon. */
+export type NativeHandle = { readonly __handle: unique symbol };
+
+export type NativePeer =
+  | {
+      ok: true;
+      handle: NativeHandle;
+      name: string;
+      library: string;
+      version: string;
+      variant: string;
+      unsupported: { fp32: string | null; bf16: string | null };
+    }
+  | { ok: false; reason: string };
+
+export interface NativeGemmCase {
+  dtype: "fp32" | "bf16";
+  kernel?: number;
+  peer?: NativeHandle;
+  pool?: NativeHandle;
+  m: number;
+  n: number;
+  k: number;
+  transA: 0 | 1;
+  transB: 0 | 1;
+  warm: 0 | 1;
+  seed: number;
+  samples: number;
+  minSampleNs: number;
+}
+
 export interface Native {
   cpuFeatures(): NativeCpuFeatures;
   /**
@@ -161,6 +218,14 @@ export interface Native {
   tlbChase(req: { pages: number; pageBytes: number; huge: boolean; seed: number; loads: number; samples: number; cpu: number }): Promise<NativeChase>;
   bwKernels(): NativeBwKernel[];
   bandwidth(req: { kernel: number; bytes: number; cpus: number[]; repeats: number; samples: number }): Promise<NativeBwSample[]>;
+  gemmKernels(): NativeGemmKernel[];
+  /** Persistent pinned GEMM workers, one per CPU given. */
+  gemmPool(cpus: number[]): NativeHandle;
+  /** Checks the case against a double reference, then times it (nothing timed if the check fails). */
+  gemmMeasure(c: NativeGemmCase): Promise<{ check: NativeGemmCheck; samples: { ns: number; calls: number }[] }>;
+  peerOpen(name: string, path?: string): NativePeer;
+  peerSetThreads(peer: NativeHandle, threads: number): void;
+
   loadedLatency(req: {
     chaseBytes: number;
     chaseCpu: number;

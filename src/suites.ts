@@ -84,9 +84,9 @@ export function loadSuite<T>(name: string, schema: z.ZodType<T>, quick: boolean,
     throw new UserError(`cannot read suite ${file}: ${(err as Error).message}.`);
   }
   if (typeof raw !== "object" || raw === null) throw new UserError(`suite ${file} must hold a JSON object.`);
+  // "quick" overrides may sit at the top (the whole suite) or inside each section.
   const merged: Json = {};
-  for (const [k, v] of Object.entries(raw as Json)) {
-    if (k === "$comment") continue;
+  for (const [k, v] of Object.entries(applyQuick(raw as Json, quick))) {
     merged[k] = typeof v === "object" && v !== null && !Array.isArray(v) ? applyQuick(v as Json, quick) : v;
   }
   const parsed = schema.safeParse(merged);
@@ -96,3 +96,30 @@ export function loadSuite<T>(name: string, schema: z.ZodType<T>, quick: boolean,
   }
   return parsed.data;
 }
+
+const GemmShape = z.object({ name: z.string().min(1), m: count, n: count, k: count });
+
+const PeerOverride = z.object({
+  /** Environment variable the library reads at load time. */
+  variable: z.string().min(1),
+  /** Variants that already use the CPU's widest vectors: no override needed. */
+  fullSpeed: z.array(z.string()),
+  /** The value that selects the AVX-512 (and AVX-512 BF16) kernels. */
+  avx512: z.string().optional(),
+  avx512_bf16: z.string().optional(),
+});
+
+export const GemmSuite = z.object({
+  square: z.array(count).min(1),
+  shapeSets: z.record(z.string(), z.array(GemmShape).min(1)),
+  defaultShapeSets: z.array(z.string()).min(1),
+  samples: count,
+  minSampleNs: z.number().int().nonnegative(),
+  seed: z.number().int().nonnegative(),
+  peak: z.object({ steps: count, samples: count }),
+  peers: z.array(z.string()),
+  overrides: z.record(z.string(), PeerOverride),
+});
+export type GemmSuite = z.infer<typeof GemmSuite>;
+export type GemmShape = z.infer<typeof GemmShape>;
+export type PeerOverride = z.infer<typeof PeerOverride>;

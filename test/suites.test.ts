@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { z } from "zod";
 
 import { UserError } from "../src/errors.js";
-import { loadSuite, MicroSuite } from "../src/suites.js";
+import { GemmSuite, loadSuite, MicroSuite } from "../src/suites.js";
 import { tempDir } from "./helpers/fixtures.js";
 
 test("the built-in micro suite is valid in both modes, and quick is lighter", () => {
@@ -29,4 +29,15 @@ test("an invalid suite is refused naming the field", () => {
   const file = path.join(tempDir(), "bad.json");
   writeFileSync(file, JSON.stringify({ fma: { steps: -1 } }));
   assert.throws(() => loadSuite("bad", MicroSuite, false, file), (e: unknown) => e instanceof UserError && /bad\.json is invalid at fma\.steps/.test(e.message));
+});
+
+test("the built-in gemm suite is valid, and top-level quick overrides apply", () => {
+  const full = loadSuite("gemm", GemmSuite, false);
+  const quick = loadSuite("gemm", GemmSuite, true);
+  assert.ok(full.square.includes(4096));
+  assert.deepEqual(quick.square, [256, 1024]);
+  assert.ok(quick.samples < full.samples);
+  assert.equal(quick.peak.steps, 500000);
+  assert.equal(quick.peak.samples, 3);
+  for (const set of full.defaultShapeSets) assert.ok(set === "square" || set in full.shapeSets, set);
 });

@@ -15,6 +15,7 @@ void RegisterTimer(Napi::Env env, Napi::Object exports);
 void RegisterBuildInfo(Napi::Env env, Napi::Object exports);
 void RegisterFmaProbe(Napi::Env env, Napi::Object exports);
 void RegisterMemoryProbe(Napi::Env env, Napi::Object exports);
+void RegisterGemm(Napi::Env env, Napi::Object exports);
 
 // Argument checks shared by every binding: each throws a TypeError naming the
 // function and the argument.

@@ -8,6 +8,7 @@ import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../res
 import { median, summarize, relativeSpread } from "../stats.js";
 import { fmaFigures, type ChainPoint } from "./analysis.js";
 import { probeClock, type ProbeClock } from "./clock.js";
+import { exactSteps, peakRates } from "./peak.js";
 import { primaryCpu, type MicroContext } from "./context.js";
 
 export interface FmaRow {
@@ -61,14 +62,8 @@ function chainPoints(curve: NativeFmaCurve, steps: number, clock: ProbeClock): C
   });
 }
 
-/** The suite's step count rounded up to what the native kernels run exactly. */
-function exactSteps(ctx: MicroContext, steps: number): number {
-  const q = ctx.native.fmaStepQuantum;
-  return Math.ceil(steps / q) * q;
-}
-
 async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "full", out: FmaSummary): Promise<number | null> {
-  const steps = exactSteps(ctx, ctx.suite.fma.steps);
+  const steps = exactSteps(ctx.native, ctx.suite.fma.steps);
   const { samples } = ctx.suite.fma;
   const chains = Array.from({ length: f.maxChains }, (_, i) => i + 1);
   ctx.progress.update(`micro fma: ${f.name} (${mode} chain, k = 1..${f.maxChains})`);
@@ -141,27 +136,23 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
 }
 
 async function measurePeak(ctx: MicroContext, f: NativeFmaForm, chains: number, cpus: number[], out: FmaSummary): Promise<void> {
-  const steps = exactSteps(ctx, ctx.suite.fma.peak.steps);
-  const { samples } = ctx.suite.fma.peak;
+  const { steps, samples } = ctx.suite.fma.peak;
   const unit = f.dtype === "int8" ? "GOP/s" : "GFLOP/s";
   const id: RecordId = { suite: "micro", name: "micro.peak", impl: "armbench", params: { dtype: f.dtype, isa: f.isa, insn: f.insn, bits: f.bits, threads: cpus.length }, unit };
   ctx.progress.update(`micro fma: peak ${f.name} on ${cpus.length} thread${cpus.length > 1 ? "s" : ""}`);
   try {
-    const r = await ctx.native.fmaPeak({ form: f.index, chains, steps, samples, cpus });
-    if (!r.checksOk) {
+    const { rates, checksOk } = await peakRates(ctx.native, f, chains, cpus, steps, samples);
+    if (!checksOk) {
       ctx.record(failedRecord(id, "accumulators were wrong after the peak run", { ...CHECK, passed: false }));
       return;
     }
-    const opsPerRun = f.ops * steps * chains * cpus.length;
-    const rates = r.ns.filter((ns) => ns > 0).map((ns) => opsPerRun / ns); // ops per ns = Gop/s
     if (rates.length === 0) {
       ctx.record(failedRecord(id, "every sample was disturbed (2N run not slower than N)"));
       return;
     }
     const rec = okRecord({ ...id, derived: { chains } }, rates, CHECK);
     ctx.record(rec);
-    const s = summarize(rates);
-    out.peaks.push({ form: f.name, dtype: f.dtype, threads: cpus.length, unit, value: rec.median, spread: relativeSpread(s) });
+    out.peaks.push({ form: f.name, dtype: f.dtype, threads: cpus.length, unit, value: rec.median, spread: relativeSpread(summarize(rates)) });
   } catch (err) {
     ctx.record(failedRecord(id, (err as Error).message));
   }

@@ -1,1 +1,215 @@
-// (being written)
+// One GEMM case, measured honestly: random non-zero operands, C checked against a
+// double-accumulated reference on sampled entries before anything is timed, then
+// timed with operands rotated through copies larger than the last-level cache (cold)
+// or reused (warm). The same path serves armbench's kernels and the peers.
+#include "armbench/gemm_measure.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "armbench/bf16.h"
+#include "armbench/timer.h"
+#include "registry.h"
+
+namespace {
+
+uint64_t splitmix64(uint64_t* s) {
+  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Uniform in [-1, -1/64] U [1/64, 1]: never zero, no denormals after bf16 rounding.
+float nonzero(uint64_t* s) {
+  const uint64_t r = splitmix64(s);
+  const float mag = 1.0f / 64 + (1.0f - 1.0f / 64) * static_cast<float>(r >> 40) / static_cast<float>(1 << 24);
+  return (r & 1) ? -mag : mag;
+}
+
+size_t largest_cache_bytes() {
+  size_t best = 0;
+  for (int i = 0; i < 8; ++i) {
+    char path[96];
+    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+    FILE* f = fopen(path, "r");
+    if (!f) continue;
+    unsigned long v = 0;
+    char unit = 0;
+    if (fscanf(f, "%lu%c", &v, &unit) >= 1) {
+      size_t bytes = v * (unit == 'K' ? 1024 : unit == 'M' ? 1024 * 1024 : 1);
+      best = std::max(best, bytes);
+    }
+    fclose(f);
+  }
+  return best ? best : size_t{32} << 20;
+}
+
+// A(i, p) of a row-major operand stored as rows x cols with leading dimension ld,
+// read through the transpose flag.
+template <typename T>
+T at(const std::vector<T>& m, int trans, size_t ld, size_t i, size_t p) {
+  return trans ? m[p * ld + i] : m[i * ld + p];
+}
+
+struct Operands {
+  std::vector<float> a32, b32;        // fp32 values (bf16 cases: before rounding)
+  std::vector<uint16_t> a16, b16;     // bf16 cases: what the GEMM reads
+  std::vector<std::vector<char>> a, b; // rotation copies of what the GEMM reads
+  std::vector<std::vector<float>> c;
+  size_t lda, ldb, ldc;
+};
+
+bool case_valid(const armbench_gemm_case* c) {
+  return c && c->m && c->n && c->k && c->samples && (c->dtype == ARMBENCH_GEMM_F32 || c->dtype == ARMBENCH_GEMM_BF16);
+}
+
+int run_once(armbench_gemm_pool* pool, const armbench_gemm_case* c, const Operands& ops, size_t set) {
+  armbench_gemm_args args{};
+  args.kernel = c->kernel;
+  args.trans_a = c->trans_a;
+  args.trans_b = c->trans_b;
+  args.m = c->m;
+  args.n = c->n;
+  args.k = c->k;
+  args.alpha = 1.0f;
+  args.beta = 0.0f;
+  args.a = ops.a[set].data();
+  args.lda = ops.lda;
+  args.b = ops.b[set].data();
+  args.ldb = ops.ldb;
+  args.c = const_cast<float*>(ops.c[set].data());
+  args.ldc = ops.ldc;
+  return c->peer ? armbench_peer_gemm(c->peer, c->dtype, &args) : armbench_gemm(pool, &args);
+}
+
+void check_result(const armbench_gemm_case* c, const Operands& ops, armbench_gemm_check* chk) {
+  const std::vector<float>& C = ops.c[0];
+  const size_t m = c->m, n = c->n, k = c->k;
+  size_t zeros = 0;
+  for (size_t i = 0; i < m; ++i)
+    for (size_t j = 0; j < n; ++j) zeros += C[i * ops.ldc + j] == 0.0f;
+  chk->zero_fraction = static_cast<double>(zeros) / static_cast<double>(m * n);
+
+  // Entries to check: the four corners (edge tiles) and a seeded random sample.
+  uint64_t s = c->seed ^ 0x5eedull;
+  std::vector<std::pair<size_t, size_t>> idx = {{0, 0}, {0, n - 1}, {m - 1, 0}, {m - 1, n - 1}};
+  const size_t want = std::min<size_t>(m * n, 2048);
+  while (idx.size() < want) idx.push_back({splitmix64(&s) % m, splitmix64(&s) % n});
+
+  const bool bf16 = c->dtype == ARMBENCH_GEMM_BF16;
+  double max_abs = 0, max_rel = 0, drift = 0;
+  for (auto [i, j] : idx) {
+    double ref = 0, mag = 0, ref32 = 0, mag32 = 0;
+    for (size_t p = 0; p < k; ++p) {
+      double x, y;
+      if (bf16) {
+        x = armbench_bf16_to_f32(at(ops.a16, c->trans_a, ops.lda, i, p));
+        y = armbench_bf16_to_f32(at(ops.b16, c->trans_b, ops.ldb, p, j));
+        const double x32 = at(ops.a32, c->trans_a, ops.lda, i, p), y32 = at(ops.b32, c->trans_b, ops.ldb, p, j);
+        ref32 += x32 * y32;
+        mag32 += std::fabs(x32 * y32);
+      } else {
+        x = at(ops.a32, c->trans_a, ops.lda, i, p);
+        y = at(ops.b32, c->trans_b, ops.ldb, p, j);
+      }
+      ref += x * y;
+      mag += std::fabs(x * y);
+    }
+    const double got = C[i * ops.ldc + j];
+    const double err = std::fabs(got - ref);
+    max_abs = std::max(max_abs, err);
+    max_rel = std::max(max_rel, err / std::max(mag, 1e-30));
+    if (bf16) drift = std::max(drift, std::fabs(got - ref32) / std::max(mag32, 1e-30));
+  }
+  chk->checked = idx.size();
+  chk->max_abs_err = max_abs;
+  chk->max_rel_err = max_rel;
+  chk->bf16_drift = drift;
+  // fp32 accumulation of exact products: at most k roundings of 2^-24 relative to
+  // sum|ab|. bf16 inputs give exact fp32 products too, but BFMMLA without EBF16 and
+  // VDPBF16PS round intermediate sums as well, hence twice the allowance.
+  chk->bound = (bf16 ? 2.0 : 1.0) * static_cast<double>(k + 2) * std::ldexp(1.0, -24);
+  chk->passed = !std::isnan(max_rel) && max_rel <= chk->bound && chk->zero_fraction < 0.5;
+}
+
+}  // namespace
+
+extern "C" int armbench_gemm_measure(armbench_gemm_pool* pool, const armbench_gemm_case* c, armbench_gemm_check* check,
+                                     armbench_gemm_timing* out) {
+  if (!case_valid(c) || check == nullptr || out == nullptr) return -EINVAL;
+  if (c->peer == nullptr) {
+    const armbench_gemm_kernel* k = armbench_gemm_kernel_at(c->kernel);
+    if (k == nullptr || k->dtype != c->dtype) return -EINVAL;
+    if (armbench_gemm_kernel_unsupported(c->kernel) != nullptr) return -ENOTSUP;
+  } else if (armbench_peer_unsupported(c->peer, c->dtype) != nullptr) {
+    return -ENOTSUP;
+  }
+  *check = armbench_gemm_check{};
+  const size_t m = c->m, n = c->n, k = c->k;
+  const size_t elem = c->dtype == ARMBENCH_GEMM_BF16 ? 2 : 4;
+  Operands ops;
+  ops.lda = c->trans_a ? m : k;
+  ops.ldb = c->trans_b ? k : n;
+  ops.ldc = n;
+  const size_t set_bytes = (m * k + k * n) * elem + m * n * 4;
+  const size_t sets = c->warm ? 1 : std::clamp<size_t>((2 * largest_cache_bytes() + set_bytes - 1) / set_bytes, 1, 64);
+  const double avail = static_cast<double>(sysconf(_SC_AVPHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+  // Sizes that do not fit (with the fp32 masters and some headroom) are refused, not swapped.
+  if (static_cast<double>(sets * set_bytes + (m * k + k * n) * 6) > 0.8 * avail) return -ENOMEM;
+  try {
+    uint64_t s = c->seed;
+    ops.a32.resize(m * k);
+    ops.b32.resize(k * n);
+    for (float& x : ops.a32) x = nonzero(&s);
+    for (float& x : ops.b32) x = nonzero(&s);
+    const void* a_src = ops.a32.data();
+    const void* b_src = ops.b32.data();
+    if (c->dtype == ARMBENCH_GEMM_BF16) {
+      ops.a16.resize(m * k);
+      ops.b16.resize(k * n);
+      armbench_f32_to_bf16_array(ops.a32.data(), ops.a16.data(), m * k, ARMBENCH_BF16_RNE);
+      armbench_f32_to_bf16_array(ops.b32.data(), ops.b16.data(), k * n, ARMBENCH_BF16_RNE);
+      a_src = ops.a16.data();
+      b_src = ops.b16.data();
+    }
+    for (size_t i = 0; i < sets; ++i) {
+      ops.a.emplace_back(m * k * elem);
+      ops.b.emplace_back(k * n * elem);
+      std::memcpy(ops.a.back().data(), a_src, m * k * elem);
+      std::memcpy(ops.b.back().data(), b_src, k * n * elem);
+      // NaN: a GEMM with beta = 0 must overwrite C without reading it.
+      ops.c.emplace_back(m * n, NAN);
+    }
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
+
+  int rc = run_once(pool, c, ops, 0);
+  if (rc != 0) return rc;
+  check_result(c, ops, check);
+  if (!check->passed) return 0;
+
+  size_t set = 0;
+  for (unsigned smp = 0; smp < c->samples; ++smp) {
+    uint64_t calls = 0;
+    const uint64_t t0 = armbench_now_ns();
+    uint64_t t1 = t0;
+    do {
+      set = (set + 1) % sets;
+      rc = run_once(pool, c, ops, set);
+      if (rc != 0) return rc;
+      ++calls;
+      t1 = armbench_now_ns();
+    } while (t1 - t0 < c->min_sample_ns);
+    out[smp] = armbench_gemm_timing{t1 - t0, calls};
+  }
+  return 0;
+}

@@ -33,8 +33,10 @@ struct UkernelInfo {
 };
 
 // One getter per kernel file; nullptr when the file was built for another
-// architecture, or when the kernel cannot exist on this CPU (an SVE kernel's shape
-// follows the vector length, so it is built at first call).
+// architecture. A kernel the CPU cannot run is still returned (and listed as
+// unsupported through `requires`), so it is skipped visibly; an SVE kernel's shape
+// follows the vector length, so it is built at first call, and without SVE it is a
+// placeholder with the 128-bit shape that never runs.
 const UkernelInfo* ukernel_f32_ref();
 const UkernelInfo* ukernel_bf16_ref();
 const UkernelInfo* ukernel_f32_avx2();

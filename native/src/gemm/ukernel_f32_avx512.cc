@@ -1,5 +1,215 @@
-// (being written: returns no kernel until then)
+// fp32 AVX-512 microkernel, 12x32: 24 zmm accumulators (12 rows x 2 vectors of B),
+// k loop in inline asm (unrolled by 4), one A broadcast per row and step. Built with
+// -mavx512f and run only when the CPU has it.
+//
+// Measured on Zen 4 (1 zmm FMA/cycle, 117 GFLOP/s peak), sgemm through the driver,
+// kc 512, one thread: the same tile written with intrinsics let GCC shuffle
+// registers and spill (1024^3: ~101-104 GFLOP/s); this asm loop reaches 116 GFLOP/s
+// (99%) on L1/L2-resident panels and ~105 GFLOP/s (90%) in sgemm 1024^3 / 2048^3.
+// Tried, no measurable gain (within +-1% noise): software prefetch of B 1024/2048
+// bytes ahead and of A 384/768 bytes ahead (knobs below, off); an intrinsics 14x32
+// (~99-104) and 6x64 (~105-107, on par).
+//
+// Shape: with one B vector pair per k step, every step is 2 loads + mr broadcasts for
+// 2 * mr FMAs; 12 rows keep 24 accumulators + 2 B vectors, under the 32 registers,
+// and enough independent chains (24) to cover the FMA latency on any core.
 #include "gemm_ukernel.h"
-namespace armbench { namespace gemm {
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#ifndef ARMBENCH_AVX512_PREFETCH_C
+#define ARMBENCH_AVX512_PREFETCH_C 1
+#endif
+#ifndef ARMBENCH_AVX512_PREFETCH_B
+#define ARMBENCH_AVX512_PREFETCH_B 0
+#endif
+#ifndef ARMBENCH_AVX512_PREFETCH_A
+#define ARMBENCH_AVX512_PREFETCH_A 0
+#endif
+
+#define ARMBENCH_STR2(x) #x
+#define ARMBENCH_STR(x) ARMBENCH_STR2(x)
+
+namespace armbench {
+namespace gemm {
+namespace {
+
+constexpr unsigned kMr = 12;
+constexpr unsigned kNv = 2;  // zmm vectors per row of the tile
+constexpr unsigned kNr = 16 * kNv;
+
+// One k step: two B vectors, then per row one broadcast of A and two FMAs. Broadcast
+// temporaries rotate over zmm24-29 so consecutive rows do not wait on one register.
+#define ARMBENCH_ROW(off, t, c0, c1)                           \
+  "vbroadcastss " off "(%[a]), %%zmm" t "\n\t"                 \
+  "vfmadd231ps %%zmm30, %%zmm" t ", %%zmm" c0 "\n\t"           \
+  "vfmadd231ps %%zmm31, %%zmm" t ", %%zmm" c1 "\n\t"
+#if ARMBENCH_AVX512_PREFETCH_B
+#define ARMBENCH_PF_B "prefetcht0 " ARMBENCH_STR(ARMBENCH_AVX512_PREFETCH_B) "(%[b])\n\t" \
+  "prefetcht0 " ARMBENCH_STR(ARMBENCH_AVX512_PREFETCH_B) "+64(%[b])\n\t"
+#else
+#define ARMBENCH_PF_B
+#endif
+#if ARMBENCH_AVX512_PREFETCH_A
+#define ARMBENCH_PF_A "prefetcht0 " ARMBENCH_STR(ARMBENCH_AVX512_PREFETCH_A) "(%[a])\n\t"
+#else
+#define ARMBENCH_PF_A
+#endif
+#define ARMBENCH_STEP                                          \
+  ARMBENCH_PF_B ARMBENCH_PF_A                                  \
+  "vmovups (%[b]), %%zmm30\n\t"                                \
+  "vmovups 64(%[b]), %%zmm31\n\t"                              \
+  ARMBENCH_ROW("0", "24", "0", "1")                            \
+  ARMBENCH_ROW("4", "25", "2", "3")                            \
+  ARMBENCH_ROW("8", "26", "4", "5")                            \
+  ARMBENCH_ROW("12", "27", "6", "7")                           \
+  ARMBENCH_ROW("16", "28", "8", "9")                           \
+  ARMBENCH_ROW("20", "29", "10", "11")                         \
+  ARMBENCH_ROW("24", "24", "12", "13")                         \
+  ARMBENCH_ROW("28", "25", "14", "15")                         \
+  ARMBENCH_ROW("32", "26", "16", "17")                         \
+  ARMBENCH_ROW("36", "27", "18", "19")                         \
+  ARMBENCH_ROW("40", "28", "20", "21")                         \
+  ARMBENCH_ROW("44", "29", "22", "23")                         \
+  "add $48, %[a]\n\t"                                          \
+  "add $128, %[b]\n\t"
+
+void run(size_t kc, const void* ap, const void* bp, float* c, size_t ldc, float alpha, float beta) {
+  const float* a = static_cast<const float*>(ap);
+  const float* b = static_cast<const float*>(bp);
+#if ARMBENCH_AVX512_PREFETCH_C
+  for (unsigned i = 0; i < kMr; ++i) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + kNr - 1), _MM_HINT_T0);
+  }
+#endif
+  // The accumulators live in zmm0-23 for the asm loop (local register variables are
+  // GCC's documented way to pin asm operands), zmm24-31 are the loop's temporaries.
+  register __m512 r0 asm("zmm0");
+  register __m512 r1 asm("zmm1");
+  register __m512 r2 asm("zmm2");
+  register __m512 r3 asm("zmm3");
+  register __m512 r4 asm("zmm4");
+  register __m512 r5 asm("zmm5");
+  register __m512 r6 asm("zmm6");
+  register __m512 r7 asm("zmm7");
+  register __m512 r8 asm("zmm8");
+  register __m512 r9 asm("zmm9");
+  register __m512 r10 asm("zmm10");
+  register __m512 r11 asm("zmm11");
+  register __m512 r12 asm("zmm12");
+  register __m512 r13 asm("zmm13");
+  register __m512 r14 asm("zmm14");
+  register __m512 r15 asm("zmm15");
+  register __m512 r16 asm("zmm16");
+  register __m512 r17 asm("zmm17");
+  register __m512 r18 asm("zmm18");
+  register __m512 r19 asm("zmm19");
+  register __m512 r20 asm("zmm20");
+  register __m512 r21 asm("zmm21");
+  register __m512 r22 asm("zmm22");
+  register __m512 r23 asm("zmm23");
+  size_t k = kc;
+  // Operands: 24 outputs and 3 read-write pointers/counters, GCC's limit of 30.
+  __asm__ volatile(
+      "vpxord %%zmm0, %%zmm0, %%zmm0\n\t"
+      "vpxord %%zmm1, %%zmm1, %%zmm1\n\t"
+      "vpxord %%zmm2, %%zmm2, %%zmm2\n\t"
+      "vpxord %%zmm3, %%zmm3, %%zmm3\n\t"
+      "vpxord %%zmm4, %%zmm4, %%zmm4\n\t"
+      "vpxord %%zmm5, %%zmm5, %%zmm5\n\t"
+      "vpxord %%zmm6, %%zmm6, %%zmm6\n\t"
+      "vpxord %%zmm7, %%zmm7, %%zmm7\n\t"
+      "vpxord %%zmm8, %%zmm8, %%zmm8\n\t"
+      "vpxord %%zmm9, %%zmm9, %%zmm9\n\t"
+      "vpxord %%zmm10, %%zmm10, %%zmm10\n\t"
+      "vpxord %%zmm11, %%zmm11, %%zmm11\n\t"
+      "vpxord %%zmm12, %%zmm12, %%zmm12\n\t"
+      "vpxord %%zmm13, %%zmm13, %%zmm13\n\t"
+      "vpxord %%zmm14, %%zmm14, %%zmm14\n\t"
+      "vpxord %%zmm15, %%zmm15, %%zmm15\n\t"
+      "vpxord %%zmm16, %%zmm16, %%zmm16\n\t"
+      "vpxord %%zmm17, %%zmm17, %%zmm17\n\t"
+      "vpxord %%zmm18, %%zmm18, %%zmm18\n\t"
+      "vpxord %%zmm19, %%zmm19, %%zmm19\n\t"
+      "vpxord %%zmm20, %%zmm20, %%zmm20\n\t"
+      "vpxord %%zmm21, %%zmm21, %%zmm21\n\t"
+      "vpxord %%zmm22, %%zmm22, %%zmm22\n\t"
+      "vpxord %%zmm23, %%zmm23, %%zmm23\n\t"
+      "mov %[k], %%r11\n\t"
+      "and $3, %%r11\n\t"
+      "shr $2, %[k]\n\t"
+      "jz 2f\n\t"
+      "1:\n\t"
+      ARMBENCH_STEP ARMBENCH_STEP ARMBENCH_STEP ARMBENCH_STEP
+      "dec %[k]\n\t"
+      "jnz 1b\n\t"
+      "2:\n\t"
+      "test %%r11, %%r11\n\t"
+      "jz 4f\n\t"
+      "3:\n\t"
+      ARMBENCH_STEP
+      "dec %%r11\n\t"
+      "jnz 3b\n\t"
+      "4:\n\t"
+      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), "=v"(r0), "=v"(r1), "=v"(r2), "=v"(r3), "=v"(r4), "=v"(r5),
+        "=v"(r6), "=v"(r7), "=v"(r8), "=v"(r9), "=v"(r10), "=v"(r11), "=v"(r12), "=v"(r13), "=v"(r14), "=v"(r15),
+        "=v"(r16), "=v"(r17), "=v"(r18), "=v"(r19), "=v"(r20), "=v"(r21), "=v"(r22), "=v"(r23)
+      :
+      : "r11", "zmm24", "zmm25", "zmm26", "zmm27", "zmm28", "zmm29", "zmm30", "zmm31", "cc", "memory");
+  const __m512 acc[kMr][kNv] = {{r0, r1},   {r2, r3},   {r4, r5},   {r6, r7},   {r8, r9},   {r10, r11},
+                                {r12, r13}, {r14, r15}, {r16, r17}, {r18, r19}, {r20, r21}, {r22, r23}};
+  const __m512 va = _mm512_set1_ps(alpha);
+  if (beta == 0.0f) {
+#pragma GCC unroll 32
+    for (unsigned i = 0; i < kMr; ++i) {
+#pragma GCC unroll 8
+      for (unsigned v = 0; v < kNv; ++v) _mm512_storeu_ps(c + i * ldc + 16 * v, _mm512_mul_ps(va, acc[i][v]));
+    }
+  } else if (beta == 1.0f && alpha == 1.0f) {
+#pragma GCC unroll 32
+    for (unsigned i = 0; i < kMr; ++i) {
+#pragma GCC unroll 8
+      for (unsigned v = 0; v < kNv; ++v) {
+        float* cp = c + i * ldc + 16 * v;
+        _mm512_storeu_ps(cp, _mm512_add_ps(acc[i][v], _mm512_loadu_ps(cp)));
+      }
+    }
+  } else {
+    const __m512 vb = _mm512_set1_ps(beta);
+#pragma GCC unroll 32
+    for (unsigned i = 0; i < kMr; ++i) {
+#pragma GCC unroll 8
+      for (unsigned v = 0; v < kNv; ++v) {
+        float* cp = c + i * ldc + 16 * v;
+        _mm512_storeu_ps(cp, _mm512_fmadd_ps(vb, _mm512_loadu_ps(cp), _mm512_mul_ps(va, acc[i][v])));
+      }
+    }
+  }
+}
+
+const UkernelInfo kInfo = {
+    {"f32_avx512_12x32", "avx512", ARMBENCH_GEMM_F32, kMr, kNr, 1},
+    {ARMBENCH_FEATURE_AVX512F},
+    1,
+    run,
+    20,
+};
+
+}  // namespace
+
+const UkernelInfo* ukernel_f32_avx512() { return &kInfo; }
+
+}  // namespace gemm
+}  // namespace armbench
+
+#else
+
+namespace armbench {
+namespace gemm {
 const UkernelInfo* ukernel_f32_avx512() { return nullptr; }
-} }
+}  // namespace gemm
+}  // namespace armbench
+
+#endif

@@ -1,0 +1,205 @@
+// GEMM, its measurement and the peer libraries: marshals armbench/gemm.h,
+// armbench/gemm_measure.h and armbench/peers.h. Pools and peers live in shared
+// handles, so a pending call keeps what it uses alive even if JavaScript lets go.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "armbench/gemm.h"
+#include "armbench/gemm_measure.h"
+#include "armbench/peers.h"
+#include "exports.h"
+#include "promise_worker.h"
+
+namespace armbench_binding {
+namespace {
+
+constexpr int kMaxCpu = 1 << 16;
+
+struct Pool {
+  armbench_gemm_pool* pool = nullptr;
+  ~Pool() {
+    if (pool) armbench_gemm_pool_destroy(pool);
+  }
+};
+
+struct Peer {
+  armbench_peer* peer = nullptr;
+  ~Peer() {
+    if (peer) armbench_peer_close(peer);
+  }
+};
+
+template <typename T>
+Napi::Value Wrap(Napi::Env env, std::shared_ptr<T> handle) {
+  return Napi::External<std::shared_ptr<T>>::New(env, new std::shared_ptr<T>(std::move(handle)),
+                                                 [](Napi::Env, std::shared_ptr<T>* p) { delete p; });
+}
+
+template <typename T>
+std::shared_ptr<T> Unwrap(Napi::Value v, const char* fn, const char* what) {
+  if (!v.IsExternal()) throw Napi::TypeError::New(v.Env(), std::string(fn) + ": " + what + " must be a handle");
+  return *v.As<Napi::External<std::shared_ptr<T>>>().Data();
+}
+
+const char* DtypeName(armbench_gemm_dtype d) { return d == ARMBENCH_GEMM_BF16 ? "bf16" : "fp32"; }
+
+armbench_gemm_dtype DtypeField(Napi::Object o, const char* fn) {
+  Napi::Value v = o.Get("dtype");
+  std::string d = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
+  if (d == "fp32") return ARMBENCH_GEMM_F32;
+  if (d == "bf16") return ARMBENCH_GEMM_BF16;
+  throw Napi::TypeError::New(o.Env(), std::string(fn) + ": dtype must be \"fp32\" or \"bf16\"");
+}
+
+// gemmKernels() -> [{ index, name, isa, dtype, mr, nr, kr, unsupported, isDefault, blocking: { mc, kc, nc } }]
+Napi::Value GemmKernels(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t n = armbench_gemm_kernel_count();
+  Napi::Array out = Napi::Array::New(env, n);
+  for (size_t i = 0; i < n; ++i) {
+    const armbench_gemm_kernel* k = armbench_gemm_kernel_at(i);
+    const char* why = armbench_gemm_kernel_unsupported(i);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("index", static_cast<double>(i));
+    o.Set("name", k->name);
+    o.Set("isa", k->isa);
+    o.Set("dtype", DtypeName(k->dtype));
+    o.Set("mr", k->mr);
+    o.Set("nr", k->nr);
+    o.Set("kr", k->kr);
+    o.Set("unsupported", why ? Napi::Value(Napi::String::New(env, why)) : env.Null());
+    o.Set("isDefault", Napi::Boolean::New(env, armbench_gemm_default_kernel(k->dtype) == i));
+    armbench_gemm_blocking b{};
+    armbench_gemm_blocking_for(i, &b);
+    Napi::Object bo = Napi::Object::New(env);
+    bo.Set("mc", static_cast<double>(b.mc));
+    bo.Set("kc", static_cast<double>(b.kc));
+    bo.Set("nc", static_cast<double>(b.nc));
+    o.Set("blocking", bo);
+    out.Set(static_cast<uint32_t>(i), o);
+  }
+  return out;
+}
+
+// gemmPool(cpus: number[]) -> handle: persistent pinned workers, freed with the handle.
+Napi::Value GemmPool(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(info.Env(), "gemmPool: cpus must be an array");
+  Napi::Object holder = Napi::Object::New(info.Env());
+  holder.Set("cpus", info[0]);
+  std::vector<int> cpus = IntArrayField(holder, "cpus", "gemmPool", 0, kMaxCpu);
+  if (cpus.empty()) throw Napi::RangeError::New(info.Env(), "gemmPool: cpus must not be empty");
+  auto pool = std::make_shared<Pool>();
+  const int rc = armbench_gemm_pool_create(static_cast<int>(cpus.size()), cpus.data(), &pool->pool);
+  if (rc != 0) throw Napi::Error::New(info.Env(), ErrnoMessage("gemmPool", rc));
+  return Wrap(info.Env(), pool);
+}
+
+// peerOpen(name, path?) -> { ok: true, handle, name, library, version, variant, unsupported: { fp32, bf16 } }
+//                        | { ok: false, reason }
+Napi::Value PeerOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = RequireString(info, 0, "peerOpen", "name");
+  std::string path = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  auto peer = std::make_shared<Peer>();
+  char why[512] = {0};
+  const int rc = armbench_peer_open(name.c_str(), path.empty() ? nullptr : path.c_str(), &peer->peer, why, sizeof why);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("ok", Napi::Boolean::New(env, rc == 0));
+  if (rc != 0) {
+    out.Set("reason", why[0] ? why : ErrnoMessage("peerOpen", rc).c_str());
+    return out;
+  }
+  out.Set("handle", Wrap(env, peer));
+  out.Set("name", armbench_peer_name(peer->peer));
+  out.Set("library", armbench_peer_library(peer->peer));
+  out.Set("version", armbench_peer_version(peer->peer));
+  out.Set("variant", armbench_peer_variant(peer->peer));
+  Napi::Object unsupported = Napi::Object::New(env);
+  for (armbench_gemm_dtype d : {ARMBENCH_GEMM_F32, ARMBENCH_GEMM_BF16}) {
+    const char* r = armbench_peer_unsupported(peer->peer, d);
+    unsupported.Set(DtypeName(d), r ? Napi::Value(Napi::String::New(env, r)) : env.Null());
+  }
+  out.Set("unsupported", unsupported);
+  return out;
+}
+
+// peerSetThreads(handle, threads)
+Napi::Value PeerSetThreads(const Napi::CallbackInfo& info) {
+  auto peer = Unwrap<Peer>(info[0], "peerSetThreads", "peer");
+  const double t = RequireNumber(info, 1, "peerSetThreads", "threads");
+  const int rc = armbench_peer_set_threads(peer->peer, static_cast<int>(t));
+  if (rc != 0) throw Napi::Error::New(info.Env(), ErrnoMessage("peerSetThreads", rc));
+  return info.Env().Undefined();
+}
+
+// gemmMeasure({ dtype, kernel?, peer?, pool?, m, n, k, transA, transB, warm, seed, samples, minSampleNs })
+//   -> Promise<{ check: {...}, samples: [{ ns, calls }] }>
+Napi::Value GemmMeasure(const Napi::CallbackInfo& info) {
+  const char* fn = "gemmMeasure";
+  Napi::Object o = RequireObject(info, 0, fn);
+  armbench_gemm_case c{};
+  c.dtype = DtypeField(o, fn);
+  std::shared_ptr<Peer> peer;
+  std::shared_ptr<Pool> pool;
+  if (o.Has("peer") && !o.Get("peer").IsUndefined()) {
+    peer = Unwrap<Peer>(o.Get("peer"), fn, "peer");
+    c.peer = peer->peer;
+  } else {
+    c.kernel = static_cast<size_t>(IntField(o, "kernel", fn, 0, static_cast<int64_t>(armbench_gemm_kernel_count()) - 1));
+  }
+  if (o.Has("pool") && !o.Get("pool").IsUndefined()) pool = Unwrap<Pool>(o.Get("pool"), fn, "pool");
+  const int64_t maxDim = int64_t{1} << 20;
+  c.m = static_cast<size_t>(IntField(o, "m", fn, 1, maxDim));
+  c.n = static_cast<size_t>(IntField(o, "n", fn, 1, maxDim));
+  c.k = static_cast<size_t>(IntField(o, "k", fn, 1, maxDim));
+  c.trans_a = static_cast<int>(IntField(o, "transA", fn, 0, 1));
+  c.trans_b = static_cast<int>(IntField(o, "transB", fn, 0, 1));
+  c.warm = static_cast<int>(IntField(o, "warm", fn, 0, 1));
+  c.seed = static_cast<uint64_t>(IntField(o, "seed", fn, 0, int64_t{1} << 53));
+  c.samples = static_cast<unsigned>(IntField(o, "samples", fn, 1, 100000));
+  c.min_sample_ns = static_cast<uint64_t>(IntField(o, "minSampleNs", fn, 0, int64_t{1} << 40));
+  auto check = std::make_shared<armbench_gemm_check>();
+  auto timings = std::make_shared<std::vector<armbench_gemm_timing>>(c.samples);
+  return PromiseWorker::Start(
+      info.Env(), fn,
+      [c, peer, pool, check, timings] {
+        return armbench_gemm_measure(pool ? pool->pool : nullptr, &c, check.get(), timings->data());
+      },
+      [check, timings](Napi::Env env) -> Napi::Value {
+        Napi::Object ck = Napi::Object::New(env);
+        ck.Set("checked", static_cast<double>(check->checked));
+        ck.Set("maxAbsErr", check->max_abs_err);
+        ck.Set("maxRelErr", check->max_rel_err);
+        ck.Set("bound", check->bound);
+        ck.Set("zeroFraction", check->zero_fraction);
+        ck.Set("bf16Drift", check->bf16_drift);
+        ck.Set("passed", Napi::Boolean::New(env, check->passed != 0));
+        Napi::Array rows = Napi::Array::New(env);
+        if (check->passed) {
+          for (size_t i = 0; i < timings->size(); ++i) {
+            Napi::Object r = Napi::Object::New(env);
+            r.Set("ns", static_cast<double>((*timings)[i].ns));
+            r.Set("calls", static_cast<double>((*timings)[i].calls));
+            rows.Set(static_cast<uint32_t>(i), r);
+          }
+        }
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("check", ck);
+        out.Set("samples", rows);
+        return out;
+      });
+}
+
+}  // namespace
+
+void RegisterGemm(Napi::Env env, Napi::Object exports) {
+  exports.Set("gemmKernels", Napi::Function::New(env, GemmKernels, "gemmKernels"));
+  exports.Set("gemmPool", Napi::Function::New(env, GemmPool, "gemmPool"));
+  exports.Set("gemmMeasure", Napi::Function::New(env, GemmMeasure, "gemmMeasure"));
+  exports.Set("peerOpen", Napi::Function::New(env, PeerOpen, "peerOpen"));
+  exports.Set("peerSetThreads", Napi::Function::New(env, PeerSetThreads, "peerSetThreads"));
+}
+
+}  // namespace armbench_binding

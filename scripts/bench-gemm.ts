@@ -1,0 +1,59 @@
+/**
+ * npm run bench:gemm: the gemm performance goals, each as a ratio measured in one run.
+ * Runs `armbench gemm` twice (square 1024/2048 in fp32 and bf16 on 1 and all threads;
+ * the skinny deep-learning shapes in fp32 on one thread) and reads the results files.
+ * Extra arguments go to armbench (e.g. `npm run bench:gemm -- --warm`).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { packageRoot } from "../src/native.js";
+import { loadResults } from "../src/results/load.js";
+import type { OkRecord, ResultRecord } from "../src/results/schema.js";
+import { num, renderTable } from "../src/table.js";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "armbench-bench-gemm-"));
+const cli = path.join(packageRoot, "bin", "armbench.js");
+const extra = process.argv.slice(2);
+
+function run(name: string, args: string[]): ResultRecord[] {
+  const file = path.join(dir, `${name}.json`);
+  const r = spawnSync(process.execPath, [cli, "gemm", ...args, "--json", file, "--quiet", ...extra], { stdio: ["ignore", "ignore", "inherit"] });
+  if (r.status !== 0) console.error(`armbench gemm ${args.join(" ")} exited with ${r.status}; figures are what it measured before that.`);
+  return loadResults(file).records;
+}
+
+const square = run("square", ["--dtype", "all", "--sizes", "1024,2048"]);
+const skinny = run("skinny", ["--dtype", "fp32", "--shape-set", "skinny", "--threads", "1"]);
+const ok = (r: ResultRecord): r is OkRecord => r.status === "ok" && r.name === "gemm";
+const find = (rs: ResultRecord[], impl: string | null, p: Record<string, unknown>) =>
+  rs.filter(ok).filter((r) => (impl === null ? r.impl !== "armbench" : r.impl === impl) && Object.entries(p).every(([k, v]) => r.params[k] === v));
+const best = (rs: OkRecord[]) => rs.reduce<OkRecord | null>((a, b) => (!a || b.median > a.median ? b : a), null);
+const peerLabel = (r: OkRecord | null) => (r ? `${r.params.kernel}${r.params.override ? ` [${r.params.override}]` : ""}` : "no peer");
+
+const rows: string[][] = [];
+const goal = (what: string, value: number | null, target: number, detail: string) =>
+  rows.push([what, value === null ? "-" : num(value), `>= ${target}`, value === null ? "not measured" : value >= target ? "met" : "not met", detail]);
+
+const cpus = Math.max(...square.filter(ok).map((r) => Number(r.params.threads)));
+for (const size of [1024, 2048]) {
+  const ours = find(square, "armbench", { m: size, dtype: "fp32", threads: 1 })[0];
+  goal(`sgemm ${size}^3, 1 thread: fraction of fp32 peak`, ours ? Number(ours.params.pctPeak) / 100 : null, 0.9, ours ? `${num(ours.median, 1)} GFLOP/s` : "");
+  const peer = best(find(square, null, { m: size, dtype: "fp32", threads: 1 }));
+  goal(`sgemm ${size}^3, 1 thread: ours / best peer`, ours && peer ? ours.median / peer.median : null, 1.0, peerLabel(peer));
+  const bf = find(square, "armbench", { m: size, dtype: "bf16", threads: 1 })[0];
+  goal(`sbgemm ${size}^3, 1 thread: bf16 / our fp32`, bf && ours ? bf.median / ours.median : null, 1.8, bf ? `${num(bf.median, 1)} GFLOP/s` : "");
+  const dnnl = find(square, "onednn", { m: size, dtype: "bf16", threads: 1 })[0];
+  goal(`sbgemm ${size}^3, 1 thread: ours / oneDNN bf16`, bf && dnnl ? bf.median / dnnl.median : null, 1.0, dnnl ? peerLabel(dnnl) : "oneDNN bf16 not measured");
+}
+const one = find(square, "armbench", { m: 2048, dtype: "fp32", threads: 1 })[0];
+const all = find(square, "armbench", { m: 2048, dtype: "fp32", threads: cpus })[0];
+goal(`sgemm 2048^3: ${cpus} threads / 1 thread`, one && all && cpus > 1 ? all.median / one.median : null, 1.85, `${cpus} CPUs`);
+for (const r of skinny.filter(ok).filter((x) => x.impl === "armbench")) {
+  const peer = best(find(skinny, null, { m: r.params.m, n: r.params.n, k: r.params.k, dtype: "fp32", threads: 1 }));
+  goal(`skinny ${r.params.shape}: ours / best peer`, peer ? r.median / peer.median : null, 0.9, peerLabel(peer));
+}
+console.log(renderTable(["goal", "measured", "target", "", "detail"], rows, { right: [1] }));
+console.log(`results: ${dir}`);

@@ -1,0 +1,83 @@
+/** `armbench gemm`: sgemm and sbgemm, ours beside the peer libraries, % of measured peak. */
+import { UserError } from "../errors.js";
+import { buildCases, parseDtypes, parseSizes, threadCounts } from "../gemm/cases.js";
+import { renderGemm } from "../gemm/render.js";
+import { runGemmPlan, type GemmContext } from "../gemm/run.js";
+import { loadNative } from "../native.js";
+import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
+import { createProgress } from "../progress.js";
+import { GemmSuite, loadSuite } from "../suites.js";
+import { measureEnv } from "../sysinfo/collect.js";
+
+export const PEER_NAMES = ["openblas", "blis", "onednn"] as const;
+
+export interface GemmOptions extends GlobalOptions {
+  dtype: string;
+  sizes?: string | undefined;
+  shapeSet?: string[] | undefined;
+  /** false: --no-peers. */
+  peers: string | false | undefined;
+  peerPath?: string[] | undefined;
+  warm: boolean;
+  suiteFile?: string | undefined;
+}
+
+export function parsePeers(peers: string | false | undefined, suiteDefault: string[]): string[] {
+  if (peers === false) return [];
+  if (peers === undefined) return suiteDefault;
+  const list = peers.split(",").map((p) => p.trim()).filter(Boolean);
+  for (const p of list) {
+    if (!(PEER_NAMES as readonly string[]).includes(p)) throw new UserError(`unknown peer "${p}"; choose from ${PEER_NAMES.join(", ")}.`);
+  }
+  return list;
+}
+
+/** ["openblas=/opt/lib/libopenblas.so"] -> { openblas: "/opt/..." } */
+export function parsePeerPaths(items: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items ?? []) {
+    const eq = item.indexOf("=");
+    const name = item.slice(0, eq);
+    if (eq <= 0 || !(PEER_NAMES as readonly string[]).includes(name) || eq === item.length - 1) {
+      throw new UserError(`--peer-path takes NAME=PATH with NAME one of ${PEER_NAMES.join(", ")}, got "${item}".`);
+    }
+    out[name] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+export async function runGemm(opts: GemmOptions): Promise<number> {
+  const dtypes = parseDtypes(opts.dtype);
+  const suite = loadSuite("gemm", GemmSuite, opts.quick, opts.suiteFile);
+  const cases = buildCases(suite, opts.sizes ? parseSizes(opts.sizes) : undefined, opts.shapeSet);
+  const peers = parsePeers(opts.peers, suite.peers);
+  const peerPaths = parsePeerPaths(opts.peerPath);
+  const native = loadNative();
+  const allowed = native.allowedCpus();
+  if (opts.threads !== undefined && opts.threads > allowed.length) {
+    throw new UserError(`--threads ${opts.threads} asks for more CPUs than this process may use (${allowed.length}).`);
+  }
+  const progress = createProgress(opts.quiet);
+  progress.update("measuring the core clock and reading the system...");
+  const { env, clockRecord } = await measureEnv(native, opts.quick);
+  const dest = resolveDestination(opts, "gemm", env.machine.hostname, new Date(env.createdAt), true);
+  const writer = openWriter(dest, env);
+  writer.add(clockRecord);
+  const warnings: string[] = [];
+  const ctx: GemmContext = { native, suite, env, record: (r) => writer.add(r), progress, cpus: allowed, warn: (m) => warnings.push(m) };
+  const summary = await runGemmPlan(ctx, {
+    cases,
+    dtypes,
+    threads: threadCounts(allowed.length, opts.threads),
+    peers,
+    peerPaths,
+    warm: opts.warm,
+  });
+  progress.done();
+  if (dest.kind !== "stdout") {
+    process.stdout.write(`${renderGemm(summary)}${warnings.length ? `\nWarnings:\n${warnings.map((w) => `  ! ${w}`).join("\n")}\n` : ""}`);
+  }
+  finishOutput(dest, writer, opts.quiet);
+  const failed = writer.results.records.some((r) => r.suite === "gemm" && r.impl === "armbench" && r.status === "failed");
+  return failed ? 1 : 0;
+}

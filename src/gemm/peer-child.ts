@@ -1,0 +1,58 @@
+/**
+ * One peer library, in a process of its own: a library that crashes on load, or an
+ * override that only works before the library initialises (OPENBLAS_CORETYPE,
+ * BLIS_ARCH_TYPE), cannot harm or bypass the parent. Reads a job as JSON on stdin and
+ * writes one JSON line per event on stdout.
+ */
+import { loadNative, type NativeGemmCase } from "../native.js";
+
+export interface PeerJob {
+  peer: string;
+  path?: string;
+  cases: (Omit<NativeGemmCase, "peer" | "pool" | "kernel"> & { threads: number })[];
+}
+
+export type PeerEvent =
+  | { type: "open"; ok: true; name: string; library: string; version: string; variant: string; unsupported: { fp32: string | null; bf16: string | null } }
+  | { type: "open"; ok: false; reason: string }
+  | { type: "result"; index: number; check: import("../native.js").NativeGemmCheck; samples: { ns: number; calls: number }[] }
+  | { type: "error"; index: number; message: string; unsupported?: boolean };
+
+function emit(e: PeerEvent): void {
+  process.stdout.write(`${JSON.stringify(e)}\n`);
+}
+
+async function readStdin(): Promise<string> {
+  let text = "";
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(await readStdin()) as PeerJob;
+  const native = loadNative();
+  const p = native.peerOpen(job.peer, job.path);
+  if (!p.ok) {
+    emit({ type: "open", ok: false, reason: p.reason });
+    return;
+  }
+  const { handle, ...info } = p;
+  emit({ type: "open", ...info });
+  for (const [index, c] of job.cases.entries()) {
+    const unsupported = p.unsupported[c.dtype];
+    if (unsupported) {
+      emit({ type: "error", index, message: unsupported, unsupported: true });
+      continue;
+    }
+    try {
+      native.peerSetThreads(handle, c.threads);
+      const { threads: _threads, ...rest } = c;
+      const r = await native.gemmMeasure({ ...rest, peer: handle });
+      emit({ type: "result", index, check: r.check, samples: r.samples });
+    } catch (err) {
+      emit({ type: "error", index, message: (err as Error).message });
+    }
+  }
+}
+
+await main();

@@ -1,0 +1,52 @@
+/** Terminal tables for `armbench gemm`: every case and implementation, then the ratios. */
+import { num, pct, renderTable } from "../table.js";
+import type { GemmRow, GemmSummary } from "./run.js";
+
+const label = (r: GemmRow) => (r.override ? `${r.kernel} [${r.override}]` : r.kernel);
+const keyOf = (r: GemmRow) => `${r.case.set}|${r.case.name}`;
+
+export function renderGemm(s: GemmSummary): string {
+  const peaks = s.peaks.map((p) => [p.dtype, String(p.threads), p.peak ? `${num(p.peak.gflops, 1)} GFLOP/s` : "-", p.peak?.form ?? "no form runs here"]);
+  const rows = s.rows.map((r) => [
+    r.case.name,
+    r.case.m ? `${r.case.m}x${r.case.n}x${r.case.k}` : "-",
+    r.dtype,
+    r.threads ? String(r.threads) : "-",
+    r.impl,
+    label(r),
+    num(r.gflops, 1),
+    r.pctPeak === null ? "-" : `${r.pctPeak.toFixed(0)}%`,
+    r.spread === null ? "-" : pct(r.spread),
+    r.note ?? "",
+  ]);
+  let out =
+    `Measured peaks (the 100 % of the % columns)\n${renderTable(["dtype", "threads", "peak", "instruction form"], peaks, { right: [1, 2] })}\n\n` +
+    `GEMM, GFLOP/s (median) and % of the measured peak of its dtype and thread count\n` +
+    `${renderTable(["shape", "m x n x k", "dtype", "threads", "impl", "kernel / variant", "GFLOP/s", "% peak", "spread", "note"], rows, { right: [3, 6, 7, 8] })}\n`;
+
+  // Ratios measured in this run: ours against the best peer, bf16 against fp32, scaling.
+  const ours = s.rows.filter((r) => r.impl === "armbench" && r.gflops !== null);
+  const ratioRows: string[][] = [];
+  for (const r of ours) {
+    const peers = s.rows.filter((p) => p.impl !== "armbench" && p.gflops !== null && keyOf(p) === keyOf(r) && p.dtype === r.dtype && p.threads === r.threads);
+    const best = peers.reduce<GemmRow | null>((a, b) => (!a || b.gflops! > a.gflops! ? b : a), null);
+    const fp32 = r.dtype === "bf16" ? ours.find((x) => x.dtype === "fp32" && keyOf(x) === keyOf(r) && x.threads === r.threads) : undefined;
+    const one = ours.find((x) => x.dtype === r.dtype && keyOf(x) === keyOf(r) && x.threads === 1);
+    ratioRows.push([
+      r.case.name,
+      r.dtype,
+      String(r.threads),
+      best ? `${num(r.gflops! / best.gflops!)}x (${label(best)})` : "-",
+      fp32?.gflops ? `${num(r.gflops! / fp32.gflops)}x` : "-",
+      one?.gflops && r.threads > 1 ? `${num(r.gflops! / (r.threads * one.gflops))}` : "-",
+    ]);
+  }
+  if (ratioRows.length) {
+    out += `\nRatios in this run\n${renderTable(["shape", "dtype", "threads", "armbench / best peer", "bf16 / fp32", "parallel efficiency"], ratioRows, { right: [2] })}\n`;
+  }
+  if (s.peerInfo.length) {
+    const info = s.peerInfo.map((p) => [p.name, p.variant || "?", p.override ?? "as installed", p.version, p.library]);
+    out += `\nPeers\n${renderTable(["peer", "variant chosen", "run", "version", "library"], info)}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,276 @@
+/**
+ * `armbench gemm`: our sgemm/sbgemm and every peer library present, case by case,
+ * each answer checked before it is timed, GFLOP/s and % of the measured peak.
+ */
+import type { Native, NativeGemmCheck, NativeGemmKernel, NativeHandle } from "../native.js";
+import type { Progress } from "../progress.js";
+import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
+import type { Check, Env, ResultRecord } from "../results/schema.js";
+import { dtypePeak, type DtypePeak } from "../micro/peak.js";
+import { median, relativeSpread, summarize } from "../stats.js";
+import type { GemmSuite } from "../suites.js";
+import { flops, type GemmCase, type GemmDtype } from "./cases.js";
+import { runPeer } from "./peers.js";
+import type { PeerJob } from "./peer-child.js";
+
+export interface GemmContext {
+  native: Native;
+  suite: GemmSuite;
+  env: Env;
+  record(r: ResultRecord): void;
+  progress: Progress;
+  cpus: number[];
+  warn(message: string): void;
+}
+
+export interface GemmPlan {
+  cases: GemmCase[];
+  dtypes: GemmDtype[];
+  threads: number[];
+  peers: string[];
+  peerPaths: Record<string, string>;
+  warm: boolean;
+}
+
+export interface GemmRow {
+  case: GemmCase;
+  dtype: GemmDtype;
+  threads: number;
+  impl: string;
+  /** Kernel or peer variant, e.g. "f32_avx512_12x32", "openblas:Haswell". */
+  kernel: string;
+  /** The override this run used, e.g. "OPENBLAS_CORETYPE=SkylakeX". */
+  override: string | null;
+  gflops: number | null;
+  pctPeak: number | null;
+  spread: number | null;
+  /** Why there is no figure. */
+  note: string | null;
+}
+
+export interface GemmSummary {
+  rows: GemmRow[];
+  peaks: { dtype: GemmDtype; threads: number; peak: DtypePeak | null }[];
+  peerInfo: { name: string; library: string; variant: string; override: string | null; version: string }[];
+}
+
+const CHECK_METHOD = "sampled C entries vs a double-accumulated reference; bound (k+2)*2^-24 of sum|ab| (x2 for bf16), C not mostly zero";
+
+function checkOf(c: NativeGemmCheck): Check {
+  return {
+    method: CHECK_METHOD,
+    passed: c.passed,
+    checked: c.checked,
+    maxRelErr: c.maxRelErr,
+    maxAbsErr: c.maxAbsErr,
+    bound: c.bound,
+    zeroFraction: c.zeroFraction,
+    bf16Drift: c.bf16Drift,
+  };
+}
+
+function failure(c: NativeGemmCheck): string {
+  if (c.zeroFraction >= 0.5) return `C is ${(c.zeroFraction * 100).toFixed(0)} % zeros: the result proves nothing`;
+  return `wrong answer: max relative error ${c.maxRelErr.toExponential(2)} exceeds the bound ${c.bound.toExponential(2)}`;
+}
+
+interface Measured {
+  check: NativeGemmCheck;
+  samples: { ns: number; calls: number }[];
+}
+
+/** Records one measured case and returns its table row. */
+function recordCase(
+  ctx: GemmContext,
+  id: RecordId,
+  row: Omit<GemmRow, "gflops" | "pctPeak" | "spread" | "note">,
+  r: Measured,
+  peak: DtypePeak | null,
+): GemmRow {
+  if (!r.check.passed) {
+    const reason = failure(r.check);
+    ctx.record(failedRecord(id, reason, checkOf(r.check)));
+    return { ...row, gflops: null, pctPeak: null, spread: null, note: reason };
+  }
+  const work = flops(row.case);
+  const gflops = r.samples.map((s) => (work * s.calls) / s.ns);
+  const g = median(gflops);
+  const pctPeak = peak ? (100 * g) / peak.gflops : null;
+  const rec = okRecord(
+    { ...id, params: { ...id.params, pctPeak: pctPeak === null ? null : Number(pctPeak.toFixed(1)) }, derived: { peakGflops: peak?.gflops ?? null, peakForm: peak?.form ?? null } },
+    gflops,
+    checkOf(r.check),
+  );
+  ctx.record(rec);
+  return { ...row, gflops: rec.median, pctPeak, spread: relativeSpread(summarize(gflops)), note: null };
+}
+
+function baseParams(c: GemmCase, dtype: GemmDtype, threads: number, kernel: string, warm: boolean) {
+  return { m: c.m, n: c.n, k: c.k, dtype, threads, kernel, set: c.set, shape: c.name, warm };
+}
+
+async function measurePeaks(ctx: GemmContext, plan: GemmPlan, out: GemmSummary): Promise<Map<string, DtypePeak | null>> {
+  const peaks = new Map<string, DtypePeak | null>();
+  for (const dtype of plan.dtypes) {
+    for (const t of plan.threads) {
+      ctx.progress.update(`gemm: measuring the ${dtype} peak on ${t} thread${t > 1 ? "s" : ""}`);
+      const peak = await dtypePeak(ctx.native, dtype, ctx.cpus.slice(0, t), ctx.suite.peak.steps, ctx.suite.peak.samples);
+      peaks.set(`${dtype}/${t}`, peak);
+      out.peaks.push({ dtype, threads: t, peak });
+      const id: RecordId = { suite: "gemm", name: "gemm.peak", impl: "armbench", params: { dtype, threads: t }, unit: "GFLOP/s" };
+      if (peak) {
+        ctx.record(okRecord({ ...id, derived: { form: peak.form } }, [peak.gflops], { method: "median of the micro peak probe (every accumulator checked)", passed: true }));
+      } else {
+        ctx.record(unavailableRecord(id, `no ${dtype} instruction form runs on this CPU, so % of peak is not given`));
+      }
+    }
+  }
+  return peaks;
+}
+
+async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, DtypePeak | null>, out: GemmSummary): Promise<void> {
+  const kernels = ctx.native.gemmKernels();
+  const pools = new Map<number, NativeHandle>();
+  const pool = (t: number) => {
+    if (!pools.has(t)) pools.set(t, ctx.native.gemmPool(ctx.cpus.slice(0, t)));
+    return pools.get(t)!;
+  };
+  for (const dtype of plan.dtypes) {
+    const k: NativeGemmKernel | undefined = kernels.find((x) => x.dtype === dtype && x.isDefault);
+    if (!k) {
+      ctx.warn(`gemm ${dtype}: this build has no ${dtype} kernel at all.`);
+      continue;
+    }
+    if (k.isa === "ref") {
+      ctx.warn(`gemm ${dtype}: this CPU has no ${dtype} matrix instructions, so armbench runs the portable reference kernel (${k.name}); expect a small fraction of peak.`);
+    }
+    for (const c of plan.cases) {
+      for (const t of plan.threads) {
+        ctx.progress.update(`gemm: armbench ${dtype} ${c.name} (${c.m}x${c.n}x${c.k}), ${t} thread${t > 1 ? "s" : ""}`);
+        const id: RecordId = { suite: "gemm", name: "gemm", impl: "armbench", params: baseParams(c, dtype, t, k.name, plan.warm), unit: "GFLOP/s" };
+        const row = { case: c, dtype, threads: t, impl: "armbench", kernel: k.name, override: null };
+        try {
+          const r = await ctx.native.gemmMeasure({
+            dtype,
+            kernel: k.index,
+            pool: pool(t),
+            m: c.m,
+            n: c.n,
+            k: c.k,
+            transA: 0,
+            transB: 0,
+            warm: plan.warm ? 1 : 0,
+            seed: ctx.suite.seed,
+            samples: ctx.suite.samples,
+            minSampleNs: ctx.suite.minSampleNs,
+          });
+          out.rows.push(recordCase(ctx, id, row, r, peaks.get(`${dtype}/${t}`) ?? null));
+        } catch (err) {
+          const reason = (err as Error).message;
+          ctx.record(failedRecord(id, reason));
+          out.rows.push({ ...row, gflops: null, pctPeak: null, spread: null, note: reason });
+        }
+      }
+    }
+  }
+}
+
+/** The override that would select AVX-512 kernels, when the peer chose something narrower. */
+function overrideFor(ctx: GemmContext, peer: string, variant: string): Record<string, string> | null {
+  const o = ctx.suite.overrides[peer];
+  if (!o || o.fullSpeed.some((v) => v.toLowerCase() === variant.toLowerCase())) return null;
+  const f = ctx.env.isa.features;
+  const value = f.avx512_bf16 && o.avx512_bf16 ? o.avx512_bf16 : f.avx512f && o.avx512 ? o.avx512 : undefined;
+  return value ? { [o.variable]: value } : null;
+}
+
+async function runOnePeer(
+  ctx: GemmContext,
+  plan: GemmPlan,
+  peaks: Map<string, DtypePeak | null>,
+  peer: string,
+  env: Record<string, string>,
+  out: GemmSummary,
+): Promise<string | null> {
+  const jobs: { c: GemmCase; dtype: GemmDtype; threads: number }[] = [];
+  for (const dtype of plan.dtypes) for (const c of plan.cases) for (const threads of plan.threads) jobs.push({ c, dtype, threads });
+  const job: PeerJob = {
+    peer,
+    ...(plan.peerPaths[peer] ? { path: plan.peerPaths[peer] } : {}),
+    cases: jobs.map((j) => ({
+      dtype: j.dtype,
+      threads: j.threads,
+      m: j.c.m,
+      n: j.c.n,
+      k: j.c.k,
+      transA: 0,
+      transB: 0,
+      warm: plan.warm ? 1 : 0,
+      seed: ctx.suite.seed,
+      samples: ctx.suite.samples,
+      minSampleNs: ctx.suite.minSampleNs,
+    })),
+  };
+  const override = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ") || null;
+  let done = 0;
+  const run = await runPeer(job, env, (e) => {
+    if (e.type !== "open") ctx.progress.update(`gemm: ${peer}${override ? ` (${override})` : ""} case ${++done}/${jobs.length}`);
+  });
+  const idFor = (j: (typeof jobs)[number], variant: string): RecordId => ({
+    suite: "gemm",
+    name: "gemm",
+    impl: peer,
+    params: { ...baseParams(j.c, j.dtype, j.threads, `${peer}:${variant || "?"}`, plan.warm), override },
+    unit: "GFLOP/s",
+  });
+  if (!run.open || !run.open.ok) {
+    const reason = run.open && !run.open.ok ? run.open.reason : (run.died ?? `${peer} did not start`);
+    ctx.record(unavailableRecord({ suite: "gemm", name: "gemm", impl: peer, params: { override }, unit: "GFLOP/s" }, reason));
+    // One row stands for every case the peer could not run.
+    const all: GemmCase = { set: "-", name: "(every case)", m: 0, n: 0, k: 0 };
+    out.rows.push({ case: all, dtype: plan.dtypes.join("+") as GemmDtype, threads: 0, impl: peer, kernel: peer, override, gflops: null, pctPeak: null, spread: null, note: reason });
+    return null;
+  }
+  const variant = run.open.variant;
+  out.peerInfo.push({ name: peer, library: run.open.library, variant, override, version: run.open.version });
+  if (run.results.size === 0 && run.died) {
+    ctx.record(unavailableRecord({ suite: "gemm", name: "gemm", impl: peer, params: { kernel: `${peer}:${variant}`, override }, unit: "GFLOP/s" }, run.died));
+    const all: GemmCase = { set: "-", name: "(every case)", m: 0, n: 0, k: 0 };
+    out.rows.push({ case: all, dtype: plan.dtypes.join("+") as GemmDtype, threads: 0, impl: peer, kernel: `${peer}:${variant}`, override, gflops: null, pctPeak: null, spread: null, note: run.died });
+    return variant;
+  }
+  jobs.forEach((j, index) => {
+    const id = idFor(j, variant);
+    const row = { case: j.c, dtype: j.dtype, threads: j.threads, impl: peer, kernel: `${peer}:${variant}`, override };
+    const e = run.results.get(index);
+    if (!e || e.type === "error") {
+      const reason = e?.message ?? run.died ?? "no result";
+      if (e?.type === "error" && e.unsupported) ctx.record(unavailableRecord(id, reason));
+      else ctx.record(failedRecord(id, reason));
+      out.rows.push({ ...row, gflops: null, pctPeak: null, spread: null, note: reason });
+      return;
+    }
+    out.rows.push(recordCase(ctx, id, row, e, peaks.get(`${j.dtype}/${j.threads}`) ?? null));
+  });
+  return variant;
+}
+
+export async function runGemmPlan(ctx: GemmContext, plan: GemmPlan): Promise<GemmSummary> {
+  const out: GemmSummary = { rows: [], peaks: [], peerInfo: [] };
+  const peaks = await measurePeaks(ctx, plan, out);
+  await runOurs(ctx, plan, peaks, out);
+  for (const peer of plan.peers) {
+    const variant = await runOnePeer(ctx, plan, peaks, peer, {}, out);
+    if (variant === null) continue;
+    const env = overrideFor(ctx, peer, variant);
+    if (env) {
+      ctx.warn(
+        `${peer} chose "${variant}" kernels on this ${ctx.env.cpu.microarch.name} although the CPU has AVX-512; it is measured as installed and again with ${Object.entries(env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ")}.`,
+      );
+      await runOnePeer(ctx, plan, peaks, peer, env, out);
+    }
+  }
+  return out;
+}

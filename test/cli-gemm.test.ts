@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { test } from "node:test";
+
+import { loadNative, packageRoot } from "../src/native.js";
+import { loadResults } from "../src/results/load.js";
+import { armbench } from "./helpers/cli.js";
+import { tempDir } from "./helpers/fixtures.js";
+
+const tiny = path.join(packageRoot, "test", "fixtures", "gemm-tiny.json");
+const native = loadNative();
+
+test("gemm checks and times our kernels for both dtypes and records every peer's outcome", () => {
+  const file = path.join(tempDir(), "gemm.json");
+  const r = armbench(["gemm", "--dtype", "all", "--suite", tiny, "--json", file, "--quiet"]);
+  assert.equal(r.status, 0, r.stderr);
+  const { records } = loadResults(file);
+  const ours = records.filter((x) => x.name === "gemm" && x.impl === "armbench");
+  // 3 shapes x 2 dtypes x thread counts (1 and all CPUs).
+  const threads = native.allowedCpus().length > 1 ? 2 : 1;
+  assert.equal(ours.length, 3 * 2 * threads);
+  for (const x of ours) {
+    assert.equal(x.status, "ok", JSON.stringify(x));
+    if (x.status !== "ok") continue;
+    assert.ok(x.check.passed && Number(x.check.maxRelErr) <= Number(x.check.bound));
+    assert.ok(x.median > 0);
+    const kernel = native.gemmKernels().find((k) => k.name === x.params.kernel);
+    assert.ok(kernel && kernel.dtype === x.params.dtype && kernel.isDefault);
+  }
+  assert.ok(records.some((x) => x.name === "gemm.peak"));
+  for (const peer of ["openblas", "blis", "onednn"]) {
+    const mine = records.filter((x) => x.impl === peer);
+    assert.ok(mine.length > 0, `${peer} left no record`);
+    for (const x of mine) if (x.status !== "ok") assert.ok(x.reason.length > 0);
+  }
+  assert.match(r.stdout, /Measured peaks/);
+  assert.match(r.stdout, /Ratios in this run/);
+});
+
+test("bad gemm input gets one sentence and a non-zero exit", () => {
+  const cases: [string[], RegExp][] = [
+    [["gemm", "--dtype", "fp8"], /unknown --dtype "fp8"/],
+    [["gemm", "--sizes", "12,x"], /"x" is not a whole number/],
+    [["gemm", "--shape-set", "vgg"], /unknown --shape-set "vgg"/],
+    [["gemm", "--peers", "mkl"], /unknown peer "mkl"/],
+    [["gemm", "--peer-path", "openblas"], /NAME=PATH/],
+  ];
+  for (const [args, msg] of cases) {
+    const r = armbench(args);
+    assert.equal(r.status, 1, args.join(" "));
+    assert.match(r.stderr, msg);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+  }
+});
+
+test("--no-peers runs ours alone", () => {
+  const file = path.join(tempDir(), "gemm.json");
+  const r = armbench(["gemm", "--sizes", "32", "--threads", "1", "--no-peers", "--suite", tiny, "--json", file, "--quiet"]);
+  assert.equal(r.status, 0, r.stderr);
+  const impls = new Set(loadResults(file).records.filter((x) => x.name === "gemm").map((x) => x.impl));
+  assert.deepEqual([...impls], ["armbench"]);
+});
