@@ -4,29 +4,12 @@
  * the skinny deep-learning shapes in fp32 on one thread) and reads the results files.
  * Extra arguments go to armbench (e.g. `npm run bench:gemm -- --warm`).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-
-import { packageRoot } from "../src/native.js";
-import { loadResults } from "../src/results/load.js";
 import type { OkRecord, ResultRecord } from "../src/results/schema.js";
 import { num, renderTable } from "../src/table.js";
+import { benchDir, runArmbench } from "./bench-run.js";
 
-const dir = mkdtempSync(path.join(os.tmpdir(), "armbench-bench-gemm-"));
-const cli = path.join(packageRoot, "bin", "armbench.js");
-const extra = process.argv.slice(2);
-
-function run(name: string, args: string[]): ResultRecord[] {
-  const file = path.join(dir, `${name}.json`);
-  const r = spawnSync(process.execPath, [cli, "gemm", ...args, "--json", file, "--quiet", ...extra], { stdio: ["ignore", "ignore", "inherit"] });
-  if (r.status !== 0) console.error(`armbench gemm ${args.join(" ")} exited with ${r.status}; figures are what it measured before that.`);
-  return loadResults(file).records;
-}
-
-const square = run("square", ["--dtype", "all", "--sizes", "1024,2048"]);
-const skinny = run("skinny", ["--dtype", "fp32", "--shape-set", "skinny", "--threads", "1"]);
+const square = runArmbench("square", ["gemm", "--dtype", "all", "--sizes", "1024,2048"]).records;
+const skinny = runArmbench("skinny", ["gemm", "--dtype", "fp32", "--shape-set", "skinny", "--threads", "1"]).records;
 const ok = (r: ResultRecord): r is OkRecord => r.status === "ok" && r.name === "gemm";
 const find = (rs: ResultRecord[], impl: string | null, p: Record<string, unknown>) =>
   rs.filter(ok).filter((r) => (impl === null ? r.impl !== "armbench" : r.impl === impl) && Object.entries(p).every(([k, v]) => r.params[k] === v));
@@ -56,4 +39,4 @@ for (const r of skinny.filter(ok).filter((x) => x.impl === "armbench")) {
   goal(`skinny ${r.params.shape}: ours / best peer`, peer ? r.median / peer.median : null, 0.9, peerLabel(peer));
 }
 console.log(renderTable(["goal", "measured", "target", "", "detail"], rows, { right: [1] }));
-console.log(`results: ${dir}`);
+console.log(`results: ${benchDir}`);

@@ -4,24 +4,12 @@
  * table, every figure as median [min, p90] with its relative spread.
  * Extra arguments go to armbench (e.g. `npm run bench:micro -- --quick`).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-
-import { packageRoot } from "../src/native.js";
-import { loadResults } from "../src/results/load.js";
 import type { OkRecord, ResultRecord } from "../src/results/schema.js";
 import { relativeSpread } from "../src/stats.js";
 import { num, pct, renderTable } from "../src/table.js";
+import { benchDir, runArmbench } from "./bench-run.js";
 
-const file = path.join(mkdtempSync(path.join(os.tmpdir(), "armbench-bench-")), "micro.json");
-const args = [path.join(packageRoot, "bin", "armbench.js"), "micro", "fma", "latency", "--json", file, "--quiet", ...process.argv.slice(2)];
-const run = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
-if (run.status !== 0) {
-  console.error(`armbench micro exited with ${run.status}; figures below are what it measured before that.`);
-}
-const results = loadResults(file);
+const results = runArmbench("micro", ["micro", "fma", "latency"]);
 const ok = (r: ResultRecord): r is OkRecord => r.status === "ok";
 
 function figure(r: OkRecord | undefined, digits = 2): string {
@@ -58,4 +46,4 @@ const levelRows = levels.map((r) => [
   r.params.sysfsBytes === null ? "-" : `${((r.params.sysfsBytes as number) / 1024).toFixed(0)} KiB`,
 ]);
 console.log(renderTable(["pages", "level", "latency cycles", "ns", "inferred size", "sysfs size"], levelRows));
-console.log(`results: ${file}`);
+console.log(`results: ${benchDir}`);
