@@ -97,12 +97,28 @@ function recordCase(
   const g = median(gflops);
   const pctPeak = peak ? (100 * g) / peak.gflops : null;
   const rec = okRecord(
-    { ...id, params: { ...id.params, pctPeak: pctPeak === null ? null : Number(pctPeak.toFixed(1)) }, derived: { peakGflops: peak?.gflops ?? null, peakForm: peak?.form ?? null } },
+    {
+      ...id,
+      params: { ...id.params, pctPeak: pctPeak === null ? null : Number(pctPeak.toFixed(1)) },
+      derived: {
+        peakGflops: peak?.gflops ?? null,
+        peakForm: peak?.form ?? null,
+        // How the fp32 operands became bf16 inputs (armbench_f32_to_bf16_array).
+        ...(row.dtype === "bf16" ? { bf16Rounding: "rne" } : {}),
+      },
+    },
     gflops,
     checkOf(r.check),
   );
   ctx.record(rec);
   return { ...row, gflops: rec.median, pctPeak, spread: relativeSpread(summarize(gflops)), note: null };
+}
+
+/** One sentence for a native failure, naming the case. */
+function describeError(err: unknown, c: GemmCase, dtype: GemmDtype): string {
+  const m = (err as Error).message;
+  if (/not enough memory/.test(m)) return `${c.m}x${c.n}x${c.k} ${dtype} does not fit in the memory available`;
+  return `${c.m}x${c.n}x${c.k} ${dtype}: ${m}`;
 }
 
 function baseParams(c: GemmCase, dtype: GemmDtype, threads: number, kernel: string, warm: boolean) {
@@ -166,7 +182,7 @@ async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, Dtyp
           });
           out.rows.push(recordCase(ctx, id, row, r, peaks.get(`${dtype}/${t}`) ?? null));
         } catch (err) {
-          const reason = (err as Error).message;
+          const reason = describeError(err, c, dtype);
           ctx.record(failedRecord(id, reason));
           out.rows.push({ ...row, gflops: null, pctPeak: null, spread: null, note: reason });
         }
