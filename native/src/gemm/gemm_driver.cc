@@ -16,6 +16,21 @@
 // A tile's result depends only on its position, the kernel and the blocking, never on
 // the thread count or on whether B came pre-packed: same blocks, same order.
 //
+// Shapes that the blocked loops serve badly take other routes, chosen from the shape
+// alone (so 1 thread, 2 threads and packed B agree):
+// - m == 1 or n == 1: the direct GEMV path (gemm_gemv.cc): no packing, one pass over
+//   the large operand. A packed B with n == 1 takes it too; with m == 1 it runs the
+//   blocked loops (its B is packed already), a different summation order.
+// - n <= 16 with f32_avx512_12x32: its narrow companion, 16x16 (gemm_ukernel.h), which
+//   also reads full 16-row tiles of A in place (direct A: A is not packed at all, only
+//   a ragged last panel); measured on Zen 4, 1760x16x1760 fp32 cold: 27 -> ~80 GFLOP/s.
+//   f32_avx512_12x32 itself reads A in place for n <= kDirectAMaxN (A not transposed).
+//   A direct-A tile gives the bits of the packed-A tile (same FMAs, same order).
+// Tried and dropped for small m (35x700x2048 fp32, cold, ~79 GFLOP/s, B packing ~23%
+// of the time at memory speed): packing B panels just before use (66: short strided
+// reads of a cold B), a smaller nc so the B block stays in L2 (60-64: the same), and
+// prefetching the next B block's source during the tile calls (no gain).
+//
 // Semantics at the edges of the API (documented here, the header says the rest):
 // - m == 0 or n == 0: nothing to do, returns 0 (pointers and strides of the empty
 //   operands are not checked).
@@ -34,6 +49,7 @@
 #include <new>
 
 #include "../runtime/pool.h"
+#include "gemv.h"
 #include "pack.h"
 #include "registry.h"
 
@@ -93,6 +109,11 @@ const Caches& caches() {
 }
 
 constexpr size_t kMaxNc = 4096;
+// Direct A for f32_avx512_12x32 (A not transposed) up to this n: each A block then
+// serves at most 3 panels, too few to repay packing it. Measured on Zen 4, fp32 cold,
+// one thread: 512x49x4608 67 -> 81 GFLOP/s, 2048x49x512 66 -> 75, 2048x96x1024 93 ->
+// 98; 2048x192x1024 101 -> 97 (so not beyond); A transposed 51 -> 37-46 (so never).
+constexpr size_t kDirectAMaxN = 96;
 
 armbench_gemm_blocking blocking_for(const UkernelInfo& k) {
   const Caches& c = caches();
@@ -162,12 +183,11 @@ struct Plan {
   size_t tmp_elems;
   size_t tm, tn;          // thread grid
   armbench_gemm_pool* pool;
+  UkernelDirectA direct_a;  // full mr-row tiles read A in place (no A packing), or nullptr
 };
 
-// Edge tile: computed into tmp (beta 0), merged with beta here.
-void edge_tile(const Plan& P, size_t kcp, const char* ap, const char* bp, float* c, size_t mv, size_t nv, float beta,
-               float* tmp) {
-  P.k->run(kcp, ap, bp, tmp, P.nr, P.alpha, 0.0f);
+// An edge tile computed into tmp (beta 0), merged into C with beta.
+void merge_tile(const Plan& P, const float* tmp, float* c, size_t mv, size_t nv, float beta) {
   for (size_t i = 0; i < mv; ++i) {
     float* crow = c + i * P.ldc;
     const float* t = tmp + i * P.nr;
@@ -177,6 +197,12 @@ void edge_tile(const Plan& P, size_t kcp, const char* ap, const char* bp, float*
       for (size_t j = 0; j < nv; ++j) crow[j] = t[j] + beta * crow[j];
     }
   }
+}
+
+void edge_tile(const Plan& P, size_t kcp, const char* ap, const char* bp, float* c, size_t mv, size_t nv, float beta,
+               float* tmp) {
+  P.k->run(kcp, ap, bp, tmp, P.nr, P.alpha, 0.0f);
+  merge_tile(P, tmp, c, mv, nv, beta);
 }
 
 void run_thread(void* ctx, int tid, int nthreads) {
@@ -213,7 +239,9 @@ void run_thread(void* ctx, int tid, int nthreads) {
         const size_t mcb = m1 - ic < P.mc ? m1 - ic : P.mc;
         const size_t mp = ceil_div(mcb, P.mr);
         const PackSource asrc = pack_source_a(P.a, P.lda, P.ta, es, ic, pc);
-        pack_panels(asrc, mcb, kcb, P.mr, P.kr, 0, mp, abuf);
+        // With direct A only a ragged last panel is packed.
+        const size_t mp_direct = P.direct_a != nullptr ? mcb / P.mr : 0;
+        pack_panels(asrc, mcb, kcb, P.mr, P.kr, mp_direct, mp, abuf);
         for (size_t jp = jp0; jp < jp1; ++jp) {
           const size_t j = jp * P.nr;
           const size_t nv = ncb - j < P.nr ? ncb - j : P.nr;
@@ -223,7 +251,15 @@ void run_thread(void* ctx, int tid, int nthreads) {
             const size_t mv = mcb - i < P.mr ? mcb - i : P.mr;
             const char* ap = abuf + ip * P.mr * kcp * es;
             float* c = P.c + (ic + i) * P.ldc + jc + j;
-            if (mv == P.mr && nv == P.nr) {
+            if (ip < mp_direct) {
+              const float* ad = static_cast<const float*>(asrc.src) + i * asrc.row_stride;
+              if (nv == P.nr) {
+                P.direct_a(kcp, ad, asrc.row_stride, asrc.depth_stride, bp, c, P.ldc, P.alpha, beta);
+              } else {
+                P.direct_a(kcp, ad, asrc.row_stride, asrc.depth_stride, bp, tmp, P.nr, P.alpha, 0.0f);
+                merge_tile(P, tmp, c, mv, nv, beta);
+              }
+            } else if (mv == P.mr && nv == P.nr) {
               P.k->run(kcp, ap, bp, c, P.ldc, P.alpha, beta);
             } else {
               edge_tile(P, kcp, ap, bp, c, mv, nv, beta, tmp);
@@ -302,6 +338,16 @@ bool normalize_blocking(const UkernelInfo& k, const armbench_gemm_blocking* in, 
 
 size_t elem_bytes(const UkernelInfo& k) { return k.pub.dtype == ARMBENCH_GEMM_BF16 ? 2 : 4; }
 
+// The kernel that runs for n columns: the narrow companion (gemm_ukernel.h) when n
+// fits it, else k itself.
+const UkernelInfo* for_n(const UkernelInfo* k, size_t n) {
+  if (k != nullptr && k == ukernel_f32_avx512()) {
+    const UkernelInfo* nk = ukernel_f32_avx512_narrow();
+    if (nk != nullptr && n <= nk->pub.nr) return nk;
+  }
+  return k;
+}
+
 }  // namespace
 }  // namespace gemm
 }  // namespace armbench
@@ -370,6 +416,8 @@ int run_gemm(armbench_gemm_pool* pool, const armbench_gemm_args* args, const Uke
   P.alpha = args->alpha;
   P.beta = args->beta;
   P.pool = pool;
+  if (&info == ukernel_f32_avx512_narrow()) P.direct_a = ukernel_f32_avx512_narrow_direct_a();
+  if (&info == ukernel_f32_avx512() && !P.ta && P.n <= kDirectAMaxN) P.direct_a = ukernel_f32_avx512_direct_a();
   if (packed != nullptr) {
     P.prepacked = static_cast<const char*>(packed->data);
     P.kp = packed->kp;
@@ -416,6 +464,7 @@ extern "C" int armbench_gemm(armbench_gemm_pool* pool, const armbench_gemm_args*
   int rc = check_common(args, &info);
   if (rc != 0) return rc;
   if (args->m == 0 || args->n == 0) return 0;
+  info = for_n(info, args->n);
   const size_t es = elem_bytes(*info);
   rc = check_operands(args, es, true);
   if (rc != 0) return rc;
@@ -425,6 +474,7 @@ extern "C" int armbench_gemm(armbench_gemm_pool* pool, const armbench_gemm_args*
     scale_c(args->c, args->ldc, args->m, args->n, args->beta);
     return 0;
   }
+  if (gemv_applies(args->m, args->n)) return gemv_run(pool, args, info->pub.dtype == ARMBENCH_GEMM_BF16, nullptr);
   return run_gemm(pool, args, *info, blk, nullptr);
 }
 
@@ -435,6 +485,7 @@ extern "C" int armbench_gemm_pack_b(size_t kernel, int trans_b, size_t k, size_t
   const UkernelInfo* info = kernel_info(kernel);
   if (info == nullptr) return -EINVAL;
   if (!kernel_supported(kernel)) return -ENOTSUP;
+  info = for_n(info, n);
   const size_t es = elem_bytes(*info);
   if (k > 0 && n > 0) {
     if (b == nullptr) return -EINVAL;
@@ -486,6 +537,7 @@ extern "C" int armbench_gemm_packed(armbench_gemm_pool* pool, const armbench_gem
   const UkernelInfo* info = kernel_info(packed->kernel);
   if (info == nullptr) return -EINVAL;
   if (!kernel_supported(packed->kernel)) return -ENOTSUP;
+  info = for_n(info, packed->n);
   if (args->m == 0 || args->n == 0) return 0;
   const size_t es = elem_bytes(*info);
   int rc = check_operands(args, es, false);
@@ -493,6 +545,10 @@ extern "C" int armbench_gemm_packed(armbench_gemm_pool* pool, const armbench_gem
   if (args->k == 0 || args->alpha == 0.0f) {
     scale_c(args->c, args->ldc, args->m, args->n, args->beta);
     return 0;
+  }
+  if (gemv_applies_packed(args->m, args->n)) {
+    const GemvPackedColumn col{packed->data, info->pub.nr, info->pub.kr, packed->blocking.kc};
+    return gemv_run(pool, args, info->pub.dtype == ARMBENCH_GEMM_BF16, &col);
   }
   armbench_gemm_blocking blk = packed->blocking;
   // mc is free (it does not change the summation order): clamp it to this m.

@@ -47,6 +47,18 @@ const UkernelInfo* ukernel_f32_sve();
 const UkernelInfo* ukernel_bf16_bfmmla();
 const UkernelInfo* ukernel_bf16_bfdot();
 
+// Narrow companions: not in the registry; the driver runs one in place of its parent
+// kernel when op(B) has at most the companion's nr columns (same dtype, kr and
+// requirements; the choice depends on n alone, so a packed B of that n uses it too).
+const UkernelInfo* ukernel_f32_avx512_narrow();  // parent: ukernel_f32_avx512()
+
+// A full tile with fp32 A read in place: A(i, p) at a[i * rs + p * ps] (rs or ps is 1),
+// B a packed panel; the same result bits as the packed-A kernel it belongs to.
+typedef void (*UkernelDirectA)(size_t kc, const float* a, size_t rs, size_t ps, const void* b, float* c, size_t ldc,
+                               float alpha, float beta);
+UkernelDirectA ukernel_f32_avx512_narrow_direct_a();  // for ukernel_f32_avx512_narrow()
+UkernelDirectA ukernel_f32_avx512_direct_a();         // for ukernel_f32_avx512()
+
 }  // namespace gemm
 }  // namespace armbench
 
