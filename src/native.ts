@@ -223,6 +223,8 @@ export interface Native {
   gemmPool(cpus: number[]): NativeHandle;
   /** Checks the case against a double reference, then times it (nothing timed if the check fails). */
   gemmMeasure(c: NativeGemmCase): Promise<{ check: NativeGemmCheck; samples: { ns: number; calls: number }[] }>;
+  /** The kernel or direct path armbench_gemm runs for this shape (e.g. "gemv_f32_avx512"). */
+  gemmPath(c: { kernel: number; m: number; n: number; k: number; transA: 0 | 1; transB: 0 | 1 }): string;
   peerOpen(name: string, path?: string): NativePeer;
   peerSetThreads(peer: NativeHandle, threads: number): void;
 

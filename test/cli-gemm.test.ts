@@ -24,8 +24,10 @@ test("gemm checks and times our kernels for both dtypes and records every peer's
     if (x.status !== "ok") continue;
     assert.ok(x.check.passed && Number(x.check.maxRelErr) <= Number(x.check.bound));
     assert.ok(x.median > 0);
-    const kernel = native.gemmKernels().find((k) => k.name === x.params.kernel);
-    assert.ok(kernel && kernel.dtype === x.params.dtype && kernel.isDefault);
+    const kernel = native.gemmKernels().find((k) => k.dtype === x.params.dtype && k.isDefault)!;
+    const path = native.gemmPath({ kernel: kernel.index, m: Number(x.params.m), n: Number(x.params.n), k: Number(x.params.k), transA: 0, transB: 0 });
+    assert.equal(x.params.kernel, path);
+    if (x.params.m === 1) assert.match(String(x.params.kernel), /^gemv_/);
   }
   assert.ok(records.some((x) => x.name === "gemm.peak"));
   for (const peer of ["openblas", "blis", "onednn"]) {

@@ -192,12 +192,30 @@ Napi::Value GemmMeasure(const Napi::CallbackInfo& info) {
       });
 }
 
+// gemmPath({ kernel, m, n, k, transA, transB }) -> the kernel or direct path armbench_gemm runs there.
+Napi::Value GemmPath(const Napi::CallbackInfo& info) {
+  const char* fn = "gemmPath";
+  Napi::Object o = RequireObject(info, 0, fn);
+  armbench_gemm_args a{};
+  a.kernel = static_cast<size_t>(IntField(o, "kernel", fn, 0, static_cast<int64_t>(armbench_gemm_kernel_count()) - 1));
+  const int64_t maxDim = int64_t{1} << 20;
+  a.m = static_cast<size_t>(IntField(o, "m", fn, 1, maxDim));
+  a.n = static_cast<size_t>(IntField(o, "n", fn, 1, maxDim));
+  a.k = static_cast<size_t>(IntField(o, "k", fn, 1, maxDim));
+  a.trans_a = static_cast<int>(IntField(o, "transA", fn, 0, 1));
+  a.trans_b = static_cast<int>(IntField(o, "transB", fn, 0, 1));
+  a.alpha = 1.0f;
+  const char* path = armbench_gemm_path(&a);
+  return Napi::String::New(info.Env(), path ? path : "");
+}
+
 }  // namespace
 
 void RegisterGemm(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmKernels", Napi::Function::New(env, GemmKernels, "gemmKernels"));
   exports.Set("gemmPool", Napi::Function::New(env, GemmPool, "gemmPool"));
   exports.Set("gemmMeasure", Napi::Function::New(env, GemmMeasure, "gemmMeasure"));
+  exports.Set("gemmPath", Napi::Function::New(env, GemmPath, "gemmPath"));
   exports.Set("peerOpen", Napi::Function::New(env, PeerOpen, "peerOpen"));
   exports.Set("peerSetThreads", Napi::Function::New(env, PeerSetThreads, "peerSetThreads"));
 }

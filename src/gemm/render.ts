@@ -32,14 +32,12 @@ export function renderGemm(s: GemmSummary): string {
     const best = peers.reduce<GemmRow | null>((a, b) => (!a || b.gflops! > a.gflops! ? b : a), null);
     const fp32 = r.dtype === "bf16" ? ours.find((x) => x.dtype === "fp32" && keyOf(x) === keyOf(r) && x.threads === r.threads) : undefined;
     const one = ours.find((x) => x.dtype === r.dtype && keyOf(x) === keyOf(r) && x.threads === 1);
-    ratioRows.push([
-      r.case.name,
-      r.dtype,
-      String(r.threads),
+    const cells = [
       best ? `${num(r.gflops! / best.gflops!)}x (${label(best)})` : "-",
       fp32?.gflops ? `${num(r.gflops! / fp32.gflops)}x` : "-",
       one?.gflops && r.threads > 1 ? `${num(r.gflops! / (r.threads * one.gflops))}` : "-",
-    ]);
+    ];
+    if (cells.some((c) => c !== "-")) ratioRows.push([r.case.name, r.dtype, String(r.threads), ...cells]);
   }
   if (ratioRows.length) {
     out += `\nRatios in this run\n${renderTable(["shape", "dtype", "threads", "armbench / best peer", "bf16 / fp32", "parallel efficiency"], ratioRows, { right: [2] })}\n`;

@@ -163,8 +163,10 @@ async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, Dtyp
     for (const c of plan.cases) {
       for (const t of plan.threads) {
         ctx.progress.update(`gemm: armbench ${dtype} ${c.name} (${c.m}x${c.n}x${c.k}), ${t} thread${t > 1 ? "s" : ""}`);
-        const id: RecordId = { suite: "gemm", name: "gemm", impl: "armbench", params: baseParams(c, dtype, t, k.name, plan.warm), unit: "GFLOP/s" };
-        const row = { case: c, dtype, threads: t, impl: "armbench", kernel: k.name, override: null };
+        // The registry kernel, or what stands in for it at this shape (GEMV, narrow n).
+        const ran = ctx.native.gemmPath({ kernel: k.index, m: c.m, n: c.n, k: c.k, transA: 0, transB: 0 }) || k.name;
+        const id: RecordId = { suite: "gemm", name: "gemm", impl: "armbench", params: baseParams(c, dtype, t, ran, plan.warm), unit: "GFLOP/s" };
+        const row = { case: c, dtype, threads: t, impl: "armbench", kernel: ran, override: null };
         try {
           const r = await ctx.native.gemmMeasure({
             dtype,

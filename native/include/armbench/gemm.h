@@ -63,6 +63,12 @@ typedef struct armbench_gemm_args {
   const armbench_gemm_blocking* blocking; /* NULL: armbench_gemm_blocking_for(kernel) */
 } armbench_gemm_args;
 
+/* What armbench_gemm would run for args, without running it: the kernel's name, or
+ * the path that stands in for it at this shape ("gemv_f32_avx512" for m or n == 1,
+ * the narrow companion for small n, ", A read in place" when A is not packed). A static
+ * per-thread string; NULL for an unknown kernel. */
+const char* armbench_gemm_path(const armbench_gemm_args* args);
+
 /* pool NULL: the calling thread alone. Returns 0, -EINVAL (bad sizes or strides),
  * -ENOTSUP (kernel unsupported on this CPU; nothing executed) or -ENOMEM. */
 int armbench_gemm(armbench_gemm_pool* pool, const armbench_gemm_args* args);

@@ -47,6 +47,7 @@
 #include <string.h>
 
 #include <new>
+#include <string>
 
 #include "../runtime/pool.h"
 #include "gemv.h"
@@ -476,6 +477,22 @@ extern "C" int armbench_gemm(armbench_gemm_pool* pool, const armbench_gemm_args*
   }
   if (gemv_applies(args->m, args->n)) return gemv_run(pool, args, info->pub.dtype == ARMBENCH_GEMM_BF16, nullptr);
   return run_gemm(pool, args, *info, blk, nullptr);
+}
+
+// Mirrors the choices armbench_gemm and run_gemm make, so records name what ran.
+extern "C" const char* armbench_gemm_path(const armbench_gemm_args* args) {
+  using namespace armbench::gemm;
+  if (args == nullptr) return nullptr;
+  const UkernelInfo* info = kernel_info(args->kernel);
+  if (info == nullptr) return nullptr;
+  thread_local std::string text;
+  if (args->m == 0 || args->n == 0) return text = "none (empty C)", text.c_str();
+  if (args->k == 0 || args->alpha == 0.0f) return text = "C scaled by beta", text.c_str();
+  if (gemv_applies(args->m, args->n)) return gemv_name(info->pub.dtype == ARMBENCH_GEMM_BF16);
+  const UkernelInfo* run = for_n(info, args->n);
+  const bool direct_a = run == ukernel_f32_avx512_narrow() || (run == ukernel_f32_avx512() && !args->trans_a && args->n <= kDirectAMaxN);
+  text = std::string(run->pub.name) + (direct_a ? ", A read in place" : "");
+  return text.c_str();
 }
 
 extern "C" int armbench_gemm_pack_b(size_t kernel, int trans_b, size_t k, size_t n, const void* b, size_t ldb,

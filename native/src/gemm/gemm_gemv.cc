@@ -75,6 +75,16 @@ const GemvOps* pick(bool bf16) {
   return bf16 ? b16 : f32;
 }
 
+}  // namespace
+
+const char* gemv_name(bool bf16) {
+  const bool ref = pick(bf16) == (bf16 ? &kBf16Ref : &kF32Ref);
+  if (bf16) return ref ? "gemv_bf16_ref" : "gemv_bf16_avx512";
+  return ref ? "gemv_f32_ref" : "gemv_f32_avx512";
+}
+
+namespace {
+
 struct Scratch {
   void* p = nullptr;
   size_t bytes = 0;

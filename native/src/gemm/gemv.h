@@ -36,6 +36,8 @@ const GemvOps* gemv_bf16_avx512();
 // only (op(B)'s one column is read back from the panels: the same x, the same bits);
 // m == 1 over a packed B runs the blocked loops (its B is already packed).
 bool gemv_applies(size_t m, size_t n);
+// Name of the direct path that runs here, e.g. "gemv_f32_avx512", "gemv_bf16_ref".
+const char* gemv_name(bool bf16);
 bool gemv_applies_packed(size_t m, size_t n);
 
 // A packed op(B) of one column (n == 1): kc blocks of nr-wide panels, k interleaved by kr.
