@@ -51,6 +51,7 @@
 
 #include "../runtime/pool.h"
 #include "gemv.h"
+#include "scratch.h"
 #include "pack.h"
 #include "registry.h"
 
@@ -138,26 +139,6 @@ armbench_gemm_blocking blocking_for(const UkernelInfo& k) {
   if (nc > kMaxNc) nc = kMaxNc / nr * nr;
   if (nc < nr) nc = nr;
   return armbench_gemm_blocking{mc, kc, nc};
-}
-
-// ---------------------------------------------------------------- scratch memory
-
-struct ThreadScratch {
-  void* p = nullptr;
-  size_t bytes = 0;
-  ~ThreadScratch() { free(p); }
-};
-
-void* local_scratch(size_t bytes) {
-  static thread_local ThreadScratch s;
-  if (bytes <= s.bytes) return s.p;
-  free(s.p);
-  s.p = nullptr;
-  s.bytes = 0;
-  const size_t rounded = (bytes + 4095) / 4096 * 4096;
-  s.p = aligned_alloc(4096, rounded);
-  if (s.p != nullptr) s.bytes = rounded;
-  return s.p;
 }
 
 // ---------------------------------------------------------------- the loop nest
@@ -437,7 +418,7 @@ int run_gemm(armbench_gemm_pool* pool, const armbench_gemm_args* args, const Uke
   size_t total = 0;
   if (!mul_ok(abytes + tbytes, T, &total) || total > SIZE_MAX - bbytes) return -ENOMEM;
   total += bbytes;
-  char* scratch = static_cast<char*>(pool ? armbench::runtime::pool_scratch(pool, total) : local_scratch(total));
+  char* scratch = static_cast<char*>(pool ? armbench::runtime::pool_scratch(pool, total) : thread_scratch(total));
   if (scratch == nullptr) return -ENOMEM;
   P.bblock = scratch;
   P.abufs = scratch + bbytes;

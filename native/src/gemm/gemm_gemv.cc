@@ -18,6 +18,7 @@
 #include "../runtime/pool.h"
 #include "armbench/cpu_features.h"
 #include "gemv.h"
+#include "scratch.h"
 
 namespace armbench {
 namespace gemm {
@@ -84,24 +85,6 @@ const char* gemv_name(bool bf16) {
 }
 
 namespace {
-
-struct Scratch {
-  void* p = nullptr;
-  size_t bytes = 0;
-  ~Scratch() { free(p); }
-};
-
-void* local_scratch(size_t bytes) {
-  static thread_local Scratch s;
-  if (bytes <= s.bytes) return s.p;
-  free(s.p);
-  s.p = nullptr;
-  s.bytes = 0;
-  const size_t rounded = (bytes + 4095) / 4096 * 4096;
-  s.p = aligned_alloc(4096, rounded);
-  if (s.p != nullptr) s.bytes = rounded;
-  return s.p;
-}
 
 struct GemvPlan {
   const GemvOps* ops;
@@ -179,7 +162,7 @@ int gemv_run(armbench_gemm_pool* pool, const armbench_gemm_args* args, bool bf16
   if (packed != nullptr) xstride = 0;  // copied out of the panels below
   const size_t xbytes = xstride == 1 ? 0 : (k * es + 63) / 64 * 64;
   const size_t bytes = ybytes + xbytes;
-  char* scratch = static_cast<char*>(pool ? runtime::pool_scratch(pool, bytes) : local_scratch(bytes));
+  char* scratch = static_cast<char*>(pool ? runtime::pool_scratch(pool, bytes) : thread_scratch(bytes));
   if (scratch == nullptr) return -ENOMEM;
   P.y = reinterpret_cast<float*>(scratch);
   if (xstride == 1) {
