@@ -123,3 +123,26 @@ export const GemmSuite = z.object({
 export type GemmSuite = z.infer<typeof GemmSuite>;
 export type GemmShape = z.infer<typeof GemmShape>;
 export type PeerOverride = z.infer<typeof PeerOverride>;
+
+const ConvLayer = z.object({
+  name: z.string().min(1),
+  c: count,
+  h: count,
+  w: count,
+  k: count,
+  r: count,
+  s: count,
+  stride: count,
+  /** Symmetric padding on every side. */
+  pad: z.number().int().nonnegative(),
+  groups: count,
+  /** How many times the layer occurs in the network. */
+  count: count,
+});
+
+export const ConvSuite = z.object({
+  batches: z.array(count).min(1),
+  nets: z.record(z.string(), z.array(ConvLayer).min(1)),
+});
+export type ConvSuite = z.infer<typeof ConvSuite>;
+export type ConvLayer = z.infer<typeof ConvLayer>;
