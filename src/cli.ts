@@ -6,6 +6,7 @@ import yargs, { type Argv } from "yargs";
 import { runInfo } from "./commands/info.js";
 import { MICRO_PARTS, runMicro } from "./commands/micro.js";
 import { PEER_NAMES, runGemm } from "./commands/gemm.js";
+import { runConv } from "./commands/conv.js";
 import { notBuilt, pendingCommands } from "./commands/pending.js";
 import { UserError } from "./errors.js";
 import { packageRoot } from "./native.js";
@@ -94,6 +95,29 @@ function buildParser(args: string[]): Argv {
         peers: argv.peers as string | false | undefined,
         peerPath: argv["peer-path"] as string[] | undefined,
         warm: Boolean(argv.warm),
+        suiteFile: argv.suite as string | undefined,
+      });
+    },
+  );
+  parser = parser.command(
+    "conv",
+    "convolution algorithms per layer of a network, each checked, the fastest picked",
+    (y) =>
+      y
+        .option("net", { type: "string", default: "resnet50", describe: "resnet50, alexnet, vgg16 or mobilenetv2 (every distinct layer)" })
+        .option("algo", { type: "string", describe: "algorithms to run, comma-separated (default: every one that supports the layer)" })
+        .option("dtype", { type: "string", default: "fp32", describe: "fp32, bf16 (bf16 inputs, fp32 accumulation) or all" })
+        .option("batch", { type: "number", describe: "one batch size instead of the suite's (1 and 8)" })
+        .option("suite", { type: "string", describe: "a suite file to use instead of suites/conv.json" })
+        .example("$0 conv --net resnet50 --quick", "every ResNet-50 layer, batch 1")
+        .example("$0 conv --net mobilenetv2 --algo depthwise,im2col", "two algorithms on MobileNet-v2"),
+    async (argv) => {
+      process.exitCode = await runConv({
+        ...globalOptions(argv),
+        net: argv.net as string,
+        algo: argv.algo as string | undefined,
+        dtype: argv.dtype as string,
+        batch: argv.batch as number | undefined,
         suiteFile: argv.suite as string | undefined,
       });
     },

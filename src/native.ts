@@ -176,6 +176,28 @@ export interface NativeGemmCase {
   minSampleNs: number;
 }
 
+/** A convolution layer as the binding takes it (symmetric padding, no dilation). */
+export interface NativeConvShape {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  k: number;
+  r: number;
+  s: number;
+  stride: number;
+  pad: number;
+  groups: number;
+}
+
+export interface NativeConvCheck {
+  checked: number;
+  maxAbsErr: number;
+  maxRelErr: number;
+  bound: number;
+  passed: boolean;
+}
+
 export interface Native {
   cpuFeatures(): NativeCpuFeatures;
   /**
@@ -226,6 +248,24 @@ export interface Native {
   /** The kernel or direct path armbench_gemm runs for this shape (e.g. "gemv_f32_avx512"). */
   gemmPath(c: { kernel: number; m: number; n: number; k: number; transA: 0 | 1; transB: 0 | 1 }): string;
   peerOpen(name: string, path?: string): NativePeer;
+
+  /** Every algorithm, with why it cannot run this shape (null when it can). */
+  convAlgos(shape: NativeConvShape): { id: number; name: string; unsupported: string | null }[];
+  convOutput(shape: NativeConvShape): { oh: number; ow: number } | { error: string };
+  /** Checks sampled outputs against direct double sums, then times (nothing timed if the check fails). */
+  convMeasure(
+    c: NativeConvShape & {
+      dtype: "fp32" | "bf16";
+      algo: number;
+      bias: 0 | 1;
+      /** 0 none, 1 ReLU, 2 ReLU6. */
+      act: 0 | 1 | 2;
+      seed: number;
+      samples: number;
+      minSampleNs: number;
+      pool?: NativeHandle;
+    },
+  ): Promise<{ check: NativeConvCheck; samples: { ns: number; calls: number }[] }>;
   peerSetThreads(peer: NativeHandle, threads: number): void;
 
   loadedLatency(req: {

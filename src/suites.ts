@@ -142,6 +142,10 @@ const ConvLayer = z.object({
 
 export const ConvSuite = z.object({
   batches: z.array(count).min(1),
+  samples: count,
+  minSampleNs: z.number().int().nonnegative(),
+  seed: z.number().int().nonnegative(),
+  peak: z.object({ steps: count, samples: count }),
   nets: z.record(z.string(), z.array(ConvLayer).min(1)),
 });
 export type ConvSuite = z.infer<typeof ConvSuite>;

@@ -68,6 +68,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   armbench_binding::RegisterFmaProbe(env, exports);
   armbench_binding::RegisterMemoryProbe(env, exports);
   armbench_binding::RegisterGemm(env, exports);
+  armbench_binding::RegisterConv(env, exports);
   return exports;
 }
 

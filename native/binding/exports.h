@@ -16,6 +16,7 @@ void RegisterBuildInfo(Napi::Env env, Napi::Object exports);
 void RegisterFmaProbe(Napi::Env env, Napi::Object exports);
 void RegisterMemoryProbe(Napi::Env env, Napi::Object exports);
 void RegisterGemm(Napi::Env env, Napi::Object exports);
+void RegisterConv(Napi::Env env, Napi::Object exports);
 
 // Argument checks shared by every binding: each throws a TypeError naming the
 // function and the argument.

@@ -1,6 +1,5 @@
 // GEMM, its measurement and the peer libraries: marshals armbench/gemm.h,
-// armbench/gemm_measure.h and armbench/peers.h. Pools and peers live in shared
-// handles, so a pending call keeps what it uses alive even if JavaScript lets go.
+// armbench/gemm_measure.h and armbench/peers.h.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -10,38 +9,13 @@
 #include "armbench/gemm_measure.h"
 #include "armbench/peers.h"
 #include "exports.h"
+#include "handles.h"
 #include "promise_worker.h"
 
 namespace armbench_binding {
 namespace {
 
 constexpr int kMaxCpu = 1 << 16;
-
-struct Pool {
-  armbench_gemm_pool* pool = nullptr;
-  ~Pool() {
-    if (pool) armbench_gemm_pool_destroy(pool);
-  }
-};
-
-struct Peer {
-  armbench_peer* peer = nullptr;
-  ~Peer() {
-    if (peer) armbench_peer_close(peer);
-  }
-};
-
-template <typename T>
-Napi::Value Wrap(Napi::Env env, std::shared_ptr<T> handle) {
-  return Napi::External<std::shared_ptr<T>>::New(env, new std::shared_ptr<T>(std::move(handle)),
-                                                 [](Napi::Env, std::shared_ptr<T>* p) { delete p; });
-}
-
-template <typename T>
-std::shared_ptr<T> Unwrap(Napi::Value v, const char* fn, const char* what) {
-  if (!v.IsExternal()) throw Napi::TypeError::New(v.Env(), std::string(fn) + ": " + what + " must be a handle");
-  return *v.As<Napi::External<std::shared_ptr<T>>>().Data();
-}
 
 const char* DtypeName(armbench_gemm_dtype d) { return d == ARMBENCH_GEMM_BF16 ? "bf16" : "fp32"; }
 
@@ -90,10 +64,10 @@ Napi::Value GemmPool(const Napi::CallbackInfo& info) {
   holder.Set("cpus", info[0]);
   std::vector<int> cpus = IntArrayField(holder, "cpus", "gemmPool", 0, kMaxCpu);
   if (cpus.empty()) throw Napi::RangeError::New(info.Env(), "gemmPool: cpus must not be empty");
-  auto pool = std::make_shared<Pool>();
+  auto pool = std::make_shared<GemmPoolRef>();
   const int rc = armbench_gemm_pool_create(static_cast<int>(cpus.size()), cpus.data(), &pool->pool);
   if (rc != 0) throw Napi::Error::New(info.Env(), ErrnoMessage("gemmPool", rc));
-  return Wrap(info.Env(), pool);
+  return WrapHandle(info.Env(), pool);
 }
 
 // peerOpen(name, path?) -> { ok: true, handle, name, library, version, variant, unsupported: { fp32, bf16 } }
@@ -102,7 +76,7 @@ Napi::Value PeerOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = RequireString(info, 0, "peerOpen", "name");
   std::string path = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
-  auto peer = std::make_shared<Peer>();
+  auto peer = std::make_shared<PeerRef>();
   char why[512] = {0};
   const int rc = armbench_peer_open(name.c_str(), path.empty() ? nullptr : path.c_str(), &peer->peer, why, sizeof why);
   Napi::Object out = Napi::Object::New(env);
@@ -111,7 +85,7 @@ Napi::Value PeerOpen(const Napi::CallbackInfo& info) {
     out.Set("reason", why[0] ? why : ErrnoMessage("peerOpen", rc).c_str());
     return out;
   }
-  out.Set("handle", Wrap(env, peer));
+  out.Set("handle", WrapHandle(env, peer));
   out.Set("name", armbench_peer_name(peer->peer));
   out.Set("library", armbench_peer_library(peer->peer));
   out.Set("version", armbench_peer_version(peer->peer));
@@ -127,7 +101,7 @@ Napi::Value PeerOpen(const Napi::CallbackInfo& info) {
 
 // peerSetThreads(handle, threads)
 Napi::Value PeerSetThreads(const Napi::CallbackInfo& info) {
-  auto peer = Unwrap<Peer>(info[0], "peerSetThreads", "peer");
+  auto peer = UnwrapHandle<PeerRef>(info[0], "peerSetThreads", "peer");
   const double t = RequireNumber(info, 1, "peerSetThreads", "threads");
   const int rc = armbench_peer_set_threads(peer->peer, static_cast<int>(t));
   if (rc != 0) throw Napi::Error::New(info.Env(), ErrnoMessage("peerSetThreads", rc));
@@ -141,15 +115,15 @@ Napi::Value GemmMeasure(const Napi::CallbackInfo& info) {
   Napi::Object o = RequireObject(info, 0, fn);
   armbench_gemm_case c{};
   c.dtype = DtypeField(o, fn);
-  std::shared_ptr<Peer> peer;
-  std::shared_ptr<Pool> pool;
+  std::shared_ptr<PeerRef> peer;
+  std::shared_ptr<GemmPoolRef> pool;
   if (o.Has("peer") && !o.Get("peer").IsUndefined()) {
-    peer = Unwrap<Peer>(o.Get("peer"), fn, "peer");
+    peer = UnwrapHandle<PeerRef>(o.Get("peer"), fn, "peer");
     c.peer = peer->peer;
   } else {
     c.kernel = static_cast<size_t>(IntField(o, "kernel", fn, 0, static_cast<int64_t>(armbench_gemm_kernel_count()) - 1));
   }
-  if (o.Has("pool") && !o.Get("pool").IsUndefined()) pool = Unwrap<Pool>(o.Get("pool"), fn, "pool");
+  if (o.Has("pool") && !o.Get("pool").IsUndefined()) pool = UnwrapGemmPool(o.Get("pool"), fn);
   const int64_t maxDim = int64_t{1} << 20;
   c.m = static_cast<size_t>(IntField(o, "m", fn, 1, maxDim));
   c.n = static_cast<size_t>(IntField(o, "n", fn, 1, maxDim));

@@ -1,0 +1,77 @@
+/* 2-D convolution for inference: NCHW at the boundary, fp32 or bf16 inputs with fp32
+ * accumulation, a fused epilogue, and several algorithms behind one registry. */
+#ifndef ARMBENCH_CONV_H
+#define ARMBENCH_CONV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "armbench/gemm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct armbench_conv_shape {
+  size_t n, c, h, w;          /* input: batch, channels, height, width */
+  size_t k;                   /* output channels */
+  size_t r, s;                /* kernel height, width */
+  size_t stride_h, stride_w;
+  size_t pad_top, pad_left, pad_bottom, pad_right; /* may differ (asymmetric) */
+  size_t dilation_h, dilation_w;
+  size_t groups;              /* c and k divisible by groups; groups == c == k is depthwise */
+} armbench_conv_shape;
+
+/* 0 and the output size, or -EINVAL with a one-line reason in why (e.g. "channels 30
+ * are not divisible by groups 4", "the output would have no rows"). */
+int armbench_conv_output(const armbench_conv_shape* shape, size_t* out_h, size_t* out_w, char* why, size_t why_len);
+
+typedef enum armbench_conv_activation {
+  ARMBENCH_ACT_NONE = 0,
+  ARMBENCH_ACT_RELU = 1,
+  ARMBENCH_ACT_CLIP = 2   /* clamp to [clip_min, clip_max]; ReLU6 is [0, 6] */
+} armbench_conv_activation;
+
+/* y = act(conv(x, w) + bias + residual): each optional. */
+typedef struct armbench_conv_epilogue {
+  const float* bias;      /* k values, or NULL */
+  const float* residual;  /* an n x k x oh x ow tensor added before the activation, or NULL */
+  armbench_conv_activation act;
+  float clip_min, clip_max;
+} armbench_conv_epilogue;
+
+typedef enum armbench_conv_algo {
+  ARMBENCH_CONV_REFERENCE = 0,    /* naive loops, double accumulation: the oracle */
+  ARMBENCH_CONV_IM2COL = 1,       /* whole im2col matrix, then our GEMM */
+  ARMBENCH_CONV_IM2COL_TILED = 2, /* im2col in column tiles sized to the cache: bounded scratch */
+  ARMBENCH_CONV_GEMM_1X1 = 3,     /* 1x1, stride 1, no padding: the input is already the GEMM operand */
+  ARMBENCH_CONV_DEPTHWISE = 4,    /* groups == c == k: direct per-channel loops */
+  ARMBENCH_CONV_ALGO_COUNT = 5
+} armbench_conv_algo;
+
+const char* armbench_conv_algo_name(armbench_conv_algo a); /* "reference", "im2col", "im2col-tiled", "gemm-1x1", "depthwise" */
+/* NULL when algo can run shape; otherwise why not (e.g. "needs a 1x1 kernel with stride 1 and no padding"). */
+const char* armbench_conv_algo_unsupported(armbench_conv_algo a, const armbench_conv_shape* shape);
+
+typedef struct armbench_conv_args {
+  armbench_conv_shape shape;
+  armbench_gemm_dtype dtype; /* fp32: x and w are float; bf16: uint16_t bit patterns. y is always float */
+  const void* x;             /* n x c x h x w */
+  const void* w;             /* k x (c / groups) x r x s */
+  float* y;                  /* n x k x oh x ow */
+  armbench_conv_epilogue epilogue;
+} armbench_conv_args;
+
+/* Runs algo (GEMM-based ones on pool; NULL: the calling thread). Returns 0, -EINVAL
+ * (bad shape or arguments), -ENOTSUP (algo cannot run this shape or CPU; nothing
+ * written) or -ENOMEM. */
+int armbench_conv(armbench_gemm_pool* pool, armbench_conv_algo algo, const armbench_conv_args* args);
+
+/* Scratch bytes algo needs for shape (0 if none): what the tiled im2col bounds. */
+size_t armbench_conv_scratch_bytes(armbench_conv_algo algo, const armbench_conv_shape* shape, armbench_gemm_dtype dtype);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,133 @@
+// The convolution C ABI: the algorithm registry (names, what each can run), argument
+// and shape validation, dispatch, and the epilogue the GEMM-based algorithms fuse per
+// output tile.
+//
+// Semantics at the edges of the API (the header says the rest):
+// - Checked in this order, nothing written on any failure: args and algo known, the
+//   shape valid (-EINVAL, armbench_conv_output gives the reason), dtype known, the
+//   epilogue sane (a known activation; Clip needs clip_min <= clip_max, neither NaN),
+//   x, w and y non-NULL (-EINVAL); then the algorithm able to run the shape (-ENOTSUP).
+// - x, w and residual must not overlap y (the GEMM writes y before the residual is read).
+// - The reference and depthwise run on the calling thread; the pool only runs GEMMs.
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "conv_internal.h"
+
+namespace armbench {
+namespace conv {
+
+void apply_epilogue(const armbench_conv_epilogue& e, float* y, const float* residual, size_t ld, size_t ch0,
+                    size_t rows, size_t cols) {
+  if (e.bias == nullptr && residual == nullptr && e.act == ARMBENCH_ACT_NONE) return;
+  const float lo = e.act == ARMBENCH_ACT_RELU ? 0.0f : e.clip_min;
+  const float hi = e.clip_max;
+  for (size_t i = 0; i < rows; ++i) {
+    float* row = y + i * ld;
+    const float b = e.bias != nullptr ? e.bias[ch0 + i] : 0.0f;
+    if (residual != nullptr) {
+      const float* res = residual + i * ld;
+      for (size_t j = 0; j < cols; ++j) row[j] = row[j] + b + res[j];
+    } else if (e.bias != nullptr) {
+      for (size_t j = 0; j < cols; ++j) row[j] += b;
+    }
+    // Written as selects so NaN passes through ReLU and Clip as in the reference.
+    if (e.act == ARMBENCH_ACT_RELU) {
+      for (size_t j = 0; j < cols; ++j) row[j] = row[j] < lo ? lo : row[j];
+    } else if (e.act == ARMBENCH_ACT_CLIP) {
+      for (size_t j = 0; j < cols; ++j) row[j] = row[j] < lo ? lo : (row[j] > hi ? hi : row[j]);
+    }
+  }
+}
+
+}  // namespace conv
+}  // namespace armbench
+
+using armbench::conv::Geometry;
+
+namespace {
+
+bool depthwise_shape(const armbench_conv_shape& s) { return s.groups == s.c && s.k == s.c; }
+bool one_by_one_shape(const armbench_conv_shape& s) {
+  return s.r == 1 && s.s == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
+         s.pad_bottom == 0 && s.pad_right == 0 && s.dilation_h == 1 && s.dilation_w == 1;
+}
+
+// Why algo cannot run a valid shape, or nullptr.
+const char* shape_reason(armbench_conv_algo a, const armbench_conv_shape& s) {
+  switch (a) {
+    case ARMBENCH_CONV_GEMM_1X1:
+      return one_by_one_shape(s) ? nullptr : "needs a 1x1 kernel with stride 1, no padding and no dilation";
+    case ARMBENCH_CONV_DEPTHWISE:
+      return depthwise_shape(s) ? nullptr : "needs groups == channels == output channels";
+    default:
+      return nullptr;
+  }
+}
+
+bool known_algo(armbench_conv_algo a) { return static_cast<unsigned>(a) < ARMBENCH_CONV_ALGO_COUNT; }
+
+}  // namespace
+
+extern "C" {
+
+const char* armbench_conv_algo_name(armbench_conv_algo a) {
+  static const char* const names[ARMBENCH_CONV_ALGO_COUNT] = {"reference", "im2col", "im2col-tiled", "gemm-1x1",
+                                                              "depthwise"};
+  return known_algo(a) ? names[a] : nullptr;
+}
+
+// An invalid shape gives "invalid shape: <reason>" from a per-thread buffer.
+const char* armbench_conv_algo_unsupported(armbench_conv_algo a, const armbench_conv_shape* shape) {
+  if (!known_algo(a)) return "unknown algorithm";
+  static thread_local char buf[192];
+  char why[160];
+  if (armbench::conv::make_geometry(shape, nullptr, why, sizeof why) != 0) {
+    snprintf(buf, sizeof buf, "invalid shape: %s", why);
+    return buf;
+  }
+  return shape_reason(a, *shape);
+}
+
+int armbench_conv(armbench_gemm_pool* pool, armbench_conv_algo algo, const armbench_conv_args* args) {
+  if (args == nullptr || !known_algo(algo)) return -EINVAL;
+  Geometry g;
+  if (armbench::conv::make_geometry(&args->shape, &g, nullptr, 0) != 0) return -EINVAL;
+  if (args->dtype != ARMBENCH_GEMM_F32 && args->dtype != ARMBENCH_GEMM_BF16) return -EINVAL;
+  const armbench_conv_epilogue& e = args->epilogue;
+  if (e.act != ARMBENCH_ACT_NONE && e.act != ARMBENCH_ACT_RELU && e.act != ARMBENCH_ACT_CLIP) return -EINVAL;
+  if (e.act == ARMBENCH_ACT_CLIP && !(e.clip_min <= e.clip_max)) return -EINVAL;
+  if (args->x == nullptr || args->w == nullptr || args->y == nullptr) return -EINVAL;
+  if (shape_reason(algo, g.s) != nullptr) return -ENOTSUP;
+  switch (algo) {
+    case ARMBENCH_CONV_REFERENCE:
+      return armbench::conv::run_reference(g, *args);
+    case ARMBENCH_CONV_IM2COL:
+      return armbench::conv::run_im2col(pool, g, *args, false);
+    case ARMBENCH_CONV_IM2COL_TILED:
+      return armbench::conv::run_im2col(pool, g, *args, true);
+    case ARMBENCH_CONV_GEMM_1X1:
+      return armbench::conv::run_gemm_1x1(pool, g, *args);
+    case ARMBENCH_CONV_DEPTHWISE:
+      return armbench::conv::run_depthwise(g, *args);
+    default:
+      return -EINVAL;
+  }
+}
+
+// im2col: the whole kdim x (oh * ow) matrix of one group of one batch item (reused for
+// the next); tiled: kdim x tile_columns. 0 for an invalid shape or an algorithm that
+// cannot run it.
+size_t armbench_conv_scratch_bytes(armbench_conv_algo algo, const armbench_conv_shape* shape,
+                                   armbench_gemm_dtype dtype) {
+  Geometry g;
+  if (!known_algo(algo) || armbench::conv::make_geometry(shape, &g, nullptr, 0) != 0) return 0;
+  if (shape_reason(algo, g.s) != nullptr) return 0;
+  const size_t elem = dtype == ARMBENCH_GEMM_BF16 ? 2 : 4;
+  if (algo == ARMBENCH_CONV_IM2COL) return g.kdim * g.plane * elem;
+  if (algo == ARMBENCH_CONV_IM2COL_TILED) return g.kdim * armbench::conv::tile_columns(g, dtype) * elem;
+  return 0;
+}
+
+}  // extern "C"

@@ -1,0 +1,48 @@
+// Private to native/src/conv: the validated geometry of one convolution, the algorithm
+// entry points conv.cc dispatches to, and the epilogue every GEMM-based algorithm fuses
+// per tile. conv.cc validates everything before any of these runs: the algorithms
+// assume a valid shape, non-NULL pointers and a supported algorithm.
+#ifndef ARMBENCH_SRC_CONV_INTERNAL_H
+#define ARMBENCH_SRC_CONV_INTERNAL_H
+
+#include <stddef.h>
+
+#include "armbench/conv.h"
+
+namespace armbench {
+namespace conv {
+
+// A valid shape with its output size and the per-group sizes derived from it.
+struct Geometry {
+  armbench_conv_shape s;
+  size_t oh, ow;   // output height and width
+  size_t cg, kg;   // input and output channels per group
+  size_t kdim;     // GEMM depth: cg * r * s
+  size_t plane;    // oh * ow, the GEMM columns of one batch item
+};
+
+// 0 and g filled in, or -EINVAL with a one-line reason in why (conv_shape.cc). Also
+// rejects sizes whose tensors would not fit in size_t.
+int make_geometry(const armbench_conv_shape* shape, Geometry* g, char* why, size_t why_len);
+
+// y[row][col] for rows [0, rows) and cols [0, cols) with row stride ld: y = act(y +
+// bias[ch0 + row] + residual[row][col]); residual (same offset and stride as y) and
+// bias may be NULL. residual must not overlap y.
+void apply_epilogue(const armbench_conv_epilogue& e, float* y, const float* residual, size_t ld, size_t ch0,
+                    size_t rows, size_t cols);
+
+// Columns of one tile of the tiled im2col (conv_im2col.cc): its scratch is kdim x
+// this many elements, about kTileBytes.
+size_t tile_columns(const Geometry& g, armbench_gemm_dtype dtype);
+constexpr size_t kTileBytes = size_t{1} << 20;
+
+// The algorithms: 0, or -ENOMEM (scratch), or an error from armbench_gemm.
+int run_reference(const Geometry& g, const armbench_conv_args& a);
+int run_im2col(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a, bool tiled);
+int run_gemm_1x1(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a);
+int run_depthwise(const Geometry& g, const armbench_conv_args& a);
+
+}  // namespace conv
+}  // namespace armbench
+
+#endif

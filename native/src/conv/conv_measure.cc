@@ -1,0 +1,144 @@
+// One convolution case, measured honestly: random non-zero operands, a sample of
+// outputs checked against direct double sums (padding, dilation, groups, bias and
+// activation included) before anything is timed.
+#include "armbench/conv_measure.h"
+
+#include <errno.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "armbench/bf16.h"
+#include "armbench/timer.h"
+
+namespace {
+
+uint64_t splitmix64(uint64_t* s) {
+  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Uniform in [-1, -1/64] U [1/64, 1]: never zero, no denormals after bf16 rounding.
+float nonzero(uint64_t* s) {
+  const uint64_t r = splitmix64(s);
+  const float mag = 1.0f / 64 + (1.0f - 1.0f / 64) * static_cast<float>(r >> 40) / static_cast<float>(1 << 24);
+  return (r & 1) ? -mag : mag;
+}
+
+double activate(double v, armbench_conv_activation act) {
+  if (act == ARMBENCH_ACT_RELU) return v > 0 ? v : 0;
+  if (act == ARMBENCH_ACT_CLIP) return std::min(6.0, std::max(0.0, v));
+  return v;
+}
+
+}  // namespace
+
+extern "C" int armbench_conv_measure(armbench_gemm_pool* pool, const armbench_conv_case* c, armbench_conv_check* check,
+                                     armbench_gemm_timing* out) {
+  if (c == nullptr || check == nullptr || out == nullptr || c->samples == 0) return -EINVAL;
+  const armbench_conv_shape& sh = c->shape;
+  size_t oh = 0, ow = 0;
+  if (armbench_conv_output(&sh, &oh, &ow, nullptr, 0) != 0) return -EINVAL;
+  if (armbench_conv_algo_unsupported(c->algo, &sh) != nullptr) return -ENOTSUP;
+  *check = armbench_conv_check{};
+  const size_t cg = sh.c / sh.groups, kg = sh.k / sh.groups;
+  const size_t xn = sh.n * sh.c * sh.h * sh.w, wn = sh.k * cg * sh.r * sh.s, yn = sh.n * sh.k * oh * ow;
+  const bool bf16 = c->dtype == ARMBENCH_GEMM_BF16;
+
+  std::vector<float> x32, w32, bias;
+  std::vector<uint16_t> x16, w16;
+  std::vector<float> y;
+  try {
+    uint64_t s = c->seed;
+    x32.resize(xn);
+    w32.resize(wn);
+    for (float& v : x32) v = nonzero(&s);
+    for (float& v : w32) v = nonzero(&s);
+    if (c->bias) {
+      bias.resize(sh.k);
+      for (float& v : bias) v = nonzero(&s);
+    }
+    if (bf16) {
+      // The GEMM reads bf16; the reference must see the same rounded values.
+      x16.resize(xn);
+      w16.resize(wn);
+      armbench_f32_to_bf16_array(x32.data(), x16.data(), xn, ARMBENCH_BF16_RNE);
+      armbench_f32_to_bf16_array(w32.data(), w16.data(), wn, ARMBENCH_BF16_RNE);
+      armbench_bf16_to_f32_array(x16.data(), x32.data(), xn);
+      armbench_bf16_to_f32_array(w16.data(), w32.data(), wn);
+    }
+    y.assign(yn, NAN);
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
+
+  armbench_conv_args args{};
+  args.shape = sh;
+  args.dtype = c->dtype;
+  args.x = bf16 ? static_cast<const void*>(x16.data()) : x32.data();
+  args.w = bf16 ? static_cast<const void*>(w16.data()) : w32.data();
+  args.y = y.data();
+  args.epilogue.bias = c->bias ? bias.data() : nullptr;
+  args.epilogue.act = c->act;
+  args.epilogue.clip_min = 0.0f;
+  args.epilogue.clip_max = 6.0f;
+  int rc = armbench_conv(pool, c->algo, &args);
+  if (rc != 0) return rc;
+
+  // Sampled outputs, the corners of the first and last image included.
+  uint64_t s = c->seed ^ 0xc0ffeeull;
+  std::vector<size_t> idx = {0, ow - 1, (oh - 1) * ow, oh * ow - 1, yn - 1};
+  const size_t want = std::min<size_t>(yn, 2048);
+  while (idx.size() < want) idx.push_back(splitmix64(&s) % yn);
+  double max_abs = 0, max_rel = 0;
+  for (size_t e : idx) {
+    const size_t ox = e % ow, oy = (e / ow) % oh, k = (e / (ow * oh)) % sh.k, n = e / (ow * oh * sh.k);
+    const size_t g = k / kg;
+    double sum = 0, mag = 0;
+    for (size_t ci = 0; ci < cg; ++ci) {
+      for (size_t ky = 0; ky < sh.r; ++ky) {
+        const long iy = static_cast<long>(oy * sh.stride_h + ky * sh.dilation_h) - static_cast<long>(sh.pad_top);
+        if (iy < 0 || iy >= static_cast<long>(sh.h)) continue;
+        for (size_t kx = 0; kx < sh.s; ++kx) {
+          const long ix = static_cast<long>(ox * sh.stride_w + kx * sh.dilation_w) - static_cast<long>(sh.pad_left);
+          if (ix < 0 || ix >= static_cast<long>(sh.w)) continue;
+          const double xv = x32[((n * sh.c + g * cg + ci) * sh.h + iy) * sh.w + ix];
+          const double wv = w32[((k * cg + ci) * sh.r + ky) * sh.s + kx];
+          sum += xv * wv;
+          mag += std::fabs(xv * wv);
+        }
+      }
+    }
+    if (c->bias) {
+      sum += bias[k];
+      mag += std::fabs(bias[k]);
+    }
+    const double ref = activate(sum, c->act);
+    const double err = std::fabs(y[e] - ref);
+    max_abs = std::max(max_abs, err);
+    max_rel = std::max(max_rel, err / std::max(mag, 1e-30));
+  }
+  check->checked = idx.size();
+  check->max_abs_err = max_abs;
+  check->max_rel_err = max_rel;
+  check->bound = (bf16 ? 2.0 : 1.0) * static_cast<double>(cg * sh.r * sh.s + 4) * std::ldexp(1.0, -24);
+  check->passed = !std::isnan(max_rel) && max_rel <= check->bound;
+  if (!check->passed) return 0;
+
+  for (unsigned smp = 0; smp < c->samples; ++smp) {
+    uint64_t calls = 0;
+    const uint64_t t0 = armbench_now_ns();
+    uint64_t t1 = t0;
+    do {
+      rc = armbench_conv(pool, c->algo, &args);
+      if (rc != 0) return rc;
+      ++calls;
+      t1 = armbench_now_ns();
+    } while (t1 - t0 < c->min_sample_ns);
+    out[smp] = armbench_gemm_timing{t1 - t0, calls};
+  }
+  return 0;
+}

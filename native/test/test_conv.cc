@@ -1,0 +1,391 @@
+// Convolution: every algorithm of the registry, fp32 and bf16, against a
+// double-precision oracle computed here (which also checks ARMBENCH_CONV_REFERENCE),
+// with the forward error bound of the GEMM tests: (K + 4) * 2^-24 * (sum |x w| +
+// |bias| + |residual|), K = (c / groups) * r * s, doubled for bf16 (bf16 inputs are
+// bf16-exact, so only the fp32 accumulation errs). Shapes: 1x1 images, prime channel
+// counts, stride 2 with padding, asymmetric padding, dilation 2, groups 2 and 4,
+// depthwise 3x3 stride 1 and 2, 1x1 convolutions, batch 1 and 3, tiles of the tiled
+// im2col that start mid-row; epilogues none / bias / bias + residual + ReLU / Clip(0,
+// 6) / residual. A two-thread GEMM pool gives the bits of one thread. Algorithms that
+// cannot run a shape give a reason and -ENOTSUP without writing y; invalid shapes give
+// -EINVAL and a reason naming the problem. Under an emulator (ARMBENCH_EMULATED=1)
+// each shape runs one epilogue and the largest shape is left out.
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <string>
+#include <vector>
+
+#include "armbench/conv.h"
+#include "armbench/gemm.h"
+#include "check.h"
+
+namespace {
+
+bool emulated() {
+  const char* e = getenv("ARMBENCH_EMULATED");
+  return e != nullptr && strcmp(e, "1") == 0;
+}
+
+uint64_t rng_state = 0x243f6a8885a308d3ull;
+uint64_t next_u64() {
+  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+// Non-zero, in [-1, -2^-20] U [2^-20, 1].
+float random_value() {
+  const uint64_t r = next_u64();
+  const float mag = static_cast<float>((r >> 12) % (1u << 20) + 1) / static_cast<float>(1u << 20);
+  return (r & 1) ? -mag : mag;
+}
+
+float bf16_to_f32(uint16_t h) {
+  const uint32_t bits = static_cast<uint32_t>(h) << 16;
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+uint16_t f32_to_bf16_trunc(float f) {
+  uint32_t bits;
+  memcpy(&bits, &f, sizeof bits);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+// A tensor of either dtype with its exact values as floats.
+struct Tensor {
+  std::vector<float> f32;
+  std::vector<uint16_t> bf16;
+  bool is_bf16 = false;
+  const void* data() const { return is_bf16 ? static_cast<const void*>(bf16.data()) : f32.data(); }
+};
+Tensor make_tensor(size_t count, bool is_bf16) {
+  Tensor t;
+  t.is_bf16 = is_bf16;
+  t.f32.resize(count);
+  if (is_bf16) t.bf16.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    float v = random_value();
+    if (is_bf16) {
+      t.bf16[i] = f32_to_bf16_trunc(v);
+      v = bf16_to_f32(t.bf16[i]);
+    }
+    t.f32[i] = v;
+  }
+  return t;
+}
+
+armbench_conv_shape make_shape(size_t n, size_t c, size_t h, size_t w, size_t k, size_t r, size_t s, size_t stride,
+                               size_t pad, size_t dil, size_t groups) {
+  armbench_conv_shape sh{};
+  sh.n = n, sh.c = c, sh.h = h, sh.w = w, sh.k = k, sh.r = r, sh.s = s;
+  sh.stride_h = sh.stride_w = stride;
+  sh.pad_top = sh.pad_left = sh.pad_bottom = sh.pad_right = pad;
+  sh.dilation_h = sh.dilation_w = dil;
+  sh.groups = groups;
+  return sh;
+}
+
+std::string describe(const armbench_conv_shape& s, const char* algo, bool bf, int epi) {
+  char buf[320];
+  snprintf(buf, sizeof buf,
+           "%s %s n=%zu c=%zu %zux%zu k=%zu %zux%zu stride=%zu,%zu pad=%zu,%zu,%zu,%zu dil=%zu,%zu groups=%zu epi=%d",
+           algo, bf ? "bf16" : "fp32", s.n, s.c, s.h, s.w, s.k, s.r, s.s, s.stride_h, s.stride_w, s.pad_top,
+           s.pad_left, s.pad_bottom, s.pad_right, s.dilation_h, s.dilation_w, s.groups, epi);
+  return buf;
+}
+
+armbench_gemm_pool* pool2 = nullptr;
+
+// Epilogue variants: 0 none, 1 bias, 2 bias + residual + ReLU, 3 Clip(0, 6), 4 residual.
+constexpr int kEpilogues = 5;
+
+void run_case(const armbench_conv_shape& s, bool bf, int epi) {
+  size_t oh = 0, ow = 0;
+  char why[160];
+  if (!CHECK_MSG(armbench_conv_output(&s, &oh, &ow, why, sizeof why) == 0, "%s: %s",
+                 describe(s, "output", bf, epi).c_str(), why)) {
+    return;
+  }
+  const size_t cg = s.c / s.groups, kg = s.k / s.groups, kdim = cg * s.r * s.s;
+  const size_t ysize = s.n * s.k * oh * ow;
+  const Tensor x = make_tensor(s.n * s.c * s.h * s.w, bf);
+  const Tensor w = make_tensor(s.k * kdim, bf);
+  std::vector<float> bias(s.k), residual(ysize);
+  for (float& v : bias) v = 2.0f * random_value();
+  for (float& v : residual) v = 2.0f * random_value();
+
+  armbench_conv_args args{};
+  args.shape = s;
+  args.dtype = bf ? ARMBENCH_GEMM_BF16 : ARMBENCH_GEMM_F32;
+  args.x = x.data();
+  args.w = w.data();
+  args.epilogue.bias = (epi == 1 || epi == 2) ? bias.data() : nullptr;
+  args.epilogue.residual = (epi == 2 || epi == 4) ? residual.data() : nullptr;
+  args.epilogue.act = epi == 2 ? ARMBENCH_ACT_RELU : epi == 3 ? ARMBENCH_ACT_CLIP : ARMBENCH_ACT_NONE;
+  args.epilogue.clip_min = 0.0f;
+  args.epilogue.clip_max = 6.0f;
+
+  // The oracle, and the scale of each output's error bound.
+  std::vector<double> want(ysize), scale(ysize);
+  for (size_t b = 0; b < s.n; ++b) {
+    for (size_t k = 0; k < s.k; ++k) {
+      const size_t g = k / kg;
+      for (size_t oy = 0; oy < oh; ++oy) {
+        for (size_t ox = 0; ox < ow; ++ox) {
+          double acc = 0.0, mag = 0.0;
+          for (size_t ci = 0; ci < cg; ++ci) {
+            for (size_t i = 0; i < s.r; ++i) {
+              const long iy = static_cast<long>(oy * s.stride_h + i * s.dilation_h) - static_cast<long>(s.pad_top);
+              if (iy < 0 || iy >= static_cast<long>(s.h)) continue;
+              for (size_t j = 0; j < s.s; ++j) {
+                const long ix =
+                    static_cast<long>(ox * s.stride_w + j * s.dilation_w) - static_cast<long>(s.pad_left);
+                if (ix < 0 || ix >= static_cast<long>(s.w)) continue;
+                const double p = static_cast<double>(x.f32[((b * s.c + g * cg + ci) * s.h + iy) * s.w + ix]) *
+                                 w.f32[((k * cg + ci) * s.r + i) * s.s + j];
+                acc += p;
+                mag += fabs(p);
+              }
+            }
+          }
+          const size_t yi = ((b * s.k + k) * oh + oy) * ow + ox;
+          if (args.epilogue.bias != nullptr) acc += bias[k], mag += fabs(bias[k]);
+          if (args.epilogue.residual != nullptr) acc += residual[yi], mag += fabs(residual[yi]);
+          if (args.epilogue.act == ARMBENCH_ACT_RELU) acc = acc < 0 ? 0 : acc;
+          if (args.epilogue.act == ARMBENCH_ACT_CLIP) acc = acc < 0 ? 0 : acc > 6 ? 6 : acc;
+          want[yi] = acc;
+          scale[yi] = mag;
+        }
+      }
+    }
+  }
+
+  for (int ai = 0; ai < ARMBENCH_CONV_ALGO_COUNT; ++ai) {
+    const armbench_conv_algo algo = static_cast<armbench_conv_algo>(ai);
+    const std::string what = describe(s, armbench_conv_algo_name(algo), bf, epi);
+    const char* reason = armbench_conv_algo_unsupported(algo, &s);
+    std::vector<float> y(ysize, NAN);
+    args.y = y.data();
+    if (reason != nullptr) {
+      CHECK_MSG(algo == ARMBENCH_CONV_GEMM_1X1 || algo == ARMBENCH_CONV_DEPTHWISE, "%s: unsupported: %s",
+                what.c_str(), reason);
+      CHECK_MSG(strlen(reason) > 10 && strstr(reason, "needs") != nullptr, "%s: reason '%s'", what.c_str(), reason);
+      CHECK_MSG(armbench_conv(nullptr, algo, &args) == -ENOTSUP, "%s: not -ENOTSUP", what.c_str());
+      bool untouched = true;
+      for (float v : y) untouched = untouched && isnan(v);
+      CHECK_MSG(untouched, "%s: y written by an unsupported algorithm", what.c_str());
+      continue;
+    }
+    if (!CHECK_MSG(armbench_conv(nullptr, algo, &args) == 0, "%s: failed", what.c_str())) continue;
+    // The reference must be the double result rounded once; the others within the bound.
+    const double unit = ldexp(1.0, -24) * (bf ? 2.0 : 1.0);
+    const double k_err = algo == ARMBENCH_CONV_REFERENCE ? 1.0 : static_cast<double>(kdim + 4);
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < ysize; ++i) {
+      const double err = fabs(static_cast<double>(y[i]) - want[i]);
+      const double bound = algo == ARMBENCH_CONV_REFERENCE ? ldexp(fabs(want[i]), -24) + 1e-300
+                                                           : k_err * unit * scale[i] + 1e-30;
+      if (!(err <= bound)) {
+        if (bad++ == 0) first = i;
+      }
+    }
+    if (!CHECK_MSG(bad == 0, "%s: %zu outputs off, first [%zu] = %.9g, want %.9g (scale %g)", what.c_str(), bad,
+                   first, y[first], want[first], scale[first])) {
+      continue;
+    }
+    // Two GEMM threads: the same bits.
+    if (pool2 != nullptr) {
+      std::vector<float> y2(ysize, NAN);
+      args.y = y2.data();
+      if (CHECK_MSG(armbench_conv(pool2, algo, &args) == 0, "%s: pool failed", what.c_str())) {
+        CHECK_MSG(memcmp(y.data(), y2.data(), ysize * sizeof(float)) == 0, "%s: 2 threads differ", what.c_str());
+      }
+    }
+  }
+}
+
+void test_shapes() {
+  std::vector<armbench_conv_shape> shapes = {
+      make_shape(1, 3, 1, 1, 7, 1, 1, 1, 0, 1, 1),     // 1x1 image, 1x1 kernel
+      make_shape(1, 7, 1, 1, 13, 3, 3, 1, 1, 1, 1),    // 1x1 image, 3x3 padded
+      make_shape(1, 3, 9, 11, 7, 3, 3, 1, 1, 1, 1),    // prime channels
+      make_shape(1, 13, 13, 10, 7, 3, 3, 2, 1, 1, 1),  // stride 2 with padding
+      make_shape(3, 7, 8, 9, 13, 3, 3, 2, 1, 1, 1),    // batch 3
+      make_shape(1, 4, 10, 9, 5, 3, 3, 1, 2, 2, 1),    // dilation 2
+      make_shape(1, 6, 7, 7, 4, 3, 3, 1, 1, 1, 2),     // groups 2
+      make_shape(3, 8, 9, 9, 12, 3, 3, 2, 1, 1, 4),    // groups 4, stride 2, batch 3
+      make_shape(1, 13, 11, 12, 13, 3, 3, 1, 1, 1, 13),  // depthwise 3x3 stride 1
+      make_shape(3, 8, 16, 15, 8, 3, 3, 2, 1, 1, 8),     // depthwise 3x3 stride 2, batch 3
+      make_shape(1, 16, 7, 9, 24, 1, 1, 1, 0, 1, 1),     // 1x1 conv
+      make_shape(3, 13, 5, 5, 7, 1, 1, 1, 0, 1, 1),      // 1x1 conv, batch 3
+      make_shape(1, 8, 6, 5, 6, 1, 1, 1, 0, 1, 2),       // 1x1 conv, groups 2
+      make_shape(1, 8, 7, 7, 8, 1, 1, 2, 0, 1, 1),       // 1x1 stride 2: not gemm-1x1
+      make_shape(1, 8, 7, 7, 8, 1, 1, 1, 1, 1, 1),       // 1x1 padded: not gemm-1x1
+      make_shape(1, 64, 24, 23, 4, 3, 3, 1, 1, 1, 1),    // 2 tiles, the second mid-row
+  };
+  armbench_conv_shape asym = make_shape(1, 5, 8, 7, 6, 3, 2, 1, 0, 1, 1);  // asymmetric padding
+  asym.pad_top = 0, asym.pad_left = 2, asym.pad_bottom = 1, asym.pad_right = 0;
+  shapes.push_back(asym);
+  armbench_conv_shape dw = make_shape(1, 5, 12, 12, 5, 5, 5, 1, 0, 2, 5);  // depthwise 5x5, dilation 2, asymmetric
+  dw.pad_top = 3, dw.pad_left = 1, dw.pad_bottom = 4, dw.pad_right = 5;
+  dw.stride_w = 2;
+  shapes.push_back(dw);
+  armbench_conv_shape big_pad = make_shape(1, 3, 2, 3, 2, 3, 3, 1, 4, 1, 1);  // rows of pure padding
+  shapes.push_back(big_pad);
+  if (!emulated()) shapes.push_back(make_shape(1, 64, 30, 30, 16, 3, 3, 1, 1, 1, 1));  // tiles mid-row
+
+  int index = 0;
+  for (const armbench_conv_shape& s : shapes) {
+    for (int bf = 0; bf < 2; ++bf) {
+      if (emulated()) {
+        run_case(s, bf != 0, (index + bf) % kEpilogues);
+      } else {
+        for (int epi = 0; epi < kEpilogues; ++epi) run_case(s, bf != 0, epi);
+      }
+    }
+    ++index;
+  }
+}
+
+void test_invalid_shapes() {
+  struct Bad {
+    armbench_conv_shape s;
+    const char* mention;
+  };
+  std::vector<Bad> bad;
+  auto add = [&](armbench_conv_shape s, const char* mention) { bad.push_back({s, mention}); };
+  armbench_conv_shape s = make_shape(1, 0, 5, 5, 4, 3, 3, 1, 1, 1, 1);
+  add(s, "channels");
+  s = make_shape(1, 4, 0, 5, 4, 3, 3, 1, 1, 1, 1);
+  add(s, "height");
+  s = make_shape(0, 4, 5, 5, 4, 3, 3, 1, 1, 1, 1);
+  add(s, "batch");
+  s = make_shape(1, 4, 5, 5, 4, 3, 0, 1, 1, 1, 1);
+  add(s, "kernel width");
+  s = make_shape(1, 30, 5, 5, 8, 3, 3, 1, 1, 1, 4);
+  add(s, "channels 30 are not divisible by groups 4");
+  s = make_shape(1, 8, 5, 5, 6, 3, 3, 1, 1, 1, 4);
+  add(s, "output channels 6 are not divisible by groups 4");
+  s = make_shape(1, 4, 3, 3, 4, 5, 5, 1, 0, 1, 1);
+  add(s, "no rows");
+  s = make_shape(1, 4, 9, 3, 4, 5, 5, 1, 0, 1, 1);
+  add(s, "no columns");
+  s = make_shape(1, 4, 5, 5, 4, 3, 3, 1, 1, 1, 1);  // dilated kernel 9 > padded 7
+  s.dilation_h = 4;
+  add(s, "no rows");
+  s = make_shape(1, 4, 5, 5, 4, 3, 3, 0, 1, 1, 1);
+  add(s, "stride");
+  s = make_shape(1, 4, 5, 5, 4, 3, 3, 1, 1, 0, 1);
+  add(s, "dilation");
+  s = make_shape(1, 4, 5, 5, 4, 3, 3, 1, 1, 1, 0);
+  add(s, "groups");
+  s = make_shape(SIZE_MAX / 2, 4, 5, 5, 4, 3, 3, 1, 1, 1, 1);
+  add(s, "too large");
+
+  std::vector<float> x(4096, 1.0f), w(4096, 1.0f), y(16, NAN);
+  for (const Bad& b : bad) {
+    char why[160] = "";
+    size_t oh = 99, ow = 99;
+    const int rc = armbench_conv_output(&b.s, &oh, &ow, why, sizeof why);
+    CHECK_MSG(rc == -EINVAL, "'%s': rc %d", b.mention, rc);
+    CHECK_MSG(strstr(why, b.mention) != nullptr, "reason '%s' does not mention '%s'", why, b.mention);
+    armbench_conv_args args{};
+    args.shape = b.s;
+    args.x = x.data();
+    args.w = w.data();
+    args.y = y.data();
+    for (int ai = 0; ai < ARMBENCH_CONV_ALGO_COUNT; ++ai) {
+      const armbench_conv_algo algo = static_cast<armbench_conv_algo>(ai);
+      CHECK_MSG(armbench_conv(nullptr, algo, &args) == -EINVAL, "'%s': %s not -EINVAL", b.mention,
+                armbench_conv_algo_name(algo));
+      const char* r = armbench_conv_algo_unsupported(algo, &b.s);
+      CHECK_MSG(r != nullptr && strstr(r, b.mention) != nullptr, "'%s': unsupported says '%s'", b.mention,
+                r ? r : "(null)");
+      CHECK(armbench_conv_scratch_bytes(algo, &b.s, ARMBENCH_GEMM_F32) == 0);
+    }
+  }
+  bool untouched = true;
+  for (float v : y) untouched = untouched && isnan(v);
+  CHECK_MSG(untouched, "y written for an invalid shape");
+  char tiny[8];
+  CHECK(armbench_conv_output(&bad[4].s, nullptr, nullptr, tiny, sizeof tiny) == -EINVAL && strlen(tiny) == 7);
+  CHECK(armbench_conv_output(nullptr, nullptr, nullptr, nullptr, 0) == -EINVAL);
+}
+
+void test_arguments_and_registry() {
+  CHECK(strcmp(armbench_conv_algo_name(ARMBENCH_CONV_REFERENCE), "reference") == 0);
+  CHECK(strcmp(armbench_conv_algo_name(ARMBENCH_CONV_IM2COL), "im2col") == 0);
+  CHECK(strcmp(armbench_conv_algo_name(ARMBENCH_CONV_IM2COL_TILED), "im2col-tiled") == 0);
+  CHECK(strcmp(armbench_conv_algo_name(ARMBENCH_CONV_GEMM_1X1), "gemm-1x1") == 0);
+  CHECK(strcmp(armbench_conv_algo_name(ARMBENCH_CONV_DEPTHWISE), "depthwise") == 0);
+  CHECK(armbench_conv_algo_name(ARMBENCH_CONV_ALGO_COUNT) == nullptr);
+
+  const armbench_conv_shape s3 = make_shape(1, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1);
+  const char* r1 = armbench_conv_algo_unsupported(ARMBENCH_CONV_GEMM_1X1, &s3);
+  CHECK(r1 != nullptr && strcmp(r1, "needs a 1x1 kernel with stride 1, no padding and no dilation") == 0);
+  const char* r2 = armbench_conv_algo_unsupported(ARMBENCH_CONV_DEPTHWISE, &s3);
+  CHECK(r2 != nullptr && strcmp(r2, "needs groups == channels == output channels") == 0);
+  CHECK(armbench_conv_algo_unsupported(ARMBENCH_CONV_REFERENCE, &s3) == nullptr);
+  CHECK(armbench_conv_algo_unsupported(ARMBENCH_CONV_IM2COL, &s3) == nullptr);
+  CHECK(armbench_conv_algo_unsupported(ARMBENCH_CONV_IM2COL_TILED, &s3) == nullptr);
+  CHECK(armbench_conv_algo_unsupported(ARMBENCH_CONV_ALGO_COUNT, &s3) != nullptr);
+
+  // Scratch: the whole im2col matrix; the tile bounded; none for the others.
+  const armbench_conv_shape big = make_shape(1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1);
+  CHECK(armbench_conv_scratch_bytes(ARMBENCH_CONV_IM2COL, &big, ARMBENCH_GEMM_F32) == 576u * 3136u * 4u);
+  CHECK(armbench_conv_scratch_bytes(ARMBENCH_CONV_IM2COL, &big, ARMBENCH_GEMM_BF16) == 576u * 3136u * 2u);
+  const size_t tiled = armbench_conv_scratch_bytes(ARMBENCH_CONV_IM2COL_TILED, &big, ARMBENCH_GEMM_F32);
+  CHECK_MSG(tiled > 0 && tiled <= (1u << 20) && tiled % (576u * 4u) == 0, "tiled scratch %zu", tiled);
+  CHECK(armbench_conv_scratch_bytes(ARMBENCH_CONV_REFERENCE, &big, ARMBENCH_GEMM_F32) == 0);
+  CHECK(armbench_conv_scratch_bytes(ARMBENCH_CONV_GEMM_1X1, &big, ARMBENCH_GEMM_F32) == 0);  // cannot run it
+  const armbench_conv_shape one = make_shape(1, 64, 56, 56, 64, 1, 1, 1, 0, 1, 1);
+  CHECK(armbench_conv_scratch_bytes(ARMBENCH_CONV_GEMM_1X1, &one, ARMBENCH_GEMM_F32) == 0);
+
+  // Bad arguments: -EINVAL, y untouched.
+  std::vector<float> x(100, 1.0f), w(300, 1.0f), y(150, NAN);
+  armbench_conv_args a{};
+  a.shape = s3;
+  a.x = x.data();
+  a.w = w.data();
+  a.y = y.data();
+  CHECK(armbench_conv(nullptr, ARMBENCH_CONV_REFERENCE, nullptr) == -EINVAL);
+  CHECK(armbench_conv(nullptr, ARMBENCH_CONV_ALGO_COUNT, &a) == -EINVAL);
+  armbench_conv_args b = a;
+  b.x = nullptr;
+  CHECK(armbench_conv(nullptr, ARMBENCH_CONV_IM2COL, &b) == -EINVAL);
+  b = a;
+  b.y = nullptr;
+  CHECK(armbench_conv(nullptr, ARMBENCH_CONV_IM2COL, &b) == -EINVAL);
+  b = a;
+  b.dtype = static_cast<armbench_gemm_dtype>(7);
+  CHECK(armbench_conv(nullptr, ARMBENCH_CONV_IM2COL, &b) == -EINVAL);
+  b = a;
+  b.epilogue.act = ARMBENCH_ACT_CLIP;
+  b.epilogue.clip_min = 6.0f;
+  b.epilogue.clip_max = 0.0f;
+  CHECK(armbench_conv(nullptr, ARMBENCH_CONV_IM2COL, &b) == -EINVAL);
+  b.epilogue.act = static_cast<armbench_conv_activation>(9);
+  CHECK(armbench_conv(nullptr, ARMBENCH_CONV_IM2COL, &b) == -EINVAL);
+  bool untouched = true;
+  for (float v : y) untouched = untouched && isnan(v);
+  CHECK_MSG(untouched, "y written on bad arguments");
+  CHECK(armbench_conv(nullptr, ARMBENCH_CONV_IM2COL, &a) == 0);
+}
+
+}  // namespace
+
+int main() {
+  if (armbench_gemm_pool_create(2, nullptr, &pool2) != 0) pool2 = nullptr;
+  CHECK(pool2 != nullptr);
+  test_arguments_and_registry();
+  test_invalid_shapes();
+  test_shapes();
+  if (pool2 != nullptr) armbench_gemm_pool_destroy(pool2);
+  return check::summary("test_conv");
+}

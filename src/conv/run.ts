@@ -1,0 +1,166 @@
+/**
+ * `armbench conv`: every algorithm that can run each layer of a network, its answer
+ * checked before it is timed, GFLOP/s, % of the measured peak, and the fastest.
+ */
+import type { Native, NativeConvShape, NativeHandle } from "../native.js";
+import { dtypePeak, type DtypePeak } from "../micro/peak.js";
+import type { Progress } from "../progress.js";
+import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
+import type { Check, ResultRecord } from "../results/schema.js";
+import { median, relativeSpread, summarize } from "../stats.js";
+import type { ConvLayer, ConvSuite } from "../suites.js";
+
+export type ConvDtype = "fp32" | "bf16";
+
+export interface ConvContext {
+  native: Native;
+  suite: ConvSuite;
+  record(r: ResultRecord): void;
+  progress: Progress;
+  cpus: number[];
+  warn(message: string): void;
+}
+
+export interface ConvPlan {
+  net: string;
+  layers: ConvLayer[];
+  batches: number[];
+  dtypes: ConvDtype[];
+  threads: number[];
+  /** Algorithm names to run; null: every one that supports the layer. */
+  algos: string[] | null;
+}
+
+export interface ConvRow {
+  layer: ConvLayer;
+  n: number;
+  dtype: ConvDtype;
+  threads: number;
+  algo: string;
+  gflops: number | null;
+  pctPeak: number | null;
+  maxRelErr: number | null;
+  spread: number | null;
+  winner: boolean;
+  note: string | null;
+}
+
+export interface ConvSummary {
+  rows: ConvRow[];
+  peaks: { dtype: ConvDtype; threads: number; peak: DtypePeak | null }[];
+}
+
+/** The reference is the oracle: checked against, never timed as a contender. */
+const ORACLE = "reference";
+/** Layers are measured with the epilogue a folded Conv-BN-ReLU has. */
+const EPILOGUE = { bias: 1 as const, act: 1 as const };
+
+export function convShape(l: ConvLayer, n: number): NativeConvShape {
+  return { n, c: l.c, h: l.h, w: l.w, k: l.k, r: l.r, s: l.s, stride: l.stride, pad: l.pad, groups: l.groups };
+}
+
+export function convFlops(native: Native, shape: NativeConvShape): number {
+  const o = native.convOutput(shape);
+  if ("error" in o) return 0;
+  return 2 * shape.n * shape.k * (shape.c / shape.groups) * shape.r * shape.s * o.oh * o.ow;
+}
+
+function checkOf(c: { checked: number; maxAbsErr: number; maxRelErr: number; bound: number; passed: boolean }): Check {
+  return {
+    method: "sampled outputs vs direct double sums (bias and ReLU included); bound (K+4)*2^-24 of sum|xw| (x2 bf16)",
+    passed: c.passed,
+    checked: c.checked,
+    maxRelErr: c.maxRelErr,
+    maxAbsErr: c.maxAbsErr,
+    bound: c.bound,
+  };
+}
+
+async function measureLayer(
+  ctx: ConvContext,
+  plan: ConvPlan,
+  l: ConvLayer,
+  n: number,
+  dtype: ConvDtype,
+  threads: number,
+  pool: NativeHandle,
+  peak: DtypePeak | null,
+  out: ConvSummary,
+): Promise<void> {
+  const shape = convShape(l, n);
+  const flops = convFlops(ctx.native, shape);
+  const params = { net: plan.net, layer: l.name, ...shape, dtype, threads };
+  const rows: ConvRow[] = [];
+  const records: { row: ConvRow; gflops: number[] }[] = [];
+  for (const a of ctx.native.convAlgos(shape)) {
+    if (a.name === ORACLE || (plan.algos && !plan.algos.includes(a.name))) continue;
+    const id: RecordId = { suite: "conv", name: "conv", impl: "armbench", params: { ...params, algo: a.name }, unit: "GFLOP/s" };
+    const base = { layer: l, n, dtype, threads, algo: a.name, winner: false };
+    if (a.unsupported !== null) {
+      ctx.record(unavailableRecord(id, a.unsupported));
+      continue;
+    }
+    ctx.progress.update(`conv ${plan.net}: ${l.name}, batch ${n}, ${dtype}, ${a.name}, ${threads} thread${threads > 1 ? "s" : ""}`);
+    try {
+      const r = await ctx.native.convMeasure({ ...shape, dtype, algo: a.id, ...EPILOGUE, seed: ctx.suite.seed, samples: ctx.suite.samples, minSampleNs: ctx.suite.minSampleNs, pool });
+      if (!r.check.passed) {
+        const reason = `wrong answer: max relative error ${r.check.maxRelErr.toExponential(2)} exceeds the bound ${r.check.bound.toExponential(2)}`;
+        ctx.record(failedRecord(id, reason, checkOf(r.check)));
+        rows.push({ ...base, gflops: null, pctPeak: null, maxRelErr: r.check.maxRelErr, spread: null, note: reason });
+        continue;
+      }
+      const gflops = r.samples.map((s) => (flops * s.calls) / s.ns);
+      const g = median(gflops);
+      const pctPeak = peak ? (100 * g) / peak.gflops : null;
+      const row: ConvRow = { ...base, gflops: g, pctPeak, maxRelErr: r.check.maxRelErr, spread: relativeSpread(summarize(gflops)), note: null };
+      rows.push(row);
+      records.push({ row, gflops });
+      ctx.record(
+        okRecord(
+          {
+            ...id,
+            params: { ...id.params, pctPeak: pctPeak === null ? null : Number(pctPeak.toFixed(1)), maxAbsErr: r.check.maxAbsErr, maxRelErr: r.check.maxRelErr },
+          },
+          gflops,
+          checkOf(r.check),
+        ),
+      );
+    } catch (err) {
+      const reason = (err as Error).message;
+      ctx.record(failedRecord(id, reason));
+      rows.push({ ...base, gflops: null, pctPeak: null, maxRelErr: null, spread: null, note: reason });
+    }
+  }
+  const best = records.reduce<(typeof records)[number] | null>((a, b) => (!a || b.row.gflops! > a.row.gflops! ? b : a), null);
+  if (best) {
+    best.row.winner = true;
+    ctx.record(
+      okRecord(
+        { suite: "conv", name: "conv.winner", impl: "armbench", params: { ...params, algo: best.row.algo }, unit: "GFLOP/s" },
+        best.gflops,
+        { method: "fastest checked algorithm for this layer", passed: true },
+      ),
+    );
+  }
+  out.rows.push(...rows);
+}
+
+export async function runConvPlan(ctx: ConvContext, plan: ConvPlan): Promise<ConvSummary> {
+  const out: ConvSummary = { rows: [], peaks: [] };
+  for (const dtype of plan.dtypes) {
+    for (const t of plan.threads) {
+      ctx.progress.update(`conv: measuring the ${dtype} peak on ${t} thread${t > 1 ? "s" : ""}`);
+      const peak = await dtypePeak(ctx.native, dtype, ctx.cpus.slice(0, t), ctx.suite.peak.steps, ctx.suite.peak.samples);
+      out.peaks.push({ dtype, threads: t, peak });
+      if (!peak) ctx.warn(`conv ${dtype}: no ${dtype} instruction form runs on this CPU, so % of peak is not given.`);
+    }
+  }
+  for (const t of plan.threads) {
+    const pool = ctx.native.gemmPool(ctx.cpus.slice(0, t));
+    for (const dtype of plan.dtypes) {
+      const peak = out.peaks.find((p) => p.dtype === dtype && p.threads === t)?.peak ?? null;
+      for (const n of plan.batches) for (const l of plan.layers) await measureLayer(ctx, plan, l, n, dtype, t, pool, peak, out);
+    }
+  }
+  return out;
+}
