@@ -109,7 +109,14 @@ function buildParser(args: string[]): Argv {
         .option("dtype", { type: "string", default: "fp32", describe: "fp32, bf16 (bf16 inputs, fp32 accumulation) or all" })
         .option("batch", { type: "number", describe: "one batch size instead of the suite's (1 and 8)" })
         .option("suite", { type: "string", describe: "a suite file to use instead of suites/conv.json" })
+        .option("fast-run", {
+          type: "boolean",
+          default: false,
+          describe: "keep each layer's fastest algorithm in a cache on disk; later runs time only the cached choice",
+        })
+        .option("cache", { type: "string", describe: "the fast-run cache file (default ~/.cache/armbench/conv-fast-run.json)" })
         .example("$0 conv --net resnet50 --quick", "every ResNet-50 layer, batch 1")
+        .example("$0 conv --net resnet50 --fast-run", "time every algorithm once and cache the winners")
         .example("$0 conv --net mobilenetv2 --algo depthwise,im2col", "two algorithms on MobileNet-v2"),
     async (argv) => {
       process.exitCode = await runConv({
@@ -119,6 +126,8 @@ function buildParser(args: string[]): Argv {
         dtype: argv.dtype as string,
         batch: argv.batch as number | undefined,
         suiteFile: argv.suite as string | undefined,
+        fastRun: Boolean(argv["fast-run"]),
+        cacheFile: argv.cache as string | undefined,
       });
     },
   );

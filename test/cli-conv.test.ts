@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 
@@ -54,4 +55,26 @@ test("invalid shapes are refused with the reason", () => {
   assert.ok("error" in bad && bad.error.length > 0);
   const groups = native.convOutput({ n: 1, c: 6, h: 8, w: 8, k: 4, r: 3, s: 3, stride: 1, pad: 1, groups: 4 });
   assert.ok("error" in groups && /divisible/.test(groups.error));
+});
+
+test("--fast-run writes the cache and a second run reuses it, and says so", () => {
+  const dir = tempDir();
+  const cache = path.join(dir, "cache.json");
+  const args = ["conv", "--net", "tiny", "--threads", "1", "--batch", "1", "--suite", tiny, "--fast-run", "--cache", cache];
+  const first = armbench([...args, "--json", path.join(dir, "a.json")]);
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stderr, /fast-run cache: .*\(0 layer cases reused\)/);
+  const entries = JSON.parse(readFileSync(cache, "utf8")).entries as Record<string, { algo: string }>;
+  assert.equal(Object.keys(entries).length, 5);
+
+  const second = armbench([...args, "--json", path.join(dir, "b.json")]);
+  assert.equal(second.status, 0, second.stderr);
+  assert.match(second.stderr, /\(5 layer cases reused\)/);
+  const { records } = loadResults(path.join(dir, "b.json"));
+  const winners = records.filter((x) => x.name === "conv.winner");
+  assert.equal(winners.length, 5);
+  for (const w of winners) assert.equal(w.derived?.fromFastRunCache, true);
+  // Only the cached algorithm was timed for each layer.
+  assert.equal(records.filter((x) => x.name === "conv" && x.status === "ok").length, 5);
+  for (const w of winners) assert.ok(Object.values(entries).some((e) => e.algo === w.params.algo));
 });

@@ -1,4 +1,5 @@
 /** `armbench conv`: convolution algorithms per layer of a network, the fastest picked. */
+import { defaultCacheFile, loadCache } from "../conv/cache.js";
 import { renderConv } from "../conv/render.js";
 import { runConvPlan, type ConvContext, type ConvDtype } from "../conv/run.js";
 import { UserError } from "../errors.js";
@@ -15,6 +16,8 @@ export interface ConvOptions extends GlobalOptions {
   dtype: string;
   batch?: number | undefined;
   suiteFile?: string | undefined;
+  fastRun: boolean;
+  cacheFile?: string | undefined;
 }
 
 export function parseConvDtypes(dtype: string): ConvDtype[] {
@@ -48,7 +51,8 @@ export async function runConv(opts: ConvOptions): Promise<number> {
   const writer = openWriter(dest, env);
   writer.add(clockRecord);
   const warnings: string[] = [];
-  const ctx: ConvContext = { native, suite, record: (r) => writer.add(r), progress, cpus: allowed, warn: (m) => warnings.push(m) };
+  const ctx: ConvContext = { native, suite, env, record: (r) => writer.add(r), progress, cpus: allowed, warn: (m) => warnings.push(m) };
+  const cache = opts.fastRun ? loadCache(opts.cacheFile ?? defaultCacheFile()) : null;
   const summary = await runConvPlan(ctx, {
     net: opts.net,
     layers,
@@ -56,11 +60,13 @@ export async function runConv(opts: ConvOptions): Promise<number> {
     dtypes,
     threads: threadCounts(allowed.length, opts.threads),
     algos,
+    cache,
   });
   progress.done();
   if (dest.kind !== "stdout") {
     process.stdout.write(`${renderConv(summary)}${warnings.length ? `\nWarnings:\n${warnings.map((w) => `  ! ${w}`).join("\n")}\n` : ""}`);
   }
+  if (cache && !opts.quiet) process.stderr.write(`fast-run cache: ${cache.file} (${summary.fromCache} layer cases reused)\n`);
   finishOutput(dest, writer, opts.quiet);
   return writer.results.records.some((r) => r.suite === "conv" && r.status === "failed") ? 1 : 0;
 }

@@ -8,13 +8,16 @@ import type { Progress } from "../progress.js";
 import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
 import type { Check, ResultRecord } from "../results/schema.js";
 import { median, relativeSpread, summarize } from "../stats.js";
+import type { Env } from "../results/schema.js";
 import type { ConvLayer, ConvSuite } from "../suites.js";
+import { cacheKey, saveCache, type FastRunCache } from "./cache.js";
 
 export type ConvDtype = "fp32" | "bf16";
 
 export interface ConvContext {
   native: Native;
   suite: ConvSuite;
+  env: Env;
   record(r: ResultRecord): void;
   progress: Progress;
   cpus: number[];
@@ -29,6 +32,8 @@ export interface ConvPlan {
   threads: number[];
   /** Algorithm names to run; null: every one that supports the layer. */
   algos: string[] | null;
+  /** --fast-run: a cached winner is measured alone; new winners are written back. */
+  cache: FastRunCache | null;
 }
 
 export interface ConvRow {
@@ -42,10 +47,14 @@ export interface ConvRow {
   maxRelErr: number | null;
   spread: number | null;
   winner: boolean;
+  /** The algorithm came from the fast-run cache, not from timing them all. */
+  cached: boolean;
   note: string | null;
 }
 
 export interface ConvSummary {
+  /** Layers whose algorithm came from the fast-run cache. */
+  fromCache: number;
   rows: ConvRow[];
   peaks: { dtype: ConvDtype; threads: number; peak: DtypePeak | null }[];
 }
@@ -92,10 +101,14 @@ async function measureLayer(
   const params = { net: plan.net, layer: l.name, ...shape, dtype, threads };
   const rows: ConvRow[] = [];
   const records: { row: ConvRow; gflops: number[] }[] = [];
+  const key = plan.cache ? cacheKey(ctx.env, threads, dtype, shape) : null;
+  const cached = key ? plan.cache!.entries[key] : undefined;
+  if (cached) out.fromCache++;
   for (const a of ctx.native.convAlgos(shape)) {
     if (a.name === ORACLE || (plan.algos && !plan.algos.includes(a.name))) continue;
+    if (cached && a.name !== cached.algo) continue;
     const id: RecordId = { suite: "conv", name: "conv", impl: "armbench", params: { ...params, algo: a.name }, unit: "GFLOP/s" };
-    const base = { layer: l, n, dtype, threads, algo: a.name, winner: false };
+    const base = { layer: l, n, dtype, threads, algo: a.name, winner: false, cached: cached !== undefined };
     if (a.unsupported !== null) {
       ctx.record(unavailableRecord(id, a.unsupported));
       continue;
@@ -136,17 +149,25 @@ async function measureLayer(
     best.row.winner = true;
     ctx.record(
       okRecord(
-        { suite: "conv", name: "conv.winner", impl: "armbench", params: { ...params, algo: best.row.algo }, unit: "GFLOP/s" },
+        {
+          suite: "conv",
+          name: "conv.winner",
+          impl: "armbench",
+          params: { ...params, algo: best.row.algo, pctPeak: best.row.pctPeak === null ? null : Number(best.row.pctPeak.toFixed(1)) },
+          unit: "GFLOP/s",
+          derived: { fromFastRunCache: cached !== undefined },
+        },
         best.gflops,
-        { method: "fastest checked algorithm for this layer", passed: true },
+        { method: cached ? "the fast-run cache's choice, checked and timed again" : "fastest checked algorithm for this layer", passed: true },
       ),
     );
+    if (key && !cached) plan.cache!.entries[key] = { algo: best.row.algo, gflops: best.row.gflops!, measuredAt: new Date().toISOString() };
   }
   out.rows.push(...rows);
 }
 
 export async function runConvPlan(ctx: ConvContext, plan: ConvPlan): Promise<ConvSummary> {
-  const out: ConvSummary = { rows: [], peaks: [] };
+  const out: ConvSummary = { fromCache: 0, rows: [], peaks: [] };
   for (const dtype of plan.dtypes) {
     for (const t of plan.threads) {
       ctx.progress.update(`conv: measuring the ${dtype} peak on ${t} thread${t > 1 ? "s" : ""}`);
@@ -162,5 +183,6 @@ export async function runConvPlan(ctx: ConvContext, plan: ConvPlan): Promise<Con
       for (const n of plan.batches) for (const l of plan.layers) await measureLayer(ctx, plan, l, n, dtype, t, pool, peak, out);
     }
   }
+  if (plan.cache) saveCache(plan.cache);
   return out;
 }
