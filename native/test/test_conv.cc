@@ -17,12 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "armbench/conv.h"
 #include "armbench/gemm.h"
 #include "check.h"
+#include "../src/conv/winograd.h"
 
 namespace {
 
@@ -102,6 +104,36 @@ std::string describe(const armbench_conv_shape& s, const char* algo, bool bf, in
 
 armbench_gemm_pool* pool2 = nullptr;
 
+bool is_winograd(armbench_conv_algo a) {
+  return a == ARMBENCH_CONV_WINOGRAD_F2 || a == ARMBENCH_CONV_WINOGRAD_F4 || a == ARMBENCH_CONV_WINOGRAD_F6;
+}
+bool winograd_shape(const armbench_conv_shape& s) {
+  return s.r == 3 && s.s == 3 && s.stride_h == 1 && s.stride_w == 1 && s.dilation_h == 1 && s.dilation_w == 1 &&
+         s.groups == 1;
+}
+size_t winograd_m(armbench_conv_algo a) {
+  return a == ARMBENCH_CONV_WINOGRAD_F2 ? 2 : a == ARMBENCH_CONV_WINOGRAD_F4 ? 4 : a == ARMBENCH_CONV_WINOGRAD_F6 ? 6 : 0;
+}
+constexpr const char* kWinogradReason = "needs a 3x3 kernel, stride 1, no dilation and groups 1";
+
+// The error bound of an algorithm in units of the GEMM bound (K + 4) * 2^-24 * sum |x w|.
+double bound_factor(armbench_conv_algo a) {
+  switch (a) {
+    // Winograd's error grows with the tile (the points spread: A^T holds up to 2^(m-1)).
+    // Measured worst on these shapes, against a scale whose convolution part is the
+    // largest of the output's tile (see run_case): F2 0.063, F4 0.86, F6 1.32 (fp32 and
+    // bf16 alike). Bounds 4.6x to 12x above, tight enough that a 1e-3 relative error
+    // in one output fails them where K is small (checked in run_case; with K in the
+    // hundreds the worst-case (K + 4) growth of every bound hides it).
+    case ARMBENCH_CONV_WINOGRAD_F2: return 1;
+    case ARMBENCH_CONV_WINOGRAD_F4: return 4;
+    case ARMBENCH_CONV_WINOGRAD_F6: return 8;
+    default: return 1;
+  }
+}
+// The largest error seen per algorithm, in units of the GEMM bound (printed at the end).
+double worst_ratio[ARMBENCH_CONV_ALGO_COUNT] = {};
+
 // Epilogue variants: 0 none, 1 bias, 2 bias + residual + ReLU, 3 Clip(0, 6), 4 residual.
 constexpr int kEpilogues = 5;
 
@@ -132,12 +164,18 @@ void run_case(const armbench_conv_shape& s, bool bf, int epi) {
   args.epilogue.clip_max = 6.0f;
 
   // The oracle, and the scale of each output's error bound.
+  // conv_mag: sum |x w| of the convolution alone, over a grid extended by 5 rows and
+  // columns (positions past the output see zeros beyond the image), for the Winograd
+  // bound: a Winograd tile mixes its whole input patch into each of its outputs.
   std::vector<double> want(ysize), scale(ysize);
+  const size_t eh = oh + 5, ew = ow + 5;
+  std::vector<double> conv_mag(s.n * s.k * eh * ew);
   for (size_t b = 0; b < s.n; ++b) {
     for (size_t k = 0; k < s.k; ++k) {
       const size_t g = k / kg;
-      for (size_t oy = 0; oy < oh; ++oy) {
-        for (size_t ox = 0; ox < ow; ++ox) {
+      for (size_t oy = 0; oy < eh; ++oy) {
+        for (size_t ox = 0; ox < ew; ++ox) {
+          if ((oy >= oh || ox >= ow) && !winograd_shape(s)) continue;
           double acc = 0.0, mag = 0.0;
           for (size_t ci = 0; ci < cg; ++ci) {
             for (size_t i = 0; i < s.r; ++i) {
@@ -154,6 +192,8 @@ void run_case(const armbench_conv_shape& s, bool bf, int epi) {
               }
             }
           }
+          conv_mag[((b * s.k + k) * eh + oy) * ew + ox] = mag;
+          if (oy >= oh || ox >= ow) continue;
           const size_t yi = ((b * s.k + k) * oh + oy) * ow + ox;
           if (args.epilogue.bias != nullptr) acc += bias[k], mag += fabs(bias[k]);
           if (args.epilogue.residual != nullptr) acc += residual[yi], mag += fabs(residual[yi]);
@@ -173,8 +213,9 @@ void run_case(const armbench_conv_shape& s, bool bf, int epi) {
     std::vector<float> y(ysize, NAN);
     args.y = y.data();
     if (reason != nullptr) {
-      CHECK_MSG(algo == ARMBENCH_CONV_GEMM_1X1 || algo == ARMBENCH_CONV_DEPTHWISE, "%s: unsupported: %s",
-                what.c_str(), reason);
+      CHECK_MSG(algo == ARMBENCH_CONV_GEMM_1X1 || algo == ARMBENCH_CONV_DEPTHWISE ||
+                    (is_winograd(algo) && !winograd_shape(s) && strcmp(reason, kWinogradReason) == 0),
+                "%s: unsupported: %s", what.c_str(), reason);
       CHECK_MSG(strlen(reason) > 10 && strstr(reason, "needs") != nullptr, "%s: reason '%s'", what.c_str(), reason);
       CHECK_MSG(armbench_conv(nullptr, algo, &args) == -ENOTSUP, "%s: not -ENOTSUP", what.c_str());
       bool untouched = true;
@@ -184,20 +225,56 @@ void run_case(const armbench_conv_shape& s, bool bf, int epi) {
     }
     if (!CHECK_MSG(armbench_conv(nullptr, algo, &args) == 0, "%s: failed", what.c_str())) continue;
     // The reference must be the double result rounded once; the others within the bound.
-    const double unit = ldexp(1.0, -24) * (bf ? 2.0 : 1.0);
+    // Winograd F(m): each output's scale has its convolution part replaced by the largest
+    // one of its m x m tile.
+    std::vector<double> wscale;
+    if (const size_t m = winograd_m(algo)) {
+      wscale.resize(ysize);
+      for (size_t bk = 0; bk < s.n * s.k; ++bk) {
+        for (size_t oy = 0; oy < oh; ++oy) {
+          for (size_t ox = 0; ox < ow; ++ox) {
+            double tile_mag = 0.0;
+            for (size_t ty = oy / m * m; ty < oy / m * m + m; ++ty) {
+              for (size_t tx = ox / m * m; tx < ox / m * m + m; ++tx) {
+                tile_mag = std::max(tile_mag, conv_mag[(bk * eh + ty) * ew + tx]);
+              }
+            }
+            const size_t yi = (bk * oh + oy) * ow + ox;
+            wscale[yi] = scale[yi] - conv_mag[(bk * eh + oy) * ew + ox] + tile_mag;
+          }
+        }
+      }
+    }
+    const std::vector<double>& sc = wscale.empty() ? scale : wscale;
+    const double unit = ldexp(1.0, -24) * (bf ? 2.0 : 1.0) * bound_factor(algo);
     const double k_err = algo == ARMBENCH_CONV_REFERENCE ? 1.0 : static_cast<double>(kdim + 4);
     size_t bad = 0, first = 0;
     for (size_t i = 0; i < ysize; ++i) {
       const double err = fabs(static_cast<double>(y[i]) - want[i]);
       const double bound = algo == ARMBENCH_CONV_REFERENCE ? ldexp(fabs(want[i]), -24) + 1e-300
-                                                           : k_err * unit * scale[i] + 1e-30;
+                                                           : k_err * unit * sc[i] + 1e-30;
+      if (algo != ARMBENCH_CONV_REFERENCE && sc[i] > 0) {
+        worst_ratio[ai] = std::max(worst_ratio[ai], err / (k_err * ldexp(1.0, -24) * (bf ? 2.0 : 1.0) * sc[i]));
+      }
       if (!(err <= bound)) {
         if (bad++ == 0) first = i;
       }
     }
     if (!CHECK_MSG(bad == 0, "%s: %zu outputs off, first [%zu] = %.9g, want %.9g (scale %g)", what.c_str(), bad,
-                   first, y[first], want[first], scale[first])) {
+                   first, y[first], want[first], sc[first])) {
       continue;
+    }
+    // The bound is not so loose that a wrong output passes: the output largest against
+    // its scale, off by 1e-3 of its value, fails it.
+    if (winograd_m(algo) != 0 && epi == 0 && kdim <= 64) {
+      size_t top = 0;
+      for (size_t i = 1; i < ysize; ++i) {
+        if (sc[i] > 0 && (sc[top] == 0 || fabs(want[i]) / sc[i] > fabs(want[top]) / sc[top])) top = i;
+      }
+      const double wrong = static_cast<double>(y[top]) + 1e-3 * fabs(want[top]);
+      // (Outputs that are mostly padding cancel against their tile: nothing to check.)
+      if (want[top] != 0 && fabs(want[top]) >= 0.1 * sc[top]) CHECK_MSG(!(fabs(wrong - want[top]) <= k_err * unit * sc[top]), "%s: a 1e-3 relative error passes the bound",
+                what.c_str());
     }
     // Two GEMM threads: the same bits.
     if (pool2 != nullptr) {
@@ -239,6 +316,15 @@ void test_shapes() {
   armbench_conv_shape big_pad = make_shape(1, 3, 2, 3, 2, 3, 3, 1, 4, 1, 1);  // rows of pure padding
   shapes.push_back(big_pad);
   if (!emulated()) shapes.push_back(make_shape(1, 64, 30, 30, 16, 3, 3, 1, 1, 1, 1));  // tiles mid-row
+  // Winograd: sizes not multiples of 2, 4 or 6, batch 3 with prime channels, asymmetric
+  // padding (none on some sides: edge tiles read real rows past the output), and (not
+  // emulated) enough tiles for several tile blocks of every F(m), a block ending mid-row.
+  shapes.push_back(make_shape(3, 5, 13, 17, 11, 3, 3, 1, 1, 1, 1));
+  armbench_conv_shape wasym = make_shape(1, 7, 11, 10, 5, 3, 3, 1, 0, 1, 1);
+  wasym.pad_top = 2, wasym.pad_left = 0, wasym.pad_bottom = 0, wasym.pad_right = 1;
+  shapes.push_back(wasym);
+  shapes.push_back(make_shape(1, 2, 8, 7, 3, 3, 3, 1, 0, 1, 1));  // no padding
+  if (!emulated()) shapes.push_back(make_shape(1, 48, 40, 38, 48, 3, 3, 1, 1, 1, 1));
 
   int index = 0;
   for (const armbench_conv_shape& s : shapes) {
@@ -380,12 +466,116 @@ void test_arguments_and_registry() {
 
 }  // namespace
 
+// The 1-D F(m, 3) of the matrices in winograd.h, A^T [(G g) . (B^T d)], equals direct
+// correlation of random vectors within double rounding.
+void test_winograd_matrices() {
+  for (unsigned m = 2; m <= 6; m += 2) {
+    const armbench::conv::winograd::Transform tr = armbench::conv::winograd::transform_for(m);
+    if (!CHECK(tr.m == m && tr.t == m + 2)) continue;
+    for (int trial = 0; trial < 20; ++trial) {
+      double d[8], g[3], gg[8], bd[8];
+      for (unsigned i = 0; i < tr.t; ++i) d[i] = random_value();
+      for (double& v : g) v = random_value();
+      for (unsigned i = 0; i < tr.t; ++i) {
+        gg[i] = tr.g[i * 3] * g[0] + tr.g[i * 3 + 1] * g[1] + tr.g[i * 3 + 2] * g[2];
+        bd[i] = 0;
+        for (unsigned j = 0; j < tr.t; ++j) bd[i] += tr.bt[i * tr.t + j] * d[j];
+      }
+      for (unsigned i = 0; i < m; ++i) {
+        double y = 0, want = 0, mag = 0;
+        for (unsigned j = 0; j < tr.t; ++j) y += tr.at[i * tr.t + j] * gg[j] * bd[j];
+        for (unsigned j = 0; j < 3; ++j) want += d[i + j] * g[j], mag += fabs(d[i + j] * g[j]);
+        CHECK_MSG(fabs(y - want) <= 1e-13 * (mag + 1), "F(%u, 3) output %u: %.17g, want %.17g", m, i, y, want);
+      }
+    }
+  }
+  // The transforms are not the identity in disguise: a wrong entry breaks the identity.
+  double bt[16];
+  const armbench::conv::winograd::Transform t2 = armbench::conv::winograd::transform_for(2);
+  for (int i = 0; i < 16; ++i) bt[i] = t2.bt[i];
+  bt[5] = 2;
+  const double d[4] = {1, 2, 3, 4}, g[3] = {1, 1, 1};
+  double y0 = 0;
+  for (unsigned j = 0; j < 4; ++j) {
+    const double gg = t2.g[j * 3] * g[0] + t2.g[j * 3 + 1] * g[1] + t2.g[j * 3 + 2] * g[2];
+    double bd = 0;
+    for (unsigned q = 0; q < 4; ++q) bd += bt[j * 4 + q] * d[q];
+    y0 += t2.at[j] * gg * bd;
+  }
+  CHECK(fabs(y0 - 6.0) > 0.5);
+  CHECK(armbench::conv::winograd::transform_for(3).m == 0);
+}
+
+// Unsupported shapes, and a plan created once and run on two inputs (1 and 2 threads).
+void test_winograd_plan() {
+  const armbench_conv_algo wino[3] = {ARMBENCH_CONV_WINOGRAD_F2, ARMBENCH_CONV_WINOGRAD_F4, ARMBENCH_CONV_WINOGRAD_F6};
+  std::vector<armbench_conv_shape> refuse = {make_shape(1, 4, 9, 9, 4, 3, 3, 2, 1, 1, 1),
+                                             make_shape(1, 4, 9, 9, 4, 3, 3, 1, 2, 2, 1),
+                                             make_shape(1, 4, 9, 9, 4, 3, 3, 1, 1, 1, 2),
+                                             make_shape(1, 4, 9, 9, 4, 5, 5, 1, 2, 1, 1),
+                                             make_shape(1, 4, 9, 9, 4, 1, 1, 1, 0, 1, 1),
+                                             make_shape(1, 4, 9, 9, 4, 3, 1, 1, 0, 1, 1)};
+  std::vector<float> w(4 * 4 * 25, 0.5f);
+  for (const armbench_conv_algo a : wino) {
+    for (const armbench_conv_shape& s : refuse) {
+      const char* r = armbench_conv_algo_unsupported(a, &s);
+      CHECK_MSG(r != nullptr && strcmp(r, kWinogradReason) == 0, "%s: '%s'", armbench_conv_algo_name(a),
+                r ? r : "(null)");
+      armbench_conv_plan* p = nullptr;
+      CHECK(armbench_conv_plan_create(a, &s, ARMBENCH_GEMM_F32, w.data(), &p) == -ENOTSUP && p == nullptr);
+      CHECK(armbench_conv_scratch_bytes(a, &s, ARMBENCH_GEMM_F32) == 0);
+    }
+  }
+  armbench_conv_shape s = make_shape(1, 7, 1, 1, 5, 3, 3, 1, 1, 1, 1);  // 1x1 image, pad 1
+  s.n = 2;
+  for (const armbench_conv_algo a : wino) {
+    for (int bf = 0; bf < 2; ++bf) {
+      for (const armbench_conv_shape& sh : {s, make_shape(1, 11, 14, 9, 13, 3, 3, 1, 1, 1, 1)}) {
+        size_t oh = 0, ow = 0;
+        armbench_conv_output(&sh, &oh, &ow, nullptr, 0);
+        const size_t ysize = sh.n * sh.k * oh * ow;
+        const Tensor wt = make_tensor(sh.k * sh.c * 9, bf != 0);
+        const armbench_gemm_dtype dt = bf ? ARMBENCH_GEMM_BF16 : ARMBENCH_GEMM_F32;
+        armbench_conv_plan* plan = nullptr;
+        if (!CHECK(armbench_conv_plan_create(a, &sh, dt, wt.data(), &plan) == 0)) continue;
+        for (int run = 0; run < 2; ++run) {
+          const Tensor x = make_tensor(sh.n * sh.c * sh.h * sh.w, bf != 0);
+          std::vector<float> want(ysize), y(ysize, NAN), y2(ysize, NAN);
+          armbench_conv_args ref{};
+          ref.shape = sh;
+          ref.dtype = dt;
+          ref.x = x.data();
+          ref.w = wt.data();
+          ref.y = want.data();
+          CHECK(armbench_conv(nullptr, ARMBENCH_CONV_REFERENCE, &ref) == 0);
+          CHECK(armbench_conv_plan_run(nullptr, plan, x.data(), y.data(), nullptr) == 0);
+          CHECK(armbench_conv_plan_run(pool2, plan, x.data(), y2.data(), nullptr) == 0);
+          double worst = 0;
+          for (size_t i = 0; i < ysize; ++i) worst = std::max(worst, fabs(static_cast<double>(y[i]) - want[i]));
+          // |x w| <= 1: the scale is at most c * 9.
+          CHECK_MSG(worst <= bound_factor(a) * (sh.c * 9 + 4) * ldexp(1.0, -23) * sh.c * 9, "%s plan run %d: off by %g",
+                    armbench_conv_algo_name(a), run, worst);
+          CHECK_MSG(memcmp(y.data(), y2.data(), ysize * sizeof(float)) == 0, "%s plan: 2 threads differ",
+                    armbench_conv_algo_name(a));
+        }
+        armbench_conv_plan_free(plan);
+      }
+    }
+  }
+}
+
 int main() {
   if (armbench_gemm_pool_create(2, nullptr, &pool2) != 0) pool2 = nullptr;
   CHECK(pool2 != nullptr);
   test_arguments_and_registry();
   test_invalid_shapes();
+  test_winograd_matrices();
+  test_winograd_plan();
   test_shapes();
   if (pool2 != nullptr) armbench_gemm_pool_destroy(pool2);
+  for (int ai = ARMBENCH_CONV_IM2COL; ai < ARMBENCH_CONV_ALGO_COUNT; ++ai) {
+    printf("%s: worst error %.3g x the GEMM bound\n", armbench_conv_algo_name(static_cast<armbench_conv_algo>(ai)),
+           worst_ratio[ai]);
+  }
   return check::summary("test_conv");
 }

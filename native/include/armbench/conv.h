@@ -46,10 +46,14 @@ typedef enum armbench_conv_algo {
   ARMBENCH_CONV_IM2COL_TILED = 2, /* im2col in column tiles sized to the cache: bounded scratch */
   ARMBENCH_CONV_GEMM_1X1 = 3,     /* 1x1, stride 1, no padding: the input is already the GEMM operand */
   ARMBENCH_CONV_DEPTHWISE = 4,    /* groups == c == k: direct per-channel loops */
-  ARMBENCH_CONV_ALGO_COUNT = 5
+  ARMBENCH_CONV_WINOGRAD_F2 = 5,  /* Winograd F(2x2,3x3): 3x3, stride 1, no dilation; fp32 transforms */
+  ARMBENCH_CONV_WINOGRAD_F4 = 6,  /* F(4x4,3x3) */
+  ARMBENCH_CONV_WINOGRAD_F6 = 7,  /* F(6x6,3x3): fewest multiplies, largest error */
+  ARMBENCH_CONV_ALGO_COUNT = 8
 } armbench_conv_algo;
 
-const char* armbench_conv_algo_name(armbench_conv_algo a); /* "reference", "im2col", "im2col-tiled", "gemm-1x1", "depthwise" */
+/* "reference", "im2col", "im2col-tiled", "gemm-1x1", "depthwise", "winograd-f2", "winograd-f4", "winograd-f6" */
+const char* armbench_conv_algo_name(armbench_conv_algo a);
 /* NULL when algo can run shape; otherwise why not (e.g. "needs a 1x1 kernel with stride 1 and no padding"). */
 const char* armbench_conv_algo_unsupported(armbench_conv_algo a, const armbench_conv_shape* shape);
 
@@ -66,6 +70,17 @@ typedef struct armbench_conv_args {
  * (bad shape or arguments), -ENOTSUP (algo cannot run this shape or CPU; nothing
  * written) or -ENOMEM. */
 int armbench_conv(armbench_gemm_pool* pool, armbench_conv_algo algo, const armbench_conv_args* args);
+
+/* A prepared convolution: the weights copied once and, for algorithms that need it,
+ * transformed or re-packed once (Winograd's U = G g G^T), then reused by every run,
+ * as an inference engine does. armbench_conv is create + run + free. */
+typedef struct armbench_conv_plan armbench_conv_plan;
+int armbench_conv_plan_create(armbench_conv_algo algo, const armbench_conv_shape* shape, armbench_gemm_dtype dtype,
+                              const void* w, armbench_conv_plan** out);
+/* Returns as armbench_conv. */
+int armbench_conv_plan_run(armbench_gemm_pool* pool, const armbench_conv_plan* plan, const void* x, float* y,
+                           const armbench_conv_epilogue* epilogue);
+void armbench_conv_plan_free(armbench_conv_plan* plan);
 
 /* Scratch bytes algo needs for shape (0 if none): what the tiled im2col bounds. */
 size_t armbench_conv_scratch_bytes(armbench_conv_algo algo, const armbench_conv_shape* shape, armbench_gemm_dtype dtype);

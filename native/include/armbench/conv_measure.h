@@ -28,7 +28,7 @@ typedef struct armbench_conv_check {
   size_t checked;       /* output entries compared with direct double sums */
   double max_abs_err;
   double max_rel_err;   /* max |y - ref| / (sum |x w| + |bias|) */
-  double bound;         /* (K + 4) * 2^-24 (x2 for bf16), K = (c / groups) * r * s */
+  double bound;         /* (K + 4) * 2^-24 (x2 for bf16; x4 Winograd F4, x8 F6), K = (c / groups) * r * s */
   int passed;
 } armbench_conv_check;
 

@@ -13,6 +13,10 @@
 #include <math.h>
 #include <stdio.h>
 
+#include <memory>
+#include <new>
+#include <vector>
+
 #include "conv_internal.h"
 
 namespace armbench {
@@ -61,6 +65,10 @@ const char* shape_reason(armbench_conv_algo a, const armbench_conv_shape& s) {
       return one_by_one_shape(s) ? nullptr : "needs a 1x1 kernel with stride 1, no padding and no dilation";
     case ARMBENCH_CONV_DEPTHWISE:
       return depthwise_shape(s) ? nullptr : "needs groups == channels == output channels";
+    case ARMBENCH_CONV_WINOGRAD_F2:
+    case ARMBENCH_CONV_WINOGRAD_F4:
+    case ARMBENCH_CONV_WINOGRAD_F6:
+      return armbench::conv::winograd_unsupported(s);
     default:
       return nullptr;
   }
@@ -73,8 +81,8 @@ bool known_algo(armbench_conv_algo a) { return static_cast<unsigned>(a) < ARMBEN
 extern "C" {
 
 const char* armbench_conv_algo_name(armbench_conv_algo a) {
-  static const char* const names[ARMBENCH_CONV_ALGO_COUNT] = {"reference", "im2col", "im2col-tiled", "gemm-1x1",
-                                                              "depthwise"};
+  static const char* const names[ARMBENCH_CONV_ALGO_COUNT] = {
+      "reference", "im2col", "im2col-tiled", "gemm-1x1", "depthwise", "winograd-f2", "winograd-f4", "winograd-f6"};
   return known_algo(a) ? names[a] : nullptr;
 }
 
@@ -90,30 +98,107 @@ const char* armbench_conv_algo_unsupported(armbench_conv_algo a, const armbench_
   return shape_reason(a, *shape);
 }
 
+}  // extern "C"
+
+struct armbench_conv_plan {
+  armbench_conv_algo algo;
+  Geometry g;
+  armbench_gemm_dtype dtype;
+  std::vector<unsigned char> w;  // the weights, copied
+  armbench::conv::WinogradWeights* winograd = nullptr;
+  ~armbench_conv_plan() { armbench::conv::winograd_free(winograd); }
+};
+
+namespace {
+
+unsigned winograd_m(armbench_conv_algo a) {
+  return a == ARMBENCH_CONV_WINOGRAD_F2 ? 2 : a == ARMBENCH_CONV_WINOGRAD_F4 ? 4 : a == ARMBENCH_CONV_WINOGRAD_F6 ? 6 : 0;
+}
+
+bool epilogue_valid(const armbench_conv_epilogue& e) {
+  if (e.act != ARMBENCH_ACT_NONE && e.act != ARMBENCH_ACT_RELU && e.act != ARMBENCH_ACT_CLIP) return false;
+  return e.act != ARMBENCH_ACT_CLIP || e.clip_min <= e.clip_max;
+}
+
+}  // namespace
+
+extern "C" {
+
+int armbench_conv_plan_create(armbench_conv_algo algo, const armbench_conv_shape* shape, armbench_gemm_dtype dtype,
+                              const void* w, armbench_conv_plan** out) {
+  if (out == nullptr || shape == nullptr || w == nullptr || !known_algo(algo)) return -EINVAL;
+  *out = nullptr;
+  Geometry g;
+  if (armbench::conv::make_geometry(shape, &g, nullptr, 0) != 0) return -EINVAL;
+  if (dtype != ARMBENCH_GEMM_F32 && dtype != ARMBENCH_GEMM_BF16) return -EINVAL;
+  if (shape_reason(algo, g.s) != nullptr) return -ENOTSUP;
+  std::unique_ptr<armbench_conv_plan> p(new (std::nothrow) armbench_conv_plan());
+  if (!p) return -ENOMEM;
+  p->algo = algo;
+  p->g = g;
+  p->dtype = dtype;
+  const size_t bytes = g.s.k * g.kdim * (dtype == ARMBENCH_GEMM_BF16 ? 2 : 4);
+  try {
+    p->w.assign(static_cast<const unsigned char*>(w), static_cast<const unsigned char*>(w) + bytes);
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
+  if (const unsigned m = winograd_m(algo)) {
+    const int rc = armbench::conv::winograd_prepare(m, g, dtype, w, &p->winograd);
+    if (rc != 0) return rc;
+  }
+  *out = p.release();
+  return 0;
+}
+
+void armbench_conv_plan_free(armbench_conv_plan* plan) { delete plan; }
+
+int armbench_conv_plan_run(armbench_gemm_pool* pool, const armbench_conv_plan* plan, const void* x, float* y,
+                           const armbench_conv_epilogue* epilogue) {
+  if (plan == nullptr || x == nullptr || y == nullptr) return -EINVAL;
+  armbench_conv_args a{};
+  a.shape = plan->g.s;
+  a.dtype = plan->dtype;
+  a.x = x;
+  a.w = plan->w.data();
+  a.y = y;
+  if (epilogue) a.epilogue = *epilogue;
+  if (!epilogue_valid(a.epilogue)) return -EINVAL;
+  const Geometry& g = plan->g;
+  switch (plan->algo) {
+    case ARMBENCH_CONV_REFERENCE:
+      return armbench::conv::run_reference(g, a);
+    case ARMBENCH_CONV_IM2COL:
+      return armbench::conv::run_im2col(pool, g, a, false);
+    case ARMBENCH_CONV_IM2COL_TILED:
+      return armbench::conv::run_im2col(pool, g, a, true);
+    case ARMBENCH_CONV_GEMM_1X1:
+      return armbench::conv::run_gemm_1x1(pool, g, a);
+    case ARMBENCH_CONV_DEPTHWISE:
+      return armbench::conv::run_depthwise(g, a);
+    case ARMBENCH_CONV_WINOGRAD_F2:
+    case ARMBENCH_CONV_WINOGRAD_F4:
+    case ARMBENCH_CONV_WINOGRAD_F6:
+      return armbench::conv::run_winograd(pool, g, a, plan->winograd);
+    default:
+      return -EINVAL;
+  }
+}
+
 int armbench_conv(armbench_gemm_pool* pool, armbench_conv_algo algo, const armbench_conv_args* args) {
   if (args == nullptr || !known_algo(algo)) return -EINVAL;
   Geometry g;
   if (armbench::conv::make_geometry(&args->shape, &g, nullptr, 0) != 0) return -EINVAL;
   if (args->dtype != ARMBENCH_GEMM_F32 && args->dtype != ARMBENCH_GEMM_BF16) return -EINVAL;
-  const armbench_conv_epilogue& e = args->epilogue;
-  if (e.act != ARMBENCH_ACT_NONE && e.act != ARMBENCH_ACT_RELU && e.act != ARMBENCH_ACT_CLIP) return -EINVAL;
-  if (e.act == ARMBENCH_ACT_CLIP && !(e.clip_min <= e.clip_max)) return -EINVAL;
+  if (!epilogue_valid(args->epilogue)) return -EINVAL;
   if (args->x == nullptr || args->w == nullptr || args->y == nullptr) return -EINVAL;
   if (shape_reason(algo, g.s) != nullptr) return -ENOTSUP;
-  switch (algo) {
-    case ARMBENCH_CONV_REFERENCE:
-      return armbench::conv::run_reference(g, *args);
-    case ARMBENCH_CONV_IM2COL:
-      return armbench::conv::run_im2col(pool, g, *args, false);
-    case ARMBENCH_CONV_IM2COL_TILED:
-      return armbench::conv::run_im2col(pool, g, *args, true);
-    case ARMBENCH_CONV_GEMM_1X1:
-      return armbench::conv::run_gemm_1x1(pool, g, *args);
-    case ARMBENCH_CONV_DEPTHWISE:
-      return armbench::conv::run_depthwise(g, *args);
-    default:
-      return -EINVAL;
-  }
+  armbench_conv_plan* plan = nullptr;
+  int rc = armbench_conv_plan_create(algo, &args->shape, args->dtype, args->w, &plan);
+  if (rc != 0) return rc;
+  rc = armbench_conv_plan_run(pool, plan, args->x, args->y, &args->epilogue);
+  armbench_conv_plan_free(plan);
+  return rc;
 }
 
 // im2col: the whole kdim x (oh * ow) matrix of one group of one batch item (reused for

@@ -42,6 +42,16 @@ int run_im2col(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_
 int run_gemm_1x1(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a);
 int run_depthwise(const Geometry& g, const armbench_conv_args& a);
 
+// Winograd F(m x m, 3 x 3), m in {2, 4, 6} (conv_winograd.cc). The weight transform is
+// done once, into WinogradWeights, by winograd_prepare; run_winograd reads a.x, a.y
+// and a.epilogue (not a.w). Inputs of either dtype are transformed in fp32.
+struct WinogradWeights;
+// nullptr when the shape suits Winograd, else why not.
+const char* winograd_unsupported(const armbench_conv_shape& s);
+int winograd_prepare(unsigned m, const Geometry& g, armbench_gemm_dtype dtype, const void* w, WinogradWeights** out);
+void winograd_free(WinogradWeights* ww);
+int run_winograd(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a, const WinogradWeights* ww);
+
 }  // namespace conv
 }  // namespace armbench
 
