@@ -11,6 +11,7 @@ import { median, relativeSpread, summarize } from "../stats.js";
 import type { Env } from "../results/schema.js";
 import type { ConvLayer, ConvSuite } from "../suites.js";
 import { cacheKey, saveCache, type FastRunCache } from "./cache.js";
+import { defaultConvAlgo } from "./heuristic.js";
 
 export type ConvDtype = "fp32" | "bf16";
 
@@ -155,7 +156,7 @@ async function measureLayer(
           impl: "armbench",
           params: { ...params, algo: best.row.algo, pctPeak: best.row.pctPeak === null ? null : Number(best.row.pctPeak.toFixed(1)) },
           unit: "GFLOP/s",
-          derived: { fromFastRunCache: cached !== undefined },
+          derived: { fromFastRunCache: cached !== undefined, defaultAlgo: defaultConvAlgo(shape) },
         },
         best.gflops,
         { method: cached ? "the fast-run cache's choice, checked and timed again" : "fastest checked algorithm for this layer", passed: true },

@@ -1,0 +1,21 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { defaultConvAlgo } from "../src/conv/heuristic.js";
+import { convShape } from "../src/conv/run.js";
+import { ConvSuite, loadSuite } from "../src/suites.js";
+
+const layer = (name: string) => loadSuite("conv", ConvSuite, false).nets.resnet50!.find((l) => l.name === name)!;
+
+test("the default picks what measured fastest here on ResNet-50's kinds of layer", () => {
+  assert.equal(defaultConvAlgo(convShape(layer("res2 1x1 64-64"), 1)), "gemm-1x1");
+  assert.equal(defaultConvAlgo(convShape(layer("res3 3x3 128"), 1)), "winograd-f4");
+  assert.equal(defaultConvAlgo(convShape(layer("res5 3x3 512"), 1)), "winograd-f2");
+  assert.equal(defaultConvAlgo(convShape(layer("res3 3x3/2 128"), 1)), "im2col-tiled");
+  assert.equal(defaultConvAlgo(convShape(layer("conv1 7x7/2 3-64"), 1)), "im2col-tiled");
+});
+
+test("depthwise layers go to the depthwise algorithm", () => {
+  const dw = loadSuite("conv", ConvSuite, false).nets.mobilenetv2!.find((l) => l.groups > 1)!;
+  assert.equal(defaultConvAlgo(convShape(dw, 1)), "depthwise");
+});
