@@ -8,7 +8,10 @@
 // im2col that start mid-row; epilogues none / bias / bias + residual + ReLU / Clip(0,
 // 6) / residual. A two-thread GEMM pool gives the bits of one thread. Algorithms that
 // cannot run a shape give a reason and -ENOTSUP without writing y; invalid shapes give
-// -EINVAL and a reason naming the problem. Under an emulator (ARMBENCH_EMULATED=1)
+// -EINVAL and a reason naming the problem (direct-nchwc runs every groups-1 shape and
+// refuses grouped ones). The NCHW <-> NCHWc transforms round-trip exactly with zero
+// padding channels, and a direct-nchwc plan runs twice on one set of packed weights.
+// Under an emulator (ARMBENCH_EMULATED=1)
 // each shape runs one epilogue and the largest shape is left out.
 #include <errno.h>
 #include <math.h>
@@ -115,6 +118,7 @@ size_t winograd_m(armbench_conv_algo a) {
   return a == ARMBENCH_CONV_WINOGRAD_F2 ? 2 : a == ARMBENCH_CONV_WINOGRAD_F4 ? 4 : a == ARMBENCH_CONV_WINOGRAD_F6 ? 6 : 0;
 }
 constexpr const char* kWinogradReason = "needs a 3x3 kernel, stride 1, no dilation and groups 1";
+constexpr const char* kNchwcReason = "needs groups 1 (use depthwise or im2col for grouped convolutions)";
 
 // The error bound of an algorithm in units of the GEMM bound (K + 4) * 2^-24 * sum |x w|.
 double bound_factor(armbench_conv_algo a) {
@@ -214,7 +218,8 @@ void run_case(const armbench_conv_shape& s, bool bf, int epi) {
     args.y = y.data();
     if (reason != nullptr) {
       CHECK_MSG(algo == ARMBENCH_CONV_GEMM_1X1 || algo == ARMBENCH_CONV_DEPTHWISE ||
-                    (is_winograd(algo) && !winograd_shape(s) && strcmp(reason, kWinogradReason) == 0),
+                    (is_winograd(algo) && !winograd_shape(s) && strcmp(reason, kWinogradReason) == 0) ||
+                    (algo == ARMBENCH_CONV_DIRECT_NCHWC && s.groups != 1 && strcmp(reason, kNchwcReason) == 0),
                 "%s: unsupported: %s", what.c_str(), reason);
       CHECK_MSG(strlen(reason) > 10 && strstr(reason, "needs") != nullptr, "%s: reason '%s'", what.c_str(), reason);
       CHECK_MSG(armbench_conv(nullptr, algo, &args) == -ENOTSUP, "%s: not -ENOTSUP", what.c_str());
@@ -410,6 +415,7 @@ void test_arguments_and_registry() {
   CHECK(strcmp(armbench_conv_algo_name(ARMBENCH_CONV_IM2COL_TILED), "im2col-tiled") == 0);
   CHECK(strcmp(armbench_conv_algo_name(ARMBENCH_CONV_GEMM_1X1), "gemm-1x1") == 0);
   CHECK(strcmp(armbench_conv_algo_name(ARMBENCH_CONV_DEPTHWISE), "depthwise") == 0);
+  CHECK(strcmp(armbench_conv_algo_name(ARMBENCH_CONV_DIRECT_NCHWC), "direct-nchwc") == 0);
   CHECK(armbench_conv_algo_name(ARMBENCH_CONV_ALGO_COUNT) == nullptr);
 
   const armbench_conv_shape s3 = make_shape(1, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1);
@@ -564,6 +570,101 @@ void test_winograd_plan() {
   }
 }
 
+// The layout transforms: the block this CPU uses, exact round trips for channel counts
+// around the block (padding channels zero), -EINVAL on bad arguments.
+void test_nchwc_transforms() {
+  const size_t blk = armbench_nchwc_block();
+  CHECK_MSG(blk == 4 || blk == 8 || blk == 16, "block %zu", blk);
+  for (const size_t block : {blk, size_t{4}, size_t{16}, size_t{1}, size_t{3}}) {
+    for (const size_t c : {size_t{1}, block - (block > 1 ? 1 : 0), block, block + 1, 2 * block + 3}) {
+      const size_t n = 2, h = 3, w = 5, cb = (c + block - 1) / block;
+      std::vector<float> x(n * c * h * w), blocked(n * cb * h * w * block, NAN), back(x.size(), NAN);
+      for (float& v : x) v = random_value();
+      if (!CHECK(armbench_nchw_to_nchwc(x.data(), n, c, h, w, block, blocked.data()) == 0)) continue;
+      bool placed = true, zero = true;
+      for (size_t b = 0; b < n; ++b) {
+        for (size_t q = 0; q < cb * block; ++q) {
+          for (size_t p = 0; p < h * w; ++p) {
+            const float v = blocked[((b * cb + q / block) * h * w + p) * block + q % block];
+            if (q < c) {
+              placed = placed && v == x[(b * c + q) * h * w + p];
+            } else {
+              zero = zero && v == 0.0f && !signbit(v);
+            }
+          }
+        }
+      }
+      CHECK_MSG(placed, "nchw->nchwc c=%zu block=%zu: misplaced", c, block);
+      CHECK_MSG(zero, "nchw->nchwc c=%zu block=%zu: padding channels not zero", c, block);
+      CHECK(armbench_nchwc_to_nchw(blocked.data(), n, c, h, w, block, back.data()) == 0);
+      CHECK_MSG(memcmp(x.data(), back.data(), x.size() * sizeof(float)) == 0, "round trip c=%zu block=%zu", c, block);
+    }
+  }
+  std::vector<float> a(64, 1.0f), b(64, NAN);
+  CHECK(armbench_nchw_to_nchwc(nullptr, 1, 2, 2, 2, 4, b.data()) == -EINVAL);
+  CHECK(armbench_nchw_to_nchwc(a.data(), 1, 2, 2, 2, 4, nullptr) == -EINVAL);
+  CHECK(armbench_nchw_to_nchwc(a.data(), 0, 2, 2, 2, 4, b.data()) == -EINVAL);
+  CHECK(armbench_nchw_to_nchwc(a.data(), 1, 0, 2, 2, 4, b.data()) == -EINVAL);
+  CHECK(armbench_nchw_to_nchwc(a.data(), 1, 2, 0, 2, 4, b.data()) == -EINVAL);
+  CHECK(armbench_nchw_to_nchwc(a.data(), 1, 2, 2, 0, 4, b.data()) == -EINVAL);
+  CHECK(armbench_nchw_to_nchwc(a.data(), 1, 2, 2, 2, 0, b.data()) == -EINVAL);
+  CHECK(armbench_nchwc_to_nchw(nullptr, 1, 2, 2, 2, 4, b.data()) == -EINVAL);
+  CHECK(armbench_nchwc_to_nchw(a.data(), 1, 2, 2, 2, 4, nullptr) == -EINVAL);
+  CHECK(armbench_nchwc_to_nchw(a.data(), 0, 2, 2, 2, 4, b.data()) == -EINVAL);
+  CHECK(armbench_nchwc_to_nchw(a.data(), 1, 0, 2, 2, 4, b.data()) == -EINVAL);
+  CHECK(armbench_nchwc_to_nchw(a.data(), 1, 2, 2, 2, 0, b.data()) == -EINVAL);
+  bool untouched = true;
+  for (float v : b) untouched = untouched && isnan(v);
+  CHECK_MSG(untouched, "transform wrote on bad arguments");
+}
+
+// direct-nchwc: grouped shapes refused with the reason and -ENOTSUP (no plan); a plan
+// packs once and runs on two inputs, 1 and 2 threads giving the same bits, with a row
+// longer than every kernel's register tile (several tiles per row, uneven split).
+void test_nchwc_plan() {
+  const armbench_conv_algo a = ARMBENCH_CONV_DIRECT_NCHWC;
+  std::vector<float> w(4 * 4 * 25, 0.5f);
+  for (const armbench_conv_shape& s : {make_shape(1, 4, 9, 9, 4, 3, 3, 1, 1, 1, 2),
+                                       make_shape(1, 4, 9, 9, 4, 3, 3, 1, 1, 1, 4)}) {
+    const char* r = armbench_conv_algo_unsupported(a, &s);
+    CHECK_MSG(r != nullptr && strcmp(r, kNchwcReason) == 0, "grouped: '%s'", r ? r : "(null)");
+    armbench_conv_plan* p = nullptr;
+    CHECK(armbench_conv_plan_create(a, &s, ARMBENCH_GEMM_F32, w.data(), &p) == -ENOTSUP && p == nullptr);
+  }
+  const armbench_conv_shape strided = make_shape(1, 4, 9, 9, 4, 5, 5, 3, 2, 2, 1);
+  CHECK(armbench_conv_algo_unsupported(a, &strided) == nullptr);
+  for (int bf = 0; bf < 2; ++bf) {
+    const armbench_conv_shape sh = make_shape(2, 19, 5, 37, 21, 3, 3, 1, 1, 1, 1);
+    size_t oh = 0, ow = 0;
+    armbench_conv_output(&sh, &oh, &ow, nullptr, 0);
+    const size_t ysize = sh.n * sh.k * oh * ow;
+    const Tensor wt = make_tensor(sh.k * sh.c * 9, bf != 0);
+    const armbench_gemm_dtype dt = bf ? ARMBENCH_GEMM_BF16 : ARMBENCH_GEMM_F32;
+    armbench_conv_plan* plan = nullptr;
+    if (!CHECK(armbench_conv_plan_create(a, &sh, dt, wt.data(), &plan) == 0)) continue;
+    for (int run = 0; run < 2; ++run) {
+      const Tensor x = make_tensor(sh.n * sh.c * sh.h * sh.w, bf != 0);
+      std::vector<float> want(ysize), y(ysize, NAN), y2(ysize, NAN);
+      armbench_conv_args ref{};
+      ref.shape = sh;
+      ref.dtype = dt;
+      ref.x = x.data();
+      ref.w = wt.data();
+      ref.y = want.data();
+      CHECK(armbench_conv(nullptr, ARMBENCH_CONV_REFERENCE, &ref) == 0);
+      CHECK(armbench_conv_plan_run(nullptr, plan, x.data(), y.data(), nullptr) == 0);
+      CHECK(armbench_conv_plan_run(pool2, plan, x.data(), y2.data(), nullptr) == 0);
+      double worst = 0;
+      for (size_t i = 0; i < ysize; ++i) worst = std::max(worst, fabs(static_cast<double>(y[i]) - want[i]));
+      // |x w| <= 1: the scale is at most c * 9.
+      CHECK_MSG(worst <= (sh.c * 9 + 4) * ldexp(1.0, -23) * sh.c * 9, "direct-nchwc plan run %d: off by %g", run,
+                worst);
+      CHECK_MSG(memcmp(y.data(), y2.data(), ysize * sizeof(float)) == 0, "direct-nchwc plan: 2 threads differ");
+    }
+    armbench_conv_plan_free(plan);
+  }
+}
+
 int main() {
   if (armbench_gemm_pool_create(2, nullptr, &pool2) != 0) pool2 = nullptr;
   CHECK(pool2 != nullptr);
@@ -571,6 +672,8 @@ int main() {
   test_invalid_shapes();
   test_winograd_matrices();
   test_winograd_plan();
+  test_nchwc_transforms();
+  test_nchwc_plan();
   test_shapes();
   if (pool2 != nullptr) armbench_gemm_pool_destroy(pool2);
   for (int ai = ARMBENCH_CONV_IM2COL; ai < ARMBENCH_CONV_ALGO_COUNT; ++ai) {

@@ -49,10 +49,11 @@ typedef enum armbench_conv_algo {
   ARMBENCH_CONV_WINOGRAD_F2 = 5,  /* Winograd F(2x2,3x3): 3x3, stride 1, no dilation; fp32 transforms */
   ARMBENCH_CONV_WINOGRAD_F4 = 6,  /* F(4x4,3x3) */
   ARMBENCH_CONV_WINOGRAD_F6 = 7,  /* F(6x6,3x3): fewest multiplies, largest error */
-  ARMBENCH_CONV_ALGO_COUNT = 8
+  ARMBENCH_CONV_DIRECT_NCHWC = 8, /* direct convolution in the channel-blocked NCHWc layout, weights pre-packed */
+  ARMBENCH_CONV_ALGO_COUNT = 9
 } armbench_conv_algo;
 
-/* "reference", "im2col", "im2col-tiled", "gemm-1x1", "depthwise", "winograd-f2", "winograd-f4", "winograd-f6" */
+/* "reference", "im2col", "im2col-tiled", "gemm-1x1", "depthwise", "winograd-f2", "winograd-f4", "winograd-f6", "direct-nchwc" */
 const char* armbench_conv_algo_name(armbench_conv_algo a);
 /* NULL when algo can run shape; otherwise why not (e.g. "needs a 1x1 kernel with stride 1 and no padding"). */
 const char* armbench_conv_algo_unsupported(armbench_conv_algo a, const armbench_conv_shape* shape);
@@ -81,6 +82,14 @@ int armbench_conv_plan_create(armbench_conv_algo algo, const armbench_conv_shape
 int armbench_conv_plan_run(armbench_gemm_pool* pool, const armbench_conv_plan* plan, const void* x, float* y,
                            const armbench_conv_epilogue* epilogue);
 void armbench_conv_plan_free(armbench_conv_plan* plan);
+
+/* The NCHWc channel block for this CPU: the SIMD width in floats (16 with AVX-512,
+ * 8 with AVX2, 4 with NEON, 4 otherwise). */
+size_t armbench_nchwc_block(void);
+/* Layout transforms as ops of their own: NCHW (n x c x h x w) <-> NCHWc
+ * (n x ceil(c / block) x h x w x block, channels past c zero). 0 or -EINVAL. */
+int armbench_nchw_to_nchwc(const float* x, size_t n, size_t c, size_t h, size_t w, size_t block, float* y);
+int armbench_nchwc_to_nchw(const float* x, size_t n, size_t c, size_t h, size_t w, size_t block, float* y);
 
 /* Scratch bytes algo needs for shape (0 if none): what the tiled im2col bounds. */
 size_t armbench_conv_scratch_bytes(armbench_conv_algo algo, const armbench_conv_shape* shape, armbench_gemm_dtype dtype);

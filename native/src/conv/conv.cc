@@ -69,6 +69,8 @@ const char* shape_reason(armbench_conv_algo a, const armbench_conv_shape& s) {
     case ARMBENCH_CONV_WINOGRAD_F4:
     case ARMBENCH_CONV_WINOGRAD_F6:
       return armbench::conv::winograd_unsupported(s);
+    case ARMBENCH_CONV_DIRECT_NCHWC:
+      return armbench::conv::nchwc_unsupported(s);
     default:
       return nullptr;
   }
@@ -82,7 +84,8 @@ extern "C" {
 
 const char* armbench_conv_algo_name(armbench_conv_algo a) {
   static const char* const names[ARMBENCH_CONV_ALGO_COUNT] = {
-      "reference", "im2col", "im2col-tiled", "gemm-1x1", "depthwise", "winograd-f2", "winograd-f4", "winograd-f6"};
+      "reference", "im2col", "im2col-tiled", "gemm-1x1", "depthwise", "winograd-f2", "winograd-f4", "winograd-f6",
+      "direct-nchwc"};
   return known_algo(a) ? names[a] : nullptr;
 }
 
@@ -106,7 +109,11 @@ struct armbench_conv_plan {
   armbench_gemm_dtype dtype;
   std::vector<unsigned char> w;  // the weights, copied
   armbench::conv::WinogradWeights* winograd = nullptr;
-  ~armbench_conv_plan() { armbench::conv::winograd_free(winograd); }
+  armbench::conv::NchwcWeights* nchwc = nullptr;
+  ~armbench_conv_plan() {
+    armbench::conv::winograd_free(winograd);
+    armbench::conv::nchwc_free(nchwc);
+  }
 };
 
 namespace {
@@ -147,6 +154,10 @@ int armbench_conv_plan_create(armbench_conv_algo algo, const armbench_conv_shape
     const int rc = armbench::conv::winograd_prepare(m, g, dtype, w, &p->winograd);
     if (rc != 0) return rc;
   }
+  if (algo == ARMBENCH_CONV_DIRECT_NCHWC) {
+    const int rc = armbench::conv::nchwc_prepare(g, dtype, w, &p->nchwc);
+    if (rc != 0) return rc;
+  }
   *out = p.release();
   return 0;
 }
@@ -180,6 +191,8 @@ int armbench_conv_plan_run(armbench_gemm_pool* pool, const armbench_conv_plan* p
     case ARMBENCH_CONV_WINOGRAD_F4:
     case ARMBENCH_CONV_WINOGRAD_F6:
       return armbench::conv::run_winograd(pool, g, a, plan->winograd);
+    case ARMBENCH_CONV_DIRECT_NCHWC:
+      return armbench::conv::run_nchwc(pool, g, a, plan->nchwc);
     default:
       return -EINVAL;
   }

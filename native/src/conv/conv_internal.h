@@ -52,6 +52,16 @@ int winograd_prepare(unsigned m, const Geometry& g, armbench_gemm_dtype dtype, c
 void winograd_free(WinogradWeights* ww);
 int run_winograd(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a, const WinogradWeights* ww);
 
+// Direct convolution in NCHWc (conv_nchwc.cc): weights packed once into the blocked
+// order by nchwc_prepare; run_nchwc converts x to NCHWc, convolves, and converts the
+// result back to NCHW (a network keeps NCHWc between layers; a single layer pays the
+// edges), applying a.epilogue. Reads a.x, a.y, a.epilogue (not a.w).
+struct NchwcWeights;
+const char* nchwc_unsupported(const armbench_conv_shape& s);
+int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, NchwcWeights** out);
+void nchwc_free(NchwcWeights* nw);
+int run_nchwc(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a, const NchwcWeights* nw);
+
 }  // namespace conv
 }  // namespace armbench
 

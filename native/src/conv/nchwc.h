@@ -1,0 +1,42 @@
+// Private to native/src/conv: the inner kernels of the direct NCHWc convolution
+// (conv_nchwc.cc), one per ISA file (nchwc_avx512.cc, nchwc_avx2.cc, nchwc_neon.cc).
+// Declarations only: the ISA files include this header, so it must hold no inline
+// function a baseline file could share.
+#ifndef ARMBENCH_SRC_CONV_NCHWC_H
+#define ARMBENCH_SRC_CONV_NCHWC_H
+
+#include <stddef.h>
+
+namespace armbench {
+namespace conv {
+
+// One output row of one output-channel block: npix pixels, each blk floats (one per
+// output channel of the block), written (not accumulated) to y[p * blk + o] =
+//   sum over cb < cblocks, i < r, j < s, ci < blk of
+//     x[p * pix_stride + cb * cb_stride + i * row_stride + j * col_stride + ci] *
+//     w[(((cb * r + i) * s + j) * blk + ci) * blk + o]
+// x is the zero-padded NCHWc input at the first pixel's top-left tap, so every read is
+// in bounds and no tap is skipped. The kernel cuts the row into register tiles.
+struct NchwcRow {
+  const float* x;
+  const float* w;     // the packed weights of this output block: [cblocks][r][s][blk][blk]
+  float* y;
+  size_t npix;
+  size_t pix_stride;  // stride_w * blk
+  size_t cb_stride;   // padded h * padded w * blk
+  size_t row_stride;  // dilation_h * padded w * blk
+  size_t col_stride;  // dilation_w * blk
+  size_t cblocks, r, s;
+};
+typedef void (*NchwcRowKernel)(const NchwcRow& a);
+
+// The ISA kernels (block 16, 8 and 4), or nullptr where the file was built for
+// another architecture. Callers check the CPU first.
+NchwcRowKernel nchwc_row_avx512();
+NchwcRowKernel nchwc_row_avx2();
+NchwcRowKernel nchwc_row_neon();
+
+}  // namespace conv
+}  // namespace armbench
+
+#endif

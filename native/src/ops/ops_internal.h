@@ -1,0 +1,65 @@
+// Internal: the elementwise kernel sets of the op set, one per ISA, shared by ops.cc,
+// the ISA files and the tests. Types and declarations only: this header is included by
+// files compiled with different target flags, so it must not define any function.
+#ifndef ARMBENCH_OPS_INTERNAL_H
+#define ARMBENCH_OPS_INTERNAL_H
+
+#include <stddef.h>
+
+#include "armbench/cpu_features.h"
+
+namespace armbench {
+namespace ops {
+
+// Every kernel accepts any count (0 included) and any float-aligned pointers; y may
+// equal an input exactly (in place) but must not overlap it otherwise.
+//
+// Semantics every set reproduces bit for bit (sigmoid: within the bound below):
+// - relu(x)  = x < 0 ? 0 : x: NaN passes through (payload kept), -0 stays -0.
+// - clip(x)  = t > hi ? hi : t with t = x < lo ? lo : x, i.e. min(max(x, lo), hi) as
+//   ONNX: NaN passes through, lo > hi gives hi everywhere, a NaN bound clamps nothing.
+// - hardswish(x) = x * (clamp(x + 3, 0, 6) * (1/6)): ONNX's x * max(0, min(1, x/6 +
+//   0.5)) within 2 ulp, in an order no compiler can contract into a fused multiply-add
+//   (so every set and architecture gives the same bits), exactly 0 at x <= -3 and x at
+//   x >= 3. NaN gives NaN, +Inf gives +Inf, -Inf gives NaN (-Inf * 0, as ONNX's formula
+//   and onnxruntime).
+// - add, mul: IEEE a + b, a * b.
+// - sigmoid: the scalar reference is 1 / (1 + exp(-x)) for x >= 0 and e / (1 + e) with
+//   e = exp(x) for x < 0 (so tiny results keep their digits down to subnormals); the
+//   vector sets use their own exp approximation, within kSigmoidMaxUlps of the exact
+//   value, measured by test_ops. sigmoid(NaN) is NaN, +-Inf give 1 and 0.
+struct EltwiseKernels {
+  const char* isa;            // "scalar", "avx2", "avx512", "neon"
+  armbench_feature needs[2];  // all must be detected; ARMBENCH_FEATURE_COUNT: none
+  void (*relu)(const float* x, float* y, size_t n);
+  void (*clip)(const float* x, float* y, size_t n, float lo, float hi);
+  void (*sigmoid)(const float* x, float* y, size_t n);
+  void (*hardswish)(const float* x, float* y, size_t n);
+  void (*add)(const float* a, const float* b, float* y, size_t n);
+  void (*mul)(const float* a, const float* b, float* y, size_t n);
+};
+
+// The vector sets' sigmoid error bound, in units in the last place of the exact result
+// (the spacing of floats at it; 2^-149 among subnormals). The scalar reference is
+// within 3 ulp (expf plus two roundings).
+constexpr double kSigmoidMaxUlps = 4.0;
+
+// The portable reference (ops.cc, baseline flags), also the tests' oracle.
+extern const EltwiseKernels kOpsScalar;
+#if defined(__x86_64__)
+extern const EltwiseKernels kOpsAvx2;    // ops_avx2.cc
+extern const EltwiseKernels kOpsAvx512;  // ops_avx512.cc
+#elif defined(__aarch64__)
+extern const EltwiseKernels kOpsNeon;    // ops_neon.cc
+#endif
+
+// Every set built for this architecture, best first; the last is the scalar reference.
+const EltwiseKernels* const* ops_kernel_sets(size_t* count);
+bool ops_kernels_usable(const EltwiseKernels* k);
+// The best usable set (decided once): what the C ABI's elementwise functions run.
+const EltwiseKernels* ops_best_kernels();
+
+}  // namespace ops
+}  // namespace armbench
+
+#endif
