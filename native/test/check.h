@@ -5,6 +5,8 @@
 #define ARMBENCH_TEST_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 namespace check {
 
@@ -28,6 +30,13 @@ inline int summary(const char* name) {
 }
 
 }  // namespace check
+
+// Set by scripts/test-aarch64.sh: the tests run under qemu, where timings mean
+// nothing and sizes are kept small.
+inline bool emulated() {
+  const char* e = getenv("ARMBENCH_EMULATED");
+  return e != nullptr && strcmp(e, "1") == 0;
+}
 
 // Both evaluate to the condition, so a test can skip what depends on it.
 #define CHECK(cond) ::check::record(static_cast<bool>(cond), #cond, __FILE__, __LINE__)

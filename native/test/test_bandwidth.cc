@@ -24,11 +24,6 @@ using armbench::memory::BwKernels;
 
 namespace {
 
-bool emulated() {
-  const char* e = getenv("ARMBENCH_EMULATED");
-  return e != nullptr && strcmp(e, "1") == 0;
-}
-
 armbench_bw_kernel kernel(int i) { return static_cast<armbench_bw_kernel>(i); }
 
 void test_names() {

@@ -24,11 +24,6 @@ namespace {
 
 constexpr armbench_bf16_rounding kRoundings[] = {ARMBENCH_BF16_RNE, ARMBENCH_BF16_TRUNCATE};
 
-bool emulated() {
-  const char* e = getenv("ARMBENCH_EMULATED");
-  return e != nullptr && strcmp(e, "1") == 0;
-}
-
 float float_of(uint32_t bits) {
   float f;
   memcpy(&f, &bits, sizeof f);

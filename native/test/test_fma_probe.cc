@@ -21,11 +21,6 @@
 
 namespace {
 
-bool emulated() {
-  const char* e = getenv("ARMBENCH_EMULATED");
-  return e != nullptr && strcmp(e, "1") == 0;
-}
-
 // armbench_fma_form_unsupported's reason for an AMX form the CPU has but Linux refused.
 const char kTileRefused[] = "the kernel refused AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM)";
 

@@ -19,11 +19,6 @@ namespace {
 
 using armbench::memory::ChainShape;
 
-bool emulated() {
-  const char* e = getenv("ARMBENCH_EMULATED");
-  return e != nullptr && strcmp(e, "1") == 0;
-}
-
 bool all_nonzero(const armbench_buffer& b) {
   const auto* p = static_cast<const unsigned char*>(b.ptr);
   for (size_t i = 0; i < b.bytes; i += 512) {

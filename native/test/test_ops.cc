@@ -31,11 +31,6 @@ using armbench::ops::EltwiseKernels;
 
 namespace {
 
-bool emulated() {
-  const char* e = getenv("ARMBENCH_EMULATED");
-  return e != nullptr && strcmp(e, "1") == 0;
-}
-
 uint64_t splitmix(uint64_t* state) {
   uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;

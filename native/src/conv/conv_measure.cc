@@ -12,22 +12,9 @@
 
 #include "armbench/bf16.h"
 #include "armbench/timer.h"
+#include "../runtime/random.h"
 
 namespace {
-
-uint64_t splitmix64(uint64_t* s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-// Uniform in [-1, -1/64] U [1/64, 1]: never zero, no denormals after bf16 rounding.
-float nonzero(uint64_t* s) {
-  const uint64_t r = splitmix64(s);
-  const float mag = 1.0f / 64 + (1.0f - 1.0f / 64) * static_cast<float>(r >> 40) / static_cast<float>(1 << 24);
-  return (r & 1) ? -mag : mag;
-}
 
 double activate(double v, armbench_conv_activation act) {
   if (act == ARMBENCH_ACT_RELU) return v > 0 ? v : 0;
@@ -56,11 +43,11 @@ extern "C" int armbench_conv_measure(armbench_gemm_pool* pool, const armbench_co
     uint64_t s = c->seed;
     x32.resize(xn);
     w32.resize(wn);
-    for (float& v : x32) v = nonzero(&s);
-    for (float& v : w32) v = nonzero(&s);
+    for (float& v : x32) v = armbench::runtime::nonzero_operand(&s);
+    for (float& v : w32) v = armbench::runtime::nonzero_operand(&s);
     if (c->bias) {
       bias.resize(sh.k);
-      for (float& v : bias) v = nonzero(&s);
+      for (float& v : bias) v = armbench::runtime::nonzero_operand(&s);
     }
     if (bf16) {
       // The GEMM reads bf16; the reference must see the same rounded values.
@@ -95,7 +82,7 @@ extern "C" int armbench_conv_measure(armbench_gemm_pool* pool, const armbench_co
   uint64_t s = c->seed ^ 0xc0ffeeull;
   std::vector<size_t> idx = {0, ow - 1, (oh - 1) * ow, oh * ow - 1, yn - 1};
   const size_t want = std::min<size_t>(yn, 2048);
-  while (idx.size() < want) idx.push_back(splitmix64(&s) % yn);
+  while (idx.size() < want) idx.push_back(armbench::runtime::splitmix64(&s) % yn);
   double max_abs = 0, max_rel = 0;
   for (size_t e : idx) {
     const size_t ox = e % ow, oy = (e / ow) % oh, k = (e / (ow * oh)) % sh.k, n = e / (ow * oh * sh.k);

@@ -49,6 +49,7 @@
 #include <new>
 #include <string>
 
+#include "../runtime/cache_sizes.h"
 #include "../runtime/pool.h"
 #include "gemv.h"
 #include "scratch.h"
@@ -61,55 +62,6 @@ namespace {
 
 // ---------------------------------------------------------------- caches, blocking
 
-struct Caches {
-  size_t l1d = 32 * 1024;
-  size_t l2 = 512 * 1024;
-  size_t l3 = 8 * 1024 * 1024;
-};
-
-size_t parse_size(const char* s) {
-  char* end = nullptr;
-  const unsigned long long v = strtoull(s, &end, 10);
-  if (end == s) return 0;
-  if (*end == 'K' || *end == 'k') return static_cast<size_t>(v) << 10;
-  if (*end == 'M' || *end == 'm') return static_cast<size_t>(v) << 20;
-  if (*end == 'G' || *end == 'g') return static_cast<size_t>(v) << 30;
-  return static_cast<size_t>(v);
-}
-
-bool read_line(const char* path, char* buf, size_t n) {
-  FILE* f = fopen(path, "r");
-  if (f == nullptr) return false;
-  const bool ok = fgets(buf, static_cast<int>(n), f) != nullptr;
-  fclose(f);
-  return ok;
-}
-
-Caches read_caches() {
-  Caches c;
-  for (int i = 0; i < 16; ++i) {
-    char path[128], level[32], type[32], size[32];
-    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
-    if (!read_line(path, level, sizeof level)) continue;
-    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
-    if (!read_line(path, type, sizeof type)) continue;
-    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-    if (!read_line(path, size, sizeof size)) continue;
-    const size_t bytes = parse_size(size);
-    if (bytes == 0 || strncmp(type, "Instruction", 11) == 0) continue;
-    const int lv = atoi(level);
-    if (lv == 1 && strncmp(type, "Data", 4) == 0) c.l1d = bytes;
-    if (lv == 2) c.l2 = bytes;
-    if (lv == 3) c.l3 = bytes;
-  }
-  return c;
-}
-
-const Caches& caches() {
-  static const Caches c = read_caches();
-  return c;
-}
-
 constexpr size_t kMaxNc = 4096;
 // Direct A for f32_avx512_12x32 (A not transposed) up to this n: each A block then
 // serves at most 3 panels, too few to repay packing it. Measured on Zen 4, fp32 cold,
@@ -118,7 +70,7 @@ constexpr size_t kMaxNc = 4096;
 constexpr size_t kDirectAMaxN = 96;
 
 armbench_gemm_blocking blocking_for(const UkernelInfo& k) {
-  const Caches& c = caches();
+  const armbench::runtime::CacheSizes& c = armbench::runtime::cache_sizes();
   const size_t es = k.pub.dtype == ARMBENCH_GEMM_BF16 ? 2 : 4;
   const size_t mr = k.pub.mr, nr = k.pub.nr, kr = k.pub.kr;
   // kc: the A micro-panel (mr x kc) in 3/4 of L1d, at most 2 KiB of depth per row

@@ -16,41 +16,15 @@
 
 #include "armbench/bf16.h"
 #include "armbench/timer.h"
+#include "../runtime/cache_sizes.h"
+#include "../runtime/random.h"
 #include "registry.h"
 
 namespace {
 
-uint64_t splitmix64(uint64_t* s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+// The last-level cache the cold runs must overflow.
+size_t largest_cache_bytes(const armbench::runtime::CacheSizes& c) { return c.l3 > c.l2 ? c.l3 : c.l2; }
 
-// Uniform in [-1, -1/64] U [1/64, 1]: never zero, no denormals after bf16 rounding.
-float nonzero(uint64_t* s) {
-  const uint64_t r = splitmix64(s);
-  const float mag = 1.0f / 64 + (1.0f - 1.0f / 64) * static_cast<float>(r >> 40) / static_cast<float>(1 << 24);
-  return (r & 1) ? -mag : mag;
-}
-
-size_t largest_cache_bytes() {
-  size_t best = 0;
-  for (int i = 0; i < 8; ++i) {
-    char path[96];
-    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-    FILE* f = fopen(path, "r");
-    if (!f) continue;
-    unsigned long v = 0;
-    char unit = 0;
-    if (fscanf(f, "%lu%c", &v, &unit) >= 1) {
-      size_t bytes = v * (unit == 'K' ? 1024 : unit == 'M' ? 1024 * 1024 : 1);
-      best = std::max(best, bytes);
-    }
-    fclose(f);
-  }
-  return best ? best : size_t{32} << 20;
-}
 
 // A(i, p) of a row-major operand stored as rows x cols with leading dimension ld,
 // read through the transpose flag.
@@ -102,7 +76,7 @@ void check_result(const armbench_gemm_case* c, const Operands& ops, armbench_gem
   uint64_t s = c->seed ^ 0x5eedull;
   std::vector<std::pair<size_t, size_t>> idx = {{0, 0}, {0, n - 1}, {m - 1, 0}, {m - 1, n - 1}};
   const size_t want = std::min<size_t>(m * n, 2048);
-  while (idx.size() < want) idx.push_back({splitmix64(&s) % m, splitmix64(&s) % n});
+  while (idx.size() < want) idx.push_back({armbench::runtime::splitmix64(&s) % m, armbench::runtime::splitmix64(&s) % n});
 
   const bool bf16 = c->dtype == ARMBENCH_GEMM_BF16;
   double max_abs = 0, max_rel = 0, drift = 0;
@@ -160,7 +134,7 @@ extern "C" int armbench_gemm_measure(armbench_gemm_pool* pool, const armbench_ge
   ops.ldb = c->trans_b ? k : n;
   ops.ldc = n;
   const size_t set_bytes = (m * k + k * n) * elem + m * n * 4;
-  const size_t sets = c->warm ? 1 : std::clamp<size_t>((2 * largest_cache_bytes() + set_bytes - 1) / set_bytes, 1, 64);
+  const size_t sets = c->warm ? 1 : std::clamp<size_t>((2 * largest_cache_bytes(armbench::runtime::cache_sizes()) + set_bytes - 1) / set_bytes, 1, 64);
   const double avail = static_cast<double>(sysconf(_SC_AVPHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
   // Sizes that do not fit (with the fp32 masters and some headroom) are refused, not swapped.
   if (static_cast<double>(sets * set_bytes + (m * k + k * n) * 6) > 0.8 * avail) return -ENOMEM;
@@ -168,8 +142,8 @@ extern "C" int armbench_gemm_measure(armbench_gemm_pool* pool, const armbench_ge
     uint64_t s = c->seed;
     ops.a32.resize(m * k);
     ops.b32.resize(k * n);
-    for (float& x : ops.a32) x = nonzero(&s);
-    for (float& x : ops.b32) x = nonzero(&s);
+    for (float& x : ops.a32) x = armbench::runtime::nonzero_operand(&s);
+    for (float& x : ops.b32) x = armbench::runtime::nonzero_operand(&s);
     const void* a_src = ops.a32.data();
     const void* b_src = ops.b32.data();
     if (c->dtype == ARMBENCH_GEMM_BF16) {
