@@ -59,6 +59,33 @@ std::vector<int> IntArrayField(Napi::Object o, const char* key, const char* fn, 
   return out;
 }
 
+const char* DtypeName(armbench_gemm_dtype d) { return d == ARMBENCH_GEMM_BF16 ? "bf16" : "fp32"; }
+
+armbench_gemm_dtype DtypeField(Napi::Object o, const char* fn) {
+  Napi::Value v = o.Get("dtype");
+  std::string d = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
+  if (d == "fp32") return ARMBENCH_GEMM_F32;
+  if (d == "bf16") return ARMBENCH_GEMM_BF16;
+  throw Napi::TypeError::New(o.Env(), std::string(fn) + ": dtype must be \"fp32\" or \"bf16\"");
+}
+
+Napi::Value MeasuredResult(Napi::Env env, Napi::Object check, bool passed, const std::vector<armbench_gemm_timing>& timings) {
+  check.Set("passed", Napi::Boolean::New(env, passed));
+  Napi::Array rows = Napi::Array::New(env);
+  if (passed) {
+    for (size_t i = 0; i < timings.size(); ++i) {
+      Napi::Object r = Napi::Object::New(env);
+      r.Set("ns", static_cast<double>(timings[i].ns));
+      r.Set("calls", static_cast<double>(timings[i].calls));
+      rows.Set(static_cast<uint32_t>(i), r);
+    }
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("check", check);
+  out.Set("samples", rows);
+  return out;
+}
+
 }  // namespace armbench_binding
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {

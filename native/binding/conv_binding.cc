@@ -69,9 +69,7 @@ Napi::Value ConvMeasure(const Napi::CallbackInfo& info) {
   Napi::Object o = RequireObject(info, 0, fn);
   armbench_conv_case c{};
   c.shape = ShapeField(o, fn);
-  std::string dtype = o.Get("dtype").IsString() ? o.Get("dtype").As<Napi::String>().Utf8Value() : "";
-  if (dtype != "fp32" && dtype != "bf16") throw Napi::TypeError::New(info.Env(), "convMeasure: dtype must be \"fp32\" or \"bf16\"");
-  c.dtype = dtype == "bf16" ? ARMBENCH_GEMM_BF16 : ARMBENCH_GEMM_F32;
+  c.dtype = DtypeField(o, fn);
   c.algo = static_cast<armbench_conv_algo>(IntField(o, "algo", fn, 0, ARMBENCH_CONV_ALGO_COUNT - 1));
   c.bias = static_cast<int>(IntField(o, "bias", fn, 0, 1));
   c.act = static_cast<armbench_conv_activation>(IntField(o, "act", fn, 0, 2));
@@ -90,20 +88,7 @@ Napi::Value ConvMeasure(const Napi::CallbackInfo& info) {
         ck.Set("maxAbsErr", check->max_abs_err);
         ck.Set("maxRelErr", check->max_rel_err);
         ck.Set("bound", check->bound);
-        ck.Set("passed", Napi::Boolean::New(env, check->passed != 0));
-        Napi::Array rows = Napi::Array::New(env);
-        if (check->passed) {
-          for (size_t i = 0; i < timings->size(); ++i) {
-            Napi::Object r = Napi::Object::New(env);
-            r.Set("ns", static_cast<double>((*timings)[i].ns));
-            r.Set("calls", static_cast<double>((*timings)[i].calls));
-            rows.Set(static_cast<uint32_t>(i), r);
-          }
-        }
-        Napi::Object out = Napi::Object::New(env);
-        out.Set("check", ck);
-        out.Set("samples", rows);
-        return out;
+        return MeasuredResult(env, ck, check->passed != 0, *timings);
       });
 }
 

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "armbench/gemm.h"
+#include "armbench/gemm_measure.h"
+
 namespace armbench_binding {
 
 void RegisterCpu(Napi::Env env, Napi::Object exports);
@@ -23,6 +26,17 @@ void RegisterConv(Napi::Env env, Napi::Object exports);
 double RequireNumber(const Napi::CallbackInfo& info, size_t index, const char* fn, const char* what);
 std::string RequireString(const Napi::CallbackInfo& info, size_t index, const char* fn, const char* what);
 Napi::Object RequireObject(const Napi::CallbackInfo& info, size_t index, const char* fn);
+
+// CPU numbers the bindings accept (pinning beyond this is refused).
+constexpr int kMaxCpu = 1 << 16;
+
+// "fp32" / "bf16" <-> armbench_gemm_dtype; a bad value throws a TypeError naming fn.
+const char* DtypeName(armbench_gemm_dtype d);
+armbench_gemm_dtype DtypeField(Napi::Object o, const char* fn);
+
+// { check, samples: [{ ns, calls }] } for a checked measurement: a check that failed
+// timed nothing, so its samples are empty.
+Napi::Value MeasuredResult(Napi::Env env, Napi::Object check, bool passed, const std::vector<armbench_gemm_timing>& timings);
 
 // Fields of an options object, checked: a missing or mistyped field throws a
 // TypeError naming the function and the field.

@@ -11,8 +11,6 @@
 namespace armbench_binding {
 namespace {
 
-constexpr int kMaxCpu = 1 << 16;
-
 Napi::Value U64(Napi::Env env, uint64_t v) {
   return v == UINT64_MAX ? env.Null() : Napi::Number::New(env, static_cast<double>(v));
 }

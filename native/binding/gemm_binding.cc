@@ -15,18 +15,6 @@
 namespace armbench_binding {
 namespace {
 
-constexpr int kMaxCpu = 1 << 16;
-
-const char* DtypeName(armbench_gemm_dtype d) { return d == ARMBENCH_GEMM_BF16 ? "bf16" : "fp32"; }
-
-armbench_gemm_dtype DtypeField(Napi::Object o, const char* fn) {
-  Napi::Value v = o.Get("dtype");
-  std::string d = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
-  if (d == "fp32") return ARMBENCH_GEMM_F32;
-  if (d == "bf16") return ARMBENCH_GEMM_BF16;
-  throw Napi::TypeError::New(o.Env(), std::string(fn) + ": dtype must be \"fp32\" or \"bf16\"");
-}
-
 // gemmKernels() -> [{ index, name, isa, dtype, mr, nr, kr, unsupported, isDefault, blocking: { mc, kc, nc } }]
 Napi::Value GemmKernels(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -149,20 +137,7 @@ Napi::Value GemmMeasure(const Napi::CallbackInfo& info) {
         ck.Set("bound", check->bound);
         ck.Set("zeroFraction", check->zero_fraction);
         ck.Set("bf16Drift", check->bf16_drift);
-        ck.Set("passed", Napi::Boolean::New(env, check->passed != 0));
-        Napi::Array rows = Napi::Array::New(env);
-        if (check->passed) {
-          for (size_t i = 0; i < timings->size(); ++i) {
-            Napi::Object r = Napi::Object::New(env);
-            r.Set("ns", static_cast<double>((*timings)[i].ns));
-            r.Set("calls", static_cast<double>((*timings)[i].calls));
-            rows.Set(static_cast<uint32_t>(i), r);
-          }
-        }
-        Napi::Object out = Napi::Object::New(env);
-        out.Set("check", ck);
-        out.Set("samples", rows);
-        return out;
+        return MeasuredResult(env, ck, check->passed != 0, *timings);
       });
 }
 

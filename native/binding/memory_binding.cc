@@ -12,7 +12,6 @@
 namespace armbench_binding {
 namespace {
 
-constexpr int kMaxCpu = 1 << 16;
 constexpr int64_t kMaxBytes = int64_t{1} << 40;
 
 bool BoolField(Napi::Object o, const char* key, const char* fn) {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "armbench/bf16.h"
-#include "armbench/timer.h"
 #include "../runtime/random.h"
+#include "../runtime/timed_samples.h"
 
 namespace {
 
@@ -122,17 +122,6 @@ extern "C" int armbench_conv_measure(armbench_gemm_pool* pool, const armbench_co
   check->passed = !std::isnan(max_rel) && max_rel <= check->bound;
   if (!check->passed) return 0;
 
-  for (unsigned smp = 0; smp < c->samples; ++smp) {
-    uint64_t calls = 0;
-    const uint64_t t0 = armbench_now_ns();
-    uint64_t t1 = t0;
-    do {
-      rc = armbench_conv_plan_run(pool, plan.get(), x, y.data(), &epi);
-      if (rc != 0) return rc;
-      ++calls;
-      t1 = armbench_now_ns();
-    } while (t1 - t0 < c->min_sample_ns);
-    out[smp] = armbench_gemm_timing{t1 - t0, calls};
-  }
-  return 0;
+  return armbench::runtime::timed_samples(c->samples, c->min_sample_ns, out,
+                                         [&] { return armbench_conv_plan_run(pool, plan.get(), x, y.data(), &epi); });
 }

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "armbench/bf16.h"
-#include "armbench/timer.h"
 #include "../runtime/cache_sizes.h"
 #include "../runtime/random.h"
+#include "../runtime/timed_samples.h"
 #include "registry.h"
 
 namespace {
@@ -172,18 +172,8 @@ extern "C" int armbench_gemm_measure(armbench_gemm_pool* pool, const armbench_ge
   if (!check->passed) return 0;
 
   size_t set = 0;
-  for (unsigned smp = 0; smp < c->samples; ++smp) {
-    uint64_t calls = 0;
-    const uint64_t t0 = armbench_now_ns();
-    uint64_t t1 = t0;
-    do {
-      set = (set + 1) % sets;
-      rc = run_once(pool, c, ops, set);
-      if (rc != 0) return rc;
-      ++calls;
-      t1 = armbench_now_ns();
-    } while (t1 - t0 < c->min_sample_ns);
-    out[smp] = armbench_gemm_timing{t1 - t0, calls};
-  }
-  return 0;
+  return armbench::runtime::timed_samples(c->samples, c->min_sample_ns, out, [&] {
+    set = (set + 1) % sets;
+    return run_once(pool, c, ops, set);
+  });
 }
