@@ -18,8 +18,9 @@
 //      the image) widened to fp32 and gathered into P[a][b][tile]; then V = B^T d B as
 //      two passes of row combinations whose innermost loop runs over the block's tiles
 //      (contiguous, so it vectorises at any SIMD width, and the zeros of B^T are
-//      skipped outside it). V is stored per position as a C x nb matrix
-//      V[((xi * t + nu) * C + c) * nb + tile], fp32 or rounded to bf16.
+//      skipped outside it). fp32 V is stored per position as a C x nb matrix
+//      V[((xi * t + nu) * C + c) * nb + tile]; bf16 V, rounded, as nb x C,
+//      V[((xi * t + nu) * nb + tile) * C + c], channel pairs adjacent for the packing.
 //   2. t*t GEMMs, positions split over the workers, each on its worker alone:
 //      M_pos (nb x K) = V_pos^T (nb x C) * U_pos^T (C x K). Tiles are the GEMM's rows,
 //      so a layer with few tiles (7x7 maps) still fills the kernel's wide dimension
@@ -170,16 +171,25 @@ void run_block(void* p, int index, int threads) {
     for (unsigned xi = 0; xi < t; ++xi) {
       for (unsigned bcol = 0; bcol < t; ++bcol) combine(ww.bt + xi * t, t, P + bcol * nb, t * nb, W + (xi * t + bcol) * nb, n);
     }
-    for (unsigned xi = 0; xi < t; ++xi) {
-      for (unsigned nu = 0; nu < t; ++nu) {
-        const size_t at = ((xi * t + nu) * C + c) * nb;
-        if (bf16) {
-          combine(ww.bt + nu * t, t, W + xi * t * nb, nb, P, n);
-          armbench_f32_to_bf16_array(P, static_cast<uint16_t*>(b.V) + at, n, ARMBENCH_BF16_RNE);
-        } else {
-          combine(ww.bt + nu * t, t, W + xi * t * nb, nb, static_cast<float*>(b.V) + at, n);
+    if (!bf16) {
+      for (unsigned xi = 0; xi < t; ++xi) {
+        for (unsigned nu = 0; nu < t; ++nu) {
+          combine(ww.bt + nu * t, t, W + xi * t * nb, nb, static_cast<float*>(b.V) + ((xi * t + nu) * C + c) * nb, n);
         }
       }
+      continue;
+    }
+    // bf16: all positions of this channel into P, rounded at once, then scattered into
+    // the row-major tiles x C operand, where the GEMM's packing finds channel pairs
+    // adjacent.
+    for (unsigned xi = 0; xi < t; ++xi) {
+      for (unsigned nu = 0; nu < t; ++nu) combine(ww.bt + nu * t, t, W + xi * t * nb, nb, P + (xi * t + nu) * nb, n);
+    }
+    uint16_t* h = reinterpret_cast<uint16_t*>(W);
+    armbench_f32_to_bf16_array(P, h, tt * nb, ARMBENCH_BF16_RNE);
+    uint16_t* vh = static_cast<uint16_t*>(b.V) + c;
+    for (unsigned pos = 0; pos < tt; ++pos) {
+      for (size_t j = 0; j < n; ++j) vh[(pos * nb + j) * C] = h[pos * nb + j];
     }
   }
   runtime::pool_barrier(b.pool);
@@ -188,13 +198,13 @@ void run_block(void* p, int index, int threads) {
   share(tt, index, threads, &lo, &hi);
   armbench_gemm_args ga{};
   ga.kernel = ww.kernel;
-  ga.trans_a = 1;
+  ga.trans_a = bf16 ? 0 : 1;
   ga.m = n;
   ga.n = K;
   ga.k = C;
   ga.alpha = 1.0f;
   ga.beta = 0.0f;
-  ga.lda = nb;
+  ga.lda = bf16 ? C : nb;
   ga.ldc = K;
   const size_t elem = bf16 ? 2 : 4;
   for (size_t pos = lo; pos < hi && b.rc[index] == 0; ++pos) {
