@@ -207,6 +207,8 @@ export interface NativeEngineInfo {
   /** Executor-owned scratch: the bf16 copy of the largest bf16 conv/gemm input (0 without bf16 steps). */
   scratchBytes: number;
   steps: number;
+  /** Per step, what runs it: "winograd-f4 fp32", the GEMM kernel or path ("gemv_f32_avx512"), "relu avx512", "maxpool". */
+  kernels: string[];
 }
 
 export interface NativeEngineMeasurement {

@@ -114,7 +114,12 @@ test("engineRun computes a hand-built program, off the JavaScript thread, with p
   const pool = native.gemmPool(native.allowedCpus().slice(0, 2));
   const engine = native.engineCreate(program(), pool);
   const info = native.engineInfo(engine);
-  assert.deepEqual(info, { arenaBytes: 768, weightBytes: (w.length + bias.length + fcW.length + fcB.length) * 4, scratchBytes: 0, steps: 4 });
+  const { kernels, ...sizes } = info;
+  assert.deepEqual(sizes, { arenaBytes: 768, weightBytes: (w.length + bias.length + fcW.length + fcB.length) * 4, scratchBytes: 0, steps: 4 });
+  assert.equal(kernels.length, 4);
+  assert.equal(kernels[0], "im2col fp32");
+  assert.ok(kernels[2] !== undefined && kernels[2].length > 0, "the gemm step names its kernel");
+  assert.equal(kernels[3], "softmax");
   const pending = native.engineRun(engine, [x], { profile: true });
   assert.ok(pending instanceof Promise);
   const { outputs, stepNs } = await pending;

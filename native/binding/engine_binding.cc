@@ -429,7 +429,7 @@ Napi::Value EngineMeasure(const Napi::CallbackInfo& info) {
       why);
 }
 
-// engineInfo(handle) -> { arenaBytes, weightBytes, scratchBytes, steps }
+// engineInfo(handle) -> { arenaBytes, weightBytes, scratchBytes, steps, kernels }
 Napi::Value EngineInfo(const Napi::CallbackInfo& info) {
   auto e = UnwrapEngine(info[0], "engineInfo");
   armbench_engine_info ei{};
@@ -439,6 +439,9 @@ Napi::Value EngineInfo(const Napi::CallbackInfo& info) {
   r.Set("weightBytes", static_cast<double>(ei.weight_bytes));
   r.Set("scratchBytes", static_cast<double>(ei.scratch_bytes));
   r.Set("steps", static_cast<double>(ei.step_count));
+  Napi::Array kernels = Napi::Array::New(info.Env(), ei.step_count);
+  for (size_t i = 0; i < ei.step_count; ++i) kernels.Set(static_cast<uint32_t>(i), armbench_engine_step_kernel(e->engine, i));
+  r.Set("kernels", kernels);
   return r;
 }
 

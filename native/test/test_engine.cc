@@ -384,6 +384,8 @@ void test_timing_and_pool() {
   CHECK(info.arena_bytes == p.arena && info.step_count == 2 && info.weight_bytes == w.size() * 4 && info.scratch_bytes == 0);
   CHECK(armbench_engine_input_elems(e, 0) == x.size() && armbench_engine_output_elems(e, 0) == 16 * 144);
   CHECK(armbench_engine_input_elems(e, 1) == 0);
+  CHECK_MSG(strcmp(armbench_engine_step_kernel(e, 0), "im2col fp32") == 0, "%s", armbench_engine_step_kernel(e, 0));
+  CHECK(strncmp(armbench_engine_step_kernel(e, 1), "relu ", 5) == 0 && armbench_engine_step_kernel(e, 2) == nullptr);
   const float* in[1] = {x.data()};
   std::vector<float> y1(16 * 144), y2(16 * 144), y3(16 * 144);
   float* o1[1] = {y1.data()};

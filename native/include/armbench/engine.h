@@ -124,6 +124,10 @@ typedef struct armbench_engine_info {
   size_t input_count, output_count;
 } armbench_engine_info;
 void armbench_engine_get_info(const armbench_engine* engine, armbench_engine_info* info);
+/* What runs step i, for the record: the conv algorithm and dtype ("winograd-f4 fp32"),
+ * the GEMM kernel or path (armbench_gemm_path), or the op set's ISA ("relu avx512").
+ * NULL when i is out of range. Valid as long as the engine. */
+const char* armbench_engine_step_kernel(const armbench_engine* engine, size_t i);
 /* Floats in input / output i (its element count); 0 when out of range. */
 size_t armbench_engine_input_elems(const armbench_engine* engine, size_t i);
 size_t armbench_engine_output_elems(const armbench_engine* engine, size_t i);

@@ -223,6 +223,7 @@ class Builder {
     }
     if (rc != 0) return fail(rc, "preparing \"%s\" failed (%s)", s.algo, strerror(-rc));
     p->plan.reset(plan);
+    p->runs = std::string(s.algo) + (p->bf16 ? " bf16" : " fp32");
     e_->weight_bytes += s.weights_count * (p->bf16 ? 2 : 4) + p->bias.size() * 4;
     return 0;
   }
@@ -265,6 +266,10 @@ class Builder {
     }
     if (rc != 0) return fail(rc, "packing the weights failed (%s)", strerror(-rc));
     p->packed.reset(packed);
+    armbench_gemm_args a{};
+    a.kernel = p->kernel, a.trans_b = 1, a.m = s.rows, a.n = s.n, a.k = s.k, a.alpha = 1.0f;
+    const char* path = armbench_gemm_path(&a);
+    p->runs = path ? path : "";
     e_->weight_bytes += s.weights_count * (p->bf16 ? 2 : 4) + p->bias.size() * 4;
     return 0;
   }
@@ -460,6 +465,9 @@ class Builder {
     set_label(label);
     p->label = label;
     p->op = s.op;
+    // Overwritten by conv and gemm; the elementwise ops run the op set's dispatched kernels.
+    const bool eltwise = s.op >= ARMBENCH_ENGINE_RELU && s.op <= ARMBENCH_ENGINE_MUL;
+    p->runs = std::string(op ? op : "?") + (eltwise ? std::string(" ") + armbench_ops_isa() : std::string());
     switch (s.op) {
       case ARMBENCH_ENGINE_CONV: return conv(s, p);
       case ARMBENCH_ENGINE_MAXPOOL:
@@ -566,6 +574,10 @@ void armbench_engine_get_info(const armbench_engine* e, armbench_engine_info* in
   info->step_count = e->steps.size();
   info->input_count = e->inputs.size();
   info->output_count = e->outputs.size();
+}
+
+const char* armbench_engine_step_kernel(const armbench_engine* e, size_t i) {
+  return e != nullptr && i < e->steps.size() ? e->steps[i].runs.c_str() : nullptr;
 }
 
 size_t armbench_engine_input_elems(const armbench_engine* e, size_t i) {

@@ -33,6 +33,7 @@ enum class ReorderKind { kCopy, kToNchwc, kToNchw, kNone };
 struct Step {
   armbench_engine_op op;
   std::string label;  // `step 3 "conv1" (conv)`, the prefix of every message about it
+  std::string runs;   // what runs it (armbench_engine_step_kernel)
   float* x = nullptr;
   const float* b = nullptr;
   float* y = nullptr;
