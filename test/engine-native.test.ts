@@ -182,3 +182,26 @@ test("the run functions check their arguments", async () => {
   assert.throws(() => native.engineMeasure(engine, [x], { warmup: 0, iterations: 0 }), RangeError);
   assert.ok(native.nchwcBlock() >= 4);
 });
+
+test("runs on one engine may overlap: they are serialized natively and each gets its own outputs", async () => {
+  const engine = native.engineCreate(program());
+  const other = seeded(50, 9);
+  const [a, b, c] = await Promise.all([native.engineRun(engine, [x]), native.engineRun(engine, [other]), native.engineRun(engine, [x])]);
+  assert.deepEqual(a.outputs, c.outputs);
+  assert.notDeepEqual(a.outputs, b.outputs);
+  const alone = await native.engineRun(engine, [other]);
+  assert.deepEqual(b.outputs, alone.outputs);
+});
+
+test("bf16 conv and gemm steps round x into executor scratch and stay near the fp32 answer", async () => {
+  const p = program();
+  for (const s of p.steps) if (s.op === "conv" || s.op === "gemm") s.dtype = "bf16";
+  const engine = native.engineCreate(p);
+  const info = native.engineInfo(engine);
+  assert.equal(info.scratchBytes, 2 * 50); // the conv's input, the larger of the two
+  assert.equal(info.weightBytes, (w.length + fcW.length) * 2 + (bias.length + fcB.length) * 4);
+  const { outputs } = await native.engineRun(engine, [x]);
+  // Each bf16 operand is within 2^-9 relative of its float; these sums are short.
+  assertClose(at(outputs, 0), expected().features, 2e-2, "bf16 features");
+  assertClose(at(outputs, 1), expected().probs, 2e-2, "bf16 probs");
+});
