@@ -160,7 +160,7 @@ export class ModelBuilder {
     this.constant(`${name}.running_mean`, Float32Array.from(x.mean));
     this.constant(`${name}.running_var`, Float32Array.from(x.variance, (v) => Math.max(v, 1e-3)));
     const out = `${name}.out`;
-    this.nodes.push({ op: "BatchNormalization", name, inputs: [x.name, `${name}.weight`, `${name}.bias`, `${name}.running_mean`, `${name}.running_var`], outputs: [out], attrs: { epsilon: 1e-5 } });
+    this.nodes.push({ op: "BatchNormalization", name, inputs: [x.name, `${name}.weight`, `${name}.bias`, `${name}.running_mean`, `${name}.running_var`], outputs: [out], attrs: { epsilon: Math.fround(1e-5) } });
     return { name: out, dims: x.dims, mean: Float64Array.from(beta), variance: Float64Array.from(gamma, (g) => g * g) };
   }
 
