@@ -10,19 +10,23 @@ type Session = import("onnxruntime-node").InferenceSession;
 
 export type OrtLoad = { ok: true; ort: Ort; version: string } | { ok: false; reason: string };
 
-let loaded: Promise<OrtLoad> | undefined;
+const loaded = new Map<string, Promise<OrtLoad>>();
 
-export function loadOrt(): Promise<OrtLoad> {
-  loaded ??= (async (): Promise<OrtLoad> => {
+/** `moduleName` is for tests of the unavailable path. */
+export function loadOrt(moduleName = "onnxruntime-node"): Promise<OrtLoad> {
+  let got = loaded.get(moduleName);
+  if (got) return got;
+  got = (async (): Promise<OrtLoad> => {
     try {
-      const ort = (await import("onnxruntime-node")) as Ort;
+      const ort = (await import(moduleName)) as Ort;
       const version = (ort.env as { versions?: { node?: string } }).versions?.node ?? "unknown";
       return { ok: true, ort, version };
     } catch (e) {
-      return { ok: false, reason: `onnxruntime-node cannot be loaded: ${(e as Error).message.split("\n")[0]}` };
+      return { ok: false, reason: `${moduleName} cannot be loaded: ${(e as Error).message.split("\n")[0]}` };
     }
   })();
-  return loaded;
+  loaded.set(moduleName, got);
+  return got;
 }
 
 export interface OrtRunOptions {
@@ -70,8 +74,8 @@ export async function runOrt(model: Uint8Array, inputs: Record<string, Tensor>, 
 }
 
 /** Warmup, then `iterations` runs each timed alone with process.hrtime.bigint. */
-export async function measureOrt(model: Uint8Array, inputs: Record<string, Tensor>, o: OrtRunOptions): Promise<OrtMeasurement> {
-  const got = await loadOrt();
+export async function measureOrt(model: Uint8Array, inputs: Record<string, Tensor>, o: OrtRunOptions & { moduleName?: string }): Promise<OrtMeasurement> {
+  const got = await loadOrt(o.moduleName);
   if (!got.ok) return got;
   let s: Session;
   try {
@@ -81,6 +85,7 @@ export async function measureOrt(model: Uint8Array, inputs: Record<string, Tenso
   }
   try {
     const f = feeds(got.ort, inputs);
+    // At least one untimed run: it also yields the outputs when iterations is 0.
     let out = await s.run(f);
     for (let i = 1; i < o.warmup; i++) out = await s.run(f);
     const latencyMs: number[] = [];
@@ -91,6 +96,8 @@ export async function measureOrt(model: Uint8Array, inputs: Record<string, Tenso
     }
     const outputs = Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: t.dims.map(Number), data: Float32Array.from(t.data as Float32Array) }]));
     return { ok: true, version: got.version, latencyMs, outputs };
+  } catch (e) {
+    return { ok: false, reason: `onnxruntime failed to run the model: ${(e as Error).message.split("\n")[0]}` };
   } finally {
     await s.release();
   }
