@@ -123,26 +123,47 @@ export function producers(g: Graph): Map<string, Node> {
   return m;
 }
 
-/** Orders nodes so each comes after the producers of its inputs; refuses cycles and undefined values. */
+/**
+ * Orders nodes so each comes after the producers of its inputs (Kahn's algorithm, linear
+ * in nodes and edges; an already sorted graph keeps its order); refuses cycles and
+ * values nothing defines.
+ */
 export function topoSort(g: Graph): Graph {
+  const defined = new Set<string>([...g.inputs.map((v) => v.name), ...g.initializers.keys()]);
+  const inOrder = g.nodes.every((n) => {
+    const ok = n.inputs.every((v) => v === "" || defined.has(v));
+    for (const o of n.outputs) defined.add(o);
+    return ok;
+  });
+  if (inOrder && g.outputs.every((o) => defined.has(o))) return { ...g, nodes: [...g.nodes] };
   const known = new Set<string>([...g.inputs.map((v) => v.name), ...g.initializers.keys()]);
-  const pending = [...g.nodes];
+  const waiting = new Map<string, number[]>();
+  const missing = g.nodes.map((n, i) => {
+    let count = 0;
+    for (const v of new Set(n.inputs)) {
+      if (v === "" || known.has(v)) continue;
+      count++;
+      const list = waiting.get(v);
+      if (list) list.push(i);
+      else waiting.set(v, [i]);
+    }
+    return count;
+  });
+  const ready = missing.flatMap((m, i) => (m === 0 ? [i] : []));
   const sorted: Node[] = [];
-  while (pending.length > 0) {
-    const before = pending.length;
-    for (let i = 0; i < pending.length; ) {
-      const n = pending[i]!;
-      if (n.inputs.every((v) => v === "" || known.has(v))) {
-        sorted.push(n);
-        for (const o of n.outputs) known.add(o);
-        pending.splice(i, 1);
-      } else i++;
+  for (let q = 0; q < ready.length; q++) {
+    const n = g.nodes[ready[q]!]!;
+    sorted.push(n);
+    for (const o of n.outputs) {
+      if (known.has(o)) continue;
+      known.add(o);
+      for (const j of waiting.get(o) ?? []) if (--missing[j]! === 0) ready.push(j);
     }
-    if (pending.length === before) {
-      const n = pending[0]!;
-      const missing = n.inputs.find((v) => v !== "" && !known.has(v));
-      throw new UserError(`node "${n.name}" (${n.op}) reads "${missing}", which no node, input or initializer defines (or the graph has a cycle).`);
-    }
+  }
+  if (sorted.length < g.nodes.length) {
+    const n = g.nodes.find((_, i) => missing[i]! > 0)!;
+    const absent = n.inputs.find((v) => v !== "" && !known.has(v));
+    throw new UserError(`node "${n.name}" (${n.op}) reads "${absent}", which no node, input or initializer defines (or the graph has a cycle).`);
   }
   for (const o of g.outputs) if (!known.has(o)) throw new UserError(`graph output "${o}" is not produced by any node.`);
   return { ...g, nodes: sorted };

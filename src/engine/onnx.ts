@@ -33,6 +33,8 @@ type Int64 = number | { toNumber(): number; high: number; low: number };
 
 /** protobuf cannot encode more than 2 GiB; anything larger is not a model file. */
 export const MAX_MODEL_FILE_BYTES = 2 ** 31;
+/** More nodes than any real CNN has; a bound on the work a hostile file can cause. */
+export const MAX_NODES = 100_000;
 /** Total weight bytes a model may ask for, external data included. */
 export const MAX_WEIGHT_BYTES = 2 ** 33;
 /** Oldest default-domain opset whose operator semantics the loader knows. */
@@ -79,6 +81,7 @@ export function loadOnnxFile(file: string, opts: LoadOptions = {}): Graph {
   } catch (e) {
     throw new UserError(`cannot read the model ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
   }
+  if (!statSync(file).isFile()) throw new UserError(`${file} is not a regular file.`);
   if (size > MAX_MODEL_FILE_BYTES) throw new UserError(`${file} is ${size} bytes, larger than any ONNX protobuf can be (2 GiB).`);
   return loadOnnx(readFileSync(file), { baseDir: path.dirname(path.resolve(file)), ...opts, name: file });
 }
@@ -132,6 +135,7 @@ class Loader {
       inputs.push({ name, dims });
     }
 
+    if ((g.node ?? []).length > MAX_NODES) throw new UserError(`${this.what} has ${(g.node ?? []).length} nodes, more than the ${MAX_NODES} armbench accepts.`);
     const pendingPads = new Map<Node, string>();
     const nodes: Node[] = [];
     (g.node ?? []).forEach((np, i) => {
@@ -502,6 +506,8 @@ export function resolveExternal(baseDir: string, location: string, what: string)
     throw new UserError(`${what} names the external file "${location}", which does not exist next to the model.`);
   }
   if (!inside(real)) throw new UserError(`${what} names the external file "${location}", which resolves (through a link) outside the model's folder.`);
+  // A FIFO or device would block or never end; only regular files hold weights.
+  if (!statSync(real).isFile()) throw new UserError(`${what} names the external file "${location}", which is not a regular file.`);
   return real;
 }
 

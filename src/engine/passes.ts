@@ -161,6 +161,8 @@ export function fuseEpilogues(input: Graph): Graph {
       g.nodes[g.nodes.indexOf(n)] = fused;
     }
   }
+  // Fusion renames values to names that already had these shapes, so one inference serves.
+  const shapes = inferShapes(g);
   for (const start of [...g.nodes]) {
     if (start.op !== "Conv" && start.op !== "FusedGemm") continue;
     let node: Node = start.op === "Conv" ? { op: "FusedConv", name: start.name, inputs: [...start.inputs.slice(0, 3), ""], outputs: start.outputs, attrs: { ...start.attrs, act: "none" } } : start;
@@ -168,7 +170,6 @@ export function fuseEpilogues(input: Graph): Graph {
     let at = g.nodes.indexOf(start);
     g.nodes[at] = node;
     const attrs = node.attrs as Epilogue;
-    const shapes = inferShapes(g);
     for (;;) {
       const uses = consumers(g);
       const y = node.outputs[0]!;
