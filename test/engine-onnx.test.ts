@@ -191,3 +191,17 @@ test("ONNX backend node tests: our loader and saver keep what each model compute
 test("a backend conv test whose weights are a graph input is refused by name", { skip: existsSync(BACKEND) ? false : `${BACKEND} is missing` }, () => {
   refuses(() => loadOnnxFile(path.join(BACKEND, "test_conv_with_strides_padding", "model.onnx")), /node "[^"]*" \(Conv\): the weights "W" must be a constant initializer/);
 });
+
+test("Clip bounds load from attributes before opset 11 and from constant inputs after; Reshape takes a constant int64 shape", () => {
+  const old = loadOnnx(modelBytes({ name: "c", opType: "Clip", input: ["x"], output: ["y"], attribute: [{ name: "min", type: 1, f: 0 }, { name: "max", type: 1, f: 6 }] }, [], 10));
+  assert.deepEqual(old.nodes[0]!.attrs, { min: 0, max: 6 });
+  const scalar = (name: string, v: number): TensorProto => ({ name, dims: [], dataType: 1, floatData: [v] });
+  const modern = loadOnnx(modelBytes({ name: "c", opType: "Clip", input: ["x", "lo", "hi"], output: ["y"] }, [scalar("lo", -1), scalar("hi", 2)]));
+  assert.deepEqual(modern.nodes[0]!.attrs, { min: -1, max: 2 });
+  assert.deepEqual(modern.nodes[0]!.inputs, ["x"]);
+  assert.equal(modern.initializers.size, 0, "the bounds became attributes");
+  const shape: TensorProto = { name: "shape", dims: [2], dataType: 7, int64Data: [1, -1] };
+  const reshaped = loadOnnx(modelBytes({ name: "r", opType: "Reshape", input: ["x", "shape"], output: ["y"] }, [shape]));
+  assert.deepEqual(reshaped.nodes[0]!.attrs, { shape: [1, -1] });
+  refuses(() => loadOnnx(modelBytes({ name: "a", opType: "Add", input: ["x", "shape"], output: ["y"] }, [shape])), /node "a" \(Add\) reads the int64 tensor "shape"; armbench takes int64 only as a Reshape shape/);
+});

@@ -143,13 +143,13 @@ class Loader {
       if (n) nodes.push(n);
     });
 
-    const outputs = (g.output ?? []).map((o) => o.name ?? "");
-    const graph = topoSort({ name: g.name || "model", inputs, outputs, nodes, initializers: new Map(this.floats) });
-    for (const n of graph.nodes) {
+    for (const n of nodes) {
       for (const i of n.inputs) {
         if (this.ints.has(i)) throw new UserError(`node "${n.name}" (${n.op}) reads the int64 tensor "${i}"; armbench takes int64 only as a Reshape shape.`);
       }
     }
+    const outputs = (g.output ?? []).map((o) => o.name ?? "");
+    const graph = topoSort({ name: g.name || "model", inputs, outputs, nodes, initializers: new Map(this.floats) });
     this.resolveAutoPad(graph, pendingPads);
     inferShapes(graph);
     // Initializers no node reads (e.g. Reshape shapes already taken into attributes) are dropped.
