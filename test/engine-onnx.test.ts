@@ -205,3 +205,15 @@ test("Clip bounds load from attributes before opset 11 and from constant inputs 
   assert.deepEqual(reshaped.nodes[0]!.attrs, { shape: [1, -1] });
   refuses(() => loadOnnx(modelBytes({ name: "a", opType: "Add", input: ["x", "shape"], output: ["y"] }, [shape])), /node "a" \(Add\) reads the int64 tensor "shape"; armbench takes int64 only as a Reshape shape/);
 });
+
+test("a value written twice (by two nodes, or over an input) is refused", () => {
+  const twice = onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ version: 13 }],
+    graph: {
+      node: [{ name: "r1", opType: "Relu", input: ["x"], output: ["y"] }, { name: "r2", opType: "Sigmoid", input: ["x"], output: ["y"] }],
+      input: [floatInput("x", [1, 2, 4, 4])], output: [floatInput("y", [])],
+    },
+  }).finish();
+  refuses(() => loadOnnx(twice), /node "r2" \(Sigmoid\) writes "y", which another node, input or initializer already defines/);
+  refuses(() => loadOnnx(modelBytes({ name: "r", opType: "Relu", input: ["x"], output: ["x"] })), /node "r" \(Relu\) writes "x"/);
+});

@@ -143,6 +143,13 @@ class Loader {
       if (n) nodes.push(n);
     });
 
+    const defined = new Set<string>([...inputs.map((v) => v.name), ...this.floats.keys(), ...this.ints.keys()]);
+    for (const n of nodes) {
+      for (const o of n.outputs) {
+        if (o === "" || defined.has(o)) throw new UserError(`node "${n.name}" (${n.op}) writes "${o}", which ${o === "" ? "is no name" : "another node, input or initializer already defines"}.`);
+        defined.add(o);
+      }
+    }
     for (const n of nodes) {
       for (const i of n.inputs) {
         if (this.ints.has(i)) throw new UserError(`node "${n.name}" (${n.op}) reads the int64 tensor "${i}"; armbench takes int64 only as a Reshape shape.`);
