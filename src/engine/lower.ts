@@ -1,0 +1,174 @@
+/**
+ * Lowering: the optimised graph and its memory plan become a Program (program.ts), the
+ * flat list of steps the native executor runs. Every tensor is NCHW for now; convs get
+ * the algorithm the caller chooses per shape (the default rules or the fast-run cache).
+ */
+import { defaultConvAlgo } from "../conv/heuristic.js";
+import { UserError } from "../errors.js";
+import type { NativeConvShape } from "../native.js";
+import type { Graph, Node } from "./ir.js";
+import { toFusedGemm } from "./passes.js";
+import { isAlias, type MemoryPlan } from "./plan.js";
+import type { Activation, ConvStep, Program, Step, TensorRef } from "./program.js";
+
+export type ConvShape = ConvStep["shape"];
+export type FpMath = "fp32" | "bf16";
+export type AlgoChooser = (shape: ConvShape, dtype: FpMath) => string;
+
+export interface LowerOptions {
+  /** bf16: conv and gemm steps take bf16 inputs and weights (fp32 accumulation). */
+  fpmath: FpMath;
+  chooseAlgo: AlgoChooser;
+  /** native.nchwcBlock() where the addon has it; no step uses nchwc yet. */
+  nchwcBlock: number;
+}
+
+/** The per-shape rules of src/conv/heuristic.ts where a shape fits them (symmetric, undilated); im2col otherwise. */
+export function nativeConvShape(s: ConvShape): NativeConvShape | null {
+  const symmetric = s.padTop === s.padLeft && s.padTop === s.padBottom && s.padTop === s.padRight;
+  if (!symmetric || s.strideH !== s.strideW || s.dilationH !== 1 || s.dilationW !== 1) return null;
+  return { n: s.n, c: s.c, h: s.h, w: s.w, k: s.k, r: s.r, s: s.s, stride: s.strideH, pad: s.padTop, groups: s.groups };
+}
+
+export const defaultAlgoChooser: AlgoChooser = (shape) => {
+  const s = nativeConvShape(shape);
+  return s ? defaultConvAlgo(s) : "im2col-tiled";
+};
+
+export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
+  const refOf = (v: string, n?: Node): TensorRef => {
+    const b = plan.bufferOf.get(v);
+    if (!b) {
+      const what = n ? `node "${n.name}" (${n.op}) reads "${v}"` : `"${v}"`;
+      throw new UserError(`${what}, a constant where armbench needs an activation; run the passes first or give it as an input.`);
+    }
+    return { offset: b.offset, dims: [...plan.shapes.get(v)!], layout: "nchw" };
+  };
+  const weight = (n: Node, i: number) => {
+    const t = g.initializers.get(n.inputs[i]!);
+    if (!t) throw new UserError(`node "${n.name}" (${n.op}): input ${i} ("${n.inputs[i]}") must be a constant.`);
+    return t;
+  };
+  const refuse = (n: Node, why: string): never => {
+    throw new UserError(`node "${n.name}" (${n.op}) cannot be lowered: ${why}.`);
+  };
+  const steps: Step[] = [];
+  for (const n of g.nodes) {
+    const x = () => refOf(n.inputs[0]!, n);
+    const y = () => refOf(n.outputs[0]!, n);
+    switch (n.op) {
+      case "Conv":
+      case "FusedConv": {
+        const xr = x();
+        const w = weight(n, 1);
+        const a = n.attrs;
+        const shape: ConvShape = {
+          n: xr.dims[0]!, c: xr.dims[1]!, h: xr.dims[2]!, w: xr.dims[3]!, k: w.dims[0]!, r: a.kernel[0], s: a.kernel[1],
+          strideH: a.strides[0], strideW: a.strides[1],
+          padTop: a.pads[0], padLeft: a.pads[1], padBottom: a.pads[2], padRight: a.pads[3],
+          dilationH: a.dilations[0], dilationW: a.dilations[1], groups: a.group,
+        };
+        const step: ConvStep = { op: "conv", name: n.name, x: xr, y: y(), shape, algo: o.chooseAlgo(shape, o.fpmath), dtype: o.fpmath, weights: w.data, act: "none" };
+        if (n.inputs[2]) step.bias = weight(n, 2).data;
+        if (n.op === "FusedConv") {
+          if (n.inputs[3]) step.residual = refOf(n.inputs[3], n);
+          step.act = n.attrs.act;
+          if (n.attrs.act === "clip") {
+            step.clipMin = n.attrs.clipMin;
+            step.clipMax = n.attrs.clipMax;
+          }
+        }
+        steps.push(step);
+        break;
+      }
+      case "FusedGemm":
+      case "Gemm":
+      case "MatMul": {
+        const xr = x();
+        if (xr.dims.length !== 2) refuse(n, `its input is [${xr.dims.join(", ")}], not 2-D`);
+        let weights: Float32Array;
+        let bias: Float32Array | undefined;
+        let act: Activation = "none";
+        let clip: { clipMin?: number; clipMax?: number } = {};
+        if (n.op === "FusedGemm") {
+          weights = weight(n, 1).data;
+          if (n.inputs[2]) bias = weight(n, 2).data;
+          act = n.attrs.act;
+          if (act === "clip") clip = { clipMin: n.attrs.clipMin, clipMax: n.attrs.clipMax };
+        } else {
+          const f = toFusedGemm(g, n);
+          if (!f) refuse(n, "only transA = 0, a constant B and a per-column constant bias are supported");
+          weights = f!.weights.data;
+          bias = f!.bias?.data;
+        }
+        const yr = y();
+        steps.push({ op: "gemm", name: n.name, x: xr, y: yr, rows: xr.dims[0]!, k: xr.dims[1]!, n: yr.dims[1]!, weights, ...(bias ? { bias } : {}), act, ...clip, dtype: o.fpmath });
+        break;
+      }
+      case "BatchNormalization": {
+        const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => weight(n, i).data) as [Float32Array, Float32Array, Float32Array, Float32Array];
+        steps.push({ op: "batchnorm", name: n.name, x: x(), y: y(), scale, bias, mean, variance, epsilon: n.attrs.epsilon });
+        break;
+      }
+      case "Relu":
+      case "Sigmoid":
+      case "HardSwish":
+        steps.push({ op: n.op === "Relu" ? "relu" : n.op === "Sigmoid" ? "sigmoid" : "hardswish", name: n.name, x: x(), y: y() });
+        break;
+      case "Clip":
+        steps.push({ op: "clip", name: n.name, x: x(), y: y(), min: n.attrs.min, max: n.attrs.max });
+        break;
+      case "Add":
+      case "Mul": {
+        const a = refOf(n.inputs[0]!, n);
+        const b = refOf(n.inputs[1]!, n);
+        if (a.dims.join() !== b.dims.join()) refuse(n, `broadcasting [${a.dims.join(", ")}] with [${b.dims.join(", ")}] is not supported`);
+        steps.push({ op: n.op === "Add" ? "add" : "mul", name: n.name, a, b, y: y() });
+        break;
+      }
+      case "MaxPool":
+      case "AveragePool": {
+        const a = n.attrs;
+        steps.push({
+          op: n.op === "MaxPool" ? "maxpool" : "avgpool", name: n.name, x: x(), y: y(), kernel: a.kernel, stride: a.strides, pads: a.pads,
+          ...(n.op === "AveragePool" ? { countIncludePad: a.countIncludePad } : {}),
+        });
+        break;
+      }
+      case "GlobalAveragePool":
+        steps.push({ op: "globalavgpool", name: n.name, x: x(), y: y() });
+        break;
+      case "Concat": {
+        const xs = n.inputs.map((v) => refOf(v, n));
+        const rank = xs[0]!.dims.length;
+        if (rank !== 4 || (n.attrs.axis !== 1 && n.attrs.axis !== -3)) refuse(n, "only channel concatenation of 4-D tensors is supported");
+        steps.push({ op: "concat", name: n.name, xs, y: y() });
+        break;
+      }
+      case "Softmax": {
+        const xr = x();
+        const rank = xr.dims.length;
+        const axis = n.attrs.axis < 0 ? n.attrs.axis + rank : n.attrs.axis;
+        if (axis !== rank - 1) refuse(n, `softmax along axis ${n.attrs.axis} of a rank-${rank} tensor is not the last axis`);
+        // Along the last axis any tensor is a rows x cols matrix.
+        const cols = xr.dims[rank - 1]!;
+        const rows = xr.dims.reduce((p, v) => p * v, 1) / cols;
+        steps.push({ op: "softmax", name: n.name, x: { ...xr, dims: [rows, cols] }, y: { ...y(), dims: [rows, cols] } });
+        break;
+      }
+      case "Flatten":
+      case "Reshape":
+        if (!isAlias(n.op) || plan.bufferOf.get(n.inputs[0]!) !== plan.bufferOf.get(n.outputs[0]!)) refuse(n, "its output was not planned as a view");
+        break;
+      case "Identity":
+      case "Dropout":
+        steps.push({ op: "reorder", name: n.name, x: x(), y: y() });
+        break;
+      case "Constant":
+        refuse(n, "constants must be folded first (foldConstants)");
+    }
+  }
+  const outputs = g.outputs.map((name) => ({ name, ref: refOf(name) }));
+  const inputs = g.inputs.map((v) => ({ name: v.name, ref: refOf(v.name) }));
+  return { arenaBytes: plan.arenaBytes, inputs, outputs, steps, nchwcBlock: o.nchwcBlock };
+}

@@ -1,0 +1,17 @@
+/** The built-in models by name: what `armbench model <name>` can run without a file. */
+import { UserError } from "../../errors.js";
+import type { Graph } from "../ir.js";
+import type { ModelOptions } from "./builder.js";
+import { mobilenetv2 } from "./mobilenet.js";
+import { alexnet, vgg16 } from "./plain.js";
+import { resnet18, resnet50 } from "./resnet.js";
+
+export type { ModelOptions } from "./builder.js";
+
+export const BUILTIN_MODELS: Record<string, (opts?: ModelOptions) => Graph> = { resnet50, resnet18, alexnet, vgg16, mobilenetv2 };
+
+export function builtinModel(name: string, opts: ModelOptions = {}): Graph {
+  const build = BUILTIN_MODELS[name];
+  if (!build) throw new UserError(`unknown model "${name}"; the built-in models are ${Object.keys(BUILTIN_MODELS).join(", ")} (or give an .onnx file).`);
+  return build(opts);
+}

@@ -1,0 +1,711 @@
+/**
+ * ONNX in and out. Model files are untrusted: every size, offset and path in them is
+ * checked before anything is allocated or read, and anything this runner cannot run is
+ * refused at load with one sentence naming the node, the op and what is missing.
+ */
+import { closeSync, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import onnxProto from "onnx-proto";
+
+import { UserError } from "../errors.js";
+import {
+  ONNX_OPS,
+  elementCount,
+  inferShapes,
+  nodeOutputShape,
+  topoSort,
+  type ConvAttrs,
+  type Graph,
+  type Node,
+  type OpType,
+  type PoolAttrs,
+  type Tensor,
+  type ValueInfo,
+} from "./ir.js";
+
+const { onnx } = onnxProto;
+type TensorProto = onnxProto.onnx.ITensorProto;
+type AttributeProto = onnxProto.onnx.IAttributeProto;
+type NodeProto = onnxProto.onnx.INodeProto;
+type Int64 = number | { toNumber(): number; high: number; low: number };
+
+/** protobuf cannot encode more than 2 GiB; anything larger is not a model file. */
+export const MAX_MODEL_FILE_BYTES = 2 ** 31;
+/** More nodes than any real CNN has; a bound on the work a hostile file can cause. */
+export const MAX_NODES = 100_000;
+/** Total weight bytes a model may ask for, external data included. */
+export const MAX_WEIGHT_BYTES = 2 ** 33;
+/** Oldest default-domain opset whose operator semantics the loader knows. */
+export const MIN_OPSET = 7;
+/** What `saveOnnx` writes (14 where HardSwish needs it). */
+export const SAVE_OPSET = 13;
+export const SAVE_IR_VERSION = 8;
+
+const FLOAT = 1;
+const INT64 = 7;
+const DTYPE_NAMES: Record<number, string> = {
+  0: "undefined", 1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64", 8: "string",
+  9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64", 14: "complex64", 15: "complex128", 16: "bfloat16",
+};
+const dtypeName = (t: number | null | undefined) => DTYPE_NAMES[t ?? 0] ?? `type ${t}`;
+
+function toInt(v: Int64 | null | undefined, what: string): number {
+  if (v === null || v === undefined) return 0;
+  const n = typeof v === "number" ? v : v.toNumber();
+  if (!Number.isSafeInteger(n)) throw new UserError(`${what} holds ${String(v)}, which is not a representable integer.`);
+  return n;
+}
+
+export interface LoadOptions {
+  /** Batch size given to a symbolic first input dimension (default 1). */
+  batch?: number;
+  /** Folder that external-data locations are relative to (the model's folder). */
+  baseDir?: string;
+}
+
+/** Decodes a ModelProto, turning every protobuf failure into one sentence. */
+function decodeModel(bytes: Uint8Array, what: string): onnxProto.onnx.ModelProto {
+  try {
+    return onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    throw new UserError(`${what} is not a valid ONNX model: the protobuf is truncated or malformed (${(e as Error).message}).`);
+  }
+}
+
+export function loadOnnxFile(file: string, opts: LoadOptions = {}): Graph {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (e) {
+    throw new UserError(`cannot read the model ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
+  if (!statSync(file).isFile()) throw new UserError(`${file} is not a regular file.`);
+  if (size > MAX_MODEL_FILE_BYTES) throw new UserError(`${file} is ${size} bytes, larger than any ONNX protobuf can be (2 GiB).`);
+  return loadOnnx(readFileSync(file), { baseDir: path.dirname(path.resolve(file)), ...opts, name: file });
+}
+
+/** A model held in memory; external data needs `baseDir`. */
+export function loadOnnx(bytes: Uint8Array, opts: LoadOptions & { name?: string } = {}): Graph {
+  const what = opts.name ?? "the model";
+  const model = decodeModel(bytes, what);
+  const g = model.graph;
+  if (!g) throw new UserError(`${what} has no graph: it is not an ONNX model (or it is truncated).`);
+  let opset: number | undefined;
+  for (const o of model.opsetImport ?? []) if (!o.domain || o.domain === "ai.onnx") opset = toInt(o.version, "opset_import");
+  if (opset === undefined) throw new UserError(`${what} imports no default-domain opset, so its operators have no defined meaning.`);
+  if (opset < MIN_OPSET) throw new UserError(`${what} uses opset ${opset}; armbench reads opset ${MIN_OPSET} and later (convert it with onnx.version_converter).`);
+
+  const ctx = new Loader(what, opts, opset);
+  return ctx.load(g);
+}
+
+class Loader {
+  private weightBytes = 0;
+  readonly floats = new Map<string, Tensor>();
+  private readonly ints = new Map<string, { dims: number[]; data: number[] }>();
+
+  constructor(
+    private readonly what: string,
+    private readonly opts: LoadOptions,
+    private readonly opset: number,
+  ) {}
+
+  load(g: onnxProto.onnx.IGraphProto): Graph {
+    for (const t of g.initializer ?? []) this.addTensor(t, `initializer "${t.name}"`);
+    if ((g.sparseInitializer ?? []).length > 0) throw new UserError(`${this.what} has sparse initializers, which armbench does not support.`);
+
+    const inputs: ValueInfo[] = [];
+    for (const v of g.input ?? []) {
+      const name = v.name ?? "";
+      if (this.floats.has(name) || this.ints.has(name)) continue;
+      const tt = v.type?.tensorType;
+      if (!tt) throw new UserError(`graph input "${name}" is not a tensor.`);
+      if (tt.elemType !== FLOAT) throw new UserError(`graph input "${name}" is ${dtypeName(tt.elemType)}; armbench runs float32 models only.`);
+      const dimsProto = tt.shape?.dim ?? [];
+      if (!tt.shape) throw new UserError(`graph input "${name}" has no shape; armbench needs fixed input shapes.`);
+      const dims = dimsProto.map((d, i) => {
+        const v = d.dimParam ? 0 : toInt(d.dimValue, `graph input "${name}" dimension ${i}`);
+        if (v > 0) return v;
+        if (i === 0) return this.opts.batch ?? 1;
+        throw new UserError(`graph input "${name}" has a symbolic dimension ${i} ("${d.dimParam ?? ""}"); only the batch dimension may be symbolic.`);
+      });
+      elementCount(dims, `graph input "${name}"`);
+      inputs.push({ name, dims });
+    }
+
+    if ((g.node ?? []).length > MAX_NODES) throw new UserError(`${this.what} has ${(g.node ?? []).length} nodes, more than the ${MAX_NODES} armbench accepts.`);
+    const pendingPads = new Map<Node, string>();
+    const nodes: Node[] = [];
+    (g.node ?? []).forEach((np, i) => {
+      const n = this.node(np, i, pendingPads);
+      if (n) nodes.push(n);
+    });
+
+    const defined = new Set<string>([...inputs.map((v) => v.name), ...this.floats.keys(), ...this.ints.keys()]);
+    for (const n of nodes) {
+      for (const o of n.outputs) {
+        if (o === "" || defined.has(o)) throw new UserError(`node "${n.name}" (${n.op}) writes "${o}", which ${o === "" ? "is no name" : "another node, input or initializer already defines"}.`);
+        defined.add(o);
+      }
+    }
+    for (const n of nodes) {
+      for (const i of n.inputs) {
+        if (this.ints.has(i)) throw new UserError(`node "${n.name}" (${n.op}) reads the int64 tensor "${i}"; armbench takes int64 only as a Reshape shape.`);
+      }
+    }
+    const outputs = (g.output ?? []).map((o) => o.name ?? "");
+    const graph = topoSort({ name: g.name || "model", inputs, outputs, nodes, initializers: new Map(this.floats) });
+    this.resolveAutoPad(graph, pendingPads);
+    inferShapes(graph);
+    // Initializers no node reads (e.g. Reshape shapes already taken into attributes) are dropped.
+    const used = new Set(graph.nodes.flatMap((n) => n.inputs));
+    for (const k of [...graph.initializers.keys()]) if (!used.has(k)) graph.initializers.delete(k);
+    return graph;
+  }
+
+  private resolveAutoPad(g: Graph, pending: Map<Node, string>): void {
+    if (pending.size === 0) return;
+    const shapes = new Map<string, number[]>();
+    for (const v of g.inputs) shapes.set(v.name, v.dims);
+    for (const [k, t] of g.initializers) shapes.set(k, t.dims);
+    for (const n of g.nodes) {
+      const mode = pending.get(n);
+      if (mode && (n.op === "Conv" || n.op === "MaxPool" || n.op === "AveragePool")) {
+        const x = shapes.get(n.inputs[0]!);
+        if (!x || x.length !== 4) throw new UserError(`node "${n.name}" (${n.op}): auto_pad needs a 4-D input.`);
+        const a = n.attrs;
+        const dil = n.op === "Conv" ? n.attrs.dilations : [1, 1];
+        const pads: [number, number, number, number] = [0, 0, 0, 0];
+        if (mode !== "VALID") {
+          for (let d = 0; d < 2; d++) {
+            const size = x[2 + d]!;
+            const out = Math.ceil(size / a.strides[d]!);
+            const total = Math.max(0, (out - 1) * a.strides[d]! + (a.kernel[d]! - 1) * dil[d]! + 1 - size);
+            const small = Math.floor(total / 2);
+            pads[d] = mode === "SAME_UPPER" ? small : total - small;
+            pads[d + 2] = total - pads[d]!;
+          }
+        }
+        a.pads = pads;
+      }
+      if (n.op === "Constant") shapes.set(n.outputs[0]!, n.attrs.value.dims);
+      else shapes.set(n.outputs[0]!, nodeOutputShape(n, n.inputs.map((i) => shapes.get(i))));
+    }
+  }
+
+  /** Reads one tensor into `floats` (float32) or `ints` (int64, for Reshape shapes). */
+  addTensor(t: TensorProto, what: string, name = t.name ?? ""): void {
+    const dims = (t.dims ?? []).map((d) => toInt(d, `${what} dims`));
+    const count = elementCount(dims, what);
+    if (t.segment) throw new UserError(`${what} is segmented, which armbench does not support.`);
+    if (t.dataType === INT64) {
+      const raw = this.tensorBytes(t, what, count * 8);
+      const data = raw ? Array.from(new BigInt64Array(copyAligned(raw).buffer), (b) => Number(b)) : (t.int64Data ?? []).map((v) => toInt(v, what));
+      if (data.length !== count) throw new UserError(`${what} holds ${data.length} values but its dims [${dims.join(", ")}] need ${count}.`);
+      this.ints.set(name, { dims, data });
+      return;
+    }
+    if (t.dataType !== FLOAT) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench runs float32 models only.`);
+    this.weightBytes += count * 4;
+    if (this.weightBytes > MAX_WEIGHT_BYTES) throw new UserError(`${this.what} asks for more than ${MAX_WEIGHT_BYTES} bytes of weights.`);
+    const raw = this.tensorBytes(t, what, count * 4);
+    let data: Float32Array;
+    if (raw) data = floatsFromLittleEndian(raw);
+    else {
+      const fd = t.floatData ?? [];
+      if (fd.length !== count) throw new UserError(`${what} holds ${fd.length} values but its dims [${dims.join(", ")}] need ${count}.`);
+      data = Float32Array.from(fd);
+    }
+    this.floats.set(name, { dims, data });
+  }
+
+  /** raw_data or external data, checked to be exactly `bytes` long; null when the values are in typed fields. */
+  private tensorBytes(t: TensorProto, what: string, bytes: number): Uint8Array | null {
+    if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) return this.external(t, what, bytes);
+    if (t.rawData && t.rawData.length > 0) {
+      if (t.rawData.length !== bytes) throw new UserError(`${what} has ${t.rawData.length} bytes of raw_data but its dims [${(t.dims ?? []).join(", ")}] need ${bytes}.`);
+      return t.rawData;
+    }
+    return null;
+  }
+
+  private external(t: TensorProto, what: string, bytes: number): Uint8Array {
+    const kv = new Map((t.externalData ?? []).map((e) => [e.key ?? "", e.value ?? ""]));
+    const location = kv.get("location");
+    if (!location) throw new UserError(`${what} is stored externally but names no location.`);
+    if (!this.opts.baseDir) throw new UserError(`${what} is stored in "${location}", but the model was not loaded from a file, so there is no folder to read it from.`);
+    const file = resolveExternal(this.opts.baseDir, location, what);
+    const offset = kv.has("offset") ? Number(kv.get("offset")) : 0;
+    const length = kv.has("length") ? Number(kv.get("length")) : bytes;
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw new UserError(`${what} has an invalid external-data offset or length ("${kv.get("offset")}", "${kv.get("length")}").`);
+    }
+    if (length !== bytes) throw new UserError(`${what} has an external-data length of ${length} bytes but its dims need ${bytes}.`);
+    const fd = openSync(file, "r");
+    try {
+      const size = fstatSync(fd).size;
+      if (offset + length > size) throw new UserError(`${what} reads bytes ${offset}..${offset + length} of "${location}", which has only ${size}.`);
+      const out = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const got = readSync(fd, out, done, length - done, offset + done);
+        if (got === 0) throw new UserError(`"${location}" ended early while reading ${what}.`);
+        done += got;
+      }
+      return out;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private node(np: NodeProto, index: number, pendingPads: Map<Node, string>): Node | null {
+    const op = (np.opType ?? "") as OpType;
+    const name = np.name || `${op}_${index}`;
+    const where = `node "${name}" (${op})`;
+    if (np.domain && np.domain !== "ai.onnx") throw new UserError(`${where} is in domain "${np.domain}"; armbench supports only standard ONNX ops.`);
+    if (!(ONNX_OPS as readonly string[]).includes(op)) {
+      throw new UserError(`${where}: op ${op} is not supported (supported: ${ONNX_OPS.join(", ")}).`);
+    }
+    const attrs = new Map((np.attribute ?? []).map((a) => [a.name ?? "", a]));
+    const inputs = [...(np.input ?? [])];
+    const outputs = [...(np.output ?? [])];
+    while (inputs.length > 0 && inputs[inputs.length - 1] === "") inputs.pop();
+    const take = new AttrReader(where, attrs);
+    const needInputs = (lo: number, hi = lo) => {
+      if (inputs.length < lo || inputs.length > hi) throw new UserError(`${where} has ${inputs.length} inputs; armbench supports ${lo === hi ? lo : `${lo} to ${hi}`}.`);
+    };
+    const constInput = (i: number, why: string): Tensor => {
+      const t = this.floats.get(inputs[i] ?? "");
+      if (!t) throw new UserError(`${where}: input ${i} ("${inputs[i]}") must be a constant initializer ${why}.`);
+      return t;
+    };
+    let node: Node;
+    switch (op) {
+      case "Conv": {
+        needInputs(2, 3);
+        const w = this.floats.get(inputs[1]!);
+        if (!w) throw new UserError(`${where}: the weights "${inputs[1]}" must be a constant initializer.`);
+        const kernel = take.ints("kernel_shape", w.dims.slice(2));
+        if (w.dims.length !== 4) throw new UserError(`${where}: only 2-D convolutions are supported (weights [${w.dims.join(", ")}]).`);
+        const a: ConvAttrs = {
+          kernel: pair(kernel, where, "kernel_shape"),
+          strides: pair(take.ints("strides", [1, 1]), where, "strides"),
+          pads: quad(take.ints("pads", [0, 0, 0, 0]), where),
+          dilations: pair(take.ints("dilations", [1, 1]), where, "dilations"),
+          group: take.int("group", 1),
+        };
+        if (a.group < 1) throw new UserError(`${where}: group ${a.group} must be at least 1.`);
+        node = { op: "Conv", name, inputs: [inputs[0]!, inputs[1]!, inputs[2] ?? ""], outputs, attrs: a };
+        this.autoPad(take, node, pendingPads);
+        break;
+      }
+      case "MaxPool":
+      case "AveragePool": {
+        needInputs(1);
+        const a: PoolAttrs = {
+          kernel: pair(take.ints("kernel_shape", null), where, "kernel_shape"),
+          strides: pair(take.ints("strides", [1, 1]), where, "strides"),
+          pads: quad(take.ints("pads", [0, 0, 0, 0]), where),
+          countIncludePad: op === "AveragePool" ? take.int("count_include_pad", 0) === 1 : false,
+        };
+        if (take.int("ceil_mode", 0) !== 0) throw new UserError(`${where}: ceil_mode=1 is not supported.`);
+        if (op === "MaxPool") {
+          if (take.int("storage_order", 0) !== 0) throw new UserError(`${where}: storage_order=1 is not supported.`);
+          if (!take.ints("dilations", [1, 1]).every((d) => d === 1)) throw new UserError(`${where}: dilated pooling is not supported.`);
+          if (outputs.length > 1) throw new UserError(`${where}: the Indices output is not supported.`);
+        }
+        node = { op, name, inputs, outputs, attrs: a } as Node;
+        this.autoPad(take, node, pendingPads);
+        break;
+      }
+      case "BatchNormalization": {
+        needInputs(5);
+        if (take.int("spatial", 1) !== 1) throw new UserError(`${where}: spatial=0 is not supported.`);
+        if (take.int("training_mode", 0) !== 0) throw new UserError(`${where}: training_mode=1 is not supported (inference only).`);
+        take.float("momentum", 0.9);
+        if (outputs.length > 1) throw new UserError(`${where}: the training outputs (running mean/var) are not supported.`);
+        for (let i = 1; i < 5; i++) constInput(i, "(inference BatchNormalization)");
+        node = { op, name, inputs, outputs, attrs: { epsilon: take.float("epsilon", 1e-5) } };
+        break;
+      }
+      case "Clip": {
+        needInputs(1, 3);
+        let min = -Infinity;
+        let max = Infinity;
+        if (this.opset < 11) {
+          min = take.float("min", -3.4028234663852886e38);
+          max = take.float("max", 3.4028234663852886e38);
+        } else {
+          const scalar = (i: number) => {
+            if (!inputs[i]) return undefined;
+            const t = constInput(i, "(armbench needs constant Clip bounds)");
+            if (t.data.length !== 1) throw new UserError(`${where}: input ${i} must be a scalar.`);
+            return t.data[0]!;
+          };
+          min = scalar(1) ?? min;
+          max = scalar(2) ?? max;
+        }
+        node = { op, name, inputs: [inputs[0]!], outputs, attrs: { min, max } };
+        break;
+      }
+      case "Relu":
+      case "Sigmoid":
+      case "HardSwish":
+      case "Identity":
+      case "GlobalAveragePool":
+        needInputs(1);
+        node = { op, name, inputs, outputs, attrs: {} } as Node;
+        break;
+      case "Dropout":
+        needInputs(1, 3);
+        take.float("ratio", 0.5);
+        take.int("seed", 0);
+        if (outputs.length > 1 && outputs[1] !== "") throw new UserError(`${where}: the mask output is not supported.`);
+        node = { op, name, inputs: [inputs[0]!], outputs: [outputs[0]!], attrs: {} };
+        break;
+      case "Add":
+      case "Mul":
+        needInputs(2);
+        if (this.opset < 7) take.int("broadcast", 0);
+        node = { op, name, inputs, outputs, attrs: {} } as Node;
+        break;
+      case "Gemm": {
+        needInputs(2, 3);
+        node = {
+          op, name, inputs: [inputs[0]!, inputs[1]!, inputs[2] ?? ""], outputs,
+          attrs: { alpha: take.float("alpha", 1), beta: take.float("beta", 1), transA: take.int("transA", 0) === 1, transB: take.int("transB", 0) === 1 },
+        };
+        break;
+      }
+      case "MatMul":
+        needInputs(2);
+        node = { op, name, inputs, outputs, attrs: {} };
+        break;
+      case "Flatten":
+        needInputs(1);
+        node = { op, name, inputs, outputs, attrs: { axis: take.int("axis", 1) } };
+        break;
+      case "Reshape": {
+        needInputs(2);
+        if (take.int("allowzero", 0) !== 0) throw new UserError(`${where}: allowzero=1 is not supported.`);
+        const shape = this.ints.get(inputs[1]!);
+        if (!shape) throw new UserError(`${where}: the shape input "${inputs[1]}" must be a constant int64 tensor.`);
+        node = { op, name, inputs: [inputs[0]!], outputs, attrs: { shape: [...shape.data] } };
+        break;
+      }
+      case "Concat":
+        if (inputs.length < 1) throw new UserError(`${where} has no inputs.`);
+        node = { op, name, inputs, outputs, attrs: { axis: take.int("axis", null) } };
+        break;
+      case "Softmax":
+        needInputs(1);
+        node = { op, name, inputs, outputs, attrs: { axis: take.int("axis", this.opset >= 13 ? -1 : 1) } };
+        break;
+      case "Constant": {
+        needInputs(0);
+        const v = attrs.get("value");
+        if (!v || !v.t || attrs.size !== 1) throw new UserError(`${where}: only the "value" tensor attribute is supported.`);
+        take.seen.add("value");
+        const before = this.ints.size;
+        this.addTensor(v.t, `${where} value`, outputs[0] ?? "");
+        // int64 constants only ever feed Reshape shapes, which become attributes.
+        if (this.ints.size !== before) {
+          take.done();
+          return null;
+        }
+        const t = this.floats.get(outputs[0]!)!;
+        this.floats.delete(outputs[0]!);
+        node = { op, name, inputs: [], outputs, attrs: { value: t } };
+        break;
+      }
+      default:
+        throw new UserError(`${where}: op ${op} is not supported.`);
+    }
+    if (node.outputs.length !== 1) throw new UserError(`${where} has ${node.outputs.length} outputs; armbench supports one.`);
+    take.done();
+    return node;
+  }
+
+  private autoPad(take: AttrReader, node: Node, pending: Map<Node, string>): void {
+    const mode = take.string("auto_pad", "NOTSET");
+    if (mode === "NOTSET") return;
+    if (!["SAME_UPPER", "SAME_LOWER", "VALID"].includes(mode)) throw new UserError(`node "${node.name}" (${node.op}): auto_pad "${mode}" is not supported.`);
+    pending.set(node, mode);
+  }
+}
+
+/** Reads attributes by name and type; `done()` refuses any the op does not know. */
+class AttrReader {
+  readonly seen = new Set<string>();
+
+  constructor(
+    private readonly where: string,
+    private readonly attrs: Map<string, AttributeProto>,
+  ) {}
+
+  private get(name: string, type: number): AttributeProto | undefined {
+    const a = this.attrs.get(name);
+    if (!a) return undefined;
+    this.seen.add(name);
+    if (a.type && a.type !== type) throw new UserError(`${this.where}: attribute ${name} has the wrong type (${a.type}).`);
+    return a;
+  }
+
+  int(name: string, def: number | null): number {
+    const a = this.get(name, onnx.AttributeProto.AttributeType.INT);
+    if (!a) {
+      if (def === null) throw new UserError(`${this.where}: the required attribute ${name} is missing.`);
+      return def;
+    }
+    return toInt(a.i, `${this.where} attribute ${name}`);
+  }
+
+  ints(name: string, def: number[] | null): number[] {
+    const a = this.get(name, onnx.AttributeProto.AttributeType.INTS);
+    if (!a) {
+      if (def === null) throw new UserError(`${this.where}: the required attribute ${name} is missing.`);
+      return def;
+    }
+    return (a.ints ?? []).map((v) => toInt(v, `${this.where} attribute ${name}`));
+  }
+
+  float(name: string, def: number): number {
+    const a = this.get(name, onnx.AttributeProto.AttributeType.FLOAT);
+    return a ? (a.f ?? def) : def;
+  }
+
+  string(name: string, def: string): string {
+    const a = this.get(name, onnx.AttributeProto.AttributeType.STRING);
+    return a?.s ? Buffer.from(a.s).toString("utf8") : def;
+  }
+
+  done(): void {
+    for (const k of this.attrs.keys()) if (!this.seen.has(k)) throw new UserError(`${this.where}: attribute ${k} is not supported.`);
+  }
+}
+
+function pair(v: number[], where: string, what: string): [number, number] {
+  if (v.length !== 2 || v.some((x) => !(x >= 1))) throw new UserError(`${where}: ${what} [${v.join(", ")}] must be two positive values (2-D ops only).`);
+  return [v[0]!, v[1]!];
+}
+
+function quad(v: number[], where: string): [number, number, number, number] {
+  if (v.length !== 4 || v.some((x) => x < 0)) throw new UserError(`${where}: pads [${v.join(", ")}] must be four non-negative values (2-D ops only).`);
+  return [v[0]!, v[1]!, v[2]!, v[3]!];
+}
+
+/** Refuses a location that leaves the model's folder, directly or through a symlink. */
+export function resolveExternal(baseDir: string, location: string, what: string): string {
+  if (path.isAbsolute(location) || location.includes("\0")) throw new UserError(`${what} names the external file "${location}", which is not a path relative to the model's folder.`);
+  const base = realpathSync(baseDir);
+  const file = path.resolve(base, location);
+  const inside = (p: string) => {
+    const rel = path.relative(base, p);
+    return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
+  };
+  if (!inside(file)) throw new UserError(`${what} names the external file "${location}", which lies outside the model's folder.`);
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    throw new UserError(`${what} names the external file "${location}", which does not exist next to the model.`);
+  }
+  if (!inside(real)) throw new UserError(`${what} names the external file "${location}", which resolves (through a link) outside the model's folder.`);
+  // A FIFO or device would block or never end; only regular files hold weights.
+  if (!statSync(real).isFile()) throw new UserError(`${what} names the external file "${location}", which is not a regular file.`);
+  return real;
+}
+
+function copyAligned(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b);
+}
+
+function floatsFromLittleEndian(b: Uint8Array): Float32Array {
+  const out = new Float32Array(b.length / 4);
+  if (os.endianness() === "LE") new Uint8Array(out.buffer).set(b);
+  else {
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    for (let i = 0; i < out.length; i++) out[i] = dv.getFloat32(4 * i, true);
+  }
+  return out;
+}
+
+function littleEndianBytes(data: Float32Array): Uint8Array {
+  if (os.endianness() === "LE") return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  const out = new Uint8Array(data.length * 4);
+  const dv = new DataView(out.buffer);
+  data.forEach((v, i) => dv.setFloat32(4 * i, v, true));
+  return out;
+}
+
+function floatTensorProto(name: string, t: Tensor): TensorProto {
+  return { name, dims: t.dims, dataType: FLOAT, rawData: littleEndianBytes(t.data) };
+}
+
+function int64TensorProto(name: string, values: number[]): TensorProto {
+  const raw = new BigInt64Array(values.map((v) => BigInt(v)));
+  return { name, dims: [values.length], dataType: INT64, rawData: new Uint8Array(raw.buffer) };
+}
+
+const attrInt = (name: string, i: number): AttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INT, i });
+const attrInts = (name: string, ints: number[]): AttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints });
+const attrFloat = (name: string, f: number): AttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f });
+
+/**
+ * IR -> ModelProto bytes (weights as raw_data) that onnxruntime runs as-is. Fused nodes
+ * are written back as the standard ops they stand for (Conv, Add, Relu/Clip), so the
+ * saved graph computes what the optimised one does.
+ */
+export function saveOnnx(g: Graph): Uint8Array {
+  const shapes = inferShapes(g);
+  const init: TensorProto[] = [...g.initializers].map(([k, t]) => floatTensorProto(k, t));
+  const nodes: NodeProto[] = [];
+  let hardSwish = false;
+  const act = (n: { name: string }, x: string, y: string, a: { act: string; clipMin?: number; clipMax?: number }) => {
+    if (a.act === "relu") nodes.push({ name: `${n.name}/relu`, opType: "Relu", input: [x], output: [y] });
+    else if (a.act === "clip") nodes.push(clipNode(`${n.name}/clip`, x, y, a.clipMin ?? -Infinity, a.clipMax ?? Infinity, init));
+  };
+  for (const n of g.nodes) {
+    const base = { name: n.name, input: n.inputs, output: n.outputs };
+    switch (n.op) {
+      case "Conv":
+      case "FusedConv": {
+        const a = n.attrs;
+        const convAttrs = [attrInts("kernel_shape", a.kernel), attrInts("strides", a.strides), attrInts("pads", a.pads), attrInts("dilations", a.dilations), attrInt("group", a.group)];
+        const ins = n.inputs[2] ? n.inputs.slice(0, 3) : n.inputs.slice(0, 2);
+        if (n.op === "Conv") {
+          nodes.push({ ...base, opType: "Conv", input: ins, attribute: convAttrs });
+          break;
+        }
+        const residual = n.inputs[3] ?? "";
+        const y = n.outputs[0]!;
+        const afterConv = residual || n.attrs.act !== "none" ? `${y}/conv` : y;
+        nodes.push({ ...base, opType: "Conv", input: ins, output: [afterConv], attribute: convAttrs });
+        let cur = afterConv;
+        if (residual) {
+          const sum = n.attrs.act !== "none" ? `${y}/add` : y;
+          nodes.push({ name: `${n.name}/add`, opType: "Add", input: [cur, residual], output: [sum] });
+          cur = sum;
+        }
+        act(n, cur, y, n.attrs);
+        break;
+      }
+      case "FusedGemm": {
+        const y = n.outputs[0]!;
+        const mid = n.attrs.act !== "none" ? `${y}/gemm` : y;
+        const ins = n.inputs[2] ? n.inputs.slice(0, 3) : n.inputs.slice(0, 2);
+        nodes.push({ ...base, opType: "Gemm", input: ins, output: [mid], attribute: [attrInt("transB", 1)] });
+        act(n, mid, y, n.attrs);
+        break;
+      }
+      case "Gemm": {
+        const a = n.attrs;
+        const ins = n.inputs[2] ? n.inputs.slice(0, 3) : n.inputs.slice(0, 2);
+        nodes.push({ ...base, opType: "Gemm", input: ins, attribute: [attrFloat("alpha", a.alpha), attrFloat("beta", a.beta), attrInt("transA", a.transA ? 1 : 0), attrInt("transB", a.transB ? 1 : 0)] });
+        break;
+      }
+      case "MaxPool":
+      case "AveragePool": {
+        const a = n.attrs;
+        const attrs = [attrInts("kernel_shape", a.kernel), attrInts("strides", a.strides), attrInts("pads", a.pads)];
+        if (n.op === "AveragePool") attrs.push(attrInt("count_include_pad", a.countIncludePad ? 1 : 0));
+        nodes.push({ ...base, opType: n.op, attribute: attrs });
+        break;
+      }
+      case "BatchNormalization":
+        nodes.push({ ...base, opType: n.op, attribute: [attrFloat("epsilon", n.attrs.epsilon)] });
+        break;
+      case "Clip":
+        nodes.push(clipNode(n.name, n.inputs[0]!, n.outputs[0]!, n.attrs.min, n.attrs.max, init));
+        break;
+      case "Flatten":
+      case "Concat":
+      case "Softmax":
+        nodes.push({ ...base, opType: n.op, attribute: [attrInt("axis", n.attrs.axis)] });
+        break;
+      case "Reshape": {
+        const shapeName = `${n.name}/shape`;
+        init.push(int64TensorProto(shapeName, n.attrs.shape));
+        nodes.push({ ...base, opType: n.op, input: [n.inputs[0]!, shapeName] });
+        break;
+      }
+      case "Constant":
+        nodes.push({ ...base, opType: n.op, attribute: [{ name: "value", type: onnx.AttributeProto.AttributeType.TENSOR, t: floatTensorProto("", n.attrs.value) }] });
+        break;
+      case "HardSwish":
+        hardSwish = true;
+        nodes.push({ ...base, opType: n.op });
+        break;
+      default:
+        nodes.push({ ...base, opType: n.op });
+    }
+  }
+  const valueInfo = (name: string) => ({
+    name,
+    type: { tensorType: { elemType: FLOAT, shape: { dim: (shapes.get(name) ?? []).map((d) => ({ dimValue: d })) } } },
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: SAVE_IR_VERSION,
+    producerName: "armbench",
+    opsetImport: [{ domain: "", version: hardSwish ? 14 : SAVE_OPSET }],
+    graph: {
+      name: g.name,
+      node: nodes,
+      initializer: init,
+      input: g.inputs.map((v) => valueInfo(v.name)),
+      output: g.outputs.map(valueInfo),
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+function clipNode(name: string, x: string, y: string, min: number, max: number, init: TensorProto[]): NodeProto {
+  const input = [x];
+  for (const [suffix, v] of [["min", min], ["max", max]] as const) {
+    if (Number.isFinite(v)) {
+      const k = `${name}/${suffix}`;
+      init.push(floatTensorProto(k, { dims: [], data: Float32Array.of(v) }));
+      input.push(k);
+    } else input.push("");
+  }
+  while (input[input.length - 1] === "") input.pop();
+  return { name, opType: "Clip", input, output: [y] };
+}
+
+export function saveOnnxFile(file: string, g: Graph): void {
+  writeFileSync(file, saveOnnx(g));
+}
+
+/** A named fp32 tensor of an ONNX test data set (`test_data_set_N/input_0.pb`). */
+export interface NamedTensor extends Tensor {
+  name: string;
+}
+
+export function decodeTensor(bytes: Uint8Array, what = "the tensor"): NamedTensor {
+  let t: onnxProto.onnx.TensorProto;
+  try {
+    t = onnx.TensorProto.decode(bytes);
+  } catch (e) {
+    throw new UserError(`${what} is not a valid ONNX TensorProto: the protobuf is truncated or malformed (${(e as Error).message}).`);
+  }
+  const loader = new Loader(what, {}, SAVE_OPSET);
+  const key = "\0tensor";
+  loader.addTensor(t, what, key);
+  const got = loader.floats.get(key);
+  if (!got) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench reads float32 test data only.`);
+  return { name: t.name ?? "", dims: got.dims, data: got.data };
+}
+
+export function encodeTensor(t: NamedTensor): Uint8Array {
+  return onnx.TensorProto.encode(floatTensorProto(t.name, t)).finish();
+}
+
+export function readTensorFile(file: string): NamedTensor {
+  return decodeTensor(readFileSync(file), file);
+}
+
+export function writeTensorFile(file: string, t: NamedTensor): void {
+  writeFileSync(file, encodeTensor(t));
+}
