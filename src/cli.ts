@@ -7,6 +7,7 @@ import { runInfo } from "./commands/info.js";
 import { MICRO_PARTS, runMicro } from "./commands/micro.js";
 import { PEER_NAMES, runGemm } from "./commands/gemm.js";
 import { runConv } from "./commands/conv.js";
+import { runCompare } from "./commands/compare.js";
 import { notBuilt, pendingCommands } from "./commands/pending.js";
 import { UserError } from "./errors.js";
 import { packageRoot } from "./native.js";
@@ -128,6 +129,25 @@ function buildParser(args: string[]): Argv {
         suiteFile: argv.suite as string | undefined,
         fastRun: Boolean(argv["fast-run"]),
         cacheFile: argv.cache as string | undefined,
+      });
+    },
+  );
+  parser = parser.command(
+    "compare [a] [b]",
+    "matching records of two results files: both medians, the speedup of B, a Mann-Whitney U test on the samples",
+    (y) =>
+      y
+        .positional("a", { type: "string", describe: "the baseline results file" })
+        .positional("b", { type: "string", describe: "the results file to judge against it" })
+        .option("threshold", { type: "string", describe: "slowdown that counts as a regression (default 5%)" })
+        .option("fail-on-regression", { type: "boolean", default: false, describe: "exit 4 when B is significantly slower by more than the threshold" })
+        .example("$0 compare base.json new.json --threshold 5% --fail-on-regression", "a CI gate"),
+    async (argv) => {
+      process.exitCode = await runCompare({
+        a: argv.a as string | undefined,
+        b: argv.b as string | undefined,
+        threshold: argv.threshold as string | undefined,
+        failOnRegression: Boolean(argv["fail-on-regression"]),
       });
     },
   );
