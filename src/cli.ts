@@ -8,6 +8,7 @@ import { MICRO_PARTS, runMicro } from "./commands/micro.js";
 import { PEER_NAMES, runGemm } from "./commands/gemm.js";
 import { runConv } from "./commands/conv.js";
 import { runCompare } from "./commands/compare.js";
+import { runReport } from "./commands/report.js";
 import { notBuilt, pendingCommands } from "./commands/pending.js";
 import { UserError } from "./errors.js";
 import { packageRoot } from "./native.js";
@@ -129,6 +130,29 @@ function buildParser(args: string[]): Argv {
         suiteFile: argv.suite as string | undefined,
         fastRun: Boolean(argv["fast-run"]),
         cacheFile: argv.cache as string | undefined,
+      });
+    },
+  );
+  parser = parser.command(
+    "report [files..]",
+    "one self-contained HTML page from results files, machines side by side; PNG charts and a Markdown summary on request",
+    (y) =>
+      y
+        .positional("files", { type: "string", array: true, describe: "results files (one machine's suite files are merged into one column)" })
+        .option("output", { alias: "o", type: "string", describe: "the HTML file (default reports/out/report.html)" })
+        .option("png", { type: "string", describe: "also write every chart as PNG into DIR" })
+        .option("md", { type: "string", describe: "also write a Markdown summary (key tables, links to the PNGs) to FILE" })
+        .option("price", { type: "string", array: true, describe: "NAME=USD_PER_HOUR for a machine (hostname): adds performance per dollar" })
+        .example("$0 report results/*.json -o report.html", "every results file in one page")
+        .example("$0 report a.json b.json --price a-host=1.36 --price b-host=1.63 --png charts --md summary.md", "two machines, cost, PNGs and Markdown"),
+    async (argv) => {
+      process.exitCode = await runReport({
+        files: (argv.files as string[] | undefined) ?? [],
+        output: argv.output as string | undefined,
+        png: argv.png as string | undefined,
+        md: argv.md as string | undefined,
+        price: argv.price as string[] | undefined,
+        quiet: Boolean(argv.quiet),
       });
     },
   );

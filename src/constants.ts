@@ -19,3 +19,5 @@ export const NOISY_LOAD_PER_CPU = 0.25;
 export const SIGNIFICANCE_ALPHA = 0.05;
 /** `armbench compare`: slowdown (fraction) that counts as a regression unless --threshold says otherwise. */
 export const REGRESSION_THRESHOLD = 0.05;
+/** Where `armbench report` and `armbench run` write the HTML page unless told otherwise. */
+export const DEFAULT_REPORT_FILE = "reports/out/report.html";

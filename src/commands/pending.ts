@@ -13,7 +13,6 @@ export interface PendingCommand {
 export const pendingCommands: readonly PendingCommand[] = [
   { command: "model [name]", describe: "whole-model inference against onnxruntime on the same graph", example: "armbench model resnet50" },
   { command: "run", describe: "the default suite, then an HTML report", example: "armbench run" },
-  { command: "report [files..]", describe: "one self-contained HTML page, machines side by side", example: "armbench report results/*.json -o report.html" },
 ];
 
 export function notBuilt(name: string, version: string): never {
