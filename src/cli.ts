@@ -9,6 +9,7 @@ import { PEER_NAMES, runGemm } from "./commands/gemm.js";
 import { runConv } from "./commands/conv.js";
 import { runCompare } from "./commands/compare.js";
 import { runReport } from "./commands/report.js";
+import { RUN_STEPS, runRun } from "./commands/run.js";
 import { notBuilt, pendingCommands } from "./commands/pending.js";
 import { UserError } from "./errors.js";
 import { packageRoot } from "./native.js";
@@ -131,6 +132,19 @@ function buildParser(args: string[]): Argv {
         fastRun: Boolean(argv["fast-run"]),
         cacheFile: argv.cache as string | undefined,
       });
+    },
+  );
+  parser = parser.command(
+    "run",
+    `the default suite (${RUN_STEPS.map((s) => s.name).join(", ")}, quick unless --full) into one results file, then the HTML report`,
+    (y) =>
+      y
+        .option("full", { type: "boolean", default: false, describe: "every suite at full length instead of the quick suite" })
+        .option("report", { type: "string", describe: "the HTML report (default reports/out/<results file name>.html)" })
+        .example("$0 run", "the quick suite (a few minutes), results in results/, report in reports/out/")
+        .example("$0 run --full --out results/graviton", "the long version"),
+    async (argv) => {
+      process.exitCode = await runRun({ ...globalOptions(argv), full: Boolean(argv.full), report: argv.report as string | undefined });
     },
   );
   parser = parser.command(

@@ -12,7 +12,6 @@ export interface PendingCommand {
 
 export const pendingCommands: readonly PendingCommand[] = [
   { command: "model [name]", describe: "whole-model inference against onnxruntime on the same graph", example: "armbench model resnet50" },
-  { command: "run", describe: "the default suite, then an HTML report", example: "armbench run" },
 ];
 
 export function notBuilt(name: string, version: string): never {
