@@ -28,6 +28,15 @@ export interface Series {
   scatter?: boolean;
   /** Index into the palette; by default the series' position. */
   color?: number;
+  /** Line dash pattern (px on, px off), e.g. to tell machines apart when colours mean implementations. */
+  dash?: number[];
+  /** Point shape for marks that must stand out from the curves. */
+  marker?: "triangle" | "rectRot" | "star";
+}
+
+/** Dash patterns per machine: the first solid, then dotted, then dash-dot. */
+export function machineDash(index: number): number[] {
+  return [[], [2, 3], [8, 3, 2, 3], [12, 4]][index % 4]!;
 }
 
 export interface Axis {
@@ -67,8 +76,9 @@ export function xyChart(id: string, title: string, x: Axis, y: Axis, series: rea
       borderColor: c,
       backgroundColor: c,
       borderWidth: s.dashed ? 1.5 : 2,
-      borderDash: s.dashed ? [6, 4] : [],
-      pointRadius: s.scatter ? 5 : s.dashed ? 0 : 2,
+      borderDash: s.dash ?? (s.dashed ? [6, 4] : []),
+      pointRadius: s.marker ? 7 : s.scatter ? 5 : s.dashed ? 0 : 2,
+      pointStyle: s.marker ?? "circle",
       showLine: !s.scatter,
       fill: false,
     };

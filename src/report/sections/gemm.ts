@@ -1,7 +1,7 @@
 /** GEMM: GFLOP/s vs size per implementation under the measured peak, bf16 over fp32, thread scaling. */
 import type { OkRecord } from "../../results/schema.js";
 import { numCell, type Block, type Cell, type Section } from "../blocks.js";
-import { chartId, xyChart, type Series } from "../charts.js";
+import { chartId, machineDash, xyChart, type Series } from "../charts.js";
 import { groupBy, numParam, okRecords, strParam, type Machine } from "../machines.js";
 
 function shape(r: OkRecord): string {
@@ -17,20 +17,21 @@ function sizeCharts(machines: readonly Machine[]): Block[] {
   const dtypes = [...new Set(machines.flatMap((m) => okRecords(m, "gemm").map((r) => strParam(r, "dtype"))))];
   for (const dtype of dtypes) {
     const series: Series[] = [];
-    let colour = 0;
+    // Colour says the implementation, the dash pattern the machine.
+    const impls = [...new Set(machines.flatMap((m) => okRecords(m, "gemm").map((r) => r.impl)))];
     for (const m of machines) {
       const square = okRecords(m, "gemm").filter((r) => r.params.set === "square" && r.params.dtype === dtype);
       if (square.length === 0) continue;
       const t = maxThreads(square);
       const sizes = square.map((r) => numParam(r, "m") ?? 0);
       for (const [impl, recs] of groupBy(square.filter((r) => numParam(r, "threads") === t), (r) => r.impl)) {
-        series.push({ label: `${m.label} ${impl}`, points: recs.map((r) => ({ x: numParam(r, "m") ?? 0, y: r.median })), color: colour++ });
+        series.push({ label: `${m.label} ${impl}`, points: recs.map((r) => ({ x: numParam(r, "m") ?? 0, y: r.median })), color: impls.indexOf(impl), dash: machineDash(m.index) });
       }
       const peak = okRecords(m, "gemm.peak").find((r) => r.params.dtype === dtype && numParam(r, "threads") === t);
-      if (peak) series.push({ label: `${m.label} measured ${dtype} peak (${t} thr)`, points: [{ x: Math.min(...sizes), y: peak.median }, { x: Math.max(...sizes), y: peak.median }], dashed: true, color: m.index + 7 });
+      if (peak) series.push({ label: `${m.label} measured ${dtype} peak (${t} thr)`, points: [{ x: Math.min(...sizes), y: peak.median }, { x: Math.max(...sizes), y: peak.median }], color: 7 + m.index, dash: [10, 5] });
     }
     if (series.length) {
-      blocks.push({ kind: "chart", chart: xyChart(chartId("gemm-size", dtype), `GEMM ${dtype}: GFLOP/s vs square size (all threads), measured peak dashed`, { title: "m = n = k" }, { title: "GFLOP/s" }, series) });
+      blocks.push({ kind: "chart", chart: xyChart(chartId("gemm-size", dtype), `GEMM ${dtype}: GFLOP/s vs square size (all threads), measured peak dashed`, { title: "m = n = k", log: true }, { title: "GFLOP/s" }, series) });
     }
   }
   return blocks;

@@ -23,7 +23,7 @@ function fmaBlocks(machines: readonly Machine[]): Block[] {
     const chains = okRecords(m, "micro.fma.chains").filter((r) => r.params.chain === "acc");
     if (chains.length === 0) continue;
     const series: Series[] = [];
-    const marks: Series = { label: "Little's law: latency x throughput", points: [], scatter: true, color: 7 };
+    const marks: Series = { label: "Little's law: latency x throughput", points: [], scatter: true, marker: "triangle", color: 8 };
     for (const [form, recs] of groupBy(chains, formName)) {
       series.push({ label: form, points: recs.map((r) => ({ x: numParam(r, "k") ?? 0, y: 1 / r.median })) });
       const sample = recs[0]!;
