@@ -95,10 +95,10 @@ export function renderOutcomes(outcomes: readonly StepOutcome[]): string {
   return `${renderTable(["step", "status", "seconds", "records", "note"], rows, { right: [2, 3] })}\n`;
 }
 
-export async function runRun(opts: RunOptions): Promise<number> {
+export async function runRun(opts: RunOptions, steps: readonly RunStep[] = RUN_STEPS): Promise<number> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), "armbench-run-"));
   try {
-    const { outcomes, files } = await runSteps(RUN_STEPS, opts, workDir);
+    const { outcomes, files } = await runSteps(steps, opts, workDir);
     const first = files[0];
     if (!first) throw new UserError(`every step of armbench run failed before writing results; see the messages above.`);
     const dest = resolveDestination(opts, "run", first.env.machine.hostname, new Date(first.env.createdAt), true);
