@@ -156,3 +156,17 @@ test("one machine's separate suite files become one column, two runs of a suite 
   const twice = groupMachines([{ file: "g1.json", results: gemm }, { file: "g2.json", results: gemm }]);
   assert.deepEqual(twice.map((m) => m.label), ["host", "host #2"]);
 });
+
+test("report without files, or with a price for a machine it does not show, says so in one sentence", () => {
+  const none = armbench(["report"]);
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /^armbench: report needs at least one results file/);
+  const dir = tempDir();
+  const file = writeResults(dir, "a.json", machineResults("arm-host", 1));
+  const price = armbench(["report", file, "-o", path.join(dir, "r.html"), "--price", "nowhere=1.5"]);
+  assert.equal(price.status, 1);
+  assert.match(price.stderr, /^armbench: --price names "nowhere", which is none of the machines in the report \(arm-host\)\.\n$/);
+  const bad = armbench(["report", file, "-o", path.join(dir, "r.html"), "--price", "arm-host=cheap"]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /--price takes NAME=USD_PER_HOUR/);
+});

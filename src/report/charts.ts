@@ -52,7 +52,8 @@ export function color(i: number): string {
 }
 
 function axis(a: Axis, stacked = false): Record<string, unknown> {
-  return { type: a.log ? "logarithmic" : "linear", title: { display: true, text: a.title }, stacked, ...(a.log ? {} : { beginAtZero: true }) };
+  // Unrotated ticks make Chart.js skip the crowded minor labels of a log axis.
+  return { type: a.log ? "logarithmic" : "linear", title: { display: true, text: a.title }, stacked, ticks: { maxRotation: 0, autoSkipPadding: 10 }, ...(a.log ? {} : { beginAtZero: true }) };
 }
 
 function options(title: string, scales: Record<string, unknown>): Record<string, unknown> {

@@ -25,5 +25,5 @@ export function jsonForScript(value: unknown): string {
 
 /** Text safe in a Markdown table cell: pipes and line breaks would split the row, and raw HTML stays text. */
 export function escapeMarkdownCell(text: string): string {
-  return escapeHtml(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return text.replace(/[&<>]/g, (c) => HTML_ENTITIES[c]!).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }

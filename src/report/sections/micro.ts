@@ -6,6 +6,9 @@ import { numCell, type Block, type Cell, type Section } from "../blocks.js";
 import { chartId, xyChart, type Series } from "../charts.js";
 import { groupBy, numParam, okRecords, strParam, type Machine } from "../machines.js";
 
+/** Working sets are plotted in KiB: the axis labels stay short from L1 to DRAM. */
+const KIB = 1024;
+
 function formName(r: OkRecord): string {
   return `${strParam(r, "isa")} ${strParam(r, "insn")} ${strParam(r, "bits")}-bit`;
 }
@@ -58,7 +61,7 @@ function latencyBlocks(machines: readonly Machine[]): Block[] {
   for (const m of machines) {
     const curve = okRecords(m, "micro.mem.latency");
     const byPage = groupBy(curve, (r) => strParam(r, "page"));
-    for (const [page, recs] of byPage) series.push({ label: `${m.label} ${page} pages`, points: recs.map((r) => ({ x: numParam(r, "bytes") ?? 0, y: r.median })), color: colour++ });
+    for (const [page, recs] of byPage) series.push({ label: `${m.label} ${page} pages`, points: recs.map((r) => ({ x: (numParam(r, "bytes") ?? 0) / KIB, y: r.median })), color: colour++ });
     const ys = curve.map((r) => r.median);
     for (const lvl of okRecords(m, "micro.mem.level")) {
       const bytes = numParam(lvl, "bytes");
@@ -66,13 +69,13 @@ function latencyBlocks(machines: readonly Machine[]): Block[] {
       levelRows.push([m.label, strParam(lvl, "page"), strParam(lvl, "level"), bytes === null ? "-" : { value: bytes, text: formatBytes(bytes) }, numParam(lvl, "sysfsBytes") === null ? "-" : { value: numParam(lvl, "sysfsBytes"), text: formatBytes(numParam(lvl, "sysfsBytes")!) }, numCell(lvl.median, 1), numCell(ns, 2)]);
       // Cache edges from the huge-page curve, where TLB misses do not blur them.
       if (bytes !== null && lvl.params.page === "huge" && lvl.params.level !== "DRAM" && ys.length) {
-        series.push({ label: `${m.label} ${strParam(lvl, "level")} edge`, points: [{ x: bytes, y: Math.min(...ys) }, { x: bytes, y: Math.max(...ys) }], dashed: true, color: m.index * 2 });
+        series.push({ label: `${m.label} ${strParam(lvl, "level")} edge`, points: [{ x: bytes / KIB, y: Math.min(...ys) }, { x: bytes / KIB, y: Math.max(...ys) }], dashed: true, color: m.index * 2 });
       }
     }
   }
   const blocks: Block[] = [];
   if (series.length) {
-    blocks.push({ kind: "chart", chart: xyChart("mem-latency", "Memory latency vs working set (pointer chase)", { title: "working set (bytes)", log: true }, { title: "latency per load (ns)", log: true }, series) });
+    blocks.push({ kind: "chart", chart: xyChart("mem-latency", "Memory latency vs working set (pointer chase)", { title: "working set (KiB)", log: true }, { title: "latency per load (ns)", log: true }, series) });
   }
   if (levelRows.length) {
     blocks.push({ kind: "table", caption: "Detected cache levels", head: ["machine", "pages", "level", "edge at", "sysfs size", "latency (cycles)", "latency (ns)"], rows: levelRows, key: true });
@@ -109,7 +112,7 @@ function bandwidthBlocks(machines: readonly Machine[]): Block[] {
     let i = 0;
     for (const [kernel, list] of groupBy(recs, (r) => strParam(r, "kernel"))) {
       for (const t of [...new Set([1, maxThreads])]) {
-        const pts = list.filter((r) => numParam(r, "threads") === t).map((r) => ({ x: numParam(r, "bytes") ?? 0, y: r.median }));
+        const pts = list.filter((r) => numParam(r, "threads") === t).map((r) => ({ x: (numParam(r, "bytes") ?? 0) / KIB, y: r.median }));
         if (pts.length) series.push({ label: `${kernel}, ${t} thread${t > 1 ? "s" : ""}`, points: pts, dashed: t > 1, color: i });
       }
       i++;
@@ -119,7 +122,7 @@ function bandwidthBlocks(machines: readonly Machine[]): Block[] {
         rows.push([m.label, kernel, level, numCell(Number(threads), 0), numCell(median(byLevel.map((r) => r.median)), 1)]);
       }
     }
-    blocks.push({ kind: "chart", chart: xyChart(chartId("bandwidth", m.index), `Bandwidth on ${m.label} vs working set`, { title: "working set (bytes)", log: true }, { title: "bandwidth (GB/s)" }, series) });
+    blocks.push({ kind: "chart", chart: xyChart(chartId("bandwidth", m.index), `Bandwidth on ${m.label} vs working set`, { title: "working set (KiB)", log: true }, { title: "bandwidth (GB/s)" }, series) });
   }
   if (rows.length) blocks.push({ kind: "table", caption: "Bandwidth per memory level (median over the level's working sets)", head: ["machine", "kernel", "level", "threads", "GB/s"], rows, key: true });
   return blocks;
