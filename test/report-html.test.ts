@@ -170,3 +170,18 @@ test("report without files, or with a price for a machine it does not show, says
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--price takes NAME=USD_PER_HOUR/);
 });
+
+test("a model is placed on the roofline only when it says how many bytes it moves", () => {
+  const results = machineResults("arm-host", 1, { model: true });
+  const without = section(buildSections(groupMachines([{ file: "a.json", results }])), "roofline");
+  assert.ok(without.blocks.some((b) => b.kind === "note" && /not placed on the roofline of arm-host/.test(b.text)));
+  for (const r of results.records) if (r.name === "model.throughput") r.params.bytes = 1e8;
+  const placed = section(buildSections(groupMachines([{ file: "a.json", results }])), "roofline");
+  assert.ok(!placed.blocks.some((b) => b.kind === "note"));
+  const chart = charts([placed])[0]!;
+  const models = (chart.config.data as { datasets: { label: string; data: { x: number; y: number }[] }[] }).datasets.find((d) => d.label === "models")!;
+  const ours = results.records.find((r) => r.name === "model.throughput" && r.impl === "armbench")!;
+  assert.ok(ours.status === "ok");
+  // 8.2 GFLOP per image over 100 MB per image: 82 FLOP/byte; images/s x GFLOP per image.
+  assert.ok(models.data.some((p) => Math.abs(p.x - 82) < 1e-9 && Math.abs(p.y - ours.median * 8.2) < 1e-9));
+});

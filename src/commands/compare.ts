@@ -50,10 +50,11 @@ export function renderComparison(c: Comparison, nameA: string, nameB: string, th
       ".",
   );
   if (c.onlyA || c.onlyB) lines.push(`${c.onlyA} records only in A and ${c.onlyB} only in B were not compared.`);
-  const regressions = c.rows.filter((r) => r.regression).length;
+  const regressions = c.rows.filter((r) => r.regression);
+  for (const r of regressions) lines.push(`  REGRESSION ${r.label}: ${speedText(r.speedup)} (p = ${r.p.toFixed(4)})`);
   lines.push(
-    regressions
-      ? `${regressions} significant regression${regressions > 1 ? "s" : ""} of more than ${(threshold * 100).toFixed(1)}% in B.`
+    regressions.length
+      ? `${regressions.length} significant regression${regressions.length > 1 ? "s" : ""} of more than ${(threshold * 100).toFixed(1)}% in B.`
       : `no significant regression of more than ${(threshold * 100).toFixed(1)}% in B.`,
   );
   return `${lines.join("\n")}\n`;

@@ -55,7 +55,10 @@ function convPoint(r: OkRecord): Point | null {
   return { x: flops / bytes, y: r.median };
 }
 
-/** A model is placed when its params give FLOPs and bytes moved per image; its record is images/s. */
+/**
+ * A model is placed when its params give FLOPs and bytes moved per image (its record is
+ * images/s); without a byte count its intensity is unknown and it is left off, with a note.
+ */
 function modelPoint(r: OkRecord): Point | null {
   const flops = numParam(r, "flops");
   const bytes = numParam(r, "bytes");
@@ -66,6 +69,7 @@ function modelPoint(r: OkRecord): Point | null {
 export function rooflineSection(machines: readonly Machine[]): Section | null {
   const blocks: Block[] = [];
   const rows: Cell[][] = [];
+  const unplaced = new Set<string>();
   for (const m of machines) {
     const bw = dramBandwidth(m);
     const roofs = peaks(m);
@@ -84,9 +88,12 @@ export function rooflineSection(machines: readonly Machine[]): Section | null {
     const gemm = okRecords(m, "gemm").filter((r) => r.impl === "armbench");
     for (const dtype of new Set(gemm.map((r) => strParam(r, "dtype")))) place(`GEMM ${dtype}`, gemm.filter((r) => r.params.dtype === dtype), gemmPoint);
     place("conv layers (winners)", okRecords(m, "conv.winner"), convPoint);
-    place("models", okRecords(m, "model.throughput"), modelPoint);
+    const models = okRecords(m, "model.throughput");
+    place("models", models, modelPoint);
+    if (models.some((r) => modelPoint(r) === null)) unplaced.add(m.label);
     blocks.push({ kind: "chart", chart: xyChart(chartId("roofline", m.index), `Roofline of ${m.label}`, { title: "arithmetic intensity (FLOP/byte)", log: true }, { title: "GFLOP/s", log: true }, series) });
   }
+  if (unplaced.size) blocks.push({ kind: "note", text: `Models without "flops" and "bytes" params (per image) are not placed on the roofline of ${[...unplaced].join(", ")}.` });
   if (rows.length) blocks.unshift({ kind: "table", caption: "Roofs: measured peak and DRAM bandwidth (all threads)", head: ["machine", "dtype", "peak GFLOP/s", "DRAM GB/s", "ridge (FLOP/byte)"], rows, key: true });
   return blocks.length ? { id: "roofline", title: "Roofline", blocks } : null;
 }
