@@ -166,7 +166,6 @@ function buildParser(args: string[]): Argv {
         png: argv.png as string | undefined,
         md: argv.md as string | undefined,
         price: argv.price as string[] | undefined,
-        quiet: Boolean(argv.quiet),
       });
     },
   );

@@ -39,7 +39,7 @@ test("a two-machine report draws every chart, shows the ratio table and logs no 
   const dir = tempDir();
   const files = [writeResults(dir, "arm.json", machineResults("arm-host", 1, { model: true })), writeResults(dir, "x86.json", machineResults("x86-host", 0.8, { model: true }))];
   const out = path.join(dir, "report.html");
-  writeReport({ files, output: out, quiet: true });
+  writeReport({ files, output: out });
   const expected = charts(buildSections(loadMachines(files))).map((c) => c.id);
   assert.ok(expected.length >= 10, `${expected.length} charts`);
 

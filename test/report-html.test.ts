@@ -24,7 +24,7 @@ function hostileReport(): { html: string; dir: string } {
   for (const r of results.records) if (r.params.model !== undefined) r.params.model = `</script><script>alert("model")</script>`;
   const file = writeResults(dir, "a.json", results);
   const out = path.join(dir, "report.html");
-  writeReport({ files: [file], output: out, quiet: true });
+  writeReport({ files: [file], output: out });
   return { html: readFileSync(out, "utf8"), dir };
 }
 

@@ -16,7 +16,6 @@ export interface ReportOptions {
   png?: string | undefined;
   md?: string | undefined;
   price?: string[] | undefined;
-  quiet: boolean;
 }
 
 export interface ReportWritten {

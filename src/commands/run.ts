@@ -107,7 +107,7 @@ export async function runRun(opts: RunOptions, steps: readonly RunStep[] = RUN_S
     writer.addAll(files.flatMap((f) => f.records));
     process.stderr.write(renderOutcomes(outcomes));
     const reportFile = opts.report ?? path.join("reports", "out", `${path.basename(resultsFile, ".json")}.html`);
-    writeReport({ files: [resultsFile], output: reportFile, quiet: opts.quiet });
+    writeReport({ files: [resultsFile], output: reportFile });
     finishOutput(dest, writer, false);
     process.stderr.write(`report written to ${reportFile}\n`);
     return outcomes.some((o) => o.status === "failed") ? 1 : 0;
