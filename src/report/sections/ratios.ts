@@ -6,7 +6,7 @@ import { okRecordsByKey } from "../../compare/compare.js";
 import { speedup } from "../../results/direction.js";
 import { recordLabel } from "../../results/identity.js";
 import type { OkRecord, ResultsFile } from "../../results/schema.js";
-import { geometricMean } from "../../stats.js";
+import { geometricMean, mannWhitneyU } from "../../stats.js";
 import { numCell, type Block, type Cell, type Section } from "../blocks.js";
 import { barChart } from "../charts.js";
 import type { Machine } from "../machines.js";
@@ -32,12 +32,13 @@ export function ratiosSection(machines: readonly Machine[]): Section | null {
       const suites = bySuite[i]!;
       suites.set(a.suite, [...(suites.get(a.suite) ?? []), r]);
     });
-    rows.push([a.suite, recordLabel(a), a.unit, numCell(a.median, 3), ...matches.flatMap((b: OkRecord | undefined, i) => [numCell(b?.median, 3), numCell(ratios[i], 3, "x")])]);
+    const p = (b: OkRecord | undefined) => (b ? mannWhitneyU(a.samples, b.samples).p : null);
+    rows.push([a.suite, recordLabel(a), a.unit, numCell(a.median, 3), ...matches.flatMap((b: OkRecord | undefined, i) => [numCell(b?.median, 3), numCell(ratios[i], 3, "x"), numCell(p(b), 3)])]);
   }
   if (rows.length === 0) {
     return { id: "ratios", title: `Ratios against ${base.label}`, blocks: [{ kind: "note", text: "The machines share no benchmark (same suite, case and implementation), so there is nothing to put side by side." }] };
   }
-  const head = ["suite", "benchmark", "unit", base.label, ...others.flatMap((m) => [m.label, `${m.label} speedup`])];
+  const head = ["suite", "benchmark", "unit", base.label, ...others.flatMap((m) => [m.label, `${m.label} speedup`, `${m.label} p (U test)`])];
   const suites = [...new Set(rows.map((r) => r[0] as string))];
   const geo = (values: number[] | undefined) => (values && values.length ? geometricMean(values) : null);
   const overall = bySuite.map((s) => geo([...s.values()].map((v) => geometricMean(v))));
@@ -46,7 +47,7 @@ export function ratiosSection(machines: readonly Machine[]): Section | null {
     ["all suites (geometric mean of the suites')", ...overall.flatMap((g) => [numCell(g, 3, "x"), ""])],
   ];
   const blocks: Block[] = [
-    { kind: "note", text: `Speedup > 1 means faster than ${base.label}: rates divided, times inverted.` },
+    { kind: "note", text: `Speedup > 1 means faster than ${base.label}: rates divided, times inverted. p is the two-sided Mann-Whitney U p-value of the raw samples: above 0.05 the difference is within the noise.` },
     { kind: "table", caption: `Geometric-mean speedup over ${base.label}`, head: ["suite", ...others.flatMap((m) => [m.label, "benchmarks"])], rows: geoRows, key: true },
     { kind: "chart", chart: barChart("ratios-geomean", `Geometric-mean speedup over ${base.label} per suite`, suites, { title: "suite" }, { title: "speedup (x)" }, others.map((m, i) => ({ label: m.label, values: suites.map((s) => geo(bySuite[i]!.get(s))), color: m.index }))) },
   ];
