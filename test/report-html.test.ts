@@ -185,3 +185,13 @@ test("a model is placed on the roofline only when it says how many bytes it move
   // 8.2 GFLOP per image over 100 MB per image: 82 FLOP/byte; images/s x GFLOP per image.
   assert.ok(models.data.some((p) => Math.abs(p.x - 82) < 1e-9 && Math.abs(p.y - ours.median * 8.2) < 1e-9));
 });
+
+test("chart ids stay unique when names from results files sanitize alike", () => {
+  const results = machineResults("arm-host", 1, { model: true });
+  const extra = results.records.filter((r) => r.name === "model.latency").map((r) => ({ ...r, params: { ...r.params, model: "ResNet_50" } }));
+  for (const r of results.records) if (r.params.model === "resnet50") r.params.model = "resnet-50";
+  results.records.push(...extra);
+  const ids = charts(buildSections(groupMachines([{ file: "a.json", results }]))).map((c) => c.id);
+  assert.ok(ids.includes("model-latency-resnet-50") && ids.includes("model-latency-resnet-50-2"), ids.join(" "));
+  assert.equal(new Set(ids).size, ids.length);
+});

@@ -1,7 +1,7 @@
 /** From results files to report sections: the list of sections is data, each later suite adds one line. */
 import { UserError } from "../errors.js";
 import { loadResults } from "../results/load.js";
-import type { Section } from "./blocks.js";
+import { charts, type Section } from "./blocks.js";
 import { groupMachines, type Machine } from "./machines.js";
 import { convSection } from "./sections/conv.js";
 import { gemmSection } from "./sections/gemm.js";
@@ -45,6 +45,18 @@ export function loadMachines(files: readonly string[], prices: Map<string, numbe
   return machines;
 }
 
+/** Chart ids name canvases and PNG files; names from results files can sanitize to the same id, so later ones get a number. */
+function uniqueChartIds(sections: readonly Section[]): void {
+  const seen = new Map<string, number>();
+  for (const chart of charts(sections)) {
+    const n = (seen.get(chart.id) ?? 0) + 1;
+    seen.set(chart.id, n);
+    if (n > 1) chart.id = `${chart.id}-${n}`;
+  }
+}
+
 export function buildSections(machines: readonly Machine[]): Section[] {
-  return SECTIONS.map((s) => s(machines)).filter((s): s is Section => s !== null);
+  const sections = SECTIONS.map((s) => s(machines)).filter((s): s is Section => s !== null);
+  uniqueChartIds(sections);
+  return sections;
 }
