@@ -6,7 +6,7 @@
 import { SIGNIFICANCE_ALPHA } from "../constants.js";
 import { speedup } from "../results/direction.js";
 import { recordKey, recordLabel } from "../results/identity.js";
-import type { OkRecord, ResultsFile } from "../results/schema.js";
+import type { OkRecord, ResultRecord, ResultsFile } from "../results/schema.js";
 import { mannWhitneyU } from "../stats.js";
 
 export type Verdict = "faster" | "slower" | "same" | "not a speed" | "too few samples";
@@ -36,9 +36,9 @@ export interface Comparison {
 }
 
 /** The first ok record per identity: a file holds each case once per run. */
-export function okRecordsByKey(file: ResultsFile): Map<string, OkRecord> {
+export function okRecordsByKey(records: readonly ResultRecord[]): Map<string, OkRecord> {
   const out = new Map<string, OkRecord>();
-  for (const r of file.records) {
+  for (const r of records) {
     if (r.status !== "ok") continue;
     const key = recordKey(r);
     if (!out.has(key)) out.set(key, r);
@@ -48,8 +48,8 @@ export function okRecordsByKey(file: ResultsFile): Map<string, OkRecord> {
 
 /** `threshold`: the fraction (0.05 = 5 %) by which B must be slower to count as a regression. */
 export function compareResults(a: ResultsFile, b: ResultsFile, threshold: number, alpha = SIGNIFICANCE_ALPHA): Comparison {
-  const left = okRecordsByKey(a);
-  const right = okRecordsByKey(b);
+  const left = okRecordsByKey(a.records);
+  const right = okRecordsByKey(b.records);
   const rows: ComparedRecord[] = [];
   for (const [key, ra] of left) {
     const rb = right.get(key);

@@ -5,21 +5,17 @@
 import { okRecordsByKey } from "../../compare/compare.js";
 import { speedup } from "../../results/direction.js";
 import { recordLabel } from "../../results/identity.js";
-import type { OkRecord, ResultsFile } from "../../results/schema.js";
+import type { OkRecord } from "../../results/schema.js";
 import { geometricMean, mannWhitneyU } from "../../stats.js";
 import { numCell, type Block, type Cell, type Section } from "../blocks.js";
 import { barChart } from "../charts.js";
 import type { Machine } from "../machines.js";
 
-function asFile(m: Machine): ResultsFile {
-  return { schema: "armbench/1", env: m.env, records: m.records };
-}
-
 export function ratiosSection(machines: readonly Machine[]): Section | null {
   if (machines.length < 2) return null;
   const [base, ...others] = machines as [Machine, ...Machine[]];
-  const baseRecs = okRecordsByKey(asFile(base));
-  const otherRecs = others.map((m) => okRecordsByKey(asFile(m)));
+  const baseRecs = okRecordsByKey(base.records);
+  const otherRecs = others.map((m) => okRecordsByKey(m.records));
   const rows: Cell[][] = [];
   /** Per machine, per suite: the speedups. */
   const bySuite = others.map(() => new Map<string, number[]>());
