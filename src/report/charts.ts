@@ -44,7 +44,7 @@ export interface Axis {
   log?: boolean;
 }
 
-/** Colour-blind-safe palette (Okabe-Ito) plus greys, cycled. */
+/** The colour-blind-safe Okabe-Ito colours first, then a few more, cycled. */
 const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999", "#882255", "#44AA99", "#117733"];
 
 export function color(i: number): string {

@@ -17,12 +17,17 @@ function template(name: string): string {
   return readFileSync(path.join(TEMPLATES, name), "utf8");
 }
 
-/** Chart.js's UMD bundle, with anything that could close the <script> element defused. */
+/**
+ * Chart.js's UMD bundle. Text that would end the <script> element early cannot be
+ * rewritten without knowing the JavaScript around it, so a bundle holding it is refused.
+ */
 function chartJsSource(): string {
   // The package exports no path to its browser bundle, which sits beside the CommonJS entry.
   const entry = createRequire(path.join(packageRoot, "package.json")).resolve("chart.js");
   const file = path.join(path.dirname(entry), "chart.umd.min.js");
-  return readFileSync(file, "utf8").replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
+  const source = readFileSync(file, "utf8");
+  if (/<\/script|<!--/i.test(source)) throw new Error(`${file} holds "</script" or "<!--", so it cannot be inlined in the report`);
+  return source;
 }
 
 function cellHtml(c: Cell, header = false): string {
