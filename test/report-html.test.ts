@@ -195,3 +195,16 @@ test("chart ids stay unique when names from results files sanitize alike", () =>
   assert.ok(ids.includes("model-latency-resnet-50") && ids.includes("model-latency-resnet-50-2"), ids.join(" "));
   assert.equal(new Set(ids).size, ids.length);
 });
+
+test("GEMM compares armbench with the best peer of each case", () => {
+  const results = machineResults("arm-host", 1);
+  const gemm = section(buildSections(groupMachines([{ file: "a.json", results }])), "gemm");
+  const peers = table(gemm, /best peer/);
+  // openblas ran fp32 only (its bf16 is unavailable): three sizes, each 0.8 / 0.7 of the peak.
+  assert.equal(peers.rows.length, 3);
+  for (const row of peers.rows) {
+    assert.equal(row[5], "openblas");
+    const ratio = row[7]!;
+    assert.ok(typeof ratio !== "string" && Math.abs(ratio.value! - 0.8 / 0.7) < 1e-9);
+  }
+});

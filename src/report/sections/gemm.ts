@@ -49,6 +49,19 @@ function bf16Speedup(machines: readonly Machine[]): Block[] {
   return rows.length ? [{ kind: "table", caption: "bf16 over fp32 (armbench GEMM)", head: ["machine", "shape", "threads", "fp32 GFLOP/s", "bf16 GFLOP/s", "bf16 speedup"], rows, key: true }] : [];
 }
 
+function oursAgainstPeers(machines: readonly Machine[]): Block[] {
+  const rows: Cell[][] = [];
+  for (const m of machines) {
+    const all = okRecords(m, "gemm");
+    for (const ours of all.filter((r) => r.impl === "armbench")) {
+      const peers = all.filter((r) => r.impl !== "armbench" && shape(r) === shape(ours) && r.params.dtype === ours.params.dtype && r.params.threads === ours.params.threads);
+      const best = peers.reduce<OkRecord | null>((a, b) => (!a || b.median > a.median ? b : a), null);
+      if (best) rows.push([m.label, strParam(ours, "dtype"), strParam(ours, "shape") || shape(ours), numCell(numParam(ours, "threads"), 0), numCell(ours.median, 1), best.impl, numCell(best.median, 1), numCell(ours.median / best.median, 2, "x")]);
+    }
+  }
+  return rows.length ? [{ kind: "table", caption: "armbench against the best peer library per case", head: ["machine", "dtype", "shape", "threads", "armbench GFLOP/s", "best peer", "peer GFLOP/s", "armbench / peer"], rows, key: true }] : [];
+}
+
 function threadScaling(machines: readonly Machine[]): Block[] {
   const series: Series[] = [];
   let colour = 0;
@@ -75,6 +88,6 @@ function allCases(machines: readonly Machine[]): Block[] {
 }
 
 export function gemmSection(machines: readonly Machine[]): Section | null {
-  const blocks = [...sizeCharts(machines), ...bf16Speedup(machines), ...threadScaling(machines), ...allCases(machines)];
+  const blocks = [...sizeCharts(machines), ...oursAgainstPeers(machines), ...bf16Speedup(machines), ...threadScaling(machines), ...allCases(machines)];
   return blocks.length ? { id: "gemm", title: "GEMM", blocks } : null;
 }

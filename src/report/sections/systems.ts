@@ -22,6 +22,7 @@ const ROWS: [string, (m: Machine) => string][] = [
   ["Governor", (m) => m.env.governor ?? "unknown"],
   ["armbench", (m) => `${m.env.armbench.version}${m.env.armbench.git ? ` ${m.env.armbench.git.commit.slice(0, 12)}${m.env.armbench.git.dirty ? " (modified)" : ""}` : ""}, measured ${m.env.createdAt}`],
   ["Noise warnings", (m) => (m.env.warnings.length ? m.env.warnings.join(" / ") : "none")],
+  ["Records", (m) => (["ok", "failed", "unavailable"] as const).map((st) => `${m.records.filter((r) => r.status === st).length} ${st}`).join(", ")],
   ["Price", (m) => (m.pricePerHour === null ? "-" : `${m.pricePerHour} USD/h`)],
   ["Files", (m) => m.files.join(", ")],
 ];
