@@ -6,7 +6,7 @@
 import type { ResultRecord } from "./schema.js";
 
 /** Params that are outcomes of a run, never part of what was asked for. */
-const MEASURED_PARAMS = ["pctPeak", "maxAbsErr", "maxRelErr", "hugeObtained"];
+const MEASURED_PARAMS = ["pctPeak", "maxAbsErr", "maxRelErr", "hugeObtained", "cosine", "maxAbsDiff", "share"];
 
 /** Per record name: params that differ between CPUs for the same case (the kernel picked, the level's measured edge). */
 const MACHINE_PARAMS: Record<string, string[]> = {
@@ -15,6 +15,7 @@ const MACHINE_PARAMS: Record<string, string[]> = {
   "micro.bandwidth": ["isa"],
   "micro.mem.level": ["bytes", "sysfsBytes"],
   "micro.clock": ["probe", "cpu", "cpufreqGHz"],
+  "model.op": ["detail"],
 };
 
 /** The params that identify the case, in a stable order. */

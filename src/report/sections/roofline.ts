@@ -56,14 +56,16 @@ function convPoint(r: OkRecord): Point | null {
 }
 
 /**
- * A model is placed when its params give FLOPs and bytes moved per image (its record is
- * images/s); without a byte count its intensity is unknown and it is left off, with a note.
+ * A model is placed when its params give FLOPs and bytes moved per inference of its
+ * batch (its record is images/s); without a byte count its intensity is unknown and it is
+ * left off, with a note.
  */
 function modelPoint(r: OkRecord): Point | null {
   const flops = numParam(r, "flops");
   const bytes = numParam(r, "bytes");
-  if (!flops || !bytes) return null;
-  return { x: flops / bytes, y: (flops * r.median) / 1e9 };
+  const batch = numParam(r, "batch") ?? 1;
+  if (!flops || !bytes || !batch) return null;
+  return { x: flops / bytes, y: ((flops / batch) * r.median) / 1e9 };
 }
 
 export function rooflineSection(machines: readonly Machine[]): Section | null {
@@ -93,7 +95,7 @@ export function rooflineSection(machines: readonly Machine[]): Section | null {
     if (models.some((r) => modelPoint(r) === null)) unplaced.add(m.label);
     blocks.push({ kind: "chart", chart: xyChart(chartId("roofline", m.index), `Roofline of ${m.label}`, { title: "arithmetic intensity (FLOP/byte)", log: true }, { title: "GFLOP/s", log: true }, series) });
   }
-  if (unplaced.size) blocks.push({ kind: "note", text: `Models without "flops" and "bytes" params (per image) are not placed on the roofline of ${[...unplaced].join(", ")}.` });
+  if (unplaced.size) blocks.push({ kind: "note", text: `Models without "flops" and "bytes" params are not placed on the roofline of ${[...unplaced].join(", ")}.` });
   if (rows.length) blocks.unshift({ kind: "table", caption: "Roofs: measured peak and DRAM bandwidth (all threads)", head: ["machine", "dtype", "peak GFLOP/s", "DRAM GB/s", "ridge (FLOP/byte)"], rows, key: true });
   return blocks.length ? { id: "roofline", title: "Roofline", blocks } : null;
 }
