@@ -83,6 +83,18 @@ int armbench_conv_plan_run(armbench_gemm_pool* pool, const armbench_conv_plan* p
                            const armbench_conv_epilogue* epilogue);
 void armbench_conv_plan_free(armbench_conv_plan* plan);
 
+/* A direct-nchwc plan run with x, y and epilogue->residual all in NCHWc (block
+ * armbench_nchwc_block(); x: n x ceil(c / block) x h x w x block, y and residual:
+ * n x ceil(k / block) x oh x ow x block), so a network keeps that layout between
+ * convolutions and pays no transform. x is fp32 whatever the plan's dtype: a bf16 plan
+ * rounds it to bf16 (to nearest even) as it reads it. x's padding channels must be
+ * zero (or at least finite); y's are written zero whatever the epilogue. The bits do
+ * not depend on the pool's size and equal armbench_conv_plan_run's on the same input
+ * transformed (bf16: on x rounded to bf16). Returns 0, -EINVAL (NULL arguments, a bad
+ * epilogue), -ENOTSUP (not a direct-nchwc plan; nothing written) or -ENOMEM. */
+int armbench_conv_plan_run_nchwc(armbench_gemm_pool* pool, const armbench_conv_plan* plan, const float* x, float* y,
+                                 const armbench_conv_epilogue* epilogue);
+
 /* The NCHWc channel block for this CPU: the SIMD width in floats (16 with AVX-512,
  * 8 with AVX2, 4 with NEON, 4 otherwise). */
 size_t armbench_nchwc_block(void);

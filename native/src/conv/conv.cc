@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <memory>
 #include <new>
@@ -22,19 +23,37 @@
 namespace armbench {
 namespace conv {
 
-void apply_epilogue(const armbench_conv_epilogue& e, float* y, const float* residual, size_t ld, size_t ch0,
-                    size_t rows, size_t cols) {
-  if (e.bias == nullptr && residual == nullptr && e.act == ARMBENCH_ACT_NONE) return;
+namespace {
+
+// The one definition of the epilogue, for both layouts: y[i * ld + j] = act((y + b) +
+// residual), b the bias of row i (NCHW: a row is a channel) or, with kBiasAlongCols,
+// of column j (NCHWc: a row is a pixel, a column a channel of the block). bias is
+// already offset to the first row's or column's channel. The sums and selects are the
+// same in both, so an NCHWc run gives the NCHW run's bits.
+template <bool kBiasAlongCols>
+void epilogue_rows(const armbench_conv_epilogue& e, const float* bias, float* y, const float* residual, size_t ld,
+                   size_t rows, size_t cols) {
+  if (bias == nullptr && residual == nullptr && e.act == ARMBENCH_ACT_NONE) return;
   const float lo = e.act == ARMBENCH_ACT_RELU ? 0.0f : e.clip_min;
   const float hi = e.clip_max;
   for (size_t i = 0; i < rows; ++i) {
     float* row = y + i * ld;
-    const float b = e.bias != nullptr ? e.bias[ch0 + i] : 0.0f;
     if (residual != nullptr) {
       const float* res = residual + i * ld;
-      for (size_t j = 0; j < cols; ++j) row[j] = row[j] + b + res[j];
-    } else if (e.bias != nullptr) {
-      for (size_t j = 0; j < cols; ++j) row[j] += b;
+      if (kBiasAlongCols && bias != nullptr) {
+        for (size_t j = 0; j < cols; ++j) row[j] = row[j] + bias[j] + res[j];
+      } else {
+        // + 0.0f without a bias, as a zero bias would: -0 + 0 is +0.
+        const float b = bias != nullptr ? bias[i] : 0.0f;
+        for (size_t j = 0; j < cols; ++j) row[j] = row[j] + b + res[j];
+      }
+    } else if (bias != nullptr) {
+      if (kBiasAlongCols) {
+        for (size_t j = 0; j < cols; ++j) row[j] += bias[j];
+      } else {
+        const float b = bias[i];
+        for (size_t j = 0; j < cols; ++j) row[j] += b;
+      }
     }
     // Written as selects so NaN passes through ReLU and Clip as in the reference.
     if (e.act == ARMBENCH_ACT_RELU) {
@@ -42,6 +61,24 @@ void apply_epilogue(const armbench_conv_epilogue& e, float* y, const float* resi
     } else if (e.act == ARMBENCH_ACT_CLIP) {
       for (size_t j = 0; j < cols; ++j) row[j] = row[j] < lo ? lo : (row[j] > hi ? hi : row[j]);
     }
+  }
+}
+
+}  // namespace
+
+void apply_epilogue(const armbench_conv_epilogue& e, float* y, const float* residual, size_t ld, size_t ch0,
+                    size_t rows, size_t cols) {
+  epilogue_rows<false>(e, e.bias != nullptr ? e.bias + ch0 : nullptr, y, residual, ld, rows, cols);
+}
+
+void apply_epilogue_blocked(const armbench_conv_epilogue& e, float* y, const float* residual, size_t k, size_t kb,
+                            size_t blk, size_t npix) {
+  const size_t ch0 = kb * blk, used = k - ch0 < blk ? k - ch0 : blk;
+  epilogue_rows<true>(e, e.bias != nullptr ? e.bias + ch0 : nullptr, y, residual, blk, npix, used);
+  // Zero weights give zero there, but a clip above 0 would not keep it, nor would an
+  // infinite input (0 x inf); the next layer reads these lanes as zero channels.
+  if (used < blk) {
+    for (size_t p = 0; p < npix; ++p) memset(y + p * blk + used, 0, (blk - used) * sizeof(float));
   }
 }
 
@@ -196,6 +233,16 @@ int armbench_conv_plan_run(armbench_gemm_pool* pool, const armbench_conv_plan* p
     default:
       return -EINVAL;
   }
+}
+
+int armbench_conv_plan_run_nchwc(armbench_gemm_pool* pool, const armbench_conv_plan* plan, const float* x, float* y,
+                                 const armbench_conv_epilogue* epilogue) {
+  if (plan == nullptr || x == nullptr || y == nullptr) return -EINVAL;
+  armbench_conv_epilogue e{};
+  if (epilogue) e = *epilogue;
+  if (!epilogue_valid(e)) return -EINVAL;
+  if (plan->algo != ARMBENCH_CONV_DIRECT_NCHWC) return -ENOTSUP;
+  return armbench::conv::run_nchwc_blocked(pool, plan->g, plan->dtype, x, y, e, plan->nchwc);
 }
 
 int armbench_conv(armbench_gemm_pool* pool, armbench_conv_algo algo, const armbench_conv_args* args) {

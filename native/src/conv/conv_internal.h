@@ -30,6 +30,11 @@ int make_geometry(const armbench_conv_shape* shape, Geometry* g, char* why, size
 // bias may be NULL. residual must not overlap y.
 void apply_epilogue(const armbench_conv_epilogue& e, float* y, const float* residual, size_t ld, size_t ch0,
                     size_t rows, size_t cols);
+// The same epilogue on one NCHWc row of output-channel block kb: y[p * blk + o] for
+// p < npix, channel kb * blk + o, residual (may be NULL) at the same offsets. Lanes of
+// channels past k are set to zero whatever the activation, as the layout promises.
+void apply_epilogue_blocked(const armbench_conv_epilogue& e, float* y, const float* residual, size_t k, size_t kb,
+                            size_t blk, size_t npix);
 
 // Columns of one tile of the tiled im2col (conv_im2col.cc): its scratch is kdim x
 // this many elements, about kTileBytes.
@@ -61,6 +66,11 @@ const char* nchwc_unsupported(const armbench_conv_shape& s);
 int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, NchwcWeights** out);
 void nchwc_free(NchwcWeights* nw);
 int run_nchwc(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a, const NchwcWeights* nw);
+// The same convolution with x, y and the residual in NCHWc: no transform, the output
+// rows written straight into y with the epilogue applied to each row as it is written.
+// x is fp32 whatever dtype (the plan's); bf16 rounds it to nearest even.
+int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm_dtype dtype, const float* x, float* y,
+                      const armbench_conv_epilogue& e, const NchwcWeights* nw);
 
 }  // namespace conv
 }  // namespace armbench

@@ -18,6 +18,12 @@
 // the epilogue on y. The (block, row) items are dealt round-robin to the pool's
 // workers; each output is computed by the same kernel in the same order on any number
 // of threads, so the bits do not depend on the pool.
+//
+// run_nchwc_blocked (armbench_conv_plan_run_nchwc), for networks that stay in NCHWc:
+// x is copied row by row into the padded frame (rounded to bf16 on the way for a bf16
+// plan; read in place when fp32 and unpadded), each row kernel call writes straight
+// into y, and the epilogue runs on that row right after it, in the worker that wrote
+// it. Same kernels, same order, same epilogue sums: the NCHW path's bits.
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +31,7 @@
 
 #include <new>
 
+#include "armbench/bf16.h"
 #include "armbench/cpu_features.h"
 #include "conv_internal.h"
 #include "nchwc.h"
@@ -115,6 +122,10 @@ struct RunCtx {
   const NchwcWeights* nw;
   const void* xp;   // padded NCHWc input of one batch item (bf16 for the bf16 kernel)
   float* out;       // NCHWc output of one batch item: [K/blk][oh][ow][blk]
+  // Set by run_nchwc_blocked: the epilogue applied to each row right after its kernel
+  // call, while the row is still in L1; residual is the batch item's, laid out as out.
+  const armbench_conv_epilogue* epilogue = nullptr;
+  const float* residual = nullptr;
 };
 
 }  // namespace
@@ -133,6 +144,14 @@ struct NchwcWeights {
 };
 
 namespace {
+
+void finish_row(const RunCtx& c, size_t kb, size_t oy) {
+  if (c.epilogue == nullptr) return;
+  const Geometry& g = *c.g;
+  const size_t at = (kb * g.oh + oy) * g.ow * c.nw->blk;
+  apply_epilogue_blocked(*c.epilogue, c.out + at, c.residual != nullptr ? c.residual + at : nullptr, g.s.k, kb,
+                         c.nw->blk, g.ow);
+}
 
 void run_rows(void* p, int index, int threads) {
   const RunCtx& c = *static_cast<const RunCtx*>(p);
@@ -167,6 +186,7 @@ void run_rows(void* p, int index, int threads) {
       h.w = nw.wh + kb * nw.cblocks * s.r * s.s * blk * blk;
       h.y = c.out + (kb * g.oh + oy) * g.ow * blk;
       nw.bf16(h);
+      finish_row(c, kb, oy);
     }
     return;
   }
@@ -180,6 +200,7 @@ void run_rows(void* p, int index, int threads) {
     } else {
       portable_row(a, blk);
     }
+    finish_row(c, kb, oy);
   }
 }
 
@@ -281,6 +302,57 @@ int run_nchwc(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_a
   }
   free(xp);
   free(out);
+  return 0;
+}
+
+int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm_dtype dtype, const float* x, float* y,
+                      const armbench_conv_epilogue& e, const NchwcWeights* nw) {
+  const armbench_conv_shape& s = g.s;
+  const size_t blk = nw->blk;
+  const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
+  const size_t xitem = nw->cblocks * s.h * s.w * blk, yitem = nw->kblocks * g.plane * blk;
+  const bool bf16_kernel = nw->bf16 != nullptr;
+  const bool round = dtype == ARMBENCH_GEMM_BF16;
+  const bool padded = hp != s.h || wp != s.w;
+  // Unpadded fp32 x already is the kernel's input: read in place, nothing copied.
+  const bool copy = padded || round;
+  const size_t xcount = nw->cblocks * hp * wp * blk;
+  const size_t xelem = bf16_kernel ? sizeof(uint16_t) : sizeof(float);
+  void* xp = nullptr;
+  if (copy) {
+    // Zeroed once: each batch item rewrites the interior only, so the border stays zero.
+    xp = calloc(xcount, xelem);
+    if (xp == nullptr) return -ENOMEM;
+  }
+  for (size_t b = 0; b < s.n; ++b) {
+    const float* xb = x + b * xitem;
+    if (copy) {
+      // Row by row: NCHWc rows are already w x blk contiguous, so this is a copy (or a
+      // conversion) into the padded frame, not a transpose.
+      const size_t len = s.w * blk;
+      for (size_t cb = 0; cb < nw->cblocks; ++cb) {
+        for (size_t iy = 0; iy < s.h; ++iy) {
+          const float* src = xb + (cb * s.h + iy) * len;
+          const size_t at = ((cb * hp + iy + s.pad_top) * wp + s.pad_left) * blk;
+          if (bf16_kernel) {
+            armbench_f32_to_bf16_array(src, static_cast<uint16_t*>(xp) + at, len, ARMBENCH_BF16_RNE);
+          } else if (round) {
+            // No bf16 kernel on this CPU: the fp32 kernel on x rounded to bf16, as the
+            // NCHW path runs it on bf16 x widened.
+            float* dst = static_cast<float*>(xp) + at;
+            for (size_t i = 0; i < len; ++i) dst[i] = armbench_bf16_to_f32(armbench_f32_to_bf16(src[i], ARMBENCH_BF16_RNE));
+          } else {
+            memcpy(static_cast<float*>(xp) + at, src, len * sizeof(float));
+          }
+        }
+      }
+    }
+    RunCtx ctx{&g, nw, copy ? xp : xb, y + b * yitem};
+    ctx.epilogue = &e;
+    ctx.residual = e.residual != nullptr ? e.residual + b * yitem : nullptr;
+    runtime::pool_run(pool, run_rows, &ctx);
+  }
+  free(xp);
   return 0;
 }
 
