@@ -294,8 +294,9 @@ export interface Native {
    * Validates and prepares a compiled program once (weights copied, conv plans made,
    * GEMM weights packed, bf16 rounding). Throws an Error whose message names the step
    * ("engineCreate: step 3 \"conv1\" (conv): ...") and whose `errno` is EINVAL (22)
-   * for a bad program or ENOTSUP (95) for a step this executor cannot run (conv on
-   * nchwc tensors, an algorithm that cannot run the shape). Conv and GEMM steps run on
+   * for a bad program or ENOTSUP (95) for a step this executor cannot run (a conv with
+   * x and y in different layouts, a conv on nchwc tensors with an algorithm other than
+   * "direct-nchwc", an algorithm that cannot run the shape). Conv and GEMM steps run on
    * `pool` (omitted: the calling worker thread alone).
    */
   engineCreate(program: Program, pool?: NativeHandle): NativeHandle;

@@ -4,7 +4,8 @@
 // pointers, weights, epilogues and layouts right without re-testing the kernels:
 // conv + bias + residual + ReLU for several algorithms, maxpool -> GAP, gemm with bias
 // and Clip, the elementwise ops in place, concat, batchnorm, softmax, an NCHW ->
-// NCHWc -> sigmoid -> NCHW round trip (padding channels stay zero), bf16 conv and gemm
+// NCHWc -> sigmoid -> NCHW round trip (padding channels stay zero), a two-conv chain
+// kept in NCHWc equal to the same program in NCHW, bf16 conv and gemm
 // (exact against the kernels on RNE-rounded operands, and within the bf16 bound of a
 // double reference on the fp32 ones), a two-thread pool giving the bits of one
 // thread, per-step timing and the measuring loop. Bad programs are refused with the
@@ -363,6 +364,73 @@ void test_reorder_round_trip() {
   armbench_engine_free(e);
 }
 
+// A ResNet-like chain kept in NCHWc: reorder in, conv 3x3 + bias + ReLU, conv 1x1 +
+// bias + the block's input as residual + ReLU, reorder out; bit for bit the same
+// program in NCHW (the same direct-nchwc plans, transforming at every conv), in fp32
+// and bf16, on 1 and 2 threads. Channel counts leave padding channels in every NCHWc
+// tensor; the 1x1 reads its input in place.
+void test_nchwc_chain(armbench_gemm_dtype dtype) {
+  const bool bf = dtype == ARMBENCH_GEMM_BF16;
+  const size_t n = 2, c = 5, mid = 7, hw = 9;
+  const armbench_conv_shape s1 = shape3x3(n, c, hw, mid, 1, 1);
+  armbench_conv_shape s2 = s1;
+  s2.c = mid, s2.k = c, s2.r = s2.s = 1, s2.pad_top = s2.pad_left = s2.pad_bottom = s2.pad_right = 0;
+  const std::vector<float> x = randoms(n * c * hw * hw), w1 = randoms(mid * c * 9), w2 = randoms(c * mid),
+                           b1 = randoms(mid), b2 = randoms(c);
+  auto convs = [&](Program* p, armbench_engine_tensor in, armbench_engine_tensor t, armbench_engine_tensor out) {
+    armbench_engine_step* s = &p->step(ARMBENCH_ENGINE_CONV, "conv3x3");
+    s->x = in, s->y = t, s->conv = s1, s->algo = "direct-nchwc", s->dtype = dtype, s->act = ARMBENCH_ACT_RELU;
+    s->weights = w1.data(), s->weights_count = w1.size(), s->bias = b1.data(), s->bias_count = b1.size();
+    s = &p->step(ARMBENCH_ENGINE_CONV, "conv1x1");
+    s->x = t, s->y = out, s->conv = s2, s->algo = "direct-nchwc", s->dtype = dtype, s->act = ARMBENCH_ACT_RELU;
+    s->weights = w2.data(), s->weights_count = w2.size(), s->bias = b2.data(), s->bias_count = b2.size();
+    s->has_residual = 1, s->residual = in;
+  };
+  Program plain;
+  {
+    auto tx = plain.tensor({n, c, hw, hw}), tt = plain.tensor({n, mid, hw, hw}), ty = plain.tensor({n, c, hw, hw});
+    plain.inputs = {tx};
+    plain.outputs = {ty};
+    convs(&plain, tx, tt, ty);
+  }
+  Program blocked;
+  {
+    const armbench_engine_layout B = ARMBENCH_ENGINE_NCHWC;
+    auto tx = blocked.tensor({n, c, hw, hw}), txb = blocked.tensor({n, c, hw, hw}, B),
+         tt = blocked.tensor({n, mid, hw, hw}, B), tyb = blocked.tensor({n, c, hw, hw}, B),
+         ty = blocked.tensor({n, c, hw, hw});
+    blocked.inputs = {tx};
+    blocked.outputs = {ty};
+    armbench_engine_step* s = &blocked.step(ARMBENCH_ENGINE_REORDER, "to-nchwc");
+    s->x = tx, s->y = txb;
+    convs(&blocked, txb, tt, tyb);
+    s = &blocked.step(ARMBENCH_ENGINE_REORDER, "to-nchw");
+    s->x = tyb, s->y = ty;
+  }
+  const auto want = run(plain, {x});
+  if (want.empty()) return;
+  armbench_gemm_pool* pool = nullptr;
+  CHECK(armbench_gemm_pool_create(2, nullptr, &pool) == 0);
+  for (armbench_gemm_pool* p : {static_cast<armbench_gemm_pool*>(nullptr), pool}) {
+    const auto got = run(blocked, {x}, p);
+    if (got.empty()) continue;
+    same_bits(got[0], want[0], bf ? (p ? "nchwc chain bf16, 2 threads" : "nchwc chain bf16") : (p ? "nchwc chain, 2 threads" : "nchwc chain"));
+  }
+  if (pool) armbench_gemm_pool_destroy(pool);
+  // The chain's steps say they run on NCHWc; bf16 ones need no executor scratch.
+  armbench_engine_desc d = blocked.desc();
+  armbench_engine* e = nullptr;
+  char why[512];
+  if (CHECK_MSG(armbench_engine_create(&d, &e, why, sizeof why) == 0, "%s", why)) {
+    const char* k = armbench_engine_step_kernel(e, 1);
+    CHECK_MSG(strcmp(k, bf ? "direct-nchwc bf16 nchwc" : "direct-nchwc fp32 nchwc") == 0, "kernel \"%s\"", k);
+    armbench_engine_info info{};
+    armbench_engine_get_info(e, &info);
+    CHECK(info.scratch_bytes == 0);
+    armbench_engine_free(e);
+  }
+}
+
 // Per-step times, the measuring loop, and a two-thread pool giving one thread's bits.
 void test_timing_and_pool() {
   const armbench_conv_shape sh = shape3x3(1, 8, 12, 16, 1, 1);
@@ -474,7 +542,23 @@ void test_refusals() {
     auto tx = p.tensor({1, 4, 8, 8}, ARMBENCH_ENGINE_NCHWC), ty = p.tensor({1, 4, 8, 8});
     armbench_engine_step& s = p.step(ARMBENCH_ENGINE_CONV, "stem");
     s.x = tx, s.y = ty, s.conv = sh, s.algo = "direct-nchwc", s.weights = w.data(), s.weights_count = w.size();
-    refused(p, -ENOTSUP, "conv on nchwc tensors is not supported");
+    refused(p, -ENOTSUP, "x is nchwc but y is nchw: a conv reads and writes one layout");
+  }
+  {
+    Program p;
+    auto tx = p.tensor({1, 4, 8, 8}, ARMBENCH_ENGINE_NCHWC), ty = p.tensor({1, 4, 8, 8}, ARMBENCH_ENGINE_NCHWC);
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_CONV, "stem");
+    s.x = tx, s.y = ty, s.conv = sh, s.algo = "im2col", s.weights = w.data(), s.weights_count = w.size();
+    refused(p, -ENOTSUP, "conv on nchwc tensors needs algorithm \"direct-nchwc\"; \"im2col\" takes nchw");
+  }
+  {
+    Program p;
+    auto tx = p.tensor({1, 4, 8, 8}, ARMBENCH_ENGINE_NCHWC), ty = p.tensor({1, 4, 8, 8}, ARMBENCH_ENGINE_NCHWC),
+         tr = p.tensor({1, 4, 8, 8});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_CONV, "stem");
+    s.x = tx, s.y = ty, s.conv = sh, s.algo = "direct-nchwc", s.weights = w.data(), s.weights_count = w.size();
+    s.has_residual = 1, s.residual = tr;
+    refused(p, -EINVAL, "residual is nchw but y is nchwc");
   }
   {
     Program p;
@@ -532,6 +616,8 @@ int main() {
   test_conv_bf16();
   test_elementwise_and_friends();
   test_reorder_round_trip();
+  test_nchwc_chain(ARMBENCH_GEMM_F32);
+  test_nchwc_chain(ARMBENCH_GEMM_BF16);
   test_timing_and_pool();
   test_refusals();
   return check::summary("test_engine");

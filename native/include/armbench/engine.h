@@ -63,7 +63,8 @@ typedef struct armbench_engine_step {
   armbench_engine_tensor x;      /* input; binary ops: a */
   armbench_engine_tensor b;      /* binary ops: the second operand */
   armbench_engine_tensor y;      /* output */
-  /* conv */
+  /* conv: x and y both NCHW, or both NCHWc with algo "direct-nchwc" (a network that
+   * keeps the blocked layout between convolutions: no transform at either end) */
   armbench_conv_shape conv;
   const char* algo;              /* an armbench_conv_algo_name() */
   int has_residual;
@@ -105,8 +106,9 @@ typedef struct armbench_engine_desc {
 typedef struct armbench_engine armbench_engine;
 
 /* Validates every step and prepares it. Returns 0, or -EINVAL (a bad program),
- * -ENOTSUP (a valid step this executor or algorithm cannot run: conv on NCHWc
- * tensors, an algorithm that cannot run the shape) or -ENOMEM, with one line in why
+ * -ENOTSUP (a valid step this executor or algorithm cannot run: a conv whose x and y
+ * differ in layout, a conv on NCHWc tensors with an algorithm other than
+ * "direct-nchwc", an algorithm that cannot run the shape) or -ENOMEM, with one line in why
  * naming the step: `step 3 "conv1" (conv): ...`. Nothing is kept on failure.
  *
  * What is refused: tensors outside the arena, misaligned or of the wrong dims for

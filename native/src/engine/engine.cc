@@ -172,19 +172,23 @@ class Builder {
     int rc;
     if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = dtype(s.dtype)) || (rc = activation(s)))
       return rc;
-    if (s.x.layout == ARMBENCH_ENGINE_NCHWC || s.y.layout == ARMBENCH_ENGINE_NCHWC)
-      return fail(-ENOTSUP, "conv on nchwc tensors is not supported: conv plans take NCHW x and y (reorder around it)");
     if (s.algo == nullptr) return fail(-EINVAL, "no algorithm named");
     int algo = -1;
     for (int a = 0; a < ARMBENCH_CONV_ALGO_COUNT; ++a)
       if (strcmp(armbench_conv_algo_name(static_cast<armbench_conv_algo>(a)), s.algo) == 0) algo = a;
     if (algo < 0) return fail(-EINVAL, "unknown conv algorithm \"%s\"", s.algo);
+    const bool blocked = s.x.layout == ARMBENCH_ENGINE_NCHWC;
+    if (s.x.layout != s.y.layout)
+      return fail(-ENOTSUP, "x is %s but y is %s: a conv reads and writes one layout (reorder one side)",
+                  blocked ? "nchwc" : "nchw", blocked ? "nchw" : "nchwc");
+    if (blocked && algo != ARMBENCH_CONV_DIRECT_NCHWC)
+      return fail(-ENOTSUP, "conv on nchwc tensors needs algorithm \"direct-nchwc\"; \"%s\" takes nchw x and y", s.algo);
     char why[192] = {0};
     size_t oh = 0, ow = 0;
     if (armbench_conv_output(&s.conv, &oh, &ow, why, sizeof why) != 0) return fail(-EINVAL, "invalid shape: %s", why);
     const armbench_conv_shape& sh = s.conv;
-    armbench_engine_tensor want_x{s.x.offset, 4, {sh.n, sh.c, sh.h, sh.w}, ARMBENCH_ENGINE_NCHW};
-    armbench_engine_tensor want_y{s.y.offset, 4, {sh.n, sh.k, oh, ow}, ARMBENCH_ENGINE_NCHW};
+    armbench_engine_tensor want_x{s.x.offset, 4, {sh.n, sh.c, sh.h, sh.w}, s.x.layout};
+    armbench_engine_tensor want_y{s.y.offset, 4, {sh.n, sh.k, oh, ow}, s.y.layout};
     if (!same_dims(s.x, want_x))
       return fail(-EINVAL, "x dims %s do not match the shape's input %s", dims_text(s.x).c_str(), dims_text(want_x).c_str());
     if (!same_dims(s.y, want_y))
@@ -194,6 +198,9 @@ class Builder {
     if ((rc = no_overlap(x, "x", y, false))) return rc;
     if (s.has_residual) {
       if ((rc = tensor(s.residual, "residual", &res))) return rc;
+      if (s.residual.layout != s.y.layout)
+        return fail(-EINVAL, "residual is %s but y is %s: the residual is added in y's layout",
+                    s.residual.layout == ARMBENCH_ENGINE_NCHWC ? "nchwc" : "nchw", blocked ? "nchwc" : "nchw");
       if (!same_dims(s.residual, s.y))
         return fail(-EINVAL, "residual dims %s differ from y's %s", dims_text(s.residual).c_str(), dims_text(s.y).c_str());
       // The GEMM-based algorithms write y before the epilogue reads the residual.
@@ -207,6 +214,7 @@ class Builder {
     p->y = at(y);
     p->x_elems = elems_of(s.x);
     p->bf16 = s.dtype == ARMBENCH_GEMM_BF16;
+    p->blocked = blocked;
     if (s.bias != nullptr) p->bias.assign(s.bias, s.bias + s.bias_count);
     p->epilogue.bias = s.bias != nullptr ? p->bias.data() : nullptr;
     p->epilogue.residual = s.has_residual ? at(res) : nullptr;
@@ -217,13 +225,14 @@ class Builder {
     if (p->bf16) {
       const std::vector<uint16_t> w16 = to_bf16(s.weights, s.weights_count);
       rc = armbench_conv_plan_create(static_cast<armbench_conv_algo>(algo), &sh, s.dtype, w16.data(), &plan);
-      need_scratch(p->x_elems);
+      // From NCHWc the plan rounds x itself, as it copies it into its padded frame.
+      if (!blocked) need_scratch(p->x_elems);
     } else {
       rc = armbench_conv_plan_create(static_cast<armbench_conv_algo>(algo), &sh, s.dtype, s.weights, &plan);
     }
     if (rc != 0) return fail(rc, "preparing \"%s\" failed (%s)", s.algo, strerror(-rc));
     p->plan.reset(plan);
-    p->runs = std::string(s.algo) + (p->bf16 ? " bf16" : " fp32");
+    p->runs = std::string(s.algo) + (p->bf16 ? " bf16" : " fp32") + (blocked ? " nchwc" : "");
     e_->weight_bytes += s.weights_count * (p->bf16 ? 2 : 4) + p->bias.size() * 4;
     return 0;
   }

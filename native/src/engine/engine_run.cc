@@ -46,6 +46,7 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
   int rc = 0;
   switch (s.op) {
     case ARMBENCH_ENGINE_CONV: {
+      if (s.blocked) return armbench_conv_plan_run_nchwc(pool, s.plan.get(), s.x, s.y, &s.epilogue);
       const void* x = s.x;
       if (s.bf16) {
         armbench_f32_to_bf16_array(s.x, scratch, s.x_elems, ARMBENCH_BF16_RNE);
