@@ -2,7 +2,8 @@
 // bit against the same kernels called directly (conv plans of the same algorithm,
 // armbench_gemm with the same kernel, the ops), so the executor is shown to wire
 // pointers, weights, epilogues and layouts right without re-testing the kernels:
-// conv + bias + residual + ReLU for several algorithms, maxpool -> GAP, gemm with bias
+// conv + bias + residual + ReLU for several algorithms, maxpool -> GAP (in NCHW and
+// from NCHWc), gemm with bias
 // and Clip, the elementwise ops in place, concat, batchnorm, softmax, an NCHW ->
 // NCHWc -> sigmoid -> NCHW round trip (padding channels stay zero), a two-conv chain
 // kept in NCHWc equal to the same program in NCHW, bf16 conv and gemm
@@ -175,6 +176,41 @@ void test_pools() {
   same_bits(out[0], wp, "maxpool");
   same_bits(out[1], wg, "globalavgpool");
   same_bits(out[2], wa, "avgpool");
+}
+
+// The same pools from NCHWc: reorder in, maxpool and avgpool NCHWc -> NCHWc, GAP
+// NCHWc -> (n, c), with padding channels; the NCHW ops' bits.
+void test_pools_nchwc() {
+  const size_t c = armbench_nchwc_block() + 3;
+  const armbench_engine_layout B = ARMBENCH_ENGINE_NCHWC;
+  Program p;
+  auto tx = p.tensor({2, c, 11, 11}), txb = p.tensor({2, c, 11, 11}, B), tp = p.tensor({2, c, 6, 6}, B),
+       tg = p.tensor({2, c}), ta = p.tensor({2, c, 6, 6}, B), tan = p.tensor({2, c, 6, 6});
+  p.inputs = {tx};
+  p.outputs = {tg, tan};
+  armbench_pool2d pool{};
+  pool.kh = pool.kw = 3, pool.stride_h = pool.stride_w = 2;
+  pool.pad_top = pool.pad_left = pool.pad_bottom = pool.pad_right = 1;
+  armbench_engine_step* s = &p.step(ARMBENCH_ENGINE_REORDER, "to-nchwc");
+  s->x = tx, s->y = txb;
+  s = &p.step(ARMBENCH_ENGINE_MAXPOOL, "pool1");
+  s->x = txb, s->y = tp, s->pool = pool;
+  s = &p.step(ARMBENCH_ENGINE_GLOBAL_AVGPOOL, "gap");
+  s->x = tp, s->y = tg;
+  s = &p.step(ARMBENCH_ENGINE_AVGPOOL, "avg");
+  s->x = txb, s->y = ta, s->pool = pool;
+  s = &p.step(ARMBENCH_ENGINE_REORDER, "to-nchw");
+  s->x = ta, s->y = tan;
+  const std::vector<float> x = randoms(2 * c * 121);
+  auto out = run(p, {x});
+  if (out.empty()) return;
+  std::vector<float> wp(2 * c * 36), wg(2 * c), wa(2 * c * 36);
+  pool.n = 2, pool.c = c, pool.h = pool.w = 11;
+  CHECK(armbench_maxpool(&pool, x.data(), wp.data()) == 0);
+  CHECK(armbench_global_avgpool(2, c, 36, wp.data(), wg.data()) == 0);
+  CHECK(armbench_avgpool(&pool, x.data(), wa.data()) == 0);
+  same_bits(out[0], wg, "maxpool -> globalavgpool from nchwc");
+  same_bits(out[1], wa, "avgpool in nchwc");
 }
 
 // y = clip(x W^T + bias) against armbench_gemm with the same kernel, W unpacked.
@@ -562,6 +598,20 @@ void test_refusals() {
   }
   {
     Program p;
+    auto tx = p.tensor({1, 4, 8, 8}, ARMBENCH_ENGINE_NCHWC), ty = p.tensor({1, 4, 4, 4});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_MAXPOOL, "pool");
+    s.x = tx, s.y = ty, s.pool.kh = s.pool.kw = 2, s.pool.stride_h = s.pool.stride_w = 2;
+    refused(p, -ENOTSUP, "x is nchwc but y is nchw: a pool reads and writes one layout");
+  }
+  {
+    Program p;
+    auto tx = p.tensor({1, 4, 8, 8}, ARMBENCH_ENGINE_NCHWC), ty = p.tensor({1, 4, 1, 1}, ARMBENCH_ENGINE_NCHWC);
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_GLOBAL_AVGPOOL, "gap");
+    s.x = tx, s.y = ty;
+    refused(p, -ENOTSUP, "globalavgpool writes an nchw y");
+  }
+  {
+    Program p;
     conv_program(&p);
     p.block = armbench_nchwc_block() + 1;
     refused(p, -EINVAL, "built for nchwc block");
@@ -611,6 +661,7 @@ void test_refusals() {
 int main() {
   test_conv_residual();
   test_pools();
+  test_pools_nchwc();
   test_gemm(ARMBENCH_GEMM_F32);
   test_gemm(ARMBENCH_GEMM_BF16);
   test_conv_bf16();

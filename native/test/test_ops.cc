@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../src/ops/ops_internal.h"
+#include "armbench/conv.h"
 #include "armbench/cpu_features.h"
 #include "armbench/ops.h"
 #include "check.h"
@@ -341,6 +342,67 @@ void test_pool_errors() {
   CHECK(armbench_maxpool(&p, nullptr, buf) == -EINVAL && armbench_avgpool(&p, buf, nullptr) == -EINVAL);
 }
 
+// Bits equal, or both NaN: a sum's NaN payload is whichever operand the compiler put
+// first (it may commute an addition), so only the max promises payloads.
+bool same_or_nan(const std::vector<float>& a, const std::vector<float>& b) {
+  for (size_t i = 0; i < a.size(); ++i)
+    if (memcmp(&a[i], &b[i], sizeof(float)) != 0 && !(a[i] != a[i] && b[i] != b[i])) return false;
+  return a.size() == b.size();
+}
+
+// The NCHWc pools and global average pool give the NCHW ones' bits (transformed to
+// NCHWc, padding channels zero); the max picks the same NaN in either layout (the
+// same comparisons in the same order). y starts as NaN, so every lane must be written
+// (padding lanes +0).
+void test_pools_nchwc() {
+  struct G {
+    size_t h, w, kh, kw, sh, sw, pt, pl, pb, pr;
+  };
+  const G geoms[] = {{7, 9, 3, 3, 2, 2, 1, 1, 1, 1}, {17, 13, 3, 2, 2, 1, 2, 0, 0, 1}, {1, 1, 1, 1, 1, 1, 0, 0, 0, 0}};
+  for (const size_t block : {armbench_nchwc_block(), size_t{4}, size_t{1}}) {
+    for (const size_t c : {size_t{3}, size_t{5}, size_t{17}}) {
+      const size_t cb = (c + block - 1) / block;
+      for (const G& g : geoms) {
+        for (int cip = 0; cip < 2; ++cip) {
+          armbench_pool2d p = {2, c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.pb, g.pr, cip};
+          size_t oh = 0, ow = 0;
+          if (!CHECK(armbench_pool2d_output(&p, &oh, &ow, nullptr, 0) == 0)) continue;
+          std::vector<float> x = random_floats(p.n * c * g.h * g.w, -9.0f, 9.0f, g.h * 7 + c);
+          for (size_t i = 5; i < x.size(); i += 11) {
+            const uint32_t bits = 0x7fc00000u | static_cast<uint32_t>(i);  // a NaN with its own payload
+            memcpy(&x[i], &bits, sizeof bits);
+          }
+          std::vector<float> xb(p.n * cb * block * g.h * g.w), want_max(p.n * c * oh * ow), want_avg(want_max.size());
+          CHECK(armbench_nchw_to_nchwc(x.data(), p.n, c, g.h, g.w, block, xb.data()) == 0);
+          CHECK(armbench_maxpool(&p, x.data(), want_max.data()) == 0);
+          CHECK(armbench_avgpool(&p, x.data(), want_avg.data()) == 0);
+          const size_t yb_size = p.n * cb * block * oh * ow;
+          std::vector<float> wmax(yb_size), wavg(yb_size), gmax(yb_size, NAN), gavg(yb_size, NAN);
+          CHECK(armbench_nchw_to_nchwc(want_max.data(), p.n, c, oh, ow, block, wmax.data()) == 0);
+          CHECK(armbench_nchw_to_nchwc(want_avg.data(), p.n, c, oh, ow, block, wavg.data()) == 0);
+          CHECK(armbench_maxpool_nchwc(&p, block, xb.data(), gmax.data()) == 0);
+          CHECK(armbench_avgpool_nchwc(&p, block, xb.data(), gavg.data()) == 0);
+          CHECK_MSG(memcmp(gmax.data(), wmax.data(), yb_size * sizeof(float)) == 0, "maxpool nchwc block %zu c %zu %zux%zu cip %d",
+                    block, c, g.h, g.w, cip);
+          CHECK_MSG(same_or_nan(gavg, wavg), "avgpool nchwc block %zu c %zu %zux%zu cip %d",
+                    block, c, g.h, g.w, cip);
+          std::vector<float> gap(p.n * c), gap_b(p.n * c, NAN);
+          CHECK(armbench_global_avgpool(p.n, c, g.h * g.w, x.data(), gap.data()) == 0);
+          CHECK(armbench_global_avgpool_nchwc(p.n, c, g.h * g.w, block, xb.data(), gap_b.data()) == 0);
+          CHECK_MSG(same_or_nan(gap, gap_b), "gap nchwc block %zu c %zu %zux%zu",
+                    block, c, g.h, g.w);
+        }
+      }
+    }
+  }
+  armbench_pool2d p = {1, 4, 4, 4, 2, 2, 2, 2, 0, 0, 0, 0, 0};
+  float buf[64] = {};
+  CHECK(armbench_maxpool_nchwc(&p, 0, buf, buf) == -EINVAL && armbench_avgpool_nchwc(&p, 0, buf, buf) == -EINVAL);
+  CHECK(armbench_maxpool_nchwc(&p, 4, nullptr, buf) == -EINVAL && armbench_avgpool_nchwc(&p, 4, buf, nullptr) == -EINVAL);
+  CHECK(armbench_global_avgpool_nchwc(1, 4, 4, 0, buf, buf) == -EINVAL);
+  CHECK(armbench_global_avgpool_nchwc(1, 4, 4, 4, nullptr, buf) == -EINVAL);
+}
+
 // ---- GlobalAveragePool, BatchNormalization, Concat, Softmax ----
 
 void test_global_avgpool_batchnorm() {
@@ -464,6 +526,7 @@ int main() {
   test_sigmoid_bound();
   test_pools();
   test_pool_errors();
+  test_pools_nchwc();
   test_global_avgpool_batchnorm();
   test_concat();
   test_softmax();

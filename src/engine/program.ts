@@ -51,6 +51,7 @@ export interface ConvStep {
 export interface PoolStep {
   op: "maxpool" | "avgpool";
   name: string;
+  /** x and y in one layout, "nchw" or "nchwc". */
   x: TensorRef;
   y: TensorRef;
   kernel: [number, number];
@@ -60,6 +61,7 @@ export interface PoolStep {
   countIncludePad?: boolean;
 }
 
+/** x "nchw" or "nchwc"; y "nchw", (n, c) or (n, c, 1, 1). */
 export interface GlobalAvgPoolStep { op: "globalavgpool"; name: string; x: TensorRef; y: TensorRef }
 
 /** y = x W^T + bias (ONNX Gemm with transB = 1 after normalisation): x is rows x k, weights n x k. */

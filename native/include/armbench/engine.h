@@ -79,7 +79,8 @@ typedef struct armbench_engine_step {
   float clip_min, clip_max;      /* act CLIP, and the clip op (ONNX defaults: -inf, +inf) */
   /* gemm: x is rows x k (any dims with that many elements), y rows x n */
   size_t rows, k, n;
-  /* maxpool, avgpool: n, c, h and w are taken from x (whatever is here) */
+  /* maxpool, avgpool: n, c, h and w are taken from x (whatever is here); x and y both
+   * NCHW or both NCHWc. globalavgpool: x NCHW or NCHWc, y NCHW (n, c) or (n, c, 1, 1) */
   armbench_pool2d pool;
   /* concat (along channels, NCHW): xs_count inputs */
   const armbench_engine_tensor* xs;

@@ -24,6 +24,13 @@ int armbench_maxpool(const armbench_pool2d* p, const float* x, float* y);
 int armbench_avgpool(const armbench_pool2d* p, const float* x, float* y);
 /* y[n][c] = mean over h x w. */
 int armbench_global_avgpool(size_t n, size_t c, size_t hw, const float* x, float* y);
+/* The same three on NCHWc tensors (n x ceil(c / block) x h x w x block, block 1 to 64):
+ * the same cells in the same order per channel, so the same bits. The pools write y in
+ * NCHWc with its padding channels zero; the global average pool writes y[n][c] (NCHW),
+ * as a network's classifier reads it. 0 or -EINVAL. */
+int armbench_maxpool_nchwc(const armbench_pool2d* p, size_t block, const float* x, float* y);
+int armbench_avgpool_nchwc(const armbench_pool2d* p, size_t block, const float* x, float* y);
+int armbench_global_avgpool_nchwc(size_t n, size_t c, size_t hw, size_t block, const float* x, float* y);
 /* Inference BatchNormalization: y = (x - mean) / sqrt(var + eps) * scale + bias, per channel. */
 int armbench_batchnorm(size_t n, size_t c, size_t hw, const float* x, const float* scale, const float* bias,
                        const float* mean, const float* var, float eps, float* y);

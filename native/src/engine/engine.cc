@@ -287,15 +287,18 @@ class Builder {
     Resolved x, y;
     int rc;
     if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y))) return rc;
-    if (s.x.layout != ARMBENCH_ENGINE_NCHW || s.y.layout != ARMBENCH_ENGINE_NCHW)
-      return fail(-ENOTSUP, "pools run on nchw tensors only");
+    if (s.x.layout != s.y.layout)
+      return fail(-ENOTSUP, "x is %s but y is %s: a pool reads and writes one layout (reorder one side)",
+                  s.x.layout == ARMBENCH_ENGINE_NCHWC ? "nchwc" : "nchw", s.y.layout == ARMBENCH_ENGINE_NCHWC ? "nchwc" : "nchw");
     if (s.x.ndims != 4) return fail(-EINVAL, "x dims %s are not n x c x h x w", dims_text(s.x).c_str());
+    p->blocked = s.x.layout == ARMBENCH_ENGINE_NCHWC;
+    if (p->blocked) p->runs += " nchwc";
     p->pool = s.pool;
     p->pool.n = s.x.dims[0], p->pool.c = s.x.dims[1], p->pool.h = s.x.dims[2], p->pool.w = s.x.dims[3];
     char why[192] = {0};
     size_t oh = 0, ow = 0;
     if (armbench_pool2d_output(&p->pool, &oh, &ow, why, sizeof why) != 0) return fail(-EINVAL, "invalid pool: %s", why);
-    armbench_engine_tensor want{s.y.offset, 4, {p->pool.n, p->pool.c, oh, ow}, ARMBENCH_ENGINE_NCHW};
+    armbench_engine_tensor want{s.y.offset, 4, {p->pool.n, p->pool.c, oh, ow}, s.y.layout};
     if (!same_dims(s.y, want))
       return fail(-EINVAL, "y dims %s do not match the pool's output %s", dims_text(s.y).c_str(), dims_text(want).c_str());
     if ((rc = no_overlap(x, "x", y, false))) return rc;
@@ -308,8 +311,11 @@ class Builder {
     Resolved x, y;
     int rc;
     if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y))) return rc;
-    if (s.x.layout != ARMBENCH_ENGINE_NCHW || s.y.layout != ARMBENCH_ENGINE_NCHW)
-      return fail(-ENOTSUP, "globalavgpool runs on nchw tensors only");
+    // From NCHWc too: the (n, c) result is what the classifier after it reads.
+    if (s.y.layout != ARMBENCH_ENGINE_NCHW)
+      return fail(-ENOTSUP, "globalavgpool writes an nchw y ((n, c) or (n, c, 1, 1)), whatever x's layout");
+    p->blocked = s.x.layout == ARMBENCH_ENGINE_NCHWC;
+    if (p->blocked) p->runs += " nchwc";
     if (s.x.ndims != 4) return fail(-EINVAL, "x dims %s are not n x c x h x w", dims_text(s.x).c_str());
     size_t yd[4];
     dims4(s.y, yd);

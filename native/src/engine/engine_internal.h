@@ -41,7 +41,7 @@ struct Step {
 
   // conv
   std::unique_ptr<armbench_conv_plan, PlanDeleter> plan;
-  bool blocked = false;  // x, y and residual in NCHWc: armbench_conv_plan_run_nchwc
+  bool blocked = false;  // conv, pools: x (and y, residual) in NCHWc, run by the _nchwc functions
   armbench_conv_epilogue epilogue{};
   // gemm
   std::unique_ptr<armbench_gemm_packed_b, PackedDeleter> packed;

@@ -71,9 +71,13 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
       if (rc == 0) gemm_epilogue(s);
       return rc;
     }
-    case ARMBENCH_ENGINE_MAXPOOL: return armbench_maxpool(&s.pool, s.x, s.y);
-    case ARMBENCH_ENGINE_AVGPOOL: return armbench_avgpool(&s.pool, s.x, s.y);
-    case ARMBENCH_ENGINE_GLOBAL_AVGPOOL: return armbench_global_avgpool(s.dn, s.dc, s.dhw, s.x, s.y);
+    case ARMBENCH_ENGINE_MAXPOOL:
+      return s.blocked ? armbench_maxpool_nchwc(&s.pool, e->block, s.x, s.y) : armbench_maxpool(&s.pool, s.x, s.y);
+    case ARMBENCH_ENGINE_AVGPOOL:
+      return s.blocked ? armbench_avgpool_nchwc(&s.pool, e->block, s.x, s.y) : armbench_avgpool(&s.pool, s.x, s.y);
+    case ARMBENCH_ENGINE_GLOBAL_AVGPOOL:
+      return s.blocked ? armbench_global_avgpool_nchwc(s.dn, s.dc, s.dhw, e->block, s.x, s.y)
+                       : armbench_global_avgpool(s.dn, s.dc, s.dhw, s.x, s.y);
     case ARMBENCH_ENGINE_RELU: armbench_relu(s.x, s.y, s.count); break;
     case ARMBENCH_ENGINE_CLIP: armbench_clip(s.x, s.y, s.count, s.epilogue.clip_min, s.epilogue.clip_max); break;
     case ARMBENCH_ENGINE_SIGMOID: armbench_sigmoid(s.x, s.y, s.count); break;

@@ -11,6 +11,8 @@
 //   the image. Floor rounding of the output size (no ceil_mode). A pad must be smaller
 //   than its kernel side, so no window holds only padding.
 // - GlobalAveragePool, BatchNormalization: sums and per-channel factors in double.
+// - The pools and GlobalAveragePool also read NCHWc (the _nchwc functions): the same
+//   cells summed or compared in the same order per channel, so the same bits.
 // - Softmax: per row, exp(x - max) / sum, all in double, rounded once; a NaN or +Inf in a
 //   row, or a row of only -Inf, gives NaN for the whole row (as onnxruntime).
 // - Elementwise: see ops_internal.h. NULL pointers or a zero count write nothing.
@@ -140,28 +142,58 @@ void window(size_t o, size_t stride, size_t pad, size_t k, size_t extent, size_t
 // the loops over columns vectorise.
 inline float max_nan(float m, float v) { return (v > m || v != v) ? v : m; }
 
+// An average window's double sum, for either layout (and the global average pool).
+struct SumCell {
+  double s = 0.0;
+  void add(float v) { s += v; }
+  float value(size_t cells) const { return static_cast<float>(s / static_cast<double>(cells)); }
+};
+
+// Both pools take block 0 for NCHW (one (n, c) plane at a time) or the NCHWc block: a
+// block's channels side by side as lanes, each lane seeing the same cells in the same
+// order as in NCHW, so the bits are the same; y's padding lanes are written zero.
+struct Lanes {
+  size_t lanes, planes, cblocks;
+  Lanes(const armbench_pool2d* p, size_t block)
+      : lanes(block == 0 ? 1 : block),
+        planes(block == 0 ? p->n * p->c : p->n * ((p->c + block - 1) / block)),
+        cblocks(block == 0 ? p->c : (p->c + block - 1) / block) {}
+  // Lanes of plane that hold channels.
+  size_t used(const armbench_pool2d* p, size_t plane) const {
+    const size_t first = (plane % cblocks) * lanes;
+    return lanes == 1 ? 1 : (p->c - first < lanes ? p->c - first : lanes);
+  }
+};
+
 // Max pooling in two passes per output row: the column maxima over the window's rows
-// (contiguous, vectorised), then each output's maximum over its window's columns.
-int max_pool(const armbench_pool2d* p, size_t oh, size_t ow, const float* x, float* y) {
-  float* col = static_cast<float*>(malloc(p->w * sizeof(float)));
+// (contiguous, vectorised, in either layout), then each output's maximum over its
+// window's columns.
+int max_pool(const armbench_pool2d* p, size_t oh, size_t ow, size_t block, const float* x, float* y) {
+  const Lanes L(p, block);
+  const size_t len = p->w * L.lanes;
+  float* col = static_cast<float*>(malloc(len * sizeof(float)));
   if (col == nullptr) return -ENOMEM;
-  for (size_t plane = 0; plane < p->n * p->c; ++plane) {
-    const float* xp = x + plane * p->h * p->w;
-    float* yp = y + plane * oh * ow;
+  for (size_t plane = 0; plane < L.planes; ++plane) {
+    const float* xp = x + plane * p->h * len;
+    float* yp = y + plane * oh * ow * L.lanes;
+    const size_t used = L.used(p, plane);
     for (size_t oy = 0; oy < oh; ++oy) {
       size_t y0, y1;
       window(oy, p->stride_h, p->pad_top, p->kh, p->h, &y0, &y1);
-      for (size_t ix = 0; ix < p->w; ++ix) col[ix] = -INFINITY;
+      for (size_t i = 0; i < len; ++i) col[i] = -INFINITY;
       for (size_t iy = y0; iy < y1; ++iy) {
-        const float* row = xp + iy * p->w;
-        for (size_t ix = 0; ix < p->w; ++ix) col[ix] = max_nan(col[ix], row[ix]);
+        const float* row = xp + iy * len;
+        for (size_t i = 0; i < len; ++i) col[i] = max_nan(col[i], row[i]);
       }
       for (size_t ox = 0; ox < ow; ++ox) {
         size_t x0, x1;
         window(ox, p->stride_w, p->pad_left, p->kw, p->w, &x0, &x1);
-        float m = -INFINITY;
-        for (size_t ix = x0; ix < x1; ++ix) m = max_nan(m, col[ix]);
-        yp[oy * ow + ox] = m;
+        float* out = yp + (oy * ow + ox) * L.lanes;
+        for (size_t l = 0; l < used; ++l) out[l] = -INFINITY;
+        for (size_t ix = x0; ix < x1; ++ix) {
+          for (size_t l = 0; l < used; ++l) out[l] = max_nan(out[l], col[ix * L.lanes + l]);
+        }
+        for (size_t l = used; l < L.lanes; ++l) out[l] = 0.0f;
       }
     }
   }
@@ -169,30 +201,42 @@ int max_pool(const armbench_pool2d* p, size_t oh, size_t ow, const float* x, flo
   return 0;
 }
 
-template <bool kMax>
-int pool(const armbench_pool2d* p, const float* x, float* y) {
-  size_t oh, ow;
-  if (pool_check(p, &oh, &ow, nullptr, 0) != 0 || x == nullptr || y == nullptr) return -EINVAL;
-  if (kMax) return max_pool(p, oh, ow, x, y);
-  for (size_t plane = 0; plane < p->n * p->c; ++plane) {
-    const float* xp = x + plane * p->h * p->w;
-    float* yp = y + plane * oh * ow;
+int avg_pool(const armbench_pool2d* p, size_t oh, size_t ow, size_t block, const float* x, float* y) {
+  const Lanes L(p, block);
+  SumCell cells[64];
+  if (L.lanes > sizeof cells / sizeof cells[0]) return -EINVAL;
+  for (size_t plane = 0; plane < L.planes; ++plane) {
+    const float* xp = x + plane * p->h * p->w * L.lanes;
+    float* yp = y + plane * oh * ow * L.lanes;
+    const size_t used = L.used(p, plane);
     for (size_t oy = 0; oy < oh; ++oy) {
       size_t y0, y1;
       window(oy, p->stride_h, p->pad_top, p->kh, p->h, &y0, &y1);
       for (size_t ox = 0; ox < ow; ++ox) {
         size_t x0, x1;
         window(ox, p->stride_w, p->pad_left, p->kw, p->w, &x0, &x1);
-        double s = 0.0;
+        for (size_t l = 0; l < used; ++l) cells[l] = SumCell();
         for (size_t iy = y0; iy < y1; ++iy) {
-          for (size_t ix = x0; ix < x1; ++ix) s += xp[iy * p->w + ix];
+          for (size_t ix = x0; ix < x1; ++ix) {
+            const float* v = xp + (iy * p->w + ix) * L.lanes;
+            for (size_t l = 0; l < used; ++l) cells[l].add(v[l]);
+          }
         }
-        const size_t cells = p->count_include_pad ? p->kh * p->kw : (y1 - y0) * (x1 - x0);
-        yp[oy * ow + ox] = static_cast<float>(s / static_cast<double>(cells));
+        const size_t count = p->count_include_pad ? p->kh * p->kw : (y1 - y0) * (x1 - x0);
+        float* out = yp + (oy * ow + ox) * L.lanes;
+        for (size_t l = 0; l < used; ++l) out[l] = cells[l].value(count);
+        for (size_t l = used; l < L.lanes; ++l) out[l] = 0.0f;
       }
     }
   }
   return 0;
+}
+
+template <bool kMax>
+int pool(const armbench_pool2d* p, const float* x, float* y, size_t block) {
+  size_t oh, ow;
+  if (pool_check(p, &oh, &ow, nullptr, 0) != 0 || x == nullptr || y == nullptr || block > 64) return -EINVAL;
+  return kMax ? max_pool(p, oh, ow, block, x, y) : avg_pool(p, oh, ow, block, x, y);
 }
 
 }  // namespace
@@ -251,22 +295,53 @@ extern "C" int armbench_pool2d_output(const armbench_pool2d* p, size_t* oh, size
 }
 
 extern "C" int armbench_maxpool(const armbench_pool2d* p, const float* x, float* y) {
-  return armbench::ops::pool<true>(p, x, y);
+  return armbench::ops::pool<true>(p, x, y, 0);
 }
 
 extern "C" int armbench_avgpool(const armbench_pool2d* p, const float* x, float* y) {
-  return armbench::ops::pool<false>(p, x, y);
+  return armbench::ops::pool<false>(p, x, y, 0);
 }
 
+extern "C" int armbench_maxpool_nchwc(const armbench_pool2d* p, size_t block, const float* x, float* y) {
+  if (block == 0) return -EINVAL;
+  return armbench::ops::pool<true>(p, x, y, block);
+}
+
+extern "C" int armbench_avgpool_nchwc(const armbench_pool2d* p, size_t block, const float* x, float* y) {
+  if (block == 0) return -EINVAL;
+  return armbench::ops::pool<false>(p, x, y, block);
+}
+
+// As a 1 x 1 output of an hw-cell window: the average pool's cells, so the sums are
+// the same in either layout.
 extern "C" int armbench_global_avgpool(size_t n, size_t c, size_t hw, const float* x, float* y) {
   size_t elems;
   if (x == nullptr || y == nullptr || n == 0 || c == 0 || hw == 0 || !armbench::ops::volume(&elems, n, c, hw, 1))
     return -EINVAL;
   for (size_t plane = 0; plane < n * c; ++plane) {
-    const float* xp = x + plane * hw;
-    double s = 0.0;
-    for (size_t i = 0; i < hw; ++i) s += xp[i];
-    y[plane] = static_cast<float>(s / static_cast<double>(hw));
+    armbench::ops::SumCell cell;
+    for (size_t i = 0; i < hw; ++i) cell.add(x[plane * hw + i]);
+    y[plane] = cell.value(hw);
+  }
+  return 0;
+}
+
+extern "C" int armbench_global_avgpool_nchwc(size_t n, size_t c, size_t hw, size_t block, const float* x, float* y) {
+  size_t elems;
+  if (x == nullptr || y == nullptr || n == 0 || c == 0 || hw == 0 || block == 0 || block > 64 ||
+      !armbench::ops::volume(&elems, n, (c + block - 1) / block, hw, block))
+    return -EINVAL;
+  const size_t cb = (c + block - 1) / block;
+  armbench::ops::SumCell cells[64];
+  for (size_t b = 0; b < n; ++b) {
+    for (size_t q = 0; q < cb; ++q) {
+      const float* xp = x + (b * cb + q) * hw * block;
+      const size_t used = c - q * block < block ? c - q * block : block;
+      for (size_t l = 0; l < used; ++l) cells[l] = armbench::ops::SumCell();
+      for (size_t i = 0; i < hw; ++i)
+        for (size_t l = 0; l < used; ++l) cells[l].add(xp[i * block + l]);
+      for (size_t l = 0; l < used; ++l) y[b * c + q * block + l] = cells[l].value(hw);
+    }
   }
   return 0;
 }
