@@ -12,6 +12,8 @@
  * The variants are measured in alternation, `rounds` times `iterations` inferences
  * each, because the machine may be shared; medians are over all samples of a variant,
  * ratios are of those medians, and the median per-round ratio is printed beside them.
+ * "whole" is an inference (nchwc: with its two reorders, which a network pays once, not
+ * per chain); "convs" sums the conv steps' own times (per-step profile).
  * Before timing, every variant's output is checked against nchw-direct's (bit for bit
  * for nchwc; within a loose bound for nchw-gemm, a different summation order).
  */
@@ -101,25 +103,35 @@ for (const [chainName, convs] of Object.entries(chains)) {
       process.exitCode = 1;
       continue;
     }
-    const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+    const whole = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+    const convOnly = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+    const convSteps = (v: Variant) => build(convs, hw, dtype, v, weights, biases).steps.map((st, i) => (st.op === "conv" ? i : -1)).filter((i) => i >= 0);
     const roundRatios: number[] = [];
+    const roundConvRatios: number[] = [];
     for (let r = 0; r < rounds; ++r) {
       const med = new Map<Variant, number>();
+      const convMed = new Map<Variant, number>();
       // Alternate the order too, so neither variant always runs first.
       for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
-        const m = await native.engineMeasure(engines.get(v)!, [x], { warmup: 2, iterations });
-        samples.get(v)!.push(...m.samplesNs);
+        const m = await native.engineMeasure(engines.get(v)!, [x], { warmup: 2, iterations, profile: true });
+        const idx = convSteps(v);
+        const conv = (m.stepNs ?? []).map((row) => idx.reduce((s2, i) => s2 + (row[i] ?? 0), 0));
+        whole.get(v)!.push(...m.samplesNs);
+        convOnly.get(v)!.push(...conv);
         med.set(v, median(m.samplesNs));
+        convMed.set(v, median(conv));
       }
       roundRatios.push(med.get("nchw-direct")! / med.get("nchwc")!);
+      roundConvRatios.push(convMed.get("nchw-direct")! / convMed.get("nchwc")!);
     }
-    const ms = (v: Variant) => median(samples.get(v)!) / 1e6;
-    const line = variants.map((v) => `${v} ${ms(v).toFixed(3)} ms (${(flops / (ms(v) * 1e6)).toFixed(1)} GFLOP/s)`).join(", ");
-    console.log(`${chainName} ${dtype}: ${line}`);
-    console.log(
-      `  nchw-direct / nchwc = ${(ms("nchw-direct") / ms("nchwc")).toFixed(3)} (per-round median ${median(roundRatios).toFixed(3)}, ` +
-        `rounds ${roundRatios.map((q) => q.toFixed(2)).join(" ")}); nchw-gemm / nchwc = ${(ms("nchw-gemm") / ms("nchwc")).toFixed(3)}; ` +
-        `nchwc kernels: ${kernels.join(", ")}`,
-    );
+    const ms = (m: Map<Variant, number[]>, v: Variant) => median(m.get(v)!) / 1e6;
+    for (const [what, m, rr] of [["whole", whole, roundRatios], ["convs", convOnly, roundConvRatios]] as const) {
+      const line = variants.map((v) => `${v} ${ms(m, v).toFixed(3)} ms (${(flops / (ms(m, v) * 1e6)).toFixed(1)} GFLOP/s)`).join(", ");
+      console.log(
+        `${chainName} ${dtype} ${what}: ${line}; nchw-direct / nchwc ${(ms(m, "nchw-direct") / ms(m, "nchwc")).toFixed(3)} ` +
+          `(per-round median ${median(rr).toFixed(3)}), nchw-gemm / nchwc ${(ms(m, "nchw-gemm") / ms(m, "nchwc")).toFixed(3)}`,
+      );
+    }
+    console.log(`  nchwc steps: ${kernels.join(", ")}`);
   }
 }
