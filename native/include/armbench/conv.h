@@ -1,5 +1,6 @@
-/* 2-D convolution for inference: NCHW at the boundary, fp32 or bf16 inputs with fp32
- * accumulation, a fused epilogue, and several algorithms behind one registry. */
+/* 2-D convolution for inference: NCHW at the boundary (NCHWc too, for direct-nchwc
+ * plans), fp32 or bf16 inputs with fp32 accumulation, a fused epilogue, and several
+ * algorithms behind one registry. */
 #ifndef ARMBENCH_CONV_H
 #define ARMBENCH_CONV_H
 
