@@ -356,19 +356,61 @@ int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm
   return 0;
 }
 
+namespace {
+
+// Pixels per tile of the general transforms: a tile of the blocked side (kTile x block
+// floats, 4 KiB at block 16) stays in L1 while block strided rows of the plain side
+// stream through it; a whole plane at a time would write each cache line block times.
+constexpr size_t kTile = 64;
+
+// One full channel block of one batch item, pixel by pixel: a block known at compile
+// time lets the compiler keep the B row pointers in registers and write (or read) each
+// blocked pixel as one contiguous run; about 1.5x the tiled loop here.
+template <size_t B>
+void block_to_nchwc(const float* x, size_t plane, float* dst) {
+  const float* src[B];
+  for (size_t o = 0; o < B; ++o) src[o] = x + o * plane;
+  for (size_t p = 0; p < plane; ++p)
+    for (size_t o = 0; o < B; ++o) dst[p * B + o] = src[o][p];
+}
+template <size_t B>
+void block_to_nchw(const float* blocked, size_t plane, float* y) {
+  float* dst[B];
+  for (size_t o = 0; o < B; ++o) dst[o] = y + o * plane;
+  for (size_t p = 0; p < plane; ++p)
+    for (size_t o = 0; o < B; ++o) dst[o][p] = blocked[p * B + o];
+}
+
+// The block sizes armbench_nchwc_block() gives; false for any other (the general loop).
+bool fixed_to_nchwc(const float* x, size_t block, size_t plane, float* dst) {
+  switch (block) {
+    case 4: block_to_nchwc<4>(x, plane, dst); return true;
+    case 8: block_to_nchwc<8>(x, plane, dst); return true;
+    case 16: block_to_nchwc<16>(x, plane, dst); return true;
+    default: return false;
+  }
+}
+bool fixed_to_nchw(const float* blocked, size_t block, size_t plane, float* y) {
+  switch (block) {
+    case 4: block_to_nchw<4>(blocked, plane, y); return true;
+    case 8: block_to_nchw<8>(blocked, plane, y); return true;
+    case 16: block_to_nchw<16>(blocked, plane, y); return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
 }  // namespace conv
 }  // namespace armbench
+
+using armbench::conv::fixed_to_nchw;
+using armbench::conv::fixed_to_nchwc;
+using armbench::conv::kTile;
 
 extern "C" {
 
 size_t armbench_nchwc_block(void) { return armbench::conv::choice().blk; }
-
-namespace {
-// Pixels per tile of the transforms: a tile of the blocked side (kTile x block floats,
-// 4 KiB at block 16) stays in L1 while block strided rows of the plain side stream
-// through it; a whole plane at a time would write each cache line block times.
-constexpr size_t kTile = 64;
-}  // namespace
 
 // y: n x ceil(c / block) x h x w x block; channels past c zero.
 int armbench_nchw_to_nchwc(const float* x, size_t n, size_t c, size_t h, size_t w, size_t block, float* y) {
@@ -377,6 +419,7 @@ int armbench_nchw_to_nchwc(const float* x, size_t n, size_t c, size_t h, size_t 
   for (size_t b = 0; b < n; ++b) {
     for (size_t q = 0; q < cb; ++q) {
       float* dst = y + (b * cb + q) * plane * block;
+      if ((q + 1) * block <= c && fixed_to_nchwc(x + (b * c + q * block) * plane, block, plane, dst)) continue;
       for (size_t p0 = 0; p0 < plane; p0 += kTile) {
         const size_t p1 = p0 + kTile < plane ? p0 + kTile : plane;
         for (size_t o = 0; o < block; ++o) {
@@ -402,6 +445,7 @@ int armbench_nchwc_to_nchw(const float* x, size_t n, size_t c, size_t h, size_t 
     for (size_t q = 0; q < cb; ++q) {
       const float* blocked = x + (b * cb + q) * plane * block;
       const size_t used = c - q * block < block ? c - q * block : block;
+      if (used == block && fixed_to_nchw(blocked, block, plane, y + (b * c + q * block) * plane)) continue;
       for (size_t p0 = 0; p0 < plane; p0 += kTile) {
         const size_t p1 = p0 + kTile < plane ? p0 + kTile : plane;
         for (size_t o = 0; o < used; ++o) {
