@@ -575,7 +575,7 @@ void test_winograd_plan() {
 void test_nchwc_transforms() {
   const size_t blk = armbench_nchwc_block();
   CHECK_MSG(blk == 4 || blk == 8 || blk == 16, "block %zu", blk);
-  for (const size_t block : {blk, size_t{4}, size_t{16}, size_t{1}, size_t{3}}) {
+  for (const size_t block : {blk, size_t{4}, size_t{8}, size_t{16}, size_t{1}, size_t{3}}) {
     for (const size_t c : {size_t{1}, block - (block > 1 ? 1 : 0), block, block + 1, 2 * block + 3}) {
       const size_t n = 2, h = 3, w = 5, cb = (c + block - 1) / block;
       std::vector<float> x(n * c * h * w), blocked(n * cb * h * w * block, NAN), back(x.size(), NAN);
