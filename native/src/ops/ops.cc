@@ -188,11 +188,14 @@ int max_pool(const armbench_pool2d* p, size_t oh, size_t ow, size_t block, const
       for (size_t ox = 0; ox < ow; ++ox) {
         size_t x0, x1;
         window(ox, p->stride_w, p->pad_left, p->kw, p->w, &x0, &x1);
-        float* out = yp + (oy * ow + ox) * L.lanes;
-        for (size_t l = 0; l < used; ++l) out[l] = -INFINITY;
+        // In a local array: y may alias col as far as the compiler knows.
+        float m[64];
+        for (size_t l = 0; l < used; ++l) m[l] = -INFINITY;
         for (size_t ix = x0; ix < x1; ++ix) {
-          for (size_t l = 0; l < used; ++l) out[l] = max_nan(out[l], col[ix * L.lanes + l]);
+          for (size_t l = 0; l < used; ++l) m[l] = max_nan(m[l], col[ix * L.lanes + l]);
         }
+        float* out = yp + (oy * ow + ox) * L.lanes;
+        for (size_t l = 0; l < used; ++l) out[l] = m[l];
         for (size_t l = used; l < L.lanes; ++l) out[l] = 0.0f;
       }
     }
