@@ -340,7 +340,8 @@ int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm
             // No bf16 kernel on this CPU: the fp32 kernel on x rounded to bf16, as the
             // NCHW path runs it on bf16 x widened.
             float* dst = static_cast<float*>(xp) + at;
-            for (size_t i = 0; i < len; ++i) dst[i] = armbench_bf16_to_f32(armbench_f32_to_bf16(src[i], ARMBENCH_BF16_RNE));
+            for (size_t i = 0; i < len; ++i)
+              dst[i] = armbench_bf16_to_f32(armbench_f32_to_bf16(src[i], ARMBENCH_BF16_RNE));
           } else {
             memcpy(static_cast<float*>(xp) + at, src, len * sizeof(float));
           }

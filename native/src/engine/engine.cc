@@ -289,7 +289,8 @@ class Builder {
     if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y))) return rc;
     if (s.x.layout != s.y.layout)
       return fail(-ENOTSUP, "x is %s but y is %s: a pool reads and writes one layout (reorder one side)",
-                  s.x.layout == ARMBENCH_ENGINE_NCHWC ? "nchwc" : "nchw", s.y.layout == ARMBENCH_ENGINE_NCHWC ? "nchwc" : "nchw");
+                  s.x.layout == ARMBENCH_ENGINE_NCHWC ? "nchwc" : "nchw",
+                  s.y.layout == ARMBENCH_ENGINE_NCHWC ? "nchwc" : "nchw");
     if (s.x.ndims != 4) return fail(-EINVAL, "x dims %s are not n x c x h x w", dims_text(s.x).c_str());
     p->blocked = s.x.layout == ARMBENCH_ENGINE_NCHWC;
     if (p->blocked) p->runs += " nchwc";
