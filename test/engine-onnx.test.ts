@@ -7,6 +7,9 @@ import onnxProto from "onnx-proto";
 
 import { agreement } from "../src/engine/compare.js";
 import { UserError } from "../src/errors.js";
+import { compileModel } from "../src/engine/compile.js";
+import { defaultAlgoChooser } from "../src/engine/lower.js";
+import { ModelBuilder, Random } from "../src/engine/models/builder.js";
 import { builtinModel } from "../src/engine/models/index.js";
 import { decodeTensor, encodeTensor, loadOnnx, loadOnnxFile, readTensorFile, saveOnnx } from "../src/engine/onnx.js";
 import { runOrt } from "../src/engine/ort.js";
@@ -216,4 +219,26 @@ test("a value written twice (by two nodes, or over an input) is refused", () => 
   }).finish();
   refuses(() => loadOnnx(twice), /node "r2" \(Sigmoid\) writes "y", which another node, input or initializer already defines/);
   refuses(() => loadOnnx(modelBytes({ name: "r", opType: "Relu", input: ["x"], output: ["x"] })), /node "r" \(Relu\) writes "x"/);
+});
+
+test("corrupted model bytes either load and compile or are refused with a UserError, never another failure", () => {
+  const b = new ModelBuilder("tiny", { inputSize: 16 });
+  const x = b.input();
+  const y1 = b.convBn(x, "c1", 4, 3, { stride: 2 });
+  const y2 = b.relu(b.add(b.convBn(y1, "c2", 4, 3, { act: "none" }), y1, "add"), "relu");
+  const bytes = saveOnnx(b.finish(x, b.gemm(b.flatten(b.globalAvgPool(y2, "gap"), "flatten"), "fc", 5)));
+  const r = new Random(42);
+  let refused = 0;
+  for (let it = 0; it < 3000; it++) {
+    const m = Uint8Array.from(bytes);
+    for (let f = 1 + Math.floor(r.uniform() * 4); f > 0; f--) m[Math.floor(r.uniform() * m.length)] = Math.floor(r.uniform() * 256);
+    const cut = r.uniform() < 0.2 ? Math.floor(r.uniform() * m.length) : m.length;
+    try {
+      compileModel(loadOnnx(m.subarray(0, cut)), { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: 16 });
+    } catch (e) {
+      assert.ok(e instanceof UserError, `mutation ${it}: ${(e as Error).stack}`);
+      refused++;
+    }
+  }
+  assert.ok(refused > 1000, `${refused} of 3000 corrupted files refused`);
 });
