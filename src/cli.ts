@@ -7,6 +7,7 @@ import { runInfo } from "./commands/info.js";
 import { MICRO_PARTS, runMicro } from "./commands/micro.js";
 import { PEER_NAMES, runGemm } from "./commands/gemm.js";
 import { runConv } from "./commands/conv.js";
+import { runModel } from "./commands/model.js";
 import { notBuilt, pendingCommands } from "./commands/pending.js";
 import { UserError } from "./errors.js";
 import { packageRoot } from "./native.js";
@@ -128,6 +129,53 @@ function buildParser(args: string[]): Argv {
         suiteFile: argv.suite as string | undefined,
         fastRun: Boolean(argv["fast-run"]),
         cacheFile: argv.cache as string | undefined,
+      });
+    },
+  );
+  parser = parser.command(
+    "model [name]",
+    "whole-model inference: our engine against onnxruntime on the same graph, latency, throughput, % of peak",
+    (y) =>
+      y
+        .positional("name", { type: "string", describe: "a built-in model: resnet50, resnet18, alexnet, vgg16, mobilenetv2 (see --list)" })
+        .option("list", { type: "boolean", default: false, describe: "list the built-in models with their size and MACs" })
+        .option("onnx", { type: "string", describe: "run this ONNX file (opset 11+, supported ops only) instead of a built-in model" })
+        .option("fpmath", { type: "string", default: "fp32", describe: "fp32, or bf16: weights rounded once, activations at conv/GEMM inputs, fp32 accumulation" })
+        .option("batch", { type: "number", describe: "one batch size instead of the suite's (1 and 8)" })
+        .option("input-size", { type: "number", describe: "square input height and width of a built-in model (default 224)" })
+        .option("iterations", { type: "number", describe: "timed inferences per case (default 20; 5 with --quick)" })
+        .option("warmup", { type: "number", describe: "untimed inferences before timing (default 3)" })
+        .option("profile", { type: "boolean", default: false, describe: "time every node: per-op and per-op-type shares, top layers first" })
+        .option("save", { type: "string", describe: "save the model as ONNX to FILE (any engine can run the very same graph)" })
+        .option("peers", { type: "boolean", default: true, describe: "run onnxruntime on the same graph beside ours (--no-peers: ours only)" })
+        .option("test-data", { type: "string", describe: "run the test_data_set_N folders of DIR (input_K.pb / output_K.pb) and compare" })
+        .option("rtol", { type: "number", default: 1e-3, describe: "relative tolerance for --test-data" })
+        .option("atol", { type: "number", default: 1e-5, describe: "absolute tolerance for --test-data" })
+        .option("cache", { type: "string", describe: "the conv fast-run cache to choose algorithms from (default ~/.cache/armbench/conv-fast-run.json when it exists)" })
+        .option("suite", { type: "string", describe: "a suite file to use instead of suites/model.json" })
+        .example("$0 model resnet50", "fp32, batch 1 and 8, 1 thread and every core, against onnxruntime")
+        .example("$0 model resnet50 --fpmath bf16 --profile", "bf16 fast-math with a per-op profile")
+        .example("$0 model --onnx model.onnx --test-data model/", "check an ONNX model against its test data sets")
+        .example("$0 model resnet18 --save resnet18.onnx --quick", "save the graph as ONNX, then a quick run"),
+    async (argv) => {
+      process.exitCode = await runModel({
+        ...globalOptions(argv),
+        name: argv.name as string | undefined,
+        list: Boolean(argv.list),
+        onnx: argv.onnx as string | undefined,
+        fpmath: argv.fpmath as string,
+        batch: argv.batch as number | undefined,
+        inputSize: argv["input-size"] as number | undefined,
+        iterations: argv.iterations as number | undefined,
+        warmup: argv.warmup as number | undefined,
+        profile: Boolean(argv.profile),
+        save: argv.save as string | undefined,
+        peers: argv.peers !== false,
+        testData: argv["test-data"] as string | undefined,
+        rtol: argv.rtol as number,
+        atol: argv.atol as number,
+        cacheFile: argv.cache as string | undefined,
+        suiteFile: argv.suite as string | undefined,
       });
     },
   );

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import type { Program } from "./engine/program.js";
 import { UserError } from "./errors.js";
 
 export type NativeCpuFeatures = {
@@ -198,6 +199,27 @@ export interface NativeConvCheck {
   passed: boolean;
 }
 
+export interface NativeEngineInfo {
+  /** The activation arena, bytes (the program's arenaBytes). */
+  arenaBytes: number;
+  /** Weights, biases and BatchNorm parameters as held, in their dtype (bf16: 2 bytes each), before packing. */
+  weightBytes: number;
+  /** Executor-owned scratch: the bf16 copy of the largest bf16 conv/gemm input (0 without bf16 steps). */
+  scratchBytes: number;
+  steps: number;
+  /** Per step, what runs it: "winograd-f4 fp32", the GEMM kernel or path ("gemv_f32_avx512"), "relu avx512", "maxpool". */
+  kernels: string[];
+}
+
+export interface NativeEngineMeasurement {
+  /** One per timed iteration: wall ns from writing the inputs into the arena to the end of the last step. */
+  samplesNs: number[];
+  /** With profile: stepNs[iteration][step], wall ns of each step (raw, no statistics). */
+  stepNs?: number[][];
+  /** The outputs of the last iteration, in the program's output order. */
+  outputs: Float32Array[];
+}
+
 export interface Native {
   cpuFeatures(): NativeCpuFeatures;
   /**
@@ -267,6 +289,27 @@ export interface Native {
     },
   ): Promise<{ check: NativeConvCheck; samples: { ns: number; calls: number }[] }>;
   peerSetThreads(peer: NativeHandle, threads: number): void;
+
+  /**
+   * Validates and prepares a compiled program once (weights copied, conv plans made,
+   * GEMM weights packed, bf16 rounding). Throws an Error whose message names the step
+   * ("engineCreate: step 3 \"conv1\" (conv): ...") and whose `errno` is EINVAL (22)
+   * for a bad program or ENOTSUP (95) for a step this executor cannot run (conv on
+   * nchwc tensors, an algorithm that cannot run the shape). Conv and GEMM steps run on
+   * `pool` (omitted: the calling worker thread alone).
+   */
+  engineCreate(program: Program, pool?: NativeHandle): NativeHandle;
+  /** One inference off the JavaScript thread; inputs in the program's order, each of its element count. */
+  engineRun(engine: NativeHandle, inputs: Float32Array[], opts?: { profile?: boolean }): Promise<{ outputs: Float32Array[]; stepNs?: number[] }>;
+  /** warmup untimed then `iterations` timed inferences in one native loop (no JavaScript between them). */
+  engineMeasure(
+    engine: NativeHandle,
+    inputs: Float32Array[],
+    opts: { warmup: number; iterations: number; profile?: boolean },
+  ): Promise<NativeEngineMeasurement>;
+  engineInfo(engine: NativeHandle): NativeEngineInfo;
+  /** This CPU's NCHWc channel block: what a Program's nchwcBlock must be when it uses nchwc tensors. */
+  nchwcBlock(): number;
 
   loadedLatency(req: {
     chaseBytes: number;

@@ -150,3 +150,14 @@ export const ConvSuite = z.object({
 });
 export type ConvSuite = z.infer<typeof ConvSuite>;
 export type ConvLayer = z.infer<typeof ConvLayer>;
+
+export const ModelSuite = z.object({
+  /** The built-in models `armbench model` and `armbench run` know (src/engine/models). */
+  models: z.array(z.string().min(1)).min(1),
+  batches: z.array(count).min(1),
+  inputSize: count,
+  warmup: z.number().int().nonnegative(),
+  iterations: count,
+  peak: z.object({ steps: count, samples: count }),
+});
+export type ModelSuite = z.infer<typeof ModelSuite>;

@@ -96,6 +96,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   armbench_binding::RegisterMemoryProbe(env, exports);
   armbench_binding::RegisterGemm(env, exports);
   armbench_binding::RegisterConv(env, exports);
+  armbench_binding::RegisterEngine(env, exports);
   return exports;
 }
 

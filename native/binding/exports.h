@@ -20,6 +20,7 @@ void RegisterFmaProbe(Napi::Env env, Napi::Object exports);
 void RegisterMemoryProbe(Napi::Env env, Napi::Object exports);
 void RegisterGemm(Napi::Env env, Napi::Object exports);
 void RegisterConv(Napi::Env env, Napi::Object exports);
+void RegisterEngine(Napi::Env env, Napi::Object exports);
 
 // Argument checks shared by every binding: each throws a TypeError naming the
 // function and the argument.

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace armbench_binding {
@@ -30,8 +31,12 @@ class PromiseWorker : public Napi::AsyncWorker {
 
   // Queues the work and returns its promise. `work` and `resolve` own everything
   // they touch (captured by value), since the caller's frame is gone when they run.
-  static Napi::Promise Start(Napi::Env env, const char* fn, Work work, Resolve resolve) {
+  // `why`, when given and filled in by a failing `work`, replaces the generic
+  // message after "fn: ".
+  static Napi::Promise Start(Napi::Env env, const char* fn, Work work, Resolve resolve,
+                             std::shared_ptr<std::string> why = nullptr) {
     auto* w = new PromiseWorker(env, fn, std::move(work), std::move(resolve));
+    w->why_ = std::move(why);
     Napi::Promise p = w->deferred_.Promise();
     w->Queue();
     return p;
@@ -40,7 +45,7 @@ class PromiseWorker : public Napi::AsyncWorker {
  protected:
   void Execute() override {
     rc_ = work_();
-    if (rc_ != 0) SetError(ErrnoMessage(fn_, rc_));
+    if (rc_ != 0) SetError(why_ && !why_->empty() ? std::string(fn_) + ": " + *why_ : ErrnoMessage(fn_, rc_));
   }
   void OnOK() override { deferred_.Resolve(resolve_(Env())); }
   void OnError(const Napi::Error& e) override {
@@ -58,6 +63,7 @@ class PromiseWorker : public Napi::AsyncWorker {
   const char* fn_;
   Work work_;
   Resolve resolve_;
+  std::shared_ptr<std::string> why_;
   int rc_ = 0;
 };
 

@@ -11,7 +11,6 @@ export interface PendingCommand {
 }
 
 export const pendingCommands: readonly PendingCommand[] = [
-  { command: "model [name]", describe: "whole-model inference against onnxruntime on the same graph", example: "armbench model resnet50" },
   { command: "run", describe: "the default suite, then an HTML report", example: "armbench run" },
   { command: "report [files..]", describe: "one self-contained HTML page, machines side by side", example: "armbench report results/*.json -o report.html" },
   { command: "compare [a] [b]", describe: "ratios and significance of two results files in the terminal", example: "armbench compare a.json b.json" },

@@ -156,7 +156,7 @@ async function measureLayer(
           impl: "armbench",
           params: { ...params, algo: best.row.algo, pctPeak: best.row.pctPeak === null ? null : Number(best.row.pctPeak.toFixed(1)) },
           unit: "GFLOP/s",
-          derived: { fromFastRunCache: cached !== undefined, defaultAlgo: defaultConvAlgo(shape) },
+          derived: { fromFastRunCache: cached !== undefined, defaultAlgo: defaultConvAlgo(shape, dtype) },
         },
         best.gflops,
         { method: cached ? "the fast-run cache's choice, checked and timed again" : "fastest checked algorithm for this layer", passed: true },

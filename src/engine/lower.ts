@@ -30,9 +30,9 @@ export function nativeConvShape(s: ConvShape): NativeConvShape | null {
   return { n: s.n, c: s.c, h: s.h, w: s.w, k: s.k, r: s.r, s: s.s, stride: s.strideH, pad: s.padTop, groups: s.groups };
 }
 
-export const defaultAlgoChooser: AlgoChooser = (shape) => {
+export const defaultAlgoChooser: AlgoChooser = (shape, dtype) => {
   const s = nativeConvShape(shape);
-  return s ? defaultConvAlgo(s) : "im2col-tiled";
+  return s ? defaultConvAlgo(s, dtype) : "im2col-tiled";
 };
 
 export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {

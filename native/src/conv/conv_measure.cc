@@ -115,10 +115,18 @@ extern "C" int armbench_conv_measure(armbench_gemm_pool* pool, const armbench_co
   check->max_abs_err = max_abs;
   check->max_rel_err = max_rel;
   // Winograd's transforms add error that grows with the tile: the factors cover the
-  // worst errors measured in the native tests with margin (F2 0.08, F4 0.86, F6 1.32
+  // worst errors measured in the native tests with margin (F2 0.06, F4 0.79, F6 1.7
   // times the GEMM bound), and are still far below what a wrong transform produces.
+  // bf16 Winograd rounds the transformed operands to bf16: its error is a fraction of
+  // 2^-8 of the scale, large for F4 and F6 (measured worst 0.95, 12.4 and 20 times
+  // 2^-8 in the native tests; bounds 4x above), and the table shows it.
+  const bool winograd_algo = c->algo == ARMBENCH_CONV_WINOGRAD_F2 || c->algo == ARMBENCH_CONV_WINOGRAD_F4 ||
+                             c->algo == ARMBENCH_CONV_WINOGRAD_F6;
   const double winograd = c->algo == ARMBENCH_CONV_WINOGRAD_F6 ? 8.0 : c->algo == ARMBENCH_CONV_WINOGRAD_F4 ? 4.0 : 1.0;
-  check->bound = winograd * (bf16 ? 2.0 : 1.0) * static_cast<double>(cg * sh.r * sh.s + 4) * std::ldexp(1.0, -24);
+  const double winograd_bf16 = c->algo == ARMBENCH_CONV_WINOGRAD_F6 ? 80.0 : c->algo == ARMBENCH_CONV_WINOGRAD_F4 ? 50.0 : 4.0;
+  check->bound = bf16 && winograd_algo
+                     ? winograd_bf16 * std::ldexp(1.0, -8)
+                     : winograd * (bf16 ? 2.0 : 1.0) * static_cast<double>(cg * sh.r * sh.s + 4) * std::ldexp(1.0, -24);
   check->passed = !std::isnan(max_rel) && max_rel <= check->bound;
   if (!check->passed) return 0;
 

@@ -6,11 +6,14 @@
 // portable kernel below (also the kernel the ISA kernels must agree with).
 //
 // Weights (nchwc_prepare, once per plan): [K/blk][C/blk][r][s][blk_in][blk_out] fp32,
-// channels past c or k zero; bf16 weights are widened (exactly).
+// channels past c or k zero. bf16 weights, where the CPU has a bf16 dot-product kernel
+// (VDPBF16PS, BFDOT), stay bf16, packed by input-channel pairs
+// [K/blk][C/blk][r][s][blk_in / 2][blk_out][2] for it; elsewhere they are widened
+// (exactly) and run the fp32 kernel.
 //
 // run_nchwc, per batch item: x -> a zero-padded NCHWc copy ([C/blk][h + pad_top +
-// pad_bottom][w + pad_left + pad_right][blk], bf16 widened), so the kernels read every
-// tap in bounds with no edge cases; then for every (output block, output row) one row
+// pad_bottom][w + pad_left + pad_right][blk], bf16 kept for the bf16 kernel, else
+// widened), so the kernels read every tap in bounds with no edge cases; then for every (output block, output row) one row
 // kernel call writes that row of an NCHWc output scratch; then NCHWc -> NCHW into y and
 // the epilogue on y. The (block, row) items are dealt round-robin to the pool's
 // workers; each output is computed by the same kernel in the same order on any number
@@ -54,16 +57,23 @@ void portable_row(const NchwcRow& a, size_t blk) {
 
 struct Choice {
   size_t blk;
-  NchwcRowKernel kernel;  // nullptr: portable_row
+  NchwcRowKernel kernel;       // nullptr: portable_row
+  NchwcRowBf16Kernel bf16;     // nullptr: bf16 is widened and runs the fp32 kernel
 };
 
 Choice choose() {
-  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && nchwc_row_avx512() != nullptr) return {16, nchwc_row_avx512()};
-  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX2) && armbench_cpu_has(ARMBENCH_FEATURE_FMA) && nchwc_row_avx2() != nullptr) {
-    return {8, nchwc_row_avx2()};
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && nchwc_row_avx512() != nullptr) {
+    const bool bf = armbench_cpu_has(ARMBENCH_FEATURE_AVX512_BF16);
+    return {16, nchwc_row_avx512(), bf ? nchwc_row_bf16_avx512bf16() : nullptr};
   }
-  if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && nchwc_row_neon() != nullptr) return {4, nchwc_row_neon()};
-  return {4, nullptr};
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX2) && armbench_cpu_has(ARMBENCH_FEATURE_FMA) && nchwc_row_avx2() != nullptr) {
+    return {8, nchwc_row_avx2(), nullptr};
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && nchwc_row_neon() != nullptr) {
+    const bool bf = armbench_cpu_has(ARMBENCH_FEATURE_BF16);
+    return {4, nchwc_row_neon(), bf ? nchwc_row_bf16_bfdot() : nullptr};
+  }
+  return {4, nullptr, nullptr};
 }
 
 const Choice& choice() {
@@ -80,19 +90,22 @@ float bf16_value(uint16_t h) {
 
 float load(const float* p, size_t i) { return p[i]; }
 float load(const uint16_t* p, size_t i) { return bf16_value(p[i]); }
+// The bf16 kernels read bf16 as it is.
+uint16_t load_raw(const uint16_t* p, size_t i) { return p[i]; }
 
-// One batch item's c planes (h x w) into the zero-padded NCHWc buffer xp (already zero).
-template <typename T>
-void pad_to_nchwc(const Geometry& g, const T* x, size_t blk, float* xp) {
+// One batch item's c planes (h x w) into the zero-padded NCHWc buffer xp (already zero),
+// converted by get.
+template <typename D, typename T, typename Get>
+void pad_to_nchwc(const Geometry& g, const T* x, size_t blk, D* xp, Get get) {
   const armbench_conv_shape& s = g.s;
   const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
   for (size_t c = 0; c < s.c; ++c) {
     const T* plane = x + c * s.h * s.w;
-    float* dst = xp + (c / blk) * hp * wp * blk + c % blk;
+    D* dst = xp + (c / blk) * hp * wp * blk + c % blk;
     for (size_t y = 0; y < s.h; ++y) {
-      float* row = dst + ((y + s.pad_top) * wp + s.pad_left) * blk;
+      D* row = dst + ((y + s.pad_top) * wp + s.pad_left) * blk;
       const T* src = plane + y * s.w;
-      for (size_t x0 = 0; x0 < s.w; ++x0) row[x0 * blk] = load(src, x0);
+      for (size_t x0 = 0; x0 < s.w; ++x0) row[x0 * blk] = get(src, x0);
     }
   }
 }
@@ -100,7 +113,7 @@ void pad_to_nchwc(const Geometry& g, const T* x, size_t blk, float* xp) {
 struct RunCtx {
   const Geometry* g;
   const NchwcWeights* nw;
-  const float* xp;  // padded NCHWc input of one batch item
+  const void* xp;   // padded NCHWc input of one batch item (bf16 for the bf16 kernel)
   float* out;       // NCHWc output of one batch item: [K/blk][oh][ow][blk]
 };
 
@@ -109,9 +122,14 @@ struct RunCtx {
 struct NchwcWeights {
   size_t blk;
   NchwcRowKernel kernel;
+  NchwcRowBf16Kernel bf16;  // set when the weights are packed as bf16 pairs (wh)
   size_t cblocks, kblocks;
-  float* w;  // [kblocks][cblocks][r][s][blk][blk]
-  ~NchwcWeights() { free(w); }
+  float* w = nullptr;       // [kblocks][cblocks][r][s][blk][blk]
+  uint16_t* wh = nullptr;   // [kblocks][cblocks][r][s][blk / 2][blk][2]
+  ~NchwcWeights() {
+    free(w);
+    free(wh);
+  }
 };
 
 namespace {
@@ -133,9 +151,28 @@ void run_rows(void* p, int index, int threads) {
   a.r = s.r;
   a.s = s.s;
   const size_t items = nw.kblocks * g.oh;
+  if (nw.bf16 != nullptr) {
+    NchwcRowBf16 h{};
+    h.npix = a.npix;
+    h.pix_stride = a.pix_stride;
+    h.cb_stride = a.cb_stride;
+    h.row_stride = a.row_stride;
+    h.col_stride = a.col_stride;
+    h.cblocks = a.cblocks;
+    h.r = a.r;
+    h.s = a.s;
+    for (size_t item = static_cast<size_t>(index); item < items; item += static_cast<size_t>(threads)) {
+      const size_t oy = item / nw.kblocks, kb = item % nw.kblocks;
+      h.x = static_cast<const uint16_t*>(c.xp) + oy * s.stride_h * wp * blk;
+      h.w = nw.wh + kb * nw.cblocks * s.r * s.s * blk * blk;
+      h.y = c.out + (kb * g.oh + oy) * g.ow * blk;
+      nw.bf16(h);
+    }
+    return;
+  }
   for (size_t item = static_cast<size_t>(index); item < items; item += static_cast<size_t>(threads)) {
     const size_t oy = item / nw.kblocks, kb = item % nw.kblocks;
-    a.x = c.xp + oy * s.stride_h * wp * blk;
+    a.x = static_cast<const float*>(c.xp) + oy * s.stride_h * wp * blk;
     a.w = nw.w + kb * nw.cblocks * s.r * s.s * blk * blk;
     a.y = c.out + (kb * g.oh + oy) * g.ow * blk;
     if (nw.kernel != nullptr) {
@@ -165,6 +202,26 @@ int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, N
   nw->kblocks = (s.k + blk - 1) / blk;
   const size_t taps = s.r * s.s;
   const size_t count = nw->kblocks * nw->cblocks * taps * blk * blk;
+  if (dtype == ARMBENCH_GEMM_BF16 && ch.bf16 != nullptr) {
+    nw->bf16 = ch.bf16;
+    nw->wh = static_cast<uint16_t*>(calloc(count, sizeof(uint16_t)));
+    if (nw->wh == nullptr) {
+      delete nw;
+      return -ENOMEM;
+    }
+    const uint16_t* src = static_cast<const uint16_t*>(w);
+    for (size_t k = 0; k < s.k; ++k) {
+      for (size_t c = 0; c < s.c; ++c) {
+        for (size_t t = 0; t < taps; ++t) {
+          const size_t ci = c % blk;
+          nw->wh[(((((k / blk) * nw->cblocks + c / blk) * taps + t) * (blk / 2) + ci / 2) * blk + k % blk) * 2 + ci % 2] =
+              src[(k * s.c + c) * taps + t];
+        }
+      }
+    }
+    *out = nw;
+    return 0;
+  }
   nw->w = static_cast<float*>(calloc(count, sizeof(float)));
   if (nw->w == nullptr) {
     delete nw;
@@ -193,7 +250,8 @@ int run_nchwc(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_a
   const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
   const size_t xcount = nw->cblocks * hp * wp * blk;
   const size_t ycount = nw->kblocks * g.plane * blk;
-  float* xp = static_cast<float*>(malloc(xcount * sizeof(float)));
+  const size_t xelem = nw->bf16 != nullptr ? sizeof(uint16_t) : sizeof(float);
+  void* xp = malloc(xcount * xelem);
   float* out = static_cast<float*>(malloc(ycount * sizeof(float)));
   if (xp == nullptr || out == nullptr) {
     free(xp);
@@ -202,12 +260,17 @@ int run_nchwc(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_a
   }
   const size_t eb = a.dtype == ARMBENCH_GEMM_BF16 ? 2 : 4;
   for (size_t b = 0; b < s.n; ++b) {
-    memset(xp, 0, xcount * sizeof(float));
+    memset(xp, 0, xcount * xelem);
     const void* xb = static_cast<const char*>(a.x) + b * s.c * s.h * s.w * eb;
-    if (a.dtype == ARMBENCH_GEMM_BF16) {
-      pad_to_nchwc(g, static_cast<const uint16_t*>(xb), blk, xp);
+    if (nw->bf16 != nullptr) {
+      pad_to_nchwc(g, static_cast<const uint16_t*>(xb), blk, static_cast<uint16_t*>(xp),
+                   [](const uint16_t* p, size_t i) { return load_raw(p, i); });
+    } else if (a.dtype == ARMBENCH_GEMM_BF16) {
+      pad_to_nchwc(g, static_cast<const uint16_t*>(xb), blk, static_cast<float*>(xp),
+                   [](const uint16_t* p, size_t i) { return load(p, i); });
     } else {
-      pad_to_nchwc(g, static_cast<const float*>(xb), blk, xp);
+      pad_to_nchwc(g, static_cast<const float*>(xb), blk, static_cast<float*>(xp),
+                   [](const float* p, size_t i) { return load(p, i); });
     }
     RunCtx ctx{&g, nw, xp, out};
     runtime::pool_run(pool, run_rows, &ctx);

@@ -6,6 +6,7 @@
 #define ARMBENCH_SRC_CONV_NCHWC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 namespace armbench {
 namespace conv {
@@ -35,6 +36,26 @@ typedef void (*NchwcRowKernel)(const NchwcRow& a);
 NchwcRowKernel nchwc_row_avx512();
 NchwcRowKernel nchwc_row_avx2();
 NchwcRowKernel nchwc_row_neon();
+
+// The bf16 row: the same sums with bf16 x and w and fp32 accumulation, by pairs of input
+// channels (the dot-product instructions take two bf16 products per fp32 lane):
+//   y[p * blk + o] = sum over cb, i, j, pair q < blk / 2, e < 2 of
+//     x[p * pix_stride + cb * cb_stride + i * row_stride + j * col_stride + 2q + e] *
+//     w[((((cb * r + i) * s + j) * blk / 2 + q) * blk + o) * 2 + e]
+// Strides in bf16 elements.
+struct NchwcRowBf16 {
+  const uint16_t* x;
+  const uint16_t* w;  // [cblocks][r][s][blk / 2][blk][2]
+  float* y;
+  size_t npix;
+  size_t pix_stride, cb_stride, row_stride, col_stride;
+  size_t cblocks, r, s;
+};
+typedef void (*NchwcRowBf16Kernel)(const NchwcRowBf16& a);
+
+// VDPBF16PS (block 16) and BFDOT (block 4), or nullptr on the other architecture.
+NchwcRowBf16Kernel nchwc_row_bf16_avx512bf16();
+NchwcRowBf16Kernel nchwc_row_bf16_bfdot();
 
 }  // namespace conv
 }  // namespace armbench

@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "armbench/ops.h"
@@ -135,10 +136,44 @@ void window(size_t o, size_t stride, size_t pad, size_t k, size_t extent, size_t
   *hi = end - pad > extent ? extent : end - pad;
 }
 
+// The larger of m and v; a NaN wins and then stays (v > NaN is false), branch-free so
+// the loops over columns vectorise.
+inline float max_nan(float m, float v) { return (v > m || v != v) ? v : m; }
+
+// Max pooling in two passes per output row: the column maxima over the window's rows
+// (contiguous, vectorised), then each output's maximum over its window's columns.
+int max_pool(const armbench_pool2d* p, size_t oh, size_t ow, const float* x, float* y) {
+  float* col = static_cast<float*>(malloc(p->w * sizeof(float)));
+  if (col == nullptr) return -ENOMEM;
+  for (size_t plane = 0; plane < p->n * p->c; ++plane) {
+    const float* xp = x + plane * p->h * p->w;
+    float* yp = y + plane * oh * ow;
+    for (size_t oy = 0; oy < oh; ++oy) {
+      size_t y0, y1;
+      window(oy, p->stride_h, p->pad_top, p->kh, p->h, &y0, &y1);
+      for (size_t ix = 0; ix < p->w; ++ix) col[ix] = -INFINITY;
+      for (size_t iy = y0; iy < y1; ++iy) {
+        const float* row = xp + iy * p->w;
+        for (size_t ix = 0; ix < p->w; ++ix) col[ix] = max_nan(col[ix], row[ix]);
+      }
+      for (size_t ox = 0; ox < ow; ++ox) {
+        size_t x0, x1;
+        window(ox, p->stride_w, p->pad_left, p->kw, p->w, &x0, &x1);
+        float m = -INFINITY;
+        for (size_t ix = x0; ix < x1; ++ix) m = max_nan(m, col[ix]);
+        yp[oy * ow + ox] = m;
+      }
+    }
+  }
+  free(col);
+  return 0;
+}
+
 template <bool kMax>
 int pool(const armbench_pool2d* p, const float* x, float* y) {
   size_t oh, ow;
   if (pool_check(p, &oh, &ow, nullptr, 0) != 0 || x == nullptr || y == nullptr) return -EINVAL;
+  if (kMax) return max_pool(p, oh, ow, x, y);
   for (size_t plane = 0; plane < p->n * p->c; ++plane) {
     const float* xp = x + plane * p->h * p->w;
     float* yp = y + plane * oh * ow;
@@ -148,24 +183,12 @@ int pool(const armbench_pool2d* p, const float* x, float* y) {
       for (size_t ox = 0; ox < ow; ++ox) {
         size_t x0, x1;
         window(ox, p->stride_w, p->pad_left, p->kw, p->w, &x0, &x1);
-        if (kMax) {
-          float m = -INFINITY;
-          for (size_t iy = y0; iy < y1; ++iy) {
-            for (size_t ix = x0; ix < x1; ++ix) {
-              const float v = xp[iy * p->w + ix];
-              if (v > m || v != v) m = v;
-              if (m != m) break;
-            }
-          }
-          yp[oy * ow + ox] = m;
-        } else {
-          double s = 0.0;
-          for (size_t iy = y0; iy < y1; ++iy) {
-            for (size_t ix = x0; ix < x1; ++ix) s += xp[iy * p->w + ix];
-          }
-          const size_t cells = p->count_include_pad ? p->kh * p->kw : (y1 - y0) * (x1 - x0);
-          yp[oy * ow + ox] = static_cast<float>(s / static_cast<double>(cells));
+        double s = 0.0;
+        for (size_t iy = y0; iy < y1; ++iy) {
+          for (size_t ix = x0; ix < x1; ++ix) s += xp[iy * p->w + ix];
         }
+        const size_t cells = p->count_include_pad ? p->kh * p->kw : (y1 - y0) * (x1 - x0);
+        yp[oy * ow + ox] = static_cast<float>(s / static_cast<double>(cells));
       }
     }
   }

@@ -1,0 +1,157 @@
+/* The model executor: a compiled program (src/engine/program.ts, lowered by the
+ * TypeScript model compiler) run as a flat list of steps over one fp32 activation
+ * arena. Everything that can be done once is done at create time: every step
+ * validated, weights copied, each convolution prepared once as a plan (packed or
+ * transformed), each GEMM's B packed once, bf16 weights rounded once. A run then only
+ * calls kernels, so a timed inference measures kernels, not the caller. */
+#ifndef ARMBENCH_ENGINE_H
+#define ARMBENCH_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "armbench/conv.h"
+#include "armbench/gemm.h"
+#include "armbench/ops.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum armbench_engine_op {
+  ARMBENCH_ENGINE_CONV = 0,
+  ARMBENCH_ENGINE_MAXPOOL = 1,
+  ARMBENCH_ENGINE_AVGPOOL = 2,
+  ARMBENCH_ENGINE_GLOBAL_AVGPOOL = 3,
+  ARMBENCH_ENGINE_GEMM = 4,
+  ARMBENCH_ENGINE_RELU = 5,
+  ARMBENCH_ENGINE_CLIP = 6,
+  ARMBENCH_ENGINE_SIGMOID = 7,
+  ARMBENCH_ENGINE_HARDSWISH = 8,
+  ARMBENCH_ENGINE_ADD = 9,
+  ARMBENCH_ENGINE_MUL = 10,
+  ARMBENCH_ENGINE_CONCAT = 11,
+  ARMBENCH_ENGINE_BATCHNORM = 12,
+  ARMBENCH_ENGINE_SOFTMAX = 13,
+  ARMBENCH_ENGINE_REORDER = 14,
+  ARMBENCH_ENGINE_OP_COUNT = 15
+} armbench_engine_op;
+
+/* "conv", "maxpool", "avgpool", "globalavgpool", "gemm", "relu", "clip", "sigmoid",
+ * "hardswish", "add", "mul", "concat", "batchnorm", "softmax", "reorder" (the
+ * program's names); NULL for an unknown op. */
+const char* armbench_engine_op_name(armbench_engine_op op);
+
+typedef enum armbench_engine_layout {
+  ARMBENCH_ENGINE_NCHW = 0,  /* dense, row-major over dims */
+  ARMBENCH_ENGINE_NCHWC = 1  /* 4-D only: n x ceil(c / block) x h x w x block, padding channels zero */
+} armbench_engine_layout;
+
+/* An activation in the arena. */
+typedef struct armbench_engine_tensor {
+  size_t offset;   /* bytes from the arena's start; a multiple of 4 */
+  size_t ndims;    /* 1 to 4 */
+  size_t dims[4];  /* the logical shape (n, c, h, w), or (rows, cols); each >= 1 */
+  armbench_engine_layout layout;
+} armbench_engine_tensor;
+
+/* One step. Only the fields of its op are read; the rest may be left zero.
+ * Arrays (weights, bias, BatchNorm parameters, xs) are read during create only. */
+typedef struct armbench_engine_step {
+  armbench_engine_op op;
+  const char* name;              /* for error messages; may be NULL */
+  armbench_engine_tensor x;      /* input; binary ops: a */
+  armbench_engine_tensor b;      /* binary ops: the second operand */
+  armbench_engine_tensor y;      /* output */
+  /* conv */
+  armbench_conv_shape conv;
+  const char* algo;              /* an armbench_conv_algo_name() */
+  int has_residual;
+  armbench_engine_tensor residual; /* added before the activation; same dims and layout as y */
+  /* conv and gemm */
+  armbench_gemm_dtype dtype;     /* bf16: weights rounded to bf16 (RNE) once, x rounded at each run; fp32 accumulation */
+  const float* weights;          /* conv: k x (c / groups) x r x s; gemm: n x k (y = x W^T) */
+  size_t weights_count;
+  const float* bias;             /* conv: k values, gemm: n values; NULL for none. BatchNorm: c values */
+  size_t bias_count;
+  armbench_conv_activation act;  /* conv and gemm epilogue */
+  float clip_min, clip_max;      /* act CLIP, and the clip op (ONNX defaults: -inf, +inf) */
+  /* gemm: x is rows x k (any dims with that many elements), y rows x n */
+  size_t rows, k, n;
+  /* maxpool, avgpool: n, c, h and w are taken from x (whatever is here) */
+  armbench_pool2d pool;
+  /* concat (along channels, NCHW): xs_count inputs */
+  const armbench_engine_tensor* xs;
+  size_t xs_count;
+  /* batchnorm: scale, mean and var have c values each, bias is above */
+  const float *scale, *mean, *var;
+  size_t scale_count, mean_count, var_count;
+  float epsilon;
+} armbench_engine_step;
+
+typedef struct armbench_engine_desc {
+  size_t arena_bytes;
+  /* The NCHWc block the program was built for: armbench_nchwc_block(), or 0 when no
+   * tensor is NCHWc. Anything else is refused: the program was built for another CPU. */
+  size_t nchwc_block;
+  const armbench_engine_tensor* inputs;   /* NCHW; written into the arena before the first step */
+  size_t input_count;
+  const armbench_engine_tensor* outputs;  /* NCHW; read from the arena after the last step */
+  size_t output_count;
+  const armbench_engine_step* steps;
+  size_t step_count;
+} armbench_engine_desc;
+
+typedef struct armbench_engine armbench_engine;
+
+/* Validates every step and prepares it. Returns 0, or -EINVAL (a bad program),
+ * -ENOTSUP (a valid step this executor or algorithm cannot run: conv on NCHWc
+ * tensors, an algorithm that cannot run the shape) or -ENOMEM, with one line in why
+ * naming the step: `step 3 "conv1" (conv): ...`. Nothing is kept on failure.
+ *
+ * What is refused: tensors outside the arena, misaligned or of the wrong dims for
+ * the op; inputs of a step overlapping its output, except that the elementwise ops,
+ * batchnorm and softmax may write exactly over their input (same offset); unknown
+ * algorithm names or ops; weight, bias and parameter arrays of the wrong length. */
+int armbench_engine_create(const armbench_engine_desc* desc, armbench_engine** out, char* why, size_t why_len);
+void armbench_engine_free(armbench_engine* engine);
+
+typedef struct armbench_engine_info {
+  size_t arena_bytes;
+  size_t weight_bytes;   /* weights, biases and BatchNorm parameters as held, in their dtype (before packing) */
+  size_t scratch_bytes;  /* executor-owned scratch: the bf16 copy of the largest bf16 conv/gemm input */
+  size_t step_count;
+  size_t input_count, output_count;
+} armbench_engine_info;
+void armbench_engine_get_info(const armbench_engine* engine, armbench_engine_info* info);
+/* What runs step i, for the record: the conv algorithm and dtype ("winograd-f4 fp32"),
+ * the GEMM kernel or path (armbench_gemm_path), or the op set's ISA ("relu avx512").
+ * NULL when i is out of range. Valid as long as the engine. */
+const char* armbench_engine_step_kernel(const armbench_engine* engine, size_t i);
+/* Floats in input / output i (its element count); 0 when out of range. */
+size_t armbench_engine_input_elems(const armbench_engine* engine, size_t i);
+size_t armbench_engine_output_elems(const armbench_engine* engine, size_t i);
+
+/* One inference: the inputs (input_count arrays of input_elems floats) written into
+ * the arena, every step run in order (conv and gemm on pool; NULL: the calling
+ * thread), the outputs copied out (output_count arrays, or outputs NULL). step_ns,
+ * when not NULL, receives each step's wall time (step_count values). Runs on one
+ * engine are serialized (they share the arena). Returns 0 or a kernel's -errno with
+ * the failing step in why (may be NULL). */
+int armbench_engine_run(armbench_engine* engine, armbench_gemm_pool* pool, const float* const* inputs,
+                        float* const* outputs, uint64_t* step_ns, char* why, size_t why_len);
+
+/* warmup untimed inferences, then `iterations` timed ones, all in one native loop.
+ * samples_ns[i]: wall time of inference i, from writing the inputs to the end of the
+ * last step (the outputs are copied out once, after the loop, when outputs is not
+ * NULL). step_ns, when not NULL, receives iterations x step_count values (row i:
+ * inference i's steps). As armbench_engine_run otherwise. */
+int armbench_engine_measure(armbench_engine* engine, armbench_gemm_pool* pool, const float* const* inputs,
+                            float* const* outputs, unsigned warmup, unsigned iterations, uint64_t* samples_ns,
+                            uint64_t* step_ns, char* why, size_t why_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

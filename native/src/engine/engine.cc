@@ -1,0 +1,591 @@
+// Creating an engine: every step of the program checked against the arena and its op
+// before anything runs, then prepared once (conv plans, packed GEMM weights, bf16
+// rounding), so that a run has nothing left to decide and a bad program is one clear
+// sentence instead of a crash.
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <new>
+#include <string>
+#include <vector>
+
+#include "armbench/bf16.h"
+#include "engine_internal.h"
+
+using armbench::engine::Io;
+using armbench::engine::ReorderKind;
+using armbench::engine::Step;
+
+namespace {
+
+constexpr size_t kArenaAlign = 64;
+
+// Collects the first error: the code and one line, prefixed with the step's label.
+struct Errors {
+  char* why;
+  size_t why_len;
+  int rc = 0;
+  int fail(int code, const std::string& prefix, const char* fmt, ...) __attribute__((format(printf, 4, 5))) {
+    rc = code;
+    if (why != nullptr && why_len > 0) {
+      char msg[384];
+      va_list ap;
+      va_start(ap, fmt);
+      vsnprintf(msg, sizeof msg, fmt, ap);
+      va_end(ap);
+      snprintf(why, why_len, "%s%s%s", prefix.c_str(), prefix.empty() ? "" : ": ", msg);
+    }
+    return code;
+  }
+};
+
+bool mul_ok(size_t a, size_t b, size_t* out) {
+  if (a != 0 && b > SIZE_MAX / a) return false;
+  *out = a * b;
+  return true;
+}
+
+std::string dims_text(const armbench_engine_tensor& t) {
+  std::string s = "[";
+  for (size_t i = 0; i < t.ndims && i < 4; ++i) {
+    if (i) s += ",";
+    s += std::to_string(t.dims[i]);
+  }
+  return s + "]" + (t.layout == ARMBENCH_ENGINE_NCHWC ? " nchwc" : "");
+}
+
+size_t elems_of(const armbench_engine_tensor& t) {
+  size_t e = 1;
+  for (size_t i = 0; i < t.ndims; ++i) e *= t.dims[i];  // bounded by tensor_bytes' check
+  return e;
+}
+
+// (n, c, h, w) with missing trailing dims as 1, so (rows, cols) reads as rows x cols x 1 x 1.
+void dims4(const armbench_engine_tensor& t, size_t d[4]) {
+  for (size_t i = 0; i < 4; ++i) d[i] = i < t.ndims ? t.dims[i] : 1;
+}
+
+bool same_dims(const armbench_engine_tensor& a, const armbench_engine_tensor& b) {
+  if (a.ndims != b.ndims || a.layout != b.layout) return false;
+  for (size_t i = 0; i < a.ndims; ++i)
+    if (a.dims[i] != b.dims[i]) return false;
+  return true;
+}
+
+struct Resolved {
+  size_t offset = 0, bytes = 0;
+};
+
+bool overlap(const Resolved& a, const Resolved& b) { return a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes; }
+
+class Builder {
+ public:
+  Builder(const armbench_engine_desc& d, armbench_engine* e, Errors* err) : d_(d), e_(e), err_(err) {}
+
+  // The tensor's bytes as stored, or an error naming `what`.
+  int tensor(const armbench_engine_tensor& t, const char* what, Resolved* r) {
+    if (t.layout != ARMBENCH_ENGINE_NCHW && t.layout != ARMBENCH_ENGINE_NCHWC)
+      return fail(-EINVAL, "%s has an unknown layout %d", what, static_cast<int>(t.layout));
+    if (t.ndims < 1 || t.ndims > 4) return fail(-EINVAL, "%s has %zu dims; 1 to 4 are allowed", what, t.ndims);
+    for (size_t i = 0; i < t.ndims; ++i)
+      if (t.dims[i] == 0) return fail(-EINVAL, "%s dims %s hold a zero", what, dims_text(t).c_str());
+    size_t floats = 1;
+    if (t.layout == ARMBENCH_ENGINE_NCHWC) {
+      if (t.ndims != 4) return fail(-EINVAL, "%s is nchwc with %zu dims; nchwc needs 4", what, t.ndims);
+      if (e_->block == 0) return fail(-EINVAL, "%s is nchwc but the program declares no nchwc block", what);
+      const size_t cb = (t.dims[1] + e_->block - 1) / e_->block;
+      if (!mul_ok(floats, t.dims[0], &floats) || !mul_ok(floats, cb, &floats) || !mul_ok(floats, t.dims[2], &floats) ||
+          !mul_ok(floats, t.dims[3], &floats) || !mul_ok(floats, e_->block, &floats))
+        return fail(-EINVAL, "%s dims %s overflow", what, dims_text(t).c_str());
+    } else {
+      for (size_t i = 0; i < t.ndims; ++i)
+        if (!mul_ok(floats, t.dims[i], &floats)) return fail(-EINVAL, "%s dims %s overflow", what, dims_text(t).c_str());
+    }
+    size_t bytes;
+    if (!mul_ok(floats, sizeof(float), &bytes)) return fail(-EINVAL, "%s dims %s overflow", what, dims_text(t).c_str());
+    if (t.offset % sizeof(float) != 0) return fail(-EINVAL, "%s offset %zu is not a multiple of 4", what, t.offset);
+    if (t.offset > d_.arena_bytes || bytes > d_.arena_bytes - t.offset)
+      return fail(-EINVAL, "%s (offset %zu, %zu bytes, dims %s) ends past the arena of %zu bytes", what, t.offset, bytes,
+                  dims_text(t).c_str(), d_.arena_bytes);
+    r->offset = t.offset;
+    r->bytes = bytes;
+    return 0;
+  }
+
+  float* at(const Resolved& r) { return reinterpret_cast<float*>(e_->arena.get() + r.offset); }
+
+  int fail(int code, const char* fmt, ...) __attribute__((format(printf, 3, 4))) {
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_->fail(code, label_, "%s", msg);
+  }
+
+  void set_label(std::string l) { label_ = std::move(l); }
+
+  // An input of the step must not share bytes with its output; `in_place` allows the
+  // exact same tensor (the kernels that read each element before writing it).
+  int no_overlap(const Resolved& in, const char* in_what, const Resolved& out, bool in_place) {
+    if (!overlap(in, out)) return 0;
+    if (in_place && in.offset == out.offset && in.bytes == out.bytes) return 0;
+    return fail(-EINVAL, "%s (bytes %zu..%zu) overlaps y (bytes %zu..%zu)%s", in_what, in.offset, in.offset + in.bytes,
+                out.offset, out.offset + out.bytes, in_place ? "; only the exact same tensor may be written in place" : "");
+  }
+
+  int array(const float* p, size_t have, size_t want, const char* what) {
+    if (p == nullptr) return fail(-EINVAL, "%s is missing", what);
+    if (have != want) return fail(-EINVAL, "%s holds %zu values; %zu expected", what, have, want);
+    return 0;
+  }
+
+  int activation(const armbench_engine_step& s) {
+    if (s.act != ARMBENCH_ACT_NONE && s.act != ARMBENCH_ACT_RELU && s.act != ARMBENCH_ACT_CLIP)
+      return fail(-EINVAL, "unknown activation %d", static_cast<int>(s.act));
+    if (s.act == ARMBENCH_ACT_CLIP && !(s.clip_min <= s.clip_max))
+      return fail(-EINVAL, "clip bounds [%g, %g] are not ordered numbers", s.clip_min, s.clip_max);
+    return 0;
+  }
+
+  int dtype(armbench_gemm_dtype t) {
+    if (t != ARMBENCH_GEMM_F32 && t != ARMBENCH_GEMM_BF16) return fail(-EINVAL, "unknown dtype %d", static_cast<int>(t));
+    return 0;
+  }
+
+  // bf16 bit patterns of w, rounded to nearest even once.
+  static std::vector<uint16_t> to_bf16(const float* w, size_t count) {
+    std::vector<uint16_t> out(count);
+    armbench_f32_to_bf16_array(w, out.data(), count, ARMBENCH_BF16_RNE);
+    return out;
+  }
+
+  void need_scratch(size_t elems) {
+    if (elems * sizeof(uint16_t) > e_->scratch_bytes) e_->scratch_bytes = elems * sizeof(uint16_t);
+  }
+
+  int conv(const armbench_engine_step& s, Step* p) {
+    Resolved x, y, res;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = dtype(s.dtype)) || (rc = activation(s)))
+      return rc;
+    if (s.x.layout == ARMBENCH_ENGINE_NCHWC || s.y.layout == ARMBENCH_ENGINE_NCHWC)
+      return fail(-ENOTSUP, "conv on nchwc tensors is not supported: conv plans take NCHW x and y (reorder around it)");
+    if (s.algo == nullptr) return fail(-EINVAL, "no algorithm named");
+    int algo = -1;
+    for (int a = 0; a < ARMBENCH_CONV_ALGO_COUNT; ++a)
+      if (strcmp(armbench_conv_algo_name(static_cast<armbench_conv_algo>(a)), s.algo) == 0) algo = a;
+    if (algo < 0) return fail(-EINVAL, "unknown conv algorithm \"%s\"", s.algo);
+    char why[192] = {0};
+    size_t oh = 0, ow = 0;
+    if (armbench_conv_output(&s.conv, &oh, &ow, why, sizeof why) != 0) return fail(-EINVAL, "invalid shape: %s", why);
+    const armbench_conv_shape& sh = s.conv;
+    armbench_engine_tensor want_x{s.x.offset, 4, {sh.n, sh.c, sh.h, sh.w}, ARMBENCH_ENGINE_NCHW};
+    armbench_engine_tensor want_y{s.y.offset, 4, {sh.n, sh.k, oh, ow}, ARMBENCH_ENGINE_NCHW};
+    if (!same_dims(s.x, want_x))
+      return fail(-EINVAL, "x dims %s do not match the shape's input %s", dims_text(s.x).c_str(), dims_text(want_x).c_str());
+    if (!same_dims(s.y, want_y))
+      return fail(-EINVAL, "y dims %s do not match the shape's output %s", dims_text(s.y).c_str(), dims_text(want_y).c_str());
+    if (const char* no = armbench_conv_algo_unsupported(static_cast<armbench_conv_algo>(algo), &sh))
+      return fail(-ENOTSUP, "algorithm \"%s\" cannot run this shape: %s", s.algo, no);
+    if ((rc = no_overlap(x, "x", y, false))) return rc;
+    if (s.has_residual) {
+      if ((rc = tensor(s.residual, "residual", &res))) return rc;
+      if (!same_dims(s.residual, s.y))
+        return fail(-EINVAL, "residual dims %s differ from y's %s", dims_text(s.residual).c_str(), dims_text(s.y).c_str());
+      // The GEMM-based algorithms write y before the epilogue reads the residual.
+      if ((rc = no_overlap(res, "residual", y, false))) return rc;
+    }
+    const size_t kdim = sh.c / sh.groups * sh.r * sh.s;
+    if ((rc = array(s.weights, s.weights_count, sh.k * kdim, "weights"))) return rc;
+    if (s.bias != nullptr && (rc = array(s.bias, s.bias_count, sh.k, "bias"))) return rc;
+
+    p->x = at(x);
+    p->y = at(y);
+    p->x_elems = elems_of(s.x);
+    p->bf16 = s.dtype == ARMBENCH_GEMM_BF16;
+    if (s.bias != nullptr) p->bias.assign(s.bias, s.bias + s.bias_count);
+    p->epilogue.bias = s.bias != nullptr ? p->bias.data() : nullptr;
+    p->epilogue.residual = s.has_residual ? at(res) : nullptr;
+    p->epilogue.act = s.act;
+    p->epilogue.clip_min = s.clip_min;
+    p->epilogue.clip_max = s.clip_max;
+    armbench_conv_plan* plan = nullptr;
+    if (p->bf16) {
+      const std::vector<uint16_t> w16 = to_bf16(s.weights, s.weights_count);
+      rc = armbench_conv_plan_create(static_cast<armbench_conv_algo>(algo), &sh, s.dtype, w16.data(), &plan);
+      need_scratch(p->x_elems);
+    } else {
+      rc = armbench_conv_plan_create(static_cast<armbench_conv_algo>(algo), &sh, s.dtype, s.weights, &plan);
+    }
+    if (rc != 0) return fail(rc, "preparing \"%s\" failed (%s)", s.algo, strerror(-rc));
+    p->plan.reset(plan);
+    p->runs = std::string(s.algo) + (p->bf16 ? " bf16" : " fp32");
+    e_->weight_bytes += s.weights_count * (p->bf16 ? 2 : 4) + p->bias.size() * 4;
+    return 0;
+  }
+
+  int gemm(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = dtype(s.dtype)) || (rc = activation(s)))
+      return rc;
+    if (s.x.layout != ARMBENCH_ENGINE_NCHW || s.y.layout != ARMBENCH_ENGINE_NCHW)
+      return fail(-EINVAL, "gemm needs nchw (dense) x and y");
+    size_t xe, ye;
+    if (s.rows == 0 || s.k == 0 || s.n == 0 || !mul_ok(s.rows, s.k, &xe) || !mul_ok(s.rows, s.n, &ye))
+      return fail(-EINVAL, "rows %zu, k %zu, n %zu must be positive", s.rows, s.k, s.n);
+    if (elems_of(s.x) != xe)
+      return fail(-EINVAL, "x dims %s hold %zu values, not rows x k = %zu x %zu", dims_text(s.x).c_str(), elems_of(s.x), s.rows, s.k);
+    if (elems_of(s.y) != ye)
+      return fail(-EINVAL, "y dims %s hold %zu values, not rows x n = %zu x %zu", dims_text(s.y).c_str(), elems_of(s.y), s.rows, s.n);
+    if ((rc = no_overlap(x, "x", y, false))) return rc;
+    if ((rc = array(s.weights, s.weights_count, s.n * s.k, "weights"))) return rc;
+    if (s.bias != nullptr && (rc = array(s.bias, s.bias_count, s.n, "bias"))) return rc;
+    p->x = at(x);
+    p->y = at(y);
+    p->rows = s.rows, p->k = s.k, p->n = s.n;
+    p->x_elems = xe;
+    p->bf16 = s.dtype == ARMBENCH_GEMM_BF16;
+    p->kernel = armbench_gemm_default_kernel(s.dtype);
+    if (s.bias != nullptr) p->bias.assign(s.bias, s.bias + s.bias_count);
+    p->epilogue.act = s.act;
+    p->epilogue.clip_min = s.clip_min;
+    p->epilogue.clip_max = s.clip_max;
+    armbench_gemm_packed_b* packed = nullptr;
+    // W is n x k: y = x W^T is B transposed, packed once.
+    if (p->bf16) {
+      const std::vector<uint16_t> w16 = to_bf16(s.weights, s.weights_count);
+      rc = armbench_gemm_pack_b(p->kernel, 1, s.k, s.n, w16.data(), s.k, nullptr, &packed);
+      need_scratch(xe);
+    } else {
+      rc = armbench_gemm_pack_b(p->kernel, 1, s.k, s.n, s.weights, s.k, nullptr, &packed);
+    }
+    if (rc != 0) return fail(rc, "packing the weights failed (%s)", strerror(-rc));
+    p->packed.reset(packed);
+    armbench_gemm_args a{};
+    a.kernel = p->kernel, a.trans_b = 1, a.m = s.rows, a.n = s.n, a.k = s.k, a.alpha = 1.0f;
+    const char* path = armbench_gemm_path(&a);
+    p->runs = path ? path : "";
+    e_->weight_bytes += s.weights_count * (p->bf16 ? 2 : 4) + p->bias.size() * 4;
+    return 0;
+  }
+
+  int pool(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y))) return rc;
+    if (s.x.layout != ARMBENCH_ENGINE_NCHW || s.y.layout != ARMBENCH_ENGINE_NCHW)
+      return fail(-ENOTSUP, "pools run on nchw tensors only");
+    if (s.x.ndims != 4) return fail(-EINVAL, "x dims %s are not n x c x h x w", dims_text(s.x).c_str());
+    p->pool = s.pool;
+    p->pool.n = s.x.dims[0], p->pool.c = s.x.dims[1], p->pool.h = s.x.dims[2], p->pool.w = s.x.dims[3];
+    char why[192] = {0};
+    size_t oh = 0, ow = 0;
+    if (armbench_pool2d_output(&p->pool, &oh, &ow, why, sizeof why) != 0) return fail(-EINVAL, "invalid pool: %s", why);
+    armbench_engine_tensor want{s.y.offset, 4, {p->pool.n, p->pool.c, oh, ow}, ARMBENCH_ENGINE_NCHW};
+    if (!same_dims(s.y, want))
+      return fail(-EINVAL, "y dims %s do not match the pool's output %s", dims_text(s.y).c_str(), dims_text(want).c_str());
+    if ((rc = no_overlap(x, "x", y, false))) return rc;
+    p->x = at(x);
+    p->y = at(y);
+    return 0;
+  }
+
+  int global_avgpool(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y))) return rc;
+    if (s.x.layout != ARMBENCH_ENGINE_NCHW || s.y.layout != ARMBENCH_ENGINE_NCHW)
+      return fail(-ENOTSUP, "globalavgpool runs on nchw tensors only");
+    if (s.x.ndims != 4) return fail(-EINVAL, "x dims %s are not n x c x h x w", dims_text(s.x).c_str());
+    size_t yd[4];
+    dims4(s.y, yd);
+    if (s.y.ndims < 2 || yd[0] != s.x.dims[0] || yd[1] != s.x.dims[1] || yd[2] != 1 || yd[3] != 1)
+      return fail(-EINVAL, "y dims %s are not (%zu, %zu, 1, 1) or (%zu, %zu)", dims_text(s.y).c_str(), s.x.dims[0],
+                  s.x.dims[1], s.x.dims[0], s.x.dims[1]);
+    if ((rc = no_overlap(x, "x", y, false))) return rc;
+    p->x = at(x);
+    p->y = at(y);
+    p->dn = s.x.dims[0], p->dc = s.x.dims[1], p->dhw = s.x.dims[2] * s.x.dims[3];
+    return 0;
+  }
+
+  // Same dims and layout, or (dense) the same element count: elementwise ops do not
+  // care about the shape, only about how the floats are stored.
+  int same_storage(const armbench_engine_tensor& a, const char* aw, const armbench_engine_tensor& b, const char* bw) {
+    if (a.layout != b.layout) return fail(-EINVAL, "%s and %s have different layouts", aw, bw);
+    if (a.layout == ARMBENCH_ENGINE_NCHWC ? !same_dims(a, b) : elems_of(a) != elems_of(b))
+      return fail(-EINVAL, "%s dims %s and %s dims %s differ", aw, dims_text(a).c_str(), bw, dims_text(b).c_str());
+    return 0;
+  }
+
+  bool padded(const armbench_engine_tensor& t) const {
+    return t.layout == ARMBENCH_ENGINE_NCHWC && t.dims[1] % e_->block != 0;
+  }
+
+  int unary(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = same_storage(s.x, "x", s.y, "y")) ||
+        (rc = no_overlap(x, "x", y, true)))
+      return rc;
+    p->x = at(x);
+    p->y = at(y);
+    p->count = y.bytes / sizeof(float);
+    p->epilogue.clip_min = s.clip_min;
+    p->epilogue.clip_max = s.clip_max;
+    if (s.op == ARMBENCH_ENGINE_CLIP && (isnan(s.clip_min) || isnan(s.clip_max)))
+      return fail(-EINVAL, "clip bounds [%g, %g] must be numbers", s.clip_min, s.clip_max);
+    // relu and hardswish keep 0 at 0; sigmoid and a clip excluding 0 do not.
+    const bool zero_kept = s.op == ARMBENCH_ENGINE_RELU || s.op == ARMBENCH_ENGINE_HARDSWISH ||
+                           (s.op == ARMBENCH_ENGINE_CLIP && s.clip_min <= 0.0f && s.clip_max >= 0.0f);
+    if (padded(s.y) && !zero_kept) padding(s.y, p);
+    return 0;
+  }
+
+  void padding(const armbench_engine_tensor& t, Step* p) {
+    p->rezero_padding = true;
+    p->dn = t.dims[0], p->dc = t.dims[1], p->dhw = t.dims[2] * t.dims[3];
+  }
+
+  int binary(const armbench_engine_step& s, Step* p) {
+    Resolved a, b, y;
+    int rc;
+    if ((rc = tensor(s.x, "a", &a)) || (rc = tensor(s.b, "b", &b)) || (rc = tensor(s.y, "y", &y)) ||
+        (rc = same_storage(s.x, "a", s.y, "y")) || (rc = same_storage(s.b, "b", s.y, "y")) ||
+        (rc = no_overlap(a, "a", y, true)) || (rc = no_overlap(b, "b", y, true)))
+      return rc;
+    p->x = at(a);
+    p->b = at(b);
+    p->y = at(y);
+    p->count = y.bytes / sizeof(float);
+    return 0;
+  }
+
+  int concat(const armbench_engine_step& s, Step* p) {
+    Resolved y;
+    int rc;
+    if ((rc = tensor(s.y, "y", &y))) return rc;
+    if (s.xs == nullptr || s.xs_count == 0) return fail(-EINVAL, "no inputs");
+    if (s.y.layout != ARMBENCH_ENGINE_NCHW || s.y.ndims < 2) return fail(-EINVAL, "y must be nchw with at least 2 dims");
+    size_t yd[4];
+    dims4(s.y, yd);
+    size_t total = 0;
+    for (size_t i = 0; i < s.xs_count; ++i) {
+      char what[32];
+      snprintf(what, sizeof what, "xs[%zu]", i);
+      Resolved x;
+      if ((rc = tensor(s.xs[i], what, &x)) || (rc = no_overlap(x, what, y, false))) return rc;
+      size_t xd[4];
+      dims4(s.xs[i], xd);
+      if (s.xs[i].layout != ARMBENCH_ENGINE_NCHW || s.xs[i].ndims != s.y.ndims || xd[0] != yd[0] || xd[2] != yd[2] ||
+          xd[3] != yd[3])
+        return fail(-EINVAL, "%s dims %s do not match y %s but for channels", what, dims_text(s.xs[i]).c_str(),
+                    dims_text(s.y).c_str());
+      total += xd[1];
+      p->xs.push_back(at(x));
+      p->channels.push_back(xd[1]);
+    }
+    if (total != yd[1]) return fail(-EINVAL, "inputs hold %zu channels; y has %zu", total, yd[1]);
+    p->y = at(y);
+    p->dn = yd[0], p->dhw = yd[2] * yd[3];
+    return 0;
+  }
+
+  int batchnorm(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = no_overlap(x, "x", y, true))) return rc;
+    if (s.x.layout != ARMBENCH_ENGINE_NCHW || s.x.ndims < 2 || !same_dims(s.x, s.y))
+      return fail(-EINVAL, "x %s and y %s must be the same nchw dims, at least 2", dims_text(s.x).c_str(), dims_text(s.y).c_str());
+    size_t d[4];
+    dims4(s.x, d);
+    if ((rc = array(s.scale, s.scale_count, d[1], "scale")) || (rc = array(s.bias, s.bias_count, d[1], "bias")) ||
+        (rc = array(s.mean, s.mean_count, d[1], "mean")) || (rc = array(s.var, s.var_count, d[1], "variance")))
+      return rc;
+    if (!(s.epsilon >= 0.0f)) return fail(-EINVAL, "epsilon %g is not a non-negative number", s.epsilon);
+    p->x = at(x);
+    p->y = at(y);
+    p->dn = d[0], p->dc = d[1], p->dhw = d[2] * d[3];
+    p->scale.assign(s.scale, s.scale + d[1]);
+    p->bias.assign(s.bias, s.bias + d[1]);
+    p->mean.assign(s.mean, s.mean + d[1]);
+    p->var.assign(s.var, s.var + d[1]);
+    p->epsilon = s.epsilon;
+    e_->weight_bytes += 4 * d[1] * sizeof(float);
+    return 0;
+  }
+
+  int softmax(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = no_overlap(x, "x", y, true))) return rc;
+    if (s.x.layout != ARMBENCH_ENGINE_NCHW || !same_dims(s.x, s.y))
+      return fail(-EINVAL, "x %s and y %s must be the same nchw dims", dims_text(s.x).c_str(), dims_text(s.y).c_str());
+    p->x = at(x);
+    p->y = at(y);
+    p->n = s.x.dims[s.x.ndims - 1];
+    p->rows = elems_of(s.x) / p->n;
+    return 0;
+  }
+
+  int reorder(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y))) return rc;
+    p->x = at(x);
+    p->y = at(y);
+    if (s.x.layout == s.y.layout) {
+      if ((rc = same_storage(s.x, "x", s.y, "y"))) return rc;
+      if ((rc = no_overlap(x, "x", y, true))) return rc;
+      p->reorder = x.offset == y.offset ? ReorderKind::kNone : ReorderKind::kCopy;
+      p->bytes = y.bytes;
+      return 0;
+    }
+    size_t xd[4], yd[4];
+    dims4(s.x, xd);
+    dims4(s.y, yd);
+    if (s.x.ndims != 4 || s.y.ndims != 4 || memcmp(xd, yd, sizeof xd) != 0)
+      return fail(-EINVAL, "x dims %s and y dims %s must be the same n x c x h x w", dims_text(s.x).c_str(), dims_text(s.y).c_str());
+    if ((rc = no_overlap(x, "x", y, false))) return rc;
+    p->reorder = s.y.layout == ARMBENCH_ENGINE_NCHWC ? ReorderKind::kToNchwc : ReorderKind::kToNchw;
+    p->dn = xd[0], p->dc = xd[1], p->dh = xd[2], p->dw = xd[3];
+    return 0;
+  }
+
+  int step(size_t i, Step* p) {
+    const armbench_engine_step& s = d_.steps[i];
+    const char* op = armbench_engine_op_name(s.op);
+    char label[256];
+    snprintf(label, sizeof label, "step %zu \"%s\" (%s)", i, s.name ? s.name : "", op ? op : "?");
+    set_label(label);
+    p->label = label;
+    p->op = s.op;
+    // Overwritten by conv and gemm; the elementwise ops run the op set's dispatched kernels.
+    const bool eltwise = s.op >= ARMBENCH_ENGINE_RELU && s.op <= ARMBENCH_ENGINE_MUL;
+    p->runs = std::string(op ? op : "?") + (eltwise ? std::string(" ") + armbench_ops_isa() : std::string());
+    switch (s.op) {
+      case ARMBENCH_ENGINE_CONV: return conv(s, p);
+      case ARMBENCH_ENGINE_MAXPOOL:
+      case ARMBENCH_ENGINE_AVGPOOL: return pool(s, p);
+      case ARMBENCH_ENGINE_GLOBAL_AVGPOOL: return global_avgpool(s, p);
+      case ARMBENCH_ENGINE_GEMM: return gemm(s, p);
+      case ARMBENCH_ENGINE_RELU:
+      case ARMBENCH_ENGINE_CLIP:
+      case ARMBENCH_ENGINE_SIGMOID:
+      case ARMBENCH_ENGINE_HARDSWISH: return unary(s, p);
+      case ARMBENCH_ENGINE_ADD:
+      case ARMBENCH_ENGINE_MUL: return binary(s, p);
+      case ARMBENCH_ENGINE_CONCAT: return concat(s, p);
+      case ARMBENCH_ENGINE_BATCHNORM: return batchnorm(s, p);
+      case ARMBENCH_ENGINE_SOFTMAX: return softmax(s, p);
+      case ARMBENCH_ENGINE_REORDER: return reorder(s, p);
+      default: return fail(-EINVAL, "unknown op %d", static_cast<int>(s.op));
+    }
+  }
+
+  int io(const armbench_engine_tensor* ts, size_t count, const char* what, std::vector<Io>* out) {
+    if (count > 0 && ts == nullptr) return err_->fail(-EINVAL, "", "%s are missing", what);
+    for (size_t i = 0; i < count; ++i) {
+      char w[48];
+      snprintf(w, sizeof w, "%s[%zu]", what, i);
+      set_label("");
+      Resolved r;
+      const int rc = tensor(ts[i], w, &r);
+      if (rc) return rc;
+      if (ts[i].layout != ARMBENCH_ENGINE_NCHW) return err_->fail(-EINVAL, "", "%s must be nchw", w);
+      out->push_back(Io{r.offset, r.bytes / sizeof(float)});
+    }
+    return 0;
+  }
+
+ private:
+  const armbench_engine_desc& d_;
+  armbench_engine* e_;
+  Errors* err_;
+  std::string label_;
+};
+
+int create(const armbench_engine_desc* d, armbench_engine** out, Errors* err) {
+  if (out == nullptr || d == nullptr) return err->fail(-EINVAL, "", "no program");
+  *out = nullptr;
+  if (d->arena_bytes == 0) return err->fail(-EINVAL, "", "the arena has no bytes");
+  if (d->step_count > 0 && d->steps == nullptr) return err->fail(-EINVAL, "", "the steps are missing");
+  if (d->nchwc_block != 0 && d->nchwc_block != armbench_nchwc_block())
+    return err->fail(-EINVAL, "", "the program was built for nchwc block %zu; this CPU's is %zu", d->nchwc_block,
+                     armbench_nchwc_block());
+  std::unique_ptr<armbench_engine> e(new armbench_engine());
+  e->arena_bytes = d->arena_bytes;
+  e->block = d->nchwc_block;
+  const size_t rounded = (d->arena_bytes + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
+  if (rounded < d->arena_bytes) return err->fail(-ENOMEM, "", "an arena of %zu bytes cannot be allocated", d->arena_bytes);
+  e->arena.reset(static_cast<unsigned char*>(aligned_alloc(kArenaAlign, rounded)));
+  if (!e->arena) return err->fail(-ENOMEM, "", "an arena of %zu bytes cannot be allocated", d->arena_bytes);
+  // NCHWc padding channels start (and stay) zero; reading never-written bytes is defined.
+  memset(e->arena.get(), 0, rounded);
+  Builder b(*d, e.get(), err);
+  int rc;
+  if ((rc = b.io(d->inputs, d->input_count, "inputs", &e->inputs))) return rc;
+  if ((rc = b.io(d->outputs, d->output_count, "outputs", &e->outputs))) return rc;
+  e->steps.resize(d->step_count);
+  for (size_t i = 0; i < d->step_count; ++i)
+    if ((rc = b.step(i, &e->steps[i]))) return rc;
+  if (e->scratch_bytes > 0) {
+    const size_t bytes = (e->scratch_bytes + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
+    e->scratch.reset(static_cast<unsigned char*>(aligned_alloc(kArenaAlign, bytes)));
+    if (!e->scratch) return err->fail(-ENOMEM, "", "the bf16 scratch of %zu bytes cannot be allocated", bytes);
+  }
+  *out = e.release();
+  return 0;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* armbench_engine_op_name(armbench_engine_op op) {
+  static const char* const names[ARMBENCH_ENGINE_OP_COUNT] = {
+      "conv", "maxpool", "avgpool", "globalavgpool", "gemm",  "relu",    "clip",   "sigmoid",
+      "hardswish", "add", "mul",    "concat",        "batchnorm", "softmax", "reorder"};
+  return static_cast<unsigned>(op) < ARMBENCH_ENGINE_OP_COUNT ? names[op] : nullptr;
+}
+
+int armbench_engine_create(const armbench_engine_desc* desc, armbench_engine** out, char* why, size_t why_len) {
+  if (why != nullptr && why_len > 0) why[0] = '\0';
+  Errors err{why, why_len};
+  try {
+    return create(desc, out, &err);
+  } catch (const std::bad_alloc&) {
+    return err.fail(-ENOMEM, "", "out of memory while preparing the program");
+  }
+}
+
+void armbench_engine_free(armbench_engine* engine) { delete engine; }
+
+void armbench_engine_get_info(const armbench_engine* e, armbench_engine_info* info) {
+  if (e == nullptr || info == nullptr) return;
+  info->arena_bytes = e->arena_bytes;
+  info->weight_bytes = e->weight_bytes;
+  info->scratch_bytes = e->scratch_bytes;
+  info->step_count = e->steps.size();
+  info->input_count = e->inputs.size();
+  info->output_count = e->outputs.size();
+}
+
+const char* armbench_engine_step_kernel(const armbench_engine* e, size_t i) {
+  return e != nullptr && i < e->steps.size() ? e->steps[i].runs.c_str() : nullptr;
+}
+
+size_t armbench_engine_input_elems(const armbench_engine* e, size_t i) {
+  return e != nullptr && i < e->inputs.size() ? e->inputs[i].elems : 0;
+}
+
+size_t armbench_engine_output_elems(const armbench_engine* e, size_t i) {
+  return e != nullptr && i < e->outputs.size() ? e->outputs[i].elems : 0;
+}
+
+}  // extern "C"

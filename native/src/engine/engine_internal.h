@@ -1,0 +1,88 @@
+// The executor's prepared form of a program, shared by create (engine.cc) and run
+// (engine_run.cc): every pointer already resolved into the arena, every weight
+// already in the form its kernel reads.
+#ifndef ARMBENCH_ENGINE_INTERNAL_H
+#define ARMBENCH_ENGINE_INTERNAL_H
+
+#include <stdlib.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "armbench/engine.h"
+
+namespace armbench {
+namespace engine {
+
+struct FreeDeleter {
+  void operator()(void* p) const { free(p); }
+};
+using AlignedBytes = std::unique_ptr<unsigned char, FreeDeleter>;
+
+struct PlanDeleter {
+  void operator()(armbench_conv_plan* p) const { armbench_conv_plan_free(p); }
+};
+struct PackedDeleter {
+  void operator()(armbench_gemm_packed_b* p) const { armbench_gemm_packed_b_free(p); }
+};
+
+enum class ReorderKind { kCopy, kToNchwc, kToNchw, kNone };
+
+struct Step {
+  armbench_engine_op op;
+  std::string label;  // `step 3 "conv1" (conv)`, the prefix of every message about it
+  std::string runs;   // what runs it (armbench_engine_step_kernel)
+  float* x = nullptr;
+  const float* b = nullptr;
+  float* y = nullptr;
+  size_t count = 0;  // elementwise ops: floats as stored (NCHWc padding included)
+
+  // conv
+  std::unique_ptr<armbench_conv_plan, PlanDeleter> plan;
+  armbench_conv_epilogue epilogue{};
+  // gemm
+  std::unique_ptr<armbench_gemm_packed_b, PackedDeleter> packed;
+  size_t kernel = 0, rows = 0, k = 0, n = 0;
+  // conv and gemm: the input's floats, rounded into the scratch before a bf16 step
+  bool bf16 = false;
+  size_t x_elems = 0;
+  std::vector<float> bias;
+
+  armbench_pool2d pool{};
+  // globalavgpool, batchnorm, concat: n x c x hw
+  size_t dn = 0, dc = 0, dhw = 0;
+  std::vector<const float*> xs;
+  std::vector<size_t> channels;
+  std::vector<float> scale, mean, var;
+  float epsilon = 0;
+  // softmax: rows x cols in rows/n above
+  // reorder
+  ReorderKind reorder = ReorderKind::kNone;
+  size_t dh = 0, dw = 0, bytes = 0;
+  // An NCHWc output whose padding channels the op may have made non-zero
+  // (sigmoid(0) = 0.5): zeroed again after the op, as the layout promises.
+  bool rezero_padding = false;
+};
+
+struct Io {
+  size_t offset, elems;
+};
+
+}  // namespace engine
+}  // namespace armbench
+
+struct armbench_engine {
+  size_t arena_bytes = 0;
+  armbench::engine::AlignedBytes arena;
+  armbench::engine::AlignedBytes scratch;  // bf16 copies of conv/gemm inputs
+  size_t scratch_bytes = 0;
+  size_t weight_bytes = 0;
+  size_t block = 0;
+  std::vector<armbench::engine::Step> steps;
+  std::vector<armbench::engine::Io> inputs, outputs;
+  std::mutex run_lock;  // runs share the arena and the scratch
+};
+
+#endif

@@ -1,0 +1,538 @@
+// The executor (armbench/engine.h): small programs built here, each checked bit for
+// bit against the same kernels called directly (conv plans of the same algorithm,
+// armbench_gemm with the same kernel, the ops), so the executor is shown to wire
+// pointers, weights, epilogues and layouts right without re-testing the kernels:
+// conv + bias + residual + ReLU for several algorithms, maxpool -> GAP, gemm with bias
+// and Clip, the elementwise ops in place, concat, batchnorm, softmax, an NCHW ->
+// NCHWc -> sigmoid -> NCHW round trip (padding channels stay zero), bf16 conv and gemm
+// (exact against the kernels on RNE-rounded operands, and within the bf16 bound of a
+// double reference on the fp32 ones), a two-thread pool giving the bits of one
+// thread, per-step timing and the measuring loop. Bad programs are refused with the
+// code and a reason naming the step.
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <string>
+#include <vector>
+
+#include "armbench/bf16.h"
+#include "armbench/engine.h"
+#include "check.h"
+#include "test_data.h"
+#include "../src/engine/engine_internal.h"
+
+namespace {
+
+using test_data::random_value;
+
+std::vector<float> randoms(size_t n) {
+  std::vector<float> v(n);
+  for (float& f : v) f = random_value();
+  return v;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b, const char* what) {
+  if (a.size() != b.size()) return CHECK_MSG(false, "%s: %zu values, %zu expected", what, a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (memcmp(&a[i], &b[i], sizeof(float)) != 0)
+      return CHECK_MSG(false, "%s: [%zu] %.9g, expected %.9g", what, i, a[i], b[i]);
+  }
+  return CHECK(true);
+}
+
+// A program under construction: tensors laid out one after another, 64-byte aligned.
+struct Program {
+  size_t arena = 0;
+  std::vector<armbench_engine_tensor> inputs, outputs;
+  std::vector<armbench_engine_step> steps;
+  size_t block = 0;
+
+  armbench_engine_tensor tensor(std::vector<size_t> dims, armbench_engine_layout layout = ARMBENCH_ENGINE_NCHW) {
+    armbench_engine_tensor t{};
+    t.offset = arena;
+    t.ndims = dims.size();
+    size_t floats = 1;
+    for (size_t i = 0; i < dims.size(); ++i) t.dims[i] = dims[i], floats *= dims[i];
+    t.layout = layout;
+    if (layout == ARMBENCH_ENGINE_NCHWC) {
+      block = armbench_nchwc_block();
+      floats = dims[0] * ((dims[1] + block - 1) / block) * block * dims[2] * dims[3];
+    }
+    arena += (floats * sizeof(float) + 63) / 64 * 64;
+    return t;
+  }
+  armbench_engine_step& step(armbench_engine_op op, const char* name) {
+    armbench_engine_step s{};
+    s.op = op;
+    s.name = name;
+    steps.push_back(s);
+    return steps.back();
+  }
+  armbench_engine_desc desc() const {
+    armbench_engine_desc d{};
+    d.arena_bytes = arena;
+    d.nchwc_block = block;
+    d.inputs = inputs.data(), d.input_count = inputs.size();
+    d.outputs = outputs.data(), d.output_count = outputs.size();
+    d.steps = steps.data(), d.step_count = steps.size();
+    return d;
+  }
+};
+
+size_t elems(const armbench_engine_tensor& t) {
+  size_t e = 1;
+  for (size_t i = 0; i < t.ndims; ++i) e *= t.dims[i];
+  return e;
+}
+
+// Creates and runs p once; outputs sized from the program. Empty on failure.
+std::vector<std::vector<float>> run(const Program& p, const std::vector<std::vector<float>>& in,
+                                    armbench_gemm_pool* pool = nullptr) {
+  armbench_engine_desc d = p.desc();
+  armbench_engine* e = nullptr;
+  char why[512];
+  const int rc = armbench_engine_create(&d, &e, why, sizeof why);
+  if (!CHECK_MSG(rc == 0, "create: %d %s", rc, why)) return {};
+  std::vector<const float*> ins;
+  for (const auto& v : in) ins.push_back(v.data());
+  std::vector<std::vector<float>> out;
+  std::vector<float*> outs;
+  for (const auto& t : p.outputs) out.emplace_back(elems(t), NAN);
+  for (auto& v : out) outs.push_back(v.data());
+  const int rr = armbench_engine_run(e, pool, ins.data(), outs.data(), nullptr, why, sizeof why);
+  CHECK_MSG(rr == 0, "run: %d %s", rr, why);
+  armbench_engine_free(e);
+  return rr == 0 ? out : std::vector<std::vector<float>>{};
+}
+
+armbench_conv_shape shape3x3(size_t n, size_t c, size_t hw, size_t k, size_t stride, size_t pad) {
+  armbench_conv_shape s{};
+  s.n = n, s.c = c, s.h = s.w = hw, s.k = k, s.r = s.s = 3;
+  s.stride_h = s.stride_w = stride;
+  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = pad;
+  s.dilation_h = s.dilation_w = 1;
+  s.groups = 1;
+  return s;
+}
+
+// conv(x) + bias + residual, ReLU, for every algorithm that runs a 3x3 stride-1 shape.
+void test_conv_residual() {
+  const armbench_conv_shape sh = shape3x3(2, 5, 9, 6, 1, 1);
+  const std::vector<float> x = randoms(2 * 5 * 81), res = randoms(2 * 6 * 81), w = randoms(6 * 5 * 9), bias = randoms(6);
+  for (const char* algo : {"reference", "im2col", "im2col-tiled", "winograd-f2", "winograd-f4", "direct-nchwc"}) {
+    Program p;
+    auto tx = p.tensor({2, 5, 9, 9}), tr = p.tensor({2, 6, 9, 9}), ty = p.tensor({2, 6, 9, 9});
+    p.inputs = {tx, tr};
+    p.outputs = {ty};
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_CONV, "conv1");
+    s.x = tx, s.y = ty, s.conv = sh, s.algo = algo, s.dtype = ARMBENCH_GEMM_F32;
+    s.weights = w.data(), s.weights_count = w.size(), s.bias = bias.data(), s.bias_count = bias.size();
+    s.has_residual = 1, s.residual = tr, s.act = ARMBENCH_ACT_RELU;
+    auto out = run(p, {x, res});
+    if (out.empty()) continue;
+
+    armbench_conv_algo a = ARMBENCH_CONV_REFERENCE;
+    for (int i = 0; i < ARMBENCH_CONV_ALGO_COUNT; ++i)
+      if (strcmp(armbench_conv_algo_name(static_cast<armbench_conv_algo>(i)), algo) == 0) a = static_cast<armbench_conv_algo>(i);
+    armbench_conv_args args{};
+    args.shape = sh, args.dtype = ARMBENCH_GEMM_F32, args.x = x.data(), args.w = w.data();
+    std::vector<float> want(res.size());
+    args.y = want.data();
+    args.epilogue.bias = bias.data(), args.epilogue.residual = res.data(), args.epilogue.act = ARMBENCH_ACT_RELU;
+    CHECK(armbench_conv(nullptr, a, &args) == 0);
+    same_bits(out[0], want, algo);
+  }
+}
+
+// maxpool 3x3/2 pad 1, then global average pool to (n, c): the ops called directly.
+void test_pools() {
+  Program p;
+  auto tx = p.tensor({2, 3, 11, 11}), tp = p.tensor({2, 3, 6, 6}), tg = p.tensor({2, 3}), ta = p.tensor({2, 3, 5, 5});
+  p.inputs = {tx};
+  p.outputs = {tp, tg, ta};
+  armbench_pool2d pool{};
+  pool.kh = pool.kw = 3, pool.stride_h = pool.stride_w = 2;
+  pool.pad_top = pool.pad_left = pool.pad_bottom = pool.pad_right = 1;
+  armbench_engine_step& m = p.step(ARMBENCH_ENGINE_MAXPOOL, "pool1");
+  m.x = tx, m.y = tp, m.pool = pool;
+  armbench_engine_step& g = p.step(ARMBENCH_ENGINE_GLOBAL_AVGPOOL, "gap");
+  g.x = tp, g.y = tg;
+  armbench_engine_step& a = p.step(ARMBENCH_ENGINE_AVGPOOL, "avg");
+  a.x = tx, a.y = ta, a.pool = pool, a.pool.pad_top = a.pool.pad_left = a.pool.pad_bottom = a.pool.pad_right = 0;
+  const std::vector<float> x = randoms(2 * 3 * 121);
+  auto out = run(p, {x});
+  if (out.empty()) return;
+  std::vector<float> wp(2 * 3 * 36), wg(6), wa(2 * 3 * 25);
+  pool.n = 2, pool.c = 3, pool.h = pool.w = 11;
+  CHECK(armbench_maxpool(&pool, x.data(), wp.data()) == 0);
+  CHECK(armbench_global_avgpool(2, 3, 36, wp.data(), wg.data()) == 0);
+  pool.pad_top = pool.pad_left = pool.pad_bottom = pool.pad_right = 0;
+  CHECK(armbench_avgpool(&pool, x.data(), wa.data()) == 0);
+  same_bits(out[0], wp, "maxpool");
+  same_bits(out[1], wg, "globalavgpool");
+  same_bits(out[2], wa, "avgpool");
+}
+
+// y = clip(x W^T + bias) against armbench_gemm with the same kernel, W unpacked.
+void test_gemm(armbench_gemm_dtype dtype) {
+  const size_t rows = 3, k = 37, n = 11;
+  const bool bf = dtype == ARMBENCH_GEMM_BF16;
+  Program p;
+  auto tx = p.tensor({rows, k, 1, 1}), ty = p.tensor({rows, n});
+  p.inputs = {tx};
+  p.outputs = {ty};
+  const std::vector<float> x = randoms(rows * k), w = randoms(n * k), bias = randoms(n);
+  armbench_engine_step& s = p.step(ARMBENCH_ENGINE_GEMM, "fc");
+  s.x = tx, s.y = ty, s.rows = rows, s.k = k, s.n = n, s.dtype = dtype;
+  s.weights = w.data(), s.weights_count = w.size(), s.bias = bias.data(), s.bias_count = n;
+  s.act = ARMBENCH_ACT_CLIP, s.clip_min = -0.5f, s.clip_max = 0.75f;
+  auto out = run(p, {x});
+  if (out.empty()) return;
+
+  std::vector<uint16_t> x16(x.size()), w16(w.size());
+  armbench_f32_to_bf16_array(x.data(), x16.data(), x.size(), ARMBENCH_BF16_RNE);
+  armbench_f32_to_bf16_array(w.data(), w16.data(), w.size(), ARMBENCH_BF16_RNE);
+  armbench_gemm_args a{};
+  a.kernel = armbench_gemm_default_kernel(dtype);
+  a.trans_b = 1, a.m = rows, a.n = n, a.k = k, a.alpha = 1.0f;
+  a.a = bf ? static_cast<const void*>(x16.data()) : x.data(), a.lda = k;
+  a.b = bf ? static_cast<const void*>(w16.data()) : w.data(), a.ldb = k;
+  std::vector<float> want(rows * n);
+  a.c = want.data(), a.ldc = n;
+  CHECK(armbench_gemm(nullptr, &a) == 0);
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t j = 0; j < n; ++j) {
+      float& v = want[r * n + j];
+      v += bias[j];
+      v = v < -0.5f ? -0.5f : (v > 0.75f ? 0.75f : v);
+    }
+  same_bits(out[0], want, bf ? "gemm bf16" : "gemm fp32");
+
+  // And near the double product of the unrounded operands.
+  double worst = 0;
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t j = 0; j < n; ++j) {
+      double sum = bias[j], mag = fabs(bias[j]);
+      for (size_t i = 0; i < k; ++i) sum += static_cast<double>(x[r * k + i]) * w[j * k + i], mag += fabs(x[r * k + i] * w[j * k + i]);
+      sum = sum < -0.5 ? -0.5 : (sum > 0.75 ? 0.75 : sum);
+      worst = fmax(worst, fabs(out[0][r * n + j] - sum) / mag);
+    }
+  const double bound = bf ? 2 * ldexp(1.0, -8) + (k + 4) * ldexp(1.0, -23) : (k + 4) * ldexp(1.0, -24);
+  CHECK_MSG(worst <= bound, "gemm %s: relative error %g above %g", bf ? "bf16" : "fp32", worst, bound);
+}
+
+// bf16 conv: exact against the plan on RNE-rounded x and w; near the fp32 double reference.
+void test_conv_bf16() {
+  const armbench_conv_shape sh = shape3x3(1, 7, 10, 5, 2, 1);
+  size_t oh, ow;
+  CHECK(armbench_conv_output(&sh, &oh, &ow, nullptr, 0) == 0);
+  const std::vector<float> x = randoms(7 * 100), w = randoms(5 * 7 * 9), bias = randoms(5);
+  Program p;
+  auto tx = p.tensor({1, 7, 10, 10}), ty = p.tensor({1, 5, oh, ow});
+  p.inputs = {tx};
+  p.outputs = {ty};
+  armbench_engine_step& s = p.step(ARMBENCH_ENGINE_CONV, "conv-bf16");
+  s.x = tx, s.y = ty, s.conv = sh, s.algo = "im2col", s.dtype = ARMBENCH_GEMM_BF16;
+  s.weights = w.data(), s.weights_count = w.size(), s.bias = bias.data(), s.bias_count = 5;
+  auto out = run(p, {x});
+  if (out.empty()) return;
+  std::vector<uint16_t> x16(x.size()), w16(w.size());
+  armbench_f32_to_bf16_array(x.data(), x16.data(), x.size(), ARMBENCH_BF16_RNE);
+  armbench_f32_to_bf16_array(w.data(), w16.data(), w.size(), ARMBENCH_BF16_RNE);
+  armbench_conv_args args{};
+  args.shape = sh, args.dtype = ARMBENCH_GEMM_BF16, args.x = x16.data(), args.w = w16.data();
+  std::vector<float> want(5 * oh * ow);
+  args.y = want.data(), args.epilogue.bias = bias.data();
+  CHECK(armbench_conv(nullptr, ARMBENCH_CONV_IM2COL, &args) == 0);
+  same_bits(out[0], want, "conv bf16");
+
+  double worst = 0;
+  for (size_t k = 0; k < 5; ++k)
+    for (size_t oy = 0; oy < oh; ++oy)
+      for (size_t ox = 0; ox < ow; ++ox) {
+        double sum = bias[k], mag = fabs(bias[k]);
+        for (size_t c = 0; c < 7; ++c)
+          for (size_t r = 0; r < 3; ++r)
+            for (size_t q = 0; q < 3; ++q) {
+              const long iy = static_cast<long>(oy * 2 + r) - 1, ix = static_cast<long>(ox * 2 + q) - 1;
+              if (iy < 0 || iy >= 10 || ix < 0 || ix >= 10) continue;
+              const double prod = static_cast<double>(x[(c * 10 + iy) * 10 + ix]) * w[((k * 7 + c) * 3 + r) * 3 + q];
+              sum += prod, mag += fabs(prod);
+            }
+        worst = fmax(worst, fabs(out[0][(k * oh + oy) * ow + ox] - sum) / mag);
+      }
+  // Each bf16 operand is within 2^-9 of its float: a product within about 2^-8.
+  const double bound = 2 * ldexp(1.0, -8) + (7 * 9 + 4) * ldexp(1.0, -23);
+  CHECK_MSG(worst <= bound, "conv bf16: relative error %g above %g", worst, bound);
+}
+
+// relu in place, add, mul with y == a, clip, hardswish, concat, batchnorm, softmax.
+void test_elementwise_and_friends() {
+  Program p;
+  auto ta = p.tensor({1, 3, 4, 5}), tb = p.tensor({1, 3, 4, 5}), tc = p.tensor({1, 2, 4, 5});
+  auto tcat = p.tensor({1, 5, 4, 5}), tbn = p.tensor({1, 5, 4, 5}), tsm = p.tensor({4, 25}), tsig = p.tensor({4, 25});
+  p.inputs = {ta, tb, tc};
+  p.outputs = {ta, tcat, tbn, tsm, tsig};
+  armbench_engine_step* s = &p.step(ARMBENCH_ENGINE_RELU, "relu");
+  s->x = ta, s->y = ta;
+  s = &p.step(ARMBENCH_ENGINE_ADD, "add");
+  s->x = ta, s->b = tb, s->y = ta;
+  s = &p.step(ARMBENCH_ENGINE_MUL, "mul");
+  s->x = ta, s->b = tb, s->y = ta;
+  s = &p.step(ARMBENCH_ENGINE_CLIP, "clip");
+  s->x = tc, s->y = tc, s->clip_min = -0.25f, s->clip_max = INFINITY;
+  s = &p.step(ARMBENCH_ENGINE_HARDSWISH, "hswish");
+  s->x = tc, s->y = tc;
+  armbench_engine_tensor xs[2] = {ta, tc};
+  s = &p.step(ARMBENCH_ENGINE_CONCAT, "cat");
+  s->xs = xs, s->xs_count = 2, s->y = tcat;
+  const std::vector<float> scale = randoms(5), bias = randoms(5), mean = randoms(5);
+  std::vector<float> var = randoms(5);
+  for (float& v : var) v = fabsf(v);
+  s = &p.step(ARMBENCH_ENGINE_BATCHNORM, "bn");
+  s->x = tcat, s->y = tbn, s->scale = scale.data(), s->bias = bias.data(), s->mean = mean.data(), s->var = var.data();
+  s->scale_count = s->bias_count = s->mean_count = s->var_count = 5, s->epsilon = 1e-5f;
+  // tbn read as 4 x 25 rows: a reshape that could not alias, then softmax.
+  s = &p.step(ARMBENCH_ENGINE_REORDER, "flatten");
+  s->x = tbn, s->y = tsm;
+  s = &p.step(ARMBENCH_ENGINE_SOFTMAX, "softmax");
+  s->x = tsm, s->y = tsm;
+  s = &p.step(ARMBENCH_ENGINE_SIGMOID, "sigmoid");
+  s->x = tsm, s->y = tsig;
+  const std::vector<float> a = randoms(60), b = randoms(60), c = randoms(40);
+  auto out = run(p, {a, b, c});
+  if (out.empty()) return;
+
+  std::vector<float> wa(60), wc(c), wcat(100), wbn(100), wsm(100), wsig(100);
+  armbench_relu(a.data(), wa.data(), 60);
+  armbench_add(wa.data(), b.data(), wa.data(), 60);
+  armbench_mul(wa.data(), b.data(), wa.data(), 60);
+  armbench_clip(wc.data(), wc.data(), 40, -0.25f, INFINITY);
+  armbench_hardswish(wc.data(), wc.data(), 40);
+  const float* parts[2] = {wa.data(), wc.data()};
+  const size_t ch[2] = {3, 2};
+  CHECK(armbench_concat_channels(2, parts, ch, 1, 20, wcat.data()) == 0);
+  CHECK(armbench_batchnorm(1, 5, 20, wcat.data(), scale.data(), bias.data(), mean.data(), var.data(), 1e-5f, wbn.data()) == 0);
+  CHECK(armbench_softmax(4, 25, wbn.data(), wsm.data()) == 0);
+  armbench_sigmoid(wsm.data(), wsig.data(), 100);
+  same_bits(out[0], wa, "relu/add/mul in place");
+  same_bits(out[1], wcat, "concat");
+  same_bits(out[2], wbn, "batchnorm");
+  same_bits(out[3], wsm, "softmax");
+  same_bits(out[4], wsig, "sigmoid");
+}
+
+// NCHW -> NCHWc -> sigmoid (in NCHWc) -> NCHW equals sigmoid in NCHW; the padding
+// channels of the NCHWc tensor are zero after the sigmoid.
+void test_reorder_round_trip() {
+  const size_t block = armbench_nchwc_block();
+  const size_t c = block + 1;  // one padded channel block
+  Program p;
+  auto tx = p.tensor({2, c, 3, 4}), tb = p.tensor({2, c, 3, 4}, ARMBENCH_ENGINE_NCHWC),
+       ty = p.tensor({2, c, 3, 4});
+  p.inputs = {tx};
+  p.outputs = {ty};
+  armbench_engine_step* s = &p.step(ARMBENCH_ENGINE_REORDER, "to-nchwc");
+  s->x = tx, s->y = tb;
+  s = &p.step(ARMBENCH_ENGINE_SIGMOID, "sigmoid");
+  s->x = tb, s->y = tb;
+  s = &p.step(ARMBENCH_ENGINE_REORDER, "to-nchw");
+  s->x = tb, s->y = ty;
+  const std::vector<float> x = randoms(2 * c * 12);
+  armbench_engine_desc d = p.desc();
+  armbench_engine* e = nullptr;
+  char why[512];
+  if (!CHECK_MSG(armbench_engine_create(&d, &e, why, sizeof why) == 0, "%s", why)) return;
+  std::vector<float> y(x.size());
+  const float* in[1] = {x.data()};
+  float* out[1] = {y.data()};
+  CHECK(armbench_engine_run(e, nullptr, in, out, nullptr, why, sizeof why) == 0);
+  std::vector<float> want(x.size());
+  armbench_sigmoid(x.data(), want.data(), x.size());
+  same_bits(y, want, "reorder round trip");
+  const float* blocked = reinterpret_cast<const float*>(e->arena.get() + tb.offset);
+  const size_t cb = 2;
+  size_t nonzero = 0;
+  for (size_t n = 0; n < 2; ++n)
+    for (size_t i = 0; i < 12; ++i)
+      for (size_t j = 1; j < block; ++j) nonzero += blocked[((n * cb + 1) * 12 + i) * block + j] != 0.0f;
+  CHECK_MSG(nonzero == 0, "%zu padding channels are not zero", nonzero);
+  armbench_engine_free(e);
+}
+
+// Per-step times, the measuring loop, and a two-thread pool giving one thread's bits.
+void test_timing_and_pool() {
+  const armbench_conv_shape sh = shape3x3(1, 8, 12, 16, 1, 1);
+  const std::vector<float> x = randoms(8 * 144), w = randoms(16 * 8 * 9);
+  Program p;
+  auto tx = p.tensor({1, 8, 12, 12}), ty = p.tensor({1, 16, 12, 12}), tz = p.tensor({1, 16, 12, 12});
+  p.inputs = {tx};
+  p.outputs = {tz};
+  armbench_engine_step* s = &p.step(ARMBENCH_ENGINE_CONV, "conv");
+  s->x = tx, s->y = ty, s->conv = sh, s->algo = "im2col", s->weights = w.data(), s->weights_count = w.size();
+  s = &p.step(ARMBENCH_ENGINE_RELU, "relu");
+  s->x = ty, s->y = tz;
+  armbench_engine_desc d = p.desc();
+  armbench_engine* e = nullptr;
+  char why[512];
+  if (!CHECK_MSG(armbench_engine_create(&d, &e, why, sizeof why) == 0, "%s", why)) return;
+  armbench_engine_info info{};
+  armbench_engine_get_info(e, &info);
+  CHECK(info.arena_bytes == p.arena && info.step_count == 2 && info.weight_bytes == w.size() * 4 && info.scratch_bytes == 0);
+  CHECK(armbench_engine_input_elems(e, 0) == x.size() && armbench_engine_output_elems(e, 0) == 16 * 144);
+  CHECK(armbench_engine_input_elems(e, 1) == 0);
+  CHECK_MSG(strcmp(armbench_engine_step_kernel(e, 0), "im2col fp32") == 0, "%s", armbench_engine_step_kernel(e, 0));
+  CHECK(strncmp(armbench_engine_step_kernel(e, 1), "relu ", 5) == 0 && armbench_engine_step_kernel(e, 2) == nullptr);
+  const float* in[1] = {x.data()};
+  std::vector<float> y1(16 * 144), y2(16 * 144), y3(16 * 144);
+  float* o1[1] = {y1.data()};
+  uint64_t ns[2] = {0, 0};
+  CHECK(armbench_engine_run(e, nullptr, in, o1, ns, why, sizeof why) == 0);
+  CHECK(ns[0] > 0);
+  armbench_gemm_pool* pool = nullptr;
+  if (CHECK(armbench_gemm_pool_create(2, nullptr, &pool) == 0)) {
+    float* o2[1] = {y2.data()};
+    CHECK(armbench_engine_run(e, pool, in, o2, nullptr, why, sizeof why) == 0);
+    same_bits(y2, y1, "two-thread pool");
+    uint64_t samples[3] = {0, 0, 0}, steps[6] = {0};
+    float* o3[1] = {y3.data()};
+    CHECK(armbench_engine_measure(e, pool, in, o3, 1, 3, samples, steps, why, sizeof why) == 0);
+    for (int i = 0; i < 3; ++i) CHECK(samples[i] > 0 && samples[i] >= steps[2 * i] + steps[2 * i + 1]);
+    same_bits(y3, y1, "measure's outputs");
+    armbench_gemm_pool_destroy(pool);
+  }
+  CHECK(armbench_engine_run(e, nullptr, nullptr, o1, nullptr, why, sizeof why) == -EINVAL);
+  armbench_engine_free(e);
+}
+
+// Creates p and expects rc with `needle` in the reason.
+void refused(const Program& p, int rc, const char* needle) {
+  armbench_engine_desc d = p.desc();
+  armbench_engine* e = nullptr;
+  char why[512] = {0};
+  const int got = armbench_engine_create(&d, &e, why, sizeof why);
+  CHECK_MSG(got == rc && e == nullptr, "want %d, got %d (%s)", rc, got, why);
+  CHECK_MSG(strstr(why, needle) != nullptr, "reason \"%s\" lacks \"%s\"", why, needle);
+  if (e) armbench_engine_free(e);
+}
+
+void test_refusals() {
+  const armbench_conv_shape sh = shape3x3(1, 4, 8, 4, 1, 1);
+  const std::vector<float> w = randoms(4 * 4 * 9);
+  auto conv_program = [&](Program* p) -> armbench_engine_step& {
+    auto tx = p->tensor({1, 4, 8, 8}), ty = p->tensor({1, 4, 8, 8});
+    p->inputs = {tx};
+    p->outputs = {ty};
+    armbench_engine_step& s = p->step(ARMBENCH_ENGINE_CONV, "stem");
+    s.x = tx, s.y = ty, s.conv = sh, s.algo = "im2col", s.weights = w.data(), s.weights_count = w.size();
+    return s;
+  };
+  {
+    Program p;
+    conv_program(&p);
+    p.arena -= 64;  // y ends past the arena
+    p.outputs.clear();
+    refused(p, -EINVAL, "step 0 \"stem\" (conv): y (offset");
+  }
+  {
+    Program p;
+    conv_program(&p).y.dims[3] = 7;
+    refused(p, -EINVAL, "y dims [1,4,8,7] do not match the shape's output [1,4,8,8]");
+  }
+  {
+    Program p;
+    conv_program(&p).algo = "winograd-f9";
+    refused(p, -EINVAL, "unknown conv algorithm \"winograd-f9\"");
+  }
+  {
+    Program p;
+    conv_program(&p).algo = "gemm-1x1";
+    refused(p, -ENOTSUP, "\"gemm-1x1\" cannot run this shape: needs a 1x1 kernel");
+  }
+  {
+    Program p;
+    conv_program(&p).weights_count = 3;
+    refused(p, -EINVAL, "weights holds 3 values; 144 expected");
+  }
+  {
+    Program p;
+    armbench_engine_step& s = conv_program(&p);
+    s.y.offset = s.x.offset + 64;
+    refused(p, -EINVAL, "x (bytes 0..1024) overlaps y");
+  }
+  {
+    Program p;
+    armbench_engine_step& s = conv_program(&p);
+    s.conv.groups = 3;
+    refused(p, -EINVAL, "invalid shape");
+  }
+  {
+    Program p;
+    auto tx = p.tensor({1, 4, 8, 8}, ARMBENCH_ENGINE_NCHWC), ty = p.tensor({1, 4, 8, 8});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_CONV, "stem");
+    s.x = tx, s.y = ty, s.conv = sh, s.algo = "direct-nchwc", s.weights = w.data(), s.weights_count = w.size();
+    refused(p, -ENOTSUP, "conv on nchwc tensors is not supported");
+  }
+  {
+    Program p;
+    conv_program(&p);
+    p.block = armbench_nchwc_block() + 1;
+    refused(p, -EINVAL, "built for nchwc block");
+  }
+  {
+    Program p;
+    auto ta = p.tensor({2, 3}), tb = p.tensor({3, 3});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_ADD, "sum");
+    s.x = ta, s.b = tb, s.y = ta;
+    refused(p, -EINVAL, "step 0 \"sum\" (add): b dims [3,3] and y dims [2,3] differ");
+  }
+  {
+    Program p;
+    auto ta = p.tensor({4, 4});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_SOFTMAX, "sm");
+    s.x = ta, s.y = ta;
+    s.y.offset += 4;  // partly over x
+    p.arena += 64;
+    refused(p, -EINVAL, "only the exact same tensor may be written in place");
+  }
+  {
+    Program p;
+    auto ta = p.tensor({4, 4});
+    p.inputs = {ta};
+    p.inputs[0].offset = 2;
+    refused(p, -EINVAL, "inputs[0] offset 2 is not a multiple of 4");
+  }
+  {
+    Program p;
+    auto ta = p.tensor({4, 4});
+    armbench_engine_step& s = p.step(static_cast<armbench_engine_op>(99), "odd");
+    s.x = s.y = ta;
+    refused(p, -EINVAL, "unknown op 99");
+  }
+  {
+    Program p;
+    auto tx = p.tensor({2, 8}), ty = p.tensor({2, 3});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_GEMM, "fc");
+    s.x = tx, s.y = ty, s.rows = 2, s.k = 8, s.n = 4, s.weights = w.data(), s.weights_count = 32;
+    refused(p, -EINVAL, "y dims [2,3] hold 6 values, not rows x n = 2 x 4");
+  }
+  CHECK(armbench_engine_create(nullptr, nullptr, nullptr, 0) == -EINVAL);
+}
+
+}  // namespace
+
+int main() {
+  test_conv_residual();
+  test_pools();
+  test_gemm(ARMBENCH_GEMM_F32);
+  test_gemm(ARMBENCH_GEMM_BF16);
+  test_conv_bf16();
+  test_elementwise_and_friends();
+  test_reorder_round_trip();
+  test_timing_and_pool();
+  test_refusals();
+  return check::summary("test_engine");
+}

@@ -1,0 +1,168 @@
+// The direct NCHWc row kernels one by one, against double sums of the formula in
+// nchwc.h: every kernel this CPU runs, not only the one the dispatcher picks, so the
+// AVX2 kernel is checked on an AVX-512 machine and the fp32 NEON kernel beside BFDOT
+// under qemu -cpu max. Rows of 1 to 31 pixels exercise every register-tile split;
+// strided pixels (stride 2) and dilated taps, several channel blocks, 1x1 and 3x3.
+// Bound: (taps + 4) * 2^-24 * sum |x w| per output (fp32 accumulation; bf16 products
+// are exact in fp32).
+#include <math.h>
+#include <stdio.h>
+
+#include <vector>
+
+#include "../src/conv/nchwc.h"
+#include "armbench/cpu_features.h"
+#include "check.h"
+#include "test_data.h"
+
+using armbench::conv::NchwcRow;
+using armbench::conv::NchwcRowBf16;
+using armbench::conv::NchwcRowBf16Kernel;
+using armbench::conv::NchwcRowKernel;
+
+namespace {
+
+struct Geometry {
+  size_t blk, npix, stride, dil, cblocks, r, s;
+  // A padded input wide and tall enough for every tap of every pixel.
+  size_t wp() const { return (npix - 1) * stride + (s - 1) * dil + 1; }
+  size_t hp() const { return (r - 1) * dil + 1; }
+  size_t x_count() const { return cblocks * hp() * wp() * blk; }
+  size_t w_count() const { return cblocks * r * s * blk * blk; }
+};
+
+// out[p * blk + o] and its scale, in double, from widened operands in the fp32 weight
+// order ([cb][i][j][ci][o]); xf/wf hold the exact values the kernel multiplies.
+void oracle(const Geometry& g, const std::vector<double>& xf, const std::vector<double>& wf, std::vector<double>* out,
+            std::vector<double>* mag) {
+  const size_t blk = g.blk, wp = g.wp(), hp = g.hp();
+  out->assign(g.npix * blk, 0.0);
+  mag->assign(g.npix * blk, 0.0);
+  for (size_t p = 0; p < g.npix; ++p) {
+    for (size_t o = 0; o < blk; ++o) {
+      double sum = 0, m = 0;
+      for (size_t cb = 0; cb < g.cblocks; ++cb) {
+        for (size_t i = 0; i < g.r; ++i) {
+          for (size_t j = 0; j < g.s; ++j) {
+            for (size_t ci = 0; ci < blk; ++ci) {
+              const double xv = xf[((cb * hp + i * g.dil) * wp + p * g.stride + j * g.dil) * blk + ci];
+              const double wv = wf[(((cb * g.r + i) * g.s + j) * blk + ci) * blk + o];
+              sum += xv * wv;
+              m += fabs(xv * wv);
+            }
+          }
+        }
+      }
+      (*out)[p * blk + o] = sum;
+      (*mag)[p * blk + o] = m;
+    }
+  }
+}
+
+bool within(const Geometry& g, const std::vector<float>& y, const std::vector<double>& want,
+            const std::vector<double>& mag, const char* name) {
+  const double unit = static_cast<double>(g.cblocks * g.r * g.s * g.blk + 4) * ldexp(1.0, -24);
+  for (size_t e = 0; e < y.size(); ++e) {
+    if (!(fabs(y[e] - want[e]) <= unit * mag[e])) {
+      fprintf(stderr, "    %s blk=%zu npix=%zu stride=%zu dil=%zu cblocks=%zu %zux%zu: [%zu] = %.9g, want %.9g\n", name,
+              g.blk, g.npix, g.stride, g.dil, g.cblocks, g.r, g.s, e, y[e], want[e]);
+      return false;
+    }
+  }
+  return true;
+}
+
+NchwcRow row_args(const Geometry& g) {
+  NchwcRow a{};
+  a.npix = g.npix;
+  a.pix_stride = g.stride * g.blk;
+  a.cb_stride = g.hp() * g.wp() * g.blk;
+  a.row_stride = g.dil * g.wp() * g.blk;
+  a.col_stride = g.dil * g.blk;
+  a.cblocks = g.cblocks;
+  a.r = g.r;
+  a.s = g.s;
+  return a;
+}
+
+void check_f32(NchwcRowKernel k, size_t blk, const char* name) {
+  for (const size_t npix : {1, 2, 5, 13, 14, 15, 28, 31}) {
+    for (const Geometry& g : {Geometry{blk, npix, 1, 1, 2, 3, 3}, Geometry{blk, npix, 2, 1, 1, 3, 3},
+                              Geometry{blk, npix, 1, 2, 1, 3, 3}, Geometry{blk, npix, 1, 1, 3, 1, 1}}) {
+      std::vector<float> x(g.x_count()), w(g.w_count()), y(npix * blk, NAN);
+      std::vector<double> xf(x.size()), wf(w.size()), want, mag;
+      for (size_t i = 0; i < x.size(); ++i) xf[i] = x[i] = test_data::random_value();
+      for (size_t i = 0; i < w.size(); ++i) wf[i] = w[i] = test_data::random_value();
+      NchwcRow a = row_args(g);
+      a.x = x.data();
+      a.w = w.data();
+      a.y = y.data();
+      k(a);
+      oracle(g, xf, wf, &want, &mag);
+      CHECK(within(g, y, want, mag, name));
+    }
+  }
+}
+
+void check_bf16(NchwcRowBf16Kernel k, size_t blk, const char* name) {
+  for (const size_t npix : {1, 2, 5, 13, 14, 15, 28, 31}) {
+    for (const Geometry& g : {Geometry{blk, npix, 1, 1, 2, 3, 3}, Geometry{blk, npix, 2, 1, 1, 3, 3},
+                              Geometry{blk, npix, 1, 2, 1, 3, 3}, Geometry{blk, npix, 1, 1, 3, 1, 1}}) {
+      std::vector<uint16_t> x(g.x_count()), w(g.w_count());
+      std::vector<double> xf(x.size()), wf(w.size()), want, mag;
+      for (size_t i = 0; i < x.size(); ++i) {
+        x[i] = test_data::f32_to_bf16_trunc(test_data::random_value());
+        xf[i] = test_data::bf16_to_f32(x[i]);
+      }
+      // The oracle's weights in the fp32 order; the kernel's by channel pairs.
+      for (size_t cb = 0; cb < g.cblocks; ++cb) {
+        for (size_t t = 0; t < g.r * g.s; ++t) {
+          for (size_t ci = 0; ci < blk; ++ci) {
+            for (size_t o = 0; o < blk; ++o) {
+              const uint16_t h = test_data::f32_to_bf16_trunc(test_data::random_value());
+              wf[((cb * g.r * g.s + t) * blk + ci) * blk + o] = test_data::bf16_to_f32(h);
+              w[(((cb * g.r * g.s + t) * (blk / 2) + ci / 2) * blk + o) * 2 + ci % 2] = h;
+            }
+          }
+        }
+      }
+      std::vector<float> y(npix * blk, NAN);
+      const NchwcRow f = row_args(g);
+      NchwcRowBf16 a{x.data(), w.data(), y.data(), f.npix, f.pix_stride, f.cb_stride, f.row_stride, f.col_stride,
+                     f.cblocks, f.r, f.s};
+      k(a);
+      oracle(g, xf, wf, &want, &mag);
+      CHECK(within(g, y, want, mag, name));
+    }
+  }
+}
+
+}  // namespace
+
+int main() {
+  int ran = 0;
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && armbench::conv::nchwc_row_avx512()) {
+    check_f32(armbench::conv::nchwc_row_avx512(), 16, "avx512");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX2) && armbench_cpu_has(ARMBENCH_FEATURE_FMA) && armbench::conv::nchwc_row_avx2()) {
+    check_f32(armbench::conv::nchwc_row_avx2(), 8, "avx2");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && armbench::conv::nchwc_row_neon()) {
+    check_f32(armbench::conv::nchwc_row_neon(), 4, "neon");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512_BF16) && armbench::conv::nchwc_row_bf16_avx512bf16()) {
+    check_bf16(armbench::conv::nchwc_row_bf16_avx512bf16(), 16, "avx512_bf16");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_BF16) && armbench::conv::nchwc_row_bf16_bfdot()) {
+    check_bf16(armbench::conv::nchwc_row_bf16_bfdot(), 4, "bfdot");
+    ++ran;
+  }
+  printf("%d NCHWc row kernels checked on this CPU\n", ran);
+  // Every x86-64 and aarch64 CPU this project targets has at least one vector kernel.
+  CHECK(ran >= 1);
+  return check::summary("test_nchwc_kernels");
+}

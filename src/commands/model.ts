@@ -1,0 +1,144 @@
+/** `armbench model`: whole-model inference, our engine against onnxruntime on the same graph. */
+import { existsSync } from "node:fs";
+import path from "node:path";
+
+import { defaultCacheFile, loadCache } from "../conv/cache.js";
+import { cachedAlgoChooser } from "../engine/compile.js";
+import { countFlops, type Graph } from "../engine/ir.js";
+import { defaultAlgoChooser, type AlgoChooser, type FpMath } from "../engine/lower.js";
+import { BUILTIN_MODELS, builtinModel } from "../engine/models/index.js";
+import { loadOnnxFile, saveOnnxFile } from "../engine/onnx.js";
+import { UserError } from "../errors.js";
+import { formatBytes } from "../format.js";
+import { threadCounts } from "../gemm/cases.js";
+import { renderModel } from "../model/render.js";
+import { runModelPlan } from "../model/run.js";
+import { runTestSets } from "../model/testdata.js";
+import { loadNative } from "../native.js";
+import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
+import { createProgress } from "../progress.js";
+import { loadSuite, ModelSuite } from "../suites.js";
+import { measureEnv } from "../sysinfo/collect.js";
+import { num, renderTable } from "../table.js";
+
+export interface ModelOptions extends GlobalOptions {
+  name?: string | undefined;
+  list: boolean;
+  onnx?: string | undefined;
+  fpmath: string;
+  batch?: number | undefined;
+  inputSize?: number | undefined;
+  iterations?: number | undefined;
+  warmup?: number | undefined;
+  profile: boolean;
+  save?: string | undefined;
+  peers: boolean;
+  testData?: string | undefined;
+  rtol: number;
+  atol: number;
+  cacheFile?: string | undefined;
+  suiteFile?: string | undefined;
+}
+
+function wholeNumber(v: number | undefined, flag: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!(Number.isInteger(v) && v >= min && v <= max)) throw new UserError(`${flag} must be a whole number from ${min} to ${max}, got ${v}.`);
+  return v;
+}
+
+function listModels(suite: ModelSuite): number {
+  const rows = suite.models.filter((m) => m in BUILTIN_MODELS).map((m) => {
+    const g = builtinModel(m, { inputSize: suite.inputSize });
+    const weights = [...g.initializers.values()].reduce((a, t) => a + t.data.byteLength, 0);
+    return [m, num(countFlops(g).macs / 1e9, 2), formatBytes(weights), String(g.nodes.length), `1x3x${suite.inputSize}x${suite.inputSize}`];
+  });
+  process.stdout.write(`${renderTable(["model", "GMACs", "weights", "nodes", "input"], rows, { right: [1, 2, 3] })}\n`);
+  return 0;
+}
+
+/** The fast-run cache's winners when a cache exists (or --cache names one), the default rules otherwise. */
+function algoChooser(opts: ModelOptions, env: Parameters<typeof cachedAlgoChooser>[1], threads: number): { choose: AlgoChooser; from: string } {
+  const file = opts.cacheFile ?? defaultCacheFile();
+  if (!existsSync(file)) {
+    if (opts.cacheFile) throw new UserError(`--cache ${opts.cacheFile} does not exist; run \`armbench conv --fast-run --cache ${opts.cacheFile}\` first.`);
+    return { choose: defaultAlgoChooser, from: "the default rules (no fast-run cache)" };
+  }
+  return { choose: cachedAlgoChooser(loadCache(file), env, threads), from: `the fast-run cache ${file}, the default rules elsewhere` };
+}
+
+export async function runModel(opts: ModelOptions): Promise<number> {
+  const suite = loadSuite("model", ModelSuite, opts.quick, opts.suiteFile);
+  if (opts.list) return listModels(suite);
+  if (opts.name && opts.onnx) throw new UserError(`give either a built-in model name or --onnx FILE, not both ("${opts.name}" and ${opts.onnx}).`);
+  if (!opts.name && !opts.onnx) throw new UserError("name a built-in model (`armbench model --list` shows them) or give --onnx FILE.");
+  if (opts.fpmath !== "fp32" && opts.fpmath !== "bf16") throw new UserError(`unknown --fpmath "${opts.fpmath}"; choose fp32 or bf16.`);
+  const fpmath = opts.fpmath as FpMath;
+  const batch = wholeNumber(opts.batch, "--batch", 1, 1024);
+  const inputSize = wholeNumber(opts.inputSize, "--input-size", 8, 4096) ?? suite.inputSize;
+  const iterations = wholeNumber(opts.iterations, "--iterations", 1, 100000) ?? suite.iterations;
+  const warmup = wholeNumber(opts.warmup, "--warmup", 0, 100000) ?? suite.warmup;
+  if (!(opts.rtol >= 0) || !(opts.atol >= 0)) throw new UserError("--rtol and --atol must be numbers of 0 or more.");
+
+  const native = loadNative();
+  const allowed = native.allowedCpus();
+  if (opts.threads !== undefined && opts.threads > allowed.length) {
+    throw new UserError(`--threads ${opts.threads} asks for more CPUs than this process may use (${allowed.length}).`);
+  }
+  // The graph is built (or loaded, and refused if unsupported) before anything is measured.
+  const modelName = opts.onnx ? path.basename(opts.onnx) : opts.name!;
+  const graphAt = (n: number): Graph => (opts.onnx ? loadOnnxFile(opts.onnx, { batch: n }) : builtinModel(opts.name!, { batch: n, inputSize }));
+  const first = graphAt(batch ?? suite.batches[0]!);
+  if (opts.save) {
+    saveOnnxFile(opts.save, first);
+    if (!opts.quiet) process.stderr.write(`saved ${modelName} (batch ${first.inputs[0]?.dims[0] ?? "?"}) as ONNX to ${opts.save}\n`);
+  }
+
+  const progress = createProgress(opts.quiet);
+  if (opts.testData) {
+    const results = await runTestSets(native, first, opts.testData, defaultAlgoChooser, opts.rtol, opts.atol);
+    progress.done();
+    const rows = results.map((r) => [
+      r.name, r.passed ? "pass" : "FAIL",
+      r.worst ? `output ${r.worst.output} [${r.worst.index}]: ${r.worst.got.toPrecision(7)} vs ${r.worst.want.toPrecision(7)}` : "-",
+      r.error ?? "",
+    ]);
+    process.stdout.write(`${renderTable(["test set", "result", `worst element (rtol ${opts.rtol}, atol ${opts.atol})`, "error"], rows)}\n`);
+    return results.every((r) => r.passed) ? 0 : 1;
+  }
+
+  progress.update("measuring the core clock and reading the system...");
+  const { env, clockRecord } = await measureEnv(native, opts.quick);
+  const dest = resolveDestination(opts, "model", env.machine.hostname, new Date(env.createdAt), true);
+  const writer = openWriter(dest, env);
+  writer.add(clockRecord);
+  const threads = threadCounts(allowed.length, opts.threads);
+  const chooser = algoChooser(opts, env, threads[0]!);
+  const warnings: string[] = [];
+  let summary;
+  try {
+    summary = await runModelPlan(
+      { native, record: (r) => writer.add(r), progress, cpus: allowed, peakSettings: suite.peak, warn: (m) => warnings.push(m) },
+      {
+        model: modelName,
+        graphAt: (n) => (n === (batch ?? suite.batches[0]) ? first : graphAt(n)),
+        batches: opts.onnx ? [first.inputs[0]?.dims[0] ?? 1] : batch !== undefined ? [batch] : suite.batches,
+        threads,
+        fpmath,
+        chooseAlgo: chooser.choose,
+        warmup,
+        iterations,
+        profile: opts.profile,
+        peers: opts.peers,
+      },
+    );
+  } finally {
+    progress.done();
+    finishOutput(dest, writer, opts.quiet);
+  }
+  if (dest.kind !== "stdout") {
+    process.stdout.write(renderModel(summary));
+    process.stdout.write(`Conv algorithms: ${chooser.from}.\n`);
+    if (warnings.length) process.stdout.write(`Warnings:\n${warnings.map((w) => `  ! ${w}`).join("\n")}\n`);
+  }
+  return writer.results.records.some((r) => r.suite === "model" && r.status === "failed") ? 1 : 0;
+}

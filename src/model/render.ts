@@ -1,0 +1,48 @@
+/** Terminal tables of `armbench model`: engines side by side, memory, and the per-op profile. */
+import { formatBytes } from "../format.js";
+import { num, renderTable } from "../table.js";
+import type { ModelSummary, OpRow } from "./run.js";
+
+/** The profile's top layers, and every op type with its share. */
+function renderOps(ops: OpRow[], top: number): string {
+  const out: string[] = [];
+  const groups = new Map<string, OpRow[]>();
+  for (const o of ops) {
+    const k = `batch ${o.batch}, ${o.threads} thread${o.threads > 1 ? "s" : ""}`;
+    groups.set(k, [...(groups.get(k) ?? []), o]);
+  }
+  for (const [k, rows] of groups) {
+    const byType = new Map<string, { ms: number; share: number; count: number }>();
+    for (const r of rows) {
+      const t = byType.get(r.op) ?? { ms: 0, share: 0, count: 0 };
+      byType.set(r.op, { ms: t.ms + r.ms, share: t.share + r.share, count: t.count + 1 });
+    }
+    out.push(`\nPer-op profile (${k}): by op type`);
+    out.push(renderTable(["op", "nodes", "ms", "share"],
+      [...byType].sort((a, b) => b[1].ms - a[1].ms).map(([op, t]) => [op, String(t.count), num(t.ms, 3), `${num(100 * t.share, 1)}%`]), { right: [1, 2, 3] }));
+    out.push(`Top ${Math.min(top, rows.length)} nodes`);
+    out.push(renderTable(["node", "op", "detail", "ms", "share"],
+      [...rows].sort((a, b) => b.ms - a.ms).slice(0, top).map((r) => [r.node, r.op, r.detail, num(r.ms, 3), `${num(100 * r.share, 1)}%`]), { right: [3, 4] }));
+  }
+  return out.join("\n");
+}
+
+export function renderModel(s: ModelSummary): string {
+  const rows = s.rows.map((r) => [
+    String(r.batch), String(r.threads), r.impl, r.fpmath,
+    num(r.p50, 2), num(r.p90, 2), num(r.p99, 2), num(r.min, 2),
+    num(r.imagesPerS, 1), num(r.gflops, 1), r.pctPeak === null ? "-" : `${num(r.pctPeak, 0)}%`,
+    r.check ? `${r.check.cosine.toFixed(6)} vs ${r.check.against}${r.check.passed ? "" : " FAILED"}` : "-",
+    r.note ?? "",
+  ]);
+  const parts = [
+    `Model ${s.model}: latency per inference (ms), throughput, % of the measured peak, answer check`,
+    renderTable(["batch", "threads", "engine", "fpmath", "p50", "p90", "p99", "min", "images/s", "GFLOP/s", "% peak", "cosine", "note"], rows,
+      { right: [0, 1, 4, 5, 6, 7, 8, 9, 10] }),
+    renderTable(["batch", "GFLOP per inference", "peak activation memory", "arena", "weights"],
+      s.memory.map((m) => [String(m.batch), num((s.flops.get(m.batch) ?? 0) / 1e9, 2), formatBytes(m.peakActivationBytes), formatBytes(m.arenaBytes), formatBytes(m.weightBytes)]),
+      { right: [0, 1, 2, 3, 4] }),
+  ];
+  if (s.ops.length) parts.push(renderOps(s.ops, 15));
+  return `${parts.join("\n")}\n`;
+}

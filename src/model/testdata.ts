@@ -1,0 +1,79 @@
+/**
+ * ONNX test data sets (`test_data_set_N/input_K.pb`, `output_K.pb`: TensorProto files,
+ * the layout of the ONNX model zoo and ONNX's backend tests), run through our engine and
+ * compared element by element: |got - want| <= atol + rtol * |want|.
+ */
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+import { compileModel } from "../engine/compile.js";
+import type { Graph } from "../engine/ir.js";
+import type { AlgoChooser } from "../engine/lower.js";
+import { readTensorFile } from "../engine/onnx.js";
+import { UserError } from "../errors.js";
+import type { Native } from "../native.js";
+
+export interface TestSetResult {
+  name: string;
+  passed: boolean;
+  /** The worst element over the outputs: where, what, and by how much its bound was exceeded (or met). */
+  worst: { output: number; index: number; got: number; want: number; excess: number } | null;
+  error: string | null;
+}
+
+const numbered = (dir: string, prefix: string) =>
+  readdirSync(dir)
+    .map((f) => ({ f, m: new RegExp(`^${prefix}_(\\d+)\\.pb$`).exec(f) }))
+    .filter((x) => x.m)
+    .sort((a, b) => Number(a.m![1]) - Number(b.m![1]))
+    .map((x) => path.join(dir, x.f));
+
+export function findTestSets(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch (e) {
+    throw new UserError(`--test-data ${dir} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
+  const sets = entries.filter((f) => /^test_data_set_\d+$/.test(f) && statSync(path.join(dir, f)).isDirectory());
+  if (sets.length === 0) throw new UserError(`--test-data ${dir} holds no test_data_set_N folders.`);
+  return sets.sort((a, b) => Number(a.split("_").pop()) - Number(b.split("_").pop())).map((f) => path.join(dir, f));
+}
+
+export async function runTestSets(native: Native, graph: Graph, dir: string, chooseAlgo: AlgoChooser, rtol: number, atol: number): Promise<TestSetResult[]> {
+  const engine = native.engineCreate(compileModel(graph, { fpmath: "fp32", chooseAlgo, nchwcBlock: native.nchwcBlock() }).program);
+  const results: TestSetResult[] = [];
+  for (const set of findTestSets(dir)) {
+    const name = path.basename(set);
+    try {
+      const inputs = numbered(set, "input").map((f) => readTensorFile(f));
+      const wants = numbered(set, "output").map((f) => readTensorFile(f));
+      if (inputs.length !== graph.inputs.length) {
+        throw new UserError(`${name} has ${inputs.length} input files; the model takes ${graph.inputs.length} inputs.`);
+      }
+      inputs.forEach((t, i) => {
+        const want = graph.inputs[i]!.dims;
+        if (t.dims.join("x") !== want.join("x")) throw new UserError(`${name}: input_${i}.pb has dims [${t.dims}], the model's input has [${want}].`);
+      });
+      const { outputs } = await native.engineRun(engine, inputs.map((t) => t.data));
+      let worst: TestSetResult["worst"] = null;
+      let passed = wants.length === outputs.length;
+      wants.forEach((want, o) => {
+        const got = outputs[o];
+        if (!got || got.length !== want.data.length) {
+          passed = false;
+          return;
+        }
+        for (let i = 0; i < got.length; i++) {
+          const excess = Math.abs(got[i]! - want.data[i]!) - (atol + rtol * Math.abs(want.data[i]!));
+          if (!(excess <= 0)) passed = false;
+          if (worst === null || !(excess <= worst.excess)) worst = { output: o, index: i, got: got[i]!, want: want.data[i]!, excess };
+        }
+      });
+      results.push({ name, passed, worst, error: passed || worst ? null : "the outputs differ in number or size from the expected ones" });
+    } catch (e) {
+      results.push({ name, passed: false, worst: null, error: (e as Error).message });
+    }
+  }
+  return results;
+}
