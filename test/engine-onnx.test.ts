@@ -242,3 +242,10 @@ test("corrupted model bytes either load and compile or are refused with a UserEr
   }
   assert.ok(refused > 1000, `${refused} of 3000 corrupted files refused`);
 });
+
+test("Softmax before opset 13 loads only where it means the last axis", () => {
+  const softmax = (axis: number): NodeProto => ({ name: "sm", opType: "Softmax", input: ["x"], output: ["y"], attribute: [{ name: "axis", type: 2, i: axis }] });
+  refuses(() => loadOnnx(modelBytes(softmax(1), [], 11)), /node "sm" \(Softmax\): opset 11 normalises over axes 1 to 3 together/);
+  assert.deepEqual(loadOnnx(modelBytes(softmax(3), [], 11)).nodes[0]!.attrs, { axis: -1 });
+  assert.deepEqual(loadOnnx(modelBytes(softmax(1), [], 13)).nodes[0]!.attrs, { axis: 1 });
+});

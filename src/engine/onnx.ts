@@ -157,7 +157,7 @@ class Loader {
     }
     const outputs = (g.output ?? []).map((o) => o.name ?? "");
     const graph = topoSort({ name: g.name || "model", inputs, outputs, nodes, initializers: new Map(this.floats) });
-    this.resolveAutoPad(graph, pendingPads);
+    this.resolveWithShapes(graph, pendingPads);
     inferShapes(graph);
     // Initializers no node reads (e.g. Reshape shapes already taken into attributes) are dropped.
     const used = new Set(graph.nodes.flatMap((n) => n.inputs));
@@ -165,8 +165,13 @@ class Loader {
     return graph;
   }
 
-  private resolveAutoPad(g: Graph, pending: Map<Node, string>): void {
-    if (pending.size === 0) return;
+  /**
+   * The one walk that needs input shapes at load: explicit pads for auto_pad, and
+   * Softmax before opset 13, which normalised over every axis from `axis` on: only the
+   * last-axis case means what opset 13 (and the executor) computes.
+   */
+  private resolveWithShapes(g: Graph, pending: Map<Node, string>): void {
+    if (pending.size === 0 && (this.opset >= 13 || !g.nodes.some((n) => n.op === "Softmax"))) return;
     const shapes = new Map<string, number[]>();
     for (const v of g.inputs) shapes.set(v.name, v.dims);
     for (const [k, t] of g.initializers) shapes.set(k, t.dims);
@@ -189,6 +194,12 @@ class Loader {
           }
         }
         a.pads = pads;
+      }
+      if (n.op === "Softmax" && this.opset < 13) {
+        const rank = shapes.get(n.inputs[0]!)?.length ?? 0;
+        const axis = n.attrs.axis < 0 ? n.attrs.axis + rank : n.attrs.axis;
+        if (axis !== rank - 1) throw new UserError(`node "${n.name}" (Softmax): opset ${this.opset} normalises over axes ${axis} to ${rank - 1} together, which is not supported (only the last axis).`);
+        n.attrs.axis = -1;
       }
       if (n.op === "Constant") shapes.set(n.outputs[0]!, n.attrs.value.dims);
       else shapes.set(n.outputs[0]!, nodeOutputShape(n, n.inputs.map((i) => shapes.get(i))));
