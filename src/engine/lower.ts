@@ -141,7 +141,7 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Concat": {
         const xs = n.inputs.map((v) => refOf(v, n));
         const rank = xs[0]!.dims.length;
-        if (rank !== 4 || (n.attrs.axis !== 1 && n.attrs.axis !== -3)) refuse(n, "only channel concatenation of 4-D tensors is supported");
+        if (rank < 2 || (n.attrs.axis !== 1 && n.attrs.axis !== 1 - rank)) refuse(n, `only concatenation along axis 1 (channels) is supported, not axis ${n.attrs.axis} of rank ${rank}`);
         steps.push({ op: "concat", name: n.name, xs, y: y() });
         break;
       }

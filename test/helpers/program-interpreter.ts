@@ -146,14 +146,15 @@ function run(s: Step, view: (t: TensorRef) => Float32Array): void {
     }
     case "concat": {
       const y = view(s.y);
-      const [n, , h, w] = s.y.dims as [number, number, number, number];
+      const n = s.y.dims[0]!;
       const ctot = s.y.dims[1]!;
+      const inner = s.y.dims.slice(2).reduce((p, v) => p * v, 1);
       let c0 = 0;
       for (const t of s.xs) {
         disjoint(t, s.y, s.name);
         const x = view(t);
         const c = t.dims[1]!;
-        for (let b = 0; b < n; b++) y.set(x.subarray(b * c * h * w, (b + 1) * c * h * w), (b * ctot + c0) * h * w);
+        for (let b = 0; b < n; b++) y.set(x.subarray(b * c * inner, (b + 1) * c * inner), (b * ctot + c0) * inner);
         c0 += c;
       }
       return;
