@@ -3,7 +3,10 @@
  * conv-algorithm choosers the caller picks from (the default rules, or the fast-run
  * cache's measured winners with the rules behind them).
  */
+import os from "node:os";
+
 import { cacheKey, type FastRunCache } from "../conv/cache.js";
+import { UserError } from "../errors.js";
 import type { Native } from "../native.js";
 import type { Env } from "../results/schema.js";
 import { countFlops, type FlopCount, type Graph } from "./ir.js";
@@ -21,9 +24,15 @@ export interface CompiledModel {
   flops: FlopCount;
 }
 
-export function compileModel(graph: Graph, o: LowerOptions): CompiledModel {
+/** `memoryBytes` (default: this machine's memory) bounds what the arena and weights may take. */
+export function compileModel(graph: Graph, o: LowerOptions & { memoryBytes?: number }): CompiledModel {
   const optimized = optimize(graph);
   const plan = planMemory(optimized);
+  const memory = o.memoryBytes ?? os.totalmem();
+  if (plan.arenaBytes + plan.weightBytes > memory) {
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+    throw new UserError(`${graph.name} needs ${gib(plan.arenaBytes)} of activations and ${gib(plan.weightBytes)} of weights, more than the ${gib(memory)} of memory here; use a smaller batch or input size.`);
+  }
   return { graph, optimized, plan, program: lower(optimized, plan, o), flops: countFlops(graph) };
 }
 
