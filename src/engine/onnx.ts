@@ -179,11 +179,20 @@ class Loader {
       const mode = pending.get(n);
       if (mode && (n.op === "Conv" || n.op === "MaxPool" || n.op === "AveragePool")) {
         const x = shapes.get(n.inputs[0]!);
-        if (!x || x.length !== 4) throw new UserError(`node "${n.name}" (${n.op}): auto_pad needs a 4-D input.`);
+        if (!x || x.length !== 4) throw new UserError(`node "${n.name}" (${n.op}): ${mode === "CEIL" ? "ceil_mode" : "auto_pad"} needs a 4-D input.`);
         const a = n.attrs;
         const dil = n.op === "Conv" ? n.attrs.dilations : [1, 1];
-        const pads: [number, number, number, number] = [0, 0, 0, 0];
-        if (mode !== "VALID") {
+        const pads: [number, number, number, number] = mode === "CEIL" ? [...a.pads] : [0, 0, 0, 0];
+        if (mode === "CEIL") {
+          for (let d = 0; d < 2; d++) {
+            const size = x[2 + d]!;
+            const [k, st] = [a.kernel[d]!, a.strides[d]!];
+            let out = Math.ceil((size + pads[d]! + pads[d + 2]! - k) / st) + 1;
+            // A last window starting past the input and its leading padding is dropped (as ONNX and PyTorch do).
+            if ((out - 1) * st >= size + pads[d]!) out--;
+            pads[d + 2]! += Math.max(0, (out - 1) * st + k - (size + pads[d]! + pads[d + 2]!));
+          }
+        } else if (mode !== "VALID") {
           for (let d = 0; d < 2; d++) {
             const size = x[2 + d]!;
             const out = Math.ceil(size / a.strides[d]!);
@@ -321,7 +330,8 @@ class Loader {
           pads: quad(take.ints("pads", [0, 0, 0, 0]), where),
           countIncludePad: op === "AveragePool" ? take.int("count_include_pad", 0) === 1 : false,
         };
-        if (take.int("ceil_mode", 0) !== 0) throw new UserError(`${where}: ceil_mode=1 is not supported.`);
+        const ceil = take.int("ceil_mode", 0) === 1;
+        if (ceil && a.countIncludePad) throw new UserError(`${where}: ceil_mode=1 with count_include_pad=1 is not supported.`);
         if (op === "MaxPool") {
           if (take.int("storage_order", 0) !== 0) throw new UserError(`${where}: storage_order=1 is not supported.`);
           if (!take.ints("dilations", [1, 1]).every((d) => d === 1)) throw new UserError(`${where}: dilated pooling is not supported.`);
@@ -329,6 +339,8 @@ class Loader {
         }
         node = { op, name, inputs, outputs, attrs: a } as Node;
         this.autoPad(take, node, pendingPads);
+        // Rounding the output size up is the same as padding the bottom and right edges just enough.
+        if (ceil && !pendingPads.has(node)) pendingPads.set(node, "CEIL");
         break;
       }
       case "BatchNormalization": {
