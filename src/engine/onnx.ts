@@ -657,6 +657,10 @@ export function saveOnnx(g: Graph): Uint8Array {
       case "Constant":
         nodes.push({ ...base, opType: n.op, attribute: [{ name: "value", type: onnx.AttributeProto.AttributeType.TENSOR, t: floatTensorProto("", n.attrs.value) }] });
         break;
+      case "Reorder":
+        // A layout change computes nothing.
+        nodes.push({ ...base, opType: "Identity" });
+        break;
       case "HardSwish":
         hardSwish = true;
         nodes.push({ ...base, opType: n.op });
