@@ -1,7 +1,8 @@
 /**
  * Lowering: the optimised graph and its memory plan become a Program (program.ts), the
- * flat list of steps the native executor runs. Every tensor is NCHW for now; convs get
- * the algorithm the caller chooses per shape (the default rules or the fast-run cache).
+ * flat list of steps the native executor runs. Tensors are NCHW unless the layout pass
+ * (layout.ts) blocked them; convs get the algorithm the caller chooses per shape (the
+ * default rules or the fast-run cache), or the one the layout pass already chose.
  */
 import { defaultConvAlgo } from "../conv/heuristic.js";
 import { UserError } from "../errors.js";
