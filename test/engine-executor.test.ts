@@ -3,7 +3,8 @@ import { test } from "node:test";
 
 import { agreement } from "../src/engine/compare.js";
 import { compileModel, nativeNchwcBlock } from "../src/engine/compile.js";
-import { defaultAlgoChooser, type FpMath } from "../src/engine/lower.js";
+import type { OpType } from "../src/engine/ir.js";
+import { defaultAlgoChooser, type AlgoChooser, type FpMath } from "../src/engine/lower.js";
 import { builtinModel } from "../src/engine/models/index.js";
 import { saveOnnx } from "../src/engine/onnx.js";
 import { runOrt } from "../src/engine/ort.js";
@@ -32,9 +33,14 @@ const skip = exec ? false : "the native addon has no engineCreate/engineRun (the
 const ENOTSUP = 95;
 
 /** Runs one model both ways; returns the executor's reason when it cannot run a step on this CPU. */
-async function check(name: string, inputSize: number, fpmath: FpMath, minCosine: number): Promise<string | null> {
+async function check(name: string, inputSize: number, fpmath: FpMath, minCosine: number, nchwc = false): Promise<string | null> {
   const g = builtinModel(name, { inputSize });
-  const c = compileModel(g, { fpmath, chooseAlgo: defaultAlgoChooser, nchwcBlock: nativeNchwcBlock(loadNative()) });
+  // With NCHWc, every dense conv goes direct-nchwc: the longest blocked chains.
+  const chooseAlgo: AlgoChooser = nchwc ? (s, d) => (s.groups === 1 && s.c >= 16 ? "direct-nchwc" : defaultAlgoChooser(s, d)) : defaultAlgoChooser;
+  const c = compileModel(g, {
+    fpmath, chooseAlgo, nchwcBlock: nativeNchwcBlock(loadNative()),
+    ...(nchwc ? { nchwc: { blockedOps: ["MaxPool", "AveragePool", "GlobalAveragePool"] as OpType[] } } : {}),
+  });
   const inputs = randomInputs(g);
   let engine: NativeHandle;
   try {
@@ -59,4 +65,10 @@ test("compiled built-in models run on the native executor and agree with onnxrun
 test("with bf16 conv and gemm steps the logits still point the same way", { skip }, async (t) => {
   const unsupported = await check("resnet18", 64, "bf16", 0.999);
   if (unsupported) t.skip(unsupported);
+});
+
+test("NCHWc programs (blocked conv chains and pools) run on the executor and agree with onnxruntime", { skip }, async (t) => {
+  const unsupported = await check("resnet18", 64, "fp32", 0.99999, true);
+  if (unsupported) t.skip(unsupported);
+  else assert.equal(await check("mobilenetv2", 64, "fp32", 0.99999, true), null);
 });
