@@ -8,7 +8,9 @@ import { MICRO_PARTS, runMicro } from "./commands/micro.js";
 import { PEER_NAMES, runGemm } from "./commands/gemm.js";
 import { runConv } from "./commands/conv.js";
 import { runModel } from "./commands/model.js";
-import { notBuilt, pendingCommands } from "./commands/pending.js";
+import { runCompare } from "./commands/compare.js";
+import { runReport } from "./commands/report.js";
+import { RUN_STEPS, runRun } from "./commands/run.js";
 import { UserError } from "./errors.js";
 import { packageRoot } from "./native.js";
 import type { GlobalOptions } from "./output.js";
@@ -179,15 +181,60 @@ function buildParser(args: string[]): Argv {
       });
     },
   );
-  for (const p of pendingCommands) {
-    const name = p.command.split(" ")[0]!;
-    parser = parser.command(
-      p.command,
-      `${p.describe} (not available yet)`,
-      (y) => y.example(p.example, ""),
-      () => notBuilt(name, version),
-    );
-  }
+  parser = parser.command(
+    "run",
+    `the default suite (${RUN_STEPS.map((s) => s.name).join(", ")}, quick unless --full) into one results file, then the HTML report`,
+    (y) =>
+      y
+        .option("full", { type: "boolean", default: false, describe: "every suite at full length instead of the quick suite" })
+        .option("report", { type: "string", describe: "the HTML report (default reports/out/<results file name>.html)" })
+        .example("$0 run", "the quick suite (a few minutes), results in results/, report in reports/out/")
+        .example("$0 run --full --out results/graviton", "the long version"),
+    async (argv) => {
+      process.exitCode = await runRun({ ...globalOptions(argv), full: Boolean(argv.full), report: argv.report as string | undefined });
+    },
+  );
+  parser = parser.command(
+    "report [files..]",
+    "one self-contained HTML page from results files, machines side by side; PNG charts and a Markdown summary on request",
+    (y) =>
+      y
+        .positional("files", { type: "string", array: true, describe: "results files (one machine's suite files are merged into one column)" })
+        .option("output", { alias: "o", type: "string", describe: "the HTML file (default reports/out/report.html)" })
+        .option("png", { type: "string", describe: "also write every chart as PNG into DIR" })
+        .option("md", { type: "string", describe: "also write a Markdown summary (key tables, links to the PNGs) to FILE" })
+        .option("price", { type: "string", array: true, describe: "NAME=USD_PER_HOUR for a machine (hostname): adds performance per dollar" })
+        .example("$0 report results/*.json -o report.html", "every results file in one page")
+        .example("$0 report a.json b.json --price a-host=1.36 --price b-host=1.63 --png charts --md summary.md", "two machines, cost, PNGs and Markdown"),
+    async (argv) => {
+      process.exitCode = await runReport({
+        files: (argv.files as string[] | undefined) ?? [],
+        output: argv.output as string | undefined,
+        png: argv.png as string | undefined,
+        md: argv.md as string | undefined,
+        price: argv.price as string[] | undefined,
+      });
+    },
+  );
+  parser = parser.command(
+    "compare [a] [b]",
+    "matching records of two results files: both medians, the speedup of B, a Mann-Whitney U test on the samples",
+    (y) =>
+      y
+        .positional("a", { type: "string", describe: "the baseline results file" })
+        .positional("b", { type: "string", describe: "the results file to judge against it" })
+        .option("threshold", { type: "string", describe: "slowdown that counts as a regression (default 5%)" })
+        .option("fail-on-regression", { type: "boolean", default: false, describe: "exit 4 when B is significantly slower by more than the threshold" })
+        .example("$0 compare base.json new.json --threshold 5% --fail-on-regression", "a CI gate"),
+    async (argv) => {
+      process.exitCode = await runCompare({
+        a: argv.a as string | undefined,
+        b: argv.b as string | undefined,
+        threshold: argv.threshold as string | undefined,
+        failOnRegression: Boolean(argv["fail-on-regression"]),
+      });
+    },
+  );
   return parser
     .demandCommand(1, "name a command; `armbench --help` lists them.")
     .strict()

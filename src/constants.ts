@@ -14,3 +14,10 @@ export const REF_COUNTER_CALIBRATION_NS = 50_000_000;
 
 /** 1-minute load average per logical CPU above which other work competes for the cores. */
 export const NOISY_LOAD_PER_CPU = 0.25;
+
+/** A difference counts as significant when the Mann-Whitney p-value is below this. */
+export const SIGNIFICANCE_ALPHA = 0.05;
+/** `armbench compare`: slowdown (fraction) that counts as a regression unless --threshold says otherwise. */
+export const REGRESSION_THRESHOLD = 0.05;
+/** Where `armbench report` and `armbench run` write the HTML page unless told otherwise. */
+export const DEFAULT_REPORT_FILE = "reports/out/report.html";

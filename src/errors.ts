@@ -10,5 +10,5 @@ export class UserError extends Error {
   }
 }
 
-/** Exit status for a subcommand that this version does not provide yet. */
-export const EXIT_NOT_BUILT = 3;
+/** Exit status of `armbench compare --fail-on-regression` when B is significantly slower. */
+export const EXIT_REGRESSION = 4;

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { pendingCommands } from "../src/commands/pending.js";
-import { EXIT_NOT_BUILT } from "../src/errors.js";
 import { armbench } from "./helpers/cli.js";
 
 test("--help lists every subcommand and the global options", () => {
@@ -12,15 +10,6 @@ test("--help lists every subcommand and the global options", () => {
     assert.match(r.stdout, new RegExp(`armbench ${cmd}\\b`), `--help lacks ${cmd}`);
   }
   for (const opt of ["--out", "--json", "--threads", "--quick", "--quiet"]) assert.ok(r.stdout.includes(opt), opt);
-});
-
-test("subcommands not built yet say so in one line and exit non-zero", () => {
-  for (const p of pendingCommands) {
-    const name = p.command.split(" ")[0]!;
-    const r = armbench([name]);
-    assert.equal(r.status, EXIT_NOT_BUILT, name);
-    assert.match(r.stderr, new RegExp(`^armbench: \`armbench ${name}\` is not available in armbench \\S+ yet; nothing was measured\\.\\n$`));
-  }
 });
 
 test("bad input gets one clear sentence and a non-zero exit", () => {

@@ -47,10 +47,15 @@ function wholeNumber(v: number | undefined, flag: string, min: number, max: numb
 }
 
 function listModels(suite: ModelSuite): number {
+  const input = `1x3x${suite.inputSize}x${suite.inputSize}`;
   const rows = suite.models.filter((m) => m in BUILTIN_MODELS).map((m) => {
-    const g = builtinModel(m, { inputSize: suite.inputSize });
-    const weights = [...g.initializers.values()].reduce((a, t) => a + t.data.byteLength, 0);
-    return [m, num(countFlops(g).macs / 1e9, 2), formatBytes(weights), String(g.nodes.length), `1x3x${suite.inputSize}x${suite.inputSize}`];
+    try {
+      const g = builtinModel(m, { inputSize: suite.inputSize });
+      const weights = [...g.initializers.values()].reduce((a, t) => a + t.data.byteLength, 0);
+      return [m, num(countFlops(g).macs / 1e9, 2), formatBytes(weights), String(g.nodes.length), input];
+    } catch (e) {
+      return [m, "-", "-", "-", `${input}: ${(e as Error).message}`];
+    }
   });
   process.stdout.write(`${renderTable(["model", "GMACs", "weights", "nodes", "input"], rows, { right: [1, 2, 3] })}\n`);
   return 0;

@@ -126,8 +126,13 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       fp32Answer = (await ctx.native.engineRun(ref, inputs.map((t) => t.data))).outputs[0]!;
     }
 
+    // The least memory traffic of one inference: every weight read once, every
+    // activation written once and read once (the roofline's denominator).
+    let activationBytes = 0;
+    for (const v of first.plan.bufferOf.keys()) activationBytes += 4 * (first.plan.shapes.get(v) ?? []).reduce((p, d) => p * d, 1);
+    const bytes = first.plan.weightBytes + 2 * activationBytes;
     for (const threads of plan.threads) {
-      const base = { model: plan.model, batch, threads, flops };
+      const base = { model: plan.model, batch, threads, flops, bytes };
       const id = (name: string, impl: string, fpmath: FpMath, unit: string, extra: Record<string, number | string> = {}): RecordId => ({
         suite: "model", name, impl, params: { ...base, fpmath, ...extra }, unit,
       });

@@ -46,6 +46,12 @@ export class ResultsWriter {
     this.flush();
   }
 
+  /** Adds records measured elsewhere (another process's file) with one write. */
+  addAll(records: readonly ResultRecord[]): void {
+    this.records.push(...records);
+    this.flush();
+  }
+
   get results(): ResultsFile {
     return { schema: SCHEMA, env: this.env, records: [...this.records] };
   }

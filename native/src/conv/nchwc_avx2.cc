@@ -11,6 +11,8 @@ namespace armbench {
 namespace conv {
 namespace {
 
+#include "nchwc_split.inc"
+
 constexpr size_t kBlk = 8;
 
 template <int T>
@@ -42,13 +44,7 @@ const TileFn kTiles[kMaxT + 1] = {nullptr,  tile<1>,  tile<2>,  tile<3>,  tile<4
 
 void row(const NchwcRow& a) {
   // Even tiles: a 56-pixel row is 5 x 11-12, a 28-pixel row 3 x 9-10.
-  const size_t ntiles = (a.npix + kMaxT - 1) / kMaxT;
-  size_t p = 0;
-  for (size_t t = 0; t < ntiles; ++t) {
-    const size_t n = (a.npix - p) / (ntiles - t);
-    kTiles[n](a, a.x + p * a.pix_stride, a.y + p * kBlk);
-    p += n;
-  }
+  split_row(a, kBlk, kMaxT, kTiles);
 }
 
 }  // namespace

@@ -11,6 +11,8 @@ namespace armbench {
 namespace conv {
 namespace {
 
+#include "nchwc_split.inc"
+
 constexpr size_t kBlk = 16;
 
 template <int T>
@@ -41,14 +43,7 @@ const TileFn kTiles[kMaxT + 1] = {nullptr,  tile<1>,  tile<2>,  tile<3>,  tile<4
                                   tile<8>,  tile<9>,  tile<10>, tile<11>, tile<12>, tile<13>, tile<14>};
 
 void row(const NchwcRow& a) {
-  // Even tiles: a 56-pixel row is 4 x 14, a 28-pixel row 2 x 14, 14 is 1 x 14.
-  const size_t ntiles = (a.npix + kMaxT - 1) / kMaxT;
-  size_t p = 0;
-  for (size_t t = 0; t < ntiles; ++t) {
-    const size_t n = (a.npix - p) / (ntiles - t);
-    kTiles[n](a, a.x + p * a.pix_stride, a.y + p * kBlk);
-    p += n;
-  }
+  split_row(a, kBlk, kMaxT, kTiles);
 }
 
 }  // namespace

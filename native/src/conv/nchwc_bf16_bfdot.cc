@@ -12,6 +12,8 @@ namespace armbench {
 namespace conv {
 namespace {
 
+#include "nchwc_split.inc"
+
 constexpr size_t kBlk = 4;
 
 template <int T>
@@ -45,13 +47,7 @@ const TileFn kTiles[kMaxT + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>,  
                                   tile<7>, tile<8>, tile<9>, tile<10>, tile<11>, tile<12>};
 
 void row(const NchwcRowBf16& a) {
-  const size_t ntiles = (a.npix + kMaxT - 1) / kMaxT;
-  size_t p = 0;
-  for (size_t t = 0; t < ntiles; ++t) {
-    const size_t n = (a.npix - p) / (ntiles - t);
-    kTiles[n](a, a.x + p * a.pix_stride, a.y + p * kBlk);
-    p += n;
-  }
+  split_row(a, kBlk, kMaxT, kTiles);
 }
 
 }  // namespace

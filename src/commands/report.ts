@@ -1,0 +1,68 @@
+/** `armbench report FILES...`: one self-contained HTML page, and on request PNG charts and a Markdown summary. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { DEFAULT_REPORT_FILE } from "../constants.js";
+import { UserError } from "../errors.js";
+import { charts } from "../report/blocks.js";
+import { buildSections, loadMachines, parsePrices } from "../report/build.js";
+import { renderHtml } from "../report/html.js";
+import { renderMarkdown } from "../report/markdown.js";
+import { writePngs } from "../report/png.js";
+
+export interface ReportOptions {
+  files: string[];
+  output?: string | undefined;
+  png?: string | undefined;
+  md?: string | undefined;
+  price?: string[] | undefined;
+}
+
+export interface ReportWritten {
+  html: string;
+  pngs: string[];
+  md: string | null;
+}
+
+function writeText(file: string, text: string, what: string): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } catch (err) {
+    throw new UserError(`cannot write the ${what} ${file}: ${(err as Error).message}.`);
+  }
+}
+
+/** Builds and writes every output asked for; the caller says where they are. */
+export function writeReport(opts: ReportOptions): ReportWritten {
+  const machines = loadMachines(opts.files, parsePrices(opts.price ?? []));
+  const sections = buildSections(machines);
+  const title = `armbench report: ${machines.map((m) => m.label).join(" vs ")}`;
+  const html = opts.output ?? DEFAULT_REPORT_FILE;
+  const generated = new Date().toISOString();
+  writeText(
+    html,
+    renderHtml(sections, {
+      title,
+      subtitle: `${machines.length} machine${machines.length > 1 ? "s" : ""}, ${opts.files.length} results file${opts.files.length > 1 ? "s" : ""}; generated ${generated}`,
+      footer: "Medians of raw samples; every figure passed its answer check before it was timed. Tables sort by clicking a header.",
+    }),
+    "report",
+  );
+  const pngs = opts.png ? writePngs(charts(sections), opts.png) : [];
+  let md: string | null = null;
+  if (opts.md) {
+    const byId = new Map(charts(sections).map((c, i) => [c.id, pngs[i]!] as const).filter(([, f]) => f !== undefined));
+    writeText(opts.md, renderMarkdown(sections, title, opts.md, byId), "Markdown summary");
+    md = opts.md;
+  }
+  return { html, pngs, md };
+}
+
+export async function runReport(opts: ReportOptions): Promise<number> {
+  const written = writeReport(opts);
+  process.stdout.write(`report written to ${written.html}\n`);
+  if (opts.png) process.stdout.write(`${written.pngs.length} PNG charts written to ${opts.png}\n`);
+  if (written.md) process.stdout.write(`Markdown summary written to ${written.md}\n`);
+  return 0;
+}

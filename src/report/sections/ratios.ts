@@ -1,0 +1,60 @@
+/**
+ * Several machines: every benchmark they share as a speedup over the first machine,
+ * geometric means per suite and overall, and performance per dollar when prices are known.
+ */
+import { okRecordsByKey } from "../../compare/compare.js";
+import { speedup } from "../../results/direction.js";
+import { recordLabel } from "../../results/identity.js";
+import type { OkRecord } from "../../results/schema.js";
+import { geometricMean, mannWhitneyU } from "../../stats.js";
+import { numCell, type Block, type Cell, type Section } from "../blocks.js";
+import { barChart } from "../charts.js";
+import type { Machine } from "../machines.js";
+
+export function ratiosSection(machines: readonly Machine[]): Section | null {
+  if (machines.length < 2) return null;
+  const [base, ...others] = machines as [Machine, ...Machine[]];
+  const baseRecs = okRecordsByKey(base.records);
+  const otherRecs = others.map((m) => okRecordsByKey(m.records));
+  const rows: Cell[][] = [];
+  /** Per machine, per suite: the speedups. */
+  const bySuite = others.map(() => new Map<string, number[]>());
+  for (const [key, a] of baseRecs) {
+    const matches = otherRecs.map((recs) => recs.get(key));
+    const ratios = matches.map((b) => (b ? speedup(a.unit, a.median, b.median) : null));
+    if (ratios.every((r) => r === null)) continue;
+    ratios.forEach((r, i) => {
+      if (r === null) return;
+      const suites = bySuite[i]!;
+      suites.set(a.suite, [...(suites.get(a.suite) ?? []), r]);
+    });
+    const p = (b: OkRecord | undefined) => (b ? mannWhitneyU(a.samples, b.samples).p : null);
+    rows.push([a.suite, recordLabel(a), a.unit, numCell(a.median, 3), ...matches.flatMap((b: OkRecord | undefined, i) => [numCell(b?.median, 3), numCell(ratios[i], 3, "x"), numCell(p(b), 3)])]);
+  }
+  if (rows.length === 0) {
+    return { id: "ratios", title: `Ratios against ${base.label}`, blocks: [{ kind: "note", text: "The machines share no benchmark (same suite, case and implementation), so there is nothing to put side by side." }] };
+  }
+  const head = ["suite", "benchmark", "unit", base.label, ...others.flatMap((m) => [m.label, `${m.label} speedup`, `${m.label} p (U test)`])];
+  const suites = [...new Set(rows.map((r) => r[0] as string))];
+  const geo = (values: number[] | undefined) => (values && values.length ? geometricMean(values) : null);
+  const overall = bySuite.map((s) => geo([...s.values()].map((v) => geometricMean(v))));
+  const geoRows: Cell[][] = [
+    ...suites.map((suite): Cell[] => [suite, ...bySuite.flatMap((s) => [numCell(geo(s.get(suite)), 3, "x"), numCell(s.get(suite)?.length ?? 0, 0)])]),
+    ["all suites (geometric mean of the suites')", ...overall.flatMap((g) => [numCell(g, 3, "x"), ""])],
+  ];
+  const blocks: Block[] = [
+    { kind: "note", text: `Speedup > 1 means faster than ${base.label}: rates divided, times inverted. p is the two-sided Mann-Whitney U p-value of the raw samples: above 0.05 the difference is within the noise.` },
+    { kind: "table", caption: `Geometric-mean speedup over ${base.label}`, head: ["suite", ...others.flatMap((m) => [m.label, "benchmarks"])], rows: geoRows, key: true },
+    { kind: "chart", chart: barChart("ratios-geomean", `Geometric-mean speedup over ${base.label} per suite`, suites, { title: "suite" }, { title: "speedup (x)" }, others.map((m, i) => ({ label: m.label, values: suites.map((s) => geo(bySuite[i]!.get(s))), color: m.index }))) },
+  ];
+  if (base.pricePerHour !== null && others.some((m) => m.pricePerHour !== null)) {
+    const priced = others.map((m, i): Cell[] => {
+      const perf = overall[i] ?? null;
+      const perDollar = perf !== null && m.pricePerHour ? (perf * base.pricePerHour!) / m.pricePerHour : null;
+      return [m.label, numCell(m.pricePerHour, 3), numCell(perf, 3, "x"), numCell(perDollar, 3, "x")];
+    });
+    blocks.push({ kind: "table", caption: `Performance per dollar against ${base.label} at ${base.pricePerHour} USD/h`, head: ["machine", "USD/h", "speedup", "speedup per dollar"], rows: priced, key: true });
+  }
+  blocks.push({ kind: "table", caption: "Every shared benchmark", head, rows });
+  return { id: "ratios", title: `Ratios against ${base.label}`, blocks };
+}

@@ -1,0 +1,210 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+
+import { createCanvas, loadImage } from "@napi-rs/canvas";
+
+import { writeReport } from "../src/commands/report.js";
+import { charts, type Section, type TableBlock } from "../src/report/blocks.js";
+import { buildSections } from "../src/report/build.js";
+import { escapeHtml, jsonForScript } from "../src/report/escape.js";
+import { groupMachines } from "../src/report/machines.js";
+import { armbench } from "./helpers/cli.js";
+import { tempDir } from "./helpers/fixtures.js";
+import { machineResults, writeResults } from "./helpers/report-fixtures.js";
+
+const HOSTILE_HOST = `<script>alert("host")</script>`;
+const HOSTILE_MODEL = `<img src=x onerror=alert(1)>`;
+
+function hostileReport(): { html: string; dir: string } {
+  const dir = tempDir();
+  const results = machineResults(HOSTILE_HOST, 1, { model: true });
+  results.env.cpu.model = HOSTILE_MODEL;
+  for (const r of results.records) if (r.params.model !== undefined) r.params.model = `</script><script>alert("model")</script>`;
+  const file = writeResults(dir, "a.json", results);
+  const out = path.join(dir, "report.html");
+  writeReport({ files: [file], output: out });
+  return { html: readFileSync(out, "utf8"), dir };
+}
+
+test("escapeHtml and jsonForScript leave no markup behind", () => {
+  assert.equal(escapeHtml(`<a href="x">'&'</a>`), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  const json = jsonForScript({ s: "</script><!-- \u2028" });
+  assert.ok(!json.includes("<") && !json.includes(">") && !json.includes("\u2028"));
+  assert.deepEqual(JSON.parse(json), { s: "</script><!-- \u2028" });
+});
+
+test("hostile strings from a results file show as text in the page", () => {
+  const { html } = hostileReport();
+  assert.ok(html.includes(escapeHtml(HOSTILE_HOST)), "the hostname is shown, escaped");
+  assert.ok(html.includes(escapeHtml(HOSTILE_MODEL)), "the CPU model is shown, escaped");
+  assert.ok(!html.includes(HOSTILE_HOST), "the raw hostname markup is absent");
+  assert.ok(!html.includes(HOSTILE_MODEL), "the raw CPU model markup is absent");
+  assert.ok(!html.includes(`<script>alert("model")`), "the model name cannot open a script");
+  // Exactly the template's three script elements: the chart data, Chart.js, and ours.
+  assert.equal(html.match(/<script\b/gi)?.length, 3);
+});
+
+test("the page loads no remote resource", () => {
+  const { html } = hostileReport();
+  assert.doesNotMatch(html, /\b(?:src|href|action|srcset)\s*=\s*["']?\s*(?:https?:)?\/\//i);
+  assert.doesNotMatch(html, /<link\b/i);
+  assert.doesNotMatch(html, /@import|url\(\s*["']?(?:https?:)?\/\//i);
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+});
+
+test("a results file of another schema is refused with one sentence", () => {
+  const dir = tempDir();
+  const old = { ...machineResults("old-host", 1), schema: "armbench/0" };
+  const file = writeResults(dir, "old.json", old as never);
+  const r = armbench(["report", file, "-o", path.join(dir, "r.html")]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^armbench: .*old\.json uses results schema "armbench\/0", which this armbench \(reads "armbench\/1"\) does not know; use the armbench version that wrote it\.\n$/);
+  assert.ok(!existsSync(path.join(dir, "r.html")));
+  const foreign = writeResults(dir, "foreign.json", { schema: "other-tool/2", records: [] } as never);
+  const f = armbench(["report", foreign]);
+  assert.equal(f.status, 1);
+  assert.match(f.stderr, /is not an armbench results file/);
+});
+
+test("PNG charts and the Markdown summary are written, drawn and linked", async () => {
+  const dir = tempDir();
+  const a = writeResults(dir, "a.json", machineResults("arm-host", 1, { model: true }));
+  const b = writeResults(dir, "b.json", machineResults("x86-host", 1.25, { model: true }));
+  const r = armbench(["report", a, b, "-o", path.join(dir, "r.html"), "--png", path.join(dir, "png"), "--md", path.join(dir, "summary.md"), "--price", "arm-host=1.0", "--price", "x86-host=2.0"]);
+  assert.equal(r.status, 0, r.stderr);
+  const md = readFileSync(path.join(dir, "summary.md"), "utf8");
+  assert.match(md, /^# armbench report: arm-host vs x86-host\n/);
+  assert.match(md, /## Systems/);
+  assert.match(md, /Performance per dollar/);
+  const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+  assert.ok(links.length >= 5, `${links.length} PNG links`);
+  for (const link of links) assert.ok(existsSync(path.join(dir, decodeURI(link))), link);
+  for (const link of links.slice(0, 3)) {
+    const file = path.join(dir, decodeURI(link));
+    assert.ok(statSync(file).size > 2000);
+    const img = await loadImage(readFileSync(file));
+    const canvas = createCanvas(img.width, img.height);
+    const ctx = canvas.getContext("2d");
+    ctx.drawImage(img, 0, 0);
+    const data = ctx.getImageData(0, 0, img.width, img.height).data;
+    let inked = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i]! < 200 || data[i + 1]! < 200 || data[i + 2]! < 200) inked++;
+    assert.ok(inked > 1000, `${link}: only ${inked} drawn pixels`);
+  }
+});
+
+function section(sections: Section[], id: string): Section {
+  const s = sections.find((x) => x.id === id);
+  assert.ok(s, `no ${id} section`);
+  return s;
+}
+
+function table(s: Section, caption: RegExp): TableBlock {
+  const t = s.blocks.find((b): b is TableBlock => b.kind === "table" && caption.test(b.caption));
+  assert.ok(t, `no table ${caption} in ${s.id}`);
+  return t;
+}
+
+test("the model section shows latency, engines, the check and per-op shares", () => {
+  const results = machineResults("arm-host", 1, { model: true });
+  const sections = buildSections(groupMachines([{ file: "a.json", results }]));
+  const model = section(sections, "model");
+  const engines = table(model, /Engines/);
+  assert.equal(engines.rows.length, 1);
+  const ours = results.records.find((r) => r.name === "model.latency" && r.impl === "armbench")!;
+  const ort = results.records.find((r) => r.name === "model.latency" && r.impl === "onnxruntime")!;
+  assert.ok(ours.status === "ok" && ort.status === "ok");
+  const speedCell = engines.rows[0]![4]!;
+  assert.ok(typeof speedCell !== "string" && Math.abs(speedCell.value! - ort.median / ours.median) < 1e-12);
+  const ops = table(model, /Per-op/);
+  assert.deepEqual(ops.rows.map((r) => r[0]), ["Conv", "Relu", "Add"]);
+  const shares = ops.rows.map((r) => (typeof r[2] === "string" ? 0 : r[2]!.value!));
+  assert.ok(Math.abs(shares.reduce((s, x) => s + x, 0) - 100) < 1e-9);
+  const hist = charts([model]).find((c) => c.id.startsWith("model-latency"))!;
+  const datasets = (hist.config.data as { datasets: { label: string; data: number[] }[] }).datasets;
+  assert.equal(datasets.length, 2);
+  for (const d of datasets) assert.equal(d.data.reduce((s, x) => s + x, 0), 30, `${d.label}: every iteration in a bin`);
+  assert.ok(table(model, /Answer check/).rows.length === 1);
+});
+
+test("sections appear only for data that exists; several machines get ratios and a geometric mean", () => {
+  const micro = machineResults("solo", 1);
+  micro.records = micro.records.filter((r) => r.suite === "micro");
+  const solo = buildSections(groupMachines([{ file: "m.json", results: micro }])).map((s) => s.id);
+  assert.deepEqual(solo, ["systems", "micro", "roofline"]);
+
+  const two = buildSections(groupMachines([{ file: "a.json", results: machineResults("a", 1) }, { file: "b.json", results: machineResults("b", 1.25) }]));
+  const ratios = section(two, "ratios");
+  const geo = table(ratios, /Geometric-mean/);
+  // Every shared rate is 1.25x and every time 1/1.25: each suite's geometric mean is 1.25.
+  for (const row of geo.rows) {
+    const cell = row[1]!;
+    assert.ok(typeof cell !== "string" && Math.abs(cell.value! - 1.25) < 1e-9, `${String(row[0])}: ${JSON.stringify(cell)}`);
+  }
+});
+
+test("one machine's separate suite files become one column, two runs of a suite two", () => {
+  const gemm = machineResults("host", 1);
+  gemm.records = gemm.records.filter((r) => r.suite === "gemm");
+  const conv = machineResults("host", 1);
+  conv.records = conv.records.filter((r) => r.suite === "conv");
+  const merged = groupMachines([{ file: "g.json", results: gemm }, { file: "c.json", results: conv }]);
+  assert.equal(merged.length, 1);
+  assert.deepEqual(merged[0]!.files, ["g.json", "c.json"]);
+  const twice = groupMachines([{ file: "g1.json", results: gemm }, { file: "g2.json", results: gemm }]);
+  assert.deepEqual(twice.map((m) => m.label), ["host", "host #2"]);
+});
+
+test("report without files, or with a price for a machine it does not show, says so in one sentence", () => {
+  const none = armbench(["report"]);
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /^armbench: report needs at least one results file/);
+  const dir = tempDir();
+  const file = writeResults(dir, "a.json", machineResults("arm-host", 1));
+  const price = armbench(["report", file, "-o", path.join(dir, "r.html"), "--price", "nowhere=1.5"]);
+  assert.equal(price.status, 1);
+  assert.match(price.stderr, /^armbench: --price names "nowhere", which is none of the machines in the report \(arm-host\)\.\n$/);
+  const bad = armbench(["report", file, "-o", path.join(dir, "r.html"), "--price", "arm-host=cheap"]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /--price takes NAME=USD_PER_HOUR/);
+});
+
+test("a model is placed on the roofline only when it says how many bytes it moves", () => {
+  const results = machineResults("arm-host", 1, { model: true });
+  const without = section(buildSections(groupMachines([{ file: "a.json", results }])), "roofline");
+  assert.ok(without.blocks.some((b) => b.kind === "note" && /not placed on the roofline of arm-host/.test(b.text)));
+  for (const r of results.records) if (r.name === "model.throughput") r.params.bytes = 1e8;
+  const placed = section(buildSections(groupMachines([{ file: "a.json", results }])), "roofline");
+  assert.ok(!placed.blocks.some((b) => b.kind === "note"));
+  const chart = charts([placed])[0]!;
+  const models = (chart.config.data as { datasets: { label: string; data: { x: number; y: number }[] }[] }).datasets.find((d) => d.label === "models")!;
+  const ours = results.records.find((r) => r.name === "model.throughput" && r.impl === "armbench")!;
+  assert.ok(ours.status === "ok");
+  // 8.2 GFLOP per image over 100 MB per image: 82 FLOP/byte; images/s x GFLOP per image.
+  assert.ok(models.data.some((p) => Math.abs(p.x - 82) < 1e-9 && Math.abs(p.y - ours.median * 8.2) < 1e-9));
+});
+
+test("chart ids stay unique when names from results files sanitize alike", () => {
+  const results = machineResults("arm-host", 1, { model: true });
+  const extra = results.records.filter((r) => r.name === "model.latency").map((r) => ({ ...r, params: { ...r.params, model: "ResNet_50" } }));
+  for (const r of results.records) if (r.params.model === "resnet50") r.params.model = "resnet-50";
+  results.records.push(...extra);
+  const ids = charts(buildSections(groupMachines([{ file: "a.json", results }]))).map((c) => c.id);
+  assert.ok(ids.includes("model-latency-resnet-50") && ids.includes("model-latency-resnet-50-2"), ids.join(" "));
+  assert.equal(new Set(ids).size, ids.length);
+});
+
+test("GEMM compares armbench with the best peer of each case", () => {
+  const results = machineResults("arm-host", 1);
+  const gemm = section(buildSections(groupMachines([{ file: "a.json", results }])), "gemm");
+  const peers = table(gemm, /best peer/);
+  // openblas ran fp32 only (its bf16 is unavailable): three sizes, each 0.8 / 0.7 of the peak.
+  assert.equal(peers.rows.length, 3);
+  for (const row of peers.rows) {
+    assert.equal(row[5], "openblas");
+    const ratio = row[7]!;
+    assert.ok(typeof ratio !== "string" && Math.abs(ratio.value! - 0.8 / 0.7) < 1e-9);
+  }
+});
