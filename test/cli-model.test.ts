@@ -4,11 +4,11 @@ import path from "node:path";
 import { test } from "node:test";
 
 import { compileModel } from "../src/engine/compile.js";
+import { seededInputs } from "../src/engine/inputs.js";
 import { defaultAlgoChooser } from "../src/engine/lower.js";
 import { builtinModel } from "../src/engine/models/index.js";
 import { loadOnnxFile, readTensorFile, writeTensorFile } from "../src/engine/onnx.js";
 import { runOrt } from "../src/engine/ort.js";
-import { seededInputs } from "../src/model/run.js";
 import { loadNative, packageRoot } from "../src/native.js";
 import { loadResults } from "../src/results/load.js";
 import type { OkRecord, ResultRecord } from "../src/results/schema.js";

@@ -5,6 +5,7 @@ import { cacheKey, type FastRunCache } from "../src/conv/cache.js";
 import { cachedAlgoChooser, compileModel, nativeNchwcBlock } from "../src/engine/compile.js";
 import { defaultAlgoChooser, nativeConvShape } from "../src/engine/lower.js";
 import { builtinModel } from "../src/engine/models/index.js";
+import { UserError } from "../src/errors.js";
 import type { Native } from "../src/native.js";
 import { sampleEnv } from "./helpers/fixtures.js";
 
@@ -32,4 +33,12 @@ test("the fast-run cache's winner is used for shapes it measured, the default ru
 test("the NCHWc block comes from the addon when it reports one", () => {
   assert.equal(nativeNchwcBlock({ nchwcBlock: () => 16 } as unknown as Native), 16);
   assert.equal(nativeNchwcBlock({} as Native, 8), 8);
+});
+
+test("a model needing more memory than the machine has is refused before anything is allocated", () => {
+  const g = builtinModel("resnet18", { inputSize: 64, batch: 2 });
+  assert.throws(
+    () => compileModel(g, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: 16, memoryBytes: 2 ** 20 }),
+    (e: unknown) => e instanceof UserError && /^resnet18 needs 0\.\d+ GiB of activations and 0\.04 GiB of weights, more than the 0\.00 GiB of memory here/.test(e.message),
+  );
 });

@@ -119,7 +119,8 @@ test("concat, softmax, sigmoid, hardswish, average pooling, mul, clip and an odd
       { op: "AveragePool", name: "pool", inputs: ["cc"], outputs: ["pooled"], attrs: { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 0, 0], countIncludePad: false } },
       { op: "Flatten", name: "flat", inputs: ["pooled"], outputs: ["f"], attrs: { axis: 1 } },
       { op: "Gemm", name: "fc", inputs: ["f", "w", ""], outputs: ["logits"], attrs: { alpha: 1, beta: 1, transA: false, transB: true } },
-      { op: "Softmax", name: "softmax", inputs: ["logits"], outputs: ["y"], attrs: { axis: -1 } },
+      { op: "Concat", name: "cat2", inputs: ["logits", "logits"], outputs: ["twice"], attrs: { axis: 1 } },
+      { op: "Softmax", name: "softmax", inputs: ["twice"], outputs: ["y"], attrs: { axis: -1 } },
       {
         op: "Conv", name: "odd", inputs: ["x", "wc", "bc"], outputs: ["odd"],
         attrs: { kernel: [3, 2], strides: [2, 1], pads: [1, 0, 2, 1], dilations: [2, 1], group: 3 },
@@ -128,7 +129,7 @@ test("concat, softmax, sigmoid, hardswish, average pooling, mul, clip and an odd
     initializers: new Map([["w", randomTensor([10, 9 * 4 * 4], 3)], ["wc", randomTensor([6, 1, 3, 2], 4)], ["bc", randomTensor([6], 5)]]),
   });
   const p = compile(g);
-  assert.deepEqual(p.steps.map((s) => s.op), ["sigmoid", "hardswish", "mul", "concat", "clip", "avgpool", "gemm", "softmax", "conv"]);
+  assert.deepEqual(p.steps.map((s) => s.op), ["sigmoid", "hardswish", "mul", "concat", "clip", "avgpool", "gemm", "concat", "softmax", "conv"]);
   await sameAsOrt(g, p);
   await sameAsOrt(g, compile(optimize(g)));
 });

@@ -7,6 +7,9 @@ import onnxProto from "onnx-proto";
 
 import { agreement } from "../src/engine/compare.js";
 import { UserError } from "../src/errors.js";
+import { compileModel } from "../src/engine/compile.js";
+import { defaultAlgoChooser } from "../src/engine/lower.js";
+import { ModelBuilder, Random } from "../src/engine/models/builder.js";
 import { builtinModel } from "../src/engine/models/index.js";
 import { decodeTensor, encodeTensor, loadOnnx, loadOnnxFile, readTensorFile, saveOnnx } from "../src/engine/onnx.js";
 import { runOrt } from "../src/engine/ort.js";
@@ -68,9 +71,9 @@ test("an unsupported op is refused before running, naming the node and the op", 
 test("an unsupported attribute is refused naming the node, op and attribute", () => {
   const pool: NodeProto = {
     name: "pool0", opType: "MaxPool", input: ["x"], output: ["y"],
-    attribute: [{ name: "kernel_shape", type: 7, ints: [2, 2] }, { name: "ceil_mode", type: 2, i: 1 }],
+    attribute: [{ name: "kernel_shape", type: 7, ints: [2, 2] }, { name: "storage_order", type: 2, i: 1 }],
   };
-  refuses(() => loadOnnx(modelBytes(pool)), /node "pool0" \(MaxPool\): ceil_mode=1 is not supported/);
+  refuses(() => loadOnnx(modelBytes(pool)), /node "pool0" \(MaxPool\): storage_order=1 is not supported/);
   const odd: NodeProto = { ...conv, attribute: [{ name: "frobnicate", type: 2, i: 1 }] };
   refuses(() => loadOnnx(modelBytes(odd, [convWeights()])), /node "conv0" \(Conv\): attribute frobnicate is not supported/);
 });
@@ -171,7 +174,7 @@ test("the TensorProto reader and writer round-trip, and refuse non-float data", 
 });
 
 const BACKEND = "/usr/share/libonnx-testdata/data/node";
-const backendCases = ["test_relu", "test_maxpool_2d_pads", "test_averagepool_2d_same_upper", "test_softmax_axis_1", "test_flatten_axis1", "test_hardswish", "test_sigmoid"];
+const backendCases = ["test_relu", "test_maxpool_2d_ceil", "test_averagepool_2d_ceil", "test_maxpool_2d_pads", "test_averagepool_2d_same_upper", "test_softmax_axis_1", "test_flatten_axis1", "test_hardswish", "test_sigmoid"];
 
 test("ONNX backend node tests: our loader and saver keep what each model computes", { skip: existsSync(BACKEND) ? false : `${BACKEND} is missing (install libonnx-testdata)` }, async () => {
   for (const name of backendCases) {
@@ -216,4 +219,52 @@ test("a value written twice (by two nodes, or over an input) is refused", () => 
   }).finish();
   refuses(() => loadOnnx(twice), /node "r2" \(Sigmoid\) writes "y", which another node, input or initializer already defines/);
   refuses(() => loadOnnx(modelBytes({ name: "r", opType: "Relu", input: ["x"], output: ["x"] })), /node "r" \(Relu\) writes "x"/);
+});
+
+test("corrupted model bytes either load and compile or are refused with a UserError, never another failure", () => {
+  const b = new ModelBuilder("tiny", { inputSize: 16 });
+  const x = b.input();
+  const y1 = b.convBn(x, "c1", 4, 3, { stride: 2 });
+  const y2 = b.relu(b.add(b.convBn(y1, "c2", 4, 3, { act: "none" }), y1, "add"), "relu");
+  const bytes = saveOnnx(b.finish(x, b.gemm(b.flatten(b.globalAvgPool(y2, "gap"), "flatten"), "fc", 5)));
+  const r = new Random(42);
+  let refused = 0;
+  for (let it = 0; it < 3000; it++) {
+    const m = Uint8Array.from(bytes);
+    for (let f = 1 + Math.floor(r.uniform() * 4); f > 0; f--) m[Math.floor(r.uniform() * m.length)] = Math.floor(r.uniform() * 256);
+    const cut = r.uniform() < 0.2 ? Math.floor(r.uniform() * m.length) : m.length;
+    try {
+      compileModel(loadOnnx(m.subarray(0, cut)), { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: 16 });
+    } catch (e) {
+      assert.ok(e instanceof UserError, `mutation ${it}: ${(e as Error).stack}`);
+      refused++;
+    }
+  }
+  assert.ok(refused > 1000, `${refused} of 3000 corrupted files refused`);
+});
+
+test("Softmax before opset 13 loads only where it means the last axis", () => {
+  const softmax = (axis: number): NodeProto => ({ name: "sm", opType: "Softmax", input: ["x"], output: ["y"], attribute: [{ name: "axis", type: 2, i: axis }] });
+  refuses(() => loadOnnx(modelBytes(softmax(1), [], 11)), /node "sm" \(Softmax\): opset 11 normalises over axes 1 to 3 together/);
+  assert.deepEqual(loadOnnx(modelBytes(softmax(3), [], 11)).nodes[0]!.attrs, { axis: -1 });
+  assert.deepEqual(loadOnnx(modelBytes(softmax(1), [], 13)).nodes[0]!.attrs, { axis: 1 });
+});
+
+test("ceil_mode pooling becomes explicit bottom/right padding that computes what onnxruntime computes with ceil_mode", async () => {
+  for (const [op, size, kernel, stride, pad] of [["MaxPool", 7, 3, 2, 0], ["MaxPool", 8, 3, 2, 1], ["AveragePool", 9, 2, 2, 0], ["AveragePool", 6, 3, 3, 1], ["MaxPool", 5, 2, 2, 1]] as const) {
+    const node: NodeProto = {
+      name: "p", opType: op, input: ["x"], output: ["y"],
+      attribute: [{ name: "kernel_shape", type: 7, ints: [kernel, kernel] }, { name: "strides", type: 7, ints: [stride, stride] }, { name: "pads", type: 7, ints: [pad, pad, pad, pad] }, { name: "ceil_mode", type: 2, i: 1 }],
+    };
+    const original = onnx.ModelProto.encode({
+      irVersion: 8, opsetImport: [{ version: 13 }],
+      graph: { name: "g", node: [node], input: [floatInput("x", [1, 2, size, size])], output: [floatInput("y", [])] },
+    }).finish();
+    const g = loadOnnx(original);
+    const x = { dims: [1, 2, size, size], data: Float32Array.from({ length: 2 * size * size }, (_, i) => Math.sin(i)) };
+    const want = (await runOrt(original, { x })).y!;
+    const got = (await runOrt(saveOnnx(g), { x })).y!;
+    assert.deepEqual(got.dims, want.dims, `${op} ${size}/${kernel}/${stride}/${pad}`);
+    assert.ok(agreement(got.data, want.data).maxAbsDiff < 1e-6, `${op} ${size}/${kernel}/${stride}/${pad}`);
+  }
 });

@@ -167,3 +167,22 @@ test("optimize: MobileNetV2's ReLU6 and linear bottlenecks fuse, same outputs", 
   assert.equal(convs.filter((n) => n.inputs[3]).length, 10);
   await sameOutputs(g, f);
 });
+
+test("fuseEpilogues: a per-channel constant Add becomes the conv's bias; one that broadcasts along the width does not", async () => {
+  // Conv b is unpadded: 4 channels and 4 wide, so a [4] constant would fit either way, but numpy broadcasting adds it along the width.
+  const unpadded: Node = { op: "Conv", name: "b", inputs: ["s", "b.w", "b.b"], outputs: ["bo"], attrs: { ...conv3x3(), pads: [0, 0, 0, 0] } };
+  const g = graph(
+    [
+      convNode("a", "x", "ao"),
+      { op: "Add", name: "chan", inputs: ["ao", "perchan"], outputs: ["s"], attrs: {} },
+      unpadded,
+      { op: "Add", name: "width", inputs: ["bo", "perwidth"], outputs: ["y"], attrs: {} },
+    ],
+    { ...convWeights("a", 1), ...convWeights("b", 2), perchan: randomTensor([4, 1, 1], 3), perwidth: randomTensor([4], 4) },
+  );
+  const f = fuseEpilogues(g);
+  assert.deepEqual(ops(f), ["FusedConv", "FusedConv", "Add"]);
+  assert.deepEqual(f.nodes[0]!.outputs, ["s"]);
+  assert.notEqual(f.nodes[0]!.inputs[2], "a.b", "a new bias, the sum of both");
+  await sameOutputs(g, f);
+});

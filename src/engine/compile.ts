@@ -3,13 +3,17 @@
  * conv-algorithm choosers the caller picks from (the default rules, or the fast-run
  * cache's measured winners with the rules behind them).
  */
+import os from "node:os";
+
 import { cacheKey, type FastRunCache } from "../conv/cache.js";
+import { UserError } from "../errors.js";
 import type { Native } from "../native.js";
 import type { Env } from "../results/schema.js";
-import { countFlops, type FlopCount, type Graph } from "./ir.js";
+import { countFlops, type FlopCount, type Graph, type OpType } from "./ir.js";
+import { assignLayouts } from "./layout.js";
 import { defaultAlgoChooser, lower, nativeConvShape, type AlgoChooser, type LowerOptions } from "./lower.js";
 import { optimize } from "./passes.js";
-import { planMemory, type MemoryPlan } from "./plan.js";
+import { planMemory, type MemoryPlan, type PlanLayouts } from "./plan.js";
 import type { Program } from "./program.js";
 
 export interface CompiledModel {
@@ -21,10 +25,34 @@ export interface CompiledModel {
   flops: FlopCount;
 }
 
-export function compileModel(graph: Graph, o: LowerOptions): CompiledModel {
-  const optimized = optimize(graph);
-  const plan = planMemory(optimized);
-  return { graph, optimized, plan, program: lower(optimized, plan, o), flops: countFlops(graph) };
+export interface CompileOptions extends LowerOptions {
+  /** Bounds what the arena and weights may take; default this machine's memory. */
+  memoryBytes?: number;
+  /**
+   * Keep NCHWc between direct-nchwc convs (assignLayouts), with the other ops the
+   * executor runs on NCHWc; absent: every tensor NCHW.
+   */
+  nchwc?: { blockedOps?: OpType[] };
+}
+
+export function compileModel(graph: Graph, o: CompileOptions): CompiledModel {
+  let optimized = optimize(graph);
+  let lowering: LowerOptions = o;
+  let blocked: PlanLayouts | undefined;
+  if (o.nchwc) {
+    if (!(o.nchwcBlock > 0)) throw new UserError("NCHWc layouts need the executor's channel block (native.nchwcBlock()), and none was given.");
+    const a = assignLayouts(optimized, { chooseAlgo: o.chooseAlgo, fpmath: o.fpmath, ...o.nchwc });
+    optimized = a.graph;
+    lowering = { ...o, layouts: a.layouts, algos: a.algos };
+    blocked = { layouts: a.layouts, block: o.nchwcBlock };
+  }
+  const plan = planMemory(optimized, blocked);
+  const memory = o.memoryBytes ?? os.totalmem();
+  if (plan.arenaBytes + plan.weightBytes > memory) {
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+    throw new UserError(`${graph.name} needs ${gib(plan.arenaBytes)} of activations and ${gib(plan.weightBytes)} of weights, more than the ${gib(memory)} of memory here; use a smaller batch or input size.`);
+  }
+  return { graph, optimized, plan, program: lower(optimized, plan, lowering), flops: countFlops(graph) };
 }
 
 /**

@@ -55,11 +55,16 @@ export type Node =
   | { op: "Reshape"; name: string; inputs: string[]; outputs: string[]; attrs: { shape: number[] } }
   | { op: "Concat"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number } }
   | { op: "Softmax"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number } }
-  | { op: "Constant"; name: string; inputs: string[]; outputs: string[]; attrs: { value: Tensor } };
+  | { op: "Constant"; name: string; inputs: string[]; outputs: string[]; attrs: { value: Tensor } }
+  /** The layout pass's own: the same values in another memory layout. */
+  | { op: "Reorder"; name: string; inputs: string[]; outputs: string[]; attrs: { layout: Layout } };
+
+/** How an activation is stored: plain NCHW, or NCHWc (channels in blocks, padded with zeros). */
+export type Layout = "nchw" | "nchwc";
 
 export type OpType = Node["op"];
 
-/** The ONNX ops the loader accepts (FusedConv/FusedGemm are the passes' own). */
+/** The ONNX ops the loader accepts (FusedConv, FusedGemm and Reorder are the passes' own). */
 export const ONNX_OPS: readonly OpType[] = [
   "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Mul", "MaxPool", "AveragePool",
   "GlobalAveragePool", "Gemm", "MatMul", "Flatten", "Reshape", "Concat", "Softmax",
@@ -216,6 +221,7 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
       }
       return [...x];
     case "Relu":
+    case "Reorder":
     case "Sigmoid":
     case "HardSwish":
     case "Identity":

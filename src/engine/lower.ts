@@ -1,12 +1,14 @@
 /**
  * Lowering: the optimised graph and its memory plan become a Program (program.ts), the
- * flat list of steps the native executor runs. Every tensor is NCHW for now; convs get
- * the algorithm the caller chooses per shape (the default rules or the fast-run cache).
+ * flat list of steps the native executor runs. Tensors are NCHW unless the layout pass
+ * (layout.ts) blocked them; convs get the algorithm the caller chooses per shape (the
+ * default rules or the fast-run cache), or the one the layout pass already chose.
  */
 import { defaultConvAlgo } from "../conv/heuristic.js";
 import { UserError } from "../errors.js";
 import type { NativeConvShape } from "../native.js";
-import type { Graph, Node } from "./ir.js";
+import type { Graph, Layout, Node } from "./ir.js";
+import { convShapeOf } from "./layout.js";
 import { toFusedGemm } from "./passes.js";
 import { isAlias, type MemoryPlan } from "./plan.js";
 import type { Activation, ConvStep, Program, Step, TensorRef } from "./program.js";
@@ -19,8 +21,11 @@ export interface LowerOptions {
   /** bf16: conv and gemm steps take bf16 inputs and weights (fp32 accumulation). */
   fpmath: FpMath;
   chooseAlgo: AlgoChooser;
-  /** native.nchwcBlock() where the addon has it; no step uses nchwc yet. */
+  /** native.nchwcBlock() where the addon has it: the block NCHWc tensors use. */
   nchwcBlock: number;
+  /** From assignLayouts: activations stored NCHWc (absent: all NCHW) and the algorithm it chose per conv. */
+  layouts?: Map<string, Layout>;
+  algos?: Map<string, string>;
 }
 
 /** The per-shape rules of src/conv/heuristic.ts where a shape fits them (symmetric, undilated); im2col otherwise. */
@@ -42,7 +47,7 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       const what = n ? `node "${n.name}" (${n.op}) reads "${v}"` : `"${v}"`;
       throw new UserError(`${what}, a constant where armbench needs an activation; run the passes first or give it as an input.`);
     }
-    return { offset: b.offset, dims: [...plan.shapes.get(v)!], layout: "nchw" };
+    return { offset: b.offset, dims: [...plan.shapes.get(v)!], layout: o.layouts?.get(v) ?? "nchw" };
   };
   const weight = (n: Node, i: number) => {
     const t = g.initializers.get(n.inputs[i]!);
@@ -61,14 +66,8 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "FusedConv": {
         const xr = x();
         const w = weight(n, 1);
-        const a = n.attrs;
-        const shape: ConvShape = {
-          n: xr.dims[0]!, c: xr.dims[1]!, h: xr.dims[2]!, w: xr.dims[3]!, k: w.dims[0]!, r: a.kernel[0], s: a.kernel[1],
-          strideH: a.strides[0], strideW: a.strides[1],
-          padTop: a.pads[0], padLeft: a.pads[1], padBottom: a.pads[2], padRight: a.pads[3],
-          dilationH: a.dilations[0], dilationW: a.dilations[1], groups: a.group,
-        };
-        const step: ConvStep = { op: "conv", name: n.name, x: xr, y: y(), shape, algo: o.chooseAlgo(shape, o.fpmath), dtype: o.fpmath, weights: w.data, act: "none" };
+        const shape = convShapeOf(n, xr.dims, w.dims);
+        const step: ConvStep = { op: "conv", name: n.name, x: xr, y: y(), shape, algo: o.algos?.get(n.name) ?? o.chooseAlgo(shape, o.fpmath), dtype: o.fpmath, weights: w.data, act: "none" };
         if (n.inputs[2]) step.bias = weight(n, 2).data;
         if (n.op === "FusedConv") {
           if (n.inputs[3]) step.residual = refOf(n.inputs[3], n);
@@ -141,7 +140,7 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Concat": {
         const xs = n.inputs.map((v) => refOf(v, n));
         const rank = xs[0]!.dims.length;
-        if (rank !== 4 || (n.attrs.axis !== 1 && n.attrs.axis !== -3)) refuse(n, "only channel concatenation of 4-D tensors is supported");
+        if (rank < 2 || (n.attrs.axis !== 1 && n.attrs.axis !== 1 - rank)) refuse(n, `only concatenation along axis 1 (channels) is supported, not axis ${n.attrs.axis} of rank ${rank}`);
         steps.push({ op: "concat", name: n.name, xs, y: y() });
         break;
       }
@@ -162,6 +161,7 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         break;
       case "Identity":
       case "Dropout":
+      case "Reorder":
         steps.push({ op: "reorder", name: n.name, x: x(), y: y() });
         break;
       case "Constant":

@@ -157,7 +157,7 @@ class Loader {
     }
     const outputs = (g.output ?? []).map((o) => o.name ?? "");
     const graph = topoSort({ name: g.name || "model", inputs, outputs, nodes, initializers: new Map(this.floats) });
-    this.resolveAutoPad(graph, pendingPads);
+    this.resolveWithShapes(graph, pendingPads);
     inferShapes(graph);
     // Initializers no node reads (e.g. Reshape shapes already taken into attributes) are dropped.
     const used = new Set(graph.nodes.flatMap((n) => n.inputs));
@@ -165,8 +165,13 @@ class Loader {
     return graph;
   }
 
-  private resolveAutoPad(g: Graph, pending: Map<Node, string>): void {
-    if (pending.size === 0) return;
+  /**
+   * The one walk that needs input shapes at load: explicit pads for auto_pad, and
+   * Softmax before opset 13, which normalised over every axis from `axis` on: only the
+   * last-axis case means what opset 13 (and the executor) computes.
+   */
+  private resolveWithShapes(g: Graph, pending: Map<Node, string>): void {
+    if (pending.size === 0 && (this.opset >= 13 || !g.nodes.some((n) => n.op === "Softmax"))) return;
     const shapes = new Map<string, number[]>();
     for (const v of g.inputs) shapes.set(v.name, v.dims);
     for (const [k, t] of g.initializers) shapes.set(k, t.dims);
@@ -174,11 +179,20 @@ class Loader {
       const mode = pending.get(n);
       if (mode && (n.op === "Conv" || n.op === "MaxPool" || n.op === "AveragePool")) {
         const x = shapes.get(n.inputs[0]!);
-        if (!x || x.length !== 4) throw new UserError(`node "${n.name}" (${n.op}): auto_pad needs a 4-D input.`);
+        if (!x || x.length !== 4) throw new UserError(`node "${n.name}" (${n.op}): ${mode === "CEIL" ? "ceil_mode" : "auto_pad"} needs a 4-D input.`);
         const a = n.attrs;
         const dil = n.op === "Conv" ? n.attrs.dilations : [1, 1];
-        const pads: [number, number, number, number] = [0, 0, 0, 0];
-        if (mode !== "VALID") {
+        const pads: [number, number, number, number] = mode === "CEIL" ? [...a.pads] : [0, 0, 0, 0];
+        if (mode === "CEIL") {
+          for (let d = 0; d < 2; d++) {
+            const size = x[2 + d]!;
+            const [k, st] = [a.kernel[d]!, a.strides[d]!];
+            let out = Math.ceil((size + pads[d]! + pads[d + 2]! - k) / st) + 1;
+            // A last window starting past the input and its leading padding is dropped (as ONNX and PyTorch do).
+            if ((out - 1) * st >= size + pads[d]!) out--;
+            pads[d + 2]! += Math.max(0, (out - 1) * st + k - (size + pads[d]! + pads[d + 2]!));
+          }
+        } else if (mode !== "VALID") {
           for (let d = 0; d < 2; d++) {
             const size = x[2 + d]!;
             const out = Math.ceil(size / a.strides[d]!);
@@ -189,6 +203,12 @@ class Loader {
           }
         }
         a.pads = pads;
+      }
+      if (n.op === "Softmax" && this.opset < 13) {
+        const rank = shapes.get(n.inputs[0]!)?.length ?? 0;
+        const axis = n.attrs.axis < 0 ? n.attrs.axis + rank : n.attrs.axis;
+        if (axis !== rank - 1) throw new UserError(`node "${n.name}" (Softmax): opset ${this.opset} normalises over axes ${axis} to ${rank - 1} together, which is not supported (only the last axis).`);
+        n.attrs.axis = -1;
       }
       if (n.op === "Constant") shapes.set(n.outputs[0]!, n.attrs.value.dims);
       else shapes.set(n.outputs[0]!, nodeOutputShape(n, n.inputs.map((i) => shapes.get(i))));
@@ -310,7 +330,8 @@ class Loader {
           pads: quad(take.ints("pads", [0, 0, 0, 0]), where),
           countIncludePad: op === "AveragePool" ? take.int("count_include_pad", 0) === 1 : false,
         };
-        if (take.int("ceil_mode", 0) !== 0) throw new UserError(`${where}: ceil_mode=1 is not supported.`);
+        const ceil = take.int("ceil_mode", 0) === 1;
+        if (ceil && a.countIncludePad) throw new UserError(`${where}: ceil_mode=1 with count_include_pad=1 is not supported.`);
         if (op === "MaxPool") {
           if (take.int("storage_order", 0) !== 0) throw new UserError(`${where}: storage_order=1 is not supported.`);
           if (!take.ints("dilations", [1, 1]).every((d) => d === 1)) throw new UserError(`${where}: dilated pooling is not supported.`);
@@ -318,6 +339,8 @@ class Loader {
         }
         node = { op, name, inputs, outputs, attrs: a } as Node;
         this.autoPad(take, node, pendingPads);
+        // Rounding the output size up is the same as padding the bottom and right edges just enough.
+        if (ceil && !pendingPads.has(node)) pendingPads.set(node, "CEIL");
         break;
       }
       case "BatchNormalization": {
@@ -633,6 +656,10 @@ export function saveOnnx(g: Graph): Uint8Array {
       }
       case "Constant":
         nodes.push({ ...base, opType: n.op, attribute: [{ name: "value", type: onnx.AttributeProto.AttributeType.TENSOR, t: floatTensorProto("", n.attrs.value) }] });
+        break;
+      case "Reorder":
+        // A layout change computes nothing.
+        nodes.push({ ...base, opType: "Identity" });
         break;
       case "HardSwish":
         hardSwish = true;

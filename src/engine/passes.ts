@@ -105,11 +105,15 @@ export function foldBatchNorm(input: Graph): Graph {
   return dropUnusedInitializers(g);
 }
 
-/** A [k], [1, k, 1, 1] or [k, 1, 1] constant: one value per channel, foldable into a bias. */
-function perChannel(t: Tensor | undefined, k: number): Float32Array | undefined {
+/**
+ * The constant's values when, broadcast against an output of `rank` dims with `k`
+ * channels, it adds one value per channel: [k, 1, 1] or [1, k, 1, 1] for a conv's NCHW
+ * output ([k] alone would broadcast along the width), [k] or [1, k] for a gemm's rows x k.
+ */
+function perChannel(t: Tensor | undefined, k: number, rank: number): Float32Array | undefined {
   if (!t || t.data.length !== k) return undefined;
-  const dims = t.dims;
-  const ok = (dims.length === 1 && dims[0] === k) || (dims.length >= 3 && dims.length <= 4 && dims[dims.length - 3] === k && dims.every((d, i) => i === dims.length - 3 || d === 1));
+  const d = t.dims.join("x");
+  const ok = rank === 4 ? d === `${k}x1x1` || d === `1x${k}x1x1` : rank === 2 && (d === `${k}` || d === `1x${k}`);
   return ok ? t.data : undefined;
 }
 
@@ -178,7 +182,7 @@ export function fuseEpilogues(input: Graph): Graph {
       const k = shapes.get(y)![1]!;
       const other = next.inputs.length === 2 ? (next.inputs[0] === y ? next.inputs[1]! : next.inputs[0]!) : undefined;
       if (next.op === "Add" && attrs.act === "none" && other !== undefined && other !== y) {
-        const c = perChannel(g.initializers.get(other), k);
+        const c = perChannel(g.initializers.get(other), k, shapes.get(y)!.length);
         const biasName = node.inputs[2]!;
         if (c && !(node.op === "FusedConv" && node.inputs[3])) {
           const old = biasName ? g.initializers.get(biasName)! : undefined;

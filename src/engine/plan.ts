@@ -6,7 +6,7 @@
  * long as any of the names does. Placement is greedy by size, best fit into the gaps
  * left by overlapping tensors (as TFLite's arena planner), offsets 64-byte aligned.
  */
-import { elementCount, inferShapes, type Graph } from "./ir.js";
+import { elementCount, inferShapes, type Graph, type Layout } from "./ir.js";
 
 export const ALIGN = 64;
 
@@ -37,7 +37,21 @@ const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 /** Ops whose output is a view of their input. */
 export const isAlias = (op: string) => op === "Flatten" || op === "Reshape";
 
-export function planMemory(g: Graph): MemoryPlan {
+/** Blocked values take their padded size: n x ceil(c / block) x block x h x w. */
+export interface PlanLayouts {
+  layouts: Map<string, Layout>;
+  block: number;
+}
+
+function bytesOf(dims: number[], layout: Layout, block: number): number {
+  if (layout === "nchwc") {
+    const [n, c, h, w] = dims as [number, number, number, number];
+    return 4 * n * Math.ceil(c / block) * block * h * w;
+  }
+  return 4 * elementCount(dims);
+}
+
+export function planMemory(g: Graph, blocked?: PlanLayouts): MemoryPlan {
   const shapes = inferShapes(g);
   const root = new Map<string, string>();
   const find = (v: string): string => {
@@ -64,7 +78,8 @@ export function planMemory(g: Graph): MemoryPlan {
 
   const buffers = new Map<string, Buffer>();
   for (const [r, f] of first) {
-    buffers.set(r, { offset: 0, bytes: align(4 * elementCount(shapes.get(r)!)), first: f, last: last.get(r)!, values: [] });
+    const layout = blocked?.layouts.get(r) ?? "nchw";
+    buffers.set(r, { offset: 0, bytes: align(bytesOf(shapes.get(r)!, layout, blocked?.block ?? 0)), first: f, last: last.get(r)!, values: [] });
   }
   const bufferOf = new Map<string, Buffer>();
   for (const v of [...first.keys(), ...root.keys()]) {

@@ -9,7 +9,7 @@ import { agreement, type Agreement } from "../engine/compare.js";
 import { compileModel, type CompiledModel } from "../engine/compile.js";
 import type { Graph, Tensor } from "../engine/ir.js";
 import type { AlgoChooser, FpMath } from "../engine/lower.js";
-import { Random } from "../engine/models/builder.js";
+import { byInputName, seededInputs } from "../engine/inputs.js";
 import { saveOnnx } from "../engine/onnx.js";
 import { measureOrt } from "../engine/ort.js";
 import { dtypePeak, type DtypePeak } from "../micro/peak.js";
@@ -80,16 +80,6 @@ export interface ModelSummary {
   memory: { batch: number; peakActivationBytes: number; arenaBytes: number; weightBytes: number }[];
 }
 
-/** Normal(0, 1) inputs from a fixed seed: the same numbers for every engine and run. */
-export function seededInputs(g: Graph, seed = 7): Tensor[] {
-  return g.inputs.map((v, i) => {
-    const r = new Random(seed + i);
-    const data = new Float32Array(v.dims.reduce((p, d) => p * d, 1));
-    for (let j = 0; j < data.length; j++) data[j] = r.normal();
-    return { dims: [...v.dims], data };
-  });
-}
-
 function latencyStats(ms: number[], batch: number, flops: number, peak: DtypePeak | null) {
   const p50 = median(ms);
   const gflops = flops / (p50 * 1e6);
@@ -153,7 +143,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       let ortAnswer: Float32Array | null = null;
       if (onnxBytes) {
         ctx.progress.update(`model ${plan.model}: onnxruntime, batch ${batch}, ${threads} thread(s)`);
-        const o = await measureOrt(onnxBytes, Object.fromEntries(graph.inputs.map((v, i) => [v.name, inputs[i]!])), {
+        const o = await measureOrt(onnxBytes, byInputName(graph, inputs), {
           threads, warmup: plan.warmup, iterations: plan.iterations,
         });
         if (!o.ok) {

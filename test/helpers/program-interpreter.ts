@@ -7,23 +7,65 @@ import type { Program, Step, TensorRef } from "../../src/engine/program.js";
 
 const count = (t: TensorRef) => t.dims.reduce((p, v) => p * v, 1);
 
+/** Floats a tensor occupies: NCHWc pads channels up to whole blocks. */
+function stored(t: TensorRef, block: number): number {
+  if (t.layout === "nchw") return count(t);
+  const [n, c, h, w] = t.dims as [number, number, number, number];
+  return n * Math.ceil(c / block) * block * h * w;
+}
+
+/** Logical NCHW values of a tensor, and writing them back, whatever its layout. */
+interface Memory {
+  read(t: TensorRef): Float32Array;
+  write(t: TensorRef, values: Float32Array): void;
+  bytes(t: TensorRef): number;
+}
+
 export function interpret(p: Program, inputs: Float32Array[]): Float32Array[] {
   assert(p.arenaBytes % 4 === 0, "arena bytes are whole floats");
   const arena = new Float32Array(p.arenaBytes / 4);
-  const view = (t: TensorRef) => {
-    assert(t.layout === "nchw", "the interpreter runs nchw tensors only");
-    assert(t.offset % 4 === 0 && t.offset / 4 + count(t) <= arena.length, `tensor at ${t.offset} [${t.dims.join(", ")}] lies outside the arena`);
-    return arena.subarray(t.offset / 4, t.offset / 4 + count(t));
+  const block = p.nchwcBlock;
+  const raw = (t: TensorRef) => {
+    assert(t.layout === "nchw" || block > 0, "an nchwc tensor in a program without a block");
+    const n = stored(t, block);
+    assert(t.offset % 4 === 0 && t.offset / 4 + n <= arena.length, `tensor at ${t.offset} [${t.dims.join(", ")}] lies outside the arena`);
+    return arena.subarray(t.offset / 4, t.offset / 4 + n);
   };
-  p.inputs.forEach((v, i) => view(v.ref).set(inputs[i]!));
-  for (const s of p.steps) run(s, view);
-  return p.outputs.map((o) => Float32Array.from(view(o.ref)));
+  // NCHWc index of logical (b, ch, i) where i runs over h x w.
+  const blockedIndex = (t: TensorRef, b: number, ch: number, i: number) => {
+    const [, c, h, w] = t.dims as [number, number, number, number];
+    const cb = Math.ceil(c / block);
+    return ((b * cb + Math.floor(ch / block)) * h * w + i) * block + (ch % block);
+  };
+  const mem: Memory = {
+    bytes: (t) => 4 * stored(t, block),
+    read(t) {
+      const r = raw(t);
+      if (t.layout === "nchw") return Float32Array.from(r);
+      const [n, c, h, w] = t.dims as [number, number, number, number];
+      const out = new Float32Array(count(t));
+      for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * w; i++) out[(b * c + ch) * h * w + i] = r[blockedIndex(t, b, ch, i)]!;
+      return out;
+    },
+    write(t, values) {
+      const r = raw(t);
+      if (t.layout === "nchw") {
+        r.set(values);
+        return;
+      }
+      const [n, c, h, w] = t.dims as [number, number, number, number];
+      r.fill(0);
+      for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * w; i++) r[blockedIndex(t, b, ch, i)] = values[(b * c + ch) * h * w + i]!;
+    },
+  };
+  p.inputs.forEach((v, i) => mem.write(v.ref, inputs[i]!));
+  for (const s of p.steps) mem.write(s.y, run(s, mem));
+  return p.outputs.map((o) => mem.read(o.ref));
 }
 
 /** Steps that are not elementwise must never read bytes they write. */
-function disjoint(a: TensorRef, b: TensorRef, step: string): void {
-  const end = (t: TensorRef) => t.offset + 4 * count(t);
-  assert(end(a) <= b.offset || end(b) <= a.offset, `step "${step}" reads and writes overlapping bytes`);
+function disjoint(mem: Memory, a: TensorRef, b: TensorRef, step: string): void {
+  assert(a.offset + mem.bytes(a) <= b.offset || b.offset + mem.bytes(b) <= a.offset, `step "${step}" reads and writes overlapping bytes`);
 }
 
 function assert(ok: boolean, why: string): asserts ok {
@@ -36,18 +78,50 @@ function activate(v: number, act: string, min = -Infinity, max = Infinity): numb
   return v;
 }
 
-function run(s: Step, view: (t: TensorRef) => Float32Array): void {
+/** What the executor accepts per layout: a conv on NCHWc is direct-nchwc with everything blocked; pools keep their layout; GAP writes NCHW; the rest is NCHW. */
+function layoutRules(s: Step): void {
+  const all = (...ts: (TensorRef | undefined)[]) => ts.filter((t): t is TensorRef => !!t).map((t) => t.layout);
   switch (s.op) {
     case "conv": {
-      disjoint(s.x, s.y, s.name);
-      if (s.residual) disjoint(s.residual, s.y, s.name);
-      const x = view(s.x);
-      const out = view(s.y);
+      const ls = all(s.x, s.y, s.residual);
+      assert(ls.every((l) => l === ls[0]), `conv "${s.name}" mixes layouts`);
+      assert(ls[0] === "nchw" || s.algo === "direct-nchwc", `conv "${s.name}" on nchwc runs ${s.algo}`);
+      return;
+    }
+    case "maxpool":
+    case "avgpool":
+      assert(s.x.layout === s.y.layout, `pool "${s.name}" mixes layouts`);
+      return;
+    case "globalavgpool":
+      assert(s.y.layout === "nchw", `"${s.name}" writes nchwc`);
+      return;
+    case "relu": case "clip": case "sigmoid": case "hardswish":
+      assert(s.x.layout === s.y.layout, `"${s.name}" mixes layouts`);
+      return;
+    case "add": case "mul":
+      assert(all(s.a, s.b, s.y).every((l) => l === s.y.layout), `"${s.name}" mixes layouts`);
+      return;
+    case "reorder":
+      return;
+    default:
+      assert(all(...("xs" in s ? s.xs : [s.x]), s.y).every((l) => l === "nchw"), `"${s.name}" (${s.op}) runs on nchw only`);
+  }
+}
+
+/** One step's output in logical NCHW order (the caller stores it in y's layout). */
+function run(s: Step, mem: Memory): Float32Array {
+  layoutRules(s);
+  switch (s.op) {
+    case "conv": {
+      disjoint(mem, s.x, s.y, s.name);
+      if (s.residual) disjoint(mem, s.residual, s.y, s.name);
+      const x = mem.read(s.x);
+      const out = new Float32Array(count(s.y));
       const { n, c, h, w, k, r, s: sw, strideH, strideW, padTop, padLeft, dilationH, dilationW, groups } = s.shape;
       const [, , oh, ow] = s.y.dims as [number, number, number, number];
       const cg = c / groups;
       const kg = k / groups;
-      const res = s.residual ? view(s.residual) : undefined;
+      const res = s.residual ? mem.read(s.residual) : undefined;
       for (let b = 0; b < n; b++)
         for (let o = 0; o < k; o++) {
           const g = Math.floor(o / kg);
@@ -69,13 +143,13 @@ function run(s: Step, view: (t: TensorRef) => Float32Array): void {
               out[at] = activate(acc, s.act, s.clipMin, s.clipMax);
             }
         }
-      return;
+      return out;
     }
     case "maxpool":
     case "avgpool": {
-      disjoint(s.x, s.y, s.name);
-      const x = view(s.x);
-      const y = view(s.y);
+      disjoint(mem, s.x, s.y, s.name);
+      const x = mem.read(s.x);
+      const y = new Float32Array(count(s.y));
       const [n, c, h, w] = s.x.dims as [number, number, number, number];
       const [, , oh, ow] = s.y.dims as [number, number, number, number];
       for (let b = 0; b < n * c; b++)
@@ -94,38 +168,38 @@ function run(s: Step, view: (t: TensorRef) => Float32Array): void {
               }
             y[(b * oh + i) * ow + j] = s.op === "maxpool" ? acc : acc / (s.countIncludePad ? s.kernel[0] * s.kernel[1] : inside);
           }
-      return;
+      return y;
     }
     case "globalavgpool": {
-      disjoint(s.x, s.y, s.name);
-      const x = view(s.x);
-      const y = view(s.y);
+      disjoint(mem, s.x, s.y, s.name);
+      const x = mem.read(s.x);
+      const y = new Float32Array(count(s.y));
       const hw = s.x.dims[2]! * s.x.dims[3]!;
       for (let b = 0; b < y.length; b++) {
         let acc = 0;
         for (let i = 0; i < hw; i++) acc += x[b * hw + i]!;
         y[b] = acc / hw;
       }
-      return;
+      return y;
     }
     case "gemm": {
-      disjoint(s.x, s.y, s.name);
-      const x = view(s.x);
-      const out = view(s.y);
+      disjoint(mem, s.x, s.y, s.name);
+      const x = mem.read(s.x);
+      const out = new Float32Array(count(s.y));
       for (let i = 0; i < s.rows; i++)
         for (let j = 0; j < s.n; j++) {
           let acc = s.bias ? s.bias[j]! : 0;
           for (let q = 0; q < s.k; q++) acc += x[i * s.k + q]! * s.weights[j * s.k + q]!;
           out[i * s.n + j] = activate(acc, s.act, s.clipMin, s.clipMax);
         }
-      return;
+      return out;
     }
     case "relu":
     case "clip":
     case "sigmoid":
     case "hardswish": {
-      const x = view(s.x);
-      const y = view(s.y);
+      const x = mem.read(s.x);
+      const y = new Float32Array(count(s.y));
       for (let i = 0; i < x.length; i++) {
         const v = x[i]!;
         y[i] =
@@ -134,33 +208,34 @@ function run(s: Step, view: (t: TensorRef) => Float32Array): void {
           : s.op === "sigmoid" ? 1 / (1 + Math.exp(-v))
           : (v * Math.min(6, Math.max(0, v + 3))) / 6;
       }
-      return;
+      return y;
     }
     case "add":
     case "mul": {
-      const a = view(s.a);
-      const b = view(s.b);
-      const y = view(s.y);
+      const a = mem.read(s.a);
+      const b = mem.read(s.b);
+      const y = new Float32Array(count(s.y));
       for (let i = 0; i < y.length; i++) y[i] = s.op === "add" ? a[i]! + b[i]! : a[i]! * b[i]!;
-      return;
+      return y;
     }
     case "concat": {
-      const y = view(s.y);
-      const [n, , h, w] = s.y.dims as [number, number, number, number];
+      const y = new Float32Array(count(s.y));
+      const n = s.y.dims[0]!;
       const ctot = s.y.dims[1]!;
+      const inner = s.y.dims.slice(2).reduce((p, v) => p * v, 1);
       let c0 = 0;
       for (const t of s.xs) {
-        disjoint(t, s.y, s.name);
-        const x = view(t);
+        disjoint(mem, t, s.y, s.name);
+        const x = mem.read(t);
         const c = t.dims[1]!;
-        for (let b = 0; b < n; b++) y.set(x.subarray(b * c * h * w, (b + 1) * c * h * w), (b * ctot + c0) * h * w);
+        for (let b = 0; b < n; b++) y.set(x.subarray(b * c * inner, (b + 1) * c * inner), (b * ctot + c0) * inner);
         c0 += c;
       }
-      return;
+      return y;
     }
     case "batchnorm": {
-      const x = view(s.x);
-      const y = view(s.y);
+      const x = mem.read(s.x);
+      const y = new Float32Array(count(s.y));
       const [n, c] = s.x.dims as [number, number];
       const hw = x.length / (n * c);
       for (let b = 0; b < n; b++)
@@ -171,11 +246,11 @@ function run(s: Step, view: (t: TensorRef) => Float32Array): void {
             y[at] = (x[at]! - s.mean[ch]!) * scale + s.bias[ch]!;
           }
         }
-      return;
+      return y;
     }
     case "softmax": {
-      const x = view(s.x);
-      const y = view(s.y);
+      const x = mem.read(s.x);
+      const y = new Float32Array(count(s.y));
       const [rows, cols] = s.x.dims as [number, number];
       for (let i = 0; i < rows; i++) {
         const row = x.subarray(i * cols, (i + 1) * cols);
@@ -184,10 +259,9 @@ function run(s: Step, view: (t: TensorRef) => Float32Array): void {
         for (let j = 0; j < cols; j++) sum += Math.exp(row[j]! - m);
         for (let j = 0; j < cols; j++) y[i * cols + j] = Math.exp(row[j]! - m) / sum;
       }
-      return;
+      return y;
     }
     case "reorder":
-      view(s.y).set(view(s.x));
-      return;
+      return mem.read(s.x);
   }
 }
