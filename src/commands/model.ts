@@ -26,6 +26,7 @@ export interface ModelOptions extends GlobalOptions {
   list: boolean;
   onnx?: string | undefined;
   fpmath: string;
+  layout: string;
   batch?: number | undefined;
   inputSize?: number | undefined;
   iterations?: number | undefined;
@@ -78,6 +79,8 @@ export async function runModel(opts: ModelOptions): Promise<number> {
   if (!opts.name && !opts.onnx) throw new UserError("name a built-in model (`armbench model --list` shows them) or give --onnx FILE.");
   if (opts.fpmath !== "fp32" && opts.fpmath !== "bf16") throw new UserError(`unknown --fpmath "${opts.fpmath}"; choose fp32 or bf16.`);
   const fpmath = opts.fpmath as FpMath;
+  if (opts.layout !== "nchw" && opts.layout !== "nchwc") throw new UserError(`unknown --layout "${opts.layout}"; choose nchwc or nchw.`);
+  const layout = opts.layout;
   const batch = wholeNumber(opts.batch, "--batch", 1, 1024);
   const inputSize = wholeNumber(opts.inputSize, "--input-size", 8, 4096) ?? suite.inputSize;
   const iterations = wholeNumber(opts.iterations, "--iterations", 1, 100000) ?? suite.iterations;
@@ -134,6 +137,7 @@ export async function runModel(opts: ModelOptions): Promise<number> {
         iterations,
         profile: opts.profile,
         peers: opts.peers,
+        layout,
       },
     );
   } finally {

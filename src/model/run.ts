@@ -7,7 +7,7 @@
  */
 import { agreement, type Agreement } from "../engine/compare.js";
 import { compileModel, type CompiledModel } from "../engine/compile.js";
-import type { Graph, Tensor } from "../engine/ir.js";
+import type { Graph, OpType } from "../engine/ir.js";
 import type { AlgoChooser, FpMath } from "../engine/lower.js";
 import { byInputName, seededInputs } from "../engine/inputs.js";
 import { saveOnnx } from "../engine/onnx.js";
@@ -43,7 +43,12 @@ export interface ModelPlan {
   iterations: number;
   profile: boolean;
   peers: boolean;
+  /** nchwc: direct-nchwc convs chain on blocked tensors, reordered only where a layout must change. */
+  layout: "nchw" | "nchwc";
 }
+
+/** Ops besides convs that the executor runs on NCHWc input. */
+const BLOCKED_OPS: OpType[] = ["MaxPool", "AveragePool", "GlobalAveragePool"];
 
 export interface EngineRow {
   impl: "armbench" | "onnxruntime";
@@ -113,7 +118,8 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
   for (const batch of plan.batches) {
     const graph = plan.graphAt(batch);
     const inputs = seededInputs(graph);
-    const compile = (fpmath: FpMath): CompiledModel => compileModel(graph, { fpmath, chooseAlgo: plan.chooseAlgo, nchwcBlock });
+    const compile = (fpmath: FpMath): CompiledModel =>
+      compileModel(graph, { fpmath, chooseAlgo: plan.chooseAlgo, nchwcBlock, ...(plan.layout === "nchwc" ? { nchwc: { blockedOps: BLOCKED_OPS } } : {}) });
     const first = compile(plan.fpmath);
     const flops = first.flops.flops;
     summary.flops.set(batch, flops);
@@ -134,7 +140,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
     for (const threads of plan.threads) {
       const base = { model: plan.model, batch, threads, flops, bytes };
       const id = (name: string, impl: string, fpmath: FpMath, unit: string, extra: Record<string, number | string> = {}): RecordId => ({
-        suite: "model", name, impl, params: { ...base, fpmath, ...extra }, unit,
+        suite: "model", name, impl, params: { ...base, fpmath, ...(impl === "armbench" ? { layout: plan.layout } : {}), ...extra }, unit,
       });
       const peak = await peakFor(threads);
       const pool: NativeHandle = ctx.native.gemmPool(ctx.cpus.slice(0, threads));
