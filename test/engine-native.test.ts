@@ -2,19 +2,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import type { Program, TensorRef } from "../src/engine/program.js";
+import { seededTensor } from "../src/engine/inputs.js";
 import { loadNative } from "../src/native.js";
 
 const native = loadNative();
 
-function seeded(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
+/** Deterministic operands: the inputs module the model runner uses. */
+const seeded = (n: number, seed: number): Float32Array => seededTensor([n], seed).data;
 
 /** a[i], which the test knows to exist. */
 function at<T>(a: ArrayLike<T>, i: number): T {

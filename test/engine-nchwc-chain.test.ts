@@ -2,20 +2,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import type { Program, Step, TensorRef } from "../src/engine/program.js";
+import { seededTensor } from "../src/engine/inputs.js";
 import { loadNative } from "../src/native.js";
 
 const native = loadNative();
 const block = native.nchwcBlock();
 
-function seeded(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
+/** Deterministic operands: the inputs module the model runner uses. */
+const seeded = (n: number, seed: number): Float32Array => seededTensor([n], seed).data;
 
 // x (1x5x6x6) -> conv 3x3 + ReLU (7 channels) -> conv 1x1 + x + ReLU (5) -> maxpool 2x2
 // -> global average pool (1x5): once with every activation NCHW, once kept in NCHWc
