@@ -177,11 +177,17 @@ export async function runConvPlan(ctx: ConvContext, plan: ConvPlan): Promise<Con
       if (!peak) ctx.warn(`conv ${dtype}: no ${dtype} instruction form runs on this CPU, so % of peak is not given.`);
     }
   }
+  // The dtypes of one layer are measured one after the other, so their ratio is taken
+  // under the same machine conditions.
   for (const t of plan.threads) {
     const pool = ctx.native.gemmPool(ctx.cpus.slice(0, t));
-    for (const dtype of plan.dtypes) {
-      const peak = out.peaks.find((p) => p.dtype === dtype && p.threads === t)?.peak ?? null;
-      for (const n of plan.batches) for (const l of plan.layers) await measureLayer(ctx, plan, l, n, dtype, t, pool, peak, out);
+    for (const n of plan.batches) {
+      for (const l of plan.layers) {
+        for (const dtype of plan.dtypes) {
+          const peak = out.peaks.find((p) => p.dtype === dtype && p.threads === t)?.peak ?? null;
+          await measureLayer(ctx, plan, l, n, dtype, t, pool, peak, out);
+        }
+      }
     }
   }
   if (plan.cache) saveCache(plan.cache);
