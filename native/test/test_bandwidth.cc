@@ -212,8 +212,17 @@ void test_runs(int threads, const int* cpus) {
       min_n = std::min(min_n, s.ns_n);
       min_2n = std::min(min_2n, s.ns_2n);
     }
-    // Minima, because a preemption only ever adds time; under an emulator the N run
-    // also pays for translating the loop, so there the order means nothing.
+    // Minima, because a preemption only ever adds time; a loaded machine can still
+    // inflate every N sample of one call, so more calls are taken (their minima kept)
+    // before the order counts as wrong. Under an emulator the N run also pays for
+    // translating the loop, so there the order means nothing.
+    for (int retry = 0; retry < 20 && !emulated() && min_2n <= min_n; ++retry) {
+      if (armbench_bandwidth(&req, out) != 0) break;
+      for (const armbench_bw_sample& s : out) {
+        min_n = std::min(min_n, s.ns_n);
+        min_2n = std::min(min_2n, s.ns_2n);
+      }
+    }
     if (!emulated()) {
       CHECK_MSG(min_2n > min_n, "%s: 2N passes %llu ns, N passes %llu ns", name, (unsigned long long)min_2n,
                 (unsigned long long)min_n);

@@ -133,8 +133,18 @@ void test_chase(int cpu) {
       min_n = std::min(min_n, s.ns_n);
       min_2n = std::min(min_2n, s.ns_2n);
     }
-    // Minima, because a preemption only ever adds time; under an emulator the N run
-    // also pays for translating the loop, so there the order means nothing.
+    // Minima, because a preemption only ever adds time; a loaded machine can still
+    // inflate every N sample of one call, so more calls are taken (their minima kept)
+    // before the order counts as wrong. Under an emulator the N run also pays for
+    // translating the loop, so there the order means nothing.
+    armbench_chase_sample more[3];
+    for (int retry = 0; retry < 20 && !emulated() && min_2n <= min_n; ++retry) {
+      if (armbench_chase_latency(&b, &req, more) != 0) break;
+      for (const armbench_chase_sample& s : more) {
+        min_n = std::min(min_n, s.ns_n);
+        min_2n = std::min(min_2n, s.ns_2n);
+      }
+    }
     if (!emulated()) {
       CHECK_MSG(min_2n > min_n, "2N loads took %llu ns, N loads %llu ns", static_cast<unsigned long long>(min_2n),
                 static_cast<unsigned long long>(min_n));
