@@ -8,7 +8,8 @@
 //   epilogue sane (a known activation; Clip needs clip_min <= clip_max, neither NaN),
 //   x, w and y non-NULL (-EINVAL); then the algorithm able to run the shape (-ENOTSUP).
 // - x, w and residual must not overlap y (the GEMM writes y before the residual is read).
-// - The reference and depthwise run on the calling thread; the pool only runs GEMMs.
+// - The reference runs on the calling thread; depthwise spreads its channel planes over
+//   the pool; the rest use it for their GEMMs or rows.
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -223,7 +224,7 @@ int armbench_conv_plan_run(armbench_gemm_pool* pool, const armbench_conv_plan* p
     case ARMBENCH_CONV_GEMM_1X1:
       return armbench::conv::run_gemm_1x1(pool, g, a);
     case ARMBENCH_CONV_DEPTHWISE:
-      return armbench::conv::run_depthwise(g, a);
+      return armbench::conv::run_depthwise(pool, g, a);
     case ARMBENCH_CONV_WINOGRAD_F2:
     case ARMBENCH_CONV_WINOGRAD_F4:
     case ARMBENCH_CONV_WINOGRAD_F6:

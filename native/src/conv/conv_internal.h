@@ -45,7 +45,7 @@ constexpr size_t kTileBytes = size_t{1} << 20;
 int run_reference(const Geometry& g, const armbench_conv_args& a);
 int run_im2col(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a, bool tiled);
 int run_gemm_1x1(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a);
-int run_depthwise(const Geometry& g, const armbench_conv_args& a);
+int run_depthwise(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a);
 
 // Winograd F(m x m, 3 x 3), m in {2, 4, 6} (conv_winograd.cc). The weight transform is
 // done once, into WinogradWeights, by winograd_prepare; run_winograd reads a.x, a.y
