@@ -318,6 +318,21 @@ void test_shapes() {
   dw.pad_top = 3, dw.pad_left = 1, dw.pad_bottom = 4, dw.pad_right = 5;
   dw.stride_w = 2;
   shapes.push_back(dw);
+  // Depthwise 3x3 through the row kernels: prime channels, maps 16..40 wide (every
+  // ragged end of a 16-lane vector), 7x7 (MobileNet's last maps), a ragged fourth vector
+  // (57 wide), beyond 64 columns (a full block of 4 vectors and a remainder), stride 2 on even and odd widths (whether
+  // the last column may read one past its taps), no padding (no edge columns), and
+  // vertical stride 1 with horizontal stride 2.
+  for (const armbench_conv_shape& d :
+       {make_shape(1, 17, 18, 40, 17, 3, 3, 1, 1, 1, 17), make_shape(2, 11, 13, 33, 11, 3, 3, 2, 1, 1, 11),
+        make_shape(1, 7, 16, 16, 7, 3, 3, 2, 1, 1, 7), make_shape(1, 13, 7, 7, 13, 3, 3, 1, 1, 1, 13),
+        make_shape(1, 5, 9, 17, 5, 3, 3, 1, 0, 1, 5), make_shape(1, 3, 5, 70, 3, 3, 3, 1, 1, 1, 3), make_shape(1, 2, 4, 57, 2, 3, 3, 1, 1, 1, 2),
+        make_shape(1, 3, 6, 141, 3, 3, 3, 2, 1, 1, 3)}) {
+    shapes.push_back(d);
+  }
+  armbench_conv_shape dw_hstride = make_shape(1, 19, 9, 27, 19, 3, 3, 2, 1, 1, 19);
+  dw_hstride.stride_h = 1;
+  shapes.push_back(dw_hstride);
   armbench_conv_shape big_pad = make_shape(1, 3, 2, 3, 2, 3, 3, 1, 4, 1, 1);  // rows of pure padding
   shapes.push_back(big_pad);
   if (!emulated()) shapes.push_back(make_shape(1, 64, 30, 30, 16, 3, 3, 1, 1, 1, 1));  // tiles mid-row

@@ -105,7 +105,7 @@ void general_row(const Geometry& g, const T* xc, const T* wc, float* yrow, size_
 // only a column or two per row, where general_row's per-tap bounds (two divisions
 // each) would cost more than the whole interior.
 template <typename T>
-float edge(const Geometry& g, const T* xc, const T* wc, size_t oy, size_t ox) {
+float edge(const Geometry& g, const T* xc, const float* w9, size_t oy, size_t ox) {
   const armbench_conv_shape& s = g.s;
   float acc = 0.0f;
   for (size_t i = 0; i < 3; ++i) {
@@ -113,7 +113,7 @@ float edge(const Geometry& g, const T* xc, const T* wc, size_t oy, size_t ox) {
     if (iy >= s.h) continue;
     for (size_t j = 0; j < 3; ++j) {
       const size_t ix = ox * s.stride_w + j - s.pad_left;
-      if (ix < s.w) acc += load(wc, i * 3 + j) * load(xc, iy * s.w + ix);
+      if (ix < s.w) acc += w9[i * 3 + j] * load(xc, iy * s.w + ix);
     }
   }
   return acc;
@@ -145,8 +145,8 @@ void plane(const Geometry& g, const armbench_conv_args& a, DepthwiseRowKernel ke
       r.n = in.x1 - in.x0;
       r.stride = s.stride_w;
       kernel(r);
-      for (size_t ox = 0; ox < in.x0; ++ox) yrow[ox] = edge(g, xc, wc, oy, ox);
-      for (size_t ox = in.x1; ox < g.ow; ++ox) yrow[ox] = edge(g, xc, wc, oy, ox);
+      for (size_t ox = 0; ox < in.x0; ++ox) yrow[ox] = edge(g, xc, w9, oy, ox);
+      for (size_t ox = in.x1; ox < g.ow; ++ox) yrow[ox] = edge(g, xc, w9, oy, ox);
     } else {
       std::fill(yrow, yrow + g.ow, 0.0f);
       general_row(g, xc, wc, yrow, oy);

@@ -25,28 +25,40 @@ constexpr int kMaxV = 4;
 __mmask16 mask16(size_t m) { return m >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << m) - 1); }
 __mmask32 mask32(size_t m) { return m >= 32 ? ~__mmask32{0} : static_cast<__mmask32>((1u << m) - 1); }
 
-// One tap's inputs for the m (<= 16) columns at p: column t reads p[t * S]; zero past m.
+// The load and store masks of a vector of m <= 16 columns, made once per block.
+struct Masks {
+  __mmask16 y;       // the m columns
+  __mmask16 lo, hi;  // fp32 stride S: the S * m inputs, in two vectors at stride 2
+  __mmask32 h;       // bf16 stride S: the S * m inputs
+};
+
 template <int S>
-__m512 load(const float* p, size_t m) {
-  if (S == 1) return _mm512_maskz_loadu_ps(mask16(m), p);
+Masks masks(size_t m) {
+  return {mask16(m), mask16(S * m), mask16(S * m > 16 ? S * m - 16 : 0), mask32(S * m)};
+}
+
+// One tap's inputs for the columns of k at p: column t reads p[t * S]; zero past them.
+template <int S>
+__m512 load(const float* p, const Masks& k) {
+  if (S == 1) return _mm512_maskz_loadu_ps(k.lo, p);
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  const __m512 lo = _mm512_maskz_loadu_ps(mask16(2 * m), p);
-  const __m512 hi = _mm512_maskz_loadu_ps(mask16(2 * m > 16 ? 2 * m - 16 : 0), p + 16);
-  return _mm512_permutex2var_ps(lo, even, hi);
+  return _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(k.lo, p), even, _mm512_maskz_loadu_ps(k.hi, p + 16));
 }
 
 template <int S>
-__m512 load(const uint16_t* p, size_t m) {
+__m512 load(const uint16_t* p, const Masks& k) {
   if (S == 1) {
-    const __m256i h = _mm512_castsi512_si256(_mm512_maskz_loadu_epi16(mask32(m), p));
+    const __m256i h = _mm512_castsi512_si256(_mm512_maskz_loadu_epi16(k.h, p));
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
   }
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_maskz_loadu_epi16(mask32(2 * m), p), 16));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_maskz_loadu_epi16(k.h, p), 16));
 }
 
-// Columns [c, c + m), (V - 1) * 16 < m <= V * 16.
+// Columns [c, c + m), (V - 1) * 16 < m <= V * 16: only the last vector is masked, with
+// its masks made once (a mask per load costs more than the load).
 template <typename T, int S, int V>
 void block(const DepthwiseRow& a, size_t c, size_t m) {
+  const Masks full = masks<S>(kLanes), last = masks<S>(m - (V - 1) * kLanes);
   __m512 acc[V];
 #pragma GCC unroll 4
   for (int v = 0; v < V; ++v) acc[v] = _mm512_setzero_ps();
@@ -56,11 +68,13 @@ void block(const DepthwiseRow& a, size_t c, size_t m) {
     for (int j = 0; j < 3; ++j) {
       const __m512 wv = _mm512_set1_ps(a.w[i * 3 + j]);
 #pragma GCC unroll 4
-      for (int v = 0; v < V; ++v) acc[v] = _mm512_fmadd_ps(load<S>(xr + v * kLanes * S + j, m - v * kLanes), wv, acc[v]);
+      for (int v = 0; v < V - 1; ++v) acc[v] = _mm512_fmadd_ps(load<S>(xr + v * kLanes * S + j, full), wv, acc[v]);
+      acc[V - 1] = _mm512_fmadd_ps(load<S>(xr + (V - 1) * kLanes * S + j, last), wv, acc[V - 1]);
     }
   }
 #pragma GCC unroll 4
-  for (int v = 0; v < V; ++v) _mm512_mask_storeu_ps(a.y + c + v * kLanes, mask16(m - v * kLanes), acc[v]);
+  for (int v = 0; v < V - 1; ++v) _mm512_storeu_ps(a.y + c + v * kLanes, acc[v]);
+  _mm512_mask_storeu_ps(a.y + c + (V - 1) * kLanes, last.y, acc[V - 1]);
 }
 
 template <typename T, int S>
@@ -72,6 +86,7 @@ void run(const DepthwiseRow& a) {
     case 1: block<T, S, 1>(a, c, m); break;
     case 2: block<T, S, 2>(a, c, m); break;
     case 3: block<T, S, 3>(a, c, m); break;
+    case 4: block<T, S, 4>(a, c, m); break;
     default: break;
   }
 }
