@@ -101,20 +101,17 @@ void general_row(const Geometry& g, const T* xc, const T* wc, float* yrow, size_
   }
 }
 
-// One output of the row kernel's shapes outside its interior, taps checked one by one:
-// only a column or two per row, where general_row's per-tap bounds (two divisions
-// each) would cost more than the whole interior.
+// One output of the row kernel's shapes outside its interior: rows[i] is the input row
+// of kernel row i (nullptr in the padding), ix the input column of tap j = 0. The taps
+// inside the input are a range of j, so no tap is tested on its own (the edges are a
+// column or two per row, but tested taps cost as much as a vector row).
 template <typename T>
-float edge(const Geometry& g, const T* xc, const float* w9, size_t oy, size_t ox) {
-  const armbench_conv_shape& s = g.s;
+float edge(const T* const rows[3], const float* w9, size_t w, int64_t ix) {
+  const int64_t jlo = std::max<int64_t>(0, -ix), jhi = std::min<int64_t>(3, static_cast<int64_t>(w) - ix);
   float acc = 0.0f;
   for (size_t i = 0; i < 3; ++i) {
-    const size_t iy = oy * s.stride_h + i - s.pad_top;  // wraps around when in the padding
-    if (iy >= s.h) continue;
-    for (size_t j = 0; j < 3; ++j) {
-      const size_t ix = ox * s.stride_w + j - s.pad_left;
-      if (ix < s.w) acc += w9[i * 3 + j] * load(xc, iy * s.w + ix);
-    }
+    if (rows[i] == nullptr) continue;
+    for (int64_t j = jlo; j < jhi; ++j) acc += w9[i * 3 + j] * load(rows[i], static_cast<size_t>(ix + j));
   }
   return acc;
 }
@@ -133,20 +130,21 @@ void plane(const Geometry& g, const armbench_conv_args& a, DepthwiseRowKernel ke
   for (size_t oy = 0; oy < g.oh; ++oy) {
     float* yrow = yc + oy * g.ow;
     if (in.x1 > in.x0) {
-      DepthwiseRow r{};
+      const T* rows[3];
       for (size_t i = 0; i < 3; ++i) {
         const int64_t iy = static_cast<int64_t>(oy * s.stride_h + i) - static_cast<int64_t>(s.pad_top);
-        r.x[i] = iy < 0 || iy >= static_cast<int64_t>(s.h)
-                     ? nullptr
-                     : xc + static_cast<size_t>(iy) * s.w + in.x0 * s.stride_w - s.pad_left;
+        rows[i] = iy < 0 || iy >= static_cast<int64_t>(s.h) ? nullptr : xc + static_cast<size_t>(iy) * s.w;
       }
+      const int64_t pl = static_cast<int64_t>(s.pad_left), sw = static_cast<int64_t>(s.stride_w);
+      DepthwiseRow r{};
+      for (size_t i = 0; i < 3; ++i) r.x[i] = rows[i] == nullptr ? nullptr : rows[i] + in.x0 * s.stride_w - s.pad_left;
       r.w = w9;
       r.y = yrow + in.x0;
       r.n = in.x1 - in.x0;
       r.stride = s.stride_w;
       kernel(r);
-      for (size_t ox = 0; ox < in.x0; ++ox) yrow[ox] = edge(g, xc, w9, oy, ox);
-      for (size_t ox = in.x1; ox < g.ow; ++ox) yrow[ox] = edge(g, xc, w9, oy, ox);
+      for (size_t ox = 0; ox < in.x0; ++ox) yrow[ox] = edge(rows, w9, s.w, static_cast<int64_t>(ox) * sw - pl);
+      for (size_t ox = in.x1; ox < g.ow; ++ox) yrow[ox] = edge(rows, w9, s.w, static_cast<int64_t>(ox) * sw - pl);
     } else {
       std::fill(yrow, yrow + g.ow, 0.0f);
       general_row(g, xc, wc, yrow, oy);
