@@ -5,10 +5,12 @@
 // where the tap lands inside the input (so the inner loop has no branches: contiguous
 // for stride 1, strided otherwise), with fp32 accumulation in y itself and bf16 inputs
 // widened in the inner loop. 3x3, dilation 1, horizontal stride 1 or 2 (MobileNet's
-// shapes) run the columns whose taps all lie inside the input through an ISA row kernel
-// (depthwise.h), which keeps the sums in registers; the edge columns stay on the
-// portable path. No scratch. The epilogue runs per output row while it is in cache.
+// shapes) run every output row through an ISA row kernel (depthwise.h), which keeps the
+// sums in registers, on a copy of the plane padded with zero columns. The epilogue runs
+// per output row while it is in cache.
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <algorithm>
@@ -50,25 +52,21 @@ const Kernels& kernels() {
   return k;
 }
 
-// Output columns [x0, x1) whose every tap is inside the input, with the stride - 1
-// columns past the last tap the row kernel may read; empty when the shape has no row
-// kernel.
-struct Interior {
-  size_t x0, x1;
-};
-
-Interior interior(const Geometry& g, DepthwiseRowKernel kernel) {
+// The row kernel for this shape and dtype, or nullptr (the portable path).
+DepthwiseRowKernel row_kernel(const Geometry& g, armbench_gemm_dtype dtype) {
   const armbench_conv_shape& s = g.s;
-  if (kernel == nullptr || s.r != 3 || s.s != 3 || s.dilation_h != 1 || s.dilation_w != 1 ||
-      (s.stride_w != 1 && s.stride_w != 2)) {
-    return {0, 0};
+  if (s.r != 3 || s.s != 3 || s.dilation_h != 1 || s.dilation_w != 1 || (s.stride_w != 1 && s.stride_w != 2)) {
+    return nullptr;
   }
-  const size_t x0 = (s.pad_left + s.stride_w - 1) / s.stride_w;
-  // Last input column read by column ox: ox * stride_w - pad_left + 2 + (stride_w - 1).
-  const size_t reach = 2 + s.stride_w - 1;
-  if (s.w + s.pad_left < reach + 1) return {0, 0};
-  const size_t x1 = std::min(g.ow, (s.w - 1 + s.pad_left - reach) / s.stride_w + 1);
-  return x1 > x0 ? Interior{x0, x1} : Interior{0, 0};
+  return dtype == ARMBENCH_GEMM_BF16 ? kernels().bf16 : kernels().f32;
+}
+
+// Elements of one row of the row kernel's zero-padded copy of an input plane: the left
+// padding, the row, and zeros to the last element any output column's taps may read
+// (the right padding, or further where the kernel over-reads at stride 2).
+size_t padded_row(const Geometry& g) {
+  const armbench_conv_shape& s = g.s;
+  return std::max(s.pad_left + s.w, (g.ow - 1) * s.stride_w + 3 + (s.stride_w - 1));
 }
 
 // Output row oy into yrow, which holds zeros, portably.
@@ -101,54 +99,52 @@ void general_row(const Geometry& g, const T* xc, const T* wc, float* yrow, size_
   }
 }
 
-// One output of the row kernel's shapes outside its interior: rows[i] is the input row
-// of kernel row i (nullptr in the padding), ix the input column of tap j = 0. The taps
-// inside the input are a range of j, so no tap is tested on its own (the edges are a
-// column or two per row, but tested taps cost as much as a vector row).
+// The portable path, any shape.
 template <typename T>
-float edge(const T* const rows[3], const float* w9, size_t w, int64_t ix) {
-  const int64_t jlo = std::max<int64_t>(0, -ix), jhi = std::min<int64_t>(3, static_cast<int64_t>(w) - ix);
-  float acc = 0.0f;
-  for (size_t i = 0; i < 3; ++i) {
-    if (rows[i] == nullptr) continue;
-    for (int64_t j = jlo; j < jhi; ++j) acc += w9[i * 3 + j] * load(rows[i], static_cast<size_t>(ix + j));
-  }
-  return acc;
-}
-
-template <typename T>
-void plane(const Geometry& g, const armbench_conv_args& a, DepthwiseRowKernel kernel, size_t b, size_t ch) {
+void plane(const Geometry& g, const armbench_conv_args& a, size_t b, size_t ch) {
   const armbench_conv_shape& s = g.s;
   const T* xc = static_cast<const T*>(a.x) + (b * s.c + ch) * s.h * s.w;
-  float* yc = a.y + (b * s.k + ch) * g.plane;
   const T* wc = static_cast<const T*>(a.w) + ch * s.r * s.s;
-  const Interior in = interior(g, kernel);
-  float w9[9];  // the row kernels take fp32 weights: bf16 ones widened once per plane
-  if (in.x1 > in.x0) {
-    for (size_t t = 0; t < 9; ++t) w9[t] = load(wc, t);
-  }
+  float* yc = a.y + (b * s.k + ch) * g.plane;
   for (size_t oy = 0; oy < g.oh; ++oy) {
     float* yrow = yc + oy * g.ow;
-    if (in.x1 > in.x0) {
-      const T* rows[3];
-      for (size_t i = 0; i < 3; ++i) {
-        const int64_t iy = static_cast<int64_t>(oy * s.stride_h + i) - static_cast<int64_t>(s.pad_top);
-        rows[i] = iy < 0 || iy >= static_cast<int64_t>(s.h) ? nullptr : xc + static_cast<size_t>(iy) * s.w;
-      }
-      const int64_t pl = static_cast<int64_t>(s.pad_left), sw = static_cast<int64_t>(s.stride_w);
-      DepthwiseRow r{};
-      for (size_t i = 0; i < 3; ++i) r.x[i] = rows[i] == nullptr ? nullptr : rows[i] + in.x0 * s.stride_w - s.pad_left;
-      r.w = w9;
-      r.y = yrow + in.x0;
-      r.n = in.x1 - in.x0;
-      r.stride = s.stride_w;
-      kernel(r);
-      for (size_t ox = 0; ox < in.x0; ++ox) yrow[ox] = edge(rows, w9, s.w, static_cast<int64_t>(ox) * sw - pl);
-      for (size_t ox = in.x1; ox < g.ow; ++ox) yrow[ox] = edge(rows, w9, s.w, static_cast<int64_t>(ox) * sw - pl);
-    } else {
-      std::fill(yrow, yrow + g.ow, 0.0f);
-      general_row(g, xc, wc, yrow, oy);
+    std::fill(yrow, yrow + g.ow, 0.0f);
+    general_row(g, xc, wc, yrow, oy);
+    const float* res = a.epilogue.residual != nullptr ? a.epilogue.residual + (yrow - a.y) : nullptr;
+    apply_epilogue(a.epilogue, yrow, res, g.ow, ch, 1, g.ow);
+  }
+}
+
+// The row kernel's path: the plane copied once into pad (h rows of padded_row(g)),
+// whose zeros beside each row were written when it was allocated and are never
+// overwritten, so every output column is a kernel column (scalar edge columns cost as
+// much as the vector interior of a row). Rows in the vertical padding are skipped
+// (nullptr), not copied.
+template <typename T>
+void plane_kernel(const Geometry& g, const armbench_conv_args& a, DepthwiseRowKernel kernel, T* pad, size_t b,
+                  size_t ch) {
+  const armbench_conv_shape& s = g.s;
+  const T* xc = static_cast<const T*>(a.x) + (b * s.c + ch) * s.h * s.w;
+  const T* wc = static_cast<const T*>(a.w) + ch * 9;
+  float* yc = a.y + (b * s.k + ch) * g.plane;
+  const size_t len = padded_row(g);
+  for (size_t iy = 0; iy < s.h; ++iy) {
+    memcpy(pad + iy * len + s.pad_left, xc + iy * s.w, s.w * sizeof(T));
+  }
+  float w9[9];  // the row kernels take fp32 weights: bf16 ones widened once per plane
+  for (size_t t = 0; t < 9; ++t) w9[t] = load(wc, t);
+  DepthwiseRow r{};
+  r.w = w9;
+  r.n = g.ow;
+  r.stride = s.stride_w;
+  for (size_t oy = 0; oy < g.oh; ++oy) {
+    float* yrow = yc + oy * g.ow;
+    for (size_t i = 0; i < 3; ++i) {
+      const int64_t iy = static_cast<int64_t>(oy * s.stride_h + i) - static_cast<int64_t>(s.pad_top);
+      r.x[i] = iy < 0 || iy >= static_cast<int64_t>(s.h) ? nullptr : pad + static_cast<size_t>(iy) * len;
     }
+    r.y = yrow;
+    kernel(r);
     const float* res = a.epilogue.residual != nullptr ? a.epilogue.residual + (yrow - a.y) : nullptr;
     apply_epilogue(a.epilogue, yrow, res, g.ow, ch, 1, g.ow);
   }
@@ -157,6 +153,9 @@ void plane(const Geometry& g, const armbench_conv_args& a, DepthwiseRowKernel ke
 struct RunCtx {
   const Geometry* g;
   const armbench_conv_args* a;
+  DepthwiseRowKernel kernel;
+  void* pad;         // the kernel path's padded planes, one per worker
+  size_t pad_items;  // elements of one
 };
 
 // Planes are independent and each is computed the same way by whichever worker gets
@@ -165,17 +164,29 @@ template <typename T>
 void run_planes(void* p, int index, int threads) {
   const RunCtx& c = *static_cast<const RunCtx*>(p);
   const armbench_conv_shape& s = c.g->s;
-  const DepthwiseRowKernel kernel = sizeof(T) == 2 ? kernels().bf16 : kernels().f32;
+  T* pad = c.kernel != nullptr ? static_cast<T*>(c.pad) + static_cast<size_t>(index) * c.pad_items : nullptr;
   for (size_t item = static_cast<size_t>(index); item < s.n * s.c; item += static_cast<size_t>(threads)) {
-    plane<T>(*c.g, *c.a, kernel, item / s.c, item % s.c);
+    if (c.kernel != nullptr) {
+      plane_kernel<T>(*c.g, *c.a, c.kernel, pad, item / s.c, item % s.c);
+    } else {
+      plane<T>(*c.g, *c.a, item / s.c, item % s.c);
+    }
   }
 }
 
 }  // namespace
 
 int run_depthwise(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a) {
-  RunCtx ctx{&g, &a};
+  RunCtx ctx{&g, &a, row_kernel(g, a.dtype), nullptr, 0};
+  if (ctx.kernel != nullptr) {
+    const size_t elem = a.dtype == ARMBENCH_GEMM_BF16 ? sizeof(uint16_t) : sizeof(float);
+    const size_t threads = pool != nullptr ? static_cast<size_t>(armbench_gemm_pool_threads(pool)) : 1;
+    ctx.pad_items = (g.s.h * padded_row(g) * elem + 63) / 64 * 64 / elem;  // a cache line apart
+    ctx.pad = calloc(threads * ctx.pad_items, elem);
+    if (ctx.pad == nullptr) return -ENOMEM;
+  }
   runtime::pool_run(pool, a.dtype == ARMBENCH_GEMM_BF16 ? run_planes<uint16_t> : run_planes<float>, &ctx);
+  free(ctx.pad);
   return 0;
 }
 
