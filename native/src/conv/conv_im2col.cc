@@ -27,6 +27,7 @@
 
 #include <algorithm>
 
+#include "../runtime/pool.h"
 #include "conv_internal.h"
 
 namespace armbench {
@@ -84,6 +85,25 @@ void im2col_columns(const Geometry& g, const T* x, size_t col0, size_t ncols, T*
 }
 
 // One GEMM: y_tile (kg x ncols, ldc plane) = w_g * B (kdim x ncols, ldb), then the epilogue.
+// The epilogue over a GEMM's C (rows = output channels), rows split over the pool's
+// workers: on the calling thread alone it is the serial part of a 1x1 convolution.
+struct EpilogueTask {
+  const armbench_conv_epilogue* e;
+  float* c;
+  const float* residual;  // same offset and stride as c, or nullptr
+  size_t ld, ch0, rows, cols;
+};
+
+void epilogue_rows(void* p, int index, int threads) {
+  const EpilogueTask& t = *static_cast<const EpilogueTask*>(p);
+  const size_t r0 = t.rows * static_cast<size_t>(index) / static_cast<size_t>(threads);
+  const size_t r1 = t.rows * static_cast<size_t>(index + 1) / static_cast<size_t>(threads);
+  if (r1 > r0) {
+    apply_epilogue(*t.e, t.c + r0 * t.ld, t.residual != nullptr ? t.residual + r0 * t.ld : nullptr, t.ld, t.ch0 + r0,
+                   r1 - r0, t.cols);
+  }
+}
+
 int gemm_tile(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a, size_t b, size_t group,
               const void* bmat, size_t ldb, size_t col0, size_t ncols) {
   const size_t eb = elem_bytes(a.dtype);
@@ -104,7 +124,8 @@ int gemm_tile(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_a
   const int rc = armbench_gemm(pool, &ga);
   if (rc != 0) return rc;
   const float* res = a.epilogue.residual != nullptr ? a.epilogue.residual + offset : nullptr;
-  apply_epilogue(a.epilogue, ga.c, res, g.plane, group * g.kg, g.kg, ncols);
+  EpilogueTask task{&a.epilogue, ga.c, res, g.plane, group * g.kg, g.kg, ncols};
+  runtime::pool_run(pool, epilogue_rows, &task);
   return 0;
 }
 
