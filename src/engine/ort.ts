@@ -3,6 +3,8 @@
  * with settings matched to ours, one thread pool, sequential execution. A missing or
  * unloadable onnxruntime is a result ("unavailable: reason"), never a crash.
  */
+import { Bench } from "tinybench";
+
 import type { Tensor } from "./ir.js";
 
 type Ort = typeof import("onnxruntime-node");
@@ -87,12 +89,18 @@ export async function measureOrt(model: Uint8Array, inputs: Record<string, Tenso
     const f = feeds(got.ort, inputs);
     // At least one untimed run: it also yields the outputs when iterations is 0.
     let out = await s.run(f);
-    for (let i = 1; i < o.warmup; i++) out = await s.run(f);
-    const latencyMs: number[] = [];
-    for (let i = 0; i < o.iterations; i++) {
-      const t0 = process.hrtime.bigint();
-      out = await s.run(f);
-      latencyMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    let latencyMs: number[] = [];
+    if (o.iterations > 0) {
+      // tinybench times the JavaScript-side loop (warm-up, then exactly `iterations`
+      // runs, no time budget), each sample one inference in ms.
+      const bench = new Bench({ iterations: o.iterations, warmupIterations: Math.max(0, o.warmup - 1), time: 0, warmupTime: 0, retainSamples: true });
+      bench.add("onnxruntime", async () => {
+        out = await s.run(f);
+      });
+      await bench.run();
+      const r = bench.tasks[0]!.result;
+      if (r.state !== "completed") throw new Error(`the timed runs did not complete (${r.state})`);
+      latencyMs = [...r.latency.samples!];
     }
     const outputs = Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: t.dims.map(Number), data: Float32Array.from(t.data as Float32Array) }]));
     return { ok: true, version: got.version, latencyMs, outputs };
