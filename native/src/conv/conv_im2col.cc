@@ -96,8 +96,8 @@ struct EpilogueTask {
 
 void epilogue_rows(void* p, int index, int threads) {
   const EpilogueTask& t = *static_cast<const EpilogueTask*>(p);
-  const size_t r0 = t.rows * static_cast<size_t>(index) / static_cast<size_t>(threads);
-  const size_t r1 = t.rows * static_cast<size_t>(index + 1) / static_cast<size_t>(threads);
+  size_t r0, r1;
+  runtime::pool_share(t.rows, index, threads, &r0, &r1);
   if (r1 > r0) {
     apply_epilogue(*t.e, t.c + r0 * t.ld, t.residual != nullptr ? t.residual + r0 * t.ld : nullptr, t.ld, t.ch0 + r0,
                    r1 - r0, t.cols);

@@ -127,12 +127,6 @@ void gather_patches(const Geometry& g, unsigned m, unsigned t, const Block& bl, 
   }
 }
 
-// [begin, end) of `count` items for worker `index` of `threads`, contiguous and balanced.
-void share(size_t count, int index, int threads, size_t* begin, size_t* end) {
-  *begin = count * static_cast<size_t>(index) / static_cast<size_t>(threads);
-  *end = count * static_cast<size_t>(index + 1) / static_cast<size_t>(threads);
-}
-
 // One block of tiles of one batch item, run as a pool task.
 template <typename T>
 struct BlockTask {
@@ -164,7 +158,7 @@ void run_block(void* p, int index, int threads) {
   size_t lo, hi;
 
   // 1. V = B^T d B, channels [lo, hi).
-  share(C, index, threads, &lo, &hi);
+  runtime::pool_share(C, index, threads, &lo, &hi);
   const bool bf16 = ww.dtype == ARMBENCH_GEMM_BF16;
   for (size_t c = lo; c < hi; ++c) {
     gather_patches(g, m, t, b.bl, b.xb + c * g.s.h * g.s.w, P);
@@ -195,7 +189,7 @@ void run_block(void* p, int index, int threads) {
   runtime::pool_barrier(b.pool);
 
   // 2. M_pos = V_pos^T U_pos^T, positions [lo, hi), each GEMM on this worker alone.
-  share(tt, index, threads, &lo, &hi);
+  runtime::pool_share(tt, index, threads, &lo, &hi);
   armbench_gemm_args ga{};
   ga.kernel = ww.kernel;
   ga.trans_a = bf16 ? 0 : 1;
@@ -215,7 +209,7 @@ void run_block(void* p, int index, int threads) {
   runtime::pool_barrier(b.pool);
 
   // 3. Y = A^T M A per tile [lo, hi), over all K channels at once, scattered into y.
-  share(n, index, threads, &lo, &hi);
+  runtime::pool_share(n, index, threads, &lo, &hi);
   for (size_t jt = lo; jt < hi; ++jt) {
     // P[(i * t + nu) * K + k] = sum_xi A^T[i][xi] M[(xi * t + nu)][jt][k]
     for (unsigned i = 0; i < m; ++i) {
@@ -239,7 +233,7 @@ void run_block(void* p, int index, int threads) {
   }
   if (b.rows1 > b.rows0) {
     runtime::pool_barrier(b.pool);
-    share(K, index, threads, &lo, &hi);
+    runtime::pool_share(K, index, threads, &lo, &hi);
     const size_t off = b.rows0 * g.ow;
     if (hi > lo) {
       apply_epilogue(b.a->epilogue, b.yb + lo * g.plane + off, b.rb != nullptr ? b.rb + lo * g.plane + off : nullptr,

@@ -151,6 +151,11 @@ void pool_run(armbench_gemm_pool* pool, PoolTask task, void* ctx) {
   wait_done(pool);
 }
 
+void pool_share(size_t count, int index, int threads, size_t* begin, size_t* end) {
+  *begin = count * static_cast<size_t>(index) / static_cast<size_t>(threads);
+  *end = count * static_cast<size_t>(index + 1) / static_cast<size_t>(threads);
+}
+
 void pool_barrier(armbench_gemm_pool* pool) {
   if (pool == nullptr || pool->n <= 1) return;
   const unsigned sense = pool->bar_sense.load(std::memory_order_relaxed);

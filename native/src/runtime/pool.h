@@ -3,6 +3,8 @@
 #ifndef ARMBENCH_SRC_RUNTIME_POOL_H
 #define ARMBENCH_SRC_RUNTIME_POOL_H
 
+#include <stddef.h>
+
 #include "armbench/gemm.h"
 
 namespace armbench {
@@ -15,6 +17,9 @@ typedef void (*PoolTask)(void* ctx, int index, int threads);
 // task(ctx, 0, 1) on the calling thread. Calls on one pool are serialized.
 void pool_run(armbench_gemm_pool* pool, PoolTask task, void* ctx);
 
+// Inside a task: worker `index` of `threads`'s contiguous share [*begin, *end) of
+// `count` items, the shares balanced to within one item.
+void pool_share(size_t count, int index, int threads, size_t* begin, size_t* end);
 // Inside a task: blocks until every worker of the pool has reached it (reusable).
 // No-op for pool nullptr or a one-thread pool.
 void pool_barrier(armbench_gemm_pool* pool);
