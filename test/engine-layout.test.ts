@@ -14,7 +14,8 @@ const POOLS: OpType[] = ["MaxPool", "AveragePool", "GlobalAveragePool"];
 /** direct-nchwc for every dense (not depthwise) conv: the longest blocked chains. */
 const allDirect: AlgoChooser = (s, d) => (s.groups === 1 ? "direct-nchwc" : defaultAlgoChooser(s, d));
 /** direct-nchwc for 3x3 convs only: blocked islands between NCHW 1x1 convs. */
-const threeByThree: AlgoChooser = (s, d) => (s.r === 3 && s.groups === 1 ? "direct-nchwc" : defaultAlgoChooser(s, d));
+// Islands: only the 3x3 convs blocked, every other conv on an NCHW algorithm.
+const threeByThree: AlgoChooser = (s) => (s.r === 3 && s.groups === 1 ? "direct-nchwc" : "im2col-tiled");
 
 function compile(name: string, chooseAlgo: AlgoChooser, block: number, blockedOps?: OpType[]): CompiledModel {
   return compileModel(builtinModel(name, { inputSize: 32 }), { fpmath: "fp32", chooseAlgo, nchwcBlock: block, nchwc: { blockedOps } });

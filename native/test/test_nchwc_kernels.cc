@@ -5,8 +5,13 @@
 // strided pixels (stride 2) and dilated taps, several channel blocks, 1x1 and 3x3.
 // Bound: (taps + 4) * 2^-24 * sum |x w| per output (fp32 accumulation; bf16 products
 // are exact in fp32).
+//
+// The multi-block kernels (kMultiBlocks output blocks at once, fused epilogue) must give
+// the bits of their ISA's row kernel followed by the epilogue's sums and selects, for
+// every epilogue form, with the output blocks and the residual at a stride of their own.
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <vector>
 
@@ -15,6 +20,9 @@
 #include "check.h"
 #include "test_data.h"
 
+using armbench::conv::kMultiBlocks;
+using armbench::conv::NchwcMulti;
+using armbench::conv::NchwcMultiKernel;
 using armbench::conv::NchwcRow;
 using armbench::conv::NchwcRowBf16;
 using armbench::conv::NchwcRowBf16Kernel;
@@ -137,6 +145,92 @@ void check_bf16(NchwcRowBf16Kernel k, size_t blk, const char* name) {
   }
 }
 
+// apply_epilogue_blocked's sums and selects on one value.
+float epilogue_value(float v, const float* bias, const float* res, armbench_conv_activation act, float lo, float hi) {
+  if (res != nullptr) {
+    v = v + (bias != nullptr ? *bias : 0.0f) + *res;
+  } else if (bias != nullptr) {
+    v += *bias;
+  }
+  if (act == ARMBENCH_ACT_RELU) v = v < 0.0f ? 0.0f : v;
+  if (act == ARMBENCH_ACT_CLIP) v = v < lo ? lo : (v > hi ? hi : v);
+  return v;
+}
+
+void check_multi(NchwcMultiKernel k, NchwcRowKernel row, size_t blk, const char* name) {
+  const size_t F = kMultiBlocks;
+  struct Epilogue {
+    bool bias, residual;
+    armbench_conv_activation act;
+  };
+  const Epilogue forms[] = {{false, false, ARMBENCH_ACT_NONE},
+                            {true, false, ARMBENCH_ACT_RELU},
+                            {true, true, ARMBENCH_ACT_RELU},
+                            {false, true, ARMBENCH_ACT_CLIP},
+                            {true, false, ARMBENCH_ACT_NONE}};
+  size_t mismatches = 0;
+  for (const size_t npix : {1, 2, 5, 8, 11, 12, 13, 24, 31}) {
+    for (const Geometry& g : {Geometry{blk, npix, 1, 1, 2, 3, 3}, Geometry{blk, npix, 2, 1, 1, 3, 3},
+                              Geometry{blk, npix, 1, 2, 1, 3, 3}, Geometry{blk, npix, 1, 1, 3, 1, 1},
+                              Geometry{blk, npix, 2, 1, 2, 1, 1}}) {
+      for (const Epilogue& e : forms) {
+        const size_t taps = g.r * g.s, wc = g.w_count();
+        std::vector<float> x(g.x_count()), wrow(F * wc), wm(F * wc);
+        for (float& v : x) v = test_data::random_value();
+        for (float& v : wrow) v = test_data::random_value();
+        // Block b's row-order weights side by side per input channel and tap.
+        for (size_t b = 0; b < F; ++b) {
+          for (size_t q = 0; q < g.cblocks * taps * blk; ++q) {
+            for (size_t o = 0; o < blk; ++o) wm[(q * F + b) * blk + o] = wrow[b * wc + q * blk + o];
+          }
+        }
+        const size_t ystride = npix * blk + 2 * blk;  // blocks apart by more than a row
+        std::vector<float> y(F * ystride, NAN), res(F * ystride), bias(F * blk);
+        for (float& v : res) v = test_data::random_value();
+        for (float& v : bias) v = test_data::random_value();
+        const NchwcRow f = row_args(g);
+        NchwcMulti a{};
+        a.x = x.data();
+        a.w = wm.data();
+        a.y = y.data();
+        a.npix = npix;
+        a.pix_stride = f.pix_stride;
+        a.cb_stride = f.cb_stride;
+        a.row_stride = f.row_stride;
+        a.col_stride = f.col_stride;
+        a.cblocks = f.cblocks;
+        a.r = f.r;
+        a.s = f.s;
+        a.y_block_stride = ystride;
+        a.bias = e.bias ? bias.data() : nullptr;
+        a.residual = e.residual ? res.data() : nullptr;
+        a.act = e.act;
+        a.lo = e.act == ARMBENCH_ACT_RELU ? 0.0f : -0.25f;
+        a.hi = 0.25f;
+        k(a);
+        for (size_t b = 0; b < F; ++b) {
+          std::vector<float> yr(npix * blk, NAN);
+          NchwcRow r = f;
+          r.x = x.data();
+          r.w = wrow.data() + b * wc;
+          r.y = yr.data();
+          row(r);
+          for (size_t i = 0; i < npix * blk; ++i) {
+            const float want = epilogue_value(yr[i], e.bias ? &bias[b * blk + i % blk] : nullptr,
+                                              e.residual ? &res[b * ystride + i] : nullptr, e.act, a.lo, a.hi);
+            if (memcmp(&want, &y[b * ystride + i], sizeof want) != 0) {
+              if (mismatches++ < 5)
+                fprintf(stderr, "    %s multi npix=%zu stride=%zu %zux%zu block %zu [%zu] = %.9g, want %.9g\n", name,
+                        npix, g.stride, g.r, g.s, b, i, y[b * ystride + i], want);
+            }
+          }
+        }
+      }
+    }
+  }
+  CHECK(mismatches == 0);
+}
+
 }  // namespace
 
 int main() {
@@ -161,7 +255,19 @@ int main() {
     check_bf16(armbench::conv::nchwc_row_bf16_bfdot(), 4, "bfdot");
     ++ran;
   }
-  printf("%d NCHWc row kernels checked on this CPU\n", ran);
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && armbench::conv::nchwc_multi_avx512()) {
+    check_multi(armbench::conv::nchwc_multi_avx512(), armbench::conv::nchwc_row_avx512(), 16, "avx512");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX2) && armbench_cpu_has(ARMBENCH_FEATURE_FMA) && armbench::conv::nchwc_multi_avx2()) {
+    check_multi(armbench::conv::nchwc_multi_avx2(), armbench::conv::nchwc_row_avx2(), 8, "avx2");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && armbench::conv::nchwc_multi_neon()) {
+    check_multi(armbench::conv::nchwc_multi_neon(), armbench::conv::nchwc_row_neon(), 4, "neon");
+    ++ran;
+  }
+  printf("%d NCHWc kernels checked on this CPU\n", ran);
   // Every x86-64 and aarch64 CPU this project targets has at least one vector kernel.
   CHECK(ran >= 1);
   return check::summary("test_nchwc_kernels");

@@ -64,23 +64,24 @@ void portable_row(const NchwcRow& a, size_t blk) {
 
 struct Choice {
   size_t blk;
-  NchwcRowKernel kernel;       // nullptr: portable_row
-  NchwcRowBf16Kernel bf16;     // nullptr: bf16 is widened and runs the fp32 kernel
+  NchwcRowKernel kernel;           // nullptr: portable_row
+  NchwcRowBf16Kernel bf16;         // nullptr: bf16 is widened and runs the fp32 kernel
+  NchwcMultiKernel multi;          // fp32 over kMultiBlocks output blocks at once, or nullptr
 };
 
 Choice choose() {
   if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && nchwc_row_avx512() != nullptr) {
     const bool bf = armbench_cpu_has(ARMBENCH_FEATURE_AVX512_BF16);
-    return {16, nchwc_row_avx512(), bf ? nchwc_row_bf16_avx512bf16() : nullptr};
+    return {16, nchwc_row_avx512(), bf ? nchwc_row_bf16_avx512bf16() : nullptr, nchwc_multi_avx512()};
   }
   if (armbench_cpu_has(ARMBENCH_FEATURE_AVX2) && armbench_cpu_has(ARMBENCH_FEATURE_FMA) && nchwc_row_avx2() != nullptr) {
-    return {8, nchwc_row_avx2(), nullptr};
+    return {8, nchwc_row_avx2(), nullptr, nchwc_multi_avx2()};
   }
   if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && nchwc_row_neon() != nullptr) {
     const bool bf = armbench_cpu_has(ARMBENCH_FEATURE_BF16);
-    return {4, nchwc_row_neon(), bf ? nchwc_row_bf16_bfdot() : nullptr};
+    return {4, nchwc_row_neon(), bf ? nchwc_row_bf16_bfdot() : nullptr, nchwc_multi_neon()};
   }
-  return {4, nullptr, nullptr};
+  return {4, nullptr, nullptr, nullptr};
 }
 
 const Choice& choice() {
@@ -134,8 +135,12 @@ struct NchwcWeights {
   size_t blk;
   NchwcRowKernel kernel;
   NchwcRowBf16Kernel bf16;  // set when the weights are packed as bf16 pairs (wh)
+  // Set for fp32 weights packed in groups of kMultiBlocks output blocks (w).
+  NchwcMultiKernel multi = nullptr;
   size_t cblocks, kblocks;
-  float* w = nullptr;       // [kblocks][cblocks][r][s][blk][blk]
+  // [kblocks][cblocks][r][s][blk][blk]; with multi, [kblocks / F][cblocks][r][s][blk][F x
+  // blk] for F = kMultiBlocks, a last group of fewer blocks in the row order.
+  float* w = nullptr;
   uint16_t* wh = nullptr;   // [kblocks][cblocks][r][s][blk / 2][blk][2]
   ~NchwcWeights() {
     free(w);
@@ -145,16 +150,106 @@ struct NchwcWeights {
 
 namespace {
 
-void finish_row(const RunCtx& c, size_t kb, size_t oy) {
+// The epilogue on npix output pixels of block kb from pixel p0 (row-major in the plane).
+void finish_span(const RunCtx& c, size_t kb, size_t p0, size_t npix) {
   if (c.epilogue == nullptr) return;
   const Geometry& g = *c.g;
-  const size_t at = (kb * g.oh + oy) * g.ow * c.nw->blk;
+  const size_t at = (kb * g.plane + p0) * c.nw->blk;
   apply_epilogue_blocked(*c.epilogue, c.out + at, c.residual != nullptr ? c.residual + at : nullptr, g.s.k, kb,
-                         c.nw->blk, g.ow);
+                         c.nw->blk, npix);
+}
+void finish_row(const RunCtx& c, size_t kb, size_t oy) { finish_span(c, kb, oy * c.g->ow, c.g->ow); }
+
+// Output pixels per work item of the multi-block path: four register tiles of the
+// widest kernel, small enough that two workers share even a 7x7 plane.
+constexpr size_t kMultiChunk = 48;
+
+// fp32 on the multi-block kernel. A span is a run of output pixels one pixel stride
+// addresses in x: the whole plane when x is contiguous (1x1, stride 1, no padding),
+// else one output row. Spans are cut into chunks; a work item is one chunk of one
+// group of output blocks. The items go group-major when the weights outweigh the input
+// (deep layers on small planes: each group's weights are read once and the plane stays
+// in L2), else chunk-major (each chunk of input stays in L1/L2 while the groups pass).
+// The epilogue is fused into the kernel for groups whose channels are all real; a group
+// holding padding channels gets the separate epilogue, which zeroes them.
+void run_multi(const RunCtx& c, int index, int threads) {
+  const Geometry& g = *c.g;
+  const armbench_conv_shape& s = g.s;
+  const NchwcWeights& nw = *c.nw;
+  const size_t blk = nw.blk, F = kMultiBlocks;
+  const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
+  const bool flat = s.r == 1 && s.s == 1 && s.stride_h == 1 && s.stride_w == 1 && hp == s.h && wp == s.w;
+  const size_t spans = flat ? 1 : g.oh, width = flat ? g.plane : g.ow;
+  const size_t per_span = (width + kMultiChunk - 1) / kMultiChunk;
+  const size_t chunks = spans * per_span, groups = (nw.kblocks + F - 1) / F;
+  const bool group_major = g.plane < s.k * s.r * s.s;
+  const size_t wgroup = F * nw.cblocks * s.r * s.s * blk * blk;  // floats per full group
+  NchwcMulti a{};
+  a.pix_stride = s.stride_w * blk;
+  a.cb_stride = hp * wp * blk;
+  a.row_stride = s.dilation_h * wp * blk;
+  a.col_stride = s.dilation_w * blk;
+  a.cblocks = nw.cblocks;
+  a.r = s.r;
+  a.s = s.s;
+  a.y_block_stride = g.plane * blk;
+  const armbench_conv_epilogue* e = c.epilogue;
+  if (e != nullptr) {
+    a.act = e->act;
+    a.lo = e->act == ARMBENCH_ACT_RELU ? 0.0f : e->clip_min;
+    a.hi = e->clip_max;
+  }
+  const float* x = static_cast<const float*>(c.xp);
+  const size_t items = chunks * groups;
+  for (size_t item = static_cast<size_t>(index); item < items; item += static_cast<size_t>(threads)) {
+    const size_t chunk = group_major ? item % chunks : item / groups;
+    const size_t group = group_major ? item / chunks : item % groups;
+    const size_t span = chunk / per_span, part = chunk % per_span;
+    // Near-equal parts of the span, as split_row cuts a row into tiles.
+    const size_t q0 = part * width / per_span, q1 = (part + 1) * width / per_span;
+    const size_t p0 = span * width + q0;  // output pixel index in the plane
+    const float* xs = x + (flat ? p0 * blk : (span * s.stride_h * wp + q0 * s.stride_w) * blk);
+    const size_t kb0 = group * F, nb = nw.kblocks - kb0 < F ? nw.kblocks - kb0 : F;
+    const float* w = nw.w + group * wgroup;
+    float* y = c.out + (kb0 * g.plane + p0) * blk;
+    const bool fused = e != nullptr && nb == F && (kb0 + F) * blk <= s.k;
+    if (nb == F) {
+      a.x = xs;
+      a.w = w;
+      a.y = y;
+      a.npix = q1 - q0;
+      a.bias = fused && e->bias != nullptr ? e->bias + kb0 * blk : nullptr;
+      a.residual = fused && c.residual != nullptr ? c.residual + (kb0 * g.plane + p0) * blk : nullptr;
+      if (!fused) a.act = ARMBENCH_ACT_NONE;
+      nw.multi(a);
+      if (!fused && e != nullptr) a.act = e->act;
+    } else {
+      NchwcRow r{};
+      r.x = xs;
+      r.w = w;
+      r.y = y;
+      r.npix = q1 - q0;
+      r.pix_stride = a.pix_stride;
+      r.cb_stride = a.cb_stride;
+      r.row_stride = a.row_stride;
+      r.col_stride = a.col_stride;
+      r.cblocks = nw.cblocks;
+      r.r = s.r;
+      r.s = s.s;
+      nw.kernel(r);
+    }
+    if (!fused) {
+      for (size_t b = 0; b < nb; ++b) finish_span(c, kb0 + b, p0, q1 - q0);
+    }
+  }
 }
 
 void run_rows(void* p, int index, int threads) {
   const RunCtx& c = *static_cast<const RunCtx*>(p);
+  if (c.nw->multi != nullptr) {
+    run_multi(c, index, threads);
+    return;
+  }
   const Geometry& g = *c.g;
   const armbench_conv_shape& s = g.s;
   const NchwcWeights& nw = *c.nw;
@@ -248,14 +343,20 @@ int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, N
     delete nw;
     return -ENOMEM;
   }
+  // With a multi-block kernel: groups of F output blocks, the F x blk outputs of one
+  // input channel and tap side by side (F = 1 is the row kernel's order).
+  const size_t F = ch.multi != nullptr ? kMultiBlocks : 1;
+  if (F > 1) nw->multi = ch.multi;
   // Source: k x c x r x s.
   for (size_t k = 0; k < s.k; ++k) {
+    const size_t kb = k / blk, kb0 = kb / F * F, nb = nw->kblocks - kb0 < F ? nw->kblocks - kb0 : F;
     for (size_t c = 0; c < s.c; ++c) {
       for (size_t t = 0; t < taps; ++t) {
         const size_t src = (k * s.c + c) * taps + t;
         const float v = dtype == ARMBENCH_GEMM_BF16 ? load(static_cast<const uint16_t*>(w), src)
                                                     : load(static_cast<const float*>(w), src);
-        nw->w[((((k / blk) * nw->cblocks + c / blk) * taps + t) * blk + c % blk) * blk + k % blk] = v;
+        nw->w[kb0 * nw->cblocks * taps * blk * blk +
+              ((((c / blk) * taps + t) * blk + c % blk) * nb + (kb - kb0)) * blk + k % blk] = v;
       }
     }
   }

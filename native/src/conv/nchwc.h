@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "armbench/conv.h"
+
 namespace armbench {
 namespace conv {
 
@@ -36,6 +38,39 @@ typedef void (*NchwcRowKernel)(const NchwcRow& a);
 NchwcRowKernel nchwc_row_avx512();
 NchwcRowKernel nchwc_row_avx2();
 NchwcRowKernel nchwc_row_neon();
+
+// The same sums over kMultiBlocks output blocks at once, so each broadcast input value
+// feeds kMultiBlocks FMAs (the row kernel reloads the input once per output block and
+// does one load per FMA; MLAS's NCHWc kernels take up to 4 filter blocks the same way).
+// Same order of sums as NchwcRow, so the bits are the row kernel's:
+//   y[b * y_block_stride + p * blk + o] = sum over cb, i, j, ci of
+//     x[p * pix_stride + cb * cb_stride + i * row_stride + j * col_stride + ci] *
+//     w[(((cb * r + i) * s + j) * blk + ci) * kMultiBlocks * blk + b * blk + o]
+// for b < kMultiBlocks, then the epilogue on the register tile before it is stored:
+// y = act((y + bias) + residual), the sums and selects of apply_epilogue_blocked, so a
+// fused epilogue gives the bits of the separate one. The caller runs the row kernel on
+// a last group of fewer blocks, whose weights are then in the row kernel's layout.
+constexpr size_t kMultiBlocks = 2;
+struct NchwcMulti {
+  const float* x;
+  const float* w;     // this group's packed weights: [cblocks][r][s][blk][kMultiBlocks * blk]
+  float* y;
+  size_t npix;
+  size_t pix_stride, cb_stride, row_stride, col_stride;
+  size_t cblocks, r, s;
+  size_t y_block_stride;  // from one output block to the next in y (and in residual)
+  // The fused epilogue; none when bias and residual are nullptr and act is NONE.
+  const float* bias;      // kMultiBlocks * blk values, or nullptr
+  const float* residual;  // at y's offsets, or nullptr
+  armbench_conv_activation act;
+  float lo, hi;           // ReLU: lo = 0; Clip: [lo, hi]
+};
+typedef void (*NchwcMultiKernel)(const NchwcMulti& a);
+
+// Block 16, 8 and 4, or nullptr on the other architecture.
+NchwcMultiKernel nchwc_multi_avx512();
+NchwcMultiKernel nchwc_multi_avx2();
+NchwcMultiKernel nchwc_multi_neon();
 
 // The bf16 row: the same sums with bf16 x and w and fp32 accumulation, by pairs of input
 // channels (the dot-product instructions take two bf16 products per fp32 lane):

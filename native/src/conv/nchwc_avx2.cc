@@ -47,9 +47,80 @@ void row(const NchwcRow& a) {
   split_row(a, kBlk, kMaxT, kTiles);
 }
 
+// Two output blocks: up to 6 pixels x 16 output channels (12 ymm accumulators + 2
+// weight vectors + 1 broadcast of 16), so each broadcast input value feeds two FMAs.
+// The epilogue as in nchwc_avx512.cc: (y + b) + r, ReLU and Clip as compares and blends.
+inline __m256 finish(__m256 v, const NchwcMulti& a, const float* bias, const float* res) {
+  if (res != nullptr) {
+    v = _mm256_add_ps(_mm256_add_ps(v, bias != nullptr ? _mm256_loadu_ps(bias) : _mm256_setzero_ps()),
+                      _mm256_loadu_ps(res));
+  } else if (bias != nullptr) {
+    v = _mm256_add_ps(v, _mm256_loadu_ps(bias));
+  }
+  if (a.act == ARMBENCH_ACT_RELU) {
+    const __m256 zero = _mm256_setzero_ps();
+    v = _mm256_blendv_ps(v, zero, _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+  } else if (a.act == ARMBENCH_ACT_CLIP) {
+    const __m256 lo = _mm256_set1_ps(a.lo), hi = _mm256_set1_ps(a.hi);
+    const __m256 capped = _mm256_blendv_ps(v, hi, _mm256_cmp_ps(v, hi, _CMP_GT_OQ));
+    v = _mm256_blendv_ps(capped, lo, _mm256_cmp_ps(v, lo, _CMP_LT_OQ));
+  }
+  return v;
+}
+
+template <int T>
+void multi_tile(const NchwcMulti& a, const float* x, float* y) {
+  static_assert(kMultiBlocks == 2, "two output blocks per tile");
+  __m256 acc0[T], acc1[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = _mm256_setzero_ps();
+  const float* wp = a.w;
+  for (size_t cb = 0; cb < a.cblocks; ++cb) {
+    for (size_t i = 0; i < a.r; ++i) {
+      for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
+        const float* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
+        for (size_t ci = 0; ci < kBlk; ++ci) {
+          const __m256 w0 = _mm256_loadu_ps(wp + ci * 2 * kBlk);
+          const __m256 w1 = _mm256_loadu_ps(wp + ci * 2 * kBlk + kBlk);
+#pragma GCC unroll 16
+          for (int t = 0; t < T; ++t) {
+            const __m256 xv = _mm256_set1_ps(xp[t * a.pix_stride + ci]);
+            acc0[t] = _mm256_fmadd_ps(xv, w0, acc0[t]);
+            acc1[t] = _mm256_fmadd_ps(xv, w1, acc1[t]);
+          }
+        }
+      }
+    }
+  }
+  const ptrdiff_t yoff = y - a.y;
+  const float* res0 = a.residual != nullptr ? a.residual + yoff : nullptr;
+  const float* res1 = res0 != nullptr ? res0 + a.y_block_stride : nullptr;
+  const float* b0 = a.bias;
+  const float* b1 = b0 != nullptr ? b0 + kBlk : nullptr;
+  const bool plain = res0 == nullptr && b0 == nullptr && a.act == ARMBENCH_ACT_NONE;
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) {
+    __m256 v0 = acc0[t], v1 = acc1[t];
+    if (!plain) {
+      v0 = finish(v0, a, b0, res0 != nullptr ? res0 + t * kBlk : nullptr);
+      v1 = finish(v1, a, b1, res1 != nullptr ? res1 + t * kBlk : nullptr);
+    }
+    _mm256_storeu_ps(y + t * kBlk, v0);
+    _mm256_storeu_ps(y + a.y_block_stride + t * kBlk, v1);
+  }
+}
+
+typedef void (*MultiTileFn)(const NchwcMulti&, const float*, float*);
+constexpr int kMultiMaxT = 6;
+const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,        multi_tile<1>, multi_tile<2>, multi_tile<3>,
+                                                 multi_tile<4>, multi_tile<5>, multi_tile<6>};
+
+void multi(const NchwcMulti& a) { split_row(a, kBlk, kMultiMaxT, kMultiTiles); }
+
 }  // namespace
 
 NchwcRowKernel nchwc_row_avx2() { return row; }
+NchwcMultiKernel nchwc_multi_avx2() { return multi; }
 
 }  // namespace conv
 }  // namespace armbench
@@ -59,6 +130,7 @@ NchwcRowKernel nchwc_row_avx2() { return row; }
 namespace armbench {
 namespace conv {
 NchwcRowKernel nchwc_row_avx2() { return nullptr; }
+NchwcMultiKernel nchwc_multi_avx2() { return nullptr; }
 }  // namespace conv
 }  // namespace armbench
 

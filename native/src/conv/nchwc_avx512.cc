@@ -1,5 +1,5 @@
-// Direct NCHWc inner kernel, AVX-512F, block 16: a register tile of up to 14 output
-// pixels x 16 output channels (14 zmm accumulators). Per tap and input channel: one
+// Direct NCHWc inner kernels, AVX-512F, block 16. The row kernel: a register tile of up
+// to 14 output pixels x 16 output channels (14 zmm accumulators). Per tap and input channel: one
 // weight vector load and one broadcast input value (folded into the FMA as an
 // embedded broadcast) per pixel. Built with -mavx512f, run only when the CPU has it.
 #include "nchwc.h"
@@ -46,9 +46,96 @@ void row(const NchwcRow& a) {
   split_row(a, kBlk, kMaxT, kTiles);
 }
 
+// Two output blocks: up to 12 pixels x 32 output channels (24 zmm accumulators). Per
+// tap and input channel: two weight loads and one broadcast per pixel for 2 FMAs, half
+// the row kernel's loads per FMA. The contiguous case (stride 1) is a template
+// parameter so pixels are addressed with constant offsets.
+//
+// The epilogue in the sums and selects of apply_epilogue_blocked: (y + b) + r, then
+// ReLU and Clip as compares and blends (y < lo ? lo : y keeps NaN and -0 as they are).
+inline __m512 finish(__m512 v, const NchwcMulti& a, const float* bias, const float* res) {
+  if (res != nullptr) {
+    v = _mm512_add_ps(_mm512_add_ps(v, bias != nullptr ? _mm512_loadu_ps(bias) : _mm512_setzero_ps()),
+                      _mm512_loadu_ps(res));
+  } else if (bias != nullptr) {
+    v = _mm512_add_ps(v, _mm512_loadu_ps(bias));
+  }
+  if (a.act == ARMBENCH_ACT_RELU) {
+    const __m512 zero = _mm512_setzero_ps();
+    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, zero);
+  } else if (a.act == ARMBENCH_ACT_CLIP) {
+    const __m512 lo = _mm512_set1_ps(a.lo), hi = _mm512_set1_ps(a.hi);
+    const __m512 capped = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, hi, _CMP_GT_OQ), v, hi);
+    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, lo, _CMP_LT_OQ), capped, lo);
+  }
+  return v;
+}
+
+template <int T, bool kContiguous>
+void multi_tile(const NchwcMulti& a, const float* x, float* y) {
+  static_assert(kMultiBlocks == 2, "two output blocks per tile");
+  const size_t ps = kContiguous ? kBlk : a.pix_stride;
+  __m512 acc0[T], acc1[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = _mm512_setzero_ps();
+  const float* wp = a.w;
+  for (size_t cb = 0; cb < a.cblocks; ++cb) {
+    for (size_t i = 0; i < a.r; ++i) {
+      for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
+        const float* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
+        for (size_t ci = 0; ci < kBlk; ++ci) {
+          const __m512 w0 = _mm512_loadu_ps(wp + ci * 2 * kBlk);
+          const __m512 w1 = _mm512_loadu_ps(wp + ci * 2 * kBlk + kBlk);
+#pragma GCC unroll 16
+          for (int t = 0; t < T; ++t) {
+            const __m512 xv = _mm512_set1_ps(xp[t * ps + ci]);
+            acc0[t] = _mm512_fmadd_ps(xv, w0, acc0[t]);
+            acc1[t] = _mm512_fmadd_ps(xv, w1, acc1[t]);
+          }
+        }
+      }
+    }
+  }
+  const ptrdiff_t yoff = y - a.y;  // this tile's offset, the residual's too
+  const float* res0 = a.residual != nullptr ? a.residual + yoff : nullptr;
+  const float* res1 = res0 != nullptr ? res0 + a.y_block_stride : nullptr;
+  const float* b0 = a.bias;
+  const float* b1 = b0 != nullptr ? b0 + kBlk : nullptr;
+  const bool plain = res0 == nullptr && b0 == nullptr && a.act == ARMBENCH_ACT_NONE;
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) {
+    __m512 v0 = acc0[t], v1 = acc1[t];
+    if (!plain) {
+      v0 = finish(v0, a, b0, res0 != nullptr ? res0 + t * kBlk : nullptr);
+      v1 = finish(v1, a, b1, res1 != nullptr ? res1 + t * kBlk : nullptr);
+    }
+    _mm512_storeu_ps(y + t * kBlk, v0);
+    _mm512_storeu_ps(y + a.y_block_stride + t * kBlk, v1);
+  }
+}
+
+typedef void (*MultiTileFn)(const NchwcMulti&, const float*, float*);
+constexpr int kMultiMaxT = 12;
+template <bool C>
+struct MultiTiles {
+  static constexpr MultiTileFn fns[kMultiMaxT + 1] = {
+      nullptr,          multi_tile<1, C>, multi_tile<2, C>, multi_tile<3, C>,  multi_tile<4, C>,
+      multi_tile<5, C>, multi_tile<6, C>, multi_tile<7, C>, multi_tile<8, C>,  multi_tile<9, C>,
+      multi_tile<10, C>, multi_tile<11, C>, multi_tile<12, C>};
+};
+
+void multi(const NchwcMulti& a) {
+  if (a.pix_stride == kBlk) {
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<true>::fns);
+  } else {
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<false>::fns);
+  }
+}
+
 }  // namespace
 
 NchwcRowKernel nchwc_row_avx512() { return row; }
+NchwcMultiKernel nchwc_multi_avx512() { return multi; }
 
 }  // namespace conv
 }  // namespace armbench
@@ -58,6 +145,7 @@ NchwcRowKernel nchwc_row_avx512() { return row; }
 namespace armbench {
 namespace conv {
 NchwcRowKernel nchwc_row_avx512() { return nullptr; }
+NchwcMultiKernel nchwc_multi_avx512() { return nullptr; }
 }  // namespace conv
 }  // namespace armbench
 

@@ -51,9 +51,88 @@ void row(const NchwcRow& a) {
   split_row(a, kBlk, kMaxT, kTiles);
 }
 
+// Two output blocks: up to 8 pixels x 8 output channels (16 q accumulators). Per tap:
+// one 4-channel input vector per pixel, then per input channel the two blocks' weight
+// vectors and 2 FMLA by element per pixel: 16 + 8 + 2 of 32 registers.
+//
+// The epilogue in apply_epilogue_blocked's sums and selects: ReLU and Clip as compare
+// and select (FMAX would turn max(+0, -0) into +0 where the select keeps -0).
+inline float32x4_t finish(float32x4_t v, const NchwcMulti& a, const float* bias, const float* res) {
+  if (res != nullptr) {
+    v = vaddq_f32(vaddq_f32(v, bias != nullptr ? vld1q_f32(bias) : vdupq_n_f32(0.0f)), vld1q_f32(res));
+  } else if (bias != nullptr) {
+    v = vaddq_f32(v, vld1q_f32(bias));
+  }
+  if (a.act == ARMBENCH_ACT_RELU) {
+    const float32x4_t lo = vdupq_n_f32(0.0f);
+    v = vbslq_f32(vcltq_f32(v, lo), lo, v);
+  } else if (a.act == ARMBENCH_ACT_CLIP) {
+    const float32x4_t lo = vdupq_n_f32(a.lo), hi = vdupq_n_f32(a.hi);
+    v = vbslq_f32(vcltq_f32(v, lo), lo, vbslq_f32(vcgtq_f32(v, hi), hi, v));
+  }
+  return v;
+}
+
+template <int T>
+void multi_tile(const NchwcMulti& a, const float* x, float* y) {
+  static_assert(kMultiBlocks == 2, "two output blocks per tile");
+  float32x4_t acc0[T], acc1[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = vdupq_n_f32(0.0f);
+  const float* wp = a.w;
+  for (size_t cb = 0; cb < a.cblocks; ++cb) {
+    for (size_t i = 0; i < a.r; ++i) {
+      for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
+        const float* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
+        float32x4_t xv[T];
+#pragma GCC unroll 16
+        for (int t = 0; t < T; ++t) xv[t] = vld1q_f32(xp + t * a.pix_stride);
+#define ARMBENCH_MULTI_CHANNEL(ci)                                    \
+  {                                                                   \
+    const float32x4_t w0 = vld1q_f32(wp + (ci) * 2 * kBlk);           \
+    const float32x4_t w1 = vld1q_f32(wp + (ci) * 2 * kBlk + kBlk);    \
+    _Pragma("GCC unroll 16") for (int t = 0; t < T; ++t) {            \
+      acc0[t] = vfmaq_laneq_f32(acc0[t], w0, xv[t], ci);              \
+      acc1[t] = vfmaq_laneq_f32(acc1[t], w1, xv[t], ci);              \
+    }                                                                 \
+  }
+        ARMBENCH_MULTI_CHANNEL(0)
+        ARMBENCH_MULTI_CHANNEL(1)
+        ARMBENCH_MULTI_CHANNEL(2)
+        ARMBENCH_MULTI_CHANNEL(3)
+#undef ARMBENCH_MULTI_CHANNEL
+      }
+    }
+  }
+  const ptrdiff_t yoff = y - a.y;
+  const float* res0 = a.residual != nullptr ? a.residual + yoff : nullptr;
+  const float* res1 = res0 != nullptr ? res0 + a.y_block_stride : nullptr;
+  const float* b0 = a.bias;
+  const float* b1 = b0 != nullptr ? b0 + kBlk : nullptr;
+  const bool plain = res0 == nullptr && b0 == nullptr && a.act == ARMBENCH_ACT_NONE;
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) {
+    float32x4_t v0 = acc0[t], v1 = acc1[t];
+    if (!plain) {
+      v0 = finish(v0, a, b0, res0 != nullptr ? res0 + t * kBlk : nullptr);
+      v1 = finish(v1, a, b1, res1 != nullptr ? res1 + t * kBlk : nullptr);
+    }
+    vst1q_f32(y + t * kBlk, v0);
+    vst1q_f32(y + a.y_block_stride + t * kBlk, v1);
+  }
+}
+
+typedef void (*MultiTileFn)(const NchwcMulti&, const float*, float*);
+constexpr int kMultiMaxT = 8;
+const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,        multi_tile<1>, multi_tile<2>, multi_tile<3>, multi_tile<4>,
+                                                 multi_tile<5>, multi_tile<6>, multi_tile<7>, multi_tile<8>};
+
+void multi(const NchwcMulti& a) { split_row(a, kBlk, kMultiMaxT, kMultiTiles); }
+
 }  // namespace
 
 NchwcRowKernel nchwc_row_neon() { return row; }
+NchwcMultiKernel nchwc_multi_neon() { return multi; }
 
 }  // namespace conv
 }  // namespace armbench
@@ -63,6 +142,7 @@ NchwcRowKernel nchwc_row_neon() { return row; }
 namespace armbench {
 namespace conv {
 NchwcRowKernel nchwc_row_neon() { return nullptr; }
+NchwcMultiKernel nchwc_multi_neon() { return nullptr; }
 }  // namespace conv
 }  // namespace armbench
 

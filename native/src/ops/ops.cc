@@ -140,7 +140,7 @@ void window(size_t o, size_t stride, size_t pad, size_t k, size_t extent, size_t
 
 // The larger of m and v; a NaN wins and then stays (v > NaN is false), branch-free so
 // the loops over columns vectorise.
-inline float max_nan(float m, float v) { return (v > m || v != v) ? v : m; }
+inline float max_nan(float m, float v) { return ((v > m) | (v != v)) ? v : m; }
 
 // An average window's double sum, for either layout (and the global average pool).
 struct SumCell {
@@ -165,6 +165,43 @@ struct Lanes {
   }
 };
 
+// The second pass for NCHW (one lane): windows inside the row read kw neighbours with
+// no bounds to compute, kw = 3 unrolled (ResNet's stem pool), so the loop over outputs
+// has no branch; the edge windows take the general walk. Same cells, same order.
+template <size_t KW>
+void interior_max(const float* col, size_t stride, size_t kw, size_t ox0, size_t ox1, size_t first, float* out) {
+  for (size_t ox = ox0; ox < ox1; ++ox) {
+    const float* c = col + ox * stride - first;
+    float m = -INFINITY;
+    for (size_t j = 0; j < (KW != 0 ? KW : kw); ++j) m = max_nan(m, c[j]);
+    out[ox] = m;
+  }
+}
+
+void row_max_nchw(const armbench_pool2d* p, size_t ow, const float* col, float* out) {
+  // Interior outputs: ox * stride >= pad_left and ox * stride - pad_left + kw <= w.
+  const size_t sw = p->stride_w, pad = p->pad_left;
+  size_t ox0 = (pad + sw - 1) / sw, ox1 = p->w + pad >= p->kw ? (p->w + pad - p->kw) / sw + 1 : 0;
+  if (ox1 > ow) ox1 = ow;
+  if (ox0 > ox1) ox0 = ox1;
+  for (size_t ox = 0; ox < ow; ++ox) {
+    if (ox == ox0) {
+      if (p->kw == 3) {
+        interior_max<3>(col, sw, 3, ox0, ox1, pad, out);
+      } else {
+        interior_max<0>(col, sw, p->kw, ox0, ox1, pad, out);
+      }
+      ox = ox1;
+      if (ox >= ow) break;
+    }
+    size_t x0, x1;
+    window(ox, sw, pad, p->kw, p->w, &x0, &x1);
+    float m = -INFINITY;
+    for (size_t ix = x0; ix < x1; ++ix) m = max_nan(m, col[ix]);
+    out[ox] = m;
+  }
+}
+
 // Max pooling in two passes per output row: the column maxima over the window's rows
 // (contiguous, vectorised, in either layout), then each output's maximum over its
 // window's columns.
@@ -184,6 +221,10 @@ int max_pool(const armbench_pool2d* p, size_t oh, size_t ow, size_t block, const
       for (size_t iy = y0; iy < y1; ++iy) {
         const float* row = xp + iy * len;
         for (size_t i = 0; i < len; ++i) col[i] = max_nan(col[i], row[i]);
+      }
+      if (L.lanes == 1) {
+        row_max_nchw(p, ow, col, yp + oy * ow);
+        continue;
       }
       for (size_t ox = 0; ox < ow; ++ox) {
         size_t x0, x1;
