@@ -12,9 +12,11 @@ test("the default picks what measured fastest here on ResNet-50's kinds of layer
   assert.equal(defaultConvAlgo(convShape(layer("res3 3x3 128"), 1)), "winograd-f4");
   assert.equal(defaultConvAlgo(convShape(layer("res5 3x3 512"), 1)), "direct-nchwc");
   assert.equal(defaultConvAlgo(convShape(layer("res3 3x3/2 128"), 1)), "direct-nchwc");
-  assert.equal(defaultConvAlgo(convShape(layer("res2 3x3 64"), 1)), "winograd-f4");
+  assert.equal(defaultConvAlgo(convShape(layer("res2 3x3 64"), 1)), "direct-nchwc");
+  assert.equal(defaultConvAlgo(convShape(layer("res4 3x3 256"), 1)), "direct-nchwc");
   assert.equal(defaultConvAlgo(convShape(layer("res3 down 1x1/2 256-512"), 1)), "direct-nchwc");
-  assert.equal(defaultConvAlgo(convShape(layer("conv1 7x7/2 3-64"), 1)), "im2col-tiled");
+  assert.equal(defaultConvAlgo(convShape(layer("conv1 7x7/2 3-64"), 1)), "direct-nchwc");
+  assert.equal(defaultConvAlgo(convShape(layer("conv1 7x7/2 3-64"), 1), "bf16"), "im2col-tiled");
 });
 
 test("bf16 3x3 layers go to direct-nchwc, never to Winograd; bf16 1x1 layers to the bf16 GEMM", () => {

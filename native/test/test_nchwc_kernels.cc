@@ -8,7 +8,8 @@
 //
 // The multi-block kernels (kMultiBlocks output blocks at once, fused epilogue) must give
 // the bits of their ISA's row kernel followed by the epilogue's sums and selects, for
-// every epilogue form, with the output blocks and the residual at a stride of their own.
+// every epilogue form, with the output blocks and the residual at a stride of their own,
+// and with a last input block of 1, 3 or all channels (the rest zero, and skipped).
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,10 +175,20 @@ void check_multi(NchwcMultiKernel k, NchwcRowKernel row, size_t blk, const char*
                               Geometry{blk, npix, 1, 2, 1, 3, 3}, Geometry{blk, npix, 1, 1, 3, 1, 1},
                               Geometry{blk, npix, 2, 1, 2, 1, 1}}) {
       for (const Epilogue& e : forms) {
+       for (const size_t cin_last : {blk, size_t{3}, size_t{1}}) {
         const size_t taps = g.r * g.s, wc = g.w_count();
         std::vector<float> x(g.x_count()), wrow(F * wc), wm(F * wc);
         for (float& v : x) v = test_data::random_value();
         for (float& v : wrow) v = test_data::random_value();
+        // The last input block's channels past cin_last are zero in x and in the weights,
+        // as the layout and the packing leave them.
+        const size_t last = g.cblocks - 1, plane = g.hp() * g.wp();
+        for (size_t q = 0; q < plane; ++q)
+          for (size_t ci = cin_last; ci < blk; ++ci) x[(last * plane + q) * blk + ci] = 0.0f;
+        for (size_t b = 0; b < F; ++b)
+          for (size_t t = 0; t < taps; ++t)
+            for (size_t ci = cin_last; ci < blk; ++ci)
+              for (size_t o = 0; o < blk; ++o) wrow[b * wc + ((last * taps + t) * blk + ci) * blk + o] = 0.0f;
         // Block b's row-order weights side by side per input channel and tap.
         for (size_t b = 0; b < F; ++b) {
           for (size_t q = 0; q < g.cblocks * taps * blk; ++q) {
@@ -201,6 +212,7 @@ void check_multi(NchwcMultiKernel k, NchwcRowKernel row, size_t blk, const char*
         a.cblocks = f.cblocks;
         a.r = f.r;
         a.s = f.s;
+        a.cin_last = cin_last;
         a.y_block_stride = ystride;
         a.bias = e.bias ? bias.data() : nullptr;
         a.residual = e.residual ? res.data() : nullptr;
@@ -220,11 +232,12 @@ void check_multi(NchwcMultiKernel k, NchwcRowKernel row, size_t blk, const char*
                                               e.residual ? &res[b * ystride + i] : nullptr, e.act, a.lo, a.hi);
             if (memcmp(&want, &y[b * ystride + i], sizeof want) != 0) {
               if (mismatches++ < 5)
-                fprintf(stderr, "    %s multi npix=%zu stride=%zu %zux%zu block %zu [%zu] = %.9g, want %.9g\n", name,
-                        npix, g.stride, g.r, g.s, b, i, y[b * ystride + i], want);
+                fprintf(stderr, "    %s multi npix=%zu stride=%zu %zux%zu cin_last=%zu block %zu [%zu] = %.9g, want %.9g\n",
+                        name, npix, g.stride, g.r, g.s, cin_last, b, i, y[b * ystride + i], want);
             }
           }
         }
+       }
       }
     }
   }

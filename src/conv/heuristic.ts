@@ -5,10 +5,21 @@
  */
 import type { NativeConvShape } from "../native.js";
 
-/** Output rows from which Winograd F(4x4) has enough tiles to pay (at 7x7, batch 1, its transformed weights stream from memory for 4 tiles and direct-nchwc wins). */
-export const WINOGRAD_F4_MIN_OUTPUT = 14;
-/** Channels from which Winograd's transforms pay for themselves (measured: F4 1.37x direct-nchwc at 64 channels, 56x56). */
+/**
+ * Output rows from which Winograd F(4x4) pays against the two-block direct-nchwc kernel
+ * (in ResNet-50 here, one thread: 28x28 with 128 channels 1.65-1.72 ms against 2.08 ms
+ * direct; 14x14 with 256 channels 2.2 ms against 2.08; a 7x7 map has 4 tiles, too few).
+ */
+export const WINOGRAD_F4_MIN_OUTPUT = 28;
+/** Input channels from which Winograd's transforms pay for themselves. */
 export const WINOGRAD_MIN_CHANNELS = 64;
+/**
+ * Output channels from which they pay: with 64 the output transform costs too much per
+ * multiply saved (ResNet-50's 56x56 64->64 layers: 2.4 ms Winograd, 2.1 ms direct;
+ * VGG-16's 224x224 64->64: 58 against 84 GFLOP/s), with 128 Winograd wins (VGG-16's
+ * 112x112 64->128: 131 against 96).
+ */
+export const WINOGRAD_MIN_OUTPUT_CHANNELS = 128;
 /** Input channels below which NCHWc's channel blocks would mostly hold padding. */
 export const NCHWC_MIN_CHANNELS = 16;
 
@@ -18,6 +29,10 @@ export const NCHWC_MIN_CHANNELS = 16;
  * network in NCHWc: on ResNet-50 here (one thread, batch 1) its 1x1 layers took 0.95-1.1
  * ms where gemm-1x1 took 1.1-1.45 ms, and the stride-2 downsamples 2.1-2.3 ms where
  * im2col-tiled took 2.4-3.0 ms. bf16 1x1 layers stay on the bf16 GEMM.
+ *
+ * fp32 layers with few input channels (a 3-channel stem) go to direct-nchwc too: the
+ * two-block kernel skips the zero channels of a partial input block (ResNet-50's 7x7/2
+ * stem: 4.1 ms im2col-tiled, 2.7 ms direct-nchwc, plus 0.2 ms to block the image).
  *
  * bf16 never gets Winograd by default: its transforms run in fp32 whatever the dtype,
  * so it gains little, and rounding the transformed operands to bf16 costs F(4x4) most
@@ -31,10 +46,10 @@ export function defaultConvAlgo(s: NativeConvShape, dtype: "fp32" | "bf16" = "fp
   const oh = Math.floor((s.h + 2 * s.pad - s.r) / s.stride) + 1;
   if (
     dtype === "fp32" && s.r === 3 && s.s === 3 && s.stride === 1 && s.groups === 1 &&
-    s.c >= WINOGRAD_MIN_CHANNELS && s.k >= WINOGRAD_MIN_CHANNELS && oh >= WINOGRAD_F4_MIN_OUTPUT
+    s.c >= WINOGRAD_MIN_CHANNELS && s.k >= WINOGRAD_MIN_OUTPUT_CHANNELS && oh >= WINOGRAD_F4_MIN_OUTPUT
   ) {
     return "winograd-f4";
   }
-  if (s.groups === 1 && s.c >= NCHWC_MIN_CHANNELS && (s.r > 1 || s.s > 1)) return "direct-nchwc";
+  if (s.groups === 1 && (dtype === "fp32" || s.c >= NCHWC_MIN_CHANNELS) && (s.r > 1 || s.s > 1)) return "direct-nchwc";
   return "im2col-tiled";
 }

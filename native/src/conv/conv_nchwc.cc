@@ -192,6 +192,7 @@ void run_multi(const RunCtx& c, int index, int threads) {
   a.cblocks = nw.cblocks;
   a.r = s.r;
   a.s = s.s;
+  a.cin_last = s.c - (nw.cblocks - 1) * blk;
   a.y_block_stride = g.plane * blk;
   const armbench_conv_epilogue* e = c.epilogue;
   if (e != nullptr) {
@@ -406,6 +407,82 @@ int run_nchwc(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_a
   return 0;
 }
 
+namespace {
+
+// The padded input frame of run_nchwc_blocked: one per calling thread, grown as needed
+// and kept, so a network's convs neither allocate nor zero a whole frame per call (a
+// fresh calloc of a stem's 3.4 MB frame is a page fault per 4 KiB, every inference).
+struct Frame {
+  void* p = nullptr;
+  size_t bytes = 0;
+  ~Frame() { free(p); }
+};
+
+void* frame_buffer(size_t bytes) {
+  static thread_local Frame f;
+  if (bytes > f.bytes) {
+    free(f.p);
+    f.bytes = 0;
+    f.p = malloc(bytes);
+    if (f.p == nullptr) return nullptr;
+    f.bytes = bytes;
+  }
+  return f.p;
+}
+
+// The padding rows and columns of every channel block of a frame (hp x wp pixels of blk
+// elements of elem bytes): what another conv left there is not zero.
+void zero_border(char* xp, size_t elem, size_t cblocks, const armbench_conv_shape& s, size_t blk) {
+  const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
+  const size_t pix = blk * elem, row = wp * pix;
+  for (size_t cb = 0; cb < cblocks; ++cb) {
+    char* f = xp + cb * hp * row;
+    if (s.pad_top > 0) memset(f, 0, s.pad_top * row);
+    if (s.pad_bottom > 0) memset(f + (s.pad_top + s.h) * row, 0, s.pad_bottom * row);
+    for (size_t iy = s.pad_top; iy < s.pad_top + s.h; ++iy) {
+      if (s.pad_left > 0) memset(f + iy * row, 0, s.pad_left * pix);
+      if (s.pad_right > 0) memset(f + iy * row + (s.pad_left + s.w) * pix, 0, s.pad_right * pix);
+    }
+  }
+}
+
+// One batch item's x into the frame's interior, its (block, row) rows split over the
+// pool. Row by row: NCHWc rows are already w x blk contiguous, so this is a copy (or a
+// conversion) into the padded frame, not a transpose.
+struct FrameCopy {
+  const armbench_conv_shape* s;
+  size_t blk, cblocks;
+  const float* x;
+  void* frame;
+  bool bf16_kernel, round;
+};
+
+void copy_rows(void* p, int index, int threads) {
+  const FrameCopy& c = *static_cast<const FrameCopy*>(p);
+  const armbench_conv_shape& s = *c.s;
+  const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
+  const size_t len = s.w * c.blk;
+  size_t r0, r1;
+  runtime::pool_share(c.cblocks * s.h, index, threads, &r0, &r1);
+  for (size_t r = r0; r < r1; ++r) {
+    const size_t cb = r / s.h, iy = r % s.h;
+    const float* src = c.x + r * len;
+    const size_t at = ((cb * hp + iy + s.pad_top) * wp + s.pad_left) * c.blk;
+    if (c.bf16_kernel) {
+      armbench_f32_to_bf16_array(src, static_cast<uint16_t*>(c.frame) + at, len, ARMBENCH_BF16_RNE);
+    } else if (c.round) {
+      // No bf16 kernel on this CPU: the fp32 kernel on x rounded to bf16, as the NCHW
+      // path runs it on bf16 x widened.
+      float* dst = static_cast<float*>(c.frame) + at;
+      for (size_t i = 0; i < len; ++i) dst[i] = armbench_bf16_to_f32(armbench_f32_to_bf16(src[i], ARMBENCH_BF16_RNE));
+    } else {
+      memcpy(static_cast<float*>(c.frame) + at, src, len * sizeof(float));
+    }
+  }
+}
+
+}  // namespace
+
 int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm_dtype dtype, const float* x, float* y,
                       const armbench_conv_epilogue& e, const NchwcWeights* nw) {
   const armbench_conv_shape& s = g.s;
@@ -421,40 +498,22 @@ int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm
   const size_t xelem = bf16_kernel ? sizeof(uint16_t) : sizeof(float);
   void* xp = nullptr;
   if (copy) {
-    // Zeroed once: each batch item rewrites the interior only, so the border stays zero.
-    xp = calloc(xcount, xelem);
+    xp = frame_buffer(xcount * xelem);
     if (xp == nullptr) return -ENOMEM;
+    // Each batch item rewrites the interior only, so the border, zeroed here, stays zero.
+    zero_border(static_cast<char*>(xp), xelem, nw->cblocks, s, blk);
   }
   for (size_t b = 0; b < s.n; ++b) {
     const float* xb = x + b * xitem;
     if (copy) {
-      // Row by row: NCHWc rows are already w x blk contiguous, so this is a copy (or a
-      // conversion) into the padded frame, not a transpose.
-      const size_t len = s.w * blk;
-      for (size_t cb = 0; cb < nw->cblocks; ++cb) {
-        for (size_t iy = 0; iy < s.h; ++iy) {
-          const float* src = xb + (cb * s.h + iy) * len;
-          const size_t at = ((cb * hp + iy + s.pad_top) * wp + s.pad_left) * blk;
-          if (bf16_kernel) {
-            armbench_f32_to_bf16_array(src, static_cast<uint16_t*>(xp) + at, len, ARMBENCH_BF16_RNE);
-          } else if (round) {
-            // No bf16 kernel on this CPU: the fp32 kernel on x rounded to bf16, as the
-            // NCHW path runs it on bf16 x widened.
-            float* dst = static_cast<float*>(xp) + at;
-            for (size_t i = 0; i < len; ++i)
-              dst[i] = armbench_bf16_to_f32(armbench_f32_to_bf16(src[i], ARMBENCH_BF16_RNE));
-          } else {
-            memcpy(static_cast<float*>(xp) + at, src, len * sizeof(float));
-          }
-        }
-      }
+      FrameCopy fc{&s, blk, nw->cblocks, xb, xp, bf16_kernel, round};
+      runtime::pool_run(pool, copy_rows, &fc);
     }
     RunCtx ctx{&g, nw, copy ? xp : xb, y + b * yitem};
     ctx.epilogue = &e;
     ctx.residual = e.residual != nullptr ? e.residual + b * yitem : nullptr;
     runtime::pool_run(pool, run_rows, &ctx);
   }
-  free(xp);
   return 0;
 }
 
@@ -464,6 +523,8 @@ namespace {
 // floats, 4 KiB at block 16) stays in L1 while block strided rows of the plain side
 // stream through it; a whole plane at a time would write each cache line block times.
 constexpr size_t kTile = 64;
+// The largest block the pixel-at-a-time path of a partial block takes.
+constexpr size_t kMaxBlock = 64;
 
 // One full channel block of one batch item, pixel by pixel: a block known at compile
 // time lets the compiler keep the B row pointers in registers and write (or read) each
@@ -508,6 +569,7 @@ bool fixed_to_nchw(const float* blocked, size_t block, size_t plane, float* y) {
 
 using armbench::conv::fixed_to_nchw;
 using armbench::conv::fixed_to_nchwc;
+using armbench::conv::kMaxBlock;
 using armbench::conv::kTile;
 
 extern "C" {
@@ -522,6 +584,19 @@ int armbench_nchw_to_nchwc(const float* x, size_t n, size_t c, size_t h, size_t 
     for (size_t q = 0; q < cb; ++q) {
       float* dst = y + (b * cb + q) * plane * block;
       if ((q + 1) * block <= c && fixed_to_nchwc(x + (b * c + q * block) * plane, block, plane, dst)) continue;
+      if (block <= kMaxBlock) {
+        // A last block of few channels (a 3-channel image): pixel by pixel, each block
+        // written once, front to back (no tile pass per channel over the whole block).
+        const size_t used = c - q * block < block ? c - q * block : block;
+        const float* src[kMaxBlock];
+        for (size_t o = 0; o < used; ++o) src[o] = x + (b * c + q * block + o) * plane;
+        for (size_t p = 0; p < plane; ++p) {
+          float* d = dst + p * block;
+          for (size_t o = 0; o < used; ++o) d[o] = src[o][p];
+          for (size_t o = used; o < block; ++o) d[o] = 0.0f;
+        }
+        continue;
+      }
       for (size_t p0 = 0; p0 < plane; p0 += kTile) {
         const size_t p1 = p0 + kTile < plane ? p0 + kTile : plane;
         for (size_t o = 0; o < block; ++o) {

@@ -76,10 +76,11 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
   for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = _mm256_setzero_ps();
   const float* wp = a.w;
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
+    const size_t cin = cb + 1 < a.cblocks ? kBlk : a.cin_last;
     for (size_t i = 0; i < a.r; ++i) {
       for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
         const float* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
-        for (size_t ci = 0; ci < kBlk; ++ci) {
+        for (size_t ci = 0; ci < cin; ++ci) {
           const __m256 w0 = _mm256_loadu_ps(wp + ci * 2 * kBlk);
           const __m256 w1 = _mm256_loadu_ps(wp + ci * 2 * kBlk + kBlk);
 #pragma GCC unroll 16

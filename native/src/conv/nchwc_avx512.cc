@@ -48,8 +48,9 @@ void row(const NchwcRow& a) {
 
 // Two output blocks: up to 12 pixels x 32 output channels (24 zmm accumulators). Per
 // tap and input channel: two weight loads and one broadcast per pixel for 2 FMAs, half
-// the row kernel's loads per FMA. The contiguous case (stride 1) is a template
-// parameter so pixels are addressed with constant offsets.
+// the row kernel's loads per FMA. Strides 1 and 2 (in pixels) are template parameters,
+// so pixels are addressed with constant offsets from one register: with a run-time
+// stride, 12 pixel pointers do not fit the general registers beside the loop's own.
 //
 // The epilogue in the sums and selects of apply_epilogue_blocked: (y + b) + r, then
 // ReLU and Clip as compares and blends (y < lo ? lo : y keeps NaN and -0 as they are).
@@ -71,19 +72,20 @@ inline __m512 finish(__m512 v, const NchwcMulti& a, const float* bias, const flo
   return v;
 }
 
-template <int T, bool kContiguous>
+template <int T, size_t kStride>
 void multi_tile(const NchwcMulti& a, const float* x, float* y) {
   static_assert(kMultiBlocks == 2, "two output blocks per tile");
-  const size_t ps = kContiguous ? kBlk : a.pix_stride;
+  const size_t ps = kStride != 0 ? kStride * kBlk : a.pix_stride;
   __m512 acc0[T], acc1[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = _mm512_setzero_ps();
   const float* wp = a.w;
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
+    const size_t cin = cb + 1 < a.cblocks ? kBlk : a.cin_last;
     for (size_t i = 0; i < a.r; ++i) {
       for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
         const float* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
-        for (size_t ci = 0; ci < kBlk; ++ci) {
+        for (size_t ci = 0; ci < cin; ++ci) {
           const __m512 w0 = _mm512_loadu_ps(wp + ci * 2 * kBlk);
           const __m512 w1 = _mm512_loadu_ps(wp + ci * 2 * kBlk + kBlk);
 #pragma GCC unroll 16
@@ -116,7 +118,7 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
 
 typedef void (*MultiTileFn)(const NchwcMulti&, const float*, float*);
 constexpr int kMultiMaxT = 12;
-template <bool C>
+template <size_t C>
 struct MultiTiles {
   static constexpr MultiTileFn fns[kMultiMaxT + 1] = {
       nullptr,          multi_tile<1, C>, multi_tile<2, C>, multi_tile<3, C>,  multi_tile<4, C>,
@@ -126,9 +128,11 @@ struct MultiTiles {
 
 void multi(const NchwcMulti& a) {
   if (a.pix_stride == kBlk) {
-    split_row(a, kBlk, kMultiMaxT, MultiTiles<true>::fns);
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<1>::fns);
+  } else if (a.pix_stride == 2 * kBlk) {
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<2>::fns);
   } else {
-    split_row(a, kBlk, kMultiMaxT, MultiTiles<false>::fns);
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<0>::fns);
   }
 }
 

@@ -21,6 +21,7 @@ void tile(const NchwcRow& a, const float* x, float* y) {
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
+    const size_t cin = cb + 1 < a.cblocks ? kBlk : a.cin_last;
     for (size_t i = 0; i < a.r; ++i) {
       for (size_t j = 0; j < a.s; ++j) {
         const float* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
@@ -81,6 +82,7 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
   for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = vdupq_n_f32(0.0f);
   const float* wp = a.w;
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
+    const size_t cin = cb + 1 < a.cblocks ? kBlk : a.cin_last;
     for (size_t i = 0; i < a.r; ++i) {
       for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
         const float* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
@@ -97,9 +99,9 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
     }                                                                 \
   }
         ARMBENCH_MULTI_CHANNEL(0)
-        ARMBENCH_MULTI_CHANNEL(1)
-        ARMBENCH_MULTI_CHANNEL(2)
-        ARMBENCH_MULTI_CHANNEL(3)
+        if (cin > 1) ARMBENCH_MULTI_CHANNEL(1)
+        if (cin > 2) ARMBENCH_MULTI_CHANNEL(2)
+        if (cin > 3) ARMBENCH_MULTI_CHANNEL(3)
 #undef ARMBENCH_MULTI_CHANNEL
       }
     }
