@@ -264,7 +264,8 @@ export interface Native {
   bandwidth(req: { kernel: number; bytes: number; cpus: number[]; repeats: number; samples: number }): Promise<NativeBwSample[]>;
   gemmKernels(): NativeGemmKernel[];
   /** Persistent pinned GEMM workers, one per CPU given. */
-  gemmPool(cpus: number[]): NativeHandle;
+  /** Pinned workers; with callerJoins the calling thread runs share 0 itself (cpus[0] unused), as onnxruntime's intra-op pool does. */
+  gemmPool(cpus: number[], callerJoins?: boolean): NativeHandle;
   /** Checks the case against a double reference, then times it (nothing timed if the check fails). */
   gemmMeasure(c: NativeGemmCase): Promise<{ check: NativeGemmCheck; samples: { ns: number; calls: number }[] }>;
   /** The kernel or direct path armbench_gemm runs for this shape (e.g. "gemv_f32_avx512"). */

@@ -45,7 +45,8 @@ Napi::Value GemmKernels(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// gemmPool(cpus: number[]) -> handle: persistent pinned workers, freed with the handle.
+// gemmPool(cpus: number[], callerJoins?: boolean) -> handle: persistent pinned workers,
+// freed with the handle; with callerJoins the calling thread runs share 0 itself.
 Napi::Value GemmPool(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(info.Env(), "gemmPool: cpus must be an array");
   Napi::Object holder = Napi::Object::New(info.Env());
@@ -53,7 +54,9 @@ Napi::Value GemmPool(const Napi::CallbackInfo& info) {
   std::vector<int> cpus = IntArrayField(holder, "cpus", "gemmPool", 0, kMaxCpu);
   if (cpus.empty()) throw Napi::RangeError::New(info.Env(), "gemmPool: cpus must not be empty");
   auto pool = std::make_shared<GemmPoolRef>();
-  const int rc = armbench_gemm_pool_create(static_cast<int>(cpus.size()), cpus.data(), &pool->pool);
+  const bool joins = info.Length() > 1 && info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value();
+  const int rc = armbench_gemm_pool_create_ex(static_cast<int>(cpus.size()), cpus.data(),
+                                              joins ? ARMBENCH_GEMM_POOL_CALLER_JOINS : 0u, &pool->pool);
   if (rc != 0) throw Napi::Error::New(info.Env(), ErrnoMessage("gemmPool", rc));
   return WrapHandle(info.Env(), pool);
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -506,6 +507,15 @@ void test_timing_and_pool() {
     CHECK(armbench_engine_measure(e, pool, in, o3, 1, 3, samples, steps, why, sizeof why) == 0);
     for (int i = 0; i < 3; ++i) CHECK(samples[i] > 0 && samples[i] >= steps[2 * i] + steps[2 * i + 1]);
     same_bits(y3, y1, "measure's outputs");
+    armbench_gemm_pool_destroy(pool);
+  }
+  // The pool the model runner gives the engine: the caller joins as thread 0.
+  pool = nullptr;
+  if (CHECK(armbench_gemm_pool_create_ex(2, nullptr, ARMBENCH_GEMM_POOL_CALLER_JOINS, &pool) == 0)) {
+    std::fill(y2.begin(), y2.end(), NAN);
+    float* o2[1] = {y2.data()};
+    CHECK(armbench_engine_run(e, pool, in, o2, nullptr, why, sizeof why) == 0);
+    same_bits(y2, y1, "two-thread pool the caller joins");
     armbench_gemm_pool_destroy(pool);
   }
   CHECK(armbench_engine_run(e, nullptr, nullptr, o1, nullptr, why, sizeof why) == -EINVAL);

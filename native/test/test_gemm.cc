@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -409,6 +410,42 @@ void check_pool() {
     p = nullptr;
   }
   armbench_gemm_pool_destroy(nullptr);
+
+  // A pool whose caller joins: an unknown flag refused; with 1, 2 and 3 threads (the
+  // caller running share 0, beside the workers and their barriers in the blocked
+  // driver) the bits of the calling thread alone, call after call.
+  CHECK(armbench_gemm_pool_create_ex(2, nullptr, 2u, &p) == -EINVAL);
+  CHECK(p == nullptr);
+  const size_t m = 150, n = 260, kd = 700;
+  std::vector<float> a(m * kd), b(kd * n), want(m * n), got(m * n);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(static_cast<int>(i * 7 % 13) - 6) / 8.0f;
+  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(static_cast<int>(i * 5 % 11) - 5) / 4.0f;
+  armbench_gemm_args g{};
+  g.kernel = armbench_gemm_default_kernel(ARMBENCH_GEMM_F32);
+  g.m = m;
+  g.n = n;
+  g.k = kd;
+  g.alpha = 1;
+  g.a = a.data();
+  g.b = b.data();
+  g.lda = kd;
+  g.ldb = n;
+  g.ldc = n;
+  g.c = want.data();
+  CHECK(armbench_gemm(nullptr, &g) == 0);
+  for (int threads = 1; threads <= 3; ++threads) {
+    if (!CHECK(armbench_gemm_pool_create_ex(threads, nullptr, ARMBENCH_GEMM_POOL_CALLER_JOINS, &p) == 0)) continue;
+    CHECK(armbench_gemm_pool_threads(p) == threads);
+    bool same = true;
+    g.c = got.data();
+    for (int call = 0; call < 20; ++call) {
+      std::fill(got.begin(), got.end(), NAN);
+      same = same && armbench_gemm(p, &g) == 0 && memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0;
+    }
+    CHECK_MSG(same, "caller-joined pool of %d threads", threads);
+    armbench_gemm_pool_destroy(p);
+    p = nullptr;
+  }
 }
 
 }  // namespace

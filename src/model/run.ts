@@ -146,7 +146,9 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
         suite: "model", name, impl, params: { ...base, fpmath, ...(impl === "armbench" ? { layout: plan.layout } : {}), ...extra }, unit,
       });
       const peak = await peakFor(threads);
-      const pool: NativeHandle = ctx.native.gemmPool(ctx.cpus.slice(0, threads));
+      // The caller joins the pool, as it does onnxruntime's intra-op pool: dozens of short
+      // steps per inference would each pay a wake-up of a sleeping caller otherwise.
+      const pool: NativeHandle = ctx.native.gemmPool(ctx.cpus.slice(0, threads), true);
 
       // The peer first: for fp32 its answer is the reference ours is checked against.
       let ortAnswer: Float32Array | null = null;

@@ -46,6 +46,13 @@ void armbench_gemm_blocking_for(size_t kernel, armbench_gemm_blocking* out);
  * and reused by every call: no thread is created per GEMM. */
 typedef struct armbench_gemm_pool armbench_gemm_pool;
 int armbench_gemm_pool_create(int threads, const int* cpus, armbench_gemm_pool** out);
+/* ARMBENCH_GEMM_POOL_CALLER_JOINS: the thread making each call runs thread 0's share
+ * itself, unpinned (cpus[0] unused), beside threads - 1 pinned workers, as
+ * onnxruntime's intra-op pool does: no wake-up of a sleeping caller per call, which an
+ * engine running dozens of short steps per inference would pay at every step. The
+ * measured suites keep every thread pinned (flags 0). -EINVAL for an unknown flag. */
+#define ARMBENCH_GEMM_POOL_CALLER_JOINS 1u
+int armbench_gemm_pool_create_ex(int threads, const int* cpus, unsigned flags, armbench_gemm_pool** out);
 int armbench_gemm_pool_threads(const armbench_gemm_pool* pool);
 void armbench_gemm_pool_destroy(armbench_gemm_pool* pool);
 

@@ -118,6 +118,9 @@ void pad_to_nchwc(const Geometry& g, const T* x, size_t blk, D* xp, Get get) {
   }
 }
 
+struct FrameCopy;
+void copy_rows(void* p, int index, int threads);
+
 struct RunCtx {
   const Geometry* g;
   const NchwcWeights* nw;
@@ -127,6 +130,11 @@ struct RunCtx {
   // call, while the row is still in L1; residual is the batch item's, laid out as out.
   const armbench_conv_epilogue* epilogue = nullptr;
   const float* residual = nullptr;
+  // Set by run_nchwc_blocked when x must be copied into its padded frame first: the
+  // workers copy their share, meet at a barrier, then compute, in one pool call (a call
+  // per phase costs a wake-up of the caller each).
+  const FrameCopy* copy = nullptr;
+  armbench_gemm_pool* pool = nullptr;
 };
 
 }  // namespace
@@ -247,6 +255,10 @@ void run_multi(const RunCtx& c, int index, int threads) {
 
 void run_rows(void* p, int index, int threads) {
   const RunCtx& c = *static_cast<const RunCtx*>(p);
+  if (c.copy != nullptr) {
+    copy_rows(const_cast<FrameCopy*>(c.copy), index, threads);
+    runtime::pool_barrier(c.pool);
+  }
   if (c.nw->multi != nullptr) {
     run_multi(c, index, threads);
     return;
@@ -505,13 +517,14 @@ int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm
   }
   for (size_t b = 0; b < s.n; ++b) {
     const float* xb = x + b * xitem;
-    if (copy) {
-      FrameCopy fc{&s, blk, nw->cblocks, xb, xp, bf16_kernel, round};
-      runtime::pool_run(pool, copy_rows, &fc);
-    }
+    FrameCopy fc{&s, blk, nw->cblocks, xb, xp, bf16_kernel, round};
     RunCtx ctx{&g, nw, copy ? xp : xb, y + b * yitem};
     ctx.epilogue = &e;
     ctx.residual = e.residual != nullptr ? e.residual + b * yitem : nullptr;
+    if (copy) {
+      ctx.copy = &fc;
+      ctx.pool = pool;
+    }
     runtime::pool_run(pool, run_rows, &ctx);
   }
   return 0;

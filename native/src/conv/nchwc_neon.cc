@@ -21,7 +21,6 @@ void tile(const NchwcRow& a, const float* x, float* y) {
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
-    const size_t cin = cb + 1 < a.cblocks ? kBlk : a.cin_last;
     for (size_t i = 0; i < a.r; ++i) {
       for (size_t j = 0; j < a.s; ++j) {
         const float* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;

@@ -13,7 +13,8 @@ namespace runtime {
 typedef void (*PoolTask)(void* ctx, int index, int threads);
 
 // Runs task(ctx, i, n) on every worker i < n of pool, each on its pinned thread, and
-// returns when all have returned; the calling thread only waits. pool nullptr: runs
+// returns when all have returned; the calling thread only waits, or, in a pool whose
+// caller joins, runs i = 0 itself. pool nullptr: runs
 // task(ctx, 0, 1) on the calling thread. Calls on one pool are serialized.
 void pool_run(armbench_gemm_pool* pool, PoolTask task, void* ctx);
 
