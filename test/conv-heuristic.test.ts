@@ -16,14 +16,14 @@ test("the default picks what measured fastest here on ResNet-50's kinds of layer
   assert.equal(defaultConvAlgo(convShape(layer("res4 3x3 256"), 1)), "direct-nchwc");
   assert.equal(defaultConvAlgo(convShape(layer("res3 down 1x1/2 256-512"), 1)), "direct-nchwc");
   assert.equal(defaultConvAlgo(convShape(layer("conv1 7x7/2 3-64"), 1)), "direct-nchwc");
-  assert.equal(defaultConvAlgo(convShape(layer("conv1 7x7/2 3-64"), 1), "bf16"), "im2col-tiled");
+  assert.equal(defaultConvAlgo(convShape(layer("conv1 7x7/2 3-64"), 1), "bf16"), "direct-nchwc");
 });
 
-test("bf16 3x3 layers go to direct-nchwc, never to Winograd; bf16 1x1 layers to the bf16 GEMM", () => {
+test("bf16 layers go to direct-nchwc (its bf16 dot-product kernels), never to Winograd", () => {
   assert.equal(defaultConvAlgo(convShape(layer("res3 3x3 128"), 1), "bf16"), "direct-nchwc");
   assert.equal(defaultConvAlgo(convShape(layer("res5 3x3/2 512"), 1), "bf16"), "direct-nchwc");
-  assert.equal(defaultConvAlgo(convShape(layer("res2 1x1 64-64"), 1), "bf16"), "gemm-1x1");
-  assert.equal(defaultConvAlgo(convShape(layer("res3 down 1x1/2 256-512"), 1), "bf16"), "im2col-tiled");
+  assert.equal(defaultConvAlgo(convShape(layer("res2 1x1 64-64"), 1), "bf16"), "direct-nchwc");
+  assert.equal(defaultConvAlgo(convShape(layer("res3 down 1x1/2 256-512"), 1), "bf16"), "direct-nchwc");
 });
 
 test("depthwise layers go to the depthwise algorithm", () => {

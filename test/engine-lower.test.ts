@@ -85,7 +85,8 @@ test("each conv gets the algorithm the caller's chooser picks for its shape, and
 test("the default chooser follows the conv heuristic, im2col-tiled where the heuristic's shape cannot say", () => {
   const base: ConvShape = { n: 1, c: 64, h: 56, w: 56, k: 64, r: 1, s: 1, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0, dilationH: 1, dilationW: 1, groups: 1 };
   assert.equal(defaultAlgoChooser(base, "fp32"), "direct-nchwc");
-  assert.equal(defaultAlgoChooser(base, "bf16"), "gemm-1x1");
+  assert.equal(defaultAlgoChooser(base, "bf16"), "direct-nchwc");
+  assert.equal(defaultAlgoChooser({ ...base, c: 8 }, "fp32"), "gemm-1x1");
   const asymmetric = { ...base, r: 3, s: 3, padTop: 0, padLeft: 0, padBottom: 1, padRight: 1 };
   assert.equal(nativeConvShape(asymmetric), null);
   assert.equal(defaultAlgoChooser(asymmetric, "fp32"), "im2col-tiled");

@@ -23,6 +23,8 @@
 
 using armbench::conv::kMultiBlocks;
 using armbench::conv::NchwcMulti;
+using armbench::conv::NchwcMultiBf16;
+using armbench::conv::NchwcMultiBf16Kernel;
 using armbench::conv::NchwcMultiKernel;
 using armbench::conv::NchwcRow;
 using armbench::conv::NchwcRowBf16;
@@ -244,6 +246,74 @@ void check_multi(NchwcMultiKernel k, NchwcRowKernel row, size_t blk, const char*
   CHECK(mismatches == 0);
 }
 
+// The bf16 two-block kernels against their ISA's bf16 row kernel, as check_multi.
+void check_multi_bf16(NchwcMultiBf16Kernel k, NchwcRowBf16Kernel row, size_t blk, const char* name) {
+  const size_t F = kMultiBlocks;
+  size_t mismatches = 0;
+  for (const size_t npix : {1, 5, 12, 13, 31}) {
+    for (const Geometry& g : {Geometry{blk, npix, 1, 1, 2, 3, 3}, Geometry{blk, npix, 2, 1, 1, 3, 3},
+                              Geometry{blk, npix, 1, 1, 3, 1, 1}, Geometry{blk, npix, 2, 1, 2, 1, 1}}) {
+      for (const armbench_conv_activation act : {ARMBENCH_ACT_NONE, ARMBENCH_ACT_RELU}) {
+        for (const size_t cin_last : {blk, size_t{3}, size_t{1}}) {
+          const size_t taps = g.r * g.s, wc = g.w_count(), last = g.cblocks - 1, plane = g.hp() * g.wp();
+          std::vector<uint16_t> x(g.x_count()), wrow(F * wc), wm(F * wc);
+          for (uint16_t& v : x) v = test_data::f32_to_bf16_trunc(test_data::random_value());
+          for (uint16_t& v : wrow) v = test_data::f32_to_bf16_trunc(test_data::random_value());
+          for (size_t q = 0; q < plane; ++q)
+            for (size_t ci = cin_last; ci < blk; ++ci) x[(last * plane + q) * blk + ci] = 0;
+          // Row order per block: [cb][t][pair][o][2]; the group's: [cb][t][pair][b][o][2].
+          for (size_t b = 0; b < F; ++b) {
+            for (size_t cb = 0; cb < g.cblocks; ++cb)
+              for (size_t t = 0; t < taps; ++t)
+                for (size_t ci = 0; ci < blk; ++ci)
+                  for (size_t o = 0; o < blk; ++o) {
+                    const size_t r = (((cb * taps + t) * (blk / 2) + ci / 2) * blk + o) * 2 + ci % 2;
+                    if (cb == last && ci >= cin_last) wrow[b * wc + r] = 0;
+                    wm[((((cb * taps + t) * (blk / 2) + ci / 2) * F + b) * blk + o) * 2 + ci % 2] = wrow[b * wc + r];
+                  }
+          }
+          const size_t ystride = npix * blk + 3 * blk;
+          std::vector<float> y(F * ystride, NAN), res(F * ystride), bias(F * blk);
+          for (float& v : res) v = test_data::random_value();
+          for (float& v : bias) v = test_data::random_value();
+          const NchwcRow f = row_args(g);
+          NchwcMultiBf16 a{};
+          a.x = x.data();
+          a.w = wm.data();
+          a.y = y.data();
+          a.npix = npix;
+          a.pix_stride = f.pix_stride;
+          a.cb_stride = f.cb_stride;
+          a.row_stride = f.row_stride;
+          a.col_stride = f.col_stride;
+          a.cblocks = f.cblocks;
+          a.r = f.r;
+          a.s = f.s;
+          a.cin_last = cin_last;
+          a.y_block_stride = ystride;
+          a.bias = bias.data();
+          a.residual = res.data();
+          a.act = act;
+          k(a);
+          for (size_t b = 0; b < F; ++b) {
+            std::vector<float> yr(npix * blk, NAN);
+            NchwcRowBf16 r{x.data(), wrow.data() + b * wc, yr.data(), f.npix, f.pix_stride, f.cb_stride, f.row_stride,
+                           f.col_stride, f.cblocks, f.r, f.s};
+            row(r);
+            for (size_t i = 0; i < npix * blk; ++i) {
+              const float want = epilogue_value(yr[i], &bias[b * blk + i % blk], &res[b * ystride + i], act, 0.0f, 0.0f);
+              if (memcmp(&want, &y[b * ystride + i], sizeof want) != 0 && mismatches++ < 5)
+                fprintf(stderr, "    %s multi bf16 npix=%zu %zux%zu cin_last=%zu block %zu [%zu] = %.9g, want %.9g\n", name,
+                        npix, g.r, g.s, cin_last, b, i, y[b * ystride + i], want);
+            }
+          }
+        }
+      }
+    }
+  }
+  CHECK(mismatches == 0);
+}
+
 }  // namespace
 
 int main() {
@@ -278,6 +348,15 @@ int main() {
   }
   if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && armbench::conv::nchwc_multi_neon()) {
     check_multi(armbench::conv::nchwc_multi_neon(), armbench::conv::nchwc_row_neon(), 4, "neon");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512_BF16) && armbench::conv::nchwc_multi_bf16_avx512bf16()) {
+    check_multi_bf16(armbench::conv::nchwc_multi_bf16_avx512bf16(), armbench::conv::nchwc_row_bf16_avx512bf16(), 16,
+                     "avx512_bf16");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_BF16) && armbench::conv::nchwc_multi_bf16_bfdot()) {
+    check_multi_bf16(armbench::conv::nchwc_multi_bf16_bfdot(), armbench::conv::nchwc_row_bf16_bfdot(), 4, "bfdot");
     ++ran;
   }
   printf("%d NCHWc kernels checked on this CPU\n", ran);

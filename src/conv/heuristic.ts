@@ -20,7 +20,7 @@ export const WINOGRAD_MIN_CHANNELS = 64;
  * 112x112 64->128: 131 against 96).
  */
 export const WINOGRAD_MIN_OUTPUT_CHANNELS = 128;
-/** Input channels below which NCHWc's channel blocks would mostly hold padding. */
+/** Input channels below which a 1x1 layer's NCHWc blocks would mostly hold padding (GEMM there). */
 export const NCHWC_MIN_CHANNELS = 16;
 
 /**
@@ -28,9 +28,10 @@ export const NCHWC_MIN_CHANNELS = 16;
  * per broadcast input value with the epilogue fused into its stores, and which keeps the
  * network in NCHWc: on ResNet-50 here (one thread, batch 1) its 1x1 layers took 0.95-1.1
  * ms where gemm-1x1 took 1.1-1.45 ms, and the stride-2 downsamples 2.1-2.3 ms where
- * im2col-tiled took 2.4-3.0 ms. bf16 1x1 layers stay on the bf16 GEMM.
+ * im2col-tiled took 2.4-3.0 ms. bf16 likewise, on the two-block VDPBF16PS/BFDOT kernel:
+ * ResNet-50 bf16 went from 50 ms (bf16 GEMM for the 1x1 layers) to 40 ms.
  *
- * fp32 layers with few input channels (a 3-channel stem) go to direct-nchwc too: the
+ * Layers with few input channels (a 3-channel stem) go to direct-nchwc too: the
  * two-block kernel skips the zero channels of a partial input block (ResNet-50's 7x7/2
  * stem: 4.1 ms im2col-tiled, 2.7 ms direct-nchwc, plus 0.2 ms to block the image).
  *
@@ -41,7 +42,7 @@ export const NCHWC_MIN_CHANNELS = 16;
  */
 export function defaultConvAlgo(s: NativeConvShape, dtype: "fp32" | "bf16" = "fp32"): string {
   if (s.groups > 1 && s.groups === s.c && s.c === s.k) return "depthwise";
-  if (dtype === "fp32" && s.groups === 1 && s.c >= NCHWC_MIN_CHANNELS && s.r === 1 && s.s === 1) return "direct-nchwc";
+  if (s.groups === 1 && s.c >= NCHWC_MIN_CHANNELS && s.r === 1 && s.s === 1) return "direct-nchwc";
   if (s.r === 1 && s.s === 1 && s.stride === 1 && s.pad === 0) return "gemm-1x1";
   const oh = Math.floor((s.h + 2 * s.pad - s.r) / s.stride) + 1;
   if (
@@ -50,6 +51,6 @@ export function defaultConvAlgo(s: NativeConvShape, dtype: "fp32" | "bf16" = "fp
   ) {
     return "winograd-f4";
   }
-  if (s.groups === 1 && (dtype === "fp32" || s.c >= NCHWC_MIN_CHANNELS) && (s.r > 1 || s.s > 1)) return "direct-nchwc";
+  if (s.groups === 1 && (s.r > 1 || s.s > 1)) return "direct-nchwc";
   return "im2col-tiled";
 }

@@ -67,21 +67,24 @@ struct Choice {
   NchwcRowKernel kernel;           // nullptr: portable_row
   NchwcRowBf16Kernel bf16;         // nullptr: bf16 is widened and runs the fp32 kernel
   NchwcMultiKernel multi;          // fp32 over kMultiBlocks output blocks at once, or nullptr
+  NchwcMultiBf16Kernel multi_bf16; // the same with the bf16 kernel
 };
 
 Choice choose() {
   if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && nchwc_row_avx512() != nullptr) {
     const bool bf = armbench_cpu_has(ARMBENCH_FEATURE_AVX512_BF16);
-    return {16, nchwc_row_avx512(), bf ? nchwc_row_bf16_avx512bf16() : nullptr, nchwc_multi_avx512()};
+    return {16, nchwc_row_avx512(), bf ? nchwc_row_bf16_avx512bf16() : nullptr, nchwc_multi_avx512(),
+            bf ? nchwc_multi_bf16_avx512bf16() : nullptr};
   }
   if (armbench_cpu_has(ARMBENCH_FEATURE_AVX2) && armbench_cpu_has(ARMBENCH_FEATURE_FMA) && nchwc_row_avx2() != nullptr) {
-    return {8, nchwc_row_avx2(), nullptr, nchwc_multi_avx2()};
+    return {8, nchwc_row_avx2(), nullptr, nchwc_multi_avx2(), nullptr};
   }
   if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && nchwc_row_neon() != nullptr) {
     const bool bf = armbench_cpu_has(ARMBENCH_FEATURE_BF16);
-    return {4, nchwc_row_neon(), bf ? nchwc_row_bf16_bfdot() : nullptr, nchwc_multi_neon()};
+    return {4, nchwc_row_neon(), bf ? nchwc_row_bf16_bfdot() : nullptr, nchwc_multi_neon(),
+            bf ? nchwc_multi_bf16_bfdot() : nullptr};
   }
-  return {4, nullptr, nullptr, nullptr};
+  return {4, nullptr, nullptr, nullptr, nullptr};
 }
 
 const Choice& choice() {
@@ -143,8 +146,9 @@ struct NchwcWeights {
   size_t blk;
   NchwcRowKernel kernel;
   NchwcRowBf16Kernel bf16;  // set when the weights are packed as bf16 pairs (wh)
-  // Set for fp32 weights packed in groups of kMultiBlocks output blocks (w).
+  // Set for weights packed in groups of kMultiBlocks output blocks (w, or wh for bf16).
   NchwcMultiKernel multi = nullptr;
+  NchwcMultiBf16Kernel multi_bf16 = nullptr;
   size_t cblocks, kblocks;
   // [kblocks][cblocks][r][s][blk][blk]; with multi, [kblocks / F][cblocks][r][s][blk][F x
   // blk] for F = kMultiBlocks, a last group of fewer blocks in the row order.
@@ -180,7 +184,10 @@ constexpr size_t kMultiChunk = 48;
 // in L2), else chunk-major (each chunk of input stays in L1/L2 while the groups pass).
 // The epilogue is fused into the kernel for groups whose channels are all real; a group
 // holding padding channels gets the separate epilogue, which zeroes them.
-void run_multi(const RunCtx& c, int index, int threads) {
+// E: float (NchwcMulti, NchwcRow, w) or uint16_t (the bf16 kernels, wh).
+template <typename E, typename Multi, typename Row>
+void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (*multi)(const Multi&),
+               void (*row)(const Row&)) {
   const Geometry& g = *c.g;
   const armbench_conv_shape& s = g.s;
   const NchwcWeights& nw = *c.nw;
@@ -191,8 +198,8 @@ void run_multi(const RunCtx& c, int index, int threads) {
   const size_t per_span = (width + kMultiChunk - 1) / kMultiChunk;
   const size_t chunks = spans * per_span, groups = (nw.kblocks + F - 1) / F;
   const bool group_major = g.plane < s.k * s.r * s.s;
-  const size_t wgroup = F * nw.cblocks * s.r * s.s * blk * blk;  // floats per full group
-  NchwcMulti a{};
+  const size_t wgroup = F * nw.cblocks * s.r * s.s * blk * blk;  // elements per full group
+  Multi a{};
   a.pix_stride = s.stride_w * blk;
   a.cb_stride = hp * wp * blk;
   a.row_stride = s.dilation_h * wp * blk;
@@ -208,7 +215,7 @@ void run_multi(const RunCtx& c, int index, int threads) {
     a.lo = e->act == ARMBENCH_ACT_RELU ? 0.0f : e->clip_min;
     a.hi = e->clip_max;
   }
-  const float* x = static_cast<const float*>(c.xp);
+  const E* x = static_cast<const E*>(c.xp);
   const size_t items = chunks * groups;
   for (size_t item = static_cast<size_t>(index); item < items; item += static_cast<size_t>(threads)) {
     const size_t chunk = group_major ? item % chunks : item / groups;
@@ -217,9 +224,9 @@ void run_multi(const RunCtx& c, int index, int threads) {
     // Near-equal parts of the span, as split_row cuts a row into tiles.
     const size_t q0 = part * width / per_span, q1 = (part + 1) * width / per_span;
     const size_t p0 = span * width + q0;  // output pixel index in the plane
-    const float* xs = x + (flat ? p0 * blk : (span * s.stride_h * wp + q0 * s.stride_w) * blk);
+    const E* xs = x + (flat ? p0 * blk : (span * s.stride_h * wp + q0 * s.stride_w) * blk);
     const size_t kb0 = group * F, nb = nw.kblocks - kb0 < F ? nw.kblocks - kb0 : F;
-    const float* w = nw.w + group * wgroup;
+    const E* w = weights + group * wgroup;
     float* y = c.out + (kb0 * g.plane + p0) * blk;
     const bool fused = e != nullptr && nb == F && (kb0 + F) * blk <= s.k;
     if (nb == F) {
@@ -230,10 +237,10 @@ void run_multi(const RunCtx& c, int index, int threads) {
       a.bias = fused && e->bias != nullptr ? e->bias + kb0 * blk : nullptr;
       a.residual = fused && c.residual != nullptr ? c.residual + (kb0 * g.plane + p0) * blk : nullptr;
       if (!fused) a.act = ARMBENCH_ACT_NONE;
-      nw.multi(a);
+      multi(a);
       if (!fused && e != nullptr) a.act = e->act;
     } else {
-      NchwcRow r{};
+      Row r{};
       r.x = xs;
       r.w = w;
       r.y = y;
@@ -245,7 +252,7 @@ void run_multi(const RunCtx& c, int index, int threads) {
       r.cblocks = nw.cblocks;
       r.r = s.r;
       r.s = s.s;
-      nw.kernel(r);
+      row(r);
     }
     if (!fused) {
       for (size_t b = 0; b < nb; ++b) finish_span(c, kb0 + b, p0, q1 - q0);
@@ -259,8 +266,12 @@ void run_rows(void* p, int index, int threads) {
     copy_rows(const_cast<FrameCopy*>(c.copy), index, threads);
     runtime::pool_barrier(c.pool);
   }
+  if (c.nw->multi_bf16 != nullptr) {
+    run_multi(c, index, threads, c.nw->wh, c.nw->multi_bf16, c.nw->bf16);
+    return;
+  }
   if (c.nw->multi != nullptr) {
-    run_multi(c, index, threads);
+    run_multi(c, index, threads, c.nw->w, c.nw->multi, c.nw->kernel);
     return;
   }
   const Geometry& g = *c.g;
@@ -338,12 +349,17 @@ int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, N
       delete nw;
       return -ENOMEM;
     }
+    // Groups of F output blocks as for fp32 below, by channel pairs.
+    const size_t F = ch.multi_bf16 != nullptr ? kMultiBlocks : 1;
+    if (F > 1) nw->multi_bf16 = ch.multi_bf16;
     const uint16_t* src = static_cast<const uint16_t*>(w);
     for (size_t k = 0; k < s.k; ++k) {
+      const size_t kb = k / blk, kb0 = kb / F * F, nb = nw->kblocks - kb0 < F ? nw->kblocks - kb0 : F;
       for (size_t c = 0; c < s.c; ++c) {
         for (size_t t = 0; t < taps; ++t) {
           const size_t ci = c % blk;
-          nw->wh[(((((k / blk) * nw->cblocks + c / blk) * taps + t) * (blk / 2) + ci / 2) * blk + k % blk) * 2 + ci % 2] =
+          nw->wh[kb0 * nw->cblocks * taps * blk * blk +
+                 (((((c / blk) * taps + t) * (blk / 2) + ci / 2) * nb + (kb - kb0)) * blk + k % blk) * 2 + ci % 2] =
               src[(k * s.c + c) * taps + t];
         }
       }

@@ -77,6 +77,30 @@ NchwcMultiKernel nchwc_multi_avx512();
 NchwcMultiKernel nchwc_multi_avx2();
 NchwcMultiKernel nchwc_multi_neon();
 
+// The bf16 row (below) over kMultiBlocks output blocks at once, as NchwcMulti is the
+// fp32 row's: weights [cblocks][r][s][blk / 2][kMultiBlocks * blk][2], the pairs of
+// the last block up to cin_last (rounded up to a pair), the same fused epilogue. The
+// bits are the bf16 row kernel's.
+struct NchwcMultiBf16 {
+  const uint16_t* x;
+  const uint16_t* w;
+  float* y;
+  size_t npix;
+  size_t pix_stride, cb_stride, row_stride, col_stride;  // in bf16 elements
+  size_t cblocks, r, s;
+  size_t cin_last;
+  size_t y_block_stride;
+  const float* bias;
+  const float* residual;
+  armbench_conv_activation act;
+  float lo, hi;
+};
+typedef void (*NchwcMultiBf16Kernel)(const NchwcMultiBf16& a);
+
+// VDPBF16PS (block 16) and BFDOT (block 4), or nullptr on the other architecture.
+NchwcMultiBf16Kernel nchwc_multi_bf16_avx512bf16();
+NchwcMultiBf16Kernel nchwc_multi_bf16_bfdot();
+
 // The bf16 row: the same sums with bf16 x and w and fp32 accumulation, by pairs of input
 // channels (the dot-product instructions take two bf16 products per fp32 lane):
 //   y[p * blk + o] = sum over cb, i, j, pair q < blk / 2, e < 2 of

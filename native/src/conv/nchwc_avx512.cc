@@ -12,6 +12,7 @@ namespace conv {
 namespace {
 
 #include "nchwc_split.inc"
+#include "nchwc_store_avx512.inc"
 
 constexpr size_t kBlk = 16;
 
@@ -51,27 +52,7 @@ void row(const NchwcRow& a) {
 // the row kernel's loads per FMA. Strides 1 and 2 (in pixels) are template parameters,
 // so pixels are addressed with constant offsets from one register: with a run-time
 // stride, 12 pixel pointers do not fit the general registers beside the loop's own.
-//
-// The epilogue in the sums and selects of apply_epilogue_blocked: (y + b) + r, then
-// ReLU and Clip as compares and blends (y < lo ? lo : y keeps NaN and -0 as they are).
-inline __m512 finish(__m512 v, const NchwcMulti& a, const float* bias, const float* res) {
-  if (res != nullptr) {
-    v = _mm512_add_ps(_mm512_add_ps(v, bias != nullptr ? _mm512_loadu_ps(bias) : _mm512_setzero_ps()),
-                      _mm512_loadu_ps(res));
-  } else if (bias != nullptr) {
-    v = _mm512_add_ps(v, _mm512_loadu_ps(bias));
-  }
-  if (a.act == ARMBENCH_ACT_RELU) {
-    const __m512 zero = _mm512_setzero_ps();
-    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, zero);
-  } else if (a.act == ARMBENCH_ACT_CLIP) {
-    const __m512 lo = _mm512_set1_ps(a.lo), hi = _mm512_set1_ps(a.hi);
-    const __m512 capped = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, hi, _CMP_GT_OQ), v, hi);
-    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, lo, _CMP_LT_OQ), capped, lo);
-  }
-  return v;
-}
-
+// The epilogue is fused into the stores (nchwc_store_avx512.inc).
 template <int T, size_t kStride>
 void multi_tile(const NchwcMulti& a, const float* x, float* y) {
   static_assert(kMultiBlocks == 2, "two output blocks per tile");
@@ -98,22 +79,7 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
       }
     }
   }
-  const ptrdiff_t yoff = y - a.y;  // this tile's offset, the residual's too
-  const float* res0 = a.residual != nullptr ? a.residual + yoff : nullptr;
-  const float* res1 = res0 != nullptr ? res0 + a.y_block_stride : nullptr;
-  const float* b0 = a.bias;
-  const float* b1 = b0 != nullptr ? b0 + kBlk : nullptr;
-  const bool plain = res0 == nullptr && b0 == nullptr && a.act == ARMBENCH_ACT_NONE;
-#pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) {
-    __m512 v0 = acc0[t], v1 = acc1[t];
-    if (!plain) {
-      v0 = finish(v0, a, b0, res0 != nullptr ? res0 + t * kBlk : nullptr);
-      v1 = finish(v1, a, b1, res1 != nullptr ? res1 + t * kBlk : nullptr);
-    }
-    _mm512_storeu_ps(y + t * kBlk, v0);
-    _mm512_storeu_ps(y + a.y_block_stride + t * kBlk, v1);
-  }
+  store_pair<T>(a, y, acc0, acc1);
 }
 
 typedef void (*MultiTileFn)(const NchwcMulti&, const float*, float*);

@@ -3,7 +3,7 @@
 // of input channels: one weight vector load (16 outputs x 2 channels) and one 32-bit
 // broadcast of the pixel's channel pair per pixel, into VDPBF16PS: twice the
 // multiply-adds of the fp32 kernel per instruction. Built with -mavx512bf16, run only
-// when the CPU has it.
+// when the CPU has it. Also the two-block form (NchwcMultiBf16), below.
 #include "nchwc.h"
 
 #if defined(__x86_64__)
@@ -15,6 +15,7 @@ namespace conv {
 namespace {
 
 #include "nchwc_split.inc"
+#include "nchwc_store_avx512.inc"
 
 constexpr size_t kBlk = 16;
 
@@ -57,9 +58,63 @@ void row(const NchwcRowBf16& a) {
   split_row(a, kBlk, kMaxT, kTiles);
 }
 
+// Two output blocks: up to 12 pixels x 32 output channels (24 zmm accumulators). Per
+// tap and channel pair: two weight vectors and one pair broadcast per pixel for 2
+// VDPBF16PS, the pairs of the last input block up to cin_last; the epilogue fused
+// into the stores as in the fp32 kernel. Strides 1 and 2 are template parameters.
+template <int T, size_t kStride>
+void multi_tile(const NchwcMultiBf16& a, const uint16_t* x, float* y) {
+  static_assert(kMultiBlocks == 2, "two output blocks per tile");
+  const size_t ps = kStride != 0 ? kStride * kBlk : a.pix_stride;
+  __m512 acc0[T], acc1[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = _mm512_setzero_ps();
+  const uint16_t* wp = a.w;
+  for (size_t cb = 0; cb < a.cblocks; ++cb) {
+    const size_t pairs = cb + 1 < a.cblocks ? kBlk / 2 : (a.cin_last + 1) / 2;
+    for (size_t i = 0; i < a.r; ++i) {
+      for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
+        const uint16_t* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
+        for (size_t q = 0; q < pairs; ++q) {
+          const __m512i w0 = _mm512_loadu_si512(wp + q * 4 * kBlk);
+          const __m512i w1 = _mm512_loadu_si512(wp + q * 4 * kBlk + 2 * kBlk);
+#pragma GCC unroll 16
+          for (int t = 0; t < T; ++t) {
+            const __m512i xv = pair(xp + t * ps + 2 * q);
+            acc0[t] = dot(acc0[t], w0, xv);
+            acc1[t] = dot(acc1[t], w1, xv);
+          }
+        }
+      }
+    }
+  }
+  store_pair<T>(a, y, acc0, acc1);
+}
+
+typedef void (*MultiTileFn)(const NchwcMultiBf16&, const uint16_t*, float*);
+constexpr int kMultiMaxT = 12;
+template <size_t C>
+struct MultiTiles {
+  static constexpr MultiTileFn fns[kMultiMaxT + 1] = {
+      nullptr,           multi_tile<1, C>,  multi_tile<2, C>, multi_tile<3, C>, multi_tile<4, C>,
+      multi_tile<5, C>,  multi_tile<6, C>,  multi_tile<7, C>, multi_tile<8, C>, multi_tile<9, C>,
+      multi_tile<10, C>, multi_tile<11, C>, multi_tile<12, C>};
+};
+
+void multi(const NchwcMultiBf16& a) {
+  if (a.pix_stride == kBlk) {
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<1>::fns);
+  } else if (a.pix_stride == 2 * kBlk) {
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<2>::fns);
+  } else {
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<0>::fns);
+  }
+}
+
 }  // namespace
 
 NchwcRowBf16Kernel nchwc_row_bf16_avx512bf16() { return row; }
+NchwcMultiBf16Kernel nchwc_multi_bf16_avx512bf16() { return multi; }
 
 }  // namespace conv
 }  // namespace armbench
@@ -69,6 +124,7 @@ NchwcRowBf16Kernel nchwc_row_bf16_avx512bf16() { return row; }
 namespace armbench {
 namespace conv {
 NchwcRowBf16Kernel nchwc_row_bf16_avx512bf16() { return nullptr; }
+NchwcMultiBf16Kernel nchwc_multi_bf16_avx512bf16() { return nullptr; }
 }  // namespace conv
 }  // namespace armbench
 

@@ -13,6 +13,7 @@ namespace conv {
 namespace {
 
 #include "nchwc_split.inc"
+#include "nchwc_store_neon.inc"
 
 constexpr size_t kBlk = 4;
 
@@ -50,9 +51,60 @@ void row(const NchwcRowBf16& a) {
   split_row(a, kBlk, kMaxT, kTiles);
 }
 
+// Two output blocks: up to 8 pixels x 8 output channels (16 q accumulators). Per tap:
+// one 4-channel bf16 load per pixel, then per channel pair the two blocks' weight
+// vectors and 2 BFDOT by element per pixel (pairs of the last block up to cin_last);
+// the epilogue fused into the stores as in the fp32 kernel.
+template <int T>
+void multi_tile(const NchwcMultiBf16& a, const uint16_t* x, float* y) {
+  static_assert(kMultiBlocks == 2, "two output blocks per tile");
+  float32x4_t acc0[T], acc1[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = vdupq_n_f32(0.0f);
+  const uint16_t* wp = a.w;
+  for (size_t cb = 0; cb < a.cblocks; ++cb) {
+    const bool second = cb + 1 < a.cblocks || a.cin_last > 2;  // the block's second pair holds data
+    for (size_t i = 0; i < a.r; ++i) {
+      for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
+        const uint16_t* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
+        bfloat16x4_t xv[T];
+#pragma GCC unroll 16
+        for (int t = 0; t < T; ++t) xv[t] = vreinterpret_bf16_u16(vld1_u16(xp + t * a.pix_stride));
+        {
+          const bfloat16x8_t w0 = vreinterpretq_bf16_u16(vld1q_u16(wp));
+          const bfloat16x8_t w1 = vreinterpretq_bf16_u16(vld1q_u16(wp + 2 * kBlk));
+#pragma GCC unroll 16
+          for (int t = 0; t < T; ++t) {
+            acc0[t] = vbfdotq_lane_f32(acc0[t], w0, xv[t], 0);
+            acc1[t] = vbfdotq_lane_f32(acc1[t], w1, xv[t], 0);
+          }
+        }
+        if (second) {
+          const bfloat16x8_t w0 = vreinterpretq_bf16_u16(vld1q_u16(wp + 4 * kBlk));
+          const bfloat16x8_t w1 = vreinterpretq_bf16_u16(vld1q_u16(wp + 6 * kBlk));
+#pragma GCC unroll 16
+          for (int t = 0; t < T; ++t) {
+            acc0[t] = vbfdotq_lane_f32(acc0[t], w0, xv[t], 1);
+            acc1[t] = vbfdotq_lane_f32(acc1[t], w1, xv[t], 1);
+          }
+        }
+      }
+    }
+  }
+  store_pair<T>(a, y, acc0, acc1);
+}
+
+typedef void (*MultiTileFn)(const NchwcMultiBf16&, const uint16_t*, float*);
+constexpr int kMultiMaxT = 8;
+const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,        multi_tile<1>, multi_tile<2>, multi_tile<3>, multi_tile<4>,
+                                                 multi_tile<5>, multi_tile<6>, multi_tile<7>, multi_tile<8>};
+
+void multi(const NchwcMultiBf16& a) { split_row(a, kBlk, kMultiMaxT, kMultiTiles); }
+
 }  // namespace
 
 NchwcRowBf16Kernel nchwc_row_bf16_bfdot() { return row; }
+NchwcMultiBf16Kernel nchwc_multi_bf16_bfdot() { return multi; }
 
 }  // namespace conv
 }  // namespace armbench
@@ -62,6 +114,7 @@ NchwcRowBf16Kernel nchwc_row_bf16_bfdot() { return row; }
 namespace armbench {
 namespace conv {
 NchwcRowBf16Kernel nchwc_row_bf16_bfdot() { return nullptr; }
+NchwcMultiBf16Kernel nchwc_multi_bf16_bfdot() { return nullptr; }
 }  // namespace conv
 }  // namespace armbench
 

@@ -12,6 +12,7 @@ namespace conv {
 namespace {
 
 #include "nchwc_split.inc"
+#include "nchwc_store_neon.inc"
 
 constexpr size_t kBlk = 4;
 
@@ -55,24 +56,6 @@ void row(const NchwcRow& a) {
 // one 4-channel input vector per pixel, then per input channel the two blocks' weight
 // vectors and 2 FMLA by element per pixel: 16 + 8 + 2 of 32 registers.
 //
-// The epilogue in apply_epilogue_blocked's sums and selects: ReLU and Clip as compare
-// and select (FMAX would turn max(+0, -0) into +0 where the select keeps -0).
-inline float32x4_t finish(float32x4_t v, const NchwcMulti& a, const float* bias, const float* res) {
-  if (res != nullptr) {
-    v = vaddq_f32(vaddq_f32(v, bias != nullptr ? vld1q_f32(bias) : vdupq_n_f32(0.0f)), vld1q_f32(res));
-  } else if (bias != nullptr) {
-    v = vaddq_f32(v, vld1q_f32(bias));
-  }
-  if (a.act == ARMBENCH_ACT_RELU) {
-    const float32x4_t lo = vdupq_n_f32(0.0f);
-    v = vbslq_f32(vcltq_f32(v, lo), lo, v);
-  } else if (a.act == ARMBENCH_ACT_CLIP) {
-    const float32x4_t lo = vdupq_n_f32(a.lo), hi = vdupq_n_f32(a.hi);
-    v = vbslq_f32(vcltq_f32(v, lo), lo, vbslq_f32(vcgtq_f32(v, hi), hi, v));
-  }
-  return v;
-}
-
 template <int T>
 void multi_tile(const NchwcMulti& a, const float* x, float* y) {
   static_assert(kMultiBlocks == 2, "two output blocks per tile");
@@ -105,22 +88,7 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
       }
     }
   }
-  const ptrdiff_t yoff = y - a.y;
-  const float* res0 = a.residual != nullptr ? a.residual + yoff : nullptr;
-  const float* res1 = res0 != nullptr ? res0 + a.y_block_stride : nullptr;
-  const float* b0 = a.bias;
-  const float* b1 = b0 != nullptr ? b0 + kBlk : nullptr;
-  const bool plain = res0 == nullptr && b0 == nullptr && a.act == ARMBENCH_ACT_NONE;
-#pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) {
-    float32x4_t v0 = acc0[t], v1 = acc1[t];
-    if (!plain) {
-      v0 = finish(v0, a, b0, res0 != nullptr ? res0 + t * kBlk : nullptr);
-      v1 = finish(v1, a, b1, res1 != nullptr ? res1 + t * kBlk : nullptr);
-    }
-    vst1q_f32(y + t * kBlk, v0);
-    vst1q_f32(y + a.y_block_stride + t * kBlk, v1);
-  }
+  store_pair<T>(a, y, acc0, acc1);
 }
 
 typedef void (*MultiTileFn)(const NchwcMulti&, const float*, float*);

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <atomic>
+
+#include "../runtime/pool.h"
 #include "armbench/bf16.h"
 #include "armbench/timer.h"
 #include "engine_internal.h"
@@ -41,6 +44,77 @@ void zero_padding(const Step& s, size_t block) {
   }
 }
 
+// Reorders and pools over the pool's threads: their planes (a channel block of a
+// batch item in NCHWc, a range of channels in NCHW) are independent, so each thread
+// runs the same function on its share of planes, as one call would on all of them.
+struct PlaneTask {
+  const armbench_engine* e;
+  const Step* s;
+  size_t oh, ow;  // pools: the output size
+  std::atomic<int> rc{0};
+};
+
+int plane_range(const armbench_engine* e, const Step& s, size_t oh, size_t ow, size_t b, size_t c0, size_t c1) {
+  const size_t block = e->block, hw = s.pool.h * s.pool.w;
+  armbench_pool2d p = s.pool;
+  p.n = 1;
+  p.c = c1 - c0;
+  switch (s.op) {
+    case ARMBENCH_ENGINE_MAXPOOL:
+    case ARMBENCH_ENGINE_AVGPOOL: {
+      const size_t cb = (s.pool.c + block - 1) / block;
+      // NCHWc: c0 and c1 on block boundaries (or c1 = c), planes of hw x block.
+      const size_t xo = s.blocked ? (b * cb + c0 / block) * hw * block : (b * s.pool.c + c0) * hw;
+      const size_t yo = s.blocked ? (b * cb + c0 / block) * oh * ow * block : (b * s.pool.c + c0) * oh * ow;
+      if (s.op == ARMBENCH_ENGINE_MAXPOOL)
+        return s.blocked ? armbench_maxpool_nchwc(&p, block, s.x + xo, s.y + yo) : armbench_maxpool(&p, s.x + xo, s.y + yo);
+      return s.blocked ? armbench_avgpool_nchwc(&p, block, s.x + xo, s.y + yo) : armbench_avgpool(&p, s.x + xo, s.y + yo);
+    }
+    case ARMBENCH_ENGINE_REORDER: {
+      const size_t plane = s.dh * s.dw, cb = (s.dc + block - 1) / block;
+      const float* xn = s.reorder == ReorderKind::kToNchwc ? s.x + (b * s.dc + c0) * plane
+                                                            : s.x + (b * cb + c0 / block) * plane * block;
+      float* yn = s.reorder == ReorderKind::kToNchwc ? s.y + (b * cb + c0 / block) * plane * block
+                                                     : s.y + (b * s.dc + c0) * plane;
+      return s.reorder == ReorderKind::kToNchwc ? armbench_nchw_to_nchwc(xn, 1, c1 - c0, s.dh, s.dw, block, yn)
+                                                : armbench_nchwc_to_nchw(xn, 1, c1 - c0, s.dh, s.dw, block, yn);
+    }
+    default: return -EINVAL;
+  }
+}
+
+void plane_share(void* p, int index, int threads) {
+  PlaneTask& t = *static_cast<PlaneTask*>(p);
+  const Step& s = *t.s;
+  const bool reorder = s.op == ARMBENCH_ENGINE_REORDER;
+  const bool blocked = reorder || s.blocked;
+  const size_t n = reorder ? s.dn : s.pool.n, c = reorder ? s.dc : s.pool.c;
+  // Units of work: channel blocks (NCHWc on either side) or channels, per batch item.
+  const size_t unit = blocked ? t.e->block : 1, per = (c + unit - 1) / unit;
+  size_t u0, u1;
+  armbench::runtime::pool_share(n * per, index, threads, &u0, &u1);
+  for (size_t u = u0; u < u1;) {
+    const size_t b = u / per, q0 = u % per;
+    const size_t q1 = u1 - b * per < per ? u1 - b * per : per;  // to the end of this item's run
+    const size_t c0 = q0 * unit, c1 = q1 * unit < c ? q1 * unit : c;
+    const int rc = plane_range(t.e, s, t.oh, t.ow, b, c0, c1);
+    if (rc != 0) t.rc.store(rc);
+    u = b * per + q1;
+  }
+}
+
+int run_planes(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
+  PlaneTask t;
+  t.e = e;
+  t.s = &s;
+  if (s.op != ARMBENCH_ENGINE_REORDER) {
+    const int rc = armbench_pool2d_output(&s.pool, &t.oh, &t.ow, nullptr, 0);
+    if (rc != 0) return rc;
+  }
+  armbench::runtime::pool_run(pool, plane_share, &t);
+  return t.rc.load();
+}
+
 int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
   uint16_t* scratch = reinterpret_cast<uint16_t*>(e->scratch.get());
   int rc = 0;
@@ -72,9 +146,8 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
       return rc;
     }
     case ARMBENCH_ENGINE_MAXPOOL:
-      return s.blocked ? armbench_maxpool_nchwc(&s.pool, e->block, s.x, s.y) : armbench_maxpool(&s.pool, s.x, s.y);
     case ARMBENCH_ENGINE_AVGPOOL:
-      return s.blocked ? armbench_avgpool_nchwc(&s.pool, e->block, s.x, s.y) : armbench_avgpool(&s.pool, s.x, s.y);
+      return run_planes(e, pool, s);
     case ARMBENCH_ENGINE_GLOBAL_AVGPOOL:
       return s.blocked ? armbench_global_avgpool_nchwc(s.dn, s.dc, s.dhw, e->block, s.x, s.y)
                        : armbench_global_avgpool(s.dn, s.dc, s.dhw, s.x, s.y);
@@ -93,8 +166,8 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
     case ARMBENCH_ENGINE_REORDER:
       switch (s.reorder) {
         case ReorderKind::kCopy: memcpy(s.y, s.x, s.bytes); return 0;
-        case ReorderKind::kToNchwc: return armbench_nchw_to_nchwc(s.x, s.dn, s.dc, s.dh, s.dw, e->block, s.y);
-        case ReorderKind::kToNchw: return armbench_nchwc_to_nchw(s.x, s.dn, s.dc, s.dh, s.dw, e->block, s.y);
+        case ReorderKind::kToNchwc:
+        case ReorderKind::kToNchw: return run_planes(e, pool, s);
         case ReorderKind::kNone: return 0;
       }
       return -EINVAL;
