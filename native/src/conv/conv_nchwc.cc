@@ -172,6 +172,20 @@ void finish_span(const RunCtx& c, size_t kb, size_t p0, size_t npix) {
 }
 void finish_row(const RunCtx& c, size_t kb, size_t oy) { finish_span(c, kb, oy * c.g->ow, c.g->ow); }
 
+// The strides every row and multi-block kernel argument holds, from the padded frame
+// of x (elements: floats, or bf16 for the bf16 kernels).
+template <typename A>
+void set_taps(A& a, const armbench_conv_shape& s, size_t blk, size_t cblocks) {
+  const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
+  a.pix_stride = s.stride_w * blk;
+  a.cb_stride = hp * wp * blk;
+  a.row_stride = s.dilation_h * wp * blk;
+  a.col_stride = s.dilation_w * blk;
+  a.cblocks = cblocks;
+  a.r = s.r;
+  a.s = s.s;
+}
+
 // Output pixels per work item of the multi-block path: four register tiles of the
 // widest kernel, small enough that two workers share even a 7x7 plane.
 constexpr size_t kMultiChunk = 48;
@@ -200,13 +214,7 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
   const bool group_major = g.plane < s.k * s.r * s.s;
   const size_t wgroup = F * nw.cblocks * s.r * s.s * blk * blk;  // elements per full group
   Multi a{};
-  a.pix_stride = s.stride_w * blk;
-  a.cb_stride = hp * wp * blk;
-  a.row_stride = s.dilation_h * wp * blk;
-  a.col_stride = s.dilation_w * blk;
-  a.cblocks = nw.cblocks;
-  a.r = s.r;
-  a.s = s.s;
+  set_taps(a, s, blk, nw.cblocks);
   a.cin_last = s.c - (nw.cblocks - 1) * blk;
   a.y_block_stride = g.plane * blk;
   const armbench_conv_epilogue* e = c.epilogue;
@@ -245,13 +253,7 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
       r.w = w;
       r.y = y;
       r.npix = q1 - q0;
-      r.pix_stride = a.pix_stride;
-      r.cb_stride = a.cb_stride;
-      r.row_stride = a.row_stride;
-      r.col_stride = a.col_stride;
-      r.cblocks = nw.cblocks;
-      r.r = s.r;
-      r.s = s.s;
+      set_taps(r, s, blk, nw.cblocks);
       row(r);
     }
     if (!fused) {
@@ -278,27 +280,15 @@ void run_rows(void* p, int index, int threads) {
   const armbench_conv_shape& s = g.s;
   const NchwcWeights& nw = *c.nw;
   const size_t blk = nw.blk;
-  const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
+  const size_t wp = s.w + s.pad_left + s.pad_right;
   NchwcRow a{};
   a.npix = g.ow;
-  a.pix_stride = s.stride_w * blk;
-  a.cb_stride = hp * wp * blk;
-  a.row_stride = s.dilation_h * wp * blk;
-  a.col_stride = s.dilation_w * blk;
-  a.cblocks = nw.cblocks;
-  a.r = s.r;
-  a.s = s.s;
+  set_taps(a, s, blk, nw.cblocks);
   const size_t items = nw.kblocks * g.oh;
   if (nw.bf16 != nullptr) {
     NchwcRowBf16 h{};
     h.npix = a.npix;
-    h.pix_stride = a.pix_stride;
-    h.cb_stride = a.cb_stride;
-    h.row_stride = a.row_stride;
-    h.col_stride = a.col_stride;
-    h.cblocks = a.cblocks;
-    h.r = a.r;
-    h.s = a.s;
+    set_taps(h, s, blk, nw.cblocks);
     for (size_t item = static_cast<size_t>(index); item < items; item += static_cast<size_t>(threads)) {
       const size_t oy = item / nw.kblocks, kb = item % nw.kblocks;
       h.x = static_cast<const uint16_t*>(c.xp) + oy * s.stride_h * wp * blk;
