@@ -45,6 +45,10 @@ struct Step {
   armbench_conv_epilogue epilogue{};
   // gemm
   std::unique_ptr<armbench_gemm_packed_b, PackedDeleter> packed;
+  // gemm with one row (batch 1): W as given (n x k), fp32 or bf16 bits, for the GEMV
+  // path; packed is then empty.
+  std::vector<float> w;
+  std::vector<uint16_t> wh;
   size_t kernel = 0, rows = 0, k = 0, n = 0;
   // conv and gemm: the input's floats, rounded into the scratch before a bf16 step
   bool bf16 = false;

@@ -141,7 +141,14 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
       a.lda = s.k;
       a.c = s.y;
       a.ldc = s.n;
-      rc = armbench_gemm_packed(pool, &a, s.packed.get());
+      if (s.packed) {
+        rc = armbench_gemm_packed(pool, &a, s.packed.get());
+      } else {
+        a.trans_b = 1;
+        a.b = s.bf16 ? static_cast<const void*>(s.wh.data()) : static_cast<const void*>(s.w.data());
+        a.ldb = s.k;
+        rc = armbench_gemm(pool, &a);
+      }
       if (rc == 0) gemm_epilogue(s);
       return rc;
     }
