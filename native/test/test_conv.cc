@@ -310,6 +310,8 @@ void test_shapes() {
       make_shape(1, 8, 7, 7, 8, 1, 1, 2, 0, 1, 1),       // 1x1 stride 2: not gemm-1x1
       make_shape(1, 8, 7, 7, 8, 1, 1, 1, 1, 1, 1),       // 1x1 padded: not gemm-1x1
       make_shape(1, 64, 24, 23, 4, 3, 3, 1, 1, 1, 1),    // 2 tiles, the second mid-row
+      make_shape(1, 3, 23, 21, 32, 7, 7, 2, 3, 1, 1),    // a stem: direct-nchwc's 4-lane frame
+      make_shape(2, 3, 15, 17, 64, 3, 3, 2, 1, 1, 1),    // a stem, batch 2
   };
   armbench_conv_shape asym = make_shape(1, 5, 8, 7, 6, 3, 2, 1, 0, 1, 1);  // asymmetric padding
   asym.pad_top = 0, asym.pad_left = 2, asym.pad_bottom = 1, asym.pad_right = 0;

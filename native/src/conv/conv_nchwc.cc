@@ -105,18 +105,18 @@ float load(const uint16_t* p, size_t i) { return bf16_value(p[i]); }
 uint16_t load_raw(const uint16_t* p, size_t i) { return p[i]; }
 
 // One batch item's c planes (h x w) into the zero-padded NCHWc buffer xp (already zero),
-// converted by get.
+// converted by get; lanes per pixel (the block, or a stem's kStemLanes).
 template <typename D, typename T, typename Get>
-void pad_to_nchwc(const Geometry& g, const T* x, size_t blk, D* xp, Get get) {
+void pad_to_nchwc(const Geometry& g, const T* x, size_t blk, size_t lanes, D* xp, Get get) {
   const armbench_conv_shape& s = g.s;
   const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
   for (size_t c = 0; c < s.c; ++c) {
     const T* plane = x + c * s.h * s.w;
-    D* dst = xp + (c / blk) * hp * wp * blk + c % blk;
+    D* dst = xp + (c / blk) * hp * wp * lanes + c % blk;
     for (size_t y = 0; y < s.h; ++y) {
-      D* row = dst + ((y + s.pad_top) * wp + s.pad_left) * blk;
+      D* row = dst + ((y + s.pad_top) * wp + s.pad_left) * lanes;
       const T* src = plane + y * s.w;
-      for (size_t x0 = 0; x0 < s.w; ++x0) row[x0 * blk] = get(src, x0);
+      for (size_t x0 = 0; x0 < s.w; ++x0) row[x0 * lanes] = get(src, x0);
     }
   }
 }
@@ -150,6 +150,11 @@ struct NchwcWeights {
   NchwcMultiKernel multi = nullptr;
   NchwcMultiBf16Kernel multi_bf16 = nullptr;
   size_t cblocks, kblocks;
+  // Lanes per pixel of the padded frame the kernels read: blk, or kStemLanes for a stem
+  // (one input block of at most kStemLanes channels, every group on a multi-block
+  // kernel): a 3-channel image keeps 4 of 16 lanes, so the frame is a quarter the size
+  // and a tap's rows stay in L1.
+  size_t xblk = 0;
   // [kblocks][cblocks][r][s][blk][blk]; with multi, [kblocks / F][cblocks][r][s][blk][F x
   // blk] for F = kMultiBlocks, a last group of fewer blocks in the row order.
   float* w = nullptr;
@@ -205,7 +210,7 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
   const Geometry& g = *c.g;
   const armbench_conv_shape& s = g.s;
   const NchwcWeights& nw = *c.nw;
-  const size_t blk = nw.blk, F = kMultiBlocks;
+  const size_t blk = nw.blk, xblk = nw.xblk, F = kMultiBlocks;
   const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
   const bool flat = s.r == 1 && s.s == 1 && s.stride_h == 1 && s.stride_w == 1 && hp == s.h && wp == s.w;
   const size_t spans = flat ? 1 : g.oh, width = flat ? g.plane : g.ow;
@@ -214,7 +219,7 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
   const bool group_major = g.plane < s.k * s.r * s.s;
   const size_t wgroup = F * nw.cblocks * s.r * s.s * blk * blk;  // elements per full group
   Multi a{};
-  set_taps(a, s, blk, nw.cblocks);
+  set_taps(a, s, xblk, nw.cblocks);
   a.cin_last = s.c - (nw.cblocks - 1) * blk;
   a.y_block_stride = g.plane * blk;
   const armbench_conv_epilogue* e = c.epilogue;
@@ -232,7 +237,7 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
     // Near-equal parts of the span, as split_row cuts a row into tiles.
     const size_t q0 = part * width / per_span, q1 = (part + 1) * width / per_span;
     const size_t p0 = span * width + q0;  // output pixel index in the plane
-    const E* xs = x + (flat ? p0 * blk : (span * s.stride_h * wp + q0 * s.stride_w) * blk);
+    const E* xs = x + (flat ? p0 * xblk : (span * s.stride_h * wp + q0 * s.stride_w) * xblk);
     const size_t kb0 = group * F, nb = nw.kblocks - kb0 < F ? nw.kblocks - kb0 : F;
     const E* w = weights + group * wgroup;
     float* y = c.out + (kb0 * g.plane + p0) * blk;
@@ -253,7 +258,7 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
       r.w = w;
       r.y = y;
       r.npix = q1 - q0;
-      set_taps(r, s, blk, nw.cblocks);
+      set_taps(r, s, xblk, nw.cblocks);
       row(r);
     }
     if (!fused) {
@@ -315,6 +320,18 @@ void run_rows(void* p, int index, int threads) {
 
 }  // namespace
 
+namespace {
+
+// The frame's lanes per pixel: kStemLanes for a stem whose every output group runs on
+// a multi-block kernel (which reads only the lanes that hold channels; the row kernels
+// read a whole block per pixel), else the block.
+size_t stem_lanes(const armbench_conv_shape& s, const NchwcWeights& nw, bool multi) {
+  const bool stem = nw.cblocks == 1 && s.c <= kStemLanes && nw.blk > kStemLanes;
+  return stem && multi && nw.kblocks % kMultiBlocks == 0 ? kStemLanes : nw.blk;
+}
+
+}  // namespace
+
 const char* nchwc_unsupported(const armbench_conv_shape& s) {
   return s.groups == 1 ? nullptr : "needs groups 1 (use depthwise or im2col for grouped convolutions)";
 }
@@ -354,6 +371,7 @@ int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, N
         }
       }
     }
+    nw->xblk = stem_lanes(s, *nw, nw->multi_bf16 != nullptr);
     *out = nw;
     return 0;
   }
@@ -379,6 +397,7 @@ int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, N
       }
     }
   }
+  nw->xblk = stem_lanes(s, *nw, nw->multi != nullptr);
   *out = nw;
   return 0;
 }
@@ -389,7 +408,7 @@ int run_nchwc(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_a
   const armbench_conv_shape& s = g.s;
   const size_t blk = nw->blk;
   const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
-  const size_t xcount = nw->cblocks * hp * wp * blk;
+  const size_t xcount = nw->cblocks * hp * wp * nw->xblk;
   const size_t ycount = nw->kblocks * g.plane * blk;
   const size_t xelem = nw->bf16 != nullptr ? sizeof(uint16_t) : sizeof(float);
   void* xp = malloc(xcount * xelem);
@@ -404,13 +423,13 @@ int run_nchwc(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_a
     memset(xp, 0, xcount * xelem);
     const void* xb = static_cast<const char*>(a.x) + b * s.c * s.h * s.w * eb;
     if (nw->bf16 != nullptr) {
-      pad_to_nchwc(g, static_cast<const uint16_t*>(xb), blk, static_cast<uint16_t*>(xp),
+      pad_to_nchwc(g, static_cast<const uint16_t*>(xb), blk, nw->xblk, static_cast<uint16_t*>(xp),
                    [](const uint16_t* p, size_t i) { return load_raw(p, i); });
     } else if (a.dtype == ARMBENCH_GEMM_BF16) {
-      pad_to_nchwc(g, static_cast<const uint16_t*>(xb), blk, static_cast<float*>(xp),
+      pad_to_nchwc(g, static_cast<const uint16_t*>(xb), blk, nw->xblk, static_cast<float*>(xp),
                    [](const uint16_t* p, size_t i) { return load(p, i); });
     } else {
-      pad_to_nchwc(g, static_cast<const float*>(xb), blk, static_cast<float*>(xp),
+      pad_to_nchwc(g, static_cast<const float*>(xb), blk, nw->xblk, static_cast<float*>(xp),
                    [](const float* p, size_t i) { return load(p, i); });
     }
     RunCtx ctx{&g, nw, xp, out};
@@ -470,6 +489,7 @@ void zero_border(char* xp, size_t elem, size_t cblocks, const armbench_conv_shap
 struct FrameCopy {
   const armbench_conv_shape* s;
   size_t blk, cblocks;
+  size_t lanes;  // of the frame: blk, or a stem's kStemLanes (the first lanes of each pixel)
   const float* x;
   void* frame;
   bool bf16_kernel, round;
@@ -485,8 +505,21 @@ void copy_rows(void* p, int index, int threads) {
   for (size_t r = r0; r < r1; ++r) {
     const size_t cb = r / s.h, iy = r % s.h;
     const float* src = c.x + r * len;
-    const size_t at = ((cb * hp + iy + s.pad_top) * wp + s.pad_left) * c.blk;
-    if (c.bf16_kernel) {
+    const size_t at = ((cb * hp + iy + s.pad_top) * wp + s.pad_left) * c.lanes;
+    if (c.lanes != c.blk) {
+      // A stem's compact frame: the first lanes of each pixel (the rest are zero).
+      for (size_t px = 0; px < s.w; ++px) {
+        for (size_t l = 0; l < c.lanes; ++l) {
+          const float v = src[px * c.blk + l];
+          if (c.bf16_kernel) {
+            static_cast<uint16_t*>(c.frame)[at + px * c.lanes + l] = armbench_f32_to_bf16(v, ARMBENCH_BF16_RNE);
+          } else {
+            static_cast<float*>(c.frame)[at + px * c.lanes + l] =
+                c.round ? armbench_bf16_to_f32(armbench_f32_to_bf16(v, ARMBENCH_BF16_RNE)) : v;
+          }
+        }
+      }
+    } else if (c.bf16_kernel) {
       armbench_f32_to_bf16_array(src, static_cast<uint16_t*>(c.frame) + at, len, ARMBENCH_BF16_RNE);
     } else if (c.round) {
       // No bf16 kernel on this CPU: the fp32 kernel on x rounded to bf16, as the NCHW
@@ -511,19 +544,19 @@ int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm
   const bool round = dtype == ARMBENCH_GEMM_BF16;
   const bool padded = hp != s.h || wp != s.w;
   // Unpadded fp32 x already is the kernel's input: read in place, nothing copied.
-  const bool copy = padded || round;
-  const size_t xcount = nw->cblocks * hp * wp * blk;
+  const bool copy = padded || round || nw->xblk != blk;
+  const size_t xcount = nw->cblocks * hp * wp * nw->xblk;
   const size_t xelem = bf16_kernel ? sizeof(uint16_t) : sizeof(float);
   void* xp = nullptr;
   if (copy) {
     xp = frame_buffer(xcount * xelem);
     if (xp == nullptr) return -ENOMEM;
     // Each batch item rewrites the interior only, so the border, zeroed here, stays zero.
-    zero_border(static_cast<char*>(xp), xelem, nw->cblocks, s, blk);
+    zero_border(static_cast<char*>(xp), xelem, nw->cblocks, s, nw->xblk);
   }
   for (size_t b = 0; b < s.n; ++b) {
     const float* xb = x + b * xitem;
-    FrameCopy fc{&s, blk, nw->cblocks, xb, xp, bf16_kernel, round};
+    FrameCopy fc{&s, blk, nw->cblocks, nw->xblk, xb, xp, bf16_kernel, round};
     RunCtx ctx{&g, nw, copy ? xp : xb, y + b * yitem};
     ctx.epilogue = &e;
     ctx.residual = e.residual != nullptr ? e.residual + b * yitem : nullptr;

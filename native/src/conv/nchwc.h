@@ -52,6 +52,9 @@ NchwcRowKernel nchwc_row_neon();
 // fused epilogue gives the bits of the separate one. The caller runs the row kernel on
 // a last group of fewer blocks, whose weights are then in the row kernel's layout.
 constexpr size_t kMultiBlocks = 2;
+// A stem (at most this many input channels, one block) is read from a frame of this
+// many lanes per pixel, not a whole block: pix_stride and the other strides count them.
+constexpr size_t kStemLanes = 4;
 struct NchwcMulti {
   const float* x;
   const float* w;     // this group's packed weights: [cblocks][r][s][blk][kMultiBlocks * blk]

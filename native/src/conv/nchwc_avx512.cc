@@ -49,14 +49,15 @@ void row(const NchwcRow& a) {
 
 // Two output blocks: up to 12 pixels x 32 output channels (24 zmm accumulators). Per
 // tap and input channel: two weight loads and one broadcast per pixel for 2 FMAs, half
-// the row kernel's loads per FMA. Strides 1 and 2 (in pixels) are template parameters,
-// so pixels are addressed with constant offsets from one register: with a run-time
+// the row kernel's loads per FMA. The common pixel strides (1 and 2 pixels of a block,
+// 2 of a stem's kStemLanes) are template parameters, so pixels are addressed with
+// constant offsets from one register: with a run-time
 // stride, 12 pixel pointers do not fit the general registers beside the loop's own.
 // The epilogue is fused into the stores (nchwc_store_avx512.inc).
-template <int T, size_t kStride>
+template <int T, size_t kPs>
 void multi_tile(const NchwcMulti& a, const float* x, float* y) {
   static_assert(kMultiBlocks == 2, "two output blocks per tile");
-  const size_t ps = kStride != 0 ? kStride * kBlk : a.pix_stride;
+  const size_t ps = kPs != 0 ? kPs : a.pix_stride;
   __m512 acc0[T], acc1[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = _mm512_setzero_ps();
@@ -94,9 +95,11 @@ struct MultiTiles {
 
 void multi(const NchwcMulti& a) {
   if (a.pix_stride == kBlk) {
-    split_row(a, kBlk, kMultiMaxT, MultiTiles<1>::fns);
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<kBlk>::fns);
   } else if (a.pix_stride == 2 * kBlk) {
-    split_row(a, kBlk, kMultiMaxT, MultiTiles<2>::fns);
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<2 * kBlk>::fns);
+  } else if (a.pix_stride == 2 * kStemLanes) {
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<2 * kStemLanes>::fns);
   } else {
     split_row(a, kBlk, kMultiMaxT, MultiTiles<0>::fns);
   }

@@ -61,11 +61,11 @@ void row(const NchwcRowBf16& a) {
 // Two output blocks: up to 12 pixels x 32 output channels (24 zmm accumulators). Per
 // tap and channel pair: two weight vectors and one pair broadcast per pixel for 2
 // VDPBF16PS, the pairs of the last input block up to cin_last; the epilogue fused
-// into the stores as in the fp32 kernel. Strides 1 and 2 are template parameters.
-template <int T, size_t kStride>
+// into the stores as in the fp32 kernel. Pixel strides as template parameters too.
+template <int T, size_t kPs>
 void multi_tile(const NchwcMultiBf16& a, const uint16_t* x, float* y) {
   static_assert(kMultiBlocks == 2, "two output blocks per tile");
-  const size_t ps = kStride != 0 ? kStride * kBlk : a.pix_stride;
+  const size_t ps = kPs != 0 ? kPs : a.pix_stride;
   __m512 acc0[T], acc1[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = _mm512_setzero_ps();
@@ -103,9 +103,11 @@ struct MultiTiles {
 
 void multi(const NchwcMultiBf16& a) {
   if (a.pix_stride == kBlk) {
-    split_row(a, kBlk, kMultiMaxT, MultiTiles<1>::fns);
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<kBlk>::fns);
   } else if (a.pix_stride == 2 * kBlk) {
-    split_row(a, kBlk, kMultiMaxT, MultiTiles<2>::fns);
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<2 * kBlk>::fns);
+  } else if (a.pix_stride == 2 * kStemLanes) {
+    split_row(a, kBlk, kMultiMaxT, MultiTiles<2 * kStemLanes>::fns);
   } else {
     split_row(a, kBlk, kMultiMaxT, MultiTiles<0>::fns);
   }
