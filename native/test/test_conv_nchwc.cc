@@ -1,5 +1,5 @@
 // armbench_conv_plan_run_nchwc: a direct-nchwc plan run with x, y and the residual in
-// NCHWc. Its output must be bit for bit the NCHW plan run's (armbench_conv_plan_run on
+// NCHWc (and armbench_conv_plan_run_nchw_to_nchwc, x as given). Its output must be bit for bit the NCHW plan run's (armbench_conv_plan_run on
 // the same x transformed to NCHW; bf16: on x rounded to bf16 to nearest even), then
 // transformed to NCHWc, padding channels included (zero): the same kernel sums the same
 // products in the same order, and the epilogue is the same code. Shapes with padding
@@ -86,19 +86,23 @@ void check_shape(const armbench_conv_shape& s, bool bf) {
     std::vector<float> y(ysize, NAN), want(yb_size, NAN);
     CHECK(armbench_conv_plan_run(nullptr, plan, x_nchw, y.data(), &e_nchw) == 0);
     CHECK(armbench_nchw_to_nchwc(y.data(), s.n, s.k, oh, ow, blk, want.data()) == 0);
-    for (armbench_gemm_pool* pool : {static_cast<armbench_gemm_pool*>(nullptr), pool2}) {
-      std::vector<float> got(yb_size, NAN);
-      const int rc = armbench_conv_plan_run_nchwc(pool, plan, xb.data(), got.data(), &e_blocked);
-      if (!CHECK_MSG(rc == 0, "run_nchwc: %d", rc)) continue;
-      size_t bad = 0, first = 0;
-      for (size_t i = 0; i < yb_size; ++i) {
-        if (memcmp(&got[i], &want[i], sizeof(float)) != 0 && bad++ == 0) first = i;
+    // x blocked, and x as given (NCHW, fp32: the plan rounds it) into a blocked y.
+    for (const bool plain_x : {false, true}) {
+      for (armbench_gemm_pool* pool : {static_cast<armbench_gemm_pool*>(nullptr), pool2}) {
+        std::vector<float> got(yb_size, NAN);
+        const int rc = plain_x ? armbench_conv_plan_run_nchw_to_nchwc(pool, plan, x.data(), got.data(), &e_blocked)
+                               : armbench_conv_plan_run_nchwc(pool, plan, xb.data(), got.data(), &e_blocked);
+        if (!CHECK_MSG(rc == 0, "run_nchwc: %d", rc)) continue;
+        size_t bad = 0, first = 0;
+        for (size_t i = 0; i < yb_size; ++i) {
+          if (memcmp(&got[i], &want[i], sizeof(float)) != 0 && bad++ == 0) first = i;
+        }
+        CHECK_MSG(bad == 0,
+                  "%s n=%zu c=%zu %zux%zu k=%zu %zux%zu stride %zu pad %zu epi %d threads %d x %s: %zu of %zu values "
+                  "differ from the NCHW path, first [%zu] %.9g vs %.9g",
+                  bf ? "bf16" : "fp32", s.n, s.c, s.h, s.w, s.k, s.r, s.s, s.stride_h, s.pad_top, epi, pool ? 2 : 1,
+                  plain_x ? "nchw" : "nchwc", bad, yb_size, first, got[first], want[first]);
       }
-      CHECK_MSG(bad == 0,
-                "%s n=%zu c=%zu %zux%zu k=%zu %zux%zu stride %zu pad %zu epi %d threads %d: %zu of %zu values differ "
-                "from the NCHW path, first [%zu] %.9g vs %.9g",
-                bf ? "bf16" : "fp32", s.n, s.c, s.h, s.w, s.k, s.r, s.s, s.stride_h, s.pad_top, epi, pool ? 2 : 1, bad,
-                yb_size, first, got[first], want[first]);
     }
   }
   armbench_conv_plan_free(plan);

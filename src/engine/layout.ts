@@ -1,6 +1,7 @@
 /**
  * Layout choice: convs whose chosen algorithm is direct-nchwc read and write NCHWc
- * (channels in blocks), so a chain of them never transforms between layouts; every
+ * (channels in blocks; a conv of few input channels reads either layout), so a chain
+ * of them never transforms between layouts; every
  * other op takes what the executor runs it on, and Reorder nodes are inserted only
  * where a value's layout must change (each value converted at most once per layout).
  * Elementwise ops keep their input's layout. Graph inputs and outputs stay NCHW.
@@ -10,6 +11,12 @@ import { inferShapes, type Graph, type Layout, type Node, type OpType } from "./
 import type { AlgoChooser, ConvShape, FpMath } from "./lower.js";
 
 export const NCHWC_ALGO = "direct-nchwc";
+/**
+ * A direct-nchwc conv with at most this many input channels reads its input as NCHW
+ * (the executor's nchw-to-nchwc conv): an image blocked would be mostly padding (3
+ * channels of 16), and converting it would cost more than the conv's own frame copy.
+ */
+export const NCHWC_PLAIN_INPUT_MAX_CHANNELS = 4;
 
 export interface LayoutOptions {
   chooseAlgo: AlgoChooser;
@@ -69,7 +76,7 @@ export function assignLayouts(g: Graph, o: LayoutOptions): LayoutAssignment {
       const algo = o.chooseAlgo(shape, o.fpmath);
       algos.set(n.name, algo);
       out = algo === NCHWC_ALGO ? "nchwc" : "nchw";
-      n.inputs[0] = ensure(n.inputs[0]!, out);
+      n.inputs[0] = ensure(n.inputs[0]!, out === "nchwc" && shape.c <= NCHWC_PLAIN_INPUT_MAX_CHANNELS ? layoutOf(n.inputs[0]!) : out);
       if (n.inputs[3]) n.inputs[3] = ensure(n.inputs[3], out);
     } else if (ELEMENTWISE.has(n.op) || blockedOps.has(n.op)) {
       const ins = n.inputs.filter((v) => v !== "" && !g.initializers.has(v));

@@ -24,7 +24,7 @@ export type Activation = "none" | "relu" | "clip";
 export interface ConvStep {
   op: "conv";
   name: string;
-  /** x and y both "nchw", or both "nchwc" with algo "direct-nchwc" (no transform at either end: a chain of such convs stays blocked). */
+  /** x and y both "nchw", or y "nchwc" with algo "direct-nchwc" and x "nchwc" (no transform at either end: a chain of such convs stays blocked) or, for a first conv, "nchw". */
   x: TensorRef;
   y: TensorRef;
   shape: {

@@ -78,14 +78,16 @@ function activate(v: number, act: string, min = -Infinity, max = Infinity): numb
   return v;
 }
 
-/** What the executor accepts per layout: a conv on NCHWc is direct-nchwc with everything blocked; pools keep their layout; GAP writes NCHW; the rest is NCHW. */
+/** What the executor accepts per layout: a conv on NCHWc is direct-nchwc with everything blocked (x may be NCHW); pools keep their layout; GAP writes NCHW; the rest is NCHW. */
 function layoutRules(s: Step): void {
   const all = (...ts: (TensorRef | undefined)[]) => ts.filter((t): t is TensorRef => !!t).map((t) => t.layout);
   switch (s.op) {
     case "conv": {
-      const ls = all(s.x, s.y, s.residual);
-      assert(ls.every((l) => l === ls[0]), `conv "${s.name}" mixes layouts`);
-      assert(ls[0] === "nchw" || s.algo === "direct-nchwc", `conv "${s.name}" on nchwc runs ${s.algo}`);
+      // y and the residual in one layout; x in it too, or nchw under an nchwc y.
+      const ls = all(s.y, s.residual);
+      assert(ls.every((l) => l === s.y.layout), `conv "${s.name}" mixes layouts`);
+      assert(s.x.layout === s.y.layout || s.x.layout === "nchw", `conv "${s.name}" reads nchwc into nchw`);
+      assert(s.y.layout === "nchw" || s.algo === "direct-nchwc", `conv "${s.name}" on nchwc runs ${s.algo}`);
       return;
     }
     case "maxpool":

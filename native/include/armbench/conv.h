@@ -95,6 +95,11 @@ void armbench_conv_plan_free(armbench_conv_plan* plan);
  * epilogue), -ENOTSUP (not a direct-nchwc plan; nothing written) or -ENOMEM. */
 int armbench_conv_plan_run_nchwc(armbench_gemm_pool* pool, const armbench_conv_plan* plan, const float* x, float* y,
                                  const armbench_conv_epilogue* epilogue);
+/* The same with x in NCHW (y and the residual in NCHWc): a network's first conv reads
+ * the image as given, which blocked would be mostly padding (3 channels of 16). Same
+ * bits as armbench_conv_plan_run_nchwc on x transformed to NCHWc; same returns. */
+int armbench_conv_plan_run_nchw_to_nchwc(armbench_gemm_pool* pool, const armbench_conv_plan* plan, const float* x,
+                                         float* y, const armbench_conv_epilogue* epilogue);
 
 /* The NCHWc channel block for this CPU: the SIMD width in floats (16 with AVX-512,
  * 8 with AVX2, 4 with NEON, 4 otherwise). */

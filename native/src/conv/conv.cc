@@ -243,7 +243,17 @@ int armbench_conv_plan_run_nchwc(armbench_gemm_pool* pool, const armbench_conv_p
   if (epilogue) e = *epilogue;
   if (!epilogue_valid(e)) return -EINVAL;
   if (plan->algo != ARMBENCH_CONV_DIRECT_NCHWC) return -ENOTSUP;
-  return armbench::conv::run_nchwc_blocked(pool, plan->g, plan->dtype, x, y, e, plan->nchwc);
+  return armbench::conv::run_nchwc_blocked(pool, plan->g, plan->dtype, x, y, e, plan->nchwc, false);
+}
+
+int armbench_conv_plan_run_nchw_to_nchwc(armbench_gemm_pool* pool, const armbench_conv_plan* plan, const float* x,
+                                         float* y, const armbench_conv_epilogue* epilogue) {
+  if (plan == nullptr || x == nullptr || y == nullptr) return -EINVAL;
+  armbench_conv_epilogue e{};
+  if (epilogue) e = *epilogue;
+  if (!epilogue_valid(e)) return -EINVAL;
+  if (plan->algo != ARMBENCH_CONV_DIRECT_NCHWC) return -ENOTSUP;
+  return armbench::conv::run_nchwc_blocked(pool, plan->g, plan->dtype, x, y, e, plan->nchwc, true);
 }
 
 int armbench_conv(armbench_gemm_pool* pool, armbench_conv_algo algo, const armbench_conv_args* args) {

@@ -68,9 +68,10 @@ void nchwc_free(NchwcWeights* nw);
 int run_nchwc(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a, const NchwcWeights* nw);
 // The same convolution with x, y and the residual in NCHWc: no transform, the output
 // rows written straight into y with the epilogue applied to each row as it is written.
-// x is fp32 whatever dtype (the plan's); bf16 rounds it to nearest even.
+// x is fp32 whatever dtype (the plan's); bf16 rounds it to nearest even. x_nchw: x is
+// NCHW (a network's first conv), y and the residual still NCHWc.
 int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm_dtype dtype, const float* x, float* y,
-                      const armbench_conv_epilogue& e, const NchwcWeights* nw);
+                      const armbench_conv_epilogue& e, const NchwcWeights* nw, bool x_nchw);
 
 }  // namespace conv
 }  // namespace armbench

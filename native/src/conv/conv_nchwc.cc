@@ -488,6 +488,7 @@ void zero_border(char* xp, size_t elem, size_t cblocks, const armbench_conv_shap
 // conversion) into the padded frame, not a transpose.
 struct FrameCopy {
   const armbench_conv_shape* s;
+  bool x_nchw;  // x is NCHW planes (a first conv), not NCHWc
   size_t blk, cblocks;
   size_t lanes;  // of the frame: blk, or a stem's kStemLanes (the first lanes of each pixel)
   const float* x;
@@ -495,12 +496,37 @@ struct FrameCopy {
   bool bf16_kernel, round;
 };
 
+// The element a frame holds for fp32 v: bf16 bits for the bf16 kernel, v rounded to
+// bf16 for a bf16 plan on the fp32 kernel, else v.
+void put(const FrameCopy& c, size_t at, float v) {
+  if (c.bf16_kernel) {
+    static_cast<uint16_t*>(c.frame)[at] = armbench_f32_to_bf16(v, ARMBENCH_BF16_RNE);
+  } else {
+    static_cast<float*>(c.frame)[at] = c.round ? armbench_bf16_to_f32(armbench_f32_to_bf16(v, ARMBENCH_BF16_RNE)) : v;
+  }
+}
+
 void copy_rows(void* p, int index, int threads) {
   const FrameCopy& c = *static_cast<const FrameCopy*>(p);
   const armbench_conv_shape& s = *c.s;
   const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
-  const size_t len = s.w * c.blk;
   size_t r0, r1;
+  if (c.x_nchw) {
+    // A (block, row) row gathered from the block's channel planes, every lane written
+    // (those past c zero: the frame is reused, not zeroed).
+    runtime::pool_share(c.cblocks * s.h, index, threads, &r0, &r1);
+    for (size_t r = r0; r < r1; ++r) {
+      const size_t cb = r / s.h, iy = r % s.h;
+      const size_t at = ((cb * hp + iy + s.pad_top) * wp + s.pad_left) * c.lanes;
+      for (size_t l = 0; l < c.lanes; ++l) {
+        const size_t ch = cb * c.blk + l;
+        const float* src = ch < s.c ? c.x + (ch * s.h + iy) * s.w : nullptr;
+        for (size_t px = 0; px < s.w; ++px) put(c, at + px * c.lanes + l, src != nullptr ? src[px] : 0.0f);
+      }
+    }
+    return;
+  }
+  const size_t len = s.w * c.blk;
   runtime::pool_share(c.cblocks * s.h, index, threads, &r0, &r1);
   for (size_t r = r0; r < r1; ++r) {
     const size_t cb = r / s.h, iy = r % s.h;
@@ -508,17 +534,8 @@ void copy_rows(void* p, int index, int threads) {
     const size_t at = ((cb * hp + iy + s.pad_top) * wp + s.pad_left) * c.lanes;
     if (c.lanes != c.blk) {
       // A stem's compact frame: the first lanes of each pixel (the rest are zero).
-      for (size_t px = 0; px < s.w; ++px) {
-        for (size_t l = 0; l < c.lanes; ++l) {
-          const float v = src[px * c.blk + l];
-          if (c.bf16_kernel) {
-            static_cast<uint16_t*>(c.frame)[at + px * c.lanes + l] = armbench_f32_to_bf16(v, ARMBENCH_BF16_RNE);
-          } else {
-            static_cast<float*>(c.frame)[at + px * c.lanes + l] =
-                c.round ? armbench_bf16_to_f32(armbench_f32_to_bf16(v, ARMBENCH_BF16_RNE)) : v;
-          }
-        }
-      }
+      for (size_t px = 0; px < s.w; ++px)
+        for (size_t l = 0; l < c.lanes; ++l) put(c, at + px * c.lanes + l, src[px * c.blk + l]);
     } else if (c.bf16_kernel) {
       armbench_f32_to_bf16_array(src, static_cast<uint16_t*>(c.frame) + at, len, ARMBENCH_BF16_RNE);
     } else if (c.round) {
@@ -535,16 +552,16 @@ void copy_rows(void* p, int index, int threads) {
 }  // namespace
 
 int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm_dtype dtype, const float* x, float* y,
-                      const armbench_conv_epilogue& e, const NchwcWeights* nw) {
+                      const armbench_conv_epilogue& e, const NchwcWeights* nw, bool x_nchw) {
   const armbench_conv_shape& s = g.s;
   const size_t blk = nw->blk;
   const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
-  const size_t xitem = nw->cblocks * s.h * s.w * blk, yitem = nw->kblocks * g.plane * blk;
+  const size_t xitem = x_nchw ? s.c * s.h * s.w : nw->cblocks * s.h * s.w * blk, yitem = nw->kblocks * g.plane * blk;
   const bool bf16_kernel = nw->bf16 != nullptr;
   const bool round = dtype == ARMBENCH_GEMM_BF16;
   const bool padded = hp != s.h || wp != s.w;
   // Unpadded fp32 x already is the kernel's input: read in place, nothing copied.
-  const bool copy = padded || round || nw->xblk != blk;
+  const bool copy = padded || round || nw->xblk != blk || x_nchw;
   const size_t xcount = nw->cblocks * hp * wp * nw->xblk;
   const size_t xelem = bf16_kernel ? sizeof(uint16_t) : sizeof(float);
   void* xp = nullptr;
@@ -556,7 +573,7 @@ int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm
   }
   for (size_t b = 0; b < s.n; ++b) {
     const float* xb = x + b * xitem;
-    FrameCopy fc{&s, blk, nw->cblocks, nw->xblk, xb, xp, bf16_kernel, round};
+    FrameCopy fc{&s, x_nchw, blk, nw->cblocks, nw->xblk, xb, xp, bf16_kernel, round};
     RunCtx ctx{&g, nw, copy ? xp : xb, y + b * yitem};
     ctx.epilogue = &e;
     ctx.residual = e.residual != nullptr ? e.residual + b * yitem : nullptr;

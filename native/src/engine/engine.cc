@@ -177,10 +177,13 @@ class Builder {
     for (int a = 0; a < ARMBENCH_CONV_ALGO_COUNT; ++a)
       if (strcmp(armbench_conv_algo_name(static_cast<armbench_conv_algo>(a)), s.algo) == 0) algo = a;
     if (algo < 0) return fail(-EINVAL, "unknown conv algorithm \"%s\"", s.algo);
-    const bool blocked = s.x.layout == ARMBENCH_ENGINE_NCHWC;
-    if (s.x.layout != s.y.layout)
-      return fail(-ENOTSUP, "x is %s but y is %s: a conv reads and writes one layout (reorder one side)",
-                  blocked ? "nchwc" : "nchw", blocked ? "nchw" : "nchwc");
+    // y's layout is the conv's; x may be nchw under an nchwc y for direct-nchwc (a first
+    // conv reading the image as given).
+    const bool blocked = s.y.layout == ARMBENCH_ENGINE_NCHWC;
+    const bool x_plain = blocked && s.x.layout == ARMBENCH_ENGINE_NCHW;
+    if (s.x.layout == ARMBENCH_ENGINE_NCHWC && !blocked)
+      return fail(-ENOTSUP, "x is nchwc but y is nchw: a conv reads and writes one layout, or reads nchw into nchwc "
+                            "(reorder one side)");
     if (blocked && algo != ARMBENCH_CONV_DIRECT_NCHWC)
       return fail(-ENOTSUP, "conv on nchwc tensors needs algorithm \"direct-nchwc\"; \"%s\" takes nchw x and y", s.algo);
     char why[192] = {0};
@@ -215,6 +218,7 @@ class Builder {
     p->x_elems = elems_of(s.x);
     p->bf16 = s.dtype == ARMBENCH_GEMM_BF16;
     p->blocked = blocked;
+    p->x_plain = x_plain;
     if (s.bias != nullptr) p->bias.assign(s.bias, s.bias + s.bias_count);
     p->epilogue.bias = s.bias != nullptr ? p->bias.data() : nullptr;
     p->epilogue.residual = s.has_residual ? at(res) : nullptr;
@@ -232,7 +236,7 @@ class Builder {
     }
     if (rc != 0) return fail(rc, "preparing \"%s\" failed (%s)", s.algo, strerror(-rc));
     p->plan.reset(plan);
-    p->runs = std::string(s.algo) + (p->bf16 ? " bf16" : " fp32") + (blocked ? " nchwc" : "");
+    p->runs = std::string(s.algo) + (p->bf16 ? " bf16" : " fp32") + (x_plain ? " nchw->nchwc" : blocked ? " nchwc" : "");
     e_->weight_bytes += s.weights_count * (p->bf16 ? 2 : 4) + p->bias.size() * 4;
     return 0;
   }

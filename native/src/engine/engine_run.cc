@@ -120,6 +120,7 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
   int rc = 0;
   switch (s.op) {
     case ARMBENCH_ENGINE_CONV: {
+      if (s.x_plain) return armbench_conv_plan_run_nchw_to_nchwc(pool, s.plan.get(), s.x, s.y, &s.epilogue);
       if (s.blocked) return armbench_conv_plan_run_nchwc(pool, s.plan.get(), s.x, s.y, &s.epilogue);
       const void* x = s.x;
       if (s.bf16) {
