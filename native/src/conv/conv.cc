@@ -167,6 +167,21 @@ bool epilogue_valid(const armbench_conv_epilogue& e) {
 
 }  // namespace
 
+namespace {
+
+// The two blocked runs of a direct-nchwc plan: x NCHWc, or NCHW (x_nchw).
+int run_blocked(armbench_gemm_pool* pool, const armbench_conv_plan* plan, const float* x, float* y,
+                const armbench_conv_epilogue* epilogue, bool x_nchw) {
+  if (plan == nullptr || x == nullptr || y == nullptr) return -EINVAL;
+  armbench_conv_epilogue e{};
+  if (epilogue) e = *epilogue;
+  if (!epilogue_valid(e)) return -EINVAL;
+  if (plan->algo != ARMBENCH_CONV_DIRECT_NCHWC) return -ENOTSUP;
+  return armbench::conv::run_nchwc_blocked(pool, plan->g, plan->dtype, x, y, e, plan->nchwc, x_nchw);
+}
+
+}  // namespace
+
 extern "C" {
 
 int armbench_conv_plan_create(armbench_conv_algo algo, const armbench_conv_shape* shape, armbench_gemm_dtype dtype,
@@ -238,22 +253,12 @@ int armbench_conv_plan_run(armbench_gemm_pool* pool, const armbench_conv_plan* p
 
 int armbench_conv_plan_run_nchwc(armbench_gemm_pool* pool, const armbench_conv_plan* plan, const float* x, float* y,
                                  const armbench_conv_epilogue* epilogue) {
-  if (plan == nullptr || x == nullptr || y == nullptr) return -EINVAL;
-  armbench_conv_epilogue e{};
-  if (epilogue) e = *epilogue;
-  if (!epilogue_valid(e)) return -EINVAL;
-  if (plan->algo != ARMBENCH_CONV_DIRECT_NCHWC) return -ENOTSUP;
-  return armbench::conv::run_nchwc_blocked(pool, plan->g, plan->dtype, x, y, e, plan->nchwc, false);
+  return run_blocked(pool, plan, x, y, epilogue, false);
 }
 
 int armbench_conv_plan_run_nchw_to_nchwc(armbench_gemm_pool* pool, const armbench_conv_plan* plan, const float* x,
                                          float* y, const armbench_conv_epilogue* epilogue) {
-  if (plan == nullptr || x == nullptr || y == nullptr) return -EINVAL;
-  armbench_conv_epilogue e{};
-  if (epilogue) e = *epilogue;
-  if (!epilogue_valid(e)) return -EINVAL;
-  if (plan->algo != ARMBENCH_CONV_DIRECT_NCHWC) return -ENOTSUP;
-  return armbench::conv::run_nchwc_blocked(pool, plan->g, plan->dtype, x, y, e, plan->nchwc, true);
+  return run_blocked(pool, plan, x, y, epilogue, true);
 }
 
 int armbench_conv(armbench_gemm_pool* pool, armbench_conv_algo algo, const armbench_conv_args* args) {

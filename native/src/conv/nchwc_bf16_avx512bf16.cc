@@ -102,15 +102,8 @@ struct MultiTiles {
 };
 
 void multi(const NchwcMultiBf16& a) {
-  if (a.pix_stride == kBlk) {
-    split_row(a, kBlk, kMultiMaxT, MultiTiles<kBlk>::fns);
-  } else if (a.pix_stride == 2 * kBlk) {
-    split_row(a, kBlk, kMultiMaxT, MultiTiles<2 * kBlk>::fns);
-  } else if (a.pix_stride == 2 * kStemLanes) {
-    split_row(a, kBlk, kMultiMaxT, MultiTiles<2 * kStemLanes>::fns);
-  } else {
-    split_row(a, kBlk, kMultiMaxT, MultiTiles<0>::fns);
-  }
+  split_row_strided(a, kBlk, kMultiMaxT, MultiTiles<kBlk>::fns, MultiTiles<2 * kBlk>::fns,
+                    MultiTiles<2 * kStemLanes>::fns, MultiTiles<0>::fns);
 }
 
 }  // namespace
