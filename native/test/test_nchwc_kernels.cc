@@ -148,6 +148,26 @@ void check_bf16(NchwcRowBf16Kernel k, size_t blk, const char* name) {
   }
 }
 
+// A multi-block kernel's arguments with the row's geometry (f), no epilogue yet.
+template <typename M, typename E>
+M multi_args(const NchwcRow& f, const E* x, const E* w, float* y, size_t cin_last, size_t ystride) {
+  M a{};
+  a.x = x;
+  a.w = w;
+  a.y = y;
+  a.npix = f.npix;
+  a.pix_stride = f.pix_stride;
+  a.cb_stride = f.cb_stride;
+  a.row_stride = f.row_stride;
+  a.col_stride = f.col_stride;
+  a.cblocks = f.cblocks;
+  a.r = f.r;
+  a.s = f.s;
+  a.cin_last = cin_last;
+  a.y_block_stride = ystride;
+  return a;
+}
+
 // apply_epilogue_blocked's sums and selects on one value.
 float epilogue_value(float v, const float* bias, const float* res, armbench_conv_activation act, float lo, float hi) {
   if (res != nullptr) {
@@ -202,20 +222,7 @@ void check_multi(NchwcMultiKernel k, NchwcRowKernel row, size_t blk, const char*
         for (float& v : res) v = test_data::random_value();
         for (float& v : bias) v = test_data::random_value();
         const NchwcRow f = row_args(g);
-        NchwcMulti a{};
-        a.x = x.data();
-        a.w = wm.data();
-        a.y = y.data();
-        a.npix = npix;
-        a.pix_stride = f.pix_stride;
-        a.cb_stride = f.cb_stride;
-        a.row_stride = f.row_stride;
-        a.col_stride = f.col_stride;
-        a.cblocks = f.cblocks;
-        a.r = f.r;
-        a.s = f.s;
-        a.cin_last = cin_last;
-        a.y_block_stride = ystride;
+        NchwcMulti a = multi_args<NchwcMulti>(f, x.data(), wm.data(), y.data(), cin_last, ystride);
         a.bias = e.bias ? bias.data() : nullptr;
         a.residual = e.residual ? res.data() : nullptr;
         a.act = e.act;
@@ -277,20 +284,7 @@ void check_multi_bf16(NchwcMultiBf16Kernel k, NchwcRowBf16Kernel row, size_t blk
           for (float& v : res) v = test_data::random_value();
           for (float& v : bias) v = test_data::random_value();
           const NchwcRow f = row_args(g);
-          NchwcMultiBf16 a{};
-          a.x = x.data();
-          a.w = wm.data();
-          a.y = y.data();
-          a.npix = npix;
-          a.pix_stride = f.pix_stride;
-          a.cb_stride = f.cb_stride;
-          a.row_stride = f.row_stride;
-          a.col_stride = f.col_stride;
-          a.cblocks = f.cblocks;
-          a.r = f.r;
-          a.s = f.s;
-          a.cin_last = cin_last;
-          a.y_block_stride = ystride;
+          NchwcMultiBf16 a = multi_args<NchwcMultiBf16>(f, x.data(), wm.data(), y.data(), cin_last, ystride);
           a.bias = bias.data();
           a.residual = res.data();
           a.act = act;
