@@ -23,7 +23,14 @@
 // x is copied row by row into the padded frame (rounded to bf16 on the way for a bf16
 // plan; read in place when fp32 and unpadded), each row kernel call writes straight
 // into y, and the epilogue runs on that row right after it, in the worker that wrote
-// it. Same kernels, same order, same epilogue sums: the NCHW path's bits.
+// it. Same kernels, same order, same epilogue sums: the NCHW path's bits. With x in
+// NCHW (armbench_conv_plan_run_nchw_to_nchwc, a first conv) the frame is gathered
+// from the planes instead.
+//
+// Where the CPU has them, the multi-block kernels (nchwc.h) replace the row kernels:
+// two output blocks per register tile, the epilogue fused into the stores, the zero
+// channels of a partial input block skipped, and a stem's frame kept to kStemLanes
+// lanes per pixel. Same sums in the same order, so the same bits.
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -136,7 +143,7 @@ struct RunCtx {
   // Set by run_nchwc_blocked when x must be copied into its padded frame first: the
   // workers copy their share, meet at a barrier, then compute, in one pool call (a call
   // per phase costs a wake-up of the caller each).
-  const FrameCopy* copy = nullptr;
+  FrameCopy* copy = nullptr;
   armbench_gemm_pool* pool = nullptr;
 };
 
@@ -195,14 +202,15 @@ void set_taps(A& a, const armbench_conv_shape& s, size_t blk, size_t cblocks) {
 // widest kernel, small enough that two workers share even a 7x7 plane.
 constexpr size_t kMultiChunk = 48;
 
-// fp32 on the multi-block kernel. A span is a run of output pixels one pixel stride
-// addresses in x: the whole plane when x is contiguous (1x1, stride 1, no padding),
-// else one output row. Spans are cut into chunks; a work item is one chunk of one
-// group of output blocks. The items go group-major when the weights outweigh the input
-// (deep layers on small planes: each group's weights are read once and the plane stays
-// in L2), else chunk-major (each chunk of input stays in L1/L2 while the groups pass).
-// The epilogue is fused into the kernel for groups whose channels are all real; a group
-// holding padding channels gets the separate epilogue, which zeroes them.
+// The multi-block kernels (fp32, or bf16 on a bf16 kernel). A span is a run of output
+// pixels one pixel stride addresses in x: the whole plane when x is contiguous (1x1,
+// stride 1, no padding), else one output row. Spans are cut into chunks; a work item
+// is one chunk of one group of output blocks. The items go group-major when the
+// weights outweigh the input (deep layers on small planes: each group's weights are
+// read once and the plane stays in L2), else chunk-major (each chunk of input stays in
+// L1/L2 while the groups pass). The epilogue is fused into the kernel for groups whose
+// channels are all real; a group holding padding channels gets the separate epilogue,
+// which zeroes them.
 // E: float (NchwcMulti, NchwcRow, w) or uint16_t (the bf16 kernels, wh).
 template <typename E, typename Multi, typename Row>
 void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (*multi)(const Multi&),
@@ -224,7 +232,6 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
   a.y_block_stride = g.plane * blk;
   const armbench_conv_epilogue* e = c.epilogue;
   if (e != nullptr) {
-    a.act = e->act;
     a.lo = e->act == ARMBENCH_ACT_RELU ? 0.0f : e->clip_min;
     a.hi = e->clip_max;
   }
@@ -249,9 +256,8 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
       a.npix = q1 - q0;
       a.bias = fused && e->bias != nullptr ? e->bias + kb0 * blk : nullptr;
       a.residual = fused && c.residual != nullptr ? c.residual + (kb0 * g.plane + p0) * blk : nullptr;
-      if (!fused) a.act = ARMBENCH_ACT_NONE;
+      a.act = fused ? e->act : ARMBENCH_ACT_NONE;
       multi(a);
-      if (!fused && e != nullptr) a.act = e->act;
     } else {
       Row r{};
       r.x = xs;
@@ -270,7 +276,7 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
 void run_rows(void* p, int index, int threads) {
   const RunCtx& c = *static_cast<const RunCtx*>(p);
   if (c.copy != nullptr) {
-    copy_rows(const_cast<FrameCopy*>(c.copy), index, threads);
+    copy_rows(c.copy, index, threads);
     runtime::pool_barrier(c.pool);
   }
   if (c.nw->multi_bf16 != nullptr) {
@@ -447,8 +453,7 @@ int run_nchwc(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_a
 namespace {
 
 // The padded input frame of run_nchwc_blocked: one per calling thread, grown as needed
-// and kept, so a network's convs neither allocate nor zero a whole frame per call (a
-// fresh calloc of a stem's 3.4 MB frame is a page fault per 4 KiB, every inference).
+// and kept, so a network's convs neither allocate nor zero a whole frame per call.
 struct Frame {
   void* p = nullptr;
   size_t bytes = 0;

@@ -41,8 +41,8 @@ struct Step {
 
   // conv
   std::unique_ptr<armbench_conv_plan, PlanDeleter> plan;
-  bool blocked = false;
-  bool x_plain = false;  // conv: x nchw under a blocked y (armbench_conv_plan_run_nchw_to_nchwc)  // conv, pools: x (and y, residual) in NCHWc, run by the _nchwc functions
+  bool blocked = false;  // conv, pools: y (and x, residual) in NCHWc, run by the _nchwc functions
+  bool x_plain = false;  // conv: x nchw under a blocked y (armbench_conv_plan_run_nchw_to_nchwc)
   armbench_conv_epilogue epilogue{};
   // gemm
   std::unique_ptr<armbench_gemm_packed_b, PackedDeleter> packed;
