@@ -1,7 +1,8 @@
 // Direct NCHWc inner kernel, AVX2 + FMA, block 8: a register tile of up to 12 output
 // pixels x 8 output channels (12 ymm accumulators). Per tap and input channel: one
 // weight vector load and one broadcast input value per pixel (12 + 1 weight + 1
-// broadcast of 16 ymm). Built with -mavx2 -mfma, run only when the CPU has both.
+// broadcast of 16 ymm). Built with -mavx2 -mfma, run only when the CPU has both. Also
+// the two-block form (NchwcMulti), below.
 #include "nchwc.h"
 
 #if defined(__x86_64__)

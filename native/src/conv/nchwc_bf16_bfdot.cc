@@ -2,7 +2,8 @@
 // block 4: a register tile of up to 12 output pixels x 4 output channels (12 q fp32
 // accumulators). Per tap: the block's weights as two vectors (4 outputs x one channel
 // pair each) and one 4-channel bf16 input load per pixel, whose two channel pairs are
-// taken by lane: BFDOT by element, two products per fp32 lane.
+// taken by lane: BFDOT by element, two products per fp32 lane. Also the two-block form
+// (NchwcMultiBf16), below.
 #include "nchwc.h"
 
 #if defined(__aarch64__)

@@ -1,7 +1,8 @@
 // Direct NCHWc inner kernel, Advanced SIMD (-march=armv8-a), block 4: a register tile
 // of up to 12 output pixels x 4 output channels (12 q accumulators). Per tap: the 4
 // weight vectors of the block (one per input channel) and one 4-channel input vector
-// per pixel, combined by FMLA by element: 12 + 4 + temporaries of 32 registers.
+// per pixel, combined by FMLA by element: 12 + 4 + temporaries of 32 registers. Also
+// the two-block form (NchwcMulti), below.
 #include "nchwc.h"
 
 #if defined(__aarch64__)
