@@ -93,7 +93,7 @@ size_t winograd_m(armbench_conv_algo a) {
   return a == ARMBENCH_CONV_WINOGRAD_F2 ? 2 : a == ARMBENCH_CONV_WINOGRAD_F4 ? 4 : a == ARMBENCH_CONV_WINOGRAD_F6 ? 6 : 0;
 }
 constexpr const char* kWinogradReason = "needs a 3x3 kernel, stride 1, no dilation and groups 1";
-constexpr const char* kNchwcReason = "needs groups 1 (use depthwise or im2col for grouped convolutions)";
+constexpr const char* kNchwcReason = "needs groups 1 or a depthwise conv (use im2col for other grouped convolutions)";
 
 // The error bound of an algorithm in units of the GEMM bound (K + 4) * 2^-24 * sum |x w|.
 double bound_factor(armbench_conv_algo a) {
@@ -217,7 +217,8 @@ void run_case(const armbench_conv_shape& s, bool bf, int epi) {
     if (reason != nullptr) {
       CHECK_MSG(algo == ARMBENCH_CONV_GEMM_1X1 || algo == ARMBENCH_CONV_DEPTHWISE ||
                     (is_winograd(algo) && !winograd_shape(s) && strcmp(reason, kWinogradReason) == 0) ||
-                    (algo == ARMBENCH_CONV_DIRECT_NCHWC && s.groups != 1 && strcmp(reason, kNchwcReason) == 0),
+                    (algo == ARMBENCH_CONV_DIRECT_NCHWC && s.groups != 1 && s.groups != s.c &&
+                     strcmp(reason, kNchwcReason) == 0),
                 "%s: unsupported: %s", what.c_str(), reason);
       CHECK_MSG(strlen(reason) > 10 && strstr(reason, "needs") != nullptr, "%s: reason '%s'", what.c_str(), reason);
       CHECK_MSG(armbench_conv(nullptr, algo, &args) == -ENOTSUP, "%s: not -ENOTSUP", what.c_str());
@@ -635,14 +636,17 @@ void test_nchwc_transforms() {
   CHECK_MSG(untouched, "transform wrote on bad arguments");
 }
 
-// direct-nchwc: grouped shapes refused with the reason and -ENOTSUP (no plan); a plan
+// direct-nchwc: grouped shapes other than depthwise refused with the reason and -ENOTSUP
+// (no plan), depthwise ones run (checked against the reference with the rest); a plan
 // packs once and runs on two inputs, 1 and 2 threads giving the same bits, with a row
 // longer than every kernel's register tile (several tiles per row, uneven split).
 void test_nchwc_plan() {
   const armbench_conv_algo a = ARMBENCH_CONV_DIRECT_NCHWC;
   std::vector<float> w(4 * 4 * 25, 0.5f);
+  const armbench_conv_shape dw = make_shape(1, 4, 9, 9, 4, 3, 3, 1, 1, 1, 4);
+  CHECK(armbench_conv_algo_unsupported(a, &dw) == nullptr);
   for (const armbench_conv_shape& s : {make_shape(1, 4, 9, 9, 4, 3, 3, 1, 1, 1, 2),
-                                       make_shape(1, 4, 9, 9, 4, 3, 3, 1, 1, 1, 4)}) {
+                                       make_shape(1, 8, 9, 9, 8, 3, 3, 1, 1, 1, 4)}) {
     const char* r = armbench_conv_algo_unsupported(a, &s);
     CHECK_MSG(r != nullptr && strcmp(r, kNchwcReason) == 0, "grouped: '%s'", r ? r : "(null)");
     armbench_conv_plan* p = nullptr;

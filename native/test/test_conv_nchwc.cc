@@ -5,7 +5,7 @@
 // products in the same order, and the epilogue is the same code. Shapes with padding
 // channels in x and y (prime c and k), stride 2 with padding, 1x1 (x read in place),
 // rows longer than a register tile, batch 3; every epilogue, Clip with min > 0 among
-// them (padding channels must stay zero); fp32 and bf16; 1 and 2 pool threads. Plans of
+// them (padding channels must stay zero); depthwise; fp32 and bf16; 1 and 2 pool threads. Plans of
 // other algorithms are refused with -ENOTSUP, bad arguments with -EINVAL, nothing
 // written either way.
 #include <errno.h>
@@ -117,7 +117,13 @@ void test_matches_nchw_path() {
       make_shape(1, 2 * blk, 5, 5, blk, 1, 2, 0), // no padding channels, 1x1 stride 2
       make_shape(2, 3, 11, 13, 4 * blk, 7, 2, 3), // a stem: the 4-lane frame from blocked x
   };
-  if (emulated()) shapes.erase(shapes.begin() + 2, shapes.end() - 1);
+  // Depthwise, with padding channels, stride 1 and 2.
+  for (const size_t stride : {1, 2}) {
+    armbench_conv_shape dw = make_shape(2, blk + 3, 10, 13, blk + 3, 3, stride, 1);
+    dw.groups = dw.c;
+    shapes.insert(shapes.begin() + 1, dw);
+  }
+  if (emulated()) shapes.erase(shapes.begin() + 4, shapes.end() - 1);
   for (const armbench_conv_shape& s : shapes) {
     check_shape(s, false);
     check_shape(s, true);

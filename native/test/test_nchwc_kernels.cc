@@ -22,6 +22,8 @@
 #include "test_data.h"
 
 using armbench::conv::kMultiBlocks;
+using armbench::conv::NchwcDepthwiseKernel;
+using armbench::conv::NchwcDepthwiseRow;
 using armbench::conv::NchwcMulti;
 using armbench::conv::NchwcMultiBf16;
 using armbench::conv::NchwcMultiBf16Kernel;
@@ -308,6 +310,37 @@ void check_multi_bf16(NchwcMultiBf16Kernel k, NchwcRowBf16Kernel row, size_t blk
   CHECK(mismatches == 0);
 }
 
+// The depthwise row kernels against double sums of NchwcDepthwiseRow's formula.
+void check_depthwise(NchwcDepthwiseKernel k, size_t blk, const char* name) {
+  size_t bad = 0;
+  for (const size_t npix : {1, 5, 12, 14, 31}) {
+    for (const Geometry& g : {Geometry{blk, npix, 1, 1, 1, 3, 3}, Geometry{blk, npix, 2, 1, 1, 3, 3},
+                              Geometry{blk, npix, 1, 2, 1, 5, 5}}) {
+      std::vector<float> x(g.hp() * g.wp() * blk), w(g.r * g.s * blk), y(npix * blk, NAN);
+      for (float& v : x) v = test_data::random_value();
+      for (float& v : w) v = test_data::random_value();
+      NchwcDepthwiseRow a{x.data(), w.data(), y.data(), npix, g.stride * blk, g.dil * g.wp() * blk, g.dil * blk, g.r, g.s};
+      k(a);
+      for (size_t p = 0; p < npix; ++p) {
+        for (size_t l = 0; l < blk; ++l) {
+          double want = 0, mag = 0;
+          for (size_t i = 0; i < g.r; ++i)
+            for (size_t j = 0; j < g.s; ++j) {
+              const double prod = static_cast<double>(x[((i * g.dil) * g.wp() + p * g.stride + j * g.dil) * blk + l]) *
+                                  w[(i * g.s + j) * blk + l];
+              want += prod;
+              mag += fabs(prod);
+            }
+          if (!(fabs(y[p * blk + l] - want) <= (g.r * g.s + 4) * ldexp(1.0, -24) * mag) && bad++ < 5)
+            fprintf(stderr, "    %s depthwise npix=%zu %zux%zu stride %zu [%zu][%zu] = %.9g, want %.9g\n", name, npix,
+                    g.r, g.s, g.stride, p, l, y[p * blk + l], want);
+        }
+      }
+    }
+  }
+  CHECK(bad == 0);
+}
+
 }  // namespace
 
 int main() {
@@ -351,6 +384,19 @@ int main() {
   }
   if (armbench_cpu_has(ARMBENCH_FEATURE_BF16) && armbench::conv::nchwc_multi_bf16_bfdot()) {
     check_multi_bf16(armbench::conv::nchwc_multi_bf16_bfdot(), armbench::conv::nchwc_row_bf16_bfdot(), 4, "bfdot");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && armbench::conv::nchwc_depthwise_avx512()) {
+    check_depthwise(armbench::conv::nchwc_depthwise_avx512(), 16, "avx512");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX2) && armbench_cpu_has(ARMBENCH_FEATURE_FMA) &&
+      armbench::conv::nchwc_depthwise_avx2()) {
+    check_depthwise(armbench::conv::nchwc_depthwise_avx2(), 8, "avx2");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && armbench::conv::nchwc_depthwise_neon()) {
+    check_depthwise(armbench::conv::nchwc_depthwise_neon(), 4, "neon");
     ++ran;
   }
   printf("%d NCHWc kernels checked on this CPU\n", ran);

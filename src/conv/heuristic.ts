@@ -36,13 +36,17 @@ export const NCHWC_MIN_CHANNELS = 16;
  * most 4 channels reads the image as given into a 4-lane frame (ResNet-50's 7x7/2 stem:
  * 4.1 ms im2col-tiled, 2.3 ms direct-nchwc).
  *
+ * Depthwise layers go to direct-nchwc's depthwise kernel (a lane per channel), so a
+ * MobileNet stays in NCHWc: MobileNet-v2 here went from 12.1 ms (the NCHW depthwise
+ * algorithm, with a reorder on each side of every depthwise layer) to 9.4 ms.
+ *
  * bf16 never gets Winograd by default: its transforms run in fp32 whatever the dtype,
  * so it gains little, and rounding the transformed operands to bf16 costs F(4x4) most
  * of bf16's precision (see the conv table's error column); direct-nchwc's dot-product
  * kernel is the measured bf16 winner on 3x3 layers.
  */
 export function defaultConvAlgo(s: NativeConvShape, dtype: "fp32" | "bf16" = "fp32"): string {
-  if (s.groups > 1 && s.groups === s.c && s.c === s.k) return "depthwise";
+  if (s.groups > 1 && s.groups === s.c && s.c === s.k) return "direct-nchwc";
   if (s.groups === 1 && s.c >= NCHWC_MIN_CHANNELS && s.r === 1 && s.s === 1) return "direct-nchwc";
   if (s.r === 1 && s.s === 1 && s.stride === 1 && s.pad === 0) return "gemm-1x1";
   const oh = Math.floor((s.h + 2 * s.pad - s.r) / s.stride) + 1;

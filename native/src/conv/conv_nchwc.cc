@@ -75,23 +75,24 @@ struct Choice {
   NchwcRowBf16Kernel bf16;         // nullptr: bf16 is widened and runs the fp32 kernel
   NchwcMultiKernel multi;          // fp32 over kMultiBlocks output blocks at once, or nullptr
   NchwcMultiBf16Kernel multi_bf16; // the same with the bf16 kernel
+  NchwcDepthwiseKernel depthwise;  // groups == c == k, or nullptr: portable_depthwise
 };
 
 Choice choose() {
   if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && nchwc_row_avx512() != nullptr) {
     const bool bf = armbench_cpu_has(ARMBENCH_FEATURE_AVX512_BF16);
     return {16, nchwc_row_avx512(), bf ? nchwc_row_bf16_avx512bf16() : nullptr, nchwc_multi_avx512(),
-            bf ? nchwc_multi_bf16_avx512bf16() : nullptr};
+            bf ? nchwc_multi_bf16_avx512bf16() : nullptr, nchwc_depthwise_avx512()};
   }
   if (armbench_cpu_has(ARMBENCH_FEATURE_AVX2) && armbench_cpu_has(ARMBENCH_FEATURE_FMA) && nchwc_row_avx2() != nullptr) {
-    return {8, nchwc_row_avx2(), nullptr, nchwc_multi_avx2(), nullptr};
+    return {8, nchwc_row_avx2(), nullptr, nchwc_multi_avx2(), nullptr, nchwc_depthwise_avx2()};
   }
   if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && nchwc_row_neon() != nullptr) {
     const bool bf = armbench_cpu_has(ARMBENCH_FEATURE_BF16);
     return {4, nchwc_row_neon(), bf ? nchwc_row_bf16_bfdot() : nullptr, nchwc_multi_neon(),
-            bf ? nchwc_multi_bf16_bfdot() : nullptr};
+            bf ? nchwc_multi_bf16_bfdot() : nullptr, nchwc_depthwise_neon()};
   }
-  return {4, nullptr, nullptr, nullptr, nullptr};
+  return {4, nullptr, nullptr, nullptr, nullptr, nullptr};
 }
 
 const Choice& choice() {
@@ -156,6 +157,10 @@ struct NchwcWeights {
   // Set for weights packed in groups of kMultiBlocks output blocks (w, or wh for bf16).
   NchwcMultiKernel multi = nullptr;
   NchwcMultiBf16Kernel multi_bf16 = nullptr;
+  // Set for a depthwise conv (groups == c == k): w is [cblocks][r][s][blk], one lane
+  // per channel, bf16 weights widened (the kernel is fp32, on x rounded for bf16).
+  bool depthwise = false;
+  NchwcDepthwiseKernel dw = nullptr;
   size_t cblocks, kblocks;
   // Lanes per pixel of the padded frame the kernels read: blk, or kStemLanes for a stem
   // (one input block of at most kStemLanes channels, every group on a multi-block
@@ -273,11 +278,57 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
   }
 }
 
+// The portable depthwise row, for any block: NchwcDepthwiseRow's sums in its order.
+void portable_depthwise(const NchwcDepthwiseRow& a, size_t blk) {
+  for (size_t p = 0; p < a.npix; ++p) {
+    for (size_t l = 0; l < blk; ++l) {
+      float acc = 0.0f;
+      for (size_t i = 0; i < a.r; ++i)
+        for (size_t j = 0; j < a.s; ++j)
+          acc += a.x[p * a.pix_stride + i * a.row_stride + j * a.col_stride + l] * a.w[(i * a.s + j) * blk + l];
+      a.y[p * blk + l] = acc;
+    }
+  }
+}
+
+// Depthwise: every (channel block, output row) one row kernel call, then its epilogue.
+void run_depthwise(const RunCtx& c, int index, int threads) {
+  const Geometry& g = *c.g;
+  const armbench_conv_shape& s = g.s;
+  const NchwcWeights& nw = *c.nw;
+  const size_t blk = nw.blk;
+  const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
+  NchwcDepthwiseRow a{};
+  a.npix = g.ow;
+  a.pix_stride = s.stride_w * blk;
+  a.row_stride = s.dilation_h * wp * blk;
+  a.col_stride = s.dilation_w * blk;
+  a.r = s.r;
+  a.s = s.s;
+  const size_t items = nw.kblocks * g.oh;
+  for (size_t item = static_cast<size_t>(index); item < items; item += static_cast<size_t>(threads)) {
+    const size_t kb = item / g.oh, oy = item % g.oh;
+    a.x = static_cast<const float*>(c.xp) + (kb * hp + oy * s.stride_h) * wp * blk;
+    a.w = nw.w + kb * s.r * s.s * blk;
+    a.y = c.out + (kb * g.oh + oy) * g.ow * blk;
+    if (nw.dw != nullptr) {
+      nw.dw(a);
+    } else {
+      portable_depthwise(a, blk);
+    }
+    finish_row(c, kb, oy);
+  }
+}
+
 void run_rows(void* p, int index, int threads) {
   const RunCtx& c = *static_cast<const RunCtx*>(p);
   if (c.copy != nullptr) {
     copy_rows(c.copy, index, threads);
     runtime::pool_barrier(c.pool);
+  }
+  if (c.nw->depthwise) {
+    run_depthwise(c, index, threads);
+    return;
   }
   if (c.nw->multi_bf16 != nullptr) {
     run_multi(c, index, threads, c.nw->wh, c.nw->multi_bf16, c.nw->bf16);
@@ -339,7 +390,8 @@ size_t stem_lanes(const armbench_conv_shape& s, const NchwcWeights& nw, bool mul
 }  // namespace
 
 const char* nchwc_unsupported(const armbench_conv_shape& s) {
-  return s.groups == 1 ? nullptr : "needs groups 1 (use depthwise or im2col for grouped convolutions)";
+  if (s.groups == 1 || (s.groups == s.c && s.k == s.c)) return nullptr;
+  return "needs groups 1 or a depthwise conv (use im2col for other grouped convolutions)";
 }
 
 int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, NchwcWeights** out) {
@@ -354,6 +406,27 @@ int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, N
   nw->cblocks = (s.c + blk - 1) / blk;
   nw->kblocks = (s.k + blk - 1) / blk;
   const size_t taps = s.r * s.s;
+  if (s.groups > 1) {
+    // Depthwise (nchwc_unsupported let nothing else through).
+    nw->depthwise = true;
+    nw->dw = ch.depthwise;
+    nw->xblk = blk;
+    nw->w = static_cast<float*>(calloc(nw->cblocks * taps * blk, sizeof(float)));
+    if (nw->w == nullptr) {
+      delete nw;
+      return -ENOMEM;
+    }
+    for (size_t c = 0; c < s.c; ++c) {
+      for (size_t t = 0; t < taps; ++t) {
+        const size_t src = c * taps + t;
+        nw->w[((c / blk) * taps + t) * blk + c % blk] = dtype == ARMBENCH_GEMM_BF16
+                                                            ? load(static_cast<const uint16_t*>(w), src)
+                                                            : load(static_cast<const float*>(w), src);
+      }
+    }
+    *out = nw;
+    return 0;
+  }
   const size_t count = nw->kblocks * nw->cblocks * taps * blk * blk;
   if (dtype == ARMBENCH_GEMM_BF16 && ch.bf16 != nullptr) {
     nw->bf16 = ch.bf16;
@@ -544,10 +617,16 @@ void copy_rows(void* p, int index, int threads) {
     } else if (c.bf16_kernel) {
       armbench_f32_to_bf16_array(src, static_cast<uint16_t*>(c.frame) + at, len, ARMBENCH_BF16_RNE);
     } else if (c.round) {
-      // No bf16 kernel on this CPU: the fp32 kernel on x rounded to bf16, as the NCHW
-      // path runs it on bf16 x widened.
+      // The fp32 kernel on x rounded to bf16 (no bf16 kernel on this CPU, or depthwise),
+      // as the NCHW path runs it on bf16 x widened: through the vector converters, a
+      // piece of the row at a time.
       float* dst = static_cast<float*>(c.frame) + at;
-      for (size_t i = 0; i < len; ++i) dst[i] = armbench_bf16_to_f32(armbench_f32_to_bf16(src[i], ARMBENCH_BF16_RNE));
+      uint16_t piece[1024];
+      for (size_t i = 0; i < len; i += 1024) {
+        const size_t n = len - i < 1024 ? len - i : 1024;
+        armbench_f32_to_bf16_array(src + i, piece, n, ARMBENCH_BF16_RNE);
+        armbench_bf16_to_f32_array(piece, dst + i, n);
+      }
     } else {
       memcpy(static_cast<float*>(c.frame) + at, src, len * sizeof(float));
     }

@@ -80,6 +80,27 @@ NchwcMultiKernel nchwc_multi_avx512();
 NchwcMultiKernel nchwc_multi_avx2();
 NchwcMultiKernel nchwc_multi_neon();
 
+// Depthwise (groups == c == k) on NCHWc: one output row of one channel block, each lane
+// its own channel, written (not accumulated):
+//   y[p * blk + l] = sum over i < r, j < s of
+//     x[p * pix_stride + i * row_stride + j * col_stride + l] * w[(i * s + j) * blk + l]
+// summed in that order, one multiply-add per tap. x is the block's zero-padded frame at
+// the first pixel's top-left tap.
+struct NchwcDepthwiseRow {
+  const float* x;
+  const float* w;  // this block's weights: [r][s][blk]
+  float* y;
+  size_t npix;
+  size_t pix_stride, row_stride, col_stride;
+  size_t r, s;
+};
+typedef void (*NchwcDepthwiseKernel)(const NchwcDepthwiseRow& a);
+
+// Block 16, 8 and 4, or nullptr on the other architecture.
+NchwcDepthwiseKernel nchwc_depthwise_avx512();
+NchwcDepthwiseKernel nchwc_depthwise_avx2();
+NchwcDepthwiseKernel nchwc_depthwise_neon();
+
 // The bf16 row (below) over kMultiBlocks output blocks at once, as NchwcMulti is the
 // fp32 row's: weights [cblocks][r][s][blk / 2][kMultiBlocks * blk][2], the pairs of
 // the last block up to cin_last (rounded up to a pair), the same fused epilogue. The

@@ -119,9 +119,35 @@ const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,        multi_tile<1>, 
 
 void multi(const NchwcMulti& a) { split_row(a, kBlk, kMultiMaxT, kMultiTiles); }
 
+// Depthwise: up to 12 pixels of one channel block (12 ymm accumulators). Per tap one
+// weight vector, one multiply-add per pixel with the input vector folded in as a load.
+template <int T>
+void dw_tile(const NchwcDepthwiseRow& a, const float* x, float* y) {
+  __m256 acc[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
+  for (size_t i = 0; i < a.r; ++i) {
+    for (size_t j = 0; j < a.s; ++j) {
+      const float* xp = x + i * a.row_stride + j * a.col_stride;
+      const __m256 wv = _mm256_loadu_ps(a.w + (i * a.s + j) * kBlk);
+#pragma GCC unroll 16
+      for (int t = 0; t < T; ++t) acc[t] = _mm256_fmadd_ps(_mm256_loadu_ps(xp + t * a.pix_stride), wv, acc[t]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * kBlk, acc[t]);
+}
+
+typedef void (*DwTileFn)(const NchwcDepthwiseRow&, const float*, float*);
+constexpr int kDwMaxT = 12;
+const DwTileFn kDwTiles[kDwMaxT + 1] = {nullptr, dw_tile<1>, dw_tile<2>, dw_tile<3>, dw_tile<4>, dw_tile<5>, dw_tile<6>, dw_tile<7>, dw_tile<8>, dw_tile<9>, dw_tile<10>, dw_tile<11>, dw_tile<12>};
+
+void depthwise(const NchwcDepthwiseRow& a) { split_row(a, kBlk, kDwMaxT, kDwTiles); }
+
 }  // namespace
 
 NchwcRowKernel nchwc_row_avx2() { return row; }
+NchwcDepthwiseKernel nchwc_depthwise_avx2() { return depthwise; }
 NchwcMultiKernel nchwc_multi_avx2() { return multi; }
 
 }  // namespace conv
@@ -132,6 +158,7 @@ NchwcMultiKernel nchwc_multi_avx2() { return multi; }
 namespace armbench {
 namespace conv {
 NchwcRowKernel nchwc_row_avx2() { return nullptr; }
+NchwcDepthwiseKernel nchwc_depthwise_avx2() { return nullptr; }
 NchwcMultiKernel nchwc_multi_avx2() { return nullptr; }
 }  // namespace conv
 }  // namespace armbench

@@ -98,9 +98,35 @@ void multi(const NchwcMulti& a) {
                     MultiTiles<2 * kStemLanes>::fns, MultiTiles<0>::fns);
 }
 
+// Depthwise: up to 14 pixels of one channel block (14 zmm accumulators). Per tap one
+// weight vector, one multiply-add per pixel with the input vector folded in as a load.
+template <int T>
+void dw_tile(const NchwcDepthwiseRow& a, const float* x, float* y) {
+  __m512 acc[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+  for (size_t i = 0; i < a.r; ++i) {
+    for (size_t j = 0; j < a.s; ++j) {
+      const float* xp = x + i * a.row_stride + j * a.col_stride;
+      const __m512 wv = _mm512_loadu_ps(a.w + (i * a.s + j) * kBlk);
+#pragma GCC unroll 16
+      for (int t = 0; t < T; ++t) acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(xp + t * a.pix_stride), wv, acc[t]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + t * kBlk, acc[t]);
+}
+
+typedef void (*DwTileFn)(const NchwcDepthwiseRow&, const float*, float*);
+constexpr int kDwMaxT = 14;
+const DwTileFn kDwTiles[kDwMaxT + 1] = {nullptr, dw_tile<1>, dw_tile<2>, dw_tile<3>, dw_tile<4>, dw_tile<5>, dw_tile<6>, dw_tile<7>, dw_tile<8>, dw_tile<9>, dw_tile<10>, dw_tile<11>, dw_tile<12>, dw_tile<13>, dw_tile<14>};
+
+void depthwise(const NchwcDepthwiseRow& a) { split_row(a, kBlk, kDwMaxT, kDwTiles); }
+
 }  // namespace
 
 NchwcRowKernel nchwc_row_avx512() { return row; }
+NchwcDepthwiseKernel nchwc_depthwise_avx512() { return depthwise; }
 NchwcMultiKernel nchwc_multi_avx512() { return multi; }
 
 }  // namespace conv
@@ -111,6 +137,7 @@ NchwcMultiKernel nchwc_multi_avx512() { return multi; }
 namespace armbench {
 namespace conv {
 NchwcRowKernel nchwc_row_avx512() { return nullptr; }
+NchwcDepthwiseKernel nchwc_depthwise_avx512() { return nullptr; }
 NchwcMultiKernel nchwc_multi_avx512() { return nullptr; }
 }  // namespace conv
 }  // namespace armbench

@@ -99,9 +99,36 @@ const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,        multi_tile<1>, 
 
 void multi(const NchwcMulti& a) { split_row(a, kBlk, kMultiMaxT, kMultiTiles); }
 
+// Depthwise: up to 12 pixels of one channel block (12 q accumulators). Per tap one
+// weight vector and one input vector per pixel, one FMLA each.
+template <int T>
+void dw_tile(const NchwcDepthwiseRow& a, const float* x, float* y) {
+  float32x4_t acc[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
+  for (size_t i = 0; i < a.r; ++i) {
+    for (size_t j = 0; j < a.s; ++j) {
+      const float* xp = x + i * a.row_stride + j * a.col_stride;
+      const float32x4_t wv = vld1q_f32(a.w + (i * a.s + j) * kBlk);
+#pragma GCC unroll 16
+      for (int t = 0; t < T; ++t) acc[t] = vfmaq_f32(acc[t], vld1q_f32(xp + t * a.pix_stride), wv);
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) vst1q_f32(y + t * kBlk, acc[t]);
+}
+
+typedef void (*DwTileFn)(const NchwcDepthwiseRow&, const float*, float*);
+constexpr int kDwMaxT = 12;
+const DwTileFn kDwTiles[kDwMaxT + 1] = {nullptr, dw_tile<1>, dw_tile<2>, dw_tile<3>, dw_tile<4>,  dw_tile<5>, dw_tile<6>,
+                                        dw_tile<7>, dw_tile<8>, dw_tile<9>, dw_tile<10>, dw_tile<11>, dw_tile<12>};
+
+void depthwise(const NchwcDepthwiseRow& a) { split_row(a, kBlk, kDwMaxT, kDwTiles); }
+
 }  // namespace
 
 NchwcRowKernel nchwc_row_neon() { return row; }
+NchwcDepthwiseKernel nchwc_depthwise_neon() { return depthwise; }
 NchwcMultiKernel nchwc_multi_neon() { return multi; }
 
 }  // namespace conv
@@ -112,6 +139,7 @@ NchwcMultiKernel nchwc_multi_neon() { return multi; }
 namespace armbench {
 namespace conv {
 NchwcRowKernel nchwc_row_neon() { return nullptr; }
+NchwcDepthwiseKernel nchwc_depthwise_neon() { return nullptr; }
 NchwcMultiKernel nchwc_multi_neon() { return nullptr; }
 }  // namespace conv
 }  // namespace armbench
