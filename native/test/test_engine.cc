@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <algorithm>
@@ -26,6 +27,7 @@
 #include "check.h"
 #include "test_data.h"
 #include "../src/engine/engine_internal.h"
+#include "../src/runtime/huge_alloc.h"
 
 namespace {
 
@@ -668,7 +670,22 @@ void test_refusals() {
 
 }  // namespace
 
+// The arena's allocator: zeroed, 64-byte aligned, 2 MiB-aligned from 2 MiB up.
+void test_huge_calloc() {
+  for (const size_t bytes : {size_t{1}, size_t{100}, size_t{3} << 20}) {
+    unsigned char* p = static_cast<unsigned char*>(armbench::runtime::huge_calloc(bytes));
+    if (!CHECK(p != nullptr)) continue;
+    const uintptr_t at = reinterpret_cast<uintptr_t>(p);
+    CHECK(at % 64 == 0 && (bytes < (size_t{2} << 20) || at % (size_t{2} << 20) == 0));
+    bool zero = true;
+    for (size_t i = 0; i < bytes; ++i) zero = zero && p[i] == 0;
+    CHECK(zero);
+    free(p);
+  }
+}
+
 int main() {
+  test_huge_calloc();
   test_conv_residual();
   test_pools();
   test_pools_nchwc();

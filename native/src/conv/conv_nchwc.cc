@@ -42,6 +42,7 @@
 #include "armbench/cpu_features.h"
 #include "conv_internal.h"
 #include "nchwc.h"
+#include "../runtime/huge_alloc.h"
 #include "../runtime/pool.h"
 
 namespace armbench {
@@ -411,7 +412,7 @@ int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, N
     nw->depthwise = true;
     nw->dw = ch.depthwise;
     nw->xblk = blk;
-    nw->w = static_cast<float*>(calloc(nw->cblocks * taps * blk, sizeof(float)));
+    nw->w = static_cast<float*>(runtime::huge_calloc(nw->cblocks * taps * blk * sizeof(float)));
     if (nw->w == nullptr) {
       delete nw;
       return -ENOMEM;
@@ -430,7 +431,7 @@ int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, N
   const size_t count = nw->kblocks * nw->cblocks * taps * blk * blk;
   if (dtype == ARMBENCH_GEMM_BF16 && ch.bf16 != nullptr) {
     nw->bf16 = ch.bf16;
-    nw->wh = static_cast<uint16_t*>(calloc(count, sizeof(uint16_t)));
+    nw->wh = static_cast<uint16_t*>(runtime::huge_calloc(count * sizeof(uint16_t)));
     if (nw->wh == nullptr) {
       delete nw;
       return -ENOMEM;
@@ -454,7 +455,7 @@ int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, N
     *out = nw;
     return 0;
   }
-  nw->w = static_cast<float*>(calloc(count, sizeof(float)));
+  nw->w = static_cast<float*>(runtime::huge_calloc(count * sizeof(float)));
   if (nw->w == nullptr) {
     delete nw;
     return -ENOMEM;

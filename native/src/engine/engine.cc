@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../runtime/huge_alloc.h"
 #include "armbench/bf16.h"
 #include "engine_internal.h"
 
@@ -554,10 +555,10 @@ int create(const armbench_engine_desc* d, armbench_engine** out, Errors* err) {
   e->block = d->nchwc_block;
   const size_t rounded = (d->arena_bytes + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
   if (rounded < d->arena_bytes) return err->fail(-ENOMEM, "", "an arena of %zu bytes cannot be allocated", d->arena_bytes);
-  e->arena.reset(static_cast<unsigned char*>(aligned_alloc(kArenaAlign, rounded)));
+  // Zeroed: NCHWc padding channels start (and stay) zero; reading never-written bytes is
+  // defined. On huge pages where offered (huge_alloc.h); its 64-byte alignment is kArenaAlign.
+  e->arena.reset(static_cast<unsigned char*>(armbench::runtime::huge_calloc(rounded)));
   if (!e->arena) return err->fail(-ENOMEM, "", "an arena of %zu bytes cannot be allocated", d->arena_bytes);
-  // NCHWc padding channels start (and stay) zero; reading never-written bytes is defined.
-  memset(e->arena.get(), 0, rounded);
   Builder b(*d, e.get(), err);
   int rc;
   if ((rc = b.io(d->inputs, d->input_count, "inputs", &e->inputs))) return rc;
