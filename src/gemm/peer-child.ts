@@ -1,10 +1,12 @@
 /**
- * One peer library, in a process of its own: a library that crashes on load, or an
- * override that only works before the library initialises (OPENBLAS_CORETYPE,
- * BLIS_ARCH_TYPE), cannot harm or bypass the parent. Reads a job as JSON on stdin and
- * writes one JSON line per event on stdout.
+ * One peer library, in a process of its own: a library that crashes on load cannot
+ * harm the parent, and the variables it reads only while it initialises
+ * (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE), cleared or set for this process alone, cannot
+ * leak into the parent or another peer. Reads a job as JSON on stdin and writes one
+ * JSON line per event on stdout.
  */
 import { loadNative, type NativeGemmCase } from "../native.js";
+import { allPeerEnv, type PeerEnv } from "./peers.js";
 
 export interface PeerJob {
   peer: string;
@@ -12,9 +14,10 @@ export interface PeerJob {
   cases: (Omit<NativeGemmCase, "peer" | "pool" | "kernel"> & { threads: number })[];
 }
 
+/** `env`: the peer variables this process saw, so the record says what the library really read. */
 export type PeerEvent =
-  | { type: "open"; ok: true; name: string; library: string; version: string; variant: string; unsupported: { fp32: string | null; bf16: string | null } }
-  | { type: "open"; ok: false; reason: string }
+  | { type: "open"; ok: true; env: PeerEnv; name: string; library: string; version: string; variant: string; unsupported: { fp32: string | null; bf16: string | null } }
+  | { type: "open"; ok: false; env: PeerEnv; reason: string }
   | { type: "result"; index: number; check: import("../native.js").NativeGemmCheck; samples: { ns: number; calls: number }[] }
   | { type: "error"; index: number; message: string; unsupported?: boolean };
 
@@ -30,14 +33,15 @@ async function readStdin(): Promise<string> {
 
 async function main(): Promise<void> {
   const job = JSON.parse(await readStdin()) as PeerJob;
+  const env = allPeerEnv(process.env);
   const native = loadNative();
   const p = native.peerOpen(job.peer, job.path);
   if (!p.ok) {
-    emit({ type: "open", ok: false, reason: p.reason });
+    emit({ type: "open", ok: false, env, reason: p.reason });
     return;
   }
   const { handle, ...info } = p;
-  emit({ type: "open", ...info });
+  emit({ type: "open", env, ...info });
   for (const [index, c] of job.cases.entries()) {
     const unsupported = p.unsupported[c.dtype];
     if (unsupported) {

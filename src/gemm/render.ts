@@ -2,7 +2,9 @@
 import { num, pct, renderTable } from "../table.js";
 import type { GemmRow, GemmSummary } from "./run.js";
 
-const label = (r: GemmRow) => (r.override ? `${r.kernel} [${r.override}]` : r.kernel);
+/** "as detected", "as configured: OPENBLAS_CORETYPE=Haswell", "forced: BLIS_ARCH_TYPE=skx". */
+const runLabel = (run: NonNullable<GemmRow["run"]>, env: string | null) => `${run.replace("-", " ")}${env ? `: ${env}` : ""}`;
+const label = (r: GemmRow) => (r.run ? `${r.kernel} [${runLabel(r.run, r.peerEnv)}]` : r.kernel);
 const keyOf = (r: GemmRow) => `${r.case.set}|${r.case.name}`;
 
 export function renderGemm(s: GemmSummary): string {
@@ -43,7 +45,7 @@ export function renderGemm(s: GemmSummary): string {
     out += `\nRatios in this run\n${renderTable(["shape", "dtype", "threads", "armbench / best peer", "bf16 / fp32", "parallel efficiency"], ratioRows, { right: [2] })}\n`;
   }
   if (s.peerInfo.length) {
-    const info = s.peerInfo.map((p) => [p.name, p.variant || "?", p.override ?? "as installed", p.version, p.library]);
+    const info = s.peerInfo.map((p) => [p.name, p.variant || "?", runLabel(p.run, p.peerEnv), p.version, p.library]);
     out += `\nPeers\n${renderTable(["peer", "variant chosen", "run", "version", "library"], info)}\n`;
   }
   return out;

@@ -10,7 +10,7 @@ import { dtypePeak, type DtypePeak } from "../micro/peak.js";
 import { median, relativeSpread, summarize } from "../stats.js";
 import type { GemmSuite } from "../suites.js";
 import { flops, type GemmCase, type GemmDtype } from "./cases.js";
-import { runPeer } from "./peers.js";
+import { allPeerEnv, formatEnv, narrowerOverride, peerChoiceWarnings, peerVariants, runPeer, type PeerRunKind, type PeerVariant } from "./peers.js";
 import type { PeerJob } from "./peer-child.js";
 
 export interface GemmContext {
@@ -21,6 +21,8 @@ export interface GemmContext {
   progress: Progress;
   cpus: number[];
   warn(message: string): void;
+  /** The environment peers are configured from; process.env when absent. */
+  processEnv?: NodeJS.ProcessEnv;
 }
 
 export interface GemmPlan {
@@ -39,8 +41,10 @@ export interface GemmRow {
   impl: string;
   /** Kernel or peer variant, e.g. "f32_avx512_12x32", "openblas:Haswell". */
   kernel: string;
-  /** The override this run used, e.g. "OPENBLAS_CORETYPE=SkylakeX". */
-  override: string | null;
+  /** How a peer's process was configured; null for ours. */
+  run: PeerRunKind | null;
+  /** The variables that configured it ("OPENBLAS_CORETYPE=Haswell"), null when none. */
+  peerEnv: string | null;
   gflops: number | null;
   pctPeak: number | null;
   spread: number | null;
@@ -51,7 +55,7 @@ export interface GemmRow {
 export interface GemmSummary {
   rows: GemmRow[];
   peaks: { dtype: GemmDtype; threads: number; peak: DtypePeak | null }[];
-  peerInfo: { name: string; library: string; variant: string; override: string | null; version: string }[];
+  peerInfo: { name: string; library: string; variant: string; run: PeerRunKind; peerEnv: string | null; version: string }[];
 }
 
 const CHECK_METHOD = "sampled C entries vs a double-accumulated reference; bound (k+2)*2^-24 of sum|ab| (x2 for bf16), C not mostly zero";
@@ -101,6 +105,7 @@ function recordCase(
       ...id,
       params: { ...id.params, pctPeak: pctPeak === null ? null : Number(pctPeak.toFixed(1)) },
       derived: {
+        ...id.derived,
         peakGflops: peak?.gflops ?? null,
         peakForm: peak?.form ?? null,
         // How the fp32 operands became bf16 inputs (armbench_f32_to_bf16_array).
@@ -166,7 +171,7 @@ async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, Dtyp
         // The registry kernel, or what stands in for it at this shape (GEMV, narrow n).
         const ran = ctx.native.gemmPath({ kernel: k.index, m: c.m, n: c.n, k: c.k, transA: 0, transB: 0 }) || k.name;
         const id: RecordId = { suite: "gemm", name: "gemm", impl: "armbench", params: baseParams(c, dtype, t, ran, plan.warm), unit: "GFLOP/s" };
-        const row = { case: c, dtype, threads: t, impl: "armbench", kernel: ran, override: null };
+        const row = { case: c, dtype, threads: t, impl: "armbench", kernel: ran, run: null, peerEnv: null };
         try {
           const r = await ctx.native.gemmMeasure({
             dtype,
@@ -193,23 +198,17 @@ async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, Dtyp
   }
 }
 
-/** The override that would select AVX-512 kernels, when the peer chose something narrower. */
-function overrideFor(ctx: GemmContext, peer: string, variant: string): Record<string, string> | null {
-  const o = ctx.suite.overrides[peer];
-  if (!o || o.fullSpeed.some((v) => v.toLowerCase() === variant.toLowerCase())) return null;
-  const f = ctx.env.isa.features;
-  const value = f.avx512_bf16 && o.avx512_bf16 ? o.avx512_bf16 : f.avx512f && o.avx512 ? o.avx512 : undefined;
-  return value ? { [o.variable]: value } : null;
-}
+/** What one run of a peer told about its kernel choice: the variant, why it did not run, or null when the library is not there. */
+type PeerOutcome = { variant: string } | { failed: string } | null;
 
 async function runOnePeer(
   ctx: GemmContext,
   plan: GemmPlan,
   peaks: Map<string, DtypePeak | null>,
   peer: string,
-  env: Record<string, string>,
+  pv: PeerVariant,
   out: GemmSummary,
-): Promise<string | null> {
+): Promise<PeerOutcome> {
   const jobs: { c: GemmCase; dtype: GemmDtype; threads: number }[] = [];
   for (const dtype of plan.dtypes) for (const c of plan.cases) for (const threads of plan.threads) jobs.push({ c, dtype, threads });
   const job: PeerJob = {
@@ -229,37 +228,54 @@ async function runOnePeer(
       minSampleNs: ctx.suite.minSampleNs,
     })),
   };
-  const override = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ") || null;
+  const parentEnv = ctx.processEnv ?? process.env;
+  const shown = formatEnv(pv.env) || null;
+  const runName = pv.run.replace("-", " ");
   let done = 0;
-  const run = await runPeer(job, env, (e) => {
-    if (e.type !== "open") ctx.progress.update(`gemm: ${peer}${override ? ` (${override})` : ""} case ${++done}/${jobs.length}`);
-  });
+  const run = await runPeer(
+    job,
+    pv,
+    (e) => {
+      if (e.type !== "open") ctx.progress.update(`gemm: ${peer} ${runName}${shown ? ` (${shown})` : ""} case ${++done}/${jobs.length}`);
+    },
+    parentEnv,
+  );
+  // The configured variables are what was asked for, so they are part of the case; a
+  // forced value is chosen from this CPU's features, like the kernel, so it is not.
+  const runParams = { run: pv.run, ...(pv.run === "as-configured" ? { peerEnv: formatEnv(pv.env) } : {}) };
+  const derived = {
+    // What the child itself saw, so a record cannot claim an environment the library never read.
+    peerEnv: formatEnv(run.open?.env ?? pv.env),
+    clearedEnv: pv.run === "as-configured" ? "" : formatEnv(allPeerEnv(parentEnv)),
+  };
   const idFor = (j: (typeof jobs)[number], variant: string): RecordId => ({
     suite: "gemm",
     name: "gemm",
     impl: peer,
-    params: { ...baseParams(j.c, j.dtype, j.threads, `${peer}:${variant || "?"}`, plan.warm), override },
+    params: { ...baseParams(j.c, j.dtype, j.threads, `${peer}:${variant || "?"}`, plan.warm), ...runParams },
     unit: "GFLOP/s",
+    derived,
   });
+  const rowBase = { impl: peer, run: pv.run, peerEnv: shown };
+  const all: GemmCase = { set: "-", name: "(every case)", m: 0, n: 0, k: 0 };
   if (!run.open || !run.open.ok) {
     const reason = run.open && !run.open.ok ? run.open.reason : (run.died ?? `${peer} did not start`);
-    ctx.record(unavailableRecord({ suite: "gemm", name: "gemm", impl: peer, params: { override }, unit: "GFLOP/s" }, reason));
+    ctx.record(unavailableRecord({ suite: "gemm", name: "gemm", impl: peer, params: runParams, unit: "GFLOP/s", derived }, reason));
     // One row stands for every case the peer could not run.
-    const all: GemmCase = { set: "-", name: "(every case)", m: 0, n: 0, k: 0 };
-    out.rows.push({ case: all, dtype: plan.dtypes.join("+") as GemmDtype, threads: 0, impl: peer, kernel: peer, override, gflops: null, pctPeak: null, spread: null, note: reason });
-    return null;
+    out.rows.push({ ...rowBase, case: all, dtype: plan.dtypes.join("+") as GemmDtype, threads: 0, kernel: peer, gflops: null, pctPeak: null, spread: null, note: reason });
+    // A library that is not there is missing in every environment; one that died may live in another.
+    return run.open ? null : { failed: reason };
   }
   const variant = run.open.variant;
-  out.peerInfo.push({ name: peer, library: run.open.library, variant, override, version: run.open.version });
+  out.peerInfo.push({ name: peer, library: run.open.library, variant, run: pv.run, peerEnv: shown, version: run.open.version });
   if (run.results.size === 0 && run.died) {
-    ctx.record(unavailableRecord({ suite: "gemm", name: "gemm", impl: peer, params: { kernel: `${peer}:${variant}`, override }, unit: "GFLOP/s" }, run.died));
-    const all: GemmCase = { set: "-", name: "(every case)", m: 0, n: 0, k: 0 };
-    out.rows.push({ case: all, dtype: plan.dtypes.join("+") as GemmDtype, threads: 0, impl: peer, kernel: `${peer}:${variant}`, override, gflops: null, pctPeak: null, spread: null, note: run.died });
-    return variant;
+    ctx.record(unavailableRecord({ suite: "gemm", name: "gemm", impl: peer, params: { kernel: `${peer}:${variant}`, ...runParams }, unit: "GFLOP/s", derived }, run.died));
+    out.rows.push({ ...rowBase, case: all, dtype: plan.dtypes.join("+") as GemmDtype, threads: 0, kernel: `${peer}:${variant}`, gflops: null, pctPeak: null, spread: null, note: run.died });
+    return { variant };
   }
   jobs.forEach((j, index) => {
     const id = idFor(j, variant);
-    const row = { case: j.c, dtype: j.dtype, threads: j.threads, impl: peer, kernel: `${peer}:${variant}`, override };
+    const row = { ...rowBase, case: j.c, dtype: j.dtype, threads: j.threads, kernel: `${peer}:${variant}` };
     const e = run.results.get(index);
     if (!e || e.type === "error") {
       const reason = e?.message ?? run.died ?? "no result";
@@ -270,25 +286,39 @@ async function runOnePeer(
     }
     out.rows.push(recordCase(ctx, id, row, e, peaks.get(`${j.dtype}/${j.threads}`) ?? null));
   });
-  return variant;
+  return { variant };
+}
+
+/**
+ * Every run of one peer: as detected (its variables cleared), as configured when the
+ * environment sets any it reads, and forced when its own detection chose kernels
+ * narrower than the CPU offers.
+ */
+async function runPeerVariants(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, DtypePeak | null>, peer: string, out: GemmSummary): Promise<void> {
+  const [detectedRun, configuredRun] = peerVariants(peer, ctx.processEnv ?? process.env);
+  const detected = await runOnePeer(ctx, plan, peaks, peer, detectedRun!, out);
+  if (detected === null) return;
+  const configured = configuredRun ? await runOnePeer(ctx, plan, peaks, peer, configuredRun, out) : null;
+  const override = ctx.suite.overrides[peer];
+  const features = ctx.env.isa.features;
+  for (const w of peerChoiceWarnings({
+    peer,
+    cpu: ctx.env.cpu.microarch.name && ctx.env.cpu.microarch.name !== "unknown" ? ctx.env.cpu.microarch.name : "CPU",
+    override,
+    features,
+    detected,
+    configured: configuredRun && configured && "variant" in configured ? { variant: configured.variant, env: configuredRun.env } : null,
+  })) {
+    ctx.warn(w);
+  }
+  const forced = "variant" in detected ? narrowerOverride(override, detected.variant, features) : null;
+  if (forced) await runOnePeer(ctx, plan, peaks, peer, { run: "forced", env: forced }, out);
 }
 
 export async function runGemmPlan(ctx: GemmContext, plan: GemmPlan): Promise<GemmSummary> {
   const out: GemmSummary = { rows: [], peaks: [], peerInfo: [] };
   const peaks = await measurePeaks(ctx, plan, out);
   await runOurs(ctx, plan, peaks, out);
-  for (const peer of plan.peers) {
-    const variant = await runOnePeer(ctx, plan, peaks, peer, {}, out);
-    if (variant === null) continue;
-    const env = overrideFor(ctx, peer, variant);
-    if (env) {
-      ctx.warn(
-        `${peer} chose "${variant}" kernels on this ${ctx.env.cpu.microarch.name} although the CPU has AVX-512; it is measured as installed and again with ${Object.entries(env)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(" ")}.`,
-      );
-      await runOnePeer(ctx, plan, peaks, peer, env, out);
-    }
-  }
+  for (const peer of plan.peers) await runPeerVariants(ctx, plan, peaks, peer, out);
   return out;
 }
