@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "armbench/cache_info.h"
 #include "armbench/cpu_features.h"
 #include "armbench/threads.h"
 #include "exports.h"
@@ -71,6 +72,115 @@ Napi::Value AllowedCpus(const Napi::CallbackInfo& info) {
   return out;
 }
 
+
+const char* CacheTypeName(int type) {
+  switch (type) {
+    case ARMBENCH_CACHE_DATA: return "Data";
+    case ARMBENCH_CACHE_INSTRUCTION: return "Instruction";
+    default: return "Unified";
+  }
+}
+
+Napi::Array CacheLevels(Napi::Env env, const armbench_cache_level* levels, int n) {
+  Napi::Array out = Napi::Array::New(env, static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const armbench_cache_level& c = levels[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("level", c.level);
+    o.Set("type", CacheTypeName(c.type));
+    o.Set("sizeBytes", static_cast<double>(c.size_bytes));
+    o.Set("lineBytes", c.line_bytes);
+    o.Set("ways", c.ways);
+    o.Set("sharedByCpus", c.shared_by_cpus);
+    out.Set(static_cast<uint32_t>(i), o);
+  }
+  return out;
+}
+
+constexpr int kMaxCacheLevels = 16;
+
+// cpuidCaches() -> this CPU's caches from CPUID ([] on other architectures).
+Napi::Value CpuidCaches(const Napi::CallbackInfo& info) {
+  armbench_cache_level levels[kMaxCacheLevels];
+  const int n = armbench_cpuid_caches(levels, kMaxCacheLevels);
+  return CacheLevels(info.Env(), levels, n);
+}
+
+// decodeCpuidCaches([[leaf, subleaf, eax, ebx, ecx, edx], ...]) -> caches: recorded
+// CPUID answers (from a fixture) decoded as on the machine they came from.
+Napi::Value DecodeCpuidCaches(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  constexpr uint32_t kMaxRegs = 4096;
+  if (info.Length() < 1 || !info[0].IsArray()) {
+    throw Napi::TypeError::New(env, "decodeCpuidCaches: argument 1 must be an array of [leaf, subleaf, eax, ebx, ecx, edx]");
+  }
+  Napi::Array rows = info[0].As<Napi::Array>();
+  if (rows.Length() > kMaxRegs) throw Napi::RangeError::New(env, "decodeCpuidCaches: more than 4096 recorded answers");
+  std::vector<armbench_cpuid_regs> regs(rows.Length());
+  for (uint32_t i = 0; i < rows.Length(); ++i) {
+    Napi::Value row = rows.Get(i);
+    if (!row.IsArray() || row.As<Napi::Array>().Length() != 6) {
+      throw Napi::TypeError::New(env, "decodeCpuidCaches: answer " + std::to_string(i) + " must be [leaf, subleaf, eax, ebx, ecx, edx]");
+    }
+    uint32_t v[6];
+    for (uint32_t j = 0; j < 6; ++j) {
+      Napi::Value x = row.As<Napi::Array>().Get(j);
+      const double d = x.IsNumber() ? x.As<Napi::Number>().DoubleValue() : -1;
+      if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint32_t>(d))) {
+        throw Napi::TypeError::New(env, "decodeCpuidCaches: answer " + std::to_string(i) + " holds a value that is not a 32-bit unsigned integer");
+      }
+      v[j] = static_cast<uint32_t>(d);
+    }
+    regs[i] = armbench_cpuid_regs{v[0], v[1], v[2], v[3], v[4], v[5]};
+  }
+  armbench_cache_level levels[kMaxCacheLevels];
+  const int n = armbench_decode_cpuid_caches(regs.data(), static_cast<int>(regs.size()), levels, kMaxCacheLevels);
+  return CacheLevels(env, levels, n);
+}
+
+// cacheSizes() -> { l1d, l2, l3, source, defaults: { l1d, l2, l3 } }: what the GEMM
+// and conv blocking use now, and the labelled defaults.
+Napi::Value CacheSizes(const Napi::CallbackInfo& info) {
+  const armbench_cache_sizes s = armbench_get_cache_sizes();
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("l1d", static_cast<double>(s.l1d));
+  out.Set("l2", static_cast<double>(s.l2));
+  out.Set("l3", static_cast<double>(s.l3));
+  const char* source = s.source == ARMBENCH_CACHE_SIZES_SYSFS   ? "sysfs"
+                       : s.source == ARMBENCH_CACHE_SIZES_CPUID ? "cpuid"
+                       : s.source == ARMBENCH_CACHE_SIZES_CALLER ? "caller"
+                                                                 : "default";
+  out.Set("source", source);
+  const armbench_cache_sizes d = armbench_default_cache_sizes();
+  Napi::Object defaults = Napi::Object::New(info.Env());
+  defaults.Set("l1d", static_cast<double>(d.l1d));
+  defaults.Set("l2", static_cast<double>(d.l2));
+  defaults.Set("l3", static_cast<double>(d.l3));
+  out.Set("defaults", defaults);
+  return out;
+}
+
+// registerLineBytes() -> the data cache line a system register gives (0: none).
+Napi::Value RegisterLineBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), armbench_register_dcache_line_bytes());
+}
+
+// setCacheSizes(l1d, l2, l3): the hierarchy the caller resolved, for every kernel's blocking.
+Napi::Value SetCacheSizes(const Napi::CallbackInfo& info) {
+  double v[3];
+  const char* names[3] = {"l1d", "l2", "l3"};
+  for (size_t i = 0; i < 3; ++i) {
+    v[i] = RequireNumber(info, i, "setCacheSizes", names[i]);
+    if (!(v[i] >= 1024 && v[i] <= 68719476736.0) || v[i] != static_cast<double>(static_cast<uint64_t>(v[i]))) {
+      throw Napi::RangeError::New(info.Env(), std::string("setCacheSizes: ") + names[i] + " must be a whole number of bytes in [1 KiB, 64 GiB]");
+    }
+  }
+  if (armbench_set_cache_sizes(static_cast<uint64_t>(v[0]), static_cast<uint64_t>(v[1]), static_cast<uint64_t>(v[2])) != 0) {
+    throw Napi::RangeError::New(info.Env(), "setCacheSizes: sizes must grow from l1d to l2 to l3");
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void RegisterCpu(Napi::Env env, Napi::Object exports) {
@@ -78,6 +188,11 @@ void RegisterCpu(Napi::Env env, Napi::Object exports) {
   exports.Set("probeFeature", Napi::Function::New(env, ProbeFeature, "probeFeature"));
   exports.Set("cpuId", Napi::Function::New(env, CpuId, "cpuId"));
   exports.Set("allowedCpus", Napi::Function::New(env, AllowedCpus, "allowedCpus"));
+  exports.Set("cpuidCaches", Napi::Function::New(env, CpuidCaches, "cpuidCaches"));
+  exports.Set("decodeCpuidCaches", Napi::Function::New(env, DecodeCpuidCaches, "decodeCpuidCaches"));
+  exports.Set("cacheSizes", Napi::Function::New(env, CacheSizes, "cacheSizes"));
+  exports.Set("registerLineBytes", Napi::Function::New(env, RegisterLineBytes, "registerLineBytes"));
+  exports.Set("setCacheSizes", Napi::Function::New(env, SetCacheSizes, "setCacheSizes"));
 }
 
 }  // namespace armbench_binding

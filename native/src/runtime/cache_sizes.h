@@ -1,4 +1,4 @@
-// Private: the data cache sizes of this CPU (sysfs), read once.
+// Private: the data cache sizes the kernels block for (armbench/cache_info.h).
 #ifndef ARMBENCH_SRC_RUNTIME_CACHE_SIZES_H
 #define ARMBENCH_SRC_RUNTIME_CACHE_SIZES_H
 
@@ -8,13 +8,14 @@ namespace armbench {
 namespace runtime {
 
 struct CacheSizes {
-  size_t l1d = 32 * 1024;  // defaults when sysfs has no cache information
-  size_t l2 = 512 * 1024;
-  size_t l3 = 8 * 1024 * 1024;
+  size_t l1d;
+  size_t l2;
+  size_t l3;
 };
 
-// CPU 0's data and unified caches per level, from /sys/devices/system/cpu/cpu0/cache.
-const CacheSizes& cache_sizes();
+// The sizes in force: the caller's (armbench_set_cache_sizes), else sysfs, else
+// CPUID, else labelled defaults.
+CacheSizes cache_sizes();
 
 }  // namespace runtime
 }  // namespace armbench
