@@ -1,7 +1,8 @@
 /** The armbench command line: yargs declares every subcommand and the global options. */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import yargs, { type Argv } from "yargs";
+import type { Argv } from "yargs";
 
 import { runInfo } from "./commands/info.js";
 import { MICRO_PARTS, runMicro } from "./commands/micro.js";
@@ -14,6 +15,33 @@ import { RUN_STEPS, runRun } from "./commands/run.js";
 import { UserError } from "./errors.js";
 import { packageRoot } from "./native.js";
 import type { GlobalOptions } from "./output.js";
+
+// yargs' ESM entry renders help through cliui's ESM build, whose wrap cuts lines every N
+// characters ("the fastes t picked", yargs issue 2112); the CommonJS entry wraps on word
+// boundaries (wrap-ansi).
+const requireHere = createRequire(import.meta.url);
+const yargsPath = requireHere.resolve("yargs/yargs");
+const yargs = requireHere(yargsPath) as typeof import("yargs/yargs");
+
+interface CliuiLine {
+  text: string;
+  span?: boolean;
+}
+// cliui puts an option's "[string] [default: ...]" on the line of its description when it
+// fits, but when the description ends exactly where the right-aligned types begin it joins
+// them with no space ("(see --list)[string]", cliui issue 88). Such a line keeps its types
+// on the next line instead, as when they do not fit.
+const cliuiProto = Object.getPrototypeOf(createRequire(yargsPath)("cliui")({})) as {
+  renderInline?: (source: string, previousLine: CliuiLine) => string;
+};
+const renderInline = cliuiProto.renderInline;
+if (typeof renderInline === "function") {
+  cliuiProto.renderInline = function (this: unknown, source: string, previousLine: CliuiLine): string {
+    const indent = /^ */.exec(source)![0].length;
+    if (previousLine.span && indent > 0 && indent === previousLine.text.trimEnd().length) return source;
+    return renderInline.call(this, source, previousLine);
+  };
+}
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { version: string }).version;
 
@@ -29,6 +57,13 @@ function globalOptions(argv: Record<string, unknown>): GlobalOptions {
     quick: Boolean(argv.quick),
     quiet: Boolean(argv.quiet),
   };
+}
+
+/** The terminal's width; through a pipe, an exported COLUMNS as ls and man honour it, else 100. */
+function helpWidth(): number {
+  if (process.stdout.columns) return process.stdout.columns;
+  const columns = Number(process.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : 100;
 }
 
 function buildParser(args: string[]): Argv {
@@ -49,7 +84,7 @@ function buildParser(args: string[]): Argv {
     .option("quiet", { type: "boolean", default: false, describe: "no progress or notes on stderr", global: true })
     .command(
       "info",
-      "the machine: CPU, microarchitecture, ISA features, caches, clock, noise warnings",
+      "the machine: CPU, core type, ISA features, caches, clock, noise warnings",
       (y) => y.example("$0 info --json", "the same facts as JSON (the env block of every results file)"),
       async (argv) => {
         process.exitCode = await runInfo(globalOptions(argv));
@@ -57,14 +92,14 @@ function buildParser(args: string[]): Argv {
     )
     .command(
       "micro [parts..]",
-      "FMA latency/throughput and Little's law, peak FLOPS, cache/TLB latency, bandwidth",
+      "FMA latency and throughput, Little's law, peak FLOPS, cache/TLB latency, bandwidth",
       (y) =>
         y
           .positional("parts", { describe: `which probes to run (default: all): ${MICRO_PARTS.join(", ")}`, type: "string", array: true })
           .option("clock-ghz", { type: "number", describe: "the core clock to turn ns into cycles, instead of the add-chain estimate" })
           .option("suite", { type: "string", describe: "a suite file to use instead of suites/micro.json (sizes, samples, kernels)" })
           .example("$0 micro --quick", "every probe, fast (under a minute on a small machine)")
-          .example("$0 micro fma", "only the FMA latency/throughput table and the peaks")
+          .example("$0 micro fma", "only the FMA latency and throughput table and the peaks")
           .example("$0 micro latency tlb --json out.json", "memory latency and TLB reach, results to out.json"),
       async (argv) => {
         process.exitCode = await runMicro({
@@ -117,7 +152,7 @@ function buildParser(args: string[]): Argv {
           default: false,
           describe: "keep each layer's fastest algorithm in a cache on disk; later runs time only the cached choice",
         })
-        .option("cache", { type: "string", describe: "the fast-run cache file (default ~/.cache/armbench/conv-fast-run.json)" })
+        .option("cache", { type: "string", describe: "the fast-run cache file", defaultDescription: "~/.cache/armbench/conv-fast-run.json" })
         .example("$0 conv --net resnet50 --quick", "every ResNet-50 layer, batch 1")
         .example("$0 conv --net resnet50 --fast-run", "time every algorithm once and cache the winners")
         .example("$0 conv --net mobilenetv2 --algo depthwise,im2col", "two algorithms on MobileNet-v2"),
@@ -154,7 +189,11 @@ function buildParser(args: string[]): Argv {
         .option("test-data", { type: "string", describe: "run the test_data_set_N folders of DIR (input_K.pb / output_K.pb) and compare" })
         .option("rtol", { type: "number", default: 1e-3, describe: "relative tolerance for --test-data" })
         .option("atol", { type: "number", default: 1e-5, describe: "absolute tolerance for --test-data" })
-        .option("cache", { type: "string", describe: "the conv fast-run cache to choose algorithms from (default ~/.cache/armbench/conv-fast-run.json when it exists)" })
+        .option("cache", {
+          type: "string",
+          describe: "the conv fast-run cache to choose algorithms from",
+          defaultDescription: "~/.cache/armbench/conv-fast-run.json when it exists",
+        })
         .option("suite", { type: "string", describe: "a suite file to use instead of suites/model.json" })
         .example("$0 model resnet50", "fp32, batch 1 and 8, 1 thread and every core, against onnxruntime")
         .example("$0 model resnet50 --fpmath bf16 --profile", "bf16 fast-math with a per-op profile")
@@ -202,7 +241,7 @@ function buildParser(args: string[]): Argv {
     (y) =>
       y
         .positional("files", { type: "string", array: true, describe: "results files (one machine's suite files are merged into one column)" })
-        .option("output", { alias: "o", type: "string", describe: "the HTML file (default reports/out/report.html)" })
+        .option("output", { alias: "o", type: "string", describe: "the HTML file", defaultDescription: "reports/out/report.html" })
         .option("png", { type: "string", describe: "also write every chart as PNG into DIR" })
         .option("md", { type: "string", describe: "also write a Markdown summary (key tables, links to the PNGs) to FILE" })
         .option("price", { type: "string", array: true, describe: "NAME=USD_PER_HOUR for a machine (hostname): adds performance per dollar" })
@@ -242,9 +281,8 @@ function buildParser(args: string[]): Argv {
     .strict()
     .recommendCommands()
     .version(version)
-    .help()
-    .alias("h", "help")
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .help("help", "show help (-h works too)")
+    .wrap(Math.min(110, helpWidth()))
     .epilogue("Results files use schema armbench/1; see README.md for their layout.")
     .exitProcess(false)
     .fail((msg, err) => {
@@ -254,11 +292,21 @@ function buildParser(args: string[]): Argv {
     });
 }
 
+/**
+ * -h as --help. Not a yargs alias: an alias makes yargs indent every long option by the
+ * width of "-h, ", and in a 40-column terminal "--fail-on-regression" then no longer fits
+ * its column and is cut in two.
+ */
+function longHelpFlag(args: string[]): string[] {
+  const end = args.indexOf("--");
+  return args.map((arg, i) => (arg === "-h" && (end < 0 || i < end) ? "--help" : arg));
+}
+
 /** Runs the CLI; returns the process exit status. */
 export async function main(args: string[]): Promise<number> {
   process.exitCode = 0;
   try {
-    await buildParser(args).parseAsync();
+    await buildParser(longHelpFlag(args)).parseAsync();
     return Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof UserError) {
