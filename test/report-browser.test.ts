@@ -90,6 +90,18 @@ test("a two-machine report draws every chart, shows the ratio table and logs no 
     });
     assert.deepEqual(sorted, [...sorted].sort((a, b) => a - b));
 
+    // A newcomer's reading: one chart per FMA family, cache sizes with their sources, one line per failure reason.
+    assert.deepEqual(expected.filter((id) => id.startsWith("fma-0-")), ["fma-0-arm-neon-fma", "fma-0-arm-neon-dot-product-and-matrix"]);
+    const shown = await page.evaluate(() => {
+      const systems = [...document.querySelectorAll("#systems tbody tr")].map((r) => [...r.querySelectorAll("td")].map((c) => c.textContent ?? ""));
+      const failed = [...document.querySelectorAll<HTMLTableElement>("#gemm table")].find((t) => /did not run/.test(t.caption?.textContent ?? ""));
+      return { systems, failed: failed ? [...failed.tBodies[0]!.rows].map((r) => [...r.cells].map((c) => c.textContent ?? "")) : null };
+    });
+    const l3 = shown.systems.find((r) => r[0] === "L3 cache");
+    assert.ok(l3 && l3.slice(1).every((c) => c.startsWith("256 MiB (sysfs; cpuid: 32 MiB), shared by 2 CPUs")), JSON.stringify(shown.systems));
+    // Per machine, openblas's bf16 (three sizes, two variants) is one line of six cases.
+    assert.deepEqual(shown.failed?.map((r) => [r[0], r[3], r[5]]), [["arm-host", "6", "cblas_sbgemm missing"], ["x86-host", "6", "cblas_sbgemm missing"]]);
+
     await page.screenshot({ path: path.join(dir, "report.png"), fullPage: false });
     assert.deepEqual(errors, []);
     assert.deepEqual(requests, []);

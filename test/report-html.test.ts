@@ -6,10 +6,13 @@ import { test } from "node:test";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 
 import { writeReport } from "../src/commands/report.js";
-import { charts, type Section, type TableBlock } from "../src/report/blocks.js";
+import { failedRecord, unavailableRecord } from "../src/results/record.js";
+import type { OkRecord } from "../src/results/schema.js";
+import { charts, type Cell, type NoteBlock, type Section, type TableBlock } from "../src/report/blocks.js";
 import { buildSections } from "../src/report/build.js";
 import { escapeHtml, jsonForScript } from "../src/report/escape.js";
 import { groupMachines } from "../src/report/machines.js";
+import { fmaFamily } from "../src/report/sections/micro.js";
 import { armbench } from "./helpers/cli.js";
 import { tempDir } from "./helpers/fixtures.js";
 import { machineResults, writeResults } from "./helpers/report-fixtures.js";
@@ -81,6 +84,9 @@ test("PNG charts and the Markdown summary are written, drawn and linked", async 
   const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
   assert.ok(links.length >= 5, `${links.length} PNG links`);
   for (const link of links) assert.ok(existsSync(path.join(dir, decodeURI(link))), link);
+  // The FMA chains split by family in the PNGs and the summary, as on the page; one per machine and family.
+  assert.deepEqual(links.filter((l) => /\/fma-/.test(l)).sort(), ["png/fma-0-arm-neon-dot-product-and-matrix.png", "png/fma-0-arm-neon-fma.png", "png/fma-1-arm-neon-dot-product-and-matrix.png", "png/fma-1-arm-neon-fma.png"]);
+  assert.match(md, /\| L3 cache \| 256 MiB \(sysfs; cpuid: 32 MiB\), shared by 2 CPUs/);
   for (const link of links.slice(0, 3)) {
     const file = path.join(dir, decodeURI(link));
     assert.ok(statSync(file).size > 2000);
@@ -203,8 +209,159 @@ test("GEMM compares armbench with the best peer of each case", () => {
   // openblas ran fp32 only (its bf16 is unavailable): three sizes, each 0.8 / 0.7 of the peak.
   assert.equal(peers.rows.length, 3);
   for (const row of peers.rows) {
-    assert.equal(row[5], "openblas");
+    assert.equal(row[5], "openblas (SkylakeX, forced)");
     const ratio = row[7]!;
     assert.ok(typeof ratio !== "string" && Math.abs(ratio.value! - 0.8 / 0.7) < 1e-9);
   }
+});
+
+type Dataset = { label: string; data: { x: number; y: number }[] };
+
+function datasets(s: Section, id: string): Dataset[] {
+  const chart = charts([s]).find((c) => c.id === id);
+  assert.ok(chart, `no chart ${id} in ${s.id}: ${charts([s]).map((c) => c.id).join(" ")}`);
+  return (chart.config.data as { datasets: Dataset[] }).datasets;
+}
+
+function text(c: Cell): string {
+  return typeof c === "string" ? c : c.text;
+}
+
+test("GEMM cases that did not run: one line per reason, with the count and the cases it covers", () => {
+  const results = machineResults("arm-host", 1);
+  results.records.push(failedRecord({ suite: "gemm", name: "gemm", impl: "blis", params: { m: 64, n: 64, k: 64, shape: "64^3", dtype: "fp32", threads: 1, run: "forced" }, unit: "GFLOP/s" }, "wrong answer"));
+  const gemm = section(buildSections(groupMachines([{ file: "a.json", results }])), "gemm");
+  const failed = table(gemm, /did not run/);
+  assert.deepEqual(failed.head, ["machine", "impl", "status", "cases", "which cases", "reason"]);
+  // openblas's bf16: three sizes, two variants, one reason.
+  assert.equal(failed.rows.length, 2);
+  const [missing, wrong] = failed.rows as [Cell[], Cell[]];
+  assert.deepEqual([missing[1], missing[2], text(missing[3]!), missing[5]], ["openblas", "unavailable", "6", "cblas_sbgemm missing"]);
+  assert.match(text(missing[4]!), /^shape 64\^3, 256\^3, 1024\^3; dtype bf16; threads 2; .*run as-detected, forced/);
+  assert.deepEqual([wrong[1], wrong[2], text(wrong[3]!), wrong[5]], ["blis", "failed", "1", "wrong answer"]);
+  assert.match(text(wrong[4]!), /^shape 64\^3; dtype fp32; threads 1; run forced$/);
+});
+
+test("a library that did not start stands for every case, in one line", () => {
+  const results = machineResults("arm-host", 1);
+  for (const run of ["as-detected", "forced"]) results.records.push(unavailableRecord({ suite: "gemm", name: "gemm", impl: "blis", params: { run }, unit: "GFLOP/s" }, "libblis.so.4 not found"));
+  const failed = table(section(buildSections(groupMachines([{ file: "a.json", results }])), "gemm"), /did not run/);
+  const row = failed.rows.find((r) => r[5] === "libblis.so.4 not found");
+  assert.ok(row, JSON.stringify(failed.rows));
+  assert.equal(text(row[3]!), "2");
+  assert.equal(text(row[4]!), "every case; run as-detected, forced");
+});
+
+test("FMA chains get one chart per instruction family, each holding only its family's forms", () => {
+  const micro = section(buildSections(groupMachines([{ file: "a.json", results: machineResults("arm-host", 1) }])), "micro");
+  const ids = charts([micro]).map((c) => c.id).filter((id) => id.startsWith("fma-"));
+  assert.deepEqual(ids, ["fma-0-arm-neon-fma", "fma-0-arm-neon-dot-product-and-matrix"]);
+  const curves = (id: string) => datasets(micro, id).map((d) => d.label).filter((l) => !/Little/.test(l));
+  assert.deepEqual(curves("fma-0-arm-neon-fma"), ["neon fmla 128-bit"]);
+  assert.deepEqual(curves("fma-0-arm-neon-dot-product-and-matrix"), ["neon bfmmla 128-bit"]);
+  // The x86 and SVE forms of native/src/micro/fma_forms.cc.
+  const family = (isa: string, insn: string) => fmaFamily({ params: { isa, insn } } as unknown as OkRecord);
+  assert.equal(family("fma", "vfmadd231ps"), "x86 FMA (AVX2)");
+  assert.equal(family("avx512", "vfmadd231pd"), "x86 AVX-512");
+  assert.equal(family("avx512_bf16", "vdpbf16ps"), family("avx_vnni", "vpdpbusd"));
+  assert.equal(family("avx512_vnni", "vpdpbusd"), family("avx_vnni", "vpdpbusd"));
+  assert.equal(family("amx_bf16", "tdpbf16ps"), "x86 AMX");
+  assert.equal(family("neon", "sdot"), "Arm NEON dot product and matrix");
+  assert.equal(family("sve", "fmmla"), "Arm SVE");
+});
+
+test("the GEMM size chart draws one line per peer variant, whatever field names the variant", () => {
+  for (const field of ["run", "peerEnv"]) {
+    const results = machineResults("arm-host", 1);
+    for (const r of results.records) {
+      if (r.params.run === undefined) continue;
+      r.params[field] = r.params.run;
+      if (field !== "run") delete r.params.run;
+    }
+    const gemm = section(buildSections(groupMachines([{ file: "a.json", results }])), "gemm");
+    const lines = datasets(gemm, "gemm-size-fp32").filter((d) => /openblas/.test(d.label));
+    assert.deepEqual(lines.map((d) => d.label), ["arm-host openblas (Haswell, as-detected)", "arm-host openblas (SkylakeX, forced)"], field);
+    for (const d of lines) {
+      // One point per size: a line that joined two variants would hold each size twice.
+      assert.deepEqual(d.data.map((p) => p.x), [64, 256, 1024], `${field}: ${d.label}`);
+    }
+    const detected = lines[0]!.data.map((p) => p.y);
+    const forced = lines[1]!.data.map((p) => p.y);
+    assert.ok(detected.every((y, i) => y < forced[i]!), "the forced variant ran at 0.7 of the peak, the detected one at 0.5");
+  }
+});
+
+test("every cache size the report names carries its source, both sizes where sources disagree", () => {
+  const sections = buildSections(groupMachines([{ file: "a.json", results: machineResults("arm-host", 1) }]));
+  const systems = table(section(sections, "systems"), /machines measured/);
+  const row = (name: string) => systems.rows.find((r) => r[0] === name)?.[1];
+  assert.equal(row("L1d cache"), "64 KiB (sysfs)");
+  assert.equal(row("L2 cache"), "1 MiB (cpuid)");
+  assert.equal(row("L3 cache"), "256 MiB (sysfs; cpuid: 32 MiB), shared by 2 CPUs. Note: the hypervisor reports the whole package's L3 as one level");
+  assert.equal(systems.rows.some((r) => r[0] === "Caches"), false);
+
+  const micro = section(sections, "micro");
+  const levels = table(micro, /Detected cache levels/);
+  assert.equal(levels.head[4], "reported size (source)");
+  assert.deepEqual(levels.rows.map((r) => text(r[4]!)), ["64 KiB (sysfs)", "64 KiB (sysfs)"]);
+  // A level's own size is the one its edge was set beside; a file from before sources were recorded used sysfs.
+  const mixed = machineResults("arm-host", 1);
+  const [huge, small] = mixed.records.filter((r) => r.name === "micro.mem.level");
+  huge!.params = { level: "L1", bytes: 65536, cacheBytes: 49152, cacheSource: "documented", page: "huge" };
+  small!.params = { level: "L1", bytes: 65536, sysfsBytes: 65536, page: "4k" };
+  const mixedLevels = table(section(buildSections(groupMachines([{ file: "m.json", results: mixed }])), "micro"), /Detected cache levels/);
+  assert.deepEqual(mixedLevels.rows.map((r) => text(r[4]!)), ["48 KiB (documented)", "64 KiB (sysfs)"]);
+  const latency = datasets(micro, "mem-latency").map((d) => d.label);
+  assert.ok(latency.includes("arm-host L1 edge measured at 64 KiB; the machine reports 64 KiB (sysfs)"), latency.join(" | "));
+  assert.ok(latency.includes("arm-host L3 size 256 MiB (sysfs; cpuid: 32 MiB)"), latency.join(" | "));
+
+  const bw = table(micro, /Bandwidth per memory level/);
+  const reads = bw.rows.filter((r) => r[1] === "read" && text(r[4]!) === "2");
+  assert.deepEqual(reads.map((r) => [r[2], text(r[3]!), text(r[5]!)]), [["L1", "64 KiB (sysfs)", "1"], ["L2", "1 MiB (cpuid)", "1"], ["L3", "256 MiB (sysfs; cpuid: 32 MiB)", "0"], ["DRAM", "-", "1"]]);
+  // The fixture's L3 has no working set: its figure is missing, not borrowed from a neighbour.
+  assert.equal(text(reads[2]![6]!), "missing");
+});
+
+test("the roofline draws a DRAM roof only from working sets labelled DRAM", () => {
+  const results = machineResults("arm-host", 1);
+  const roofline = (r: typeof results) => section(buildSections(groupMachines([{ file: "a.json", results: r }])), "roofline");
+  const withDram = roofline(results);
+  // The fixture's one DRAM working set read with both threads, not its faster L1 or L2 ones.
+  const dram = results.records.filter((r): r is OkRecord => r.status === "ok" && r.name === "micro.bandwidth" && r.derived?.level === "DRAM" && r.params.threads === 2);
+  assert.equal(dram.length, 1);
+  const fp32 = datasets(withDram, "roofline-0").find((d) => d.label.startsWith("fp32 roof"))!;
+  assert.equal(fp32.label, `fp32 roof (80 GFLOP/s, ${dram[0]!.median.toFixed(1)} GB/s)`);
+  const ridge = fp32.data[1]!;
+  assert.ok(Math.abs(ridge.x - ridge.y / dram[0]!.median) < 1e-9, "the ridge sits at peak / DRAM bandwidth");
+  assert.ok(!withDram.blocks.some((b) => b.kind === "note" && /No DRAM roof/.test(b.text)));
+
+  // The same machine whose largest working sets fell short of DRAM: its cache figures must not stand in.
+  for (const r of results.records) if (r.status === "ok" && r.derived?.level === "DRAM") r.derived.level = "-";
+  const without = roofline(results);
+  const roofs = datasets(without, "roofline-0").filter((d) => /peak|roof/.test(d.label));
+  assert.ok(roofs.length >= 2);
+  for (const d of roofs) {
+    assert.ok(d.data.every((p) => p.y === d.data[0]!.y), `${d.label} has a slope`);
+    assert.doesNotMatch(d.label, /GB\/s/);
+  }
+  const notes = without.blocks.filter((b): b is NoteBlock => b.kind === "note" && /No DRAM roof/.test(b.text));
+  assert.deepEqual(notes.map((n) => n.text), ["No DRAM roof for arm-host: none of its read-bandwidth working sets was large enough to count as DRAM, so only the compute peaks are drawn."]);
+  const chartAt = without.blocks.findIndex((b) => b.kind === "chart");
+  assert.equal(without.blocks[chartAt + 1], notes[0], "the note sits under the chart");
+  const roofTable = table(without, /Roofs/);
+  assert.ok(roofTable.rows.every((r) => text(r[3]!) === "no DRAM figure" && text(r[4]!) === "-"));
+});
+
+test("cache notes and failure reasons from a results file stay text in the page", () => {
+  const dir = tempDir();
+  const results = machineResults("arm-host", 1);
+  const hostile = `<img src=x onerror=alert("cache")>`;
+  results.env.caches[2]!.note = hostile;
+  results.env.caches[2]!.disagrees = [{ source: "cpuid", sizeBytes: 1 << 25, note: hostile }];
+  results.records.push(unavailableRecord({ suite: "gemm", name: "gemm", impl: "blis", params: { run: hostile }, unit: "GFLOP/s" }, hostile));
+  const out = path.join(dir, "r.html");
+  writeReport({ files: [writeResults(dir, "a.json", results)], output: out });
+  const html = readFileSync(out, "utf8");
+  assert.ok(!html.includes(hostile));
+  assert.ok(html.includes(escapeHtml(hostile)));
 });

@@ -38,9 +38,28 @@ export function modelRecords(speed: number): ResultRecord[] {
 export function machineResults(hostname: string, speed: number, opts: { model?: boolean } = {}): ResultsFile {
   const env = sampleEnv();
   env.machine.hostname = hostname;
+  // Each source a level can have: a VM's sysfs L3 that CPUID contradicts, with its note.
+  env.caches = [
+    { level: 1, type: "Data", sizeBytes: 65536, lineBytes: 64, ways: 4, sharedByCpus: 1, source: "sysfs" },
+    { level: 2, type: "Unified", sizeBytes: 1 << 20, lineBytes: 64, ways: 8, sharedByCpus: 1, source: "cpuid" },
+    {
+      level: 3,
+      type: "Unified",
+      sizeBytes: 256 << 20,
+      lineBytes: 64,
+      ways: 16,
+      sharedByCpus: 2,
+      source: "sysfs",
+      disagrees: [{ source: "cpuid", sizeBytes: 32 << 20 }],
+      note: "the hypervisor reports the whole package's L3 as one level",
+    },
+  ];
   const records: ResultRecord[] = [];
-  for (const k of [1, 2, 3, 4, 5, 6, 8]) {
-    records.push(ok("micro", "micro.fma.chains", "armbench", { isa: "neon", insn: "fmla", bits: 128, dtype: "fp32", chain: "acc", k }, "cycles/instr", Math.max(4 / k, 0.5) / speed));
+  // Two FMA families: NEON's plain FMA and its matrix instructions.
+  for (const [insn, dtype, cycles] of [["fmla", "fp32", 4], ["bfmmla", "bf16", 6]] as const) {
+    for (const k of [1, 2, 3, 4, 5, 6, 8]) {
+      records.push(ok("micro", "micro.fma.chains", "armbench", { isa: "neon", insn, bits: 128, dtype, chain: "acc", k }, "cycles/instr", Math.max(cycles / k, 0.5) / speed));
+    }
   }
   const form = { isa: "neon", insn: "fmla", bits: 128, dtype: "fp32", chain: "acc" };
   records.push(ok("micro", "micro.fma.latency", "armbench", form, "cycles", 4 / speed));
@@ -53,7 +72,7 @@ export function machineResults(hostname: string, speed: number, opts: { model?: 
       const ns = bytes <= 65536 ? 1.2 : bytes <= 1 << 20 ? 4 : bytes <= 1 << 24 ? 15 : 90;
       records.push(ok("micro", "micro.mem.latency", "armbench", { bytes, page, hugeObtained: page === "huge", seed: 1, passes: 4 }, "ns", ns / speed));
     }
-    records.push(ok("micro", "micro.mem.level", "armbench", { level: "L1", bytes: 65536, sysfsBytes: 65536, page }, "cycles", 4 / speed, 4, { ns: 1.2 / speed }));
+    records.push(ok("micro", "micro.mem.level", "armbench", { level: "L1", bytes: 65536, cacheBytes: 65536, cacheSource: "sysfs", page }, "cycles", 4 / speed, 4, { ns: 1.2 / speed }));
   }
   for (const pages of [8, 64, 512, 4096]) records.push(ok("micro", "micro.tlb", "armbench", { pages, pageBytes: 4096, page: "4k", seed: 2 }, "ns", (pages > 64 ? 3 : 1.2) / speed));
   for (const [bytes, level] of [[16384, "L1"], [1 << 20, "L2"], [1 << 28, "DRAM"]] as const) {
@@ -63,8 +82,9 @@ export function machineResults(hostname: string, speed: number, opts: { model?: 
     const peak = (dtype === "fp32" ? 80 : 320) * speed;
     records.push(ok("gemm", "gemm.peak", "armbench", { dtype, threads: 2 }, "GFLOP/s", peak, 1));
     for (const size of [64, 256, 1024]) {
-      for (const [impl, eff] of [["armbench", 0.8], ["openblas", 0.7]] as const) {
-        const params = { m: size, n: size, k: size, dtype, threads: 2, kernel: `${impl}:${hostname}`, set: "square", shape: `${size}^3`, warm: false };
+      // OpenBLAS twice, as a peer variant is measured: its own choice of kernels and a forced wider one.
+      for (const [impl, eff, run, kernel] of [["armbench", 0.8, null, "f32_neon_8x12"], ["openblas", 0.5, "as-detected", "openblas:Haswell"], ["openblas", 0.7, "forced", "openblas:SkylakeX"]] as const) {
+        const params = { m: size, n: size, k: size, dtype, threads: 2, kernel, set: "square", shape: `${size}^3`, warm: false, ...(run ? { run } : {}) };
         if (impl === "openblas" && dtype === "bf16") records.push(unavailableRecord({ suite: "gemm", name: "gemm", impl, params, unit: "GFLOP/s" }, "cblas_sbgemm missing"));
         else records.push(ok("gemm", "gemm", impl, { ...params, pctPeak: eff * 100 }, "GFLOP/s", peak * eff * (size / 1024) ** 0.1));
       }

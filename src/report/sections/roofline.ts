@@ -28,7 +28,10 @@ export function peaks(m: Machine): Map<string, number> {
   return out;
 }
 
-/** DRAM read bandwidth with every thread, GB/s. */
+/**
+ * DRAM read bandwidth with every thread, GB/s, from working sets the bandwidth probe
+ * labelled DRAM and no others: a cache level's higher figure would put the ridge too far left.
+ */
 export function dramBandwidth(m: Machine): number | null {
   const reads = okRecords(m, "micro.bandwidth").filter((r) => r.params.kernel === "read" && r.derived?.level === "DRAM");
   if (reads.length === 0) return null;
@@ -75,10 +78,16 @@ export function rooflineSection(machines: readonly Machine[]): Section | null {
   for (const m of machines) {
     const bw = dramBandwidth(m);
     const roofs = peaks(m);
-    if (bw === null || roofs.size === 0) continue;
+    if (roofs.size === 0) continue;
     const series: Series[] = [];
     let colour = 0;
     for (const [dtype, peak] of roofs) {
+      if (bw === null) {
+        // No DRAM figure, no slope: the compute peaks still say what the machine can do.
+        rows.push([m.label, dtype, numCell(peak, 1), { value: null, text: "no DRAM figure" }, numCell(null)]);
+        series.push({ label: `${dtype} peak (${peak.toFixed(0)} GFLOP/s), no DRAM roof`, points: [{ x: AI_RANGE[0], y: peak }, { x: AI_RANGE[1], y: peak }], dashed: true, color: colour++ });
+        continue;
+      }
       const ridge = peak / bw;
       rows.push([m.label, dtype, numCell(peak, 1), numCell(bw, 1), numCell(ridge, 1)]);
       series.push({ label: `${dtype} roof (${peak.toFixed(0)} GFLOP/s, ${bw.toFixed(1)} GB/s)`, points: [{ x: AI_RANGE[0], y: AI_RANGE[0] * bw }, { x: ridge, y: peak }, { x: AI_RANGE[1], y: peak }], dashed: true, color: colour++ });
@@ -94,6 +103,7 @@ export function rooflineSection(machines: readonly Machine[]): Section | null {
     place("models", models, modelPoint);
     if (models.some((r) => modelPoint(r) === null)) unplaced.add(m.label);
     blocks.push({ kind: "chart", chart: xyChart(chartId("roofline", m.index), `Roofline of ${m.label}`, { title: "arithmetic intensity (FLOP/byte)", log: true }, { title: "GFLOP/s", log: true }, series) });
+    if (bw === null) blocks.push({ kind: "note", text: `No DRAM roof for ${m.label}: none of its read-bandwidth working sets was large enough to count as DRAM, so only the compute peaks are drawn.` });
   }
   if (unplaced.size) blocks.push({ kind: "note", text: `Models without "flops" and "bytes" params are not placed on the roofline of ${[...unplaced].join(", ")}.` });
   if (rows.length) blocks.unshift({ kind: "table", caption: "Roofs: measured peak and DRAM bandwidth (all threads)", head: ["machine", "dtype", "peak GFLOP/s", "DRAM GB/s", "ridge (FLOP/byte)"], rows, key: true });
