@@ -14,7 +14,11 @@ const ok = (r: ResultRecord): r is OkRecord => r.status === "ok" && r.name === "
 const find = (rs: ResultRecord[], impl: string | null, p: Record<string, unknown>) =>
   rs.filter(ok).filter((r) => (impl === null ? r.impl !== "armbench" : r.impl === impl) && Object.entries(p).every(([k, v]) => r.params[k] === v));
 const best = (rs: OkRecord[]) => rs.reduce<OkRecord | null>((a, b) => (!a || b.median > a.median ? b : a), null);
-const peerLabel = (r: OkRecord | null) => (r ? `${r.params.kernel}${r.params.override ? ` [${r.params.override}]` : ""}` : "no peer");
+const peerLabel = (r: OkRecord | null) => {
+  if (!r) return "no peer";
+  const env = r.params.peerEnv ?? r.derived?.peerEnv;
+  return `${r.params.kernel}${r.params.run ? ` [${r.params.run}${env ? `: ${env}` : ""}]` : ""}`;
+};
 
 const rows: string[][] = [];
 const goal = (what: string, value: number | null, target: number, detail: string) =>

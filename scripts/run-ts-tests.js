@@ -2,7 +2,8 @@
 // Runs node's built-in test runner over the compiled tests (dist/test/**/*.test.js).
 // Node 20's runner takes no globs, so the files are listed here.
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -30,5 +31,13 @@ if (files.length === 0) {
   console.error(`no *.test.js files in ${testDir}.`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--test", ...process.argv.slice(2), ...files], { stdio: "inherit", cwd: root });
+// What armbench learns about a machine (fast-run winners, measured cache levels) goes
+// to a folder of the run's own: tests neither read nor leave a user's cache.
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), "armbench-test-cache-"));
+const result = spawnSync(process.execPath, ["--test", ...process.argv.slice(2), ...files], {
+  stdio: "inherit",
+  cwd: root,
+  env: { ...process.env, ARMBENCH_CACHE_DIR: cacheDir },
+});
+rmSync(cacheDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);

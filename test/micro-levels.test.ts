@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { detectPlateaus, detectTlbLevels, labelPlateaus, segment, sweep } from "../src/micro/analysis.js";
+import { detectPlateaus, detectTlbLevels, edgeDisagrees, labelPlateaus, segment, sweep } from "../src/micro/analysis.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -27,13 +27,13 @@ function syntheticCurve(): { bytes: number; ns: number }[] {
   });
 }
 
-test("plateaus of a latency curve, named after sysfs levels", () => {
+test("plateaus of a latency curve, named after the hierarchy's levels", () => {
   const plateaus = detectPlateaus(syntheticCurve());
   assert.equal(plateaus.length, 4);
   const caches = [
-    { level: 1, sizeBytes: 32 * KiB },
-    { level: 2, sizeBytes: MiB },
-    { level: 3, sizeBytes: 32 * MiB },
+    { level: 1, sizeBytes: 32 * KiB, source: "sysfs" as const },
+    { level: 2, sizeBytes: MiB, source: "sysfs" as const },
+    { level: 3, sizeBytes: 32 * MiB, source: "sysfs" as const },
   ];
   const labelled = labelPlateaus(plateaus, caches);
   assert.deepEqual(labelled.map((l) => l.label), ["L1", "L2", "L3", "DRAM"]);
@@ -41,7 +41,7 @@ test("plateaus of a latency curve, named after sysfs levels", () => {
   assert.equal(labelled[1]!.lastBytes, MiB);
   // The edge lies between the last flat point and the first point of the next level.
   assert.ok(labelled[0]!.edgeBytes > 32 * KiB && labelled[0]!.edgeBytes < 45 * KiB);
-  for (const l of labelled.slice(0, 3)) assert.ok(l.edgeBytes / l.sysfsBytes! <= 2 && l.sysfsBytes! / l.edgeBytes <= 2);
+  for (const l of labelled.slice(0, 3)) assert.ok(l.edgeBytes / l.cacheBytes! <= 2 && l.cacheBytes! / l.edgeBytes <= 2);
   assert.ok(Math.abs(labelled[3]!.ns - 90) < 5);
 });
 
@@ -77,9 +77,9 @@ test("the curve this VM gives: a small usable L3 still yields four levels in ord
   const ns = [1.11, 1.07, 1.21, 1.24, 3.29, 3.79, 3.87, 5.03, 7.95, 12.99, 15.04, 133.77, 134.68, 145.35, 157.13, 158.88];
   const curve = ns.map((v, i) => ({ bytes: 4 * KiB * 2 ** i, ns: v }));
   const caches = [
-    { level: 1, sizeBytes: 32 * KiB },
-    { level: 2, sizeBytes: MiB },
-    { level: 3, sizeBytes: 32 * MiB },
+    { level: 1, sizeBytes: 32 * KiB, source: "sysfs" as const },
+    { level: 2, sizeBytes: MiB, source: "sysfs" as const },
+    { level: 3, sizeBytes: 32 * MiB, source: "sysfs" as const },
   ];
   const labelled = labelPlateaus(detectPlateaus(curve), caches);
   assert.deepEqual(labelled.map((l) => l.label), ["L1", "L2", "L3", "DRAM"]);
@@ -94,9 +94,9 @@ test("fewer plateaus than levels keep their order", () => {
       { firstBytes: 4 * MiB, lastBytes: 16 * MiB, edgeBytes: 20 * MiB, ns: 12, points: 3 },
     ],
     [
-      { level: 1, sizeBytes: 32 * KiB },
-      { level: 2, sizeBytes: MiB },
-      { level: 3, sizeBytes: 32 * MiB },
+      { level: 1, sizeBytes: 32 * KiB, source: "sysfs" as const },
+      { level: 2, sizeBytes: MiB, source: "sysfs" as const },
+      { level: 3, sizeBytes: 32 * MiB, source: "sysfs" as const },
     ],
   );
   assert.deepEqual(labelled.map((l) => l.label), ["L1", "L3"]);
@@ -121,9 +121,9 @@ test("a finely sampled gradual transition does not add levels", () => {
   const ns = [1.12, 1.09, 1.12, 1.13, 1.12, 1.14, 2.67, 3.35, 3.64, 3.75, 3.82, 3.84, 4.32, 5.01, 5.63, 8.76, 11.1, 12.98, 14.07, 15.47, 68.82, 126.32, 134.16, 140.61, 145.85, 150.13, 153.56, 153.17, 156.31, 159.8];
   const curve = bytes.map((kib, i) => ({ bytes: Math.round(kib * KiB), ns: ns[i]! }));
   const labelled = labelPlateaus(detectPlateaus(curve), [
-    { level: 1, sizeBytes: 32 * KiB },
-    { level: 2, sizeBytes: MiB },
-    { level: 3, sizeBytes: 32 * MiB },
+    { level: 1, sizeBytes: 32 * KiB, source: "sysfs" as const },
+    { level: 2, sizeBytes: MiB, source: "sysfs" as const },
+    { level: 3, sizeBytes: 32 * MiB, source: "sysfs" as const },
   ]);
   assert.deepEqual(labelled.map((l) => l.label), ["L1", "L2", "L3", "DRAM"]);
   assert.ok(labelled[0]!.edgeBytes > 32 * KiB && labelled[0]!.edgeBytes < 64 * KiB);
@@ -133,9 +133,9 @@ test("a finely sampled gradual transition does not add levels", () => {
 test("an extra step that fits no cache level is left unnamed", () => {
   const plateau = (edgeKiB: number) => ({ firstBytes: 4 * KiB, lastBytes: edgeKiB * KiB, edgeBytes: edgeKiB * KiB, ns: 1, points: 2 });
   const labelled = labelPlateaus([plateau(46), plateau(184), plateau(1005), plateau(9824), { ...plateau(131072), firstBytes: 16 * MiB }], [
-    { level: 1, sizeBytes: 32 * KiB },
-    { level: 2, sizeBytes: MiB },
-    { level: 3, sizeBytes: 32 * MiB },
+    { level: 1, sizeBytes: 32 * KiB, source: "sysfs" as const },
+    { level: 2, sizeBytes: MiB, source: "sysfs" as const },
+    { level: 3, sizeBytes: 32 * MiB, source: "sysfs" as const },
   ]);
   assert.deepEqual(labelled.map((l) => l.label), ["L1", "?", "L2", "L3", "DRAM"]);
 });
@@ -146,11 +146,27 @@ test("a level the curve skips does not drag the edge of the level below it", () 
   const ns = [1.11, 1.1, 1.1, 1.09, 2.63, 3.37, 3.74, 3.8, 4.32, 4.97, 5.74, 7.89, 12.73, 16.59, 26.15, 133.84, 145.91, 150.75, 158.19];
   const curve = bytes.map((kib, i) => ({ bytes: kib * KiB, ns: ns[i]! }));
   const labelled = labelPlateaus(detectPlateaus(curve), [
-    { level: 1, sizeBytes: 32 * KiB },
-    { level: 2, sizeBytes: MiB },
-    { level: 3, sizeBytes: 32 * MiB },
+    { level: 1, sizeBytes: 32 * KiB, source: "sysfs" as const },
+    { level: 2, sizeBytes: MiB, source: "sysfs" as const },
+    { level: 3, sizeBytes: 32 * MiB, source: "sysfs" as const },
   ]);
   assert.equal(labelled[1]!.label, "L2");
   assert.ok(labelled[1]!.edgeBytes > 512 * KiB && labelled[1]!.edgeBytes < 2 * MiB, String(labelled[1]!.edgeBytes));
   assert.equal(labelled[labelled.length - 1]!.label, "DRAM");
+});
+
+test("with only labelled default sizes, plateaus are named in order and the last is DRAM", () => {
+  const plateau = (edgeKiB: number) => ({ firstBytes: 4 * KiB, lastBytes: edgeKiB * KiB, edgeBytes: edgeKiB * KiB, ns: 1, points: 2 });
+  const labelled = labelPlateaus([plateau(48), plateau(1000), plateau(30000), plateau(500000)], [
+    { level: 1, sizeBytes: 32 * KiB, source: "default" as const },
+    { level: 2, sizeBytes: 512 * KiB, source: "default" as const },
+  ]);
+  assert.deepEqual(labelled.map((l) => l.label), ["L1", "L2", "L3", "DRAM"]);
+  assert.ok(labelled.every((l) => l.cacheBytes === null && l.cacheSource === null));
+});
+
+test("a curve edge far from the hierarchy's size is flagged, a close one is not", () => {
+  assert.equal(edgeDisagrees({ edgeBytes: 40 * KiB, cacheBytes: 48 * KiB }), false);
+  assert.equal(edgeDisagrees({ edgeBytes: 64 * MiB, cacheBytes: 480 * MiB }), true);
+  assert.equal(edgeDisagrees({ edgeBytes: 64 * MiB, cacheBytes: null }), false);
 });

@@ -4,9 +4,9 @@
  * runs (and by the model runner) instead of timing every algorithm again.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 
+import { armbenchCacheDir } from "../cache-dir.js";
 import type { NativeConvShape } from "../native.js";
 import type { Env } from "../results/schema.js";
 
@@ -21,10 +21,8 @@ export interface FastRunCache {
   entries: Record<string, CacheEntry>;
 }
 
-/** $ARMBENCH_CACHE_DIR, else $XDG_CACHE_HOME/armbench, else ~/.cache/armbench. */
 export function defaultCacheFile(): string {
-  const dir = process.env.ARMBENCH_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "armbench");
-  return path.join(dir, "conv-fast-run.json");
+  return path.join(armbenchCacheDir(), "conv-fast-run.json");
 }
 
 export function cacheKey(env: Env, threads: number, dtype: string, s: NativeConvShape): string {

@@ -3,7 +3,9 @@
  * parallelism from a chain curve; cache levels from a latency curve; TLB reach from
  * a TLB-cost curve. Pure functions over numbers, so each is tested on its own.
  */
+import type { FactSource } from "../results/schema.js";
 import { median } from "../stats.js";
+import { DISAGREE_RATIO } from "../sysinfo/caches.js";
 
 /** One k of a chain curve: cycles for one step of every chain, per sample. */
 export interface ChainPoint {
@@ -186,25 +188,32 @@ export function detectPlateaus(curve: readonly CurvePoint[]): Plateau[] {
 export interface CacheSize {
   level: number;
   sizeBytes: number;
+  /** Where the size came from (src/sysinfo/caches.ts); "default" sizes are guesses. */
+  source: FactSource;
 }
 
 export interface LevelMatch extends Plateau {
   /** "L1", "L2", ... or "DRAM"; "?" when no cache level is left for it. */
   label: string;
-  sysfsBytes: number | null;
+  /** The hierarchy's size for the level, and its source; null where none was matched. */
+  cacheBytes: number | null;
+  cacheSource: FactSource | null;
 }
 
 /** Leaving a plateau unnamed costs as much as a misfit of this many octaves. */
 export const UNMATCHED_OCTAVES = 3;
 
 /**
- * Names plateaus after the cache levels sysfs reports. The last plateau is DRAM when
- * it reaches past the last-level cache. The others are matched to cache levels in
- * order, minimising the total size misfit (octaves between a plateau's edge and the
- * level's size); a plateau that fits no level (an extra step, e.g. a partitioned or
- * shared cache) is left "?", and a level may go unseen.
+ * Names plateaus after the cache levels of the machine's hierarchy. The last plateau
+ * is DRAM when it reaches past the last-level cache. The others are matched to cache
+ * levels in order, minimising the total size misfit (octaves between a plateau's edge
+ * and the level's size); a plateau that fits no level (an extra step, e.g. a
+ * partitioned or shared cache) is left "?", and a level may go unseen. When no source
+ * gave real sizes (only labelled defaults), plateaus are named in order instead, the
+ * last one DRAM: the curve is then the best source there is.
  */
 export function labelPlateaus(plateaus: readonly Plateau[], caches: readonly CacheSize[]): LevelMatch[] {
+  if (caches.length === 0 || caches.every((c) => c.source === "default")) return labelInOrder(plateaus);
   const levels = [...caches].sort((a, b) => a.level - b.level);
   const llc = levels[levels.length - 1];
   const last = plateaus[plateaus.length - 1];
@@ -240,16 +249,32 @@ export function labelPlateaus(plateaus: readonly Plateau[], caches: readonly Cac
     const how = move[i]![j]!;
     if (how === "skipLevel") j--;
     else if (how === "skipPlateau") {
-      out[i - 1] = { ...cached[i - 1]!, label: "?", sysfsBytes: null };
+      out[i - 1] = { ...cached[i - 1]!, label: "?", cacheBytes: null, cacheSource: null };
       i--;
     } else {
-      out[i - 1] = { ...cached[i - 1]!, label: `L${levels[j - 1]!.level}`, sysfsBytes: levels[j - 1]!.sizeBytes };
+      const lv = levels[j - 1]!;
+      out[i - 1] = { ...cached[i - 1]!, label: `L${lv.level}`, cacheBytes: lv.sizeBytes, cacheSource: lv.source };
       i--;
       j--;
     }
   }
-  if (dram) out.push({ ...last!, label: "DRAM", sysfsBytes: null });
+  if (dram) out.push({ ...last!, label: "DRAM", cacheBytes: null, cacheSource: null });
   return out;
+}
+
+function labelInOrder(plateaus: readonly Plateau[]): LevelMatch[] {
+  return plateaus.map((p, i) => ({
+    ...p,
+    label: i === plateaus.length - 1 && plateaus.length > 1 ? "DRAM" : `L${i + 1}`,
+    cacheBytes: null,
+    cacheSource: null,
+  }));
+}
+
+/** True when a matched level's measured edge and its size from the hierarchy disagree. */
+export function edgeDisagrees(m: Pick<LevelMatch, "edgeBytes" | "cacheBytes">): boolean {
+  if (m.cacheBytes === null) return false;
+  return Math.max(m.edgeBytes, m.cacheBytes) / Math.min(m.edgeBytes, m.cacheBytes) > DISAGREE_RATIO;
 }
 
 export interface TlbLevel {

@@ -6,6 +6,7 @@
 import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
 import type { Env } from "../results/schema.js";
 import { median, relativeSpread, summarize } from "../stats.js";
+import { dataLevels, lastLevel } from "../sysinfo/caches.js";
 import { sweep } from "./analysis.js";
 import { overheadFree } from "./cancel.js";
 import { primaryCpu, type MicroContext } from "./context.js";
@@ -29,6 +30,8 @@ export interface LoadedPoint {
 }
 
 export interface BandwidthSummary {
+  /** Every level a working set may be in (L1.., DRAM): one with none is missing, not merged. */
+  levels: string[];
   points: BandwidthPoint[];
   loaded: LoadedPoint[];
   skipped: { kernel: string; reason: string }[];
@@ -36,23 +39,29 @@ export interface BandwidthSummary {
 
 /** A working set counts for a level when it fills at most this share of it... */
 const FITS = 0.5;
-/** ...and for DRAM when all threads together exceed the last-level cache this many times. */
-const DRAM_MULTIPLE = 2;
+/** ...and for DRAM only from this many times the last-level cache. */
+export const DRAM_LLC_MULTIPLE = 4;
 
 /**
- * The memory level a run of `threads` threads with `bytes` each streams from: a
- * private cache holds one thread's set, a shared one everybody's. Sizes between two
- * levels are "-" (neither).
+ * The memory level a run of `threads` threads with `bytes` each streams from: each
+ * cache instance holds the sets of the threads sharing it. Sizes between two levels,
+ * and anything past the last-level cache short of DRAM_LLC_MULTIPLE times it, are "-"
+ * (neither); without a known last-level cache nothing counts as DRAM.
  */
 export function streamLevel(env: Env, bytes: number, threads: number): string {
-  const caches = env.caches.filter((c) => c.type !== "Instruction").sort((a, b) => a.level - b.level);
+  const caches = dataLevels(env.caches);
+  const footprint = (c: { sharedByCpus: number }) => bytes * Math.max(1, Math.min(threads, c.sharedByCpus));
   for (const c of caches) {
-    const need = c.sharedByCpus > 1 ? bytes * threads : bytes;
-    if (need <= FITS * c.sizeBytes) return `L${c.level}`;
-    if (need <= c.sizeBytes) return "-";
+    if (footprint(c) <= FITS * c.sizeBytes) return `L${c.level}`;
+    if (footprint(c) <= c.sizeBytes) return "-";
   }
-  const llc = caches[caches.length - 1];
-  return !llc || bytes * threads >= DRAM_MULTIPLE * llc.sizeBytes ? "DRAM" : "-";
+  const llc = lastLevel(env.caches);
+  return llc && footprint(llc) >= DRAM_LLC_MULTIPLE * llc.sizeBytes ? "DRAM" : "-";
+}
+
+/** The columns of the bandwidth table: every data level of the hierarchy, then DRAM. */
+export function bandwidthLevels(env: Env): string[] {
+  return [...new Set(dataLevels(env.caches).map((c) => `L${c.level}`)), "DRAM"];
 }
 
 const BW_CHECK = { method: "kernel output verified against expected values (native)", passed: true };
@@ -132,7 +141,7 @@ async function runLoaded(ctx: MicroContext, out: BandwidthSummary): Promise<void
 }
 
 export async function runBandwidth(ctx: MicroContext): Promise<BandwidthSummary> {
-  const out: BandwidthSummary = { points: [], loaded: [], skipped: [] };
+  const out: BandwidthSummary = { levels: bandwidthLevels(ctx.env), points: [], loaded: [], skipped: [] };
   await runStreams(ctx, out);
   await runLoaded(ctx, out);
   return out;

@@ -1,7 +1,9 @@
 /** Terminal tables for `armbench micro`, one per probe, each figure with its spread. */
 import { formatBytes } from "../format.js";
+import { DISAGREE_RATIO } from "../sysinfo/caches.js";
 import { num, pct, renderTable } from "../table.js";
-import type { BandwidthSummary } from "./bandwidth.js";
+import { edgeDisagrees } from "./analysis.js";
+import { DRAM_LLC_MULTIPLE, type BandwidthSummary } from "./bandwidth.js";
 import type { FmaSummary } from "./fma.js";
 import type { LatencySummary, TlbSummary } from "./memory.js";
 
@@ -43,14 +45,16 @@ export function renderLatency(s: LatencySummary): string {
     num(l.ns),
     num(l.cycles, 1),
     formatBytes(l.edgeBytes),
-    l.sysfsBytes === null ? "-" : formatBytes(l.sysfsBytes),
+    l.cacheBytes === null ? "-" : `${formatBytes(l.cacheBytes)} (${l.cacheSource})${edgeDisagrees(l) ? " (!)" : ""}`,
     num(l.tlbShareNs),
   ]);
+  const flagged = s.levels.some(edgeDisagrees);
   return (
     `Memory latency by pointer chasing (ns per load; first pass = a freshly randomised chain)\n` +
     `${renderTable(["working set", "4K ns", "4K first pass", "huge ns", "huge obtained", "spread"], curve, { right: [1, 2, 3, 5] })}\n\n` +
-    `Cache levels read off the curve, beside sysfs\n` +
-    `${renderTable(["pages", "level", "latency ns", "cycles", "inferred size", "sysfs size", "TLB share ns"], levels, { right: [2, 3, 4, 5, 6] })}\n`
+    `Cache levels read off the curve, beside the machine's cache sizes (and where each size came from)\n` +
+    `${renderTable(["pages", "level", "latency ns", "cycles", "inferred size", "cache size (source)", "TLB share ns"], levels, { right: [2, 3, 4, 5, 6] })}\n` +
+    (flagged ? `(!) the curve's edge and the cache size differ by more than ${DISAGREE_RATIO}x: both are shown\n` : "")
   );
 }
 
@@ -67,7 +71,7 @@ export function renderTlb(s: TlbSummary): string {
 }
 
 export function renderBandwidth(s: BandwidthSummary): string {
-  const levels = ["L1", "L2", "L3", "DRAM"];
+  const levels = s.levels;
   const groups = new Map<string, BandwidthSummary["points"]>();
   for (const p of s.points) {
     const key = `${p.kernel}|${p.isa}|${p.threads}`;
@@ -77,11 +81,14 @@ export function renderBandwidth(s: BandwidthSummary): string {
     const [kernel, isa, threads] = key.split("|");
     const cells = levels.map((lv) => {
       const inLevel = pts.filter((p) => p.level === lv).map((p) => p.gbs).sort((a, b) => a - b);
-      return inLevel.length ? num(inLevel[Math.floor((inLevel.length - 1) / 2)]!, 1) : "-";
+      return inLevel.length ? num(inLevel[Math.floor((inLevel.length - 1) / 2)]!, 1) : "missing";
     });
     return [kernel!, isa!, threads!, ...cells, pct(Math.max(...pts.map((p) => p.spread)))];
   });
-  let out = `Bandwidth, GB/s (median over the working sets of each level)\n${renderTable(["kernel", "isa", "threads", ...levels, "max spread"], rows, { right: [2, 3, 4, 5, 6, 7] })}\n`;
+  const right = Array.from({ length: levels.length + 2 }, (_, i) => i + 2);
+  let out =
+    `Bandwidth, GB/s (median over the working sets of each level; DRAM from ${DRAM_LLC_MULTIPLE}x the last-level cache; "missing": no working set fell in that level)\n` +
+    `${renderTable(["kernel", "isa", "threads", ...levels, "max spread"], rows, { right })}\n`;
   if (s.skipped.length) out += `skipped: ${s.skipped.map((x) => `${x.kernel} (${x.reason})`).join(", ")}\n`;
   if (s.loaded.length) {
     const lrows = s.loaded.map((l) => [l.pauseNs ? `${l.pauseNs} ns` : "none (flat out)", num(l.bandwidthGBs, 1), num(l.latencyNs, 1)]);

@@ -13,7 +13,7 @@ const MACHINE_PARAMS: Record<string, string[]> = {
   gemm: ["kernel"],
   "conv.winner": ["algo"],
   "micro.bandwidth": ["isa"],
-  "micro.mem.level": ["bytes", "sysfsBytes"],
+  "micro.mem.level": ["bytes", "sysfsBytes", "cacheBytes", "cacheSource"],
   "micro.clock": ["probe", "cpu", "cpufreqGHz"],
   "model.op": ["detail"],
 };

@@ -1,6 +1,7 @@
 /**
  * The environment block of a results file: systeminformation where it has the fact,
- * the native detector for the ISA, sysfs for caches and kernel settings.
+ * the native detector for the ISA, sysfs for kernel settings, and the cache hierarchy
+ * from the best source this machine offers (src/sysinfo/caches.ts).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -12,8 +13,12 @@ import { measureClock, type ClockEnv } from "../clock.js";
 import { packageRoot, type Native } from "../native.js";
 import type { Env, ResultRecord } from "../results/schema.js";
 import { decodeArmCore, decodeX86Core, parseArmCpuinfo, splitMidr, type Microarch } from "./microarch.js";
+import { resolveCaches } from "./caches.js";
+import { documentedCoreByName } from "./cores.js";
+import { loadMeasuredLevels, machineKey } from "./measured-levels.js";
 import { noiseWarnings } from "./noise.js";
 import { readCaches, readGovernor, readMidr, readNumaNodes, readProcCpuinfo, readThp } from "./sysfs.js";
+import { readCpuidRecording } from "./cpuid-recording.js";
 
 function readPackageJson(dir: string): { version?: string; dependencies?: Record<string, string> } | null {
   try {
@@ -71,6 +76,12 @@ function nameX86Cpu(native: Native, siCpu: si.Systeminformation.CpuData): CpuNam
   return { vendor: microarch.designer, model, microarch, coreTypes: [microarch.name] };
 }
 
+/** CPUID's caches: this CPU's, or those of a recording named by ARMBENCH_CPUID_RECORDING. */
+function cpuidCaches(native: Native): ReturnType<Native["cpuidCaches"]> {
+  const file = process.env.ARMBENCH_CPUID_RECORDING;
+  return file ? native.decodeCpuidCaches(readCpuidRecording(file)) : native.cpuidCaches();
+}
+
 export async function collectEnv(native: Native, clock: ClockEnv): Promise<Env> {
   const [cpu, mem, osInfo, system] = await Promise.all([si.cpu(), si.mem(), si.osInfo(), si.system()]);
   const isa = native.cpuFeatures();
@@ -82,6 +93,17 @@ export async function collectEnv(native: Native, clock: ClockEnv): Promise<Env> 
   const loadAverage = os.loadavg();
   const threads = cpu.cores || os.availableParallelism();
   const build = native.buildInfo();
+  const cores = cpu.physicalCores || threads;
+  const measured = loadMeasuredLevels(machineKey({ arch: isa.arch, cpuModel: naming.model, microarch: naming.microarch.name, cores }));
+  const caches = resolveCaches({
+    sysfs: readCaches(),
+    cpuid: cpuidCaches(native).map((c) => ({ ...c, ways: c.ways || null })),
+    documented: documentedCoreByName(naming.microarch.name),
+    measured: measured.levels,
+    registerLineBytes: native.registerLineBytes() || null,
+    defaults: native.cacheSizes().defaults,
+    virtualized: virtualization !== null,
+  });
 
   return {
     createdAt: new Date().toISOString(),
@@ -93,13 +115,13 @@ export async function collectEnv(native: Native, clock: ClockEnv): Promise<Env> 
       microarch: naming.microarch,
       coreTypes: naming.coreTypes,
       sockets: cpu.processors || null,
-      cores: cpu.physicalCores || threads,
+      cores,
       threads,
       numaNodes: readNumaNodes(),
       ...(isa.arch === "x86_64" ? { family: cpu.family, modelNumber: cpu.model, stepping: cpu.stepping } : {}),
     },
     isa,
-    caches: readCaches(),
+    caches,
     memory: { totalBytes: mem.total, thp: thp.enabled, hugePageBytes: thp.pmdBytes },
     os: { platform: osInfo.platform, distro: `${osInfo.distro} ${osInfo.release}`.trim(), release: osInfo.release, kernel: osInfo.kernel },
     clock,
@@ -112,12 +134,27 @@ export async function collectEnv(native: Native, clock: ClockEnv): Promise<Env> 
       napi: process.versions.napi ?? "unknown",
       dependencies: dependencyVersions(),
     },
-    warnings: noiseWarnings({ governor, loadAverage1: loadAverage[0] ?? 0, logicalCpus: threads, virtualization, thp: thp.enabled }),
+    warnings: [
+      ...noiseWarnings({ governor, loadAverage1: loadAverage[0] ?? 0, logicalCpus: threads, virtualization, thp: thp.enabled }),
+      ...(measured.warning ? [measured.warning] : []),
+    ],
   };
 }
 
 /** The clock measurement and the environment block every command starts from. */
 export async function measureEnv(native: Native, quick: boolean): Promise<{ env: Env; clockRecord: ResultRecord }> {
   const { clock, record } = await measureClock(native, quick);
-  return { env: await collectEnv(native, clock), clockRecord: record };
+  const env = await collectEnv(native, clock);
+  applyCacheHierarchy(native, env);
+  return { env, clockRecord: record };
+}
+
+/** Every kernel family blocks for the hierarchy the results file records. */
+export function applyCacheHierarchy(native: Native, env: Env): void {
+  const data = env.caches.filter((c) => c.type !== "Instruction").sort((a, b) => a.level - b.level);
+  const l1d = data.find((c) => c.level === 1)?.sizeBytes;
+  const l2 = data.find((c) => c.level === 2)?.sizeBytes;
+  if (l1d === undefined || l2 === undefined || l1d > l2) return;
+  const l3 = Math.max(l2, data.find((c) => c.level === 3)?.sizeBytes ?? l2);
+  native.setCacheSizes(l1d, l2, l3);
 }

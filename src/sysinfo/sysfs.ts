@@ -1,9 +1,24 @@
 /**
  * Facts read from Linux sysfs and procfs. Every reader takes the root folder so tests
  * can point it at a fixture tree; a missing file is `null`, never an exception.
+ * ARMBENCH_SYSFS_ROOT and ARMBENCH_PROC_ROOT stand in for /sys and /proc, so a whole
+ * command can run against another machine's recorded tree (an emulator passes the
+ * host's own files through).
  */
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
+
+/** The folder read as /sys. */
+export function sysRoot(): string {
+  return process.env.ARMBENCH_SYSFS_ROOT || "/sys";
+}
+
+/** The folder read as /proc. */
+export function procRoot(): string {
+  return process.env.ARMBENCH_PROC_ROOT || "/proc";
+}
+
+const cpuDir0 = () => path.join(sysRoot(), "devices/system/cpu/cpu0");
 
 export interface CacheLevel {
   level: number;
@@ -52,7 +67,7 @@ export function countCpuList(text: string): number {
 }
 
 /** Caches seen by one CPU, from /sys/devices/system/cpu/cpuN/cache/index*. */
-export function readCaches(cpuDir = "/sys/devices/system/cpu/cpu0"): CacheLevel[] {
+export function readCaches(cpuDir = cpuDir0()): CacheLevel[] {
   const cacheDir = path.join(cpuDir, "cache");
   let entries: string[];
   try {
@@ -88,7 +103,7 @@ export function parseSelector(text: string): string | null {
 }
 
 /** Transparent huge pages mode: "always", "madvise", "never", or null if unknown. */
-export function readThp(root = "/sys/kernel/mm/transparent_hugepage"): { enabled: string | null; pmdBytes: number | null } {
+export function readThp(root = path.join(sysRoot(), "kernel/mm/transparent_hugepage")): { enabled: string | null; pmdBytes: number | null } {
   const enabled = readText(path.join(root, "enabled"));
   return {
     enabled: enabled === null ? null : parseSelector(enabled),
@@ -97,11 +112,11 @@ export function readThp(root = "/sys/kernel/mm/transparent_hugepage"): { enabled
 }
 
 /** cpufreq scaling governor of CPU 0, or null where cpufreq is absent (common in VMs). */
-export function readGovernor(cpuDir = "/sys/devices/system/cpu/cpu0"): string | null {
+export function readGovernor(cpuDir = cpuDir0()): string | null {
   return readText(path.join(cpuDir, "cpufreq", "scaling_governor"));
 }
 
-export function readNumaNodes(nodeDir = "/sys/devices/system/node"): number | null {
+export function readNumaNodes(nodeDir = path.join(sysRoot(), "devices/system/node")): number | null {
   try {
     const n = readdirSync(nodeDir).filter((e) => /^node\d+$/.test(e)).length;
     return n > 0 ? n : null;
@@ -111,23 +126,23 @@ export function readNumaNodes(nodeDir = "/sys/devices/system/node"): number | nu
 }
 
 /** MIDR_EL1 of a CPU from sysfs (aarch64 only), as a number. */
-export function readMidr(cpuDir = "/sys/devices/system/cpu/cpu0"): number | null {
+export function readMidr(cpuDir = cpuDir0()): number | null {
   const t = readText(path.join(cpuDir, "regs", "identification", "midr_el1"));
   if (t === null || !/^0x[0-9a-f]+$/i.test(t)) return null;
   return Number(t);
 }
 
-export function readProcCpuinfo(file = "/proc/cpuinfo"): string | null {
+export function readProcCpuinfo(file = path.join(procRoot(), "cpuinfo")): string | null {
   return readText(file);
 }
 
-export function readPerfParanoid(file = "/proc/sys/kernel/perf_event_paranoid"): number | null {
+export function readPerfParanoid(file = path.join(procRoot(), "sys/kernel/perf_event_paranoid")): number | null {
   const t = readText(file);
   return t !== null && /^-?\d+$/.test(t) ? Number(t) : null;
 }
 
 /** Current frequency cpufreq reports for a CPU, in Hz; null where cpufreq is absent. */
-export function readCurFreqHz(cpu: number, cpuRoot = "/sys/devices/system/cpu"): number | null {
+export function readCurFreqHz(cpu: number, cpuRoot = path.join(sysRoot(), "devices/system/cpu")): number | null {
   const khz = readInt(path.join(cpuRoot, `cpu${cpu}`, "cpufreq", "scaling_cur_freq"));
   return khz === null ? null : khz * 1000;
 }

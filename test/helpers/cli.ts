@@ -10,9 +10,10 @@ export interface CliRun {
   stderr: string;
 }
 
-export function armbench(args: string[], cwd = packageRoot): CliRun {
+export function armbench(args: string[], cwd = packageRoot, env: NodeJS.ProcessEnv = process.env): CliRun {
   const r = spawnSync(process.execPath, [path.join(packageRoot, "bin", "armbench.js"), ...args], {
     cwd,
+    env,
     encoding: "utf8",
     timeout: 60_000,
   });

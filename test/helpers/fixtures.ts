@@ -25,7 +25,7 @@ export function sampleEnv(): Env {
       numaNodes: 1,
     },
     isa: { arch: "aarch64", features: { asimd: true, bf16: false }, sveVectorBytes: 0, smeVectorBytes: 0 },
-    caches: [{ level: 1, type: "Data", sizeBytes: 65536, lineBytes: 64, ways: 4, sharedByCpus: 1 }],
+    caches: [{ level: 1, type: "Data", sizeBytes: 65536, lineBytes: 64, ways: 4, sharedByCpus: 1, source: "sysfs" }],
     memory: { totalBytes: 2 ** 37, thp: "madvise", hugePageBytes: 2 ** 21 },
     os: { platform: "linux", distro: "Ubuntu 24.04", release: "24.04", kernel: "6.8.0" },
     clock: {
