@@ -33,6 +33,23 @@ export interface NativeCpuId {
   midr: bigint;
 }
 
+/** A core-clock chain: dependent one-cycle instructions (native/include/armbench/timer.h). */
+export interface NativeClockChain {
+  index: number;
+  /** "add", "not-neg" (x86-64), "csinc" (aarch64). */
+  name: string;
+  insn: string;
+}
+
+/** One run of a clock chain. */
+export interface NativeClockRun {
+  /** Dependent instructions the chain's final value proves ran (0: the chain did not run). */
+  steps: number;
+  ns: number;
+  /** perf cycles over the run; null without a hardware counter. */
+  cycles: number | null;
+}
+
 export interface NativeRefCounter {
   /** "tsc", "cntvct" or "none". */
   name: string;
@@ -79,13 +96,16 @@ export interface NativeFmaCurveRow {
   /** perf cycles for the same; null without a hardware counter. */
   cyclesN: (number | null)[] | null;
   cycles2N: (number | null)[] | null;
+  /**
+   * Per sample, the clock chains run beside it on the same thread: `first` ran just
+   * before its two runs, the other just after; runs indexed by chain. null when the
+   * request asked for no clock.
+   */
+  clock: { first: number; runs: NativeClockRun[] }[] | null;
 }
 
 export interface NativeFmaCurve {
   curve: NativeFmaCurveRow[];
-  /** Core-clock estimates on the pinned CPU before and after the probe, Hz. */
-  clockHzBefore: number;
-  clockHzAfter: number;
   /** 0 when every accumulator was exact; else the first k that was not. */
   failedChains: number;
 }
@@ -234,10 +254,17 @@ export interface Native {
   refCounter(minNs: number): NativeRefCounter;
   perfCycles(): NativePerfCycles;
   /**
-   * One core-clock estimate in Hz per sample, from a dependent chain of `adds` adds,
-   * on a thread pinned to `cpu` (default -1: not pinned).
+   * One core-clock estimate in Hz per sample, from the register add chain of `adds`
+   * steps, on a thread pinned to `cpu` (default -1: not pinned).
    */
   estimateCoreClock(samples: number, adds: number, cpu?: number): Promise<number[]>;
+  /** The core-clock chains of this architecture, by index. */
+  clockChains(): NativeClockChain[];
+  /**
+   * `rounds` rounds on a thread pinned to `cpu` (default -1: not pinned), each running
+   * every chain once for `steps` (the order alternating by round); [round][chain].
+   */
+  runClockChains(rounds: number, steps: number, cpu?: number): Promise<NativeClockRun[][]>;
   buildInfo(): NativeBuildInfo;
   /** CPUs this process may run on, ascending. */
   allowedCpus(): number[];
@@ -245,7 +272,8 @@ export interface Native {
   fmaForms(): NativeFmaForm[];
   /** Steps per chain are rounded up to a multiple of this; ask for multiples to know the count. */
   fmaStepQuantum: number;
-  fmaCurve(req: { form: number; mode: "acc" | "full"; chains: number[]; steps: number; samples: number; cpu: number }): Promise<NativeFmaCurve>;
+  /** clockSteps: steps of each clock chain run beside every sample (0: none). */
+  fmaCurve(req: { form: number; mode: "acc" | "full"; chains: number[]; steps: number; samples: number; cpu: number; clockSteps: number }): Promise<NativeFmaCurve>;
   /** Wall ns per sample (2N - N) with one pinned thread per CPU. */
   fmaPeak(req: { form: number; chains: number; steps: number; samples: number; cpus: number[] }): Promise<{ ns: number[]; checksOk: boolean }>;
 

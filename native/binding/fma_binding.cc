@@ -9,6 +9,10 @@
 #include "promise_worker.h"
 
 namespace armbench_binding {
+
+// Defined in timer_binding.cc: { steps, ns, cycles | null } of one clock-chain run.
+Napi::Value ClockRunValue(Napi::Env env, const armbench_clock_sample& s);
+
 namespace {
 
 Napi::Value U64(Napi::Env env, uint64_t v) {
@@ -51,8 +55,9 @@ Napi::Value FmaForms(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// fmaCurve({ form, mode, chains: number[], steps, samples, cpu })
-//   -> Promise<{ curve: [{ k, nsN[], ns2N[], cyclesN[] | null, cycles2N[] | null }], clockHzBefore, clockHzAfter, failedChains }>
+// fmaCurve({ form, mode, chains: number[], steps, samples, cpu, clockSteps })
+//   -> Promise<{ curve: [{ k, nsN[], ns2N[], cyclesN[] | null, cycles2N[] | null,
+//                          clock: [{ first, runs: [{ steps, ns, cycles }] by chain }] per sample | null }], failedChains }>
 Napi::Value FmaCurve(const Napi::CallbackInfo& info) {
   const char* fn = "fmaCurve";
   Napi::Object o = RequireObject(info, 0, fn);
@@ -67,6 +72,7 @@ Napi::Value FmaCurve(const Napi::CallbackInfo& info) {
   req->steps = static_cast<uint64_t>(IntField(o, "steps", fn, 1, int64_t{1} << 40));
   req->samples = static_cast<unsigned>(IntField(o, "samples", fn, 1, 100000));
   req->cpu = static_cast<int>(IntField(o, "cpu", fn, -1, kMaxCpu));
+  req->clock_steps = static_cast<uint64_t>(IntField(o, "clockSteps", fn, 0, int64_t{1} << 40));
   auto samples = std::make_shared<std::vector<armbench_fma_sample>>(req->n_chains * req->samples);
   auto result = std::make_shared<armbench_fma_curve_result>();
   return PromiseWorker::Start(
@@ -76,6 +82,7 @@ Napi::Value FmaCurve(const Napi::CallbackInfo& info) {
         for (size_t c = 0; c < chains->size(); ++c) {
           Napi::Array nsN = Napi::Array::New(env), ns2N = Napi::Array::New(env);
           Napi::Array cyN = Napi::Array::New(env), cy2N = Napi::Array::New(env);
+          Napi::Array clock = Napi::Array::New(env);
           bool cycles = true;
           for (unsigned s = 0; s < req->samples; ++s) {
             const armbench_fma_sample& x = (*samples)[c * req->samples + s];
@@ -84,6 +91,12 @@ Napi::Value FmaCurve(const Napi::CallbackInfo& info) {
             cycles = cycles && x.cycles_n != UINT64_MAX && x.cycles_2n != UINT64_MAX;
             cyN.Set(s, U64(env, x.cycles_n));
             cy2N.Set(s, U64(env, x.cycles_2n));
+            Napi::Array runs = Napi::Array::New(env, ARMBENCH_CLOCK_CHAINS);
+            for (unsigned ch = 0; ch < ARMBENCH_CLOCK_CHAINS; ++ch) runs.Set(ch, ClockRunValue(env, x.clock[ch]));
+            Napi::Object beside = Napi::Object::New(env);
+            beside.Set("first", x.clock_first);
+            beside.Set("runs", runs);
+            clock.Set(s, beside);
           }
           Napi::Object row = Napi::Object::New(env);
           row.Set("k", (*chains)[c]);
@@ -91,12 +104,11 @@ Napi::Value FmaCurve(const Napi::CallbackInfo& info) {
           row.Set("ns2N", ns2N);
           row.Set("cyclesN", cycles ? Napi::Value(cyN) : env.Null());
           row.Set("cycles2N", cycles ? Napi::Value(cy2N) : env.Null());
+          row.Set("clock", req->clock_steps > 0 ? Napi::Value(clock) : env.Null());
           curve.Set(static_cast<uint32_t>(c), row);
         }
         Napi::Object out = Napi::Object::New(env);
         out.Set("curve", curve);
-        out.Set("clockHzBefore", result->clock_hz_before);
-        out.Set("clockHzAfter", result->clock_hz_after);
         out.Set("failedChains", result->failed_chains);
         return out;
       });

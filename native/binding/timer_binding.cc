@@ -10,6 +10,16 @@
 #include "promise_worker.h"
 
 namespace armbench_binding {
+
+// { steps, ns, cycles | null } of one core-clock chain run; fma_binding.cc uses it too.
+Napi::Value ClockRunValue(Napi::Env env, const armbench_clock_sample& s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("steps", static_cast<double>(s.steps));
+  o.Set("ns", static_cast<double>(s.ns));
+  o.Set("cycles", s.cycles == UINT64_MAX ? env.Null() : Napi::Number::New(env, static_cast<double>(s.cycles)));
+  return o;
+}
+
 namespace {
 
 Napi::Value NowNs(const Napi::CallbackInfo& info) {
@@ -50,8 +60,8 @@ Napi::Value PerfCycles(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// estimateCoreClock(samples, adds, cpu = -1) -> Promise<number[]> (Hz, one per sample),
-// measured on a thread pinned to `cpu`.
+// estimateCoreClock(samples, adds, cpu = -1) -> Promise<number[]> (Hz, one per sample)
+// from the register add chain alone, measured on a thread pinned to `cpu`.
 Napi::Value EstimateCoreClock(const Napi::CallbackInfo& info) {
   double samples = RequireNumber(info, 0, "estimateCoreClock", "samples");
   double adds = RequireNumber(info, 1, "estimateCoreClock", "adds");
@@ -78,6 +88,56 @@ Napi::Value EstimateCoreClock(const Napi::CallbackInfo& info) {
       });
 }
 
+// clockChains() -> [{ index, name, insn }]: the core-clock chains of this architecture.
+Napi::Value ClockChains(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, ARMBENCH_CLOCK_CHAINS);
+  for (unsigned c = 0; c < ARMBENCH_CLOCK_CHAINS; ++c) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("index", c);
+    o.Set("name", armbench_clock_chain_name(c));
+    o.Set("insn", armbench_clock_chain_insn(c));
+    out.Set(c, o);
+  }
+  return out;
+}
+
+// runClockChains(rounds, steps, cpu = -1) -> Promise<[{ steps, ns, cycles }][]>: per
+// round, one run of every chain (indexed by chain), on a thread pinned to `cpu`.
+Napi::Value RunClockChains(const Napi::CallbackInfo& info) {
+  const char* fn = "runClockChains";
+  double rounds = RequireNumber(info, 0, fn, "rounds");
+  double steps = RequireNumber(info, 1, fn, "steps");
+  double cpu = info.Length() > 2 && !info[2].IsUndefined() ? RequireNumber(info, 2, fn, "cpu") : -1;
+  if (!(rounds >= 1 && rounds <= 10000 && std::floor(rounds) == rounds)) {
+    throw Napi::RangeError::New(info.Env(), "runClockChains: rounds must be an integer in [1, 10000]");
+  }
+  if (!(steps >= 1000 && steps <= 1e11 && std::floor(steps) == steps)) {
+    throw Napi::RangeError::New(info.Env(), "runClockChains: steps must be an integer in [1e3, 1e11]");
+  }
+  if (!(cpu >= -1 && cpu < kMaxCpu && std::floor(cpu) == cpu)) {
+    throw Napi::RangeError::New(info.Env(), "runClockChains: cpu must be -1 or a CPU number");
+  }
+  auto out = std::make_shared<std::vector<armbench_clock_sample>>(static_cast<size_t>(rounds) * ARMBENCH_CLOCK_CHAINS);
+  const auto n_steps = static_cast<uint64_t>(steps);
+  const int pin = static_cast<int>(cpu);
+  return PromiseWorker::Start(
+      info.Env(), fn,
+      [out, n_steps, pin] {
+        return armbench_clock_chains_on_cpu(pin, n_steps, static_cast<unsigned>(out->size() / ARMBENCH_CLOCK_CHAINS), out->data());
+      },
+      [out](Napi::Env env) -> Napi::Value {
+        const size_t rounds = out->size() / ARMBENCH_CLOCK_CHAINS;
+        Napi::Array a = Napi::Array::New(env, rounds);
+        for (size_t r = 0; r < rounds; ++r) {
+          Napi::Array round = Napi::Array::New(env, ARMBENCH_CLOCK_CHAINS);
+          for (unsigned c = 0; c < ARMBENCH_CLOCK_CHAINS; ++c) round.Set(c, ClockRunValue(env, (*out)[r * ARMBENCH_CLOCK_CHAINS + c]));
+          a.Set(static_cast<uint32_t>(r), round);
+        }
+        return a;
+      });
+}
+
 }  // namespace
 
 void RegisterTimer(Napi::Env env, Napi::Object exports) {
@@ -86,6 +146,8 @@ void RegisterTimer(Napi::Env env, Napi::Object exports) {
   exports.Set("refCounter", Napi::Function::New(env, RefCounter, "refCounter"));
   exports.Set("perfCycles", Napi::Function::New(env, PerfCycles, "perfCycles"));
   exports.Set("estimateCoreClock", Napi::Function::New(env, EstimateCoreClock, "estimateCoreClock"));
+  exports.Set("clockChains", Napi::Function::New(env, ClockChains, "clockChains"));
+  exports.Set("runClockChains", Napi::Function::New(env, RunClockChains, "runClockChains"));
 }
 
 }  // namespace armbench_binding

@@ -122,6 +122,7 @@ armbench_fma_curve_request curve_req(size_t form, armbench_chain_mode mode, cons
   r.steps = steps;
   r.samples = samples;
   r.cpu = first_cpu();
+  r.clock_steps = 1000;
   return r;
 }
 
@@ -151,6 +152,9 @@ void check_bad_requests() {
   r = curve_req(0, ARMBENCH_CHAIN_ACC, &one, 1, uint64_t{1} << 41, 1);
   CHECK(armbench_fma_curve(&r, out, &res) == -EINVAL);
   r = curve_req(0, ARMBENCH_CHAIN_ACC, &one, 1, 64, 1);
+  r.clock_steps = uint64_t{1} << 41;
+  CHECK(armbench_fma_curve(&r, out, &res) == -EINVAL);
+  r = curve_req(0, ARMBENCH_CHAIN_ACC, &one, 1, 64, 1);
   CHECK(armbench_fma_curve(&r, nullptr, &res) == -EINVAL);
   CHECK(armbench_fma_curve(nullptr, out, &res) == -EINVAL);
 
@@ -173,13 +177,22 @@ void check_bad_requests() {
   CHECK(armbench_fma_peak(&p, ns, &ok) == -EINVAL);
 }
 
+// The clock beside one sample: the faster of its two chains (a disturbed chain only
+// reads slow), in Hz.
+double beside_hz(const armbench_fma_sample& s) {
+  double hz = 0;
+  for (const armbench_clock_sample& c : s.clock) hz = std::max(hz, static_cast<double>(c.steps) * 1e9 / static_cast<double>(c.ns));
+  return hz;
+}
+
 // Cycles per step of one k from its samples: the fastest 2N run minus the fastest N
 // run (a preempted run is only ever slower), in perf cycles when counted, else in ns
-// times the clock estimate.
-double cycles_per_step(const armbench_fma_sample* s, unsigned samples, double hz, uint64_t steps) {
+// times the clock beside each sample.
+double cycles_per_step(const armbench_fma_sample* s, unsigned samples, uint64_t steps) {
   double n = 1e300, n2 = 1e300;
   for (unsigned i = 0; i < samples; ++i) {
     const bool counted = s[i].cycles_n != UINT64_MAX && s[i].cycles_2n != UINT64_MAX;
+    const double hz = beside_hz(s[i]);
     n = std::min(n, counted ? static_cast<double>(s[i].cycles_n) : static_cast<double>(s[i].ns_n) * hz / 1e9);
     n2 = std::min(n2, counted ? static_cast<double>(s[i].cycles_2n) : static_cast<double>(s[i].ns_2n) * hz / 1e9);
   }
@@ -224,14 +237,28 @@ void check_form(size_t i, bool emu) {
   for (int mode = 0; mode < 2; ++mode) {
     if (mode == ARMBENCH_CHAIN_FULL && !f->has_full_chain) continue;
     armbench_fma_curve_request r = curve_req(i, static_cast<armbench_chain_mode>(mode), ks, 3, steps, samples);
+    r.clock_steps = emu ? 1000 : 200000;
     const int rc = armbench_fma_curve(&r, out.data(), &res);
     if (!CHECK_MSG(rc == 0, "%s mode %d: rc %d", f->name, mode, rc)) continue;
     CHECK_MSG(res.failed_chains == 0, "%s mode %d: wrong accumulators at k=%u", f->name, mode, res.failed_chains);
-    CHECK(res.clock_hz_before > 0 && res.clock_hz_after > 0);
-    for (size_t s = 0; s < out.size(); ++s) CHECK(out[s].ns_2n > 0 && out[s].ns_n > 0);
-    for (int j = 0; j < 3; ++j) {
-      cyc[mode][j] = cycles_per_step(&out[j * samples], samples, res.clock_hz_before, steps) / (j == 0 ? 1 : ks[j]);
+    for (size_t s = 0; s < out.size(); ++s) {
+      CHECK(out[s].ns_2n > 0 && out[s].ns_n > 0);
+      // Both chains ran beside every sample, exactly as long as asked, one before and
+      // one after, the first alternating from sample to sample.
+      CHECK(out[s].clock_first == s % ARMBENCH_CLOCK_CHAINS);
+      for (const armbench_clock_sample& c : out[s].clock) CHECK(c.steps == r.clock_steps && c.ns > 0);
     }
+    for (int j = 0; j < 3; ++j) {
+      cyc[mode][j] = cycles_per_step(&out[j * samples], samples, steps) / (j == 0 ? 1 : ks[j]);
+    }
+  }
+
+  {
+    // No clock asked: none runs, and the sample says so.
+    armbench_fma_curve_request r = curve_req(i, ARMBENCH_CHAIN_ACC, ks, 1, 64, 1);
+    r.clock_steps = 0;
+    CHECK(armbench_fma_curve(&r, out.data(), &res) == 0);
+    for (const armbench_clock_sample& c : out[0].clock) CHECK(c.steps == 0 && c.ns == 0 && c.cycles == UINT64_MAX);
   }
 
   // A long run (chunked natively: above the per-call cap) through the peak entry.

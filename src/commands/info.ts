@@ -1,4 +1,5 @@
 /** `armbench info`: the machine, as every results file records it. */
+import { describeCoreClock } from "../clock.js";
 import { formatBytes, formatHz, plural } from "../format.js";
 import { loadNative } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
@@ -49,7 +50,7 @@ export function renderInfo(env: Env): string {
     [
       "Clock",
       [
-        `core clock ~ ${formatHz(clock.coreClockHz)} (measured: ${clock.coreClockMethod})`,
+        ...describeCoreClock(clock, formatHz),
         `cycles from: ${clock.cycleSource === "perf" ? "perf_event_open hardware counter" : `time x core-clock estimate (perf: ${clock.perfUnavailable})`}`,
         `reference counter: ${clock.refCounter.name}${clock.refCounter.hz ? ` at ${formatHz(clock.refCounter.hz)}` : ""}${clock.refCounter.invariant ? ", invariant" : ""}`,
         `monotonic clock resolution: ${clock.monotonicResolutionNs} ns`,

@@ -3,6 +3,7 @@
  * both chain modes, latency, throughput, Little's-law parallelism, and peak FLOP/s on
  * one core and on all cores.
  */
+import { CLOCK_STEPS_BESIDE } from "../constants.js";
 import type { NativeFmaCurve, NativeFmaForm } from "../native.js";
 import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
 import { median, summarize, relativeSpread } from "../stats.js";
@@ -45,21 +46,52 @@ function formParams(f: NativeFmaForm, chain: string): RecordId["params"] {
 }
 
 /**
- * Cycles per chain step for every k and sample, from perf cycles or time x clock.
- * Samples whose 2N - N difference is not positive were disturbed and are dropped.
+ * The clock of every sample, row by row: the chains ran beside each sample on the same
+ * thread, and perf (where it counts) gives each sample's own clock.
  */
-function chainPoints(curve: NativeFmaCurve, steps: number, clock: ProbeClock): ChainPoint[] {
+function curveClock(ctx: MicroContext, probe: string, curve: NativeFmaCurve): ProbeClock {
+  const beside = curve.curve.flatMap((row) => {
+    if (row.clock === null) throw new Error("the FMA curve ran without its clock chains");
+    return row.clock.map((c) => c.runs.map((r) => [r]));
+  });
+  const counted = curve.curve.every((r) => r.cyclesN !== null && r.cycles2N !== null);
+  const perfGhz = counted
+    ? curve.curve.flatMap((row) =>
+        row.nsN.map((nsN, i) => {
+          const cycles = row.cycles2N![i]! - row.cyclesN![i]!;
+          const ns = row.ns2N[i]! - nsN;
+          return cycles > 0 && ns > 0 ? cycles / ns : null;
+        }),
+      )
+    : null;
+  return probeClock(ctx, probe, beside, perfGhz, "sample");
+}
+
+/**
+ * Cycles per chain step for every k and sample, from perf cycles or time x the clock
+ * measured beside that sample; and ns per step. Samples whose 2N - N difference is not
+ * positive were disturbed and are dropped.
+ */
+function chainPoints(curve: NativeFmaCurve, steps: number, clock: ProbeClock): { points: ChainPoint[]; nsPerStep: Map<number, number[]> } {
   const perf = clock.clock.source === "perf";
-  return curve.curve.map((row) => {
+  const nsPerStep = new Map<number, number[]>();
+  let sample = 0;
+  const points = curve.curve.map((row) => {
     const cyclesPerStep: number[] = [];
+    const ns: number[] = [];
     row.nsN.forEach((nsN, i) => {
+      const hz = clock.hz[sample++]!;
       const c1 = row.cyclesN?.[i];
       const c2 = row.cycles2N?.[i];
-      const cycles = perf && c1 != null && c2 != null ? c2 - c1 : (row.ns2N[i]! - nsN) * (clock.hz / 1e9);
+      const dns = row.ns2N[i]! - nsN;
+      const cycles = perf && c1 != null && c2 != null ? c2 - c1 : dns * (hz / 1e9);
       if (cycles > 0) cyclesPerStep.push(cycles / steps);
+      if (dns > 0) ns.push(dns / steps);
     });
+    nsPerStep.set(row.k, ns);
     return { k: row.k, cyclesPerStep };
   });
+  return { points, nsPerStep };
 }
 
 async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "full", out: FmaSummary): Promise<number | null> {
@@ -71,7 +103,7 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
   const params = formParams(f, mode);
   let curve: NativeFmaCurve;
   try {
-    curve = await ctx.native.fmaCurve({ form: f.index, mode, chains, steps, samples, cpu: primaryCpu(ctx) });
+    curve = await ctx.native.fmaCurve({ form: f.index, mode, chains, steps, samples, cpu: primaryCpu(ctx), clockSteps: CLOCK_STEPS_BESIDE });
   } catch (err) {
     ctx.record(failedRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles" }, (err as Error).message));
     return null;
@@ -81,9 +113,8 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
     ctx.record(failedRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles" }, reason, { ...CHECK, passed: false }));
     return null;
   }
-  const counted = curve.curve.every((r) => r.cyclesN !== null);
-  const clock = probeClock(ctx, `fma ${f.name} ${mode}`, [curve.clockHzBefore], [curve.clockHzAfter], counted);
-  const points = chainPoints(curve, steps, clock);
+  const clock = curveClock(ctx, `fma ${f.name} ${mode}`, curve);
+  const { points, nsPerStep } = chainPoints(curve, steps, clock);
   const empty = points.find((p) => p.cyclesPerStep.length === 0);
   if (empty) {
     ctx.record(failedRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles" }, `every sample at k = ${empty.k} was disturbed (2N run not slower than N)`));
@@ -91,9 +122,10 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
   }
   for (const p of points) {
     const perInstr = p.cyclesPerStep.map((c) => c / p.k);
+    const ns = nsPerStep.get(p.k)!;
     ctx.record(
       okRecord(
-        { ...base, name: "micro.fma.chains", params: { ...params, k: p.k }, unit: "cycles/instr", clock: clock.clock, derived: { nsPerInstr: median(perInstr) / clock.clock.ghz } },
+        { ...base, name: "micro.fma.chains", params: { ...params, k: p.k }, unit: "cycles/instr", clock: clock.clock, derived: { nsPerInstr: ns.length ? median(ns) / p.k : null } },
         perInstr,
         CHECK,
       ),

@@ -5,13 +5,13 @@
  */
 import os from "node:os";
 
-import type { NativeChase } from "../native.js";
+import type { NativeChase, NativeClockRun } from "../native.js";
 import { failedRecord, okRecord, type RecordId } from "../results/record.js";
 import type { Env } from "../results/schema.js";
 import { median, relativeSpread, summarize } from "../stats.js";
 import { detectPlateaus, detectTlbLevels, labelPlateaus, sweep, type CurvePoint, type LevelMatch, type TlbLevel } from "./analysis.js";
 import { overheadFree } from "./cancel.js";
-import { pinnedClockSamples, probeClock, type ProbeClock } from "./clock.js";
+import { clockBeside, probeClock, type ProbeClock } from "./clock.js";
 import { primaryCpu, type MicroContext } from "./context.js";
 
 export type PageKind = "4k" | "huge";
@@ -65,14 +65,14 @@ const CHASE_CHECK = { method: "chain is one cycle through every element (native 
 export async function runLatency(ctx: MicroContext): Promise<LatencySummary> {
   const s = ctx.suite.latency;
   const sizes = sweep(s.minBytes, largestWorkingSet(ctx.env, s.llcMultiple), s.pointsPerOctave, 4096);
-  const before = await pinnedClockSamples(ctx);
   const points: LatencyPoint[] = [];
-  const pending: { id: RecordId; ns: number[]; firstPassNs: number }[] = [];
+  const pending: { id: RecordId; ns: number[]; firstPassNs: number; beside: NativeClockRun[][] }[] = [];
   for (const page of ["4k", "huge"] as PageKind[]) {
     for (const bytes of sizes) {
       ctx.progress.update(`micro latency: ${page} pages, ${bytes >= 1 << 20 ? `${bytes >> 20} MiB` : `${bytes >> 10} KiB`}`);
       const id: RecordId = { suite: "micro", name: "micro.mem.latency", impl: "armbench", params: { bytes, page, hugeObtained: false, seed: s.seed, passes: s.passes }, unit: "ns" };
       try {
+        const before = await clockBeside(ctx);
         const r = await ctx.native.chaseLatency({
           bytes,
           huge: page === "huge",
@@ -83,31 +83,35 @@ export async function runLatency(ctx: MicroContext): Promise<LatencySummary> {
           samples: s.samples,
           cpu: primaryCpu(ctx),
         });
+        const after = await clockBeside(ctx);
         // "Obtained" means most of the buffer sits on huge pages; small buffers never can.
         const hugeObtained = r.hugeBytesObtained >= 0.5 * bytes;
         const ns = steadyNs(r, s.loads);
         const firstPassNs = median(r.samples.map((x) => x.firstPassNs / x.firstPassLoads));
-        pending.push({ id: { ...id, params: { ...id.params, hugeObtained } }, ns, firstPassNs });
+        pending.push({ id: { ...id, params: { ...id.params, hugeObtained } }, ns, firstPassNs, beside: before.map((b, c) => [b, after[c]!]) });
         points.push({ bytes, page, hugeObtained, ns: median(ns), firstPassNs, spread: relativeSpread(summarize(ns)) });
       } catch (err) {
         ctx.record(failedRecord(id, (err as Error).message));
       }
     }
   }
-  const after = await pinnedClockSamples(ctx);
-  const clock = probeClock(ctx, "latency", before, after, false);
-  for (const p of pending) {
-    ctx.record(okRecord({ ...p.id, clock: clock.clock, derived: { cycles: median(p.ns) * (clock.hz / 1e9), firstPassNs: p.firstPassNs } }, p.ns, CHASE_CHECK));
-  }
+  if (pending.length === 0) return { points, levels: [] };
+  // Each working set's ns becomes cycles with the clock measured right beside it.
+  const clock = probeClock(ctx, "latency", pending.map((p) => p.beside), null, "point");
+  const pointHz = new Map(points.map((p, i) => [p, clock.hz[i]!]));
+  pending.forEach((p, i) => {
+    const ghz = clock.hz[i]! / 1e9;
+    ctx.record(okRecord({ ...p.id, clock: { ...clock.clock, ghz }, derived: { cycles: median(p.ns) * ghz, firstPassNs: p.firstPassNs } }, p.ns, CHASE_CHECK));
+  });
   const hugeCount = points.filter((p) => p.page === "huge" && p.hugeObtained).length;
   if (points.some((p) => p.page === "huge") && hugeCount === 0) {
     ctx.warn("latency: no huge pages were obtained (transparent huge pages off or memory fragmented); the huge-page curve uses 4 KiB pages.");
   }
-  const levels = [...levelRows(ctx, points, "huge", clock), ...levelRows(ctx, points, "4k", clock)];
+  const levels = [...levelRows(ctx, points, "huge", clock, pointHz), ...levelRows(ctx, points, "4k", clock, pointHz)];
   return { points, levels };
 }
 
-function levelRows(ctx: MicroContext, points: LatencyPoint[], page: PageKind, clock: ProbeClock): LevelRow[] {
+function levelRows(ctx: MicroContext, points: LatencyPoint[], page: PageKind, clock: ProbeClock, pointHz: Map<LatencyPoint, number>): LevelRow[] {
   const curve: CurvePoint[] = points.filter((p) => p.page === page).map((p) => ({ bytes: p.bytes, ns: p.ns }));
   if (curve.length < 2) return [];
   const rows: LevelRow[] = [];
@@ -116,9 +120,10 @@ function levelRows(ctx: MicroContext, points: LatencyPoint[], page: PageKind, cl
     const four = at("4k");
     const huge = at("huge");
     const tlbShareNs = four !== undefined && huge !== undefined ? four - huge : null;
-    const cycles = m.ns * (clock.hz / 1e9);
+    const plateau = points.filter((p) => p.page === page && p.bytes >= m.firstBytes && p.bytes <= m.lastBytes);
+    const samples = plateau.map((p) => p.ns * (pointHz.get(p)! / 1e9));
+    const cycles = median(samples);
     rows.push({ ...m, page, cycles, tlbShareNs });
-    const samples = points.filter((p) => p.page === page && p.bytes >= m.firstBytes && p.bytes <= m.lastBytes).map((p) => p.ns * (clock.hz / 1e9));
     ctx.record(
       okRecord(
         {
@@ -127,7 +132,7 @@ function levelRows(ctx: MicroContext, points: LatencyPoint[], page: PageKind, cl
           impl: "armbench",
           params: { level: m.label, bytes: Math.round(m.edgeBytes), sysfsBytes: m.sysfsBytes, page },
           unit: "cycles",
-          clock: clock.clock,
+          clock: { ...clock.clock, ghz: median(plateau.map((p) => pointHz.get(p)! / 1e9)) },
           derived: { ns: m.ns, flatFromBytes: m.firstBytes, flatToBytes: m.lastBytes, tlbShareNs },
         },
         samples,
@@ -150,7 +155,7 @@ export async function runTlb(ctx: MicroContext): Promise<TlbSummary> {
   const s = ctx.suite.tlb;
   const stride = ctx.suite.latency.stride;
   const counts = sweep(s.minPages, s.maxPages, s.pointsPerOctave, 1);
-  const before = await pinnedClockSamples(ctx);
+  const beside: NativeClockRun[][][] = [];
   const kinds = ["4k", "huge", "dense"] as const;
   const byKind: Record<(typeof kinds)[number], Map<number, number[]>> = { "4k": new Map(), huge: new Map(), dense: new Map() };
   for (const kind of kinds) {
@@ -158,10 +163,13 @@ export async function runTlb(ctx: MicroContext): Promise<TlbSummary> {
       ctx.progress.update(`micro tlb: ${kind === "dense" ? "dense baseline" : `${kind} pages`}, ${pages} pages`);
       const id: RecordId = { suite: "micro", name: "micro.tlb", impl: "armbench", params: { pages, pageBytes: kind === "dense" ? stride : s.pageBytes, page: kind, seed: s.seed }, unit: "ns" };
       try {
+        const before = await clockBeside(ctx);
         const r =
           kind === "dense"
             ? await ctx.native.chaseLatency({ bytes: pages * stride, huge: false, stride, passes: 1, seed: s.seed, loads: s.loads, samples: s.samples, cpu: primaryCpu(ctx) })
             : await ctx.native.tlbChase({ pages, pageBytes: s.pageBytes, huge: kind === "huge", seed: s.seed, loads: s.loads, samples: s.samples, cpu: primaryCpu(ctx) });
+        const after = await clockBeside(ctx);
+        beside.push(before.map((b, c) => [b, after[c]!]));
         const ns = steadyNs(r, s.loads);
         byKind[kind].set(pages, ns);
         ctx.record(okRecord({ ...id, params: { ...id.params, hugeObtained: r.hugeBytesObtained > 0 } }, ns, CHASE_CHECK));
@@ -170,8 +178,9 @@ export async function runTlb(ctx: MicroContext): Promise<TlbSummary> {
       }
     }
   }
-  const after = await pinnedClockSamples(ctx);
-  const clock = probeClock(ctx, "tlb", before, after, false);
+  if (beside.length === 0) return { levels: [], points: [] };
+  // The levels are steps between points, so they take the median of the clocks beside every point.
+  const clock = probeClock(ctx, "tlb", beside, null, "point");
   const points = counts
     .filter((p) => kinds.every((k) => byKind[k].has(p)))
     .map((pages) => ({
@@ -191,7 +200,7 @@ export async function runTlb(ctx: MicroContext): Promise<TlbSummary> {
           params: { level: i + 1, pageBytes: s.pageBytes },
           unit: "entries",
           clock: clock.clock,
-          derived: { stepNs: l.stepNs, stepCycles: l.stepNs * (clock.hz / 1e9) },
+          derived: { stepNs: l.stepNs, stepCycles: l.stepNs * clock.clock.ghz },
         },
         [l.entries],
         { method: "step of the one-line-per-page latency over the dense chase of as many lines", passed: true },

@@ -20,6 +20,9 @@ const CacheLevel = z.object({
   sharedByCpus: z.number().int().positive(),
 });
 
+/** A core-clock chain's median rate in GHz, one step per cycle assumed. */
+const ClockChain = z.object({ name: z.string(), ghz: finite });
+
 export const Env = z.looseObject({
   createdAt: z.string(),
   armbench: z.looseObject({
@@ -62,6 +65,17 @@ export const Env = z.looseObject({
     perfUnavailable: z.string().nullable(),
     coreClockHz: finite,
     coreClockMethod: z.string(),
+    /**
+     * Where coreClockHz came from: "perf" (counted cycles over the chains' time) or
+     * "estimate" (the chains' steps per second, one step per cycle assumed). Files
+     * written before it: an estimate from one `add $1` chain.
+     */
+    coreClockSource: z.enum(["perf", "estimate"]).optional(),
+    /** Each clock chain's median rate, one step per cycle assumed, and its measured steps per cycle where perf counts. */
+    chains: z.array(ClockChain.extend({ insn: z.string(), stepsPerCycle: finite.nullable() })).optional(),
+    /** The second chain's rate relative to the first's, minus 1 (median of side-by-side pairs); beyond +-0.03 they disagree. */
+    chainAgreement: finite.optional(),
+    chainsAgree: z.boolean().optional(),
     refCounter: z.object({ name: z.string(), hz: finite, invariant: z.boolean() }),
     monotonicResolutionNs: finite,
   }),
@@ -92,9 +106,23 @@ export const Check = z.looseObject({
 
 /** The clock a cycle figure was converted with, and where that clock came from. */
 export const RecordClock = z.object({
+  /** The median of the clocks the figure's samples were converted with. */
   ghz: finite,
-  /** "perf" (counted), "user" (--clock-ghz), "estimate" (add chain on the pinned core). */
+  /**
+   * "perf": the GHz is counted cycles over the probe's own time; "user": --clock-ghz;
+   * "estimate": the clock chains' rate on the pinned core.
+   */
   source: z.enum(["perf", "user", "estimate"]),
+  /**
+   * For an estimate, when the chains ran: "sample" (beside every sample), "point"
+   * (beside every working set of a sweep), "probe" (before and after the whole probe).
+   * An estimate written before this field: "probe", with one `add $1` chain.
+   */
+  beside: z.enum(["sample", "point", "probe"]).optional(),
+  /** For an estimate, each chain's rate beside the probe. */
+  chains: z.array(ClockChain).optional(),
+  /** For an estimate, the second chain's rate relative to the first's, minus 1 (median of side-by-side pairs). */
+  agreement: finite.optional(),
 });
 
 const RecordBase = {

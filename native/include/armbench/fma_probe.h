@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "armbench/timer.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -43,12 +45,21 @@ typedef enum armbench_chain_mode {
 #define ARMBENCH_FMA_STEP_QUANTUM 32u
 
 /* Loop and timer overhead cancel out: each sample times `steps` and 2*`steps`
- * instructions per chain, and the difference is the cost of `steps`. */
+ * instructions per chain, and the difference is the cost of `steps`.
+ *
+ * A figure in cycles from time is a ratio of two times, so both are taken together:
+ * beside every sample, on the same thread, one core-clock chain runs just before its
+ * two runs and the other just after (armbench/timer.h), the order alternating from
+ * sample to sample so that neither chain always runs first. */
 typedef struct armbench_fma_sample {
   uint64_t ns_n;        /* elapsed ns for steps instructions per chain */
   uint64_t ns_2n;       /* elapsed ns for 2*steps */
   uint64_t cycles_n;    /* perf cycles for the same, UINT64_MAX without a counter */
   uint64_t cycles_2n;
+  /* Indexed by chain (ARMBENCH_CLOCK_CHAIN_*); all zero (cycles UINT64_MAX) when the
+   * request asked for no clock. */
+  armbench_clock_sample clock[ARMBENCH_CLOCK_CHAINS];
+  unsigned clock_first; /* the chain that ran before the sample's runs */
 } armbench_fma_sample;
 
 typedef struct armbench_fma_curve_request {
@@ -59,11 +70,10 @@ typedef struct armbench_fma_curve_request {
   uint64_t steps;          /* N: instructions per chain in the shorter run (rounded up to the unroll) */
   unsigned samples;        /* samples per k (after one untimed warm-up run per k) */
   int cpu;                 /* CPU to pin the measuring thread to; -1: do not pin */
+  uint64_t clock_steps;    /* steps of each core-clock chain beside every sample; 0: no clock chains */
 } armbench_fma_curve_request;
 
 typedef struct armbench_fma_curve_result {
-  double clock_hz_before;  /* core-clock estimate on the same pinned CPU, before ... */
-  double clock_hz_after;   /* ... and after the probe */
   unsigned failed_chains;  /* 0 if every run's accumulators were right; else the first k that was wrong */
 } armbench_fma_curve_result;
 

@@ -19,18 +19,9 @@ namespace {
 
 // Long enough to be an eternity, short enough that 2 * steps never overflows.
 constexpr uint64_t kMaxSteps = uint64_t{1} << 40;
-constexpr int kClockEstimates = 5;
-constexpr uint64_t kClockAdds = 20000000;
 
 uint64_t round_steps(uint64_t steps) {
   return (steps + ARMBENCH_FMA_STEP_QUANTUM - 1) / ARMBENCH_FMA_STEP_QUANTUM * ARMBENCH_FMA_STEP_QUANTUM;
-}
-
-double median_clock_hz() {
-  double hz[kClockEstimates];
-  for (double& h : hz) h = armbench_estimate_core_hz(kClockAdds);
-  std::sort(hz, hz + kClockEstimates);
-  return hz[kClockEstimates / 2];
 }
 
 // One form, mode and chain count, with its register images. A run of `steps`
@@ -114,14 +105,20 @@ uint64_t cycle_delta(uint64_t c0, uint64_t c1) {
   return c0 == UINT64_MAX || c1 == UINT64_MAX || c1 < c0 ? UINT64_MAX : c1 - c0;
 }
 
+// One core-clock chain beside a sample; a request without clock steps records none.
+void clock_beside(unsigned chain, uint64_t steps, const armbench_perf_cycles* pc, armbench_clock_sample* out) {
+  if (steps == 0 || armbench_clock_chain_run(chain, steps, pc, out) != 0) *out = {0, 0, UINT64_MAX};
+}
+
 void curve_thread(void* p, int, armbench_team*) {
   CurveCtx* c = static_cast<CurveCtx*>(p);
   const armbench_fma_curve_request& req = *c->req;
   armbench_perf_cycles pc;
   const bool have_cycles = armbench_perf_cycles_open(&pc, nullptr, 0) == 0;
+  const armbench_perf_cycles* pcp = have_cycles ? &pc : nullptr;
   const uint64_t steps = round_steps(req.steps);
-  c->result->clock_hz_before = median_clock_hz();
   c->result->failed_chains = 0;
+  unsigned order = 0;
   for (size_t i = 0; i < req.n_chains; ++i) {
     const unsigned k = req.chains[i];
     Runner run(c->f, req.mode, k);
@@ -129,6 +126,9 @@ void curve_thread(void* p, int, armbench_team*) {
     ok &= run.check_last();
     for (unsigned s = 0; s < req.samples; ++s) {
       armbench_fma_sample& out = c->out[i * req.samples + s];
+      const unsigned first = order++ % ARMBENCH_CLOCK_CHAINS;
+      out.clock_first = first;
+      clock_beside(first, req.clock_steps, pcp, &out.clock[first]);
       for (int pass = 0; pass < 2; ++pass) {
         const uint64_t c0 = read_cycles(&pc, have_cycles);
         const uint64_t t0 = armbench_now_ns();
@@ -139,10 +139,12 @@ void curve_thread(void* p, int, armbench_team*) {
         (pass == 0 ? out.ns_n : out.ns_2n) = t1 - t0;
         (pass == 0 ? out.cycles_n : out.cycles_2n) = cycle_delta(c0, c1);
       }
+      for (unsigned chain = 0; chain < ARMBENCH_CLOCK_CHAINS; ++chain) {
+        if (chain != first) clock_beside(chain, req.clock_steps, pcp, &out.clock[chain]);
+      }
     }
     if (!ok && c->result->failed_chains == 0) c->result->failed_chains = k;
   }
-  c->result->clock_hz_after = median_clock_hz();
   if (have_cycles) armbench_perf_cycles_close(&pc);
 }
 
@@ -196,7 +198,7 @@ extern "C" int armbench_fma_curve(const armbench_fma_curve_request* req, armbenc
   if (req == nullptr || out == nullptr || result == nullptr) return -EINVAL;
   if (req->mode != ARMBENCH_CHAIN_ACC && req->mode != ARMBENCH_CHAIN_FULL) return -EINVAL;
   if (req->chains == nullptr || req->n_chains == 0 || req->samples == 0 || req->steps == 0 ||
-      req->steps > armbench::micro::kMaxSteps || req->cpu < -1)
+      req->steps > armbench::micro::kMaxSteps || req->cpu < -1 || req->clock_steps > armbench::micro::kMaxSteps)
     return -EINVAL;
   const FormImpl* f = armbench::micro::form_impl(req->form);
   if (f == nullptr) return -EINVAL;
