@@ -33,6 +33,16 @@ export interface NativeCpuId {
   midr: bigint;
 }
 
+export interface NativeCacheLevel {
+  level: number;
+  type: "Data" | "Instruction" | "Unified";
+  sizeBytes: number;
+  lineBytes: number;
+  /** 0: fully associative. */
+  ways: number;
+  sharedByCpus: number;
+}
+
 /** A core-clock chain: dependent one-cycle instructions (native/include/armbench/timer.h). */
 export interface NativeClockChain {
   index: number;
@@ -248,6 +258,23 @@ export interface Native {
    */
   probeFeature(name: string): "ran" | "sigill" | "wrong" | "none";
   cpuId(): NativeCpuId;
+  /** This CPU's caches from CPUID's deterministic cache leaves ([] off x86 or where hidden). */
+  cpuidCaches(): NativeCacheLevel[];
+  /** Recorded CPUID answers ([leaf, subleaf, eax, ebx, ecx, edx]) decoded as on their machine. */
+  decodeCpuidCaches(answers: number[][]): NativeCacheLevel[];
+  /** The data cache line a system register gives (Arm CTR_EL0); 0 where none does. */
+  registerLineBytes(): number;
+  /** The sizes the GEMM and conv blocking use now, and where they came from. */
+  cacheSizes(): {
+    l1d: number;
+    l2: number;
+    l3: number;
+    source: "sysfs" | "cpuid" | "default" | "caller";
+    /** What a machine where nothing tells gets. */
+    defaults: { l1d: number; l2: number; l3: number };
+  };
+  /** Hands the resolved hierarchy down to every kernel's blocking (l1d <= l2 <= l3). */
+  setCacheSizes(l1d: number, l2: number, l3: number): void;
   nowNs(): bigint;
   clockResolutionNs(): number;
   /** Measures the TSC rate for about minNs; reads CNTFRQ_EL0 on aarch64. */

@@ -90,7 +90,7 @@ test("an aarch64 machine with no cache files takes its core's documented sizes a
   assert.ok(n1);
   const caches = resolveCaches(inputs({ documented: n1, registerLineBytes: 64 }));
   assert.deepEqual(sized(caches), ["L1D 64K documented", "L2U 1024K documented"]);
-  assert.match(caches[1]!.note ?? "", /512 KiB or 1 MiB; the largest is assumed/);
+  assert.match(caches[1]!.note ?? "", /\(512 KiB or 1 MiB\); the largest is assumed/);
   assert.match(caches[0]!.note ?? "", /Neoverse N1 Software Optimization Guide/);
 });
 

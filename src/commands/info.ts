@@ -6,6 +6,7 @@ import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from
 import { createProgress } from "../progress.js";
 import { renderTable } from "../table.js";
 import type { Env } from "../results/schema.js";
+import { describeSize } from "../sysinfo/caches.js";
 import { measureEnv } from "../sysinfo/collect.js";
 
 const cacheNames: Record<string, string> = { Data: "d", Instruction: "i", Unified: "" };
@@ -13,12 +14,13 @@ const cacheNames: Record<string, string> = { Data: "d", Instruction: "i", Unifie
 function cacheRows(env: Env): [string, string][] {
   return env.caches.map((c) => {
     const parts = [
-      `${formatBytes(c.sizeBytes)}`,
+      describeSize(c, formatBytes),
       c.ways ? `${c.ways}-way` : null,
       c.lineBytes ? `${c.lineBytes} B lines` : null,
       `shared by ${plural(c.sharedByCpus, "CPU")}`,
     ];
-    return [`L${c.level}${cacheNames[c.type] ?? ` ${c.type}`}`, parts.filter(Boolean).join(", ")];
+    const notes = [c.note, ...(c.disagrees ?? []).map((d) => (d.note ? `${d.source}: ${d.note}` : null))].filter(Boolean);
+    return [`L${c.level}${cacheNames[c.type] ?? ` ${c.type}`}`, parts.filter(Boolean).join(", ") + (notes.length ? `\n${notes.join("\n")}` : "")];
   });
 }
 

@@ -9,7 +9,9 @@ import type { NativeChase, NativeClockRun } from "../native.js";
 import { failedRecord, okRecord, type RecordId } from "../results/record.js";
 import type { Env } from "../results/schema.js";
 import { median, relativeSpread, summarize } from "../stats.js";
-import { detectPlateaus, detectTlbLevels, labelPlateaus, sweep, type CurvePoint, type LevelMatch, type TlbLevel } from "./analysis.js";
+import { dataLevels } from "../sysinfo/caches.js";
+import { machineKey, saveMeasuredLevels } from "../sysinfo/measured-levels.js";
+import { detectPlateaus, detectTlbLevels, labelPlateaus, sweep, type CacheSize, type CurvePoint, type LevelMatch, type TlbLevel } from "./analysis.js";
 import { overheadFree } from "./cancel.js";
 import { clockBeside, probeClock, type ProbeClock } from "./clock.js";
 import { primaryCpu, type MicroContext } from "./context.js";
@@ -42,9 +44,9 @@ export interface TlbSummary {
   points: { pages: number; ns4k: number; nsHuge: number; nsDense: number }[];
 }
 
-/** Data and unified caches per level, as sysfs reports them. */
-export function dataCaches(env: Env): { level: number; sizeBytes: number }[] {
-  return env.caches.filter((c) => c.type !== "Instruction").map((c) => ({ level: c.level, sizeBytes: c.sizeBytes }));
+/** Data and unified caches per level, from the machine's hierarchy with their sources. */
+export function dataCaches(env: Env): CacheSize[] {
+  return dataLevels(env.caches).map((c) => ({ level: c.level, sizeBytes: c.sizeBytes, source: c.source }));
 }
 
 /** The largest working set to test: a multiple of the LLC, capped by a quarter of free memory. */
@@ -108,7 +110,28 @@ export async function runLatency(ctx: MicroContext): Promise<LatencySummary> {
     ctx.warn("latency: no huge pages were obtained (transparent huge pages off or memory fragmented); the huge-page curve uses 4 KiB pages.");
   }
   const levels = [...levelRows(ctx, points, "huge", clock, pointHz), ...levelRows(ctx, points, "4k", clock, pointHz)];
+  saveCurveLevels(ctx, levels);
   return { points, levels };
+}
+
+/**
+ * Keeps the cache edges this curve showed (huge pages when obtained: no TLB step
+ * blurs them), so a later run on a machine with no other source names its levels
+ * from them. Only a curve that reached DRAM and saw its levels in order (L1, L2, ...)
+ * is kept.
+ */
+function saveCurveLevels(ctx: MicroContext, rows: LevelRow[]): void {
+  // Only a curve that reached memory has seen every level.
+  const pick = (page: PageKind) => (rows.some((r) => r.page === page && r.label === "DRAM") ? rows.filter((r) => r.page === page && /^L\d+$/.test(r.label)) : []);
+  const chosen = pick("huge").length >= pick("4k").length ? pick("huge") : pick("4k");
+  const levels = chosen.map((r) => ({ level: Number(r.label.slice(1)), edgeBytes: Math.max(1024, Math.round(r.edgeBytes)) }));
+  if (levels.length === 0 || levels.some((l, i) => l.level !== i + 1)) return;
+  const key = machineKey({ arch: ctx.env.isa.arch, cpuModel: ctx.env.cpu.model, microarch: ctx.env.cpu.microarch.name, cores: ctx.env.cpu.cores });
+  try {
+    saveMeasuredLevels(key, { levels, measuredAt: new Date().toISOString() });
+  } catch (err) {
+    ctx.warn(`latency: could not save the measured cache levels: ${(err as Error).message}`);
+  }
 }
 
 function levelRows(ctx: MicroContext, points: LatencyPoint[], page: PageKind, clock: ProbeClock, pointHz: Map<LatencyPoint, number>): LevelRow[] {
@@ -130,7 +153,7 @@ function levelRows(ctx: MicroContext, points: LatencyPoint[], page: PageKind, cl
           suite: "micro",
           name: "micro.mem.level",
           impl: "armbench",
-          params: { level: m.label, bytes: Math.round(m.edgeBytes), sysfsBytes: m.sysfsBytes, page },
+          params: { level: m.label, bytes: Math.round(m.edgeBytes), cacheBytes: m.cacheBytes, cacheSource: m.cacheSource, page },
           unit: "cycles",
           clock: { ...clock.clock, ghz: median(plateau.map((p) => pointHz.get(p)! / 1e9)) },
           derived: { ns: m.ns, flatFromBytes: m.firstBytes, flatToBytes: m.lastBytes, tlbShareNs },

@@ -11,6 +11,9 @@ const finite = z.number().refine(Number.isFinite, "must be a finite number");
 
 export const ParamValue = z.union([z.string(), finite, z.boolean(), z.null()]);
 
+/** Where a machine fact came from, best first; "default" is a labelled guess. */
+export const FactSource = z.enum(["sysfs", "cpuid", "documented", "measured", "default"]);
+
 const CacheLevel = z.object({
   level: z.number().int().positive(),
   type: z.string(),
@@ -18,6 +21,12 @@ const CacheLevel = z.object({
   lineBytes: z.number().int().positive().nullable(),
   ways: z.number().int().nonnegative().nullable(),
   sharedByCpus: z.number().int().positive(),
+  /** Files written before sources were recorded read their caches from sysfs. */
+  source: FactSource.default("sysfs"),
+  /** Another source's size for this level where it differs by more than 1.5x. */
+  disagrees: z.array(z.object({ source: FactSource, sizeBytes: z.number().int().positive(), note: z.string().optional() })).optional(),
+  /** Why this level may not be what it seems (e.g. a VM reporting a whole package's L3). */
+  note: z.string().optional(),
 });
 
 /** A core-clock chain's median rate in GHz, one step per cycle assumed. */
@@ -168,6 +177,8 @@ export const ResultsFile = z.object({
 });
 
 export type Env = z.infer<typeof Env>;
+export type EnvCacheLevel = z.infer<typeof CacheLevel>;
+export type FactSource = z.infer<typeof FactSource>;
 export type Spread = z.infer<typeof Spread>;
 export type RecordClock = z.infer<typeof RecordClock>;
 export type Check = z.infer<typeof Check>;

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import si from "systeminformation";
 
-import { measureClock, type ClockEnv } from "../clock.js";
+import { clockWarnings, measureClock, type ClockEnv } from "../clock.js";
 import { packageRoot, type Native } from "../native.js";
 import type { Env, ResultRecord } from "../results/schema.js";
 import { decodeArmCore, decodeX86Core, parseArmCpuinfo, splitMidr, type Microarch } from "./microarch.js";
@@ -136,6 +136,7 @@ export async function collectEnv(native: Native, clock: ClockEnv): Promise<Env> 
     },
     warnings: [
       ...noiseWarnings({ governor, loadAverage1: loadAverage[0] ?? 0, logicalCpus: threads, virtualization, thp: thp.enabled }),
+      ...clockWarnings(clock),
       ...(measured.warning ? [measured.warning] : []),
     ],
   };
