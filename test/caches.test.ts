@@ -5,7 +5,7 @@ import { test } from "node:test";
 
 import { loadNative, packageRoot } from "../src/native.js";
 import { ResultsFile } from "../src/results/schema.js";
-import { describeSize, lastLevel, resolveCaches, type CacheInputs } from "../src/sysinfo/caches.js";
+import { describeSize, lastLevel, reachableBytes, resolveCaches, withMeasuredEdges, type CacheInputs } from "../src/sysinfo/caches.js";
 import { documentedCoreByName, documentedCores, parseCoresFile } from "../src/sysinfo/cores.js";
 import { parseCpuidRecording, readCpuidRecording } from "../src/sysinfo/cpuid-recording.js";
 import { loadMeasuredLevels, saveMeasuredLevels } from "../src/sysinfo/measured-levels.js";
@@ -192,4 +192,23 @@ test("the kernels block for the hierarchy the results file records", () => {
   assert.throws(() => native.setCacheSizes(2 * MiB, MiB, 32 * MiB), /grow from l1d to l2 to l3/);
   assert.throws(() => native.setCacheSizes(0.5, MiB, 32 * MiB), RangeError);
   native.setCacheSizes(before.l1d, before.l2, before.l3);
+});
+
+test("a level the latency curve shows smaller holds bandwidth working sets only up to the curve's edge", () => {
+  const env = sampleEnv();
+  env.machine.virtualization = "KVM";
+  const reported = resolveCaches(inputs({ cpuid: cpuidOf("intel-vm-package-l3.cpuid.json"), virtualized: true }));
+  const measured = { levels: [{ level: 1, edgeBytes: 54 * KiB }, { level: 2, edgeBytes: 1400 * KiB }, { level: 3, edgeBytes: 13 * MiB }], measuredAt: "2026-12-06T23:40:00Z" };
+  env.caches = withMeasuredEdges(reported, measured, null, true);
+  const l3 = lastLevel(env.caches)!;
+  assert.equal(l3.sizeBytes, 480 * MiB);
+  assert.equal(reachableBytes(l3), 13 * MiB);
+  assert.match(l3.note ?? "", /whole package's L3/);
+  assert.equal(env.caches.find((c) => c.level === 2)!.disagrees, undefined, "1.37 MiB against 2 MiB is within 1.5x");
+  assert.equal(streamLevel(env, 4 * MiB, 1), "L3");
+  assert.equal(streamLevel(env, 64 * MiB, 1), "-", "beyond the curve's L3, short of 4x the reported one");
+  assert.equal(streamLevel(env, 1920 * MiB, 1), "DRAM");
+  // Measuring again replaces the earlier curve's figure rather than adding a second.
+  const again = withMeasuredEdges(env.caches, { ...measured, levels: [{ level: 3, edgeBytes: 20 * MiB }] }, null, true);
+  assert.deepEqual(lastLevel(again)!.disagrees?.map((d) => [d.source, d.sizeBytes]), [["measured", 20 * MiB]]);
 });

@@ -170,3 +170,20 @@ test("a curve edge far from the hierarchy's size is flagged, a close one is not"
   assert.equal(edgeDisagrees({ edgeBytes: 64 * MiB, cacheBytes: 480 * MiB }), true);
   assert.equal(edgeDisagrees({ edgeBytes: 64 * MiB, cacheBytes: null }), false);
 });
+
+test("a quick sweep's near-octave steps still find every level, and a VM's over-reported L3 matches its curve's step", () => {
+  // Measured on an Intel KVM guest (huge pages, ns) whose CPUID and sysfs report a 480 MiB
+  // L3: the sweep to 4x that steps by a little under an octave (64K, 124K, 252K, ...).
+  const kib = [4, 8, 16, 32, 64, 124, 252, 500, 996, 1988, 3960, 7892, 15728, 31352, 62492, 124560, 248276, 494872, 986384, 1966080];
+  const ns = [1.61, 1.36, 1.19, 1.4, 3, 4.49, 4.53, 4.93, 5.82, 16.71, 41.31, 49.05, 110.33, 173.09, 174.47, 183.24, 189.46, 198.91, 231.97, 298.91];
+  const curve = kib.map((k, i) => ({ bytes: k * KiB, ns: ns[i]! }));
+  const labelled = labelPlateaus(detectPlateaus(curve), [
+    { level: 1, sizeBytes: 48 * KiB, source: "cpuid" as const },
+    { level: 2, sizeBytes: 2 * MiB, source: "cpuid" as const },
+    { level: 3, sizeBytes: 480 * MiB, source: "cpuid" as const },
+  ]);
+  assert.deepEqual(labelled.map((l) => l.label), ["L1", "L2", "L3", "DRAM"]);
+  const l3 = labelled[2]!;
+  assert.ok(l3.edgeBytes > 8 * MiB && l3.edgeBytes < 32 * MiB, `L3 edge ${l3.edgeBytes}`);
+  assert.equal(edgeDisagrees(l3), true);
+});

@@ -120,11 +120,11 @@ export const PLATEAU_FLATNESS = 1.35;
 /** Neighbouring plateaus closer than this ratio are one level split by noise. */
 export const PLATEAU_MERGE = 1.3;
 /**
- * A plateau spans at least a doubling of the working set: a cache level holds from
- * well below its size up to it, while two close points on a gradual transition
- * (sampled finely) can look flat without being a level.
+ * Consecutive points of a sweep at one point per octave can be a little less than an
+ * octave apart (the sweep spreads whole steps between its ends and aligns them to
+ * pages: 64K, 124K, 252K, 500K, ...); they still count as an octave.
  */
-export const PLATEAU_MIN_SPAN = 2;
+export const NEAR_OCTAVE = 1.8;
 /** The curve has left a plateau once latency is this many times the plateau's. */
 export const LEAVE_PLATEAU = 2;
 
@@ -141,16 +141,18 @@ function crossing(sorted: readonly CurvePoint[], from: number, threshold: number
   return sorted[sorted.length - 1]!.bytes;
 }
 
-/** Every point at least an octave past the previous one kept, starting at the smallest. */
+/** Every point about an octave past the previous one kept, starting at the smallest. */
 function octaves(sorted: readonly CurvePoint[]): CurvePoint[] {
   const out: CurvePoint[] = [];
-  for (const p of sorted) if (out.length === 0 || p.bytes >= 1.99 * out[out.length - 1]!.bytes) out.push(p);
+  for (const p of sorted) if (out.length === 0 || p.bytes >= NEAR_OCTAVE * out[out.length - 1]!.bytes) out.push(p);
   return out;
 }
 
 /**
- * Plateaus of a latency curve: runs spanning at least a doubling of the working set
- * whose latency stays flat. Points between plateaus are transitions, not levels.
+ * Plateaus of a latency curve: runs spanning at least an octave of the working set
+ * (two octave points: a cache level holds from well below its size up to it, while two
+ * close points on a gradual transition, sampled finely, can look flat without being a
+ * level) whose latency stays flat. Points between plateaus are transitions, not levels.
  * Levels are found at octave resolution, where a gradual transition cannot pass for
  * a short flat run; the edges are then placed on the full curve.
  */
@@ -159,7 +161,7 @@ export function detectPlateaus(curve: readonly CurvePoint[]): Plateau[] {
   const sorted = octaves(full);
   const runs = segment(sorted.map((p) => Math.log(p.ns)), PLATEAU_PENALTY).filter(([i, j]) => {
     const ns = sorted.slice(i, j + 1).map((p) => p.ns);
-    return sorted[j]!.bytes >= PLATEAU_MIN_SPAN * sorted[i]!.bytes && Math.max(...ns) <= PLATEAU_FLATNESS * Math.min(...ns);
+    return j > i && Math.max(...ns) <= PLATEAU_FLATNESS * Math.min(...ns);
   });
   const merged: Segment[] = [];
   for (const r of runs) {
@@ -202,6 +204,17 @@ export interface LevelMatch extends Plateau {
 
 /** Leaving a plateau unnamed costs as much as a misfit of this many octaves. */
 export const UNMATCHED_OCTAVES = 3;
+/**
+ * The last-level cache may look much smaller than reported (a VM reporting the whole
+ * package's L3, other tenants, cache partitioning): an edge below its size costs this
+ * share of the octaves. An edge beyond a level's size costs in full everywhere.
+ */
+export const LLC_SHORTFALL_WEIGHT = 0.25;
+
+function misfit(edgeBytes: number, sizeBytes: number, isLast: boolean): number {
+  const octaves = Math.log2(edgeBytes / sizeBytes);
+  return octaves < 0 && isLast ? -octaves * LLC_SHORTFALL_WEIGHT : Math.abs(octaves);
+}
 
 /**
  * Names plateaus after the cache levels of the machine's hierarchy. The last plateau
@@ -234,7 +247,7 @@ export function labelPlateaus(plateaus: readonly Plateau[], caches: readonly Cac
         how = "skipLevel";
       }
       if (j > 0) {
-        const fit = cost[i - 1]![j - 1]! + Math.abs(Math.log2(cached[i - 1]!.edgeBytes / levels[j - 1]!.sizeBytes));
+        const fit = cost[i - 1]![j - 1]! + misfit(cached[i - 1]!.edgeBytes, levels[j - 1]!.sizeBytes, j === m);
         if (fit < best) {
           best = fit;
           how = "match";

@@ -6,7 +6,7 @@
 import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
 import type { Env } from "../results/schema.js";
 import { median, relativeSpread, summarize } from "../stats.js";
-import { dataLevels, lastLevel } from "../sysinfo/caches.js";
+import { dataLevels, lastLevel, reachableBytes } from "../sysinfo/caches.js";
 import { sweep } from "./analysis.js";
 import { overheadFree } from "./cancel.js";
 import { primaryCpu, type MicroContext } from "./context.js";
@@ -44,15 +44,16 @@ export const DRAM_LLC_MULTIPLE = 4;
 
 /**
  * The memory level a run of `threads` threads with `bytes` each streams from: each
- * cache instance holds the sets of the threads sharing it. Sizes between two levels,
- * and anything past the last-level cache short of DRAM_LLC_MULTIPLE times it, are "-"
- * (neither); without a known last-level cache nothing counts as DRAM.
+ * cache instance holds the sets of the threads sharing it, up to what the latency
+ * curve showed it holds where that is clearly less than its size. Sizes between two
+ * levels, and anything past the last-level cache short of DRAM_LLC_MULTIPLE times its
+ * size, are "-" (neither); without a known last-level cache nothing counts as DRAM.
  */
 export function streamLevel(env: Env, bytes: number, threads: number): string {
   const caches = dataLevels(env.caches);
   const footprint = (c: { sharedByCpus: number }) => bytes * Math.max(1, Math.min(threads, c.sharedByCpus));
   for (const c of caches) {
-    if (footprint(c) <= FITS * c.sizeBytes) return `L${c.level}`;
+    if (footprint(c) <= FITS * reachableBytes(c)) return `L${c.level}`;
     if (footprint(c) <= c.sizeBytes) return "-";
   }
   const llc = lastLevel(env.caches);

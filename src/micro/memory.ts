@@ -9,8 +9,8 @@ import type { NativeChase, NativeClockRun } from "../native.js";
 import { failedRecord, okRecord, type RecordId } from "../results/record.js";
 import type { Env } from "../results/schema.js";
 import { median, relativeSpread, summarize } from "../stats.js";
-import { dataLevels } from "../sysinfo/caches.js";
-import { machineKey, saveMeasuredLevels } from "../sysinfo/measured-levels.js";
+import { dataLevels, withMeasuredEdges } from "../sysinfo/caches.js";
+import { machineKey, saveMeasuredLevels, type MeasuredLevels } from "../sysinfo/measured-levels.js";
 import { detectPlateaus, detectTlbLevels, labelPlateaus, sweep, type CacheSize, type CurvePoint, type LevelMatch, type TlbLevel } from "./analysis.js";
 import { overheadFree } from "./cancel.js";
 import { clockBeside, probeClock, type ProbeClock } from "./clock.js";
@@ -115,23 +115,30 @@ export async function runLatency(ctx: MicroContext): Promise<LatencySummary> {
 }
 
 /**
- * Keeps the cache edges this curve showed (huge pages when obtained: no TLB step
- * blurs them), so a later run on a machine with no other source names its levels
- * from them. Only a curve that reached DRAM and saw its levels in order (L1, L2, ...)
- * is kept.
+ * Keeps the cache edges this curve showed, so a later run on a machine with no other
+ * source names its levels from them, and shows them beside this run's hierarchy (the
+ * bandwidth probe then counts a level only up to what the curve reached).
  */
 function saveCurveLevels(ctx: MicroContext, rows: LevelRow[]): void {
-  // Only a curve that reached memory has seen every level.
-  const pick = (page: PageKind) => (rows.some((r) => r.page === page && r.label === "DRAM") ? rows.filter((r) => r.page === page && /^L\d+$/.test(r.label)) : []);
-  const chosen = pick("huge").length >= pick("4k").length ? pick("huge") : pick("4k");
-  const levels = chosen.map((r) => ({ level: Number(r.label.slice(1)), edgeBytes: Math.max(1024, Math.round(r.edgeBytes)) }));
-  if (levels.length === 0 || levels.some((l, i) => l.level !== i + 1)) return;
+  const measured = curveLevels(rows);
+  if (measured === null) return;
+  ctx.env.caches = withMeasuredEdges(ctx.env.caches, measured, ctx.native.registerLineBytes() || null, ctx.env.machine.virtualization !== null);
   const key = machineKey({ arch: ctx.env.isa.arch, cpuModel: ctx.env.cpu.model, microarch: ctx.env.cpu.microarch.name, cores: ctx.env.cpu.cores });
   try {
-    saveMeasuredLevels(key, { levels, measuredAt: new Date().toISOString() });
+    saveMeasuredLevels(key, measured);
   } catch (err) {
     ctx.warn(`latency: could not save the measured cache levels: ${(err as Error).message}`);
   }
+}
+
+/** The cache edges a curve showed, when it reached DRAM and saw its levels in order. */
+function curveLevels(rows: LevelRow[]): MeasuredLevels | null {
+  // Huge pages when they found as many levels: no TLB step blurs their edges.
+  const pick = (page: PageKind) => (rows.some((r) => r.page === page && r.label === "DRAM") ? rows.filter((r) => r.page === page && /^L\d+$/.test(r.label)) : []);
+  const chosen = pick("huge").length >= pick("4k").length ? pick("huge") : pick("4k");
+  const levels = chosen.map((r) => ({ level: Number(r.label.slice(1)), edgeBytes: Math.max(1024, Math.round(r.edgeBytes)) }));
+  if (levels.length === 0 || levels.some((l, i) => l.level !== i + 1)) return null;
+  return { levels, measuredAt: new Date().toISOString() };
 }
 
 function levelRows(ctx: MicroContext, points: LatencyPoint[], page: PageKind, clock: ProbeClock, pointHz: Map<LatencyPoint, number>): LevelRow[] {

@@ -102,22 +102,54 @@ export function resolveCaches(inp: CacheInputs): EnvCacheLevel[] {
     for (const c of fromDefaults(inp.defaults, inp.registerLineBytes)) chosen.set(key(c), c);
   }
   const out = [...chosen.values()].sort((a, b) => a.level - b.level || a.type.localeCompare(b.type));
-  const llc = Math.max(0, ...out.filter((c) => c.type !== "Instruction").map((c) => c.level));
-  return out.map((c) => {
-    const disagrees: NonNullable<EnvCacheLevel["disagrees"]> = [];
-    for (const levels of ranked) {
-      const other = levels.find((o) => key(o) === key(c) && o.source !== c.source);
-      if (!other) continue;
+  return annotate(out, ranked.flat(), inp.virtualized);
+}
+
+/**
+ * Each level with every other source's size for it that differs by more than
+ * DISAGREE_RATIO, and, for a VM's last level larger than its latency curve shows, why.
+ */
+function annotate(caches: readonly EnvCacheLevel[], others: readonly EnvCacheLevel[], virtualized: boolean): EnvCacheLevel[] {
+  const llc = Math.max(0, ...caches.filter((c) => c.type !== "Instruction").map((c) => c.level));
+  return caches.map((c) => {
+    const disagrees = [...(c.disagrees ?? [])];
+    for (const other of others) {
+      if (key(other) !== key(c) || other.source === c.source || disagrees.some((d) => d.source === other.source)) continue;
       const ratio = Math.max(other.sizeBytes, c.sizeBytes) / Math.min(other.sizeBytes, c.sizeBytes);
       if (ratio > DISAGREE_RATIO) disagrees.push({ source: other.source, sizeBytes: other.sizeBytes, ...(other.note ? { note: other.note } : {}) });
     }
     let note = c.note;
     const curve = disagrees.find((d) => d.source === "measured");
-    if (inp.virtualized && c.level === llc && c.level >= 3 && curve && curve.sizeBytes * DISAGREE_RATIO < c.sizeBytes) {
-      note = [note, `larger than the latency curve shows (${kib(curve.sizeBytes)}): a VM may report a whole package's L3 as one level`].filter(Boolean).join("; ");
+    const vmNote = "a VM may report a whole package's L3 as one level";
+    if (virtualized && c.level === llc && c.level >= 3 && curve && curve.sizeBytes * DISAGREE_RATIO < c.sizeBytes && !note?.includes(vmNote)) {
+      note = [note, `larger than the latency curve shows (${kib(curve.sizeBytes)}): ${vmNote}`].filter(Boolean).join("; ");
     }
     return { ...c, ...(disagrees.length ? { disagrees } : {}), ...(note ? { note } : {}) };
   });
+}
+
+/** The hierarchy with the edges a latency curve has just measured, shown where they disagree. */
+export function withMeasuredEdges(
+  caches: readonly EnvCacheLevel[],
+  edges: MeasuredLevels,
+  lineBytes: number | null,
+  virtualized: boolean,
+): EnvCacheLevel[] {
+  const fresh = caches.map((c) => ({ ...c, disagrees: c.disagrees?.filter((d) => d.source !== "measured") }));
+  return annotate(
+    fresh.map(({ disagrees, ...c }) => (disagrees?.length ? { ...c, disagrees } : c)),
+    fromMeasured(edges, lineBytes),
+    virtualized,
+  );
+}
+
+/**
+ * The largest working set a level holds on this machine: its size, or the edge its
+ * latency curve showed where that is clearly smaller (a VM's reported L3).
+ */
+export function reachableBytes(c: EnvCacheLevel): number {
+  const curve = c.disagrees?.find((d) => d.source === "measured");
+  return curve && curve.sizeBytes < c.sizeBytes ? curve.sizeBytes : c.sizeBytes;
 }
 
 /** The data and unified levels, innermost first: what blocking and level names use. */
