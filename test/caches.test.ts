@@ -212,3 +212,16 @@ test("a level the latency curve shows smaller holds bandwidth working sets only 
   const again = withMeasuredEdges(env.caches, { ...measured, levels: [{ level: 3, edgeBytes: 20 * MiB }] }, null, true);
   assert.deepEqual(lastLevel(again)!.disagrees?.map((d) => [d.source, d.sizeBytes]), [["measured", 20 * MiB]]);
 });
+
+test("where the curve showed no step for the last level, DRAM latency from a working set bounds it", () => {
+  const reported = resolveCaches(inputs({ cpuid: cpuidOf("intel-vm-package-l3.cpuid.json"), virtualized: true }));
+  const measured = { levels: [{ level: 1, edgeBytes: 52 * KiB }, { level: 2, edgeBytes: 1400 * KiB }], dramFromBytes: 30 * MiB, measuredAt: "2026-12-07T00:00:00Z" };
+  const l3 = lastLevel(withMeasuredEdges(reported, measured, null, true))!;
+  assert.deepEqual(l3.disagrees?.map((d) => [d.source, d.sizeBytes]), [["measured", 30 * MiB]]);
+  assert.match(l3.disagrees![0]!.note!, /DRAM latency/);
+  assert.equal(reachableBytes(l3), 30 * MiB);
+  // The same from a saved curve, and never when the curve's DRAM begins past the level.
+  assert.equal(reachableBytes(lastLevel(resolveCaches(inputs({ cpuid: cpuidOf("intel-vm-package-l3.cpuid.json"), measured })))!), 30 * MiB);
+  const zen5 = resolveCaches(inputs({ cpuid: cpuidOf("zen5-vm.cpuid.json"), measured: { ...measured, dramFromBytes: 64 * MiB } }));
+  assert.equal(lastLevel(zen5)!.disagrees, undefined);
+});

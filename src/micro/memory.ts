@@ -138,7 +138,9 @@ function curveLevels(rows: LevelRow[]): MeasuredLevels | null {
   const chosen = pick("huge").length >= pick("4k").length ? pick("huge") : pick("4k");
   const levels = chosen.map((r) => ({ level: Number(r.label.slice(1)), edgeBytes: Math.max(1024, Math.round(r.edgeBytes)) }));
   if (levels.length === 0 || levels.some((l, i) => l.level !== i + 1)) return null;
-  return { levels, measuredAt: new Date().toISOString() };
+  const page = chosen[0]!.page;
+  const dram = rows.find((r) => r.page === page && r.label === "DRAM")!;
+  return { levels, dramFromBytes: Math.max(1024, Math.round(dram.firstBytes)), measuredAt: new Date().toISOString() };
 }
 
 function levelRows(ctx: MicroContext, points: LatencyPoint[], page: PageKind, clock: ProbeClock, pointHz: Map<LatencyPoint, number>): LevelRow[] {

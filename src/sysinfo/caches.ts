@@ -102,18 +102,25 @@ export function resolveCaches(inp: CacheInputs): EnvCacheLevel[] {
     for (const c of fromDefaults(inp.defaults, inp.registerLineBytes)) chosen.set(key(c), c);
   }
   const out = [...chosen.values()].sort((a, b) => a.level - b.level || a.type.localeCompare(b.type));
-  return annotate(out, ranked.flat(), inp.virtualized);
+  return annotate(out, ranked.flat(), inp.virtualized, inp.measured?.dramFromBytes);
 }
 
 /**
  * Each level with every other source's size for it that differs by more than
  * DISAGREE_RATIO, and, for a VM's last level larger than its latency curve shows, why.
+ * Where the curve saw no step for the last level but reached DRAM latency well below
+ * its size, that working set is the most the level was seen to hold.
  */
-function annotate(caches: readonly EnvCacheLevel[], others: readonly EnvCacheLevel[], virtualized: boolean): EnvCacheLevel[] {
+function annotate(caches: readonly EnvCacheLevel[], others: readonly EnvCacheLevel[], virtualized: boolean, dramFromBytes?: number): EnvCacheLevel[] {
   const llc = Math.max(0, ...caches.filter((c) => c.type !== "Instruction").map((c) => c.level));
   return caches.map((c) => {
     const disagrees = [...(c.disagrees ?? [])];
-    for (const other of others) {
+    const sawLevel = others.some((o) => key(o) === key(c) && o.source === "measured");
+    const bound: EnvCacheLevel[] =
+      c.level === llc && c.type !== "Instruction" && !sawLevel && dramFromBytes !== undefined && dramFromBytes * DISAGREE_RATIO < c.sizeBytes && c.source !== "measured"
+        ? [{ ...c, source: "measured", sizeBytes: dramFromBytes, note: "the latency curve reached DRAM latency from this working set on; it showed no step for this level" }]
+        : [];
+    for (const other of [...others, ...bound]) {
       if (key(other) !== key(c) || other.source === c.source || disagrees.some((d) => d.source === other.source)) continue;
       const ratio = Math.max(other.sizeBytes, c.sizeBytes) / Math.min(other.sizeBytes, c.sizeBytes);
       if (ratio > DISAGREE_RATIO) disagrees.push({ source: other.source, sizeBytes: other.sizeBytes, ...(other.note ? { note: other.note } : {}) });
@@ -140,6 +147,7 @@ export function withMeasuredEdges(
     fresh.map(({ disagrees, ...c }) => (disagrees?.length ? { ...c, disagrees } : c)),
     fromMeasured(edges, lineBytes),
     virtualized,
+    edges.dramFromBytes,
   );
 }
 

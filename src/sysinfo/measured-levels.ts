@@ -19,6 +19,8 @@ const Entry = z.object({
     .array(z.object({ level: z.number().int().min(1).max(8), edgeBytes: z.number().int().min(1024).max(2 ** 40) }))
     .min(1)
     .max(8),
+  /** Where the curve's DRAM plateau began: no cache holds more, whatever it reports. */
+  dramFromBytes: z.number().int().min(1024).max(2 ** 42).optional(),
   measuredAt: z.string().min(10),
 });
 
