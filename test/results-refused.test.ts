@@ -46,10 +46,10 @@ test("a wrong field is named by its path", () => {
   refused(JSON.stringify(noCpu), /env\.cpu/);
 });
 
-test("an ok record without a passed check is refused", () => {
+test("an ok record with a failed check is refused", () => {
   const bad = good();
   bad.records[0]!.check = { method: "m", passed: false };
-  refused(JSON.stringify(bad), /passed check/);
+  refused(JSON.stringify(bad), /records\[0\]\.check\.passed: an ok record cannot carry a failed check/);
 });
 
 test("a median that disagrees with its samples is refused as corrupted", () => {

@@ -24,6 +24,12 @@ export function parseThreshold(text: string | undefined): number {
   return fraction;
 }
 
+/** Whether both answers were checked: a speed of an unchecked answer is a speed, not a verified result. */
+function answerText(notChecked: readonly ("A" | "B")[]): string {
+  if (notChecked.length === 0) return "checked";
+  return notChecked.length === 2 ? "not checked" : `not checked in ${notChecked[0]}`;
+}
+
 function speedText(s: number | null): string {
   if (s === null) return "-";
   return `${s.toFixed(3)}x`;
@@ -38,8 +44,9 @@ export function renderComparison(c: Comparison, nameA: string, nameB: string, th
     speedText(r.speedup),
     r.p.toFixed(4),
     r.regression ? "REGRESSION" : r.verdict,
+    answerText(r.notChecked),
   ]);
-  const head = ["benchmark", "unit", "A median", "B median", "B speedup", "p (U test)", "verdict"];
+  const head = ["benchmark", "unit", "A median", "B median", "B speedup", "p (U test)", "verdict", "answer"];
   const lines = [`A: ${nameA}`, `B: ${nameB}`, renderTable(head, rows, { right: [2, 3, 4, 5] })];
   const speeds = c.rows.map((r) => r.speedup).filter((s): s is number => s !== null);
   const count = (v: string) => c.rows.filter((r) => r.verdict === v).length;
@@ -49,9 +56,13 @@ export function renderComparison(c: Comparison, nameA: string, nameB: string, th
       (speeds.length ? `; geometric-mean speedup of B ${geometricMean(speeds).toFixed(3)}x` : "") +
       ".",
   );
+  const unchecked = c.rows.filter((r) => r.notChecked.length > 0).length;
+  if (unchecked) lines.push(`${unchecked} of them ${unchecked > 1 ? "were" : "was"} not checked in A or B (no reference answer): compared on speed only.`);
   if (c.onlyA || c.onlyB) lines.push(`${c.onlyA} records only in A and ${c.onlyB} only in B were not compared.`);
   const regressions = c.rows.filter((r) => r.regression);
-  for (const r of regressions) lines.push(`  REGRESSION ${r.label}: ${speedText(r.speedup)} (p = ${r.p.toFixed(4)})`);
+  for (const r of regressions) {
+    lines.push(`  REGRESSION ${r.label}: ${speedText(r.speedup)} (p = ${r.p.toFixed(4)})${r.notChecked.length ? `, answer ${answerText(r.notChecked)}` : ""}`);
+  }
   lines.push(
     regressions.length
       ? `${regressions.length} significant regression${regressions.length > 1 ? "s" : ""} of more than ${(threshold * 100).toFixed(1)}% in B.`

@@ -27,6 +27,8 @@ export interface ComparedRecord {
   verdict: Verdict;
   /** B significantly slower by more than the threshold. */
   regression: boolean;
+  /** The files whose record says its answer was not checked (passed: null): it compares on speed only. */
+  notChecked: ("A" | "B")[];
 }
 
 export interface Comparison {
@@ -62,7 +64,8 @@ export function compareResults(a: ResultsFile, b: ResultsFile, threshold: number
     else if (test.p >= alpha) verdict = "same";
     else verdict = s >= 1 ? "faster" : "slower";
     const regression = verdict === "slower" && s !== null && s < 1 - threshold;
-    rows.push({ key, label: recordLabel(ra), suite: ra.suite, unit: ra.unit, a: ra, b: rb, speedup: s, p: test.p, minP: test.minP, verdict, regression });
+    const notChecked = (["A", "B"] as const).filter((side) => (side === "A" ? ra : rb).check.passed === null);
+    rows.push({ key, label: recordLabel(ra), suite: ra.suite, unit: ra.unit, a: ra, b: rb, speedup: s, p: test.p, minP: test.minP, verdict, regression, notChecked });
   }
   const onlyA = [...left.keys()].filter((k) => !right.has(k)).length;
   const onlyB = [...right.keys()].filter((k) => !left.has(k)).length;

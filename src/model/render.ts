@@ -1,7 +1,21 @@
 /** Terminal tables of `armbench model`: engines side by side, memory, and the per-op profile. */
 import { formatBytes } from "../format.js";
 import { num, renderTable } from "../table.js";
-import type { ModelSummary, OpRow } from "./run.js";
+import type { ModelSummary, OpRow, RowCheck } from "./run.js";
+
+/** The answer check as a table cell: what was compared and how closely, or "not checked" and why. */
+export function checkCell(c: RowCheck | null): string {
+  if (!c) return "-";
+  if (c.passed === null) return `not checked (${c.reason})`;
+  let text = `cosine ${c.cosine.toFixed(6)} vs ${c.against}${c.passed ? "" : " FAILED"}`;
+  const ref = c.reference;
+  if (ref) {
+    text += ref.passed === null
+      ? `; fp32 not checked vs ${ref.against} (${ref.reason})`
+      : `; fp32 ${ref.cosine.toFixed(6)} vs ${ref.against}${ref.passed ? "" : " FAILED"}`;
+  }
+  return text;
+}
 
 /** The profile's top layers, and every op type with its share. */
 function renderOps(ops: OpRow[], top: number): string {
@@ -32,12 +46,12 @@ export function renderModel(s: ModelSummary): string {
     String(r.batch), String(r.threads), r.impl, r.fpmath,
     num(r.p50, 2), num(r.p90, 2), num(r.p99, 2), num(r.min, 2),
     num(r.imagesPerS, 1), num(r.gflops, 1), r.pctPeak === null ? "-" : `${num(r.pctPeak, 0)}%`,
-    r.check ? `${r.check.cosine.toFixed(6)} vs ${r.check.against}${r.check.passed ? "" : " FAILED"}` : "-",
+    checkCell(r.check),
     r.note ?? "",
   ]);
   const parts = [
     `Model ${s.model}: latency per inference (ms), throughput, % of the measured peak, answer check`,
-    renderTable(["batch", "threads", "engine", "fpmath", "p50", "p90", "p99", "min", "images/s", "GFLOP/s", "% peak", "cosine", "note"], rows,
+    renderTable(["batch", "threads", "engine", "fpmath", "p50", "p90", "p99", "min", "images/s", "GFLOP/s", "% peak", "answer check", "note"], rows,
       { right: [0, 1, 4, 5, 6, 7, 8, 9, 10] }),
     renderTable(["batch", "GFLOP per inference", "peak activation memory", "arena", "weights"],
       s.memory.map((m) => [String(m.batch), num((s.flops.get(m.batch) ?? 0) / 1e9, 2), formatBytes(m.peakActivationBytes), formatBytes(m.arenaBytes), formatBytes(m.weightBytes)]),

@@ -15,8 +15,8 @@ import { measureOrt } from "../engine/ort.js";
 import { dtypePeak, type DtypePeak } from "../micro/peak.js";
 import type { Native, NativeHandle } from "../native.js";
 import type { Progress } from "../progress.js";
-import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
-import type { ResultRecord } from "../results/schema.js";
+import { failedRecord, notChecked, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
+import type { Check, ResultRecord } from "../results/schema.js";
 import { median, quantile } from "../stats.js";
 
 /** Cosine the answer must reach: against onnxruntime in fp32, against our fp32 in bf16 fast-math. */
@@ -50,6 +50,24 @@ export interface ModelPlan {
 /** Ops besides convs that the executor runs on NCHWc input. */
 const BLOCKED_OPS: OpType[] = ["MaxPool", "AveragePool", "GlobalAveragePool"];
 
+/** Our fp32 answer against onnxruntime's, when it is the reference a bf16 answer was checked against. */
+export type ReferenceCheck =
+  | (Agreement & { against: string; passed: boolean })
+  | { against: string; passed: null; reason: string };
+
+/** A row's answer check: compared (with the figures), or not checked and why. */
+export type RowCheck =
+  | (Agreement & { against: string; passed: boolean; reference?: ReferenceCheck })
+  | { passed: null; reason: string };
+
+/**
+ * The precision whose measured peak an engine's % of peak is against: onnxruntime runs
+ * the fp32 graph whatever --fpmath asks of ours.
+ */
+export function peakDtype(impl: EngineRow["impl"], fpmath: FpMath): FpMath {
+  return impl === "onnxruntime" ? "fp32" : fpmath;
+}
+
 export interface EngineRow {
   impl: "armbench" | "onnxruntime";
   batch: number;
@@ -63,7 +81,8 @@ export interface EngineRow {
   imagesPerS: number | null;
   gflops: number | null;
   pctPeak: number | null;
-  check: (Agreement & { against: string; passed: boolean }) | null;
+  /** null when the engine did not run. */
+  check: RowCheck | null;
   note: string | null;
 }
 
@@ -85,7 +104,7 @@ export interface ModelSummary {
   memory: { batch: number; peakActivationBytes: number; arenaBytes: number; weightBytes: number }[];
 }
 
-function latencyStats(ms: number[], batch: number, flops: number, peak: DtypePeak | null) {
+export function latencyStats(ms: number[], batch: number, flops: number, peak: DtypePeak | null) {
   const p50 = median(ms);
   const gflops = flops / (p50 * 1e6);
   return {
@@ -103,15 +122,40 @@ const emptyRow = (impl: EngineRow["impl"], batch: number, threads: number, fpmat
   impl, batch, threads, fpmath, p50: null, p90: null, p99: null, min: null, imagesPerS: null, gflops: null, pctPeak: null, check: null, note,
 });
 
+/**
+ * The check our latency records carry: what the answer was compared with and how closely,
+ * and for bf16 whether its fp32 reference was itself compared with onnxruntime; not checked
+ * (passed: null) when there was nothing to compare with.
+ */
+export function latencyCheck(fpmath: FpMath, agreed: (Agreement & { against: string; reference?: ReferenceCheck }) | null, noReference: string): Check {
+  if (!agreed) return notChecked(noReference, "output cosine against onnxruntime: not made");
+  const own = `output cosine against ${agreed.against} >= ${COSINE_BOUND[fpmath]}`;
+  const ref = agreed.reference;
+  if (!ref) return { method: own, passed: true, cosine: agreed.cosine };
+  if (ref.passed === null) {
+    return {
+      method: `${own}; that fp32 reference not checked against ${ref.against}`,
+      passed: true, cosine: agreed.cosine,
+      reference: { against: ref.against, passed: null, reason: ref.reason },
+    };
+  }
+  return {
+    method: `${own}; that fp32 reference's cosine against ${ref.against} >= ${COSINE_BOUND.fp32}`,
+    passed: ref.passed, cosine: agreed.cosine,
+    reference: { against: ref.against, passed: ref.passed, cosine: ref.cosine },
+  };
+}
+
 export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<ModelSummary> {
   const summary: ModelSummary = { model: plan.model, flops: new Map(), rows: [], ops: [], memory: [] };
-  const peaks = new Map<number, DtypePeak | null>();
-  const peakFor = async (threads: number) => {
-    if (!peaks.has(threads)) {
-      ctx.progress.update(`model ${plan.model}: measuring the ${plan.fpmath} peak on ${threads} thread(s)`);
-      peaks.set(threads, await dtypePeak(ctx.native, plan.fpmath, ctx.cpus.slice(0, threads), ctx.peakSettings.steps, ctx.peakSettings.samples));
+  const peaks = new Map<string, DtypePeak | null>();
+  const peakFor = async (dtype: FpMath, threads: number) => {
+    const key = `${dtype}/${threads}`;
+    if (!peaks.has(key)) {
+      ctx.progress.update(`model ${plan.model}: measuring the ${dtype} peak on ${threads} thread(s)`);
+      peaks.set(key, await dtypePeak(ctx.native, dtype, ctx.cpus.slice(0, threads), ctx.peakSettings.steps, ctx.peakSettings.samples));
     }
-    return peaks.get(threads) ?? null;
+    return peaks.get(key) ?? null;
   };
   const nchwcBlock = ctx.native.nchwcBlock();
 
@@ -145,28 +189,36 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       const id = (name: string, impl: string, fpmath: FpMath, unit: string, extra: Record<string, number | string> = {}): RecordId => ({
         suite: "model", name, impl, params: { ...base, fpmath, ...(impl === "armbench" ? { layout: plan.layout } : {}), ...extra }, unit,
       });
-      const peak = await peakFor(threads);
+      const peak = await peakFor(peakDtype("armbench", plan.fpmath), threads);
       // The caller joins the pool, as it does onnxruntime's intra-op pool: dozens of short
       // steps per inference would each pay a wake-up of a sleeping caller otherwise.
       const pool: NativeHandle = ctx.native.gemmPool(ctx.cpus.slice(0, threads), true);
 
       // The peer first: for fp32 its answer is the reference ours is checked against.
       let ortAnswer: Float32Array | null = null;
+      // Why ours has no onnxruntime answer to be checked against, while it has none.
+      let noReference = "no reference engine ran (--no-peers)";
       if (onnxBytes) {
         ctx.progress.update(`model ${plan.model}: onnxruntime, batch ${batch}, ${threads} thread(s)`);
         const o = await measureOrt(onnxBytes, byInputName(graph, inputs), {
           threads, warmup: plan.warmup, iterations: plan.iterations,
         });
         if (!o.ok) {
+          noReference = `onnxruntime did not run: ${o.reason}`;
           ctx.record(unavailableRecord(id("model.latency", "onnxruntime", "fp32", "ms"), o.reason));
           summary.rows.push(emptyRow("onnxruntime", batch, threads, "fp32", o.reason));
         } else {
           ortAnswer = o.outputs[graph.outputs[0]!]!.data;
-          const s = latencyStats(o.latencyMs, batch, flops, peak);
-          const check = { method: "the reference engine (nothing to check it against)", passed: true };
-          ctx.record(okRecord({ ...id("model.latency", "onnxruntime", "fp32", "ms"), derived: { version: o.version, gflops: s.gflops, pctPeak: s.pctPeak } }, o.latencyMs, check));
+          const ortPeak = await peakFor(peakDtype("onnxruntime", plan.fpmath), threads);
+          const s = latencyStats(o.latencyMs, batch, flops, ortPeak);
+          const reason = "onnxruntime is the reference engine: armbench's answer is checked against it, nothing checks it";
+          const check = notChecked(reason);
+          ctx.record(okRecord({
+            ...id("model.latency", "onnxruntime", "fp32", "ms"),
+            derived: { version: o.version, gflops: s.gflops, pctPeak: s.pctPeak, peakForm: ortPeak?.form ?? null },
+          }, o.latencyMs, check));
           ctx.record(okRecord(id("model.throughput", "onnxruntime", "fp32", "images/s"), o.latencyMs.map((ms) => (batch * 1000) / ms), check));
-          summary.rows.push({ impl: "onnxruntime", batch, threads, fpmath: "fp32", ...s, check: null, note: `onnxruntime ${o.version}` });
+          summary.rows.push({ impl: "onnxruntime", batch, threads, fpmath: "fp32", ...s, check: { passed: null, reason }, note: `onnxruntime ${o.version}` });
         }
       }
 
@@ -180,23 +232,44 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       const answer = (await ctx.native.engineRun(engine, inputs.map((t) => t.data))).outputs[0]!;
       const firstInferenceMs = Number(process.hrtime.bigint() - t1) / 1e6;
 
+      // bf16: our fp32 answer, the bf16 answer's reference, is itself checked against onnxruntime.
+      let refCheck: ReferenceCheck | undefined;
+      if (fp32Answer) {
+        const refId = (extra: Record<string, number | string> = {}) => id("model.check", "armbench", "fp32", "cosine", { role: "bf16 reference", ...extra });
+        if (ortAnswer) {
+          const a = agreement(fp32Answer, ortAnswer);
+          refCheck = { ...a, against: "onnxruntime", passed: a.nonFinite === 0 && a.cosine >= COSINE_BOUND.fp32 };
+          const checkId = refId({ cosine: a.cosine, maxAbsDiff: a.maxAbsDiff });
+          if (refCheck.passed) ctx.record(okRecord(checkId, [a.cosine], { method: `cosine of armbench's fp32 output against onnxruntime >= ${COSINE_BOUND.fp32}`, passed: true, maxAbsDiff: a.maxAbsDiff }));
+          else ctx.record(failedRecord(checkId, `armbench's fp32 output, the bf16 reference, disagrees with onnxruntime: cosine ${a.cosine.toPrecision(6)}, max abs diff ${a.maxAbsDiff.toPrecision(3)}, ${a.nonFinite} non-finite`));
+        } else {
+          refCheck = { against: "onnxruntime", passed: null, reason: noReference };
+          ctx.record(unavailableRecord(refId(), `armbench's fp32 output, the bf16 reference, not checked: ${noReference}`));
+        }
+      }
+
       const reference = plan.fpmath === "bf16" ? fp32Answer : ortAnswer;
       const against = plan.fpmath === "bf16" ? "armbench fp32" : "onnxruntime";
-      let agreed: EngineRow["check"] = null;
+      let agreed: (Agreement & { against: string; passed: boolean; reference?: ReferenceCheck }) | null = null;
       if (reference) {
         const a = agreement(answer, reference);
-        agreed = { ...a, against, passed: a.nonFinite === 0 && a.cosine >= COSINE_BOUND[plan.fpmath] };
+        agreed = { ...a, against, passed: a.nonFinite === 0 && a.cosine >= COSINE_BOUND[plan.fpmath], ...(refCheck ? { reference: refCheck } : {}) };
         const checkId = id("model.check", "armbench", plan.fpmath, "cosine", { cosine: a.cosine, maxAbsDiff: a.maxAbsDiff });
         const method = `cosine of the output against ${against} >= ${COSINE_BOUND[plan.fpmath]}`;
         if (agreed.passed) ctx.record(okRecord(checkId, [a.cosine], { method, passed: true, maxAbsDiff: a.maxAbsDiff }));
         else ctx.record(failedRecord(checkId, `the output disagrees with ${against}: cosine ${a.cosine.toPrecision(6)}, max abs diff ${a.maxAbsDiff.toPrecision(3)}, ${a.nonFinite} non-finite`));
       } else {
-        ctx.record(unavailableRecord(id("model.check", "armbench", plan.fpmath, "cosine"), "no reference answer: onnxruntime did not run (see its record or --no-peers)"));
+        ctx.record(unavailableRecord(id("model.check", "armbench", plan.fpmath, "cosine"), `no reference answer: ${noReference}`));
       }
       const latencyId = id("model.latency", "armbench", plan.fpmath, "ms");
       if (agreed && !agreed.passed) {
         ctx.record(failedRecord(latencyId, `not timed: the answer check failed (cosine ${agreed.cosine.toPrecision(6)} against ${against})`));
         summary.rows.push({ ...emptyRow("armbench", batch, threads, plan.fpmath, "answer check failed"), check: agreed });
+        continue;
+      }
+      if (refCheck?.passed === false) {
+        ctx.record(failedRecord(latencyId, `not timed: the bf16 answer's reference, armbench's fp32 output, disagrees with onnxruntime (cosine ${refCheck.cosine.toPrecision(6)})`));
+        summary.rows.push({ ...emptyRow("armbench", batch, threads, plan.fpmath, "fp32 reference check failed"), check: agreed });
         continue;
       }
 
@@ -205,9 +278,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       const ms = m.samplesNs.map((ns) => ns / 1e6);
       const s = latencyStats(ms, batch, flops, peak);
       const info = ctx.native.engineInfo(engine);
-      const check = agreed
-        ? { method: `output cosine against ${against} >= ${COSINE_BOUND[plan.fpmath]}`, passed: true, cosine: agreed.cosine }
-        : { method: "not checked: no reference engine ran", passed: true };
+      const check = latencyCheck(plan.fpmath, agreed, noReference);
       ctx.record(okRecord({
         ...latencyId,
         derived: {
@@ -217,7 +288,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
         },
       }, ms, check));
       ctx.record(okRecord(id("model.throughput", "armbench", plan.fpmath, "images/s"), ms.map((x) => (batch * 1000) / x), check));
-      summary.rows.push({ impl: "armbench", batch, threads, fpmath: plan.fpmath, ...s, check: agreed, note: null });
+      summary.rows.push({ impl: "armbench", batch, threads, fpmath: plan.fpmath, ...s, check: agreed ?? { passed: null, reason: noReference }, note: null });
 
       if (plan.profile && m.stepNs) {
         const steps = compiled.program.steps;

@@ -24,3 +24,15 @@ export function failedRecord(id: RecordId, reason: string, check?: Check): Faile
 export function unavailableRecord(id: RecordId, reason: string): UnavailableRecord {
   return { ...id, status: "unavailable", reason };
 }
+
+/** A check that compared nothing: `passed` is null, so no reader can take it for a pass. */
+export function notChecked(reason: string, method = "not checked"): Check {
+  return { method, passed: null, reason };
+}
+
+/** How a check reads in tables and reports: "passed", "not checked (why)" or "FAILED". */
+export function checkText(check: Check | undefined): string {
+  if (!check) return "-";
+  if (check.passed === null) return `not checked (${check.reason ?? "no reason given"})`;
+  return check.passed ? "passed" : "FAILED";
+}

@@ -106,12 +106,31 @@ export const Spread = z.object({
   outliers: z.number().int().nonnegative(),
 });
 
-/** The answer check a measurement passed before it was timed (or failed). */
-export const Check = z.looseObject({
-  /** How the answer was checked, e.g. "max-rel-err vs fp64 reference". */
-  method: z.string().min(1),
-  passed: z.boolean(),
-});
+/**
+ * The answer check a measurement passed before it was timed (or failed), or why it was
+ * not checked. Not checked is `passed: null` with a reason, never a boolean, so no reader
+ * that tests `passed` (or its truthiness) can take it for a pass.
+ */
+export const Check = z
+  .looseObject({
+    /** How the answer was checked, e.g. "max-rel-err vs fp64 reference". */
+    method: z.string().min(1),
+    passed: z.boolean().nullable(),
+    /** Why nothing was compared; required when `passed` is null. */
+    reason: z.string().optional(),
+  })
+  .refine((c) => c.passed !== null || (c.reason !== undefined && c.reason.trim() !== ""), {
+    message: "a check that was not made (passed: null) must say why in reason",
+    path: ["reason"],
+  })
+  // Files written before `passed: null` existed marked model records that compared nothing as
+  // passed, with these two methods: they load as what they were, not checked.
+  .transform((c) => {
+    if (c.passed !== true) return c;
+    if (c.method === "not checked: no reference engine ran") return { ...c, passed: null, reason: "no reference engine ran" };
+    if (c.method === "the reference engine (nothing to check it against)") return { ...c, passed: null, reason: "the reference engine: nothing checked it" };
+    return c;
+  });
 
 /** The clock a cycle figure was converted with, and where that clock came from. */
 export const RecordClock = z.object({
@@ -151,7 +170,8 @@ export const OkRecord = z.object({
   samples: z.array(finite).min(1),
   median: finite,
   spread: Spread,
-  check: Check.refine((c) => c.passed, "an ok record must carry a passed check"),
+  /** Passed, or not checked (with the reason); a failed check makes a failed record, never an ok one. */
+  check: Check.refine((c) => c.passed !== false, { message: "an ok record cannot carry a failed check", path: ["passed"] }),
 });
 
 export const FailedRecord = z.object({

@@ -1,4 +1,5 @@
 /** Whole models: latency distribution, throughput, armbench against onnxruntime, the answer check, per-op time. */
+import { checkText } from "../../results/record.js";
 import type { OkRecord, ResultRecord } from "../../results/schema.js";
 import { numCell, type Block, type Cell, type Section } from "../blocks.js";
 import { barChart, chartId } from "../charts.js";
@@ -10,6 +11,21 @@ const HISTOGRAM_BINS = 12;
 function caseName(r: ResultRecord): string {
   const threads = numParam(r, "threads");
   return `${strParam(r, "model")} batch ${numParam(r, "batch") ?? 1}${threads ? `, ${threads} thr` : ""}${r.params.fpmath ? `, ${strParam(r, "fpmath")}` : ""}`;
+}
+
+/** What a latency record's answer was compared with, or "not checked" and why. */
+function latencyCheckText(r: OkRecord): string {
+  const c = r.check;
+  if (c.passed === null) return checkText(c);
+  const cos = typeof c["cosine"] === "number" ? ` (cosine ${c["cosine"].toFixed(6)})` : "";
+  const ref = c["reference"] as { against?: unknown; passed?: unknown; reason?: unknown; cosine?: unknown } | undefined;
+  let refText = "";
+  if (ref && typeof ref === "object") {
+    refText = ref.passed === null
+      ? `; its fp32 reference not checked against ${String(ref.against)} (${String(ref.reason)})`
+      : `; its fp32 reference ${ref.passed ? "agrees" : "DISAGREES"} with ${String(ref.against)}${typeof ref.cosine === "number" ? ` (cosine ${ref.cosine.toFixed(6)})` : ""}`;
+  }
+  return `${c.method}${cos}${refText}`;
 }
 
 function histogram(model: string, runs: { label: string; samples: number[] }[]): Block {
@@ -30,8 +46,8 @@ function histogram(model: string, runs: { label: string; samples: number[] }[]):
 export function modelSection(machines: readonly Machine[]): Section | null {
   const blocks: Block[] = [];
   const latency = machines.flatMap((m) => okRecords(m, "model.latency").map((r) => ({ m, r })));
-  const latRows: Cell[][] = latency.map(({ m, r }) => [m.label, caseName(r), r.impl, numCell(r.median, 2), numCell(r.spread.p90, 2), numCell(r.spread.min, 2), numCell(r.samples.length, 0)]);
-  if (latRows.length) blocks.push({ kind: "table", caption: "Latency per inference", head: ["machine", "model", "engine", "median (ms)", "p90 (ms)", "min (ms)", "iterations"], rows: latRows, key: true });
+  const latRows: Cell[][] = latency.map(({ m, r }) => [m.label, caseName(r), r.impl, numCell(r.median, 2), numCell(r.spread.p90, 2), numCell(r.spread.min, 2), numCell(r.samples.length, 0), latencyCheckText(r)]);
+  if (latRows.length) blocks.push({ kind: "table", caption: "Latency per inference", head: ["machine", "model", "engine", "median (ms)", "p90 (ms)", "min (ms)", "iterations", "answer check"], rows: latRows, key: true });
   for (const [model, runs] of groupBy(latency, ({ r }) => strParam(r, "model"))) {
     blocks.push(histogram(model, runs.map(({ m, r }) => ({ label: `${m.label} ${r.impl} (${caseName(r)})`, samples: r.samples }))));
   }
@@ -58,9 +74,13 @@ export function modelSection(machines: readonly Machine[]): Section | null {
   if (engines.length) blocks.push({ kind: "table", caption: "Engines on the same graph (latency)", head: ["machine", "model", "armbench (ms)", "onnxruntime (ms)", "armbench speedup"], rows: engines, key: true });
 
   const checks = machines.flatMap((m) =>
-    m.records.filter((r) => r.name === "model.check").map((r): Cell[] => [m.label, caseName(r), r.impl, r.status, numCell(numParam(r, "cosine"), 6), numCell(numParam(r, "maxAbsDiff"), 6)]),
+    m.records.filter((r) => r.name === "model.check").map((r): Cell[] => [
+      m.label, caseName(r), `${r.impl}${r.params.role ? ` (${strParam(r, "role")})` : ""}`,
+      r.status === "ok" ? "passed" : r.status === "unavailable" ? `not checked (${r.reason})` : `FAILED (${r.reason})`,
+      numCell(numParam(r, "cosine"), 6), numCell(numParam(r, "maxAbsDiff"), 6),
+    ]),
   );
-  if (checks.length) blocks.push({ kind: "table", caption: "Answer check against the reference", head: ["machine", "model", "engine", "status", "cosine", "max abs diff"], rows: checks });
+  if (checks.length) blocks.push({ kind: "table", caption: "Answer check against the reference", head: ["machine", "model", "engine", "result", "cosine", "max abs diff"], rows: checks });
 
   for (const m of machines) {
     for (const [c, ops] of groupBy(okRecords(m, "model.op"), (r) => `${caseName(r)} ${r.impl}`)) {
