@@ -64,8 +64,8 @@ test("--fast-run writes the cache and a second run reuses it, and says so", () =
   const first = armbench([...args, "--json", path.join(dir, "a.json")]);
   assert.equal(first.status, 0, first.stderr);
   assert.match(first.stderr, /fast-run cache: .*\(0 layer cases reused\)/);
-  const entries = JSON.parse(readFileSync(cache, "utf8")).entries as Record<string, { algo: string }>;
-  assert.equal(Object.keys(entries).length, 5);
+  const entries = JSON.parse(readFileSync(cache, "utf8")).entries as { value: { algo: string } }[];
+  assert.equal(entries.length, 5);
 
   const second = armbench([...args, "--json", path.join(dir, "b.json")]);
   assert.equal(second.status, 0, second.stderr);
@@ -74,7 +74,8 @@ test("--fast-run writes the cache and a second run reuses it, and says so", () =
   const winners = records.filter((x) => x.name === "conv.winner");
   assert.equal(winners.length, 5);
   for (const w of winners) assert.equal(w.derived?.fromFastRunCache, true);
+  for (const w of winners) assert.equal(w.derived?.algoSource, "cache");
   // Only the cached algorithm was timed for each layer.
   assert.equal(records.filter((x) => x.name === "conv" && x.status === "ok").length, 5);
-  for (const w of winners) assert.ok(Object.values(entries).some((e) => e.algo === w.params.algo));
+  for (const w of winners) assert.ok(entries.some((e) => e.value.algo === w.params.algo));
 });

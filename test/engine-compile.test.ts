@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { cacheKey, type FastRunCache } from "../src/conv/cache.js";
-import { cachedAlgoChooser, compileModel, nativeNchwcBlock } from "../src/engine/compile.js";
+import { cacheScope } from "../src/cache/store.js";
+import { storeWinner, type FastRunCache } from "../src/conv/cache.js";
+import { cachedAlgoPolicy, compileModel, convChoiceFields, convChoices, nativeNchwcBlock } from "../src/engine/compile.js";
 import { defaultAlgoChooser, nativeConvShape } from "../src/engine/lower.js";
 import { builtinModel } from "../src/engine/models/index.js";
 import { UserError } from "../src/errors.js";
@@ -18,16 +19,29 @@ test("compileModel runs passes, plan and lowering; FLOPs come from the graph as 
   assert.ok(c.flops.macs > 0 && c.flops.macs < 1.82e9);
 });
 
-test("the fast-run cache's winner is used for shapes it measured, the default rules elsewhere", () => {
-  const env = sampleEnv();
+test("the fast-run cache's winner is used for shapes it measured at this thread count, the default rules elsewhere", () => {
   const c = compileModel(builtinModel("resnet18", { inputSize: 64 }), { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: 16 });
   const first = c.program.steps.find((s) => s.op === "conv")!;
   assert.ok(first.op === "conv");
-  const cache: FastRunCache = { file: "", entries: { [cacheKey(env, 4, "fp32", nativeConvShape(first.shape)!)]: { algo: "winograd-f6", gflops: 1, measuredAt: "" } } };
-  const choose = cachedAlgoChooser(cache, env, 4);
-  assert.equal(choose(first.shape, "fp32"), "winograd-f6");
-  assert.equal(choose(first.shape, "bf16"), defaultAlgoChooser(first.shape, "bf16"), "another dtype is another entry");
-  assert.equal(cachedAlgoChooser(cache, env, 8)(first.shape, "fp32"), defaultAlgoChooser(first.shape, "fp32"), "another thread count too");
+  const cache: FastRunCache = { file: "f.json", kind: "conv-fast-run", scope: cacheScope(sampleEnv()), entries: new Map(), changed: false };
+  storeWinner(cache, 4, "fp32", nativeConvShape(first.shape)!, { algo: "winograd-f6", gflops: 1, measuredAt: "" });
+  const policy = cachedAlgoPolicy(cache, 4);
+  assert.equal(policy.choose(first.shape, "fp32"), "winograd-f6");
+  assert.equal(policy.sourceOf(first.shape, "fp32"), "cache");
+  assert.equal(policy.choose(first.shape, "bf16"), defaultAlgoChooser(first.shape, "bf16"), "another dtype is another entry");
+  assert.equal(policy.sourceOf(first.shape, "bf16"), "default-rules");
+  const eight = cachedAlgoPolicy(cache, 8);
+  assert.equal(eight.choose(first.shape, "fp32"), defaultAlgoChooser(first.shape, "fp32"), "another thread count too");
+  assert.equal(eight.sourceOf(first.shape, "fp32"), "default-rules");
+
+  const compiled = compileModel(builtinModel("resnet18", { inputSize: 64 }), { fpmath: "fp32", chooseAlgo: policy.choose, nchwcBlock: 16 });
+  const choices = convChoices(compiled.program, policy);
+  assert.deepEqual(choices[0], { node: first.name, algo: "winograd-f6", source: "cache" });
+  const fields = convChoiceFields(choices);
+  assert.equal(fields.algoSource, "cache+default-rules");
+  assert.equal(fields.convsFromCache, choices.filter((x) => x.source === "cache").length);
+  assert.equal(Number(fields.convsFromCache) + Number(fields.convsFromDefaultRules), choices.length);
+  assert.ok(String(fields.convAlgos).startsWith(`${first.name}=winograd-f6(cache); `), String(fields.convAlgos));
 });
 
 test("the NCHWc block comes from the addon when it reports one", () => {

@@ -52,7 +52,7 @@ export async function runConv(opts: ConvOptions): Promise<number> {
   writer.add(clockRecord);
   const warnings: string[] = [];
   const ctx: ConvContext = { native, suite, env, record: (r) => writer.add(r), progress, cpus: allowed, warn: (m) => warnings.push(m) };
-  const cache = opts.fastRun ? loadCache(opts.cacheFile ?? defaultCacheFile()) : null;
+  const cache = opts.fastRun ? loadCache(opts.cacheFile ?? defaultCacheFile(), env, native, ctx.warn) : null;
   const summary = await runConvPlan(ctx, {
     net: opts.net,
     layers,

@@ -3,9 +3,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 
 import { defaultCacheFile, loadCache } from "../conv/cache.js";
-import { cachedAlgoChooser } from "../engine/compile.js";
+import { cachedAlgoPolicy, defaultAlgoPolicy, type AlgoPolicy } from "../engine/compile.js";
 import { countFlops, type Graph } from "../engine/ir.js";
-import { defaultAlgoChooser, type AlgoChooser, type FpMath } from "../engine/lower.js";
+import { defaultAlgoChooser, type FpMath } from "../engine/lower.js";
 import { BUILTIN_MODELS, builtinModel } from "../engine/models/index.js";
 import { loadOnnxFile, saveOnnxFile } from "../engine/onnx.js";
 import { UserError } from "../errors.js";
@@ -14,9 +14,10 @@ import { threadCounts } from "../gemm/cases.js";
 import { renderModel } from "../model/render.js";
 import { runModelPlan } from "../model/run.js";
 import { runTestSets } from "../model/testdata.js";
-import { loadNative } from "../native.js";
+import { loadNative, type Native } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
 import { createProgress } from "../progress.js";
+import type { Env } from "../results/schema.js";
 import { loadSuite, ModelSuite } from "../suites.js";
 import { measureEnv } from "../sysinfo/collect.js";
 import { num, renderTable } from "../table.js";
@@ -62,14 +63,26 @@ function listModels(suite: ModelSuite): number {
   return 0;
 }
 
-/** The fast-run cache's winners when a cache exists (or --cache names one), the default rules otherwise. */
-function algoChooser(opts: ModelOptions, env: Parameters<typeof cachedAlgoChooser>[1], threads: number): { choose: AlgoChooser; from: string } {
+/**
+ * The fast-run cache's winners for each thread count when a cache exists (or --cache
+ * names one), the default rules otherwise and for shapes it has not measured.
+ */
+function algoPolicies(opts: ModelOptions, env: Env, native: Native, warn: (m: string) => void): { algosFor(threads: number): AlgoPolicy; from: string } {
   const file = opts.cacheFile ?? defaultCacheFile();
   if (!existsSync(file)) {
     if (opts.cacheFile) throw new UserError(`--cache ${opts.cacheFile} does not exist; run \`armbench conv --fast-run --cache ${opts.cacheFile}\` first.`);
-    return { choose: defaultAlgoChooser, from: "the default rules (no fast-run cache)" };
+    return { algosFor: () => defaultAlgoPolicy, from: "the default rules (no fast-run cache)" };
   }
-  return { choose: cachedAlgoChooser(loadCache(file), env, threads), from: `the fast-run cache ${file}, the default rules elsewhere` };
+  const cache = loadCache(file, env, native, warn);
+  if (cache.entries.size === 0) return { algosFor: () => defaultAlgoPolicy, from: `the default rules (nothing usable in the fast-run cache ${file})` };
+  const policies = new Map<number, AlgoPolicy>();
+  return {
+    algosFor: (threads) => {
+      if (!policies.has(threads)) policies.set(threads, cachedAlgoPolicy(cache, threads));
+      return policies.get(threads)!;
+    },
+    from: `the fast-run cache ${file} for the thread count run, the default rules elsewhere`,
+  };
 }
 
 export async function runModel(opts: ModelOptions): Promise<number> {
@@ -120,8 +133,8 @@ export async function runModel(opts: ModelOptions): Promise<number> {
   const writer = openWriter(dest, env);
   writer.add(clockRecord);
   const threads = threadCounts(allowed.length, opts.threads);
-  const chooser = algoChooser(opts, env, threads[0]!);
   const warnings: string[] = [];
+  const chooser = algoPolicies(opts, env, native, (m) => warnings.push(m));
   let summary;
   try {
     summary = await runModelPlan(
@@ -132,7 +145,7 @@ export async function runModel(opts: ModelOptions): Promise<number> {
         batches: opts.onnx ? [first.inputs[0]?.dims[0] ?? 1] : batch !== undefined ? [batch] : suite.batches,
         threads,
         fpmath,
-        chooseAlgo: chooser.choose,
+        algosFor: chooser.algosFor,
         warmup,
         iterations,
         profile: opts.profile,
@@ -147,6 +160,10 @@ export async function runModel(opts: ModelOptions): Promise<number> {
   if (dest.kind !== "stdout") {
     process.stdout.write(renderModel(summary));
     process.stdout.write(`Conv algorithms: ${chooser.from}.\n`);
+    for (const c of summary.convAlgos) {
+      const fromCache = c.choices.filter((x) => x.source === "cache").length;
+      process.stdout.write(`  batch ${c.batch}, ${c.threads} thread(s): ${fromCache} of ${c.choices.length} convs from the fast-run cache, ${c.choices.length - fromCache} from the default rules\n`);
+    }
     if (warnings.length) process.stdout.write(`Warnings:\n${warnings.map((w) => `  ! ${w}`).join("\n")}\n`);
   }
   return writer.results.records.some((r) => r.suite === "model" && r.status === "failed") ? 1 : 0;

@@ -10,7 +10,7 @@ import type { Check, ResultRecord } from "../results/schema.js";
 import { median, relativeSpread, summarize } from "../stats.js";
 import type { Env } from "../results/schema.js";
 import type { ConvLayer, ConvSuite } from "../suites.js";
-import { cacheKey, saveCache, type FastRunCache } from "./cache.js";
+import { cachedWinner, forgetWinner, saveCache, storeWinner, type AlgoSource, type FastRunCache } from "./cache.js";
 import { defaultConvAlgo } from "./heuristic.js";
 
 export type ConvDtype = "fp32" | "bf16";
@@ -102,13 +102,14 @@ async function measureLayer(
   const params = { net: plan.net, layer: l.name, ...shape, dtype, threads };
   const rows: ConvRow[] = [];
   const records: { row: ConvRow; gflops: number[] }[] = [];
-  const key = plan.cache ? cacheKey(ctx.env, threads, dtype, shape) : null;
-  const cached = key ? plan.cache!.entries[key] : undefined;
+  const cached = plan.cache ? cachedWinner(plan.cache, threads, dtype, shape) : undefined;
   if (cached) out.fromCache++;
+  // Why each timed algorithm ran: the cache's winner alone, the ones --algo named, or all.
+  const timedBecause = cached ? "cache" : plan.algos ? "requested" : "all-algorithms";
   for (const a of ctx.native.convAlgos(shape)) {
     if (a.name === ORACLE || (plan.algos && !plan.algos.includes(a.name))) continue;
     if (cached && a.name !== cached.algo) continue;
-    const id: RecordId = { suite: "conv", name: "conv", impl: "armbench", params: { ...params, algo: a.name }, unit: "GFLOP/s" };
+    const id: RecordId = { suite: "conv", name: "conv", impl: "armbench", params: { ...params, algo: a.name }, unit: "GFLOP/s", derived: { algoSource: timedBecause } };
     const base = { layer: l, n, dtype, threads, algo: a.name, winner: false, cached: cached !== undefined };
     if (a.unsupported !== null) {
       ctx.record(unavailableRecord(id, a.unsupported));
@@ -156,14 +157,16 @@ async function measureLayer(
           impl: "armbench",
           params: { ...params, algo: best.row.algo, pctPeak: best.row.pctPeak === null ? null : Number(best.row.pctPeak.toFixed(1)) },
           unit: "GFLOP/s",
-          derived: { fromFastRunCache: cached !== undefined, defaultAlgo: defaultConvAlgo(shape, dtype) },
+          derived: { algoSource: (cached ? "cache" : "measured") satisfies AlgoSource, fromFastRunCache: cached !== undefined, defaultAlgo: defaultConvAlgo(shape, dtype) },
         },
         best.gflops,
         { method: cached ? "the fast-run cache's choice, checked and timed again" : "fastest checked algorithm for this layer", passed: true },
       ),
     );
-    if (key && !cached) plan.cache!.entries[key] = { algo: best.row.algo, gflops: best.row.gflops!, measuredAt: new Date().toISOString() };
+    if (plan.cache && !cached) storeWinner(plan.cache, threads, dtype, shape, { algo: best.row.algo, gflops: best.row.gflops!, measuredAt: new Date().toISOString() });
   }
+  // A cached winner that no longer passes its check (or runs) is not kept: the next run times them all.
+  if (cached && !best) forgetWinner(plan.cache!, threads, dtype, shape);
   out.rows.push(...rows);
 }
 
@@ -190,6 +193,6 @@ export async function runConvPlan(ctx: ConvContext, plan: ConvPlan): Promise<Con
       }
     }
   }
-  if (plan.cache) saveCache(plan.cache);
+  if (plan.cache?.changed) saveCache(plan.cache);
   return out;
 }

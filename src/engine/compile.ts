@@ -5,13 +5,12 @@
  */
 import os from "node:os";
 
-import { cacheKey, type FastRunCache } from "../conv/cache.js";
+import { cachedWinner, type AlgoSource, type FastRunCache } from "../conv/cache.js";
 import { UserError } from "../errors.js";
 import type { Native } from "../native.js";
-import type { Env } from "../results/schema.js";
 import { countFlops, type FlopCount, type Graph, type OpType } from "./ir.js";
 import { assignLayouts } from "./layout.js";
-import { defaultAlgoChooser, lower, nativeConvShape, type AlgoChooser, type LowerOptions } from "./lower.js";
+import { defaultAlgoChooser, lower, nativeConvShape, type AlgoChooser, type ConvShape, type FpMath, type LowerOptions } from "./lower.js";
 import { optimize } from "./passes.js";
 import { planMemory, type MemoryPlan, type PlanLayouts } from "./plan.js";
 import type { Program } from "./program.js";
@@ -55,15 +54,57 @@ export function compileModel(graph: Graph, o: CompileOptions): CompiledModel {
   return { graph, optimized, plan, program: lower(optimized, plan, lowering), flops: countFlops(graph) };
 }
 
+/** How a model's convs get their algorithms, and where each choice came from. */
+export interface AlgoPolicy {
+  choose: AlgoChooser;
+  sourceOf(shape: ConvShape, dtype: FpMath): AlgoSource;
+  /** For people: where the choices come from. */
+  describe: string;
+}
+
+export const defaultAlgoPolicy: AlgoPolicy = { choose: defaultAlgoChooser, sourceOf: () => "default-rules", describe: "the default rules" };
+
 /**
- * The fast-run cache's winner for each shape it has measured on this machine, threads
- * and dtype; `fallback` (the default rules) for the rest.
+ * The fast-run cache's winner for each shape it has measured on this machine and build
+ * at this thread count and dtype; `fallback` (the default rules) for the rest. Another
+ * thread count's winner is never borrowed: the fastest algorithm changes with threads.
  */
-export function cachedAlgoChooser(cache: FastRunCache, env: Env, threads: number, fallback: AlgoChooser = defaultAlgoChooser): AlgoChooser {
-  return (shape, dtype) => {
+export function cachedAlgoPolicy(cache: FastRunCache, threads: number, fallback: AlgoChooser = defaultAlgoChooser): AlgoPolicy {
+  const hit = (shape: ConvShape, dtype: FpMath) => {
     const s = nativeConvShape(shape);
-    const hit = s ? cache.entries[cacheKey(env, threads, dtype, s)] : undefined;
-    return hit?.algo ?? fallback(shape, dtype);
+    return s ? cachedWinner(cache, threads, dtype, s) : undefined;
+  };
+  return {
+    choose: (shape, dtype) => hit(shape, dtype)?.algo ?? fallback(shape, dtype),
+    sourceOf: (shape, dtype) => (hit(shape, dtype) ? "cache" : "default-rules"),
+    describe: `the fast-run cache ${cache.file} (${threads}-thread winners), the default rules elsewhere`,
+  };
+}
+
+export interface ConvChoice {
+  node: string;
+  algo: string;
+  source: AlgoSource;
+}
+
+/** Every conv step's algorithm and where it came from, in program order. */
+export function convChoices(program: Program, policy: AlgoPolicy): ConvChoice[] {
+  return program.steps.flatMap((st) => (st.op === "conv" ? [{ node: st.name, algo: st.algo, source: policy.sourceOf(st.shape, st.dtype) }] : []));
+}
+
+/**
+ * A latency record's summary of its convs' algorithms (records hold scalars): where
+ * they came from ("cache", "default-rules", or both joined by "+"), how many from each,
+ * and each layer's choice as `node=algo(source)`.
+ */
+export function convChoiceFields(choices: ConvChoice[]): Record<string, string | number> {
+  const fromCache = choices.filter((c) => c.source === "cache").length;
+  const sources = [...new Set(choices.map((c) => c.source))].sort();
+  return {
+    algoSource: sources.length ? sources.join("+") : "no convs",
+    convsFromCache: fromCache,
+    convsFromDefaultRules: choices.length - fromCache,
+    convAlgos: choices.map((c) => `${c.node}=${c.algo}(${c.source})`).join("; "),
   };
 }
 

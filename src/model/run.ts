@@ -6,9 +6,9 @@
  * failed record, never a latency.
  */
 import { agreement, type Agreement } from "../engine/compare.js";
-import { compileModel, type CompiledModel } from "../engine/compile.js";
+import { compileModel, convChoiceFields, convChoices, type AlgoPolicy, type CompiledModel, type ConvChoice } from "../engine/compile.js";
 import type { Graph, OpType } from "../engine/ir.js";
-import type { AlgoChooser, FpMath } from "../engine/lower.js";
+import type { FpMath } from "../engine/lower.js";
 import { byInputName, seededInputs } from "../engine/inputs.js";
 import { saveOnnx } from "../engine/onnx.js";
 import { measureOrt } from "../engine/ort.js";
@@ -38,7 +38,8 @@ export interface ModelPlan {
   batches: number[];
   threads: number[];
   fpmath: FpMath;
-  chooseAlgo: AlgoChooser;
+  /** The conv algorithms at a thread count: the fast-run cache's winners for that count, or the default rules. */
+  algosFor(threads: number): AlgoPolicy;
   warmup: number;
   iterations: number;
   profile: boolean;
@@ -102,6 +103,8 @@ export interface ModelSummary {
   rows: EngineRow[];
   ops: OpRow[];
   memory: { batch: number; peakActivationBytes: number; arenaBytes: number; weightBytes: number }[];
+  /** Each program's conv algorithms and where they came from, per batch and thread count. */
+  convAlgos: { batch: number; threads: number; policy: string; choices: ConvChoice[] }[];
 }
 
 export function latencyStats(ms: number[], batch: number, flops: number, peak: DtypePeak | null) {
@@ -147,7 +150,7 @@ export function latencyCheck(fpmath: FpMath, agreed: (Agreement & { against: str
 }
 
 export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<ModelSummary> {
-  const summary: ModelSummary = { model: plan.model, flops: new Map(), rows: [], ops: [], memory: [] };
+  const summary: ModelSummary = { model: plan.model, flops: new Map(), rows: [], ops: [], memory: [], convAlgos: [] };
   const peaks = new Map<string, DtypePeak | null>();
   const peakFor = async (dtype: FpMath, threads: number) => {
     const key = `${dtype}/${threads}`;
@@ -162,9 +165,10 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
   for (const batch of plan.batches) {
     const graph = plan.graphAt(batch);
     const inputs = seededInputs(graph);
-    const compile = (fpmath: FpMath): CompiledModel =>
-      compileModel(graph, { fpmath, chooseAlgo: plan.chooseAlgo, nchwcBlock, ...(plan.layout === "nchwc" ? { nchwc: { blockedOps: BLOCKED_OPS } } : {}) });
-    // One program per batch: the thread count changes only the pool it runs on.
+    const firstPolicy = plan.algosFor(plan.threads[0]!);
+    const compile = (fpmath: FpMath, policy = firstPolicy): CompiledModel =>
+      compileModel(graph, { fpmath, chooseAlgo: policy.choose, nchwcBlock, ...(plan.layout === "nchwc" ? { nchwc: { blockedOps: BLOCKED_OPS } } : {}) });
+    // One program per batch, and another only for a thread count whose fast-run winners differ.
     const tc = process.hrtime.bigint();
     const first = compile(plan.fpmath);
     const compileMs = Number(process.hrtime.bigint() - tc) / 1e6;
@@ -224,10 +228,14 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
 
       ctx.progress.update(`model ${plan.model}: armbench ${plan.fpmath}, batch ${batch}, ${threads} thread(s): compiling`);
       const t0 = process.hrtime.bigint();
-      const compiled = first;
+      // Another thread count's fast-run winners may differ: its own program then.
+      const policy = plan.algosFor(threads);
+      const compiled = policy === firstPolicy ? first : compile(plan.fpmath, policy);
+      const choices = convChoices(compiled.program, policy);
+      summary.convAlgos.push({ batch, threads, policy: policy.describe, choices });
       const engine = ctx.native.engineCreate(compiled.program, pool);
       // Load = compiling the graph + creating the engine (weights copied and packed).
-      const loadMs = compileMs + Number(process.hrtime.bigint() - t0) / 1e6;
+      const loadMs = (compiled === first ? compileMs : 0) + Number(process.hrtime.bigint() - t0) / 1e6;
       const t1 = process.hrtime.bigint();
       const answer = (await ctx.native.engineRun(engine, inputs.map((t) => t.data))).outputs[0]!;
       const firstInferenceMs = Number(process.hrtime.bigint() - t1) / 1e6;
@@ -285,6 +293,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
           gflops: s.gflops, pctPeak: s.pctPeak, peakForm: peak?.form ?? null,
           peakActivationBytes: compiled.plan.peakLiveBytes, arenaBytes: info.arenaBytes, weightBytes: info.weightBytes,
           loadMs, firstInferenceMs,
+          ...convChoiceFields(choices),
         },
       }, ms, check));
       ctx.record(okRecord(id("model.throughput", "armbench", plan.fpmath, "images/s"), ms.map((x) => (batch * 1000) / x), check));
@@ -299,7 +308,8 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
           const detail = st.op === "conv" ? `${st.algo} ${st.shape.k}x${st.shape.c / st.shape.groups}x${st.shape.r}x${st.shape.s}/${st.shape.strideH}` : "";
           const share = total > 0 ? stepMs / total : 0;
           summary.ops.push({ batch, threads, node: st.name, op: st.op, detail, ms: stepMs, share });
-          ctx.record(okRecord(id("model.op", "armbench", plan.fpmath, "ms", { node: st.name, op: st.op, share, ...(detail ? { detail } : {}) }), perStep[i]!, check));
+          const opId = id("model.op", "armbench", plan.fpmath, "ms", { node: st.name, op: st.op, share, ...(detail ? { detail } : {}) });
+          ctx.record(okRecord(st.op === "conv" ? { ...opId, derived: { algo: st.algo, algoSource: policy.sourceOf(st.shape, st.dtype) } } : opId, perStep[i]!, check));
         });
       }
     }
