@@ -161,6 +161,20 @@ test("conv --fast-run: another build's winners and bad entries are measured agai
   const sources = c.filter((x) => x.name === "conv.winner").map((x) => x.derived?.algoSource).sort();
   assert.deepEqual(sources, ["cache", "cache", "cache", "measured", "measured"]);
   assert.ok(entriesOf(cache).every((e) => typeof e.value.algo === "string" && e.value.algo !== "winograd-f9"));
+
+  // --algo times a subset: the cache is used only where its winner is in it, and the
+  // subset's fastest never replaces a layer's winner.
+  const winners = entriesOf(cache).map((e) => [e.item, e.value.algo]);
+  const only = String(winners[0]![1]);
+  const fourth = armbench([...args, "--algo", only, "--json", path.join(dir, "d.json")]);
+  assert.equal(fourth.status, 0, fourth.stderr);
+  const d = loadResults(path.join(dir, "d.json")).records;
+  for (const x of d.filter((r) => r.name === "conv")) {
+    assert.equal(x.params.algo, only);
+    const cachedHere = winners.some(([item, algo]) => algo === only && item === [x.params.n, x.params.c, x.params.h, x.params.w, x.params.k, x.params.r, x.params.s, x.params.stride, x.params.pad, x.params.groups].join("x"));
+    assert.equal(x.derived?.algoSource, cachedHere ? "cache" : "requested");
+  }
+  assert.deepEqual(entriesOf(cache).map((e) => [e.item, e.value.algo]), winners);
 });
 
 test("the model uses the fast-run winners of its own thread count, and its records say where each conv's algorithm came from", (t) => {

@@ -81,7 +81,7 @@ function algoPolicies(opts: ModelOptions, env: Env, native: Native, warn: (m: st
       if (!policies.has(threads)) policies.set(threads, cachedAlgoPolicy(cache, threads));
       return policies.get(threads)!;
     },
-    from: `the fast-run cache ${file} for the thread count run, the default rules elsewhere`,
+    from: `the fast-run cache ${file}, each thread count its own winners (the default rules for shapes it has not measured)`,
   };
 }
 

@@ -102,7 +102,9 @@ async function measureLayer(
   const params = { net: plan.net, layer: l.name, ...shape, dtype, threads };
   const rows: ConvRow[] = [];
   const records: { row: ConvRow; gflops: number[] }[] = [];
-  const cached = plan.cache ? cachedWinner(plan.cache, threads, dtype, shape) : undefined;
+  const hit = plan.cache ? cachedWinner(plan.cache, threads, dtype, shape) : undefined;
+  // A winner --algo leaves out is not the one to time; the cache keeps it for later runs.
+  const cached = hit && (!plan.algos || plan.algos.includes(hit.algo)) ? hit : undefined;
   if (cached) out.fromCache++;
   // Why each timed algorithm ran: the cache's winner alone, the ones --algo named, or all.
   const timedBecause = cached ? "cache" : plan.algos ? "requested" : "all-algorithms";
@@ -163,7 +165,8 @@ async function measureLayer(
         { method: cached ? "the fast-run cache's choice, checked and timed again" : "fastest checked algorithm for this layer", passed: true },
       ),
     );
-    if (plan.cache && !cached) storeWinner(plan.cache, threads, dtype, shape, { algo: best.row.algo, gflops: best.row.gflops!, measuredAt: new Date().toISOString() });
+    // The fastest of a subset --algo named is not the layer's winner.
+    if (plan.cache && !cached && !plan.algos) storeWinner(plan.cache, threads, dtype, shape, { algo: best.row.algo, gflops: best.row.gflops!, measuredAt: new Date().toISOString() });
   }
   // A cached winner that no longer passes its check (or runs) is not kept: the next run times them all.
   if (cached && !best) forgetWinner(plan.cache!, threads, dtype, shape);
