@@ -52,8 +52,8 @@ typedef enum armbench_chain_mode {
  * two runs and the other just after (armbench/timer.h), the order alternating from
  * sample to sample so that neither chain always runs first. */
 typedef struct armbench_fma_sample {
-  uint64_t ns_n;        /* elapsed ns for steps instructions per chain */
-  uint64_t ns_2n;       /* elapsed ns for 2*steps */
+  uint64_t ns_n;        /* elapsed ns for steps instructions per chain (fastest of 3 runs) */
+  uint64_t ns_2n;       /* elapsed ns for 2*steps (fastest of 3 runs, interleaved with the N runs) */
   uint64_t cycles_n;    /* perf cycles for the same, UINT64_MAX without a counter */
   uint64_t cycles_2n;
   /* Indexed by chain (ARMBENCH_CLOCK_CHAIN_*); all zero (cycles UINT64_MAX) when the
