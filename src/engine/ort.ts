@@ -5,7 +5,9 @@
  */
 import { Bench } from "tinybench";
 
-import type { Tensor } from "./ir.js";
+import { median } from "../stats.js";
+import type { Graph, Tensor } from "./ir.js";
+import { saveOnnx } from "./onnx.js";
 
 type Ort = typeof import("onnxruntime-node");
 type Session = import("onnxruntime-node").InferenceSession;
@@ -44,7 +46,7 @@ export type OrtMeasurement =
       version: string;
       /** Wall time of each timed run, ms. */
       latencyMs: number[];
-      /** Outputs of the last run, by graph output name. */
+      /** Outputs of the untimed first run, by graph output name. */
       outputs: Record<string, Tensor>;
     }
   | { ok: false; reason: string };
@@ -68,15 +70,58 @@ export async function runOrt(model: Uint8Array, inputs: Record<string, Tensor>, 
   if (!got.ok) throw new Error(got.reason);
   const s = await session(got.ort, model, threads);
   try {
-    const out = await s.run(feeds(got.ort, inputs));
-    return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: t.dims.map(Number), data: Float32Array.from(t.data as Float32Array) }]));
+    return toTensors(await s.run(feeds(got.ort, inputs)));
   } finally {
     await s.release();
   }
 }
 
-/** Warmup, then `iterations` runs each timed alone with process.hrtime.bigint. */
-export async function measureOrt(model: Uint8Array, inputs: Record<string, Tensor>, o: OrtRunOptions & { moduleName?: string }): Promise<OrtMeasurement> {
+/** Graph outputs as armbench tensors (copied: onnxruntime may reuse its buffers). */
+function toTensors(out: Record<string, import("onnxruntime-node").Tensor>): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: t.dims.map(Number), data: Float32Array.from(t.data as Float32Array) }]));
+}
+
+/**
+ * Each sample is one awaited session.run, as a caller of onnxruntime-node pays it: the
+ * setImmediate hop onnxruntime-node takes before running, and the output tensors it
+ * allocates. tinybench times the JavaScript-side loop (warm-up, then exactly
+ * `iterations` runs, no time budget), each sample one run in ms; against a plain loop of
+ * awaited runs timed by process.hrtime.bigint it differed by under 1 us per run here
+ * (a one-node graph: 10.3 against 10.1 us median), so it stays.
+ */
+async function timeRuns(run: () => Promise<unknown>, warmup: number, iterations: number): Promise<number[]> {
+  const bench = new Bench({ iterations, warmupIterations: warmup, time: 0, warmupTime: 0, retainSamples: true });
+  bench.add("onnxruntime", run);
+  await bench.run();
+  const r = bench.tasks[0]!.result;
+  if (r.state !== "completed") throw new Error(`the timed runs did not complete (${r.state})`);
+  return [...r.latency.samples!];
+}
+
+/** A one-node graph (Relu of 8 floats): its latency is what every run pays besides the model's work. */
+const TRIVIAL: Graph = {
+  name: "armbench-harness-probe",
+  inputs: [{ name: "x", dims: [1, 8] }],
+  outputs: ["y"],
+  nodes: [{ op: "Relu", name: "relu", inputs: ["x"], outputs: ["y"], attrs: {} }],
+  initializers: new Map(),
+};
+const HARNESS_RUNS = 200;
+
+/**
+ * An onnxruntime session held open between its answer and its timed runs, so that the
+ * caller can time our engine in between (the order alternates; see src/model/run.ts).
+ */
+export interface OrtSession {
+  version: string;
+  /** Outputs of one untimed run, by graph output name. */
+  outputs: Record<string, Tensor>;
+  /** Warm-up (at least one run was already made), then `iterations` runs, ms each. */
+  time(warmup: number, iterations: number): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export async function openOrt(model: Uint8Array, inputs: Record<string, Tensor>, o: { threads: number; moduleName?: string }): Promise<{ ok: true; session: OrtSession } | { ok: false; reason: string }> {
   const got = await loadOrt(o.moduleName);
   if (!got.ok) return got;
   let s: Session;
@@ -87,26 +132,59 @@ export async function measureOrt(model: Uint8Array, inputs: Record<string, Tenso
   }
   try {
     const f = feeds(got.ort, inputs);
-    // At least one untimed run: it also yields the outputs when iterations is 0.
-    let out = await s.run(f);
-    let latencyMs: number[] = [];
-    if (o.iterations > 0) {
-      // tinybench times the JavaScript-side loop (warm-up, then exactly `iterations`
-      // runs, no time budget), each sample one inference in ms.
-      const bench = new Bench({ iterations: o.iterations, warmupIterations: Math.max(0, o.warmup - 1), time: 0, warmupTime: 0, retainSamples: true });
-      bench.add("onnxruntime", async () => {
-        out = await s.run(f);
-      });
-      await bench.run();
-      const r = bench.tasks[0]!.result;
-      if (r.state !== "completed") throw new Error(`the timed runs did not complete (${r.state})`);
-      latencyMs = [...r.latency.samples!];
-    }
-    const outputs = Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: t.dims.map(Number), data: Float32Array.from(t.data as Float32Array) }]));
-    return { ok: true, version: got.version, latencyMs, outputs };
+    const outputs = toTensors(await s.run(f));
+    return {
+      ok: true,
+      session: {
+        version: got.version,
+        outputs,
+        time: async (warmup, iterations) => {
+          try {
+            return iterations > 0 ? await timeRuns(() => s.run(f), Math.max(0, warmup - 1), iterations) : [];
+          } catch (e) {
+            throw new Error(`onnxruntime failed to run the model: ${(e as Error).message.split("\n")[0]}`);
+          }
+        },
+        close: () => s.release(),
+      },
+    };
   } catch (e) {
-    return { ok: false, reason: `onnxruntime failed to run the model: ${(e as Error).message.split("\n")[0]}` };
-  } finally {
     await s.release();
+    return { ok: false, reason: `onnxruntime failed to run the model: ${(e as Error).message.split("\n")[0]}` };
+  }
+}
+
+/**
+ * The median latency, ms, of a one-node graph through the same session options and
+ * timing loop: an upper bound on what the harness (the JavaScript call, its hop and the
+ * output allocation, onnxruntime's own per-run bookkeeping) adds to each timed run of a
+ * model, stated beside onnxruntime's latency and never subtracted from it. null when
+ * onnxruntime cannot run it.
+ */
+export async function ortHarnessOverheadMs(threads: number, moduleName?: string): Promise<number | null> {
+  const x: Tensor = { dims: [1, 8], data: new Float32Array(8).fill(1) };
+  const opened = await openOrt(saveOnnx(TRIVIAL), { x }, { threads, ...(moduleName ? { moduleName } : {}) });
+  if (!opened.ok) return null;
+  try {
+    return median(await opened.session.time(20, HARNESS_RUNS));
+  } catch {
+    return null;
+  } finally {
+    await opened.session.close();
+  }
+}
+
+/** Warmup, then `iterations` runs, each one sample. */
+export async function measureOrt(model: Uint8Array, inputs: Record<string, Tensor>, o: OrtRunOptions & { moduleName?: string }): Promise<OrtMeasurement> {
+  const opened = await openOrt(model, inputs, o);
+  if (!opened.ok) return opened;
+  const s = opened.session;
+  try {
+    const latencyMs = await s.time(o.warmup, o.iterations);
+    return { ok: true, version: s.version, latencyMs, outputs: s.outputs };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  } finally {
+    await s.close();
   }
 }

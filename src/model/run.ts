@@ -1,9 +1,11 @@
 /**
  * `armbench model`: one graph, our engine and onnxruntime side by side. Per batch and
- * thread count: onnxruntime first (its answer is the reference for fp32), then ours:
- * compile and create (load time), one untimed inference (first-inference time) whose
- * output is checked, then the timed loop inside the executor. A wrong answer is a
- * failed record, never a latency.
+ * thread count: onnxruntime's session and one untimed run (its answer is the reference
+ * for fp32), then ours: compile and create (load time), one untimed inference
+ * (first-inference time) whose output is checked; then both timed loops, in an order
+ * that alternates from one configuration to the next (engineOrder), so that neither
+ * engine always meets the colder or the hotter machine. A wrong answer is a failed
+ * record, never a latency.
  */
 import { agreement, type Agreement } from "../engine/compare.js";
 import { compileModel, convChoiceFields, convChoices, type AlgoPolicy, type CompiledModel, type ConvChoice } from "../engine/compile.js";
@@ -11,7 +13,7 @@ import type { Graph, OpType } from "../engine/ir.js";
 import type { FpMath } from "../engine/lower.js";
 import { byInputName, seededInputs } from "../engine/inputs.js";
 import { saveOnnx } from "../engine/onnx.js";
-import { measureOrt } from "../engine/ort.js";
+import { openOrt, ortHarnessOverheadMs, type OrtSession } from "../engine/ort.js";
 import { dtypePeak, type DtypePeak } from "../micro/peak.js";
 import type { Native, NativeHandle } from "../native.js";
 import type { Progress } from "../progress.js";
@@ -67,6 +69,16 @@ export type RowCheck =
  */
 export function peakDtype(impl: EngineRow["impl"], fpmath: FpMath): FpMath {
   return impl === "onnxruntime" ? "fp32" : fpmath;
+}
+
+export type Engine = "armbench" | "onnxruntime";
+
+/**
+ * Which engine's timed loop runs first in the configuration at `index` (batches outer,
+ * thread counts inner, from 0): ours on even ones, onnxruntime's on odd ones.
+ */
+export function engineOrder(index: number): [Engine, Engine] {
+  return index % 2 === 0 ? ["armbench", "onnxruntime"] : ["onnxruntime", "armbench"];
 }
 
 export interface EngineRow {
@@ -161,6 +173,8 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
     return peaks.get(key) ?? null;
   };
   const nchwcBlock = ctx.native.nchwcBlock();
+  // Counts (batch, threads) configurations: engineOrder alternates over it.
+  let configIndex = 0;
 
   for (const batch of plan.batches) {
     const graph = plan.graphAt(batch);
@@ -198,31 +212,25 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       // steps per inference would each pay a wake-up of a sleeping caller otherwise.
       const pool: NativeHandle = ctx.native.gemmPool(ctx.cpus.slice(0, threads), true);
 
-      // The peer first: for fp32 its answer is the reference ours is checked against.
+      // The peer's answer first: for fp32 it is the reference ours is checked against.
+      // Its session stays open until its timed loop, which may come after ours.
       let ortAnswer: Float32Array | null = null;
+      let ortSession: OrtSession | null = null;
       // Why ours has no onnxruntime answer to be checked against, while it has none.
       let noReference = "no reference engine ran (--no-peers)";
+      const ortUnavailable = (reason: string) => {
+        ctx.record(unavailableRecord(id("model.latency", "onnxruntime", "fp32", "ms"), reason));
+        summary.rows.push(emptyRow("onnxruntime", batch, threads, "fp32", reason));
+      };
       if (onnxBytes) {
         ctx.progress.update(`model ${plan.model}: onnxruntime, batch ${batch}, ${threads} thread(s)`);
-        const o = await measureOrt(onnxBytes, byInputName(graph, inputs), {
-          threads, warmup: plan.warmup, iterations: plan.iterations,
-        });
+        const o = await openOrt(onnxBytes, byInputName(graph, inputs), { threads });
         if (!o.ok) {
           noReference = `onnxruntime did not run: ${o.reason}`;
-          ctx.record(unavailableRecord(id("model.latency", "onnxruntime", "fp32", "ms"), o.reason));
-          summary.rows.push(emptyRow("onnxruntime", batch, threads, "fp32", o.reason));
+          ortUnavailable(o.reason);
         } else {
-          ortAnswer = o.outputs[graph.outputs[0]!]!.data;
-          const ortPeak = await peakFor(peakDtype("onnxruntime", plan.fpmath), threads);
-          const s = latencyStats(o.latencyMs, batch, flops, ortPeak);
-          const reason = "onnxruntime is the reference engine: armbench's answer is checked against it, nothing checks it";
-          const check = notChecked(reason);
-          ctx.record(okRecord({
-            ...id("model.latency", "onnxruntime", "fp32", "ms"),
-            derived: { version: o.version, gflops: s.gflops, pctPeak: s.pctPeak, peakForm: ortPeak?.form ?? null },
-          }, o.latencyMs, check));
-          ctx.record(okRecord(id("model.throughput", "onnxruntime", "fp32", "images/s"), o.latencyMs.map((ms) => (batch * 1000) / ms), check));
-          summary.rows.push({ impl: "onnxruntime", batch, threads, fpmath: "fp32", ...s, check: { passed: null, reason }, note: `onnxruntime ${o.version}` });
+          ortSession = o.session;
+          ortAnswer = o.session.outputs[graph.outputs[0]!]!.data;
         }
       }
 
@@ -270,19 +278,60 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
         ctx.record(unavailableRecord(id("model.check", "armbench", plan.fpmath, "cosine"), `no reference answer: ${noReference}`));
       }
       const latencyId = id("model.latency", "armbench", plan.fpmath, "ms");
-      if (agreed && !agreed.passed) {
-        ctx.record(failedRecord(latencyId, `not timed: the answer check failed (cosine ${agreed.cosine.toPrecision(6)} against ${against})`));
-        summary.rows.push({ ...emptyRow("armbench", batch, threads, plan.fpmath, "answer check failed"), check: agreed });
-        continue;
-      }
-      if (refCheck?.passed === false) {
-        ctx.record(failedRecord(latencyId, `not timed: the bf16 answer's reference, armbench's fp32 output, disagrees with onnxruntime (cosine ${refCheck.cosine.toPrecision(6)})`));
-        summary.rows.push({ ...emptyRow("armbench", batch, threads, plan.fpmath, "fp32 reference check failed"), check: agreed });
-        continue;
-      }
+      // Why ours is not timed, if it is not.
+      let notTimed: { reason: string; note: string } | null = null;
+      if (agreed && !agreed.passed) notTimed = { reason: `not timed: the answer check failed (cosine ${agreed.cosine.toPrecision(6)} against ${against})`, note: "answer check failed" };
+      else if (refCheck?.passed === false) notTimed = { reason: `not timed: the bf16 answer's reference, armbench's fp32 output, disagrees with onnxruntime (cosine ${refCheck.cosine.toPrecision(6)})`, note: "fp32 reference check failed" };
 
-      ctx.progress.update(`model ${plan.model}: armbench ${plan.fpmath}, batch ${batch}, ${threads} thread(s): timing`);
-      const m = await ctx.native.engineMeasure(engine, inputs.map((t) => t.data), { warmup: plan.warmup, iterations: plan.iterations, profile: plan.profile });
+      // Both timed loops, in this configuration's order; records are written after both.
+      const order = engineOrder(configIndex++).filter((e) => (e === "armbench" ? !notTimed : ortSession !== null));
+      const ranFirst = order[0] ?? null;
+      let measured: Awaited<ReturnType<Native["engineMeasure"]>> | null = null;
+      let ortMs: number[] | null = null;
+      let ortFailure: string | null = null;
+      let harnessOverheadMs: number | null = null;
+      for (const engineName of order) {
+        if (engineName === "armbench") {
+          ctx.progress.update(`model ${plan.model}: armbench ${plan.fpmath}, batch ${batch}, ${threads} thread(s): timing`);
+          measured = await ctx.native.engineMeasure(engine, inputs.map((t) => t.data), { warmup: plan.warmup, iterations: plan.iterations, profile: plan.profile });
+        } else {
+          ctx.progress.update(`model ${plan.model}: onnxruntime, batch ${batch}, ${threads} thread(s): timing`);
+          try {
+            ortMs = await ortSession!.time(plan.warmup, plan.iterations);
+            harnessOverheadMs = await ortHarnessOverheadMs(threads);
+          } catch (e) {
+            ortFailure = (e as Error).message;
+          }
+        }
+      }
+      // Released before anything else runs: its threads and memory are not ours to keep.
+      await ortSession?.close();
+
+      if (ortSession) {
+        if (ortMs === null) {
+          ortUnavailable(ortFailure ?? "onnxruntime was not timed");
+        } else {
+          const ortPeak = await peakFor(peakDtype("onnxruntime", plan.fpmath), threads);
+          const s = latencyStats(ortMs, batch, flops, ortPeak);
+          const reason = "onnxruntime is the reference engine: armbench's answer is checked against it, nothing checks it";
+          const check = notChecked(reason);
+          ctx.record(okRecord({
+            ...id("model.latency", "onnxruntime", "fp32", "ms"),
+            derived: { version: ortSession.version, gflops: s.gflops, pctPeak: s.pctPeak, peakForm: ortPeak?.form ?? null, ranFirst, harnessOverheadMs },
+          }, ortMs, check));
+          ctx.record(okRecord(id("model.throughput", "onnxruntime", "fp32", "images/s"), ortMs.map((ms) => (batch * 1000) / ms), check));
+          const notes = [`onnxruntime ${ortSession.version}`, ...(ranFirst === "onnxruntime" && order.length > 1 ? ["timed first"] : []),
+            ...(harnessOverheadMs !== null ? [`harness <= ${harnessOverheadMs.toPrecision(2)} ms/run`] : [])];
+          summary.rows.push({ impl: "onnxruntime", batch, threads, fpmath: "fp32", ...s, check: { passed: null, reason }, note: notes.join(", ") });
+        }
+      }
+      if (notTimed) {
+        ctx.record(failedRecord(latencyId, notTimed.reason));
+        summary.rows.push({ ...emptyRow("armbench", batch, threads, plan.fpmath, notTimed.note), check: agreed });
+        continue;
+      }
+      if (!measured) throw new Error("internal: armbench's timed loop did not run");
+      const m = measured;
       const ms = m.samplesNs.map((ns) => ns / 1e6);
       const s = latencyStats(ms, batch, flops, peak);
       const info = ctx.native.engineInfo(engine);
@@ -292,12 +341,12 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
         derived: {
           gflops: s.gflops, pctPeak: s.pctPeak, peakForm: peak?.form ?? null,
           peakActivationBytes: compiled.plan.peakLiveBytes, arenaBytes: info.arenaBytes, weightBytes: info.weightBytes,
-          loadMs, firstInferenceMs,
+          loadMs, firstInferenceMs, ranFirst,
           ...convChoiceFields(choices),
         },
       }, ms, check));
       ctx.record(okRecord(id("model.throughput", "armbench", plan.fpmath, "images/s"), ms.map((x) => (batch * 1000) / x), check));
-      summary.rows.push({ impl: "armbench", batch, threads, fpmath: plan.fpmath, ...s, check: agreed ?? { passed: null, reason: noReference }, note: null });
+      summary.rows.push({ impl: "armbench", batch, threads, fpmath: plan.fpmath, ...s, check: agreed ?? { passed: null, reason: noReference }, note: ranFirst === "armbench" && order.length > 1 ? "timed first" : null });
 
       if (plan.profile && m.stepNs) {
         const steps = compiled.program.steps;
