@@ -156,28 +156,37 @@ function normalUpperTail(z: number): number {
   return z >= 0 ? upper : 1 - upper;
 }
 
-/** Counts of every U from 0 to m*n over the C(m+n, m) equally likely orderings (no ties). */
-function exactUCounts(m: number, n: number): number[] {
-  // f[i][j][u]: orderings of i a's and j b's with U = u; built up one sample at a time.
-  let prev: number[][] = Array.from({ length: n + 1 }, () => [1]);
-  for (let i = 1; i <= m; i++) {
-    const cur: number[][] = [[1]];
-    for (let j = 1; j <= n; j++) {
-      const size = i * j + 1;
-      const row = new Array<number>(size).fill(0);
-      // The largest value is an a (beats all j b's: U grows by j) or a b (U unchanged).
-      const withA = prev[j]!;
-      for (let u = 0; u < withA.length; u++) row[u + j]! += withA[u]!;
-      const withB = cur[j - 1]!;
-      for (let u = 0; u < withB.length; u++) row[u]! += withB[u]!;
-      cur.push(row);
+/**
+ * How many of the C(N, m) equally likely ways to pick the first sample's ranks from the
+ * pooled (mid)ranks give each rank sum: the exact distribution of U conditional on the
+ * ties seen, so tied samples get an exact p too. Ranks come doubled, so midranks are
+ * integers and the counts are exact (C(40, 20) < 2^53).
+ */
+function rankSumCounts(doubledRanks: readonly number[], m: number): Float64Array {
+  const maxSum = doubledRanks.reduce((s, r) => s + r, 0);
+  // f[k][s]: subsets of k ranks among those seen so far with doubled sum s.
+  const f = Array.from({ length: m + 1 }, () => new Float64Array(maxSum + 1));
+  f[0]![0] = 1;
+  let seen = 0;
+  for (const r of doubledRanks) {
+    seen++;
+    for (let k = Math.min(seen, m); k >= 1; k--) {
+      const into = f[k]!;
+      const from = f[k - 1]!;
+      for (let sum = maxSum; sum >= r; sum--) into[sum]! += from[sum - r]!;
     }
-    prev = cur;
   }
-  return prev[n]!;
+  return f[m]!;
 }
 
-/** Largest pooled sample count for which the exact U distribution is used (when nothing ties). */
+/** C(n, k) as a float: exact up to 2^53, which the exact test's sizes stay under. */
+function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= Math.min(k, n - k); i++) c = (c * (n - Math.min(k, n - k) + i)) / i;
+  return Math.round(c);
+}
+
+/** Largest pooled sample count for which the exact (conditional, when tied) U distribution is used. */
 export const MANN_WHITNEY_EXACT_MAX = 40;
 
 export interface MannWhitney {
@@ -186,13 +195,15 @@ export interface MannWhitney {
   /** Two-sided p-value for "both samples come from the same distribution". */
   p: number;
   method: "exact" | "normal";
-  /** The smallest two-sided p these sample sizes can give at all. */
+  /** The smallest two-sided p these sample sizes can give at all (every a below every b, nothing tied). */
   minP: number;
 }
 
 /**
- * Mann-Whitney U test (two-sided): exact when nothing ties and the samples are small,
- * otherwise the normal approximation with tie correction and continuity correction.
+ * Mann-Whitney U test (two-sided). Up to MANN_WHITNEY_EXACT_MAX pooled samples: exact, from
+ * the permutation distribution of U given the ranks actually seen (ties included), p being
+ * the share of orderings whose U lies at least as far from its mean as the one observed.
+ * Beyond: the normal approximation with tie and continuity corrections.
  */
 export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWhitney {
   requireSamples(a, "mannWhitneyU (first sample)");
@@ -203,27 +214,49 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWh
   const rankSumA = ranks.slice(0, m).reduce((s, r) => s + r, 0);
   const u = rankSumA - (m * (m + 1)) / 2;
   const total = m + n;
-  const hasTies = ties.some((t) => t > 1);
-  // The most extreme ordering (every a below every b) bounds how small p can get.
-  const counts = total <= MANN_WHITNEY_EXACT_MAX ? exactUCounts(m, n) : null;
-  const orderings = counts ? counts.reduce((s, c) => s + c, 0) : 0;
-  if (counts && !hasTies) {
-    let below = 0;
-    for (let k = 0; k <= u; k++) below += counts[k]!;
-    let above = 0;
-    for (let k = u; k < counts.length; k++) above += counts[k]!;
-    const p = Math.min(1, (2 * Math.min(below, above)) / orderings);
-    return { u, p, method: "exact", minP: Math.min(1, (2 * counts[0]!) / orderings) };
+  if (total <= MANN_WHITNEY_EXACT_MAX) {
+    const counts = rankSumCounts(ranks.map((r) => Math.round(2 * r)), m);
+    // Doubled: 2U = doubled rank sum - m(m+1); its mean is mn.
+    const offset = m * (m + 1);
+    const observed = Math.abs(Math.round(2 * u) - m * n);
+    let extreme = 0;
+    let all = 0;
+    for (let sum = 0; sum < counts.length; sum++) {
+      const c = counts[sum]!;
+      if (c === 0) continue;
+      all += c;
+      if (Math.abs(sum - offset - m * n) >= observed) extreme += c;
+    }
+    return { u, p: Math.min(1, extreme / all), method: "exact", minP: Math.min(1, 2 / binomial(total, m)) };
   }
   const mean = (m * n) / 2;
   const tieTerm = ties.reduce((s, t) => s + (t * t * t - t), 0) / (total * (total - 1));
   const variance = ((m * n) / 12) * (total + 1 - tieTerm);
-  if (variance <= 0) return { u, p: 1, method: "normal", minP: 1 };
+  const minP = Math.min(1, 2 * normalUpperTail((mean - 0.5) / Math.sqrt((m * n * (total + 1)) / 12)));
+  if (variance <= 0) return { u, p: 1, method: "normal", minP };
   const diff = Math.abs(u - mean);
   const z = Math.max(0, diff - 0.5) / Math.sqrt(variance);
   const p = Math.min(1, 2 * normalUpperTail(z));
-  const minP = counts ? Math.min(1, (2 * counts[0]!) / orderings) : Math.min(1, 2 * normalUpperTail((mean - 0.5) / Math.sqrt((m * n * (total + 1)) / 12)));
   return { u, p, method: "normal", minP };
+}
+
+/**
+ * Benjamini-Hochberg adjusted p-values, in the order given: rejecting every hypothesis whose
+ * adjusted p is below alpha keeps the expected share of false discoveries at most alpha.
+ * adjusted(i) = min over j ranked at or above i of p(j) * count / rank(j), capped at 1.
+ */
+export function benjaminiHochberg(pValues: readonly number[]): number[] {
+  for (const p of pValues) if (!(p >= 0 && p <= 1)) throw new RangeError(`benjaminiHochberg: ${p} is not a p-value`);
+  const count = pValues.length;
+  const order = pValues.map((p, i) => ({ p, i })).sort((x, y) => x.p - y.p);
+  const adjusted = new Array<number>(count);
+  let running = 1;
+  for (let rank = count; rank >= 1; rank--) {
+    const { p, i } = order[rank - 1]!;
+    running = Math.min(running, (p * count) / rank);
+    adjusted[i] = running;
+  }
+  return adjusted;
 }
 
 /** Geometric mean of positive ratios (the one fair average of speedups). */

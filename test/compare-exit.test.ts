@@ -14,7 +14,7 @@ import { sampleEnv, tempDir } from "./helpers/fixtures.js";
 const CHECK = { method: "test", passed: true };
 
 /** Twelve GFLOP/s samples spread by +-2 % around `center`, and latencies the other way. */
-function results(center: number, hostname: string): ResultsFile {
+function results(center: number, hostname: string, kernel = "f32_kernel"): ResultsFile {
   const gflops = Array.from({ length: 12 }, (_, i) => center * (0.98 + (0.04 * i) / 11));
   const ns = gflops.map((g) => 1000 / g);
   const env = sampleEnv();
@@ -23,7 +23,7 @@ function results(center: number, hostname: string): ResultsFile {
     schema: SCHEMA,
     env,
     records: [
-      okRecord({ suite: "gemm", name: "gemm", impl: "armbench", params: { m: 256, n: 256, k: 256, dtype: "fp32", threads: 1, kernel: hostname, pctPeak: center / 2 }, unit: "GFLOP/s" }, gflops, CHECK),
+      okRecord({ suite: "gemm", name: "gemm", impl: "armbench", params: { m: 256, n: 256, k: 256, dtype: "fp32", threads: 1, kernel, pctPeak: center / 2 }, unit: "GFLOP/s" }, gflops, CHECK),
       okRecord({ suite: "micro", name: "micro.mem.latency", impl: "armbench", params: { bytes: 4096, page: "4k" }, unit: "ns" }, ns, CHECK),
     ],
   };
@@ -38,17 +38,31 @@ function files(a: ResultsFile, b: ResultsFile): [string, string] {
   return [fa, fb];
 }
 
-test("records match across machines although the kernel picked and % of peak differ", () => {
+test("records match across machines although % of peak differs", () => {
   const c = compareResults(results(100, "x"), results(80, "y"), 0.05);
   assert.equal(c.rows.length, 2);
   const g = c.rows.find((r) => r.unit === "GFLOP/s")!;
   assert.ok(Math.abs(g.speedup! - 0.8) < 1e-9);
   assert.equal(g.verdict, "slower");
+  assert.ok(g.headline);
   assert.ok(g.regression);
-  // Latency fell as GFLOP/s rose: B is slower there too, by the same factor.
+  assert.ok(g.pAdjusted !== null && g.pAdjusted < 0.05);
+  // Latency fell as GFLOP/s rose: B is slower there too, by the same factor, but a sweep point never gates.
   const l = c.rows.find((r) => r.unit === "ns")!;
   assert.ok(Math.abs(l.speedup! - 0.8) < 1e-9);
   assert.equal(l.verdict, "slower");
+  assert.equal(l.headline, false);
+  assert.equal(l.regression, false);
+  assert.equal(l.pAdjusted, null);
+});
+
+test("a record whose kernel changed is reported as such, not as a regression", () => {
+  const c = compareResults(results(100, "x", "f32_avx2_6x16"), results(80, "y", "f32_avx512_14x32"), 0.05);
+  const g = c.rows.find((r) => r.unit === "GFLOP/s")!;
+  assert.equal(g.verdict, "kernel changed");
+  assert.equal(g.kernelChange, "kernel f32_avx2_6x16 -> f32_avx512_14x32");
+  assert.equal(g.regression, false);
+  assert.equal(c.suites.find((s) => s.suite === "gemm")!.notJudged.kernelChanged, 1);
 });
 
 test("compare exits non-zero on a significant regression above the threshold", () => {
@@ -56,7 +70,8 @@ test("compare exits non-zero on a significant regression above the threshold", (
   const r = armbench(["compare", a, b, "--threshold", "5%", "--fail-on-regression"]);
   assert.equal(r.status, EXIT_REGRESSION, r.stderr);
   assert.match(r.stdout, /REGRESSION/);
-  assert.match(r.stdout, /2 significant regressions of more than 5\.0% in B/);
+  assert.match(r.stdout, /1 significant regression of more than 5\.0% in B/);
+  assert.match(r.stdout, /micro\.mem\.latency .*slower \(not gated\)/);
 });
 
 test("compare exits zero below the threshold, without --fail-on-regression, and when B is faster", () => {

@@ -1,5 +1,5 @@
 /** `armbench compare A.json B.json`: matching records side by side, with significance. */
-import { compareResults, type Comparison } from "../compare/compare.js";
+import { compareResults, type ComparedRecord, type Comparison, type SuiteSummary } from "../compare/compare.js";
 import { REGRESSION_THRESHOLD, SIGNIFICANCE_ALPHA } from "../constants.js";
 import { EXIT_REGRESSION, UserError } from "../errors.js";
 import { loadResults } from "../results/load.js";
@@ -35,33 +35,74 @@ function speedText(s: number | null): string {
   return `${s.toFixed(3)}x`;
 }
 
+function verdictText(r: ComparedRecord): string {
+  if (r.regression) return "REGRESSION";
+  // A non-headline difference informs; saying so keeps it from reading as a gate's verdict.
+  if (!r.headline && (r.verdict === "faster" || r.verdict === "slower")) return `${r.verdict} (not gated)`;
+  return r.verdict;
+}
+
+function pText(r: ComparedRecord): string {
+  return r.pAdjusted === null ? r.p.toFixed(4) : `${r.p.toFixed(4)} (${r.pAdjusted.toFixed(4)})`;
+}
+
+/** "3 too few samples, 1 kernel changed": only the reasons that occur. */
+function notJudgedText(s: SuiteSummary): string {
+  const n = s.notJudged;
+  const parts = [
+    [n.tooFewSamples, "too few samples to tell"],
+    [n.kernelChanged, "kernel changed"],
+    [n.notASpeed, "not a speed"],
+    [n.onlyA, "ok only in A"],
+    [n.onlyB, "ok only in B"],
+    [n.notOk, "failed or unavailable in both"],
+  ] as const;
+  const text = parts.filter(([c]) => c > 0).map(([c, why]) => `${c} ${why}`);
+  return text.length ? text.join(", ") : "none";
+}
+
 export function renderComparison(c: Comparison, nameA: string, nameB: string, threshold: number): string {
   const rows = c.rows.map((r) => [
     r.label,
     r.unit,
+    r.headline ? "yes" : "-",
     num(r.a.median, 3),
     num(r.b.median, 3),
     speedText(r.speedup),
-    r.p.toFixed(4),
-    r.regression ? "REGRESSION" : r.verdict,
+    pText(r),
+    verdictText(r),
     answerText(r.notChecked),
   ]);
-  const head = ["benchmark", "unit", "A median", "B median", "B speedup", "p (U test)", "verdict", "answer"];
-  const lines = [`A: ${nameA}`, `B: ${nameB}`, renderTable(head, rows, { right: [2, 3, 4, 5] })];
+  const head = ["benchmark", "unit", "headline", "A median", "B median", "B speedup", "p (BH-adjusted)", "verdict", "answer"];
+  const lines = [`A: ${nameA}`, `B: ${nameB}`, renderTable(head, rows, { right: [3, 4, 5, 6] })];
   const speeds = c.rows.map((r) => r.speedup).filter((s): s is number => s !== null);
   const count = (v: string) => c.rows.filter((r) => r.verdict === v).length;
   lines.push(
     `${c.rows.length} matching records: ${count("faster")} significantly faster, ${count("slower")} significantly slower, ` +
       `${count("same")} within noise (p >= ${SIGNIFICANCE_ALPHA}), ${count("too few samples")} with too few samples to tell` +
+      (count("kernel changed") ? `, ${count("kernel changed")} with a changed kernel or algorithm` : "") +
       (speeds.length ? `; geometric-mean speedup of B ${geometricMean(speeds).toFixed(3)}x` : "") +
       ".",
   );
+  const headline = c.rows.filter((r) => r.headline);
+  lines.push(
+    c.anyHeadline
+      ? `${headline.length} of them are headline figures, the only ones that gate; their p-values are Benjamini-Hochberg adjusted over the ${headline.filter((r) => r.pAdjusted !== null).length} that could be judged.`
+      : "neither file marks headline figures (written before armbench did): nothing gates.",
+  );
+  lines.push("per suite (matched records; judged; not judged, and why):");
+  for (const s of c.suites) {
+    lines.push(`  ${s.suite}: ${s.matched} matched (${s.headline} headline); ${s.judged} judged; not judged: ${notJudgedText(s)}${s.notChecked ? `; ${s.notChecked} with an answer not checked in A or B, judged on speed only` : ""}.`);
+  }
   const unchecked = c.rows.filter((r) => r.notChecked.length > 0).length;
   if (unchecked) lines.push(`${unchecked} of them ${unchecked > 1 ? "were" : "was"} not checked in A or B (no reference answer): compared on speed only.`);
   if (c.onlyA || c.onlyB) lines.push(`${c.onlyA} records only in A and ${c.onlyB} only in B were not compared.`);
+  for (const r of c.rows.filter((x) => x.verdict === "kernel changed" && x.headline)) {
+    lines.push(`  kernel changed ${r.label}: ${r.kernelChange}; ${speedText(r.speedup)}, not judged as a regression.`);
+  }
   const regressions = c.rows.filter((r) => r.regression);
   for (const r of regressions) {
-    lines.push(`  REGRESSION ${r.label}: ${speedText(r.speedup)} (p = ${r.p.toFixed(4)})${r.notChecked.length ? `, answer ${answerText(r.notChecked)}` : ""}`);
+    lines.push(`  REGRESSION ${r.label}: ${speedText(r.speedup)} (p = ${r.p.toFixed(4)}, adjusted ${r.pAdjusted!.toFixed(4)})${r.notChecked.length ? `, answer ${answerText(r.notChecked)}` : ""}`);
   }
   lines.push(
     regressions.length

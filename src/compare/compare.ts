@@ -1,15 +1,19 @@
 /**
  * Two results files, record by record: both medians, the speedup of B over A, and a
  * Mann-Whitney U test on the raw samples, so a difference inside the noise is not
- * called a regression.
+ * called a regression. Only headline figures (src/results/headline.ts) gate, after a
+ * Benjamini-Hochberg correction over them: sweep points and per-op rows are shown with
+ * their own p but cannot make a run fail, and a record whose kernel or algorithm changed
+ * between the files measured different code, so it is "kernel changed", never a regression.
  */
 import { SIGNIFICANCE_ALPHA } from "../constants.js";
 import { speedup } from "../results/direction.js";
+import { headlineOf } from "../results/headline.js";
 import { recordKey, recordLabel } from "../results/identity.js";
 import type { OkRecord, ResultRecord, ResultsFile } from "../results/schema.js";
-import { mannWhitneyU } from "../stats.js";
+import { benjaminiHochberg, mannWhitneyU } from "../stats.js";
 
-export type Verdict = "faster" | "slower" | "same" | "not a speed" | "too few samples";
+export type Verdict = "faster" | "slower" | "same" | "not a speed" | "too few samples" | "kernel changed";
 
 export interface ComparedRecord {
   key: string;
@@ -22,19 +26,51 @@ export interface ComparedRecord {
   speedup: number | null;
   /** Two-sided Mann-Whitney p-value of the raw samples. */
   p: number;
+  /** For a judged headline record: p after the Benjamini-Hochberg correction over every judged headline record; else null. */
+  pAdjusted: number | null;
   /** The smallest p these sample counts allow: above alpha, no difference can be significant. */
   minP: number;
+  /** Whether B (or A, for files that say) marks this record as its benchmark's headline figure: only these gate. */
+  headline: boolean;
+  /** What ran in A and in B where the kernel or algorithm differs, e.g. "kernel f32_avx2_6x16 -> f32_avx512_14x32". */
+  kernelChange: string | null;
   verdict: Verdict;
-  /** B significantly slower by more than the threshold. */
+  /** A headline record significantly slower (after the correction) by more than the threshold. */
   regression: boolean;
   /** The files whose record says its answer was not checked (passed: null): it compares on speed only. */
   notChecked: ("A" | "B")[];
+}
+
+/** Why a record of one suite was not judged, and how many. */
+export interface NotJudged {
+  tooFewSamples: number;
+  kernelChanged: number;
+  notASpeed: number;
+  /** Ok in one file only (the other lacks it, or has it failed or unavailable). */
+  onlyA: number;
+  onlyB: number;
+  /** Failed or unavailable in both. */
+  notOk: number;
+}
+
+export interface SuiteSummary {
+  suite: string;
+  matched: number;
+  headline: number;
+  /** Compared with a p-value (headline or not). */
+  judged: number;
+  /** Matched, with an unchecked answer in A or B: judged on speed only. */
+  notChecked: number;
+  notJudged: NotJudged;
 }
 
 export interface Comparison {
   rows: ComparedRecord[];
   onlyA: number;
   onlyB: number;
+  suites: SuiteSummary[];
+  /** Whether either file marks any headline figure (files written before the flag mark none). */
+  anyHeadline: boolean;
 }
 
 /** The first ok record per identity: a file holds each case once per run. */
@@ -48,6 +84,72 @@ export function okRecordsByKey(records: readonly ResultRecord[]): Map<string, Ok
   return out;
 }
 
+/**
+ * Fields naming the code a record ran: gemm's kernel (peers': library and variant), conv's
+ * algorithm, the model's per-conv algorithms. Where they came from (cache, rules) is left out:
+ * the same algorithm from the cache is the same code.
+ */
+const KERNEL_FIELDS: readonly { where: "params" | "derived"; field: string }[] = [
+  { where: "params", field: "kernel" },
+  { where: "params", field: "algo" },
+  { where: "params", field: "variant" },
+  { where: "derived", field: "kernel" },
+  { where: "derived", field: "algo" },
+  { where: "derived", field: "variant" },
+  { where: "derived", field: "convAlgos" },
+];
+
+function kernelText(r: OkRecord, where: "params" | "derived", field: string): string | undefined {
+  const v = where === "params" ? r.params[field] : r.derived?.[field];
+  if (v === undefined || v === null) return undefined;
+  // "node=algo(source)": the source says where the choice came from, not what ran.
+  return field === "convAlgos" ? String(v).replace(/\([^)]*\)/g, "") : String(v);
+}
+
+/** "kernel X -> Y" for each kernel field both records carry with different values; null when none differs. */
+export function kernelChange(a: OkRecord, b: OkRecord): string | null {
+  const changes: string[] = [];
+  for (const { where, field } of KERNEL_FIELDS) {
+    const x = kernelText(a, where, field);
+    const y = kernelText(b, where, field);
+    if (x !== undefined && y !== undefined && x !== y) changes.push(field === "convAlgos" ? `conv algorithms (${x} -> ${y})` : `${field} ${x} -> ${y}`);
+  }
+  return changes.length ? changes.join(", ") : null;
+}
+
+function emptyNotJudged(): NotJudged {
+  return { tooFewSamples: 0, kernelChanged: 0, notASpeed: 0, onlyA: 0, onlyB: 0, notOk: 0 };
+}
+
+function summarizeSuites(a: ResultsFile, b: ResultsFile, rows: readonly ComparedRecord[], left: Map<string, OkRecord>, right: Map<string, OkRecord>): SuiteSummary[] {
+  const suites = new Map<string, SuiteSummary>();
+  const of = (suite: string) => {
+    let s = suites.get(suite);
+    if (!s) suites.set(suite, (s = { suite, matched: 0, headline: 0, judged: 0, notChecked: 0, notJudged: emptyNotJudged() }));
+    return s;
+  };
+  for (const r of rows) {
+    const s = of(r.suite);
+    s.matched++;
+    if (r.headline) s.headline++;
+    if (r.notChecked.length) s.notChecked++;
+    if (r.verdict === "too few samples") s.notJudged.tooFewSamples++;
+    else if (r.verdict === "kernel changed") s.notJudged.kernelChanged++;
+    else if (r.verdict === "not a speed") s.notJudged.notASpeed++;
+    else s.judged++;
+  }
+  for (const [key, r] of left) if (!right.has(key)) of(r.suite).notJudged.onlyA++;
+  for (const [key, r] of right) if (!left.has(key)) of(r.suite).notJudged.onlyB++;
+  // A case neither file has ok: failed or unavailable on both sides, counted once per identity.
+  const notOk = new Map<string, string>();
+  for (const r of [...a.records, ...b.records]) {
+    const key = recordKey(r);
+    if (r.status !== "ok" && !left.has(key) && !right.has(key)) notOk.set(key, r.suite);
+  }
+  for (const suite of notOk.values()) of(suite).notJudged.notOk++;
+  return [...suites.values()].sort((x, y) => (x.suite < y.suite ? -1 : x.suite > y.suite ? 1 : 0));
+}
+
 /** `threshold`: the fraction (0.05 = 5 %) by which B must be slower to count as a regression. */
 export function compareResults(a: ResultsFile, b: ResultsFile, threshold: number, alpha = SIGNIFICANCE_ALPHA): Comparison {
   const left = okRecordsByKey(a.records);
@@ -58,16 +160,28 @@ export function compareResults(a: ResultsFile, b: ResultsFile, threshold: number
     if (!rb) continue;
     const test = mannWhitneyU(ra.samples, rb.samples);
     const s = speedup(ra.unit, ra.median, rb.median);
+    const change = kernelChange(ra, rb);
     let verdict: Verdict;
     if (s === null) verdict = "not a speed";
+    else if (change !== null) verdict = "kernel changed";
     else if (test.minP > alpha) verdict = "too few samples";
     else if (test.p >= alpha) verdict = "same";
     else verdict = s >= 1 ? "faster" : "slower";
-    const regression = verdict === "slower" && s !== null && s < 1 - threshold;
     const notChecked = (["A", "B"] as const).filter((side) => (side === "A" ? ra : rb).check.passed === null);
-    rows.push({ key, label: recordLabel(ra), suite: ra.suite, unit: ra.unit, a: ra, b: rb, speedup: s, p: test.p, minP: test.minP, verdict, regression, notChecked });
+    const headline = headlineOf(rb) || headlineOf(ra);
+    rows.push({ key, label: recordLabel(ra), suite: ra.suite, unit: ra.unit, a: ra, b: rb, speedup: s, p: test.p, pAdjusted: null, minP: test.minP, headline, kernelChange: change, verdict, regression: false, notChecked });
   }
+  // The family the gate corrects over: headline records that could show a difference at all.
+  const family = rows.filter((r) => r.headline && (r.verdict === "faster" || r.verdict === "slower" || r.verdict === "same"));
+  const adjusted = benjaminiHochberg(family.map((r) => r.p));
+  family.forEach((r, i) => {
+    r.pAdjusted = adjusted[i]!;
+    // Significant alone is not enough for a headline figure: it must survive the correction.
+    if (r.pAdjusted >= alpha) r.verdict = "same";
+    r.regression = r.verdict === "slower" && r.speedup !== null && r.speedup < 1 - threshold;
+  });
   const onlyA = [...left.keys()].filter((k) => !right.has(k)).length;
   const onlyB = [...right.keys()].filter((k) => !left.has(k)).length;
-  return { rows, onlyA, onlyB };
+  const anyHeadline = [...a.records, ...b.records].some((r) => headlineOf(r));
+  return { rows, onlyA, onlyB, suites: summarizeSuites(a, b, rows, left, right), anyHeadline };
 }

@@ -162,6 +162,12 @@ const RecordBase = {
   clock: RecordClock.optional(),
   /** Figures derived beside the main one (e.g. ns beside cycles), each with its unit in the key. */
   derived: z.record(z.string(), z.union([finite, z.string(), z.boolean(), z.null()])).optional(),
+  /**
+   * Whether this is its benchmark's headline figure (src/results/headline.ts): only these
+   * gate `compare --fail-on-regression` and enter the report's aggregates. Absent (files
+   * written before the flag): false.
+   */
+  headline: z.boolean().optional(),
 };
 
 export const OkRecord = z.object({
