@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { z } from "zod";
 
 import { UserError } from "../src/errors.js";
-import { GemmSuite, loadSuite, MicroSuite } from "../src/suites.js";
+import { ConvSuite, GemmSuite, loadSuite, MicroSuite, ModelSuite } from "../src/suites.js";
 import { tempDir } from "./helpers/fixtures.js";
 
 test("the built-in micro suite is valid in both modes, and quick is lighter", () => {
@@ -36,8 +36,20 @@ test("the built-in gemm suite is valid, and top-level quick overrides apply", ()
   const quick = loadSuite("gemm", GemmSuite, true);
   assert.ok(full.square.includes(4096));
   assert.deepEqual(quick.square, [256, 1024]);
-  assert.ok(quick.samples < full.samples);
+  assert.ok(quick.samples <= full.samples);
+  assert.ok(quick.minSampleNs < full.minSampleNs);
   assert.equal(quick.peak.steps, 500000);
   assert.equal(quick.peak.samples, 3);
   for (const set of full.defaultShapeSets) assert.ok(set === "square" || set in full.shapeSets, set);
+});
+
+test("every headline figure takes at least 7 samples, quick or not, so a Benjamini-Hochberg gate can fire", () => {
+  // 5 against 5 gives a two-sided p of at least 2/252 = 0.008: after the correction over a few dozen headline records, never below 0.05.
+  for (const quick of [true, false]) {
+    const mode = quick ? "quick" : "full";
+    assert.ok(loadSuite("gemm", GemmSuite, quick).samples >= 7, `gemm ${mode}`);
+    assert.ok(loadSuite("conv", ConvSuite, quick).samples >= 7, `conv ${mode}`);
+    assert.ok(loadSuite("model", ModelSuite, quick).iterations >= 7, `model ${mode}`);
+    assert.ok(loadSuite("micro", MicroSuite, quick).fma.peak.samples >= 7, `micro peak ${mode}`);
+  }
 });
