@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { compareResults } from "../src/compare/compare.js";
 import { EXIT_REGRESSION } from "../src/errors.js";
 import { isHeadline } from "../src/results/headline.js";
-import { okRecord } from "../src/results/record.js";
+import { failedRecord, okRecord } from "../src/results/record.js";
 import { ResultsFile as ResultsFileSchema, type ResultRecord, type ResultsFile } from "../src/results/schema.js";
 import { summarize } from "../src/stats.js";
 import { armbench } from "./helpers/cli.js";
@@ -94,12 +94,18 @@ test("each suite says how many records it could not judge and why", () => {
   const conv = c.suites.find((s) => s.suite === "conv")!;
   assert.equal(conv.notJudged.onlyA, 1);
   // Unavailable on both sides (OpenBLAS bf16, two variants x three sizes): counted, not silently dropped.
-  assert.equal(c.suites.find((s) => s.suite === "gemm")!.notJudged.notOk, 6);
+  assert.equal(c.suites.find((s) => s.suite === "gemm")!.notJudged.unavailable, 6);
+  assert.equal(c.suites.find((s) => s.suite === "gemm")!.notJudged.failed, 0);
   const r = gate(a, b);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, new RegExp(`micro: \\d+ matched \\(2 headline\\); \\d+ judged; not judged: ${micro.notJudged.tooFewSamples} too few samples to tell`));
   assert.match(r.stdout, /conv: .*1 ok only in A/);
-  assert.match(r.stdout, /gemm: .*6 failed or unavailable in both/);
+  assert.match(r.stdout, /gemm: .*6 unavailable in both/);
+  // A case that failed its check in B, and was unavailable in A, is a failure, not a missing feature.
+  const gemmKey = (x: ResultRecord) => x.suite === "gemm" && x.impl === "openblas" && x.params.dtype === "bf16" && x.params.m === 64 && x.params.run === "forced";
+  const broken: ResultsFile = { ...b, records: b.records.map((x) => (gemmKey(x) ? failedRecord({ suite: x.suite, name: x.name, impl: x.impl, params: x.params, unit: x.unit }, "wrong answer") : x)) };
+  const f = compareResults(a, broken, 0.05).suites.find((s) => s.suite === "gemm")!;
+  assert.deepEqual([f.notJudged.failed, f.notJudged.unavailable], [1, 5]);
 });
 
 test("headline figures: the rule, the flag every builder writes, and files without it", () => {

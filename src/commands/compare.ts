@@ -55,7 +55,8 @@ function notJudgedText(s: SuiteSummary): string {
     [n.notASpeed, "not a speed"],
     [n.onlyA, "ok only in A"],
     [n.onlyB, "ok only in B"],
-    [n.notOk, "failed or unavailable in both"],
+    [n.failed, "failed in A or B and ok in neither"],
+    [n.unavailable, "unavailable in both"],
   ] as const;
   const text = parts.filter(([c]) => c > 0).map(([c, why]) => `${c} ${why}`);
   return text.length ? text.join(", ") : "none";

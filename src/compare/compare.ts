@@ -49,8 +49,10 @@ export interface NotJudged {
   /** Ok in one file only (the other lacks it, or has it failed or unavailable). */
   onlyA: number;
   onlyB: number;
-  /** Failed or unavailable in both. */
-  notOk: number;
+  /** Failed in both, or failed in one and unavailable in the other. */
+  failed: number;
+  /** Unavailable in both (a peer, an algorithm or an instruction this machine lacks): nothing to judge, and nothing wrong. */
+  unavailable: number;
 }
 
 export interface SuiteSummary {
@@ -118,7 +120,7 @@ export function kernelChange(a: OkRecord, b: OkRecord): string | null {
 }
 
 function emptyNotJudged(): NotJudged {
-  return { tooFewSamples: 0, kernelChanged: 0, notASpeed: 0, onlyA: 0, onlyB: 0, notOk: 0 };
+  return { tooFewSamples: 0, kernelChanged: 0, notASpeed: 0, onlyA: 0, onlyB: 0, failed: 0, unavailable: 0 };
 }
 
 function summarizeSuites(a: ResultsFile, b: ResultsFile, rows: readonly ComparedRecord[], left: Map<string, OkRecord>, right: Map<string, OkRecord>): SuiteSummary[] {
@@ -141,12 +143,13 @@ function summarizeSuites(a: ResultsFile, b: ResultsFile, rows: readonly Compared
   for (const [key, r] of left) if (!right.has(key)) of(r.suite).notJudged.onlyA++;
   for (const [key, r] of right) if (!left.has(key)) of(r.suite).notJudged.onlyB++;
   // A case neither file has ok: failed or unavailable on both sides, counted once per identity.
-  const notOk = new Map<string, string>();
+  const notOk = new Map<string, { suite: string; failed: boolean }>();
   for (const r of [...a.records, ...b.records]) {
     const key = recordKey(r);
-    if (r.status !== "ok" && !left.has(key) && !right.has(key)) notOk.set(key, r.suite);
+    if (r.status === "ok" || left.has(key) || right.has(key)) continue;
+    notOk.set(key, { suite: r.suite, failed: r.status === "failed" || notOk.get(key)?.failed === true });
   }
-  for (const suite of notOk.values()) of(suite).notJudged.notOk++;
+  for (const { suite, failed } of notOk.values()) of(suite).notJudged[failed ? "failed" : "unavailable"]++;
   return [...suites.values()].sort((x, y) => (x.suite < y.suite ? -1 : x.suite > y.suite ? 1 : 0));
 }
 
