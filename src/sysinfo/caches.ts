@@ -6,6 +6,7 @@
  * read off its latency curve, else labelled defaults. Where another source's size
  * differs by more than DISAGREE_RATIO, both are kept.
  */
+import { formatBytes } from "../format.js";
 import type { EnvCacheLevel, FactSource } from "../results/schema.js";
 import type { DocumentedCore } from "./cores.js";
 import type { CacheLevel } from "./sysfs.js";
@@ -41,7 +42,7 @@ function fromDocumented(core: DocumentedCore): EnvCacheLevel[] {
   return core.caches.map((c) => {
     const options = c.configurableBytes;
     const note = [
-      options ? `${core.name} leaves this size to the chip's maker (${options.map(kib).join(" or ")}); the largest is assumed` : null,
+      options ? `${core.name} leaves this size to the chip's maker (${options.map(formatBytes).join(" or ")}); the largest is assumed` : null,
       c.note ?? null,
     ].filter((x): x is string => x !== null);
     return {
@@ -77,10 +78,6 @@ function fromDefaults(d: CacheInputs["defaults"], lineBytes: number | null): Env
     { level: 2, type: "Unified", sizeBytes: d.l2, lineBytes, ways: null, sharedByCpus: 1, source: "default", note },
     ...(d.l3 > d.l2 ? [{ level: 3, type: "Unified", sizeBytes: d.l3, lineBytes, ways: null, sharedByCpus: 1, source: "default" as const, note }] : []),
   ];
-}
-
-function kib(bytes: number): string {
-  return bytes >= 1 << 20 ? `${+(bytes / (1 << 20)).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }
 
 /**
@@ -129,7 +126,7 @@ function annotate(caches: readonly EnvCacheLevel[], others: readonly EnvCacheLev
     const curve = disagrees.find((d) => d.source === "measured");
     const vmNote = "a VM may report a whole package's L3 as one level";
     if (virtualized && c.level === llc && c.level >= 3 && curve && curve.sizeBytes * DISAGREE_RATIO < c.sizeBytes && !note?.includes(vmNote)) {
-      note = [note, `larger than the latency curve shows (${kib(curve.sizeBytes)}): ${vmNote}`].filter(Boolean).join("; ");
+      note = [note, `larger than the latency curve shows (${formatBytes(curve.sizeBytes)}): ${vmNote}`].filter(Boolean).join("; ");
     }
     return { ...c, ...(disagrees.length ? { disagrees } : {}), ...(note ? { note } : {}) };
   });
