@@ -280,11 +280,6 @@ export interface Native {
   /** Measures the TSC rate for about minNs; reads CNTFRQ_EL0 on aarch64. */
   refCounter(minNs: number): NativeRefCounter;
   perfCycles(): NativePerfCycles;
-  /**
-   * One core-clock estimate in Hz per sample, from the register add chain of `adds`
-   * steps, on a thread pinned to `cpu` (default -1: not pinned).
-   */
-  estimateCoreClock(samples: number, adds: number, cpu?: number): Promise<number[]>;
   /** The core-clock chains of this architecture, by index. */
   clockChains(): NativeClockChain[];
   /**

@@ -60,34 +60,6 @@ Napi::Value PerfCycles(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// estimateCoreClock(samples, adds, cpu = -1) -> Promise<number[]> (Hz, one per sample)
-// from the register add chain alone, measured on a thread pinned to `cpu`.
-Napi::Value EstimateCoreClock(const Napi::CallbackInfo& info) {
-  double samples = RequireNumber(info, 0, "estimateCoreClock", "samples");
-  double adds = RequireNumber(info, 1, "estimateCoreClock", "adds");
-  double cpu = info.Length() > 2 && !info[2].IsUndefined() ? RequireNumber(info, 2, "estimateCoreClock", "cpu") : -1;
-  if (!(samples >= 1 && samples <= 10000 && std::floor(samples) == samples)) {
-    throw Napi::RangeError::New(info.Env(), "estimateCoreClock: samples must be an integer in [1, 10000]");
-  }
-  if (!(adds >= 1000 && adds <= 1e11)) {
-    throw Napi::RangeError::New(info.Env(), "estimateCoreClock: adds must lie in [1e3, 1e11]");
-  }
-  if (!(cpu >= -1 && cpu < 65536 && std::floor(cpu) == cpu)) {
-    throw Napi::RangeError::New(info.Env(), "estimateCoreClock: cpu must be -1 or a CPU number");
-  }
-  auto hz = std::make_shared<std::vector<double>>(static_cast<size_t>(samples));
-  const auto n_adds = static_cast<uint64_t>(adds);
-  const int pin = static_cast<int>(cpu);
-  return PromiseWorker::Start(
-      info.Env(), "estimateCoreClock",
-      [hz, n_adds, pin] { return armbench_estimate_core_hz_on_cpu(pin, n_adds, static_cast<unsigned>(hz->size()), hz->data()); },
-      [hz](Napi::Env env) -> Napi::Value {
-        Napi::Array out = Napi::Array::New(env, hz->size());
-        for (size_t i = 0; i < hz->size(); ++i) out.Set(static_cast<uint32_t>(i), (*hz)[i]);
-        return out;
-      });
-}
-
 // clockChains() -> [{ index, name, insn }]: the core-clock chains of this architecture.
 Napi::Value ClockChains(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -145,7 +117,6 @@ void RegisterTimer(Napi::Env env, Napi::Object exports) {
   exports.Set("clockResolutionNs", Napi::Function::New(env, ClockResolutionNs, "clockResolutionNs"));
   exports.Set("refCounter", Napi::Function::New(env, RefCounter, "refCounter"));
   exports.Set("perfCycles", Napi::Function::New(env, PerfCycles, "perfCycles"));
-  exports.Set("estimateCoreClock", Napi::Function::New(env, EstimateCoreClock, "estimateCoreClock"));
   exports.Set("clockChains", Napi::Function::New(env, ClockChains, "clockChains"));
   exports.Set("runClockChains", Napi::Function::New(env, RunClockChains, "runClockChains"));
 }

@@ -84,14 +84,6 @@ int armbench_clock_chain_run(unsigned chain, uint64_t steps, const armbench_perf
  * when the thread could not be pinned. */
 int armbench_clock_chains_on_cpu(int cpu, uint64_t steps, unsigned rounds, armbench_clock_sample* out);
 
-/* One estimate of the core clock in Hz from the ARMBENCH_CLOCK_CHAIN_ADD chain of
- * `adds` steps. A single sample can be cut by preemption: take a robust statistic. */
-double armbench_estimate_core_hz(uint64_t adds);
-
-/* `samples` estimates as above, taken on a thread pinned to `cpu` (-1: not pinned),
- * written to out_hz. Returns 0, or -errno when the thread could not be pinned. */
-int armbench_estimate_core_hz_on_cpu(int cpu, uint64_t adds, unsigned samples, double* out_hz);
-
 #ifdef __cplusplus
 }
 #endif

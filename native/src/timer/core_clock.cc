@@ -148,10 +148,4 @@ int armbench_clock_chain_run(unsigned chain, uint64_t steps, const armbench_perf
   return 0;
 }
 
-double armbench_estimate_core_hz(uint64_t adds) {
-  armbench_clock_sample s;
-  if (armbench_clock_chain_run(ARMBENCH_CLOCK_CHAIN_ADD, adds == 0 ? 1 : adds, nullptr, &s) != 0) return 0;
-  return static_cast<double>(s.steps) * 1e9 / static_cast<double>(s.ns);
-}
-
 }  // extern "C"

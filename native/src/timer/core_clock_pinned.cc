@@ -37,27 +37,10 @@ void run_chains(void* ctx, int, armbench_team*) {
   if (counted) armbench_perf_cycles_close(&pc);
 }
 
-struct AddsJob {
-  uint64_t adds;
-  unsigned samples;
-  double* out;
-};
-
-void run_adds(void* ctx, int, armbench_team*) {
-  auto* job = static_cast<AddsJob*>(ctx);
-  for (unsigned i = 0; i < job->samples; ++i) job->out[i] = armbench_estimate_core_hz(job->adds);
-}
-
 }  // namespace
 
 extern "C" int armbench_clock_chains_on_cpu(int cpu, uint64_t steps, unsigned rounds, armbench_clock_sample* out) {
   if (out == nullptr || rounds == 0 || steps == 0 || steps > (uint64_t{1} << 40) || cpu < -1) return -EINVAL;
   ChainsJob job{steps, rounds, out};
   return armbench_run_team(1, cpu >= 0 ? &cpu : nullptr, run_chains, &job);
-}
-
-extern "C" int armbench_estimate_core_hz_on_cpu(int cpu, uint64_t adds, unsigned samples, double* out_hz) {
-  if (out_hz == nullptr || samples == 0 || adds == 0) return -EINVAL;
-  AddsJob job{adds, samples, out_hz};
-  return armbench_run_team(1, cpu >= 0 ? &cpu : nullptr, run_adds, &job);
 }
