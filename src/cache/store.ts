@@ -16,10 +16,11 @@
  * - writes are atomic (a temporary file renamed over the old one), so a run killed
  *   mid-save leaves the previous cache, never half of one.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
+import { writeFileAtomically } from "../atomic-write.js";
 import { armbenchCacheDir } from "../cache-dir.js";
 import type { Env } from "../results/schema.js";
 
@@ -195,10 +196,7 @@ export function saveKeyedCache<V>(cache: KeyedCache<V>): void {
     const [t, dtype, ...item] = key.split("|");
     return { ...cache.scope, threads: Number(t!.slice(1)), dtype: dtype!, item: item.join("|"), value };
   });
-  mkdirSync(path.dirname(cache.file), { recursive: true });
-  const tmp = `${cache.file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ schema: FILE_SCHEMA, kind: cache.kind, entries }, null, 1)}\n`);
-  renameSync(tmp, cache.file);
+  writeFileAtomically(cache.file, `${JSON.stringify({ schema: FILE_SCHEMA, kind: cache.kind, entries }, null, 1)}\n`);
   cache.changed = false;
 }
 

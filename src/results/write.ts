@@ -2,8 +2,8 @@
  * Writing results files. The file is rewritten atomically after every record, so a
  * run that fails half-way still leaves everything measured before the failure.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import path from "node:path";
+
+import { writeFileAtomically } from "../atomic-write.js";
 
 import { UserError } from "../errors.js";
 import { SCHEMA, type Env, type ResultRecord, type ResultsFile } from "./schema.js";
@@ -13,11 +13,8 @@ export function serializeResults(results: ResultsFile): string {
 }
 
 function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    writeFileAtomically(file, text);
   } catch (err) {
     throw new UserError(`cannot write results file ${file}: ${(err as Error).message}.`);
   }

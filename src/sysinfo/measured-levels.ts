@@ -4,10 +4,11 @@
  * no CPUID, an undocumented core) names its levels from what it was measured to have.
  * The file is untrusted: anything malformed is ignored with one warning.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
+import { writeFileAtomically } from "../atomic-write.js";
 import { armbenchCacheDir } from "../cache-dir.js";
 
 const FILE_SCHEMA = "armbench-cache-levels/1";
@@ -72,8 +73,5 @@ export function saveMeasuredLevels(key: string, levels: MeasuredLevels, file = m
   const entry = Entry.parse(levels);
   const { machines } = load(file);
   machines[key] = entry;
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ schema: FILE_SCHEMA, machines }, null, 1)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomically(file, `${JSON.stringify({ schema: FILE_SCHEMA, machines }, null, 1)}\n`);
 }
