@@ -122,6 +122,7 @@ function buildParser(args: string[]): Argv {
         .option("peer-path", { type: "string", array: true, describe: "NAME=PATH: load a peer from this file instead of its usual soname" })
         .option("warm", { type: "boolean", default: false, describe: "keep operands cached between repetitions (default: cold, rotated through copies larger than the LLC)" })
         .option("suite", { type: "string", describe: "a suite file to use instead of suites/gemm.json" })
+        .option("peaks", { type: "string", array: true, describe: "take the measured peak per dtype and thread count from these results files of this machine and build (e.g. armbench micro's) instead of measuring it" })
         .example("$0 gemm --dtype bf16", "sbgemm: ours and every peer with bf16 support")
         .example("$0 gemm --sizes 1024,2048 --threads 1 --no-peers", "our sgemm only, two sizes, one thread"),
     async (argv) => {
@@ -134,6 +135,7 @@ function buildParser(args: string[]): Argv {
         peerPath: argv["peer-path"] as string[] | undefined,
         warm: Boolean(argv.warm),
         suiteFile: argv.suite as string | undefined,
+        peaks: argv.peaks as string[] | undefined,
       });
     },
   );
@@ -147,6 +149,7 @@ function buildParser(args: string[]): Argv {
         .option("dtype", { type: "string", default: "fp32", describe: "fp32, bf16 (bf16 inputs, fp32 accumulation) or all" })
         .option("batch", { type: "number", describe: "one batch size instead of the suite's (1 and 8)" })
         .option("suite", { type: "string", describe: "a suite file to use instead of suites/conv.json" })
+        .option("peaks", { type: "string", array: true, describe: "take the measured peak per dtype and thread count from these results files of this machine and build (e.g. armbench micro's) instead of measuring it" })
         .option("fast-run", {
           type: "boolean",
           default: false,
@@ -166,6 +169,7 @@ function buildParser(args: string[]): Argv {
         suiteFile: argv.suite as string | undefined,
         fastRun: Boolean(argv["fast-run"]),
         cacheFile: argv.cache as string | undefined,
+        peaks: argv.peaks as string[] | undefined,
       });
     },
   );
@@ -195,6 +199,7 @@ function buildParser(args: string[]): Argv {
           defaultDescription: "~/.cache/armbench/conv-fast-run.json when it exists",
         })
         .option("suite", { type: "string", describe: "a suite file to use instead of suites/model.json" })
+        .option("peaks", { type: "string", array: true, describe: "take the measured peak per dtype and thread count from these results files of this machine and build (e.g. armbench micro's) instead of measuring it" })
         .example("$0 model resnet50", "fp32, batch 1 and 8, 1 thread and every core, against onnxruntime")
         .example("$0 model resnet50 --fpmath bf16 --profile", "bf16 fast-math with a per-op profile")
         .example("$0 model --onnx model.onnx --test-data model/", "check an ONNX model against its test data sets")
@@ -219,6 +224,7 @@ function buildParser(args: string[]): Argv {
         atol: argv.atol as number,
         cacheFile: argv.cache as string | undefined,
         suiteFile: argv.suite as string | undefined,
+        peaks: argv.peaks as string[] | undefined,
       });
     },
   );

@@ -13,7 +13,6 @@ const FmaSuite = z.object({
   steps: count,
   samples: count,
   modes: z.array(z.enum(["acc", "full"])).min(1),
-  peak: z.object({ steps: count, samples: count }),
 });
 
 const LatencySuite = z.object({
@@ -97,6 +96,10 @@ export function loadSuite<T>(name: string, schema: z.ZodType<T>, quick: boolean,
   return parsed.data;
 }
 
+/** suites/peak.json: how the one peak per dtype and thread count is measured, for every step. */
+export const PeakSuite = z.object({ steps: count, samples: count });
+export type PeakSuite = z.infer<typeof PeakSuite>;
+
 const GemmShape = z.object({ name: z.string().min(1), m: count, n: count, k: count });
 
 const PeerOverride = z.object({
@@ -116,7 +119,6 @@ export const GemmSuite = z.object({
   samples: count,
   minSampleNs: z.number().int().nonnegative(),
   seed: z.number().int().nonnegative(),
-  peak: z.object({ steps: count, samples: count }),
   peers: z.array(z.string()),
   overrides: z.record(z.string(), PeerOverride),
 });
@@ -145,7 +147,6 @@ export const ConvSuite = z.object({
   samples: count,
   minSampleNs: z.number().int().nonnegative(),
   seed: z.number().int().nonnegative(),
-  peak: z.object({ steps: count, samples: count }),
   nets: z.record(z.string(), z.array(ConvLayer).min(1)),
 });
 export type ConvSuite = z.infer<typeof ConvSuite>;
@@ -158,6 +159,5 @@ export const ModelSuite = z.object({
   inputSize: count,
   warmup: z.number().int().nonnegative(),
   iterations: count,
-  peak: z.object({ steps: count, samples: count }),
 });
 export type ModelSuite = z.infer<typeof ModelSuite>;

@@ -8,6 +8,7 @@ import { cachedWinner, loadCache, saveCache, storeWinner, type FastRunCache } fr
 import { cachedAlgoPolicy, compileModel } from "../src/engine/compile.js";
 import { defaultAlgoChooser, nativeConvShape } from "../src/engine/lower.js";
 import { builtinModel } from "../src/engine/models/index.js";
+import { PeakBook } from "../src/micro/peak-book.js";
 import { runModelPlan } from "../src/model/run.js";
 import { loadNative, packageRoot, type NativeConvShape } from "../src/native.js";
 import { createProgress } from "../src/progress.js";
@@ -245,8 +246,10 @@ test("one model run over 1 and 2 threads compiles each thread count with its own
   const other = native.convAlgos(s).find((a) => a.unsupported === null && a.name !== "reference" && a.name !== conv.algo)!.name;
   storeWinner(cache, 1, "fp32", s, { algo: other, gflops: 1, measuredAt: "" });
   const records: ResultRecord[] = [];
+  const record = (r: ResultRecord) => records.push(r);
+  const peaks = new PeakBook({ native, settings: { steps: 100000, samples: 2 }, record });
   const summary = await runModelPlan(
-    { native, record: (r) => records.push(r), progress: createProgress(true), cpus, peakSettings: { steps: 100000, samples: 2 }, warn: () => {} },
+    { native, record, progress: createProgress(true), cpus, peaks, warn: () => {} },
     {
       model: "resnet18", graphAt: () => g, batches: [1], threads: [1, 2], fpmath: "fp32",
       algosFor: (threads) => cachedAlgoPolicy(cache, threads), warmup: 0, iterations: 2, profile: false, peers: false, layout: "nchwc",

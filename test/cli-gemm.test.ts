@@ -29,7 +29,15 @@ test("gemm checks and times our kernels for both dtypes and records every peer's
     assert.equal(x.params.kernel, path);
     if (x.params.m === 1) assert.match(String(x.params.kernel), /^gemv_/);
   }
-  assert.ok(records.some((x) => x.name === "gemm.peak"));
+  // One measured peak per dtype and thread count, and every % of peak against it.
+  for (const x of ours) {
+    if (x.status !== "ok") continue;
+    const peak = records.filter((p) => p.name === "micro.dtype-peak" && p.params.dtype === x.params.dtype && p.params.threads === x.params.threads);
+    assert.equal(peak.length, 1, `${x.params.dtype} on ${x.params.threads}`);
+    assert.ok(peak[0]!.status === "ok");
+    assert.equal(x.derived?.peakGflops, peak[0]!.median);
+    assert.equal(x.derived?.peakSource, "measured here");
+  }
   for (const peer of ["openblas", "blis", "onednn"]) {
     const mine = records.filter((x) => x.impl === peer);
     assert.ok(mine.length > 0, `${peer} left no record`);

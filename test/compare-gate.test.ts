@@ -79,7 +79,7 @@ test("a changed kernel is reported as such and does not fail the gate", () => {
 
 test("each suite says how many records it could not judge and why", () => {
   const a = base();
-  const few = (r: ResultRecord) => r.name === "micro.peak";
+  const few = (r: ResultRecord) => r.name === "micro.dtype-peak";
   // One sample per side can never be significant; a record only in A is counted as such.
   const b: ResultsFile = {
     ...a,
@@ -112,14 +112,14 @@ test("headline figures: the rule, the flag every builder writes, and files witho
   assert.ok(isHeadline({ name: "gemm", unit: "GFLOP/s" }));
   assert.ok(isHeadline({ name: "conv.winner", unit: "GFLOP/s" }));
   assert.ok(isHeadline({ name: "model.latency", unit: "ms" }));
-  assert.ok(isHeadline({ name: "micro.peak", unit: "GOP/s" }));
-  for (const [name, unit] of [["gemm.peak", "GFLOP/s"], ["conv", "GFLOP/s"], ["model.throughput", "images/s"], ["model.op", "ms"], ["model.check", "cosine"], ["micro.fma.latency", "cycles"], ["micro.fma.chains", "cycles/instr"], ["micro.mem.latency", "ns"], ["micro.mem.level", "cycles"], ["micro.bandwidth", "GB/s"], ["micro.clock", "GHz"]]) {
+  assert.ok(isHeadline({ name: "micro.dtype-peak", unit: "GOP/s" }));
+  for (const [name, unit] of [["micro.peak", "GFLOP/s"], ["gemm.peak", "GFLOP/s"], ["conv", "GFLOP/s"], ["model.throughput", "images/s"], ["model.op", "ms"], ["model.check", "cosine"], ["micro.fma.latency", "cycles"], ["micro.fma.chains", "cycles/instr"], ["micro.mem.latency", "ns"], ["micro.mem.level", "cycles"], ["micro.bandwidth", "GB/s"], ["micro.clock", "GHz"]]) {
     assert.equal(isHeadline({ name: name!, unit: unit! }), false, `${name} ${unit}`);
   }
   const a = base();
   for (const r of a.records) assert.equal(r.headline, isHeadline(r), `${r.name} ${r.unit}`);
   // One headline figure per model benchmark: its latency, not also its throughput.
-  assert.deepEqual([...new Set(a.records.filter((r) => r.headline).map((r) => r.name))].sort(), ["conv.winner", "gemm", "micro.peak", "model.latency"]);
+  assert.deepEqual([...new Set(a.records.filter((r) => r.headline).map((r) => r.name))].sort(), ["conv.winner", "gemm", "micro.dtype-peak", "model.latency"]);
   // A file written before the flag loads, and marks nothing headline: nothing gates.
   const old = JSON.parse(JSON.stringify(a)) as { records: Record<string, unknown>[] };
   for (const r of old.records) delete r.headline;

@@ -137,7 +137,7 @@ test("onnxruntime's % of peak is against the fp32 peak whatever --fpmath is", ()
   assert.equal(peakDtype("onnxruntime", "fp32"), "fp32");
   assert.equal(peakDtype("armbench", "bf16"), "bf16");
   // 2 GFLOP in 10 ms is 200 GFLOP/s: 50 % of a 400 GFLOP/s peak.
-  assert.equal(latencyStats([10, 10, 10], 1, 2e9, { gflops: 400, form: "f" }).pctPeak, 50);
+  assert.equal(latencyStats([10, 10, 10], 1, 2e9, { gflops: 400, form: "f", source: "measured here" }).pctPeak, 50);
 });
 
 test("a bf16 run with onnxruntime checks its fp32 reference against onnxruntime and rates onnxruntime against the fp32 peak", () => {

@@ -48,7 +48,7 @@ test("geometric means and performance per dollar use headline records only, and 
   assert.ok(typeof cell !== "string" && Math.abs(cell.value! - 0.5) < 1e-9, JSON.stringify(cell));
   const listed = table(ratios, /Records in the geometric means/);
   const names = new Set(listed.rows.map((row) => String(row[1]).split(" ")[0]));
-  assert.deepEqual([...names].sort(), ["conv.winner", "gemm", "micro.peak", "model.latency"]);
+  assert.deepEqual([...names].sort(), ["conv.winner", "gemm", "micro.dtype-peak", "model.latency"]);
   // Headline records with a direction that both machines hold: 2 peaks, 12 gemm (OpenBLAS bf16 unavailable), 1 winner, 2 latencies.
   assert.equal(listed.rows.length, 17);
 });

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { z } from "zod";
 
 import { UserError } from "../src/errors.js";
-import { ConvSuite, GemmSuite, loadSuite, MicroSuite, ModelSuite } from "../src/suites.js";
+import { ConvSuite, GemmSuite, loadSuite, MicroSuite, ModelSuite, PeakSuite } from "../src/suites.js";
 import { tempDir } from "./helpers/fixtures.js";
 
 test("the built-in micro suite is valid in both modes, and quick is lighter", () => {
@@ -13,7 +13,6 @@ test("the built-in micro suite is valid in both modes, and quick is lighter", ()
   const quick = loadSuite("micro", MicroSuite, true);
   assert.ok(quick.fma.steps <= full.fma.steps);
   assert.ok(quick.latency.samples <= full.latency.samples);
-  assert.ok(quick.fma.peak.samples <= full.fma.peak.samples);
   assert.equal(quick.latency.stride, full.latency.stride);
 });
 
@@ -38,8 +37,6 @@ test("the built-in gemm suite is valid, and top-level quick overrides apply", ()
   assert.deepEqual(quick.square, [256, 1024]);
   assert.ok(quick.samples <= full.samples);
   assert.ok(quick.minSampleNs < full.minSampleNs);
-  assert.equal(quick.peak.steps, 500000);
-  assert.equal(quick.peak.samples, 3);
   for (const set of full.defaultShapeSets) assert.ok(set === "square" || set in full.shapeSets, set);
 });
 
@@ -50,6 +47,13 @@ test("every headline figure takes at least 7 samples, quick or not, so a Benjami
     assert.ok(loadSuite("gemm", GemmSuite, quick).samples >= 7, `gemm ${mode}`);
     assert.ok(loadSuite("conv", ConvSuite, quick).samples >= 7, `conv ${mode}`);
     assert.ok(loadSuite("model", ModelSuite, quick).iterations >= 7, `model ${mode}`);
-    assert.ok(loadSuite("micro", MicroSuite, quick).fma.peak.samples >= 7, `micro peak ${mode}`);
+    assert.ok(loadSuite("peak", PeakSuite, quick).samples >= 7, `the dtype peak ${mode}`);
   }
+});
+
+test("the one peak suite is valid in both modes, and quick runs fewer steps", () => {
+  const full = loadSuite("peak", PeakSuite, false);
+  const quick = loadSuite("peak", PeakSuite, true);
+  assert.ok(quick.steps <= full.steps);
+  assert.ok(quick.samples <= full.samples);
 });

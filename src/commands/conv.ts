@@ -6,7 +6,9 @@ import { UserError } from "../errors.js";
 import { threadCounts } from "../gemm/cases.js";
 import { loadNative } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
+import { openPeakBook } from "../micro/peak-book.js";
 import { createProgress } from "../progress.js";
+import type { ResultRecord } from "../results/schema.js";
 import { ConvSuite, loadSuite } from "../suites.js";
 import { measureEnv } from "../sysinfo/collect.js";
 
@@ -18,6 +20,8 @@ export interface ConvOptions extends GlobalOptions {
   suiteFile?: string | undefined;
   fastRun: boolean;
   cacheFile?: string | undefined;
+  /** --peaks: results files whose measured peaks this run uses instead of measuring them. */
+  peaks?: string[] | undefined;
 }
 
 export function parseConvDtypes(dtype: string): ConvDtype[] {
@@ -51,7 +55,10 @@ export async function runConv(opts: ConvOptions): Promise<number> {
   const writer = openWriter(dest, env);
   writer.add(clockRecord);
   const warnings: string[] = [];
-  const ctx: ConvContext = { native, suite, env, record: (r) => writer.add(r), progress, cpus: allowed, warn: (m) => warnings.push(m) };
+  const record = (r: ResultRecord) => writer.add(r);
+  const warn = (m: string) => warnings.push(m);
+  const peaks = openPeakBook({ native, env, quick: opts.quick, peaksFiles: opts.peaks, record, warn });
+  const ctx: ConvContext = { native, suite, env, record, progress, cpus: allowed, warn, peaks };
   const cache = opts.fastRun ? loadCache(opts.cacheFile ?? defaultCacheFile(), env, native, ctx.warn) : null;
   const summary = await runConvPlan(ctx, {
     net: opts.net,

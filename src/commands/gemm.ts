@@ -5,7 +5,9 @@ import { renderGemm } from "../gemm/render.js";
 import { runGemmPlan, type GemmContext } from "../gemm/run.js";
 import { loadNative } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
+import { openPeakBook } from "../micro/peak-book.js";
 import { createProgress } from "../progress.js";
+import type { ResultRecord } from "../results/schema.js";
 import { GemmSuite, loadSuite } from "../suites.js";
 import { measureEnv } from "../sysinfo/collect.js";
 
@@ -20,6 +22,8 @@ export interface GemmOptions extends GlobalOptions {
   peerPath?: string[] | undefined;
   warm: boolean;
   suiteFile?: string | undefined;
+  /** --peaks: results files whose measured peaks this run uses instead of measuring them. */
+  peaks?: string[] | undefined;
 }
 
 export function parsePeers(peers: string | false | undefined, suiteDefault: string[]): string[] {
@@ -64,7 +68,10 @@ export async function runGemm(opts: GemmOptions): Promise<number> {
   const writer = openWriter(dest, env);
   writer.add(clockRecord);
   const warnings: string[] = [];
-  const ctx: GemmContext = { native, suite, env, record: (r) => writer.add(r), progress, cpus: allowed, warn: (m) => warnings.push(m) };
+  const record = (r: ResultRecord) => writer.add(r);
+  const warn = (m: string) => warnings.push(m);
+  const peaks = openPeakBook({ native, env, quick: opts.quick, peaksFiles: opts.peaks, record, warn });
+  const ctx: GemmContext = { native, suite, env, record, progress, cpus: allowed, warn, peaks };
   const summary = await runGemmPlan(ctx, {
     cases,
     dtypes,

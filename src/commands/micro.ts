@@ -7,7 +7,9 @@ import { renderBandwidth, renderFma, renderLatency, renderTlb } from "../micro/r
 import { UserError } from "../errors.js";
 import { loadNative } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
+import { openPeakBook } from "../micro/peak-book.js";
 import { createProgress } from "../progress.js";
+import type { ResultRecord } from "../results/schema.js";
 import { relativeSpread } from "../stats.js";
 import { loadSuite, MicroSuite } from "../suites.js";
 import { measureEnv } from "../sysinfo/collect.js";
@@ -62,15 +64,18 @@ export async function runMicro(opts: MicroOptions): Promise<number> {
     throw new UserError(`--threads ${opts.threads} asks for more CPUs than this process may use (${allowed.length}).`);
   }
   const warnings: string[] = [];
+  const record = (r: ResultRecord) => writer.add(r);
+  const warn = (m: string) => warnings.push(m);
   const ctx: MicroContext = {
     native,
     suite,
     env,
-    record: (r) => writer.add(r),
+    record,
     progress,
     cpus,
     userClockGhz: opts.clockGhz,
-    warn: (m) => warnings.push(m),
+    warn,
+    peaks: openPeakBook({ native, env, quick: opts.quick, peaksFiles: [], record, progress: (m) => progress.update(`micro fma: ${m}`), warn }),
   };
 
   const sections: string[] = [];

@@ -17,7 +17,8 @@ import { runTestSets } from "../model/testdata.js";
 import { loadNative, type Native } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
 import { createProgress } from "../progress.js";
-import type { Env } from "../results/schema.js";
+import { openPeakBook } from "../micro/peak-book.js";
+import type { Env, ResultRecord } from "../results/schema.js";
 import { loadSuite, ModelSuite } from "../suites.js";
 import { measureEnv } from "../sysinfo/collect.js";
 import { num, renderTable } from "../table.js";
@@ -40,6 +41,8 @@ export interface ModelOptions extends GlobalOptions {
   atol: number;
   cacheFile?: string | undefined;
   suiteFile?: string | undefined;
+  /** --peaks: results files whose measured peaks this run uses instead of measuring them. */
+  peaks?: string[] | undefined;
 }
 
 function wholeNumber(v: number | undefined, flag: string, min: number, max: number): number | undefined {
@@ -134,11 +137,14 @@ export async function runModel(opts: ModelOptions): Promise<number> {
   writer.add(clockRecord);
   const threads = threadCounts(allowed.length, opts.threads);
   const warnings: string[] = [];
-  const chooser = algoPolicies(opts, env, native, (m) => warnings.push(m));
+  const warn = (m: string) => warnings.push(m);
+  const record = (r: ResultRecord) => writer.add(r);
+  const chooser = algoPolicies(opts, env, native, warn);
+  const peaks = openPeakBook({ native, env, quick: opts.quick, peaksFiles: opts.peaks, record, warn });
   let summary;
   try {
     summary = await runModelPlan(
-      { native, record: (r) => writer.add(r), progress, cpus: allowed, peakSettings: suite.peak, warn: (m) => warnings.push(m) },
+      { native, record, progress, cpus: allowed, peaks, warn },
       {
         model: modelName,
         graphAt: (n) => (n === (batch ?? suite.batches[0]) ? first : graphAt(n)),

@@ -22,15 +22,17 @@ export interface RunStep {
   /** Arguments for the quick suite (the default) and for --full. */
   quick: string[];
   full: string[];
+  /** The step reports % of peak: it takes the peaks earlier steps measured (--peaks), so the file holds each once. */
+  usesPeaks?: boolean;
 }
 
 /** The default suite, in order; adding a step is one line. */
 export const RUN_STEPS: readonly RunStep[] = [
   { name: "info", quick: ["info"], full: ["info"] },
   { name: "micro", quick: ["micro", "--quick"], full: ["micro"] },
-  { name: "gemm", quick: ["gemm", "--quick", "--dtype", "all"], full: ["gemm", "--dtype", "all"] },
-  { name: "conv", quick: ["conv", "--quick", "--net", "resnet50", "--batch", "1"], full: ["conv", "--net", "resnet50"] },
-  { name: "model", quick: ["model", "resnet50", "--quick"], full: ["model", "resnet50"] },
+  { name: "gemm", quick: ["gemm", "--quick", "--dtype", "all"], full: ["gemm", "--dtype", "all"], usesPeaks: true },
+  { name: "conv", quick: ["conv", "--quick", "--net", "resnet50", "--batch", "1"], full: ["conv", "--net", "resnet50"], usesPeaks: true },
+  { name: "model", quick: ["model", "resnet50", "--quick"], full: ["model", "resnet50"], usesPeaks: true },
 ];
 
 export interface RunOptions extends GlobalOptions {
@@ -51,9 +53,10 @@ function runChild(args: string[], stdout: "inherit" | "stderr"): Promise<{ code:
   });
 }
 
-function stepArgs(step: RunStep, opts: RunOptions, file: string): string[] {
+function stepArgs(step: RunStep, opts: RunOptions, file: string, earlier: readonly string[]): string[] {
   const args = [...(opts.full ? step.full : step.quick), "--json", file, "--quiet"];
   if (opts.threads !== undefined) args.push("--threads", String(opts.threads));
+  if (step.usesPeaks && earlier.length) args.push("--peaks", ...earlier);
   return args;
 }
 
@@ -61,11 +64,12 @@ function stepArgs(step: RunStep, opts: RunOptions, file: string): string[] {
 export async function runSteps(steps: readonly RunStep[], opts: RunOptions, workDir: string): Promise<{ outcomes: StepOutcome[]; files: ResultsFile[] }> {
   const outcomes: StepOutcome[] = [];
   const files: ResultsFile[] = [];
+  const written: string[] = [];
   for (const step of steps) {
     const file = path.join(workDir, `${step.name}.json`);
     if (!opts.quiet) process.stderr.write(`armbench run: ${step.name} (armbench ${(opts.full ? step.full : step.quick).join(" ")})\n`);
     const started = Date.now();
-    const { code, signal } = await runChild(stepArgs(step, opts, file), opts.json === "" || opts.json === "-" ? "stderr" : "inherit");
+    const { code, signal } = await runChild(stepArgs(step, opts, file, written), opts.json === "" || opts.json === "-" ? "stderr" : "inherit");
     const seconds = (Date.now() - started) / 1000;
     let results: ResultsFile | null = null;
     let note = "";
@@ -73,6 +77,7 @@ export async function runSteps(steps: readonly RunStep[], opts: RunOptions, work
       try {
         results = loadResults(file);
         files.push(results);
+        written.push(file);
       } catch (err) {
         note = (err as Error).message;
       }

@@ -3,7 +3,7 @@
  * checked before it is timed, GFLOP/s, % of the measured peak, and the fastest.
  */
 import type { Native, NativeConvShape, NativeHandle } from "../native.js";
-import { dtypePeak, type DtypePeak } from "../micro/peak.js";
+import { peakDerived, type DtypePeak, type PeakBook } from "../micro/peak-book.js";
 import type { Progress } from "../progress.js";
 import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
 import type { Check, ResultRecord } from "../results/schema.js";
@@ -23,6 +23,8 @@ export interface ConvContext {
   progress: Progress;
   cpus: number[];
   warn(message: string): void;
+  /** The one peak per dtype and thread count every % of peak is against. */
+  peaks: PeakBook;
 }
 
 export interface ConvPlan {
@@ -137,6 +139,7 @@ async function measureLayer(
           {
             ...id,
             params: { ...id.params, pctPeak: pctPeak === null ? null : Number(pctPeak.toFixed(1)), maxAbsErr: r.check.maxAbsErr, maxRelErr: r.check.maxRelErr },
+            derived: { ...id.derived, ...peakDerived(peak) },
           },
           gflops,
           checkOf(r.check),
@@ -159,7 +162,7 @@ async function measureLayer(
           impl: "armbench",
           params: { ...params, algo: best.row.algo, pctPeak: best.row.pctPeak === null ? null : Number(best.row.pctPeak.toFixed(1)) },
           unit: "GFLOP/s",
-          derived: { algoSource: (cached ? "cache" : "measured") satisfies AlgoSource, fromFastRunCache: cached !== undefined, defaultAlgo: defaultConvAlgo(shape, dtype) },
+          derived: { algoSource: (cached ? "cache" : "measured") satisfies AlgoSource, fromFastRunCache: cached !== undefined, defaultAlgo: defaultConvAlgo(shape, dtype), ...peakDerived(peak) },
         },
         best.gflops,
         { method: cached ? "the fast-run cache's choice, checked and timed again" : "fastest checked algorithm for this layer", passed: true },
@@ -177,8 +180,8 @@ export async function runConvPlan(ctx: ConvContext, plan: ConvPlan): Promise<Con
   const out: ConvSummary = { fromCache: 0, rows: [], peaks: [] };
   for (const dtype of plan.dtypes) {
     for (const t of plan.threads) {
-      ctx.progress.update(`conv: measuring the ${dtype} peak on ${t} thread${t > 1 ? "s" : ""}`);
-      const peak = await dtypePeak(ctx.native, dtype, ctx.cpus.slice(0, t), ctx.suite.peak.steps, ctx.suite.peak.samples);
+      ctx.progress.update(`conv: the ${dtype} peak on ${t} thread${t > 1 ? "s" : ""}`);
+      const peak = await ctx.peaks.get(dtype, ctx.cpus.slice(0, t));
       out.peaks.push({ dtype, threads: t, peak });
       if (!peak) ctx.warn(`conv ${dtype}: no ${dtype} instruction form runs on this CPU, so % of peak is not given.`);
     }

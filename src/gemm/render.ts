@@ -8,7 +8,7 @@ const label = (r: GemmRow) => (r.run ? `${r.kernel} [${runLabel(r.run, r.peerEnv
 const keyOf = (r: GemmRow) => `${r.case.set}|${r.case.name}`;
 
 export function renderGemm(s: GemmSummary): string {
-  const peaks = s.peaks.map((p) => [p.dtype, String(p.threads), p.peak ? `${num(p.peak.gflops, 1)} GFLOP/s` : "-", p.peak?.form ?? "no form runs here"]);
+  const peaks = s.peaks.map((p) => [p.dtype, String(p.threads), p.peak ? `${num(p.peak.gflops, 1)} GFLOP/s` : "-", p.peak?.form ?? "no form runs here", p.peak?.source ?? "-"]);
   const rows = s.rows.map((r) => [
     r.case.name,
     r.case.m ? `${r.case.m}x${r.case.n}x${r.case.k}` : "-",
@@ -22,7 +22,7 @@ export function renderGemm(s: GemmSummary): string {
     r.note ?? "",
   ]);
   let out =
-    `Measured peaks (the 100 % of the % columns)\n${renderTable(["dtype", "threads", "peak", "instruction form"], peaks, { right: [1, 2] })}\n\n` +
+    `Measured peaks (the 100 % of the % columns)\n${renderTable(["dtype", "threads", "peak", "instruction form", "source"], peaks, { right: [1, 2] })}\n\n` +
     `GEMM, GFLOP/s (median) and % of the measured peak of its dtype and thread count\n` +
     `${renderTable(["shape", "m x n x k", "dtype", "threads", "impl", "kernel / variant", "GFLOP/s", "% peak", "spread", "note"], rows, { right: [3, 6, 7, 8] })}\n`;
 

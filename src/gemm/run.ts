@@ -6,7 +6,7 @@ import type { Native, NativeGemmCheck, NativeGemmKernel, NativeHandle } from "..
 import type { Progress } from "../progress.js";
 import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
 import type { Check, Env, ResultRecord } from "../results/schema.js";
-import { dtypePeak, type DtypePeak } from "../micro/peak.js";
+import { peakDerived, type DtypePeak, type PeakBook } from "../micro/peak-book.js";
 import { median, relativeSpread, summarize } from "../stats.js";
 import type { GemmSuite } from "../suites.js";
 import { flops, type GemmCase, type GemmDtype } from "./cases.js";
@@ -21,6 +21,8 @@ export interface GemmContext {
   progress: Progress;
   cpus: number[];
   warn(message: string): void;
+  /** The one peak per dtype and thread count every % of peak is against. */
+  peaks: PeakBook;
   /** The environment peers are configured from; process.env when absent. */
   processEnv?: NodeJS.ProcessEnv;
 }
@@ -106,8 +108,7 @@ function recordCase(
       params: { ...id.params, pctPeak: pctPeak === null ? null : Number(pctPeak.toFixed(1)) },
       derived: {
         ...id.derived,
-        peakGflops: peak?.gflops ?? null,
-        peakForm: peak?.form ?? null,
+        ...peakDerived(peak),
         // How the fp32 operands became bf16 inputs (armbench_f32_to_bf16_array).
         ...(row.dtype === "bf16" ? { bf16Rounding: "rne" } : {}),
       },
@@ -134,16 +135,10 @@ async function measurePeaks(ctx: GemmContext, plan: GemmPlan, out: GemmSummary):
   const peaks = new Map<string, DtypePeak | null>();
   for (const dtype of plan.dtypes) {
     for (const t of plan.threads) {
-      ctx.progress.update(`gemm: measuring the ${dtype} peak on ${t} thread${t > 1 ? "s" : ""}`);
-      const peak = await dtypePeak(ctx.native, dtype, ctx.cpus.slice(0, t), ctx.suite.peak.steps, ctx.suite.peak.samples);
+      ctx.progress.update(`gemm: the ${dtype} peak on ${t} thread${t > 1 ? "s" : ""}`);
+      const peak = await ctx.peaks.get(dtype, ctx.cpus.slice(0, t));
       peaks.set(`${dtype}/${t}`, peak);
       out.peaks.push({ dtype, threads: t, peak });
-      const id: RecordId = { suite: "gemm", name: "gemm.peak", impl: "armbench", params: { dtype, threads: t }, unit: "GFLOP/s" };
-      if (peak) {
-        ctx.record(okRecord({ ...id, derived: { form: peak.form } }, [peak.gflops], { method: "median of the micro peak probe (every accumulator checked)", passed: true }));
-      } else {
-        ctx.record(unavailableRecord(id, `no ${dtype} instruction form runs on this CPU, so % of peak is not given`));
-      }
     }
   }
   return peaks;

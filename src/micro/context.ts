@@ -1,4 +1,5 @@
 /** What every micro probe needs: the addon, its suite, where records go, and the CPUs. */
+import type { PeakBook } from "./peak-book.js";
 import type { Native } from "../native.js";
 import type { Progress } from "../progress.js";
 import type { Env, ResultRecord } from "../results/schema.js";
@@ -17,6 +18,8 @@ export interface MicroContext {
   userClockGhz: number | undefined;
   /** One-line notes for the end of the run (spread, clock drift, fallbacks). */
   warn(message: string): void;
+  /** The one peak per dtype and thread count (every form of the dtype measured once). */
+  peaks: PeakBook;
 }
 
 /** The CPU single-threaded probes are pinned to. */

@@ -9,7 +9,8 @@ import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../res
 import { median, summarize, relativeSpread } from "../stats.js";
 import { fmaFigures, type ChainPoint } from "./analysis.js";
 import { probeClock, type ProbeClock } from "./clock.js";
-import { exactSteps, peakRates } from "./peak.js";
+import { exactSteps } from "./peak.js";
+import type { FormPeak } from "./peak-book.js";
 import { primaryCpu, type MicroContext } from "./context.js";
 
 export interface FmaRow {
@@ -24,14 +25,8 @@ export interface FmaRow {
   spread: number;
 }
 
-export interface PeakRow {
-  form: string;
-  dtype: string;
-  threads: number;
-  unit: string;
-  value: number;
-  spread: number;
-}
+/** One instruction form's peak (measured by the peak book). */
+export type PeakRow = FormPeak;
 
 export interface FmaSummary {
   rows: FmaRow[];
@@ -167,29 +162,6 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
   return fig.bestK;
 }
 
-async function measurePeak(ctx: MicroContext, f: NativeFmaForm, chains: number, cpus: number[], out: FmaSummary): Promise<void> {
-  const { steps, samples } = ctx.suite.fma.peak;
-  const unit = f.dtype === "int8" ? "GOP/s" : "GFLOP/s";
-  const id: RecordId = { suite: "micro", name: "micro.peak", impl: "armbench", params: { dtype: f.dtype, isa: f.isa, insn: f.insn, bits: f.bits, threads: cpus.length }, unit };
-  ctx.progress.update(`micro fma: peak ${f.name} on ${cpus.length} thread${cpus.length > 1 ? "s" : ""}`);
-  try {
-    const { rates, checksOk } = await peakRates(ctx.native, f, chains, cpus, steps, samples);
-    if (!checksOk) {
-      ctx.record(failedRecord(id, "accumulators were wrong after the peak run", { ...CHECK, passed: false }));
-      return;
-    }
-    if (rates.length === 0) {
-      ctx.record(failedRecord(id, "every sample was disturbed (2N run not slower than N)"));
-      return;
-    }
-    const rec = okRecord({ ...id, derived: { chains } }, rates, CHECK);
-    ctx.record(rec);
-    out.peaks.push({ form: f.name, dtype: f.dtype, threads: cpus.length, unit, value: rec.median, spread: relativeSpread(summarize(rates)) });
-  } catch (err) {
-    ctx.record(failedRecord(id, (err as Error).message));
-  }
-}
-
 export async function runFma(ctx: MicroContext): Promise<FmaSummary> {
   const out: FmaSummary = { rows: [], peaks: [], skipped: [] };
   for (const f of ctx.native.fmaForms()) {
@@ -198,15 +170,19 @@ export async function runFma(ctx: MicroContext): Promise<FmaSummary> {
       ctx.record(unavailableRecord({ suite: "micro", name: "micro.fma.latency", impl: "armbench", params: formParams(f, "acc"), unit: "cycles" }, f.unsupported));
       continue;
     }
-    let peakChains: number | null = null;
     for (const mode of ctx.suite.fma.modes) {
       if (mode === "full" && !f.hasFullChain) continue;
-      const k = await measureMode(ctx, f, mode, out);
-      if (mode === "acc") peakChains = k;
+      await measureMode(ctx, f, mode, out);
     }
-    if (peakChains === null) continue;
-    await measurePeak(ctx, f, peakChains, [primaryCpu(ctx)].filter((c) => c >= 0), out);
-    if (ctx.cpus.length > 1) await measurePeak(ctx, f, peakChains, ctx.cpus, out);
   }
+  // The peaks every step compares against: each dtype on one core and on all, every form
+  // of the dtype at its full chain count (the same book gemm, conv and model ask).
+  const dtypes = [...new Set(ctx.native.fmaForms().filter((f) => f.unsupported === null).map((f) => f.dtype))];
+  const primary = [primaryCpu(ctx)].filter((c) => c >= 0);
+  for (const dtype of dtypes) {
+    if (primary.length) await ctx.peaks.get(dtype, primary);
+    if (ctx.cpus.length > 1) await ctx.peaks.get(dtype, ctx.cpus);
+  }
+  out.peaks.push(...ctx.peaks.forms);
   return out;
 }

@@ -1,9 +1,8 @@
 /**
- * Peak FLOP/s of an instruction form on a set of pinned CPUs: what `micro` reports
- * and what `gemm`, `conv` and `model` compare against.
+ * Peak FLOP/s of an instruction form on a set of pinned CPUs, the probe behind the one
+ * peak per dtype and thread count (peak-book.ts) that every step compares against.
  */
 import type { Native, NativeFmaForm } from "../native.js";
-import { median } from "../stats.js";
 
 /** Steps rounded up to what the native kernels run exactly. */
 export function exactSteps(native: Native, steps: number): number {
@@ -25,26 +24,4 @@ export async function peakRates(
   const opsPerRun = form.ops * exact * chains * cpus.length;
   // A sample whose 2N - N difference is not positive was disturbed: dropped.
   return { rates: r.ns.filter((ns) => ns > 0).map((ns) => opsPerRun / ns), checksOk: r.checksOk };
-}
-
-export interface DtypePeak {
-  gflops: number;
-  form: string;
-}
-
-/**
- * The measured peak of a dtype on `cpus`: the best median over the supported forms of
- * that dtype, each with all its chains (surely past saturation). null when no form of
- * the dtype runs here.
- */
-export async function dtypePeak(native: Native, dtype: string, cpus: number[], steps: number, samples: number): Promise<DtypePeak | null> {
-  let best: DtypePeak | null = null;
-  for (const f of native.fmaForms()) {
-    if (f.dtype !== dtype || f.unsupported !== null) continue;
-    const { rates, checksOk } = await peakRates(native, f, f.maxChains, cpus, steps, samples);
-    if (!checksOk || rates.length === 0) continue;
-    const g = median(rates);
-    if (!best || g > best.gflops) best = { gflops: g, form: f.name };
-  }
-  return best;
 }

@@ -14,7 +14,7 @@ import type { FpMath } from "../engine/lower.js";
 import { byInputName, seededInputs } from "../engine/inputs.js";
 import { saveOnnx } from "../engine/onnx.js";
 import { openOrt, ortHarnessOverheadMs, type OrtSession } from "../engine/ort.js";
-import { dtypePeak, type DtypePeak } from "../micro/peak.js";
+import { peakDerived, type DtypePeak, type PeakBook } from "../micro/peak-book.js";
 import type { Native, NativeHandle } from "../native.js";
 import type { Progress } from "../progress.js";
 import { failedRecord, notChecked, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
@@ -29,7 +29,8 @@ export interface ModelContext {
   record(r: ResultRecord): void;
   progress: Progress;
   cpus: number[];
-  peakSettings: { steps: number; samples: number };
+  /** The one peak per dtype and thread count every % of peak is against. */
+  peaks: PeakBook;
   warn(message: string): void;
 }
 
@@ -163,14 +164,9 @@ export function latencyCheck(fpmath: FpMath, agreed: (Agreement & { against: str
 
 export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<ModelSummary> {
   const summary: ModelSummary = { model: plan.model, flops: new Map(), rows: [], ops: [], memory: [], convAlgos: [] };
-  const peaks = new Map<string, DtypePeak | null>();
-  const peakFor = async (dtype: FpMath, threads: number) => {
-    const key = `${dtype}/${threads}`;
-    if (!peaks.has(key)) {
-      ctx.progress.update(`model ${plan.model}: measuring the ${dtype} peak on ${threads} thread(s)`);
-      peaks.set(key, await dtypePeak(ctx.native, dtype, ctx.cpus.slice(0, threads), ctx.peakSettings.steps, ctx.peakSettings.samples));
-    }
-    return peaks.get(key) ?? null;
+  const peakFor = (dtype: FpMath, threads: number): Promise<DtypePeak | null> => {
+    ctx.progress.update(`model ${plan.model}: the ${dtype} peak on ${threads} thread(s)`);
+    return ctx.peaks.get(dtype, ctx.cpus.slice(0, threads));
   };
   const nchwcBlock = ctx.native.nchwcBlock();
   // Counts (batch, threads) configurations: engineOrder alternates over it.
@@ -317,7 +313,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
           const check = notChecked(reason);
           ctx.record(okRecord({
             ...id("model.latency", "onnxruntime", "fp32", "ms"),
-            derived: { version: ortSession.version, gflops: s.gflops, pctPeak: s.pctPeak, peakForm: ortPeak?.form ?? null, ranFirst, harnessOverheadMs },
+            derived: { version: ortSession.version, gflops: s.gflops, pctPeak: s.pctPeak, ...peakDerived(ortPeak), ranFirst, harnessOverheadMs },
           }, ortMs, check));
           ctx.record(okRecord(id("model.throughput", "onnxruntime", "fp32", "images/s"), ortMs.map((ms) => (batch * 1000) / ms), check));
           const notes = [`onnxruntime ${ortSession.version}`, ...(ranFirst === "onnxruntime" && order.length > 1 ? ["timed first"] : []),
@@ -339,7 +335,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       ctx.record(okRecord({
         ...latencyId,
         derived: {
-          gflops: s.gflops, pctPeak: s.pctPeak, peakForm: peak?.form ?? null,
+          gflops: s.gflops, pctPeak: s.pctPeak, ...peakDerived(peak),
           peakActivationBytes: compiled.plan.peakLiveBytes, arenaBytes: info.arenaBytes, weightBytes: info.weightBytes,
           loadMs, firstInferenceMs, ranFirst,
           ...convChoiceFields(choices),

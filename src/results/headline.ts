@@ -6,21 +6,24 @@
  * counts one benchmark several times (its latency and its throughput) weighs it twice.
  *
  * The rule, one line per suite:
- * - gemm: `gemm` in GFLOP/s or GOP/s, per case, dtype, threads and implementation (peers included);
- *   not `gemm.peak` (the reference for % of peak; micro's `micro.peak` is the headline peak).
+ * - gemm: `gemm` in GFLOP/s or GOP/s, per case, dtype, threads and implementation (peers included).
  * - conv: `conv.winner` in GFLOP/s, per layer, batch, dtype and threads; not the per-algorithm `conv` rows.
  * - model: `model.latency` in ms, per model, engine, batch, threads and fpmath; not its throughput
  *   (the same samples inverted), `model.op` or `model.check`.
- * - micro: `micro.peak` in GFLOP/s or GOP/s, per instruction form and threads; not the FMA latency,
- *   throughput or chains (cycles), the latency, TLB or bandwidth sweeps, levels or clocks.
+ * - micro: `micro.dtype-peak` in GFLOP/s or GOP/s, per dtype and threads (the one peak every % of
+ *   peak in the file is against); not each instruction form's `micro.peak` (the search behind it),
+ *   the FMA latency, throughput or chains (cycles), the latency, TLB or bandwidth sweeps, levels or clocks.
  */
+
+/** The record of the one measured peak per dtype and thread count in a results file. */
+export const DTYPE_PEAK = "micro.dtype-peak";
 
 /** Record name -> the units in which it is a headline figure. */
 const HEADLINE: Readonly<Record<string, readonly string[]>> = {
   gemm: ["GFLOP/s", "GOP/s"],
   "conv.winner": ["GFLOP/s", "GOP/s"],
   "model.latency": ["ms"],
-  "micro.peak": ["GFLOP/s", "GOP/s"],
+  [DTYPE_PEAK]: ["GFLOP/s", "GOP/s"],
 };
 
 /** Whether a record with this name and unit is its benchmark's headline figure. */

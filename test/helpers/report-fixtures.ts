@@ -80,7 +80,7 @@ export function machineResults(hostname: string, speed: number, opts: { model?: 
   }
   for (const dtype of ["fp32", "bf16"]) {
     const peak = (dtype === "fp32" ? 80 : 320) * speed;
-    records.push(ok("gemm", "gemm.peak", "armbench", { dtype, threads: 2 }, "GFLOP/s", peak, 1));
+    records.push(ok("micro", "micro.dtype-peak", "armbench", { dtype, threads: 2 }, "GFLOP/s", peak, 7, { form: dtype === "fp32" ? "neon fmla 128" : "neon bfmmla 128" }));
     for (const size of [64, 256, 1024]) {
       // OpenBLAS twice, as a peer variant is measured: its own choice of kernels and a forced wider one.
       for (const [impl, eff, run, kernel] of [["armbench", 0.8, null, "f32_neon_8x12"], ["openblas", 0.5, "as-detected", "openblas:Haswell"], ["openblas", 0.7, "forced", "openblas:SkylakeX"]] as const) {

@@ -55,7 +55,7 @@ export function ratiosSection(machines: readonly Machine[]): Section | null {
     {
       kind: "note",
       text: inMeans.length
-        ? `The geometric means${base.pricePerHour !== null ? " and the performance per dollar" : ""} use headline records only, one figure per benchmark (GEMM GFLOP/s per case, each conv layer's winner, model latency, micro peak), never sweep points, per-algorithm or per-op rows or cycle figures: the ${inMeans.length} records that went in are listed below.`
+        ? `The geometric means${base.pricePerHour !== null ? " and the performance per dollar" : ""} use headline records only, one figure per benchmark (GEMM GFLOP/s per case, each conv layer's winner, model latency, the measured peak per dtype and thread count), never sweep points, per-algorithm or per-op rows or cycle figures: the ${inMeans.length} records that went in are listed below.`
         : "No shared record is a headline figure (files written before records said so), so there is no geometric mean.",
     },
     { kind: "table", caption: `Geometric-mean speedup over ${base.label}`, head: ["suite", ...others.flatMap((m) => [m.label, "benchmarks"])], rows: geoRows, key: true },

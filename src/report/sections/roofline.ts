@@ -7,23 +7,28 @@ import type { OkRecord } from "../../results/schema.js";
 import { median } from "../../stats.js";
 import { numCell, type Block, type Cell, type Section } from "../blocks.js";
 import { chartId, xyChart, type Point, type Series } from "../charts.js";
+import { DTYPE_PEAK } from "../../results/headline.js";
 import { numParam, okRecords, strParam, type Machine } from "../machines.js";
 
 /** Bytes per input element; outputs are fp32 for every dtype armbench runs. */
 const INPUT_BYTES: Record<string, number> = { fp32: 4, bf16: 2 };
 const AI_RANGE = [0.05, 2000] as const;
 
-/** The best all-thread peak per dtype, from the micro probe or else the GEMM suite's copy of it. */
+/**
+ * The all-thread peak per dtype: the file's one dtype peak, or in files written before it
+ * the best instruction form's, or the GEMM suite's copy.
+ */
 export function peaks(m: Machine): Map<string, number> {
   const out = new Map<string, number>();
-  for (const name of ["micro.peak", "gemm.peak"]) {
+  for (const name of [DTYPE_PEAK, "micro.peak", "gemm.peak"]) {
     const recs = okRecords(m, name).filter((r) => r.unit === "GFLOP/s");
     const top = Math.max(0, ...recs.map((r) => numParam(r, "threads") ?? 1));
+    const found = new Map<string, number>();
     for (const r of recs.filter((x) => numParam(x, "threads") === top)) {
       const dtype = strParam(r, "dtype");
-      if (name === "gemm.peak" && out.has(dtype)) continue;
-      out.set(dtype, Math.max(out.get(dtype) ?? 0, r.median));
+      found.set(dtype, Math.max(found.get(dtype) ?? 0, r.median));
     }
+    for (const [dtype, g] of found) if (!out.has(dtype)) out.set(dtype, g);
   }
   return out;
 }

@@ -1,0 +1,175 @@
+/**
+ * The one measured peak per dtype and thread count that every "% of peak" in a results
+ * file is against. Micro, gemm, conv and model ask the same book; it measures a dtype on
+ * a thread count once (every supported instruction form of the dtype at its full chain
+ * count, the best median wins), records what it measured (`micro.peak` per form and one
+ * `micro.dtype-peak`), and answers every later question from that figure. Under
+ * `armbench run` the later steps read the peaks earlier steps measured (`--peaks FILE`),
+ * so the merged file holds each dtype and thread count's peak once.
+ */
+import { UserError } from "../errors.js";
+import type { Native, NativeFmaForm } from "../native.js";
+import { cacheScope } from "../cache/store.js";
+import { DTYPE_PEAK } from "../results/headline.js";
+import { loadResults } from "../results/load.js";
+import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
+import type { Env, ResultRecord } from "../results/schema.js";
+import { median, relativeSpread, summarize } from "../stats.js";
+import { loadSuite, PeakSuite } from "../suites.js";
+import { peakRates } from "./peak.js";
+
+export { DTYPE_PEAK };
+
+export interface DtypePeak {
+  gflops: number;
+  /** The instruction form that reached it. */
+  form: string;
+  /** "measured here", or the results file it was read from. */
+  source: string;
+}
+
+/** One instruction form's peak, as micro's table shows it. */
+export interface FormPeak {
+  form: string;
+  dtype: string;
+  threads: number;
+  unit: string;
+  value: number;
+  spread: number;
+}
+
+export interface PeakSettings {
+  steps: number;
+  samples: number;
+}
+
+export interface PeakBookOptions {
+  native: Native;
+  settings: PeakSettings;
+  record(r: ResultRecord): void;
+  progress?(message: string): void;
+  /** Peaks read from earlier results files, keyed by `dtype/threads`. */
+  known?: Map<string, DtypePeak>;
+}
+
+const CHECK = { method: "every accumulator lane exact after every run", passed: true };
+
+const key = (dtype: string, threads: number) => `${dtype}/${threads}`;
+const unitOf = (dtype: string) => (dtype === "int8" ? "GOP/s" : "GFLOP/s");
+
+function formId(f: NativeFmaForm, threads: number): RecordId {
+  return { suite: "micro", name: "micro.peak", impl: "armbench", params: { dtype: f.dtype, isa: f.isa, insn: f.insn, bits: f.bits, threads }, unit: unitOf(f.dtype) };
+}
+
+export class PeakBook {
+  private readonly peaks = new Map<string, Promise<DtypePeak | null>>();
+  /** Every form this book measured, in order. */
+  readonly forms: FormPeak[] = [];
+
+  constructor(private readonly opts: PeakBookOptions) {
+    for (const [k, p] of opts.known ?? []) this.peaks.set(k, Promise.resolve(p));
+  }
+
+  /** The peak of `dtype` on `cpus` (pinned, one thread each); null when no form of the dtype runs here. */
+  get(dtype: string, cpus: number[]): Promise<DtypePeak | null> {
+    const k = key(dtype, cpus.length);
+    let p = this.peaks.get(k);
+    if (!p) {
+      p = this.measure(dtype, cpus);
+      this.peaks.set(k, p);
+    }
+    return p;
+  }
+
+  private async measure(dtype: string, cpus: number[]): Promise<DtypePeak | null> {
+    const { native, settings, record } = this.opts;
+    const threads = cpus.length;
+    const dtypeId: RecordId = { suite: "micro", name: DTYPE_PEAK, impl: "armbench", params: { dtype, threads }, unit: unitOf(dtype) };
+    const forms = native.fmaForms().filter((f) => f.dtype === dtype && f.unsupported === null);
+    if (forms.length === 0) {
+      record(unavailableRecord(dtypeId, `no ${dtype} instruction form runs on this CPU`));
+      return null;
+    }
+    let best: { form: NativeFmaForm; rates: number[]; median: number } | null = null;
+    for (const f of forms) {
+      this.opts.progress?.(`peak: ${f.name} on ${threads} thread${threads > 1 ? "s" : ""}`);
+      const id = formId(f, threads);
+      try {
+        const { rates, checksOk } = await peakRates(native, f, f.maxChains, cpus, settings.steps, settings.samples);
+        if (!checksOk) {
+          record(failedRecord(id, "accumulators were wrong after the peak run", { ...CHECK, passed: false }));
+          continue;
+        }
+        if (rates.length === 0) {
+          record(failedRecord(id, "every sample was disturbed (2N run not slower than N)"));
+          continue;
+        }
+        const rec = okRecord({ ...id, derived: { chains: f.maxChains } }, rates, CHECK);
+        record(rec);
+        this.forms.push({ form: f.name, dtype, threads, unit: id.unit, value: rec.median, spread: relativeSpread(summarize(rates)) });
+        if (!best || rec.median > best.median) best = { form: f, rates, median: rec.median };
+      } catch (err) {
+        record(failedRecord(id, (err as Error).message));
+      }
+    }
+    if (!best) {
+      record(failedRecord(dtypeId, `no ${dtype} instruction form gave a checked peak`));
+      return null;
+    }
+    record(okRecord({ ...dtypeId, derived: { form: best.form.name, chains: best.form.maxChains } }, best.rates, CHECK));
+    return { gflops: median(best.rates), form: best.form.name, source: "measured here" };
+  }
+}
+
+/** What a record with a "% of peak" says about the peak it used. */
+export function peakDerived(peak: DtypePeak | null): Record<string, string | number | null> {
+  return { peakGflops: peak?.gflops ?? null, peakForm: peak?.form ?? null, peakSource: peak?.source ?? null };
+}
+
+/**
+ * The dtype peaks in results files given with --peaks. A file from another CPU, ISA or
+ * build says nothing about this run's peak: it is ignored with a warning and the peaks
+ * are measured again. A file that cannot be read is the user's mistake: one sentence.
+ */
+export function readKnownPeaks(files: readonly string[], env: Env, warn: (message: string) => void): Map<string, DtypePeak> {
+  const known = new Map<string, DtypePeak>();
+  const here = cacheScope(env);
+  for (const file of files) {
+    let results;
+    try {
+      results = loadResults(file);
+    } catch (err) {
+      throw new UserError(`--peaks ${file}: ${(err as Error).message.replace(/\.$/, "")}.`);
+    }
+    const there = cacheScope(results.env);
+    const differs = (["cpu", "isa", "version", "build"] as const).find((f) => there[f] !== here[f]);
+    if (differs) {
+      warn(`--peaks ${file}: measured with another ${differs} (${there[differs]}), so its peaks are measured again here.`);
+      continue;
+    }
+    for (const r of results.records) {
+      if (r.name !== DTYPE_PEAK || r.status !== "ok") continue;
+      const dtype = r.params.dtype;
+      const threads = r.params.threads;
+      const form = r.derived?.form;
+      if (typeof dtype !== "string" || typeof threads !== "number" || typeof form !== "string") continue;
+      if (!known.has(key(dtype, threads))) known.set(key(dtype, threads), { gflops: r.median, form, source: file });
+    }
+  }
+  return known;
+}
+
+/** The book a command uses: suites/peak.json's settings, and the peaks of any --peaks files. */
+export function openPeakBook(args: {
+  native: Native;
+  env: Env;
+  quick: boolean;
+  peaksFiles: readonly string[] | undefined;
+  record(r: ResultRecord): void;
+  progress?(message: string): void;
+  warn(message: string): void;
+}): PeakBook {
+  const settings = loadSuite("peak", PeakSuite, args.quick);
+  const known = readKnownPeaks(args.peaksFiles ?? [], args.env, args.warn);
+  return new PeakBook({ native: args.native, settings, record: args.record, progress: args.progress, known });
+}
