@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "../src/runtime/timed_samples.h"
 #include "armbench/timer.h"
 #include "check.h"
 
@@ -100,6 +101,24 @@ int main() {
          estimates[0] / 1e9, estimates[8] / 1e9, emulated ? " [emulated: meaningless]" : "");
   if (!emulated) {
     CHECK_MSG(estimates[4] >= 0.2e9 && estimates[4] <= 10e9, "median estimate %.3f GHz", estimates[4] / 1e9);
+  }
+
+  // The sampling loop: an untimed warm-up of at least one call, then every sample at
+  // least min_ns long and counting only its own calls; an error stops it at once.
+  {
+    unsigned calls = 0;
+    armbench_gemm_timing out[3] = {};
+    CHECK(armbench::runtime::timed_samples(3, 0, out, [&] { ++calls; return 0; }) == 0);
+    CHECK_MSG(calls == 4, "1 warm-up + 3 samples of one call each, got %u calls", calls);
+    for (const auto& t : out) CHECK(t.calls == 1);
+    calls = 0;
+    CHECK(armbench::runtime::timed_samples(2, 2000000, out, [&] { ++calls; busy_loop(); return 0; }) == 0);
+    CHECK(out[0].ns >= 2000000 && out[1].ns >= 2000000);
+    CHECK_MSG(calls > out[0].calls + out[1].calls, "warm-up calls run before the samples: %u vs %llu", calls,
+              static_cast<unsigned long long>(out[0].calls + out[1].calls));
+    calls = 0;
+    CHECK(armbench::runtime::timed_samples(3, 0, out, [&] { return ++calls == 1 ? -5 : 0; }) == -5);
+    CHECK(calls == 1);
   }
 
   return check::summary("test_timer");
