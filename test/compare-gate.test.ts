@@ -129,3 +129,30 @@ test("headline figures: the rule, the flag every builder writes, and files witho
   assert.equal(c.anyHeadline, false);
   assert.equal(c.rows.filter((x) => x.regression).length, 0);
 });
+
+test("on one machine, a peer whose library and version did not change is a control: shown with its drift, never gated", () => {
+  const versioned = (f: ResultsFile, version: string): ResultsFile => ({
+    ...f,
+    records: f.records.map((r) => (r.impl === "openblas" || r.impl === "onnxruntime" ? { ...r, derived: { ...r.derived, library: `lib${r.impl}.so`, version } } : r)),
+  });
+  const a = versioned(base(), "0.3.21");
+  const peers = (r: ResultRecord) => r.impl === "openblas" || r.impl === "onnxruntime";
+  const b = scaled(a, peers, 0.5);
+  const r = gate(a, b);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /slower \(control\)/);
+  assert.match(r.stdout, /leaving out \d+ controls: peers whose library and version are the same in both files/);
+  assert.match(r.stdout, /gemm: .*; 6 controls \(unchanged peers, not gated\) moved 0\.500x\./);
+  const c = compareResults(a, b, 0.05);
+  for (const x of c.rows.filter((row) => peers(row.a))) {
+    assert.equal(x.control, `${x.a.impl} 0.3.21`);
+    assert.equal(x.pAdjusted, null, "controls are not in the corrected family");
+  }
+  // Ours 10% slower beside the same controls still fails.
+  assert.equal(gate(a, scaled(b, (x) => x.name === "gemm" && x.impl === "armbench", 0.9)).status, EXIT_REGRESSION);
+  // Another version of the library, or another machine, and the peer is what is compared: it gates.
+  assert.equal(gate(a, versioned(b, "0.3.26")).status, EXIT_REGRESSION);
+  const elsewhere: ResultsFile = { ...b, env: { ...b.env, machine: { ...b.env.machine, hostname: "another-host" } } };
+  assert.equal(gate(a, elsewhere).status, EXIT_REGRESSION);
+  assert.ok(compareResults(a, elsewhere, 0.05).rows.every((x) => x.control === null));
+});

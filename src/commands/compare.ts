@@ -37,6 +37,7 @@ function speedText(s: number | null): string {
 
 function verdictText(r: ComparedRecord): string {
   if (r.regression) return "REGRESSION";
+  if (r.control !== null && (r.verdict === "faster" || r.verdict === "slower" || r.verdict === "same")) return `${r.verdict} (control)`;
   // A non-headline difference informs; saying so keeps it from reading as a gate's verdict.
   if (!r.headline && (r.verdict === "faster" || r.verdict === "slower")) return `${r.verdict} (not gated)`;
   return r.verdict;
@@ -88,12 +89,16 @@ export function renderComparison(c: Comparison, nameA: string, nameB: string, th
   const headline = c.rows.filter((r) => r.headline);
   lines.push(
     c.anyHeadline
-      ? `${headline.length} of them are headline figures, the only ones that gate; their p-values are Benjamini-Hochberg adjusted over the ${headline.filter((r) => r.pAdjusted !== null).length} that could be judged.`
+      ? `${headline.length} of them are headline figures, the only ones that gate; their p-values are Benjamini-Hochberg adjusted over the ${headline.filter((r) => r.pAdjusted !== null).length} that could be judged` +
+          (headline.some((r) => r.control !== null)
+            ? `, leaving out ${headline.filter((r) => r.control !== null).length} controls: peers whose library and version are the same in both files of this one machine, so what moved them is the machine (they are shown, never gated).`
+            : ".")
       : "neither file marks headline figures (written before armbench did): nothing gates.",
   );
   lines.push("per suite (matched records; judged; not judged, and why):");
   for (const s of c.suites) {
-    lines.push(`  ${s.suite}: ${s.matched} matched (${s.headline} headline); ${s.judged} judged; not judged: ${notJudgedText(s)}${s.notChecked ? `; ${s.notChecked} with an answer not checked in A or B, judged on speed only` : ""}.`);
+    const drift = s.controlDrift !== null ? `; ${s.controls} control${s.controls > 1 ? "s" : ""} (unchanged peers, not gated) moved ${s.controlDrift.toFixed(3)}x` : "";
+    lines.push(`  ${s.suite}: ${s.matched} matched (${s.headline} headline); ${s.judged} judged; not judged: ${notJudgedText(s)}${s.notChecked ? `; ${s.notChecked} with an answer not checked in A or B, judged on speed only` : ""}${drift}.`);
   }
   const unchecked = c.rows.filter((r) => r.notChecked.length > 0).length;
   if (unchecked) lines.push(`${unchecked} of them ${unchecked > 1 ? "were" : "was"} not checked in A or B (no reference answer): compared on speed only.`);

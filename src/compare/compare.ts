@@ -5,13 +5,19 @@
  * Benjamini-Hochberg correction over them: sweep points and per-op rows are shown with
  * their own p but cannot make a run fail, and a record whose kernel or algorithm changed
  * between the files measured different code, so it is "kernel changed", never a regression.
+ *
+ * On one machine (same host, CPU and ISA in both files), a peer's record whose library and
+ * version are the same in A and B ran the same code on the same machine: whatever moved it
+ * is the machine, not the change under test. Such a record is a control: judged and shown,
+ * its drift summarised per suite, but it never gates (on a 2-vCPU VM, BLIS and OpenBLAS at 2
+ * threads swung 0.02x-0.5x between back-to-back runs of one build while ours held).
  */
 import { SIGNIFICANCE_ALPHA } from "../constants.js";
 import { speedup } from "../results/direction.js";
 import { headlineOf } from "../results/headline.js";
 import { recordKey, recordLabel } from "../results/identity.js";
 import type { OkRecord, ResultRecord, ResultsFile } from "../results/schema.js";
-import { benjaminiHochberg, mannWhitneyU } from "../stats.js";
+import { benjaminiHochberg, geometricMean, mannWhitneyU } from "../stats.js";
 
 export type Verdict = "faster" | "slower" | "same" | "not a speed" | "too few samples" | "kernel changed";
 
@@ -39,6 +45,8 @@ export interface ComparedRecord {
   regression: boolean;
   /** The files whose record says its answer was not checked (passed: null): it compares on speed only. */
   notChecked: ("A" | "B")[];
+  /** "openblas 0.3.21": an unchanged peer on the same machine, which informs but never gates; else null. */
+  control: string | null;
 }
 
 /** Why a record of one suite was not judged, and how many. */
@@ -64,6 +72,9 @@ export interface SuiteSummary {
   /** Matched, with an unchecked answer in A or B: judged on speed only. */
   notChecked: number;
   notJudged: NotJudged;
+  /** Headline records of unchanged peers on the same machine, and the geometric mean of their speedups (null: none). */
+  controls: number;
+  controlDrift: number | null;
 }
 
 export interface Comparison {
@@ -73,6 +84,8 @@ export interface Comparison {
   suites: SuiteSummary[];
   /** Whether either file marks any headline figure (files written before the flag mark none). */
   anyHeadline: boolean;
+  /** Both files from one machine (host, CPU, ISA): unchanged peers are controls. */
+  sameMachine: boolean;
 }
 
 /** The first ok record per identity: a file holds each case once per run. */
@@ -119,6 +132,23 @@ export function kernelChange(a: OkRecord, b: OkRecord): string | null {
   return changes.length ? changes.join(", ") : null;
 }
 
+/** The host, CPU model and ISA features: what must match for two files to be one machine. */
+function machineOf(f: ResultsFile): string {
+  const isa = Object.entries(f.env.isa.features).filter(([, on]) => on).map(([k]) => k).sort().join(",");
+  return `${f.env.machine.hostname}|${f.env.cpu.model}|${f.env.isa.arch}:${isa}`;
+}
+
+/** "openblas 0.3.21" when both records ran the same build of an external library; else null. */
+export function unchangedPeer(a: OkRecord, b: OkRecord): string | null {
+  if (a.impl === "armbench") return null;
+  const version = (r: OkRecord) => {
+    const v = r.derived?.version;
+    return typeof v === "string" && v !== "" ? `${String(r.derived?.library ?? r.impl)} ${v}` : null;
+  };
+  const va = version(a);
+  return va !== null && va === version(b) ? `${a.impl} ${String(a.derived?.version)}` : null;
+}
+
 function emptyNotJudged(): NotJudged {
   return { tooFewSamples: 0, kernelChanged: 0, notASpeed: 0, onlyA: 0, onlyB: 0, failed: 0, unavailable: 0 };
 }
@@ -127,7 +157,7 @@ function summarizeSuites(a: ResultsFile, b: ResultsFile, rows: readonly Compared
   const suites = new Map<string, SuiteSummary>();
   const of = (suite: string) => {
     let s = suites.get(suite);
-    if (!s) suites.set(suite, (s = { suite, matched: 0, headline: 0, judged: 0, notChecked: 0, notJudged: emptyNotJudged() }));
+    if (!s) suites.set(suite, (s = { suite, matched: 0, headline: 0, judged: 0, notChecked: 0, notJudged: emptyNotJudged(), controls: 0, controlDrift: null }));
     return s;
   };
   for (const r of rows) {
@@ -150,6 +180,11 @@ function summarizeSuites(a: ResultsFile, b: ResultsFile, rows: readonly Compared
     notOk.set(key, { suite: r.suite, failed: r.status === "failed" || notOk.get(key)?.failed === true });
   }
   for (const { suite, failed } of notOk.values()) of(suite).notJudged[failed ? "failed" : "unavailable"]++;
+  for (const s of suites.values()) {
+    const speeds = rows.filter((r) => r.suite === s.suite && r.control !== null && r.headline && r.speedup !== null).map((r) => r.speedup!);
+    s.controls = speeds.length;
+    s.controlDrift = speeds.length ? geometricMean(speeds) : null;
+  }
   return [...suites.values()].sort((x, y) => (x.suite < y.suite ? -1 : x.suite > y.suite ? 1 : 0));
 }
 
@@ -157,6 +192,7 @@ function summarizeSuites(a: ResultsFile, b: ResultsFile, rows: readonly Compared
 export function compareResults(a: ResultsFile, b: ResultsFile, threshold: number, alpha = SIGNIFICANCE_ALPHA): Comparison {
   const left = okRecordsByKey(a.records);
   const right = okRecordsByKey(b.records);
+  const sameMachine = machineOf(a) === machineOf(b);
   const rows: ComparedRecord[] = [];
   for (const [key, ra] of left) {
     const rb = right.get(key);
@@ -172,10 +208,11 @@ export function compareResults(a: ResultsFile, b: ResultsFile, threshold: number
     else verdict = s >= 1 ? "faster" : "slower";
     const notChecked = (["A", "B"] as const).filter((side) => (side === "A" ? ra : rb).check.passed === null);
     const headline = headlineOf(rb) || headlineOf(ra);
-    rows.push({ key, label: recordLabel(ra), suite: ra.suite, unit: ra.unit, a: ra, b: rb, speedup: s, p: test.p, pAdjusted: null, minP: test.minP, headline, kernelChange: change, verdict, regression: false, notChecked });
+    const control = sameMachine && change === null ? unchangedPeer(ra, rb) : null;
+    rows.push({ key, label: recordLabel(ra), suite: ra.suite, unit: ra.unit, a: ra, b: rb, speedup: s, p: test.p, pAdjusted: null, minP: test.minP, headline, kernelChange: change, verdict, regression: false, notChecked, control });
   }
-  // The family the gate corrects over: headline records that could show a difference at all.
-  const family = rows.filter((r) => r.headline && (r.verdict === "faster" || r.verdict === "slower" || r.verdict === "same"));
+  // The family the gate corrects over: headline records, not controls, that could show a difference at all.
+  const family = rows.filter((r) => r.headline && r.control === null && (r.verdict === "faster" || r.verdict === "slower" || r.verdict === "same"));
   const adjusted = benjaminiHochberg(family.map((r) => r.p));
   family.forEach((r, i) => {
     r.pAdjusted = adjusted[i]!;
@@ -186,5 +223,5 @@ export function compareResults(a: ResultsFile, b: ResultsFile, threshold: number
   const onlyA = [...left.keys()].filter((k) => !right.has(k)).length;
   const onlyB = [...right.keys()].filter((k) => !left.has(k)).length;
   const anyHeadline = [...a.records, ...b.records].some((r) => headlineOf(r));
-  return { rows, onlyA, onlyB, suites: summarizeSuites(a, b, rows, left, right), anyHeadline };
+  return { rows, onlyA, onlyB, suites: summarizeSuites(a, b, rows, left, right), anyHeadline, sameMachine };
 }

@@ -242,6 +242,8 @@ async function runOnePeer(
     // What the child itself saw, so a record cannot claim an environment the library never read.
     peerEnv: formatEnv(run.open?.env ?? pv.env),
     clearedEnv: pv.run === "as-configured" ? "" : formatEnv(allPeerEnv(parentEnv)),
+    // Which build of the library ran: compare treats an unchanged one on the same machine as a control.
+    ...(run.open?.ok ? { library: run.open.library, version: run.open.version } : {}),
   };
   const idFor = (j: (typeof jobs)[number], variant: string): RecordId => ({
     suite: "gemm",
