@@ -7,6 +7,8 @@
  * `armbench run` the later steps read the peaks earlier steps measured (`--peaks FILE`),
  * so the merged file holds each dtype and thread count's peak once.
  */
+import path from "node:path";
+
 import { UserError } from "../errors.js";
 import type { Native, NativeFmaForm } from "../native.js";
 import { cacheScope } from "../cache/store.js";
@@ -24,7 +26,7 @@ export interface DtypePeak {
   gflops: number;
   /** The instruction form that reached it. */
   form: string;
-  /** "measured here", or the results file it was read from. */
+  /** "measured here", or the name of the results file it was read from. */
   source: string;
 }
 
@@ -153,7 +155,8 @@ export function readKnownPeaks(files: readonly string[], env: Env, warn: (messag
       const threads = r.params.threads;
       const form = r.derived?.form;
       if (typeof dtype !== "string" || typeof threads !== "number" || typeof form !== "string") continue;
-      if (!known.has(key(dtype, threads))) known.set(key(dtype, threads), { gflops: r.median, form, source: file });
+      // The file's name, not its path: under `armbench run` it is a step's file in a temporary folder.
+      if (!known.has(key(dtype, threads))) known.set(key(dtype, threads), { gflops: r.median, form, source: path.basename(file) });
     }
   }
   return known;
