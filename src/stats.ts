@@ -54,6 +54,20 @@ export function quantile(samples: readonly number[], p: number): number {
   return quantileSorted(sortedCopy(samples), p);
 }
 
+/**
+ * The smallest and largest of any number of values, by a loop: Math.min(...xs) passes every
+ * value as an argument and throws beyond about 120k of them, a size a long run can reach.
+ */
+export function extent(values: readonly number[]): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+
 export function median(samples: readonly number[]): number {
   return quantile(samples, 0.5);
 }

@@ -11,22 +11,10 @@ import { EXIT_REGRESSION } from "../src/errors.js";
 import { isHeadline } from "../src/results/headline.js";
 import { failedRecord, okRecord } from "../src/results/record.js";
 import { ResultsFile as ResultsFileSchema, type ResultRecord, type ResultsFile } from "../src/results/schema.js";
-import { summarize } from "../src/stats.js";
 import { armbench } from "./helpers/cli.js";
 import { tempDir } from "./helpers/fixtures.js";
 import { machineResults, writeResults } from "./helpers/report-fixtures.js";
-
-/** `file` with each ok record that `pick` selects made `factor` times as fast (rates x factor, times / factor). */
-function scaled(file: ResultsFile, pick: (r: ResultRecord) => boolean, factor: number, edit: (r: ResultRecord) => ResultRecord = (r) => r): ResultsFile {
-  const records = file.records.map((r) => {
-    if (r.status !== "ok" || !pick(r)) return r;
-    const rate = r.unit.endsWith("/s");
-    const samples = r.samples.map((x) => (rate ? x * factor : x / factor));
-    const { median, ...spread } = summarize(samples);
-    return edit({ ...r, samples, median, spread });
-  });
-  return { ...file, records };
-}
+import { scaled } from "./helpers/scale.js";
 
 function gate(a: ResultsFile, b: ResultsFile): ReturnType<typeof armbench> {
   const dir = tempDir();

@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 
 import { UserError } from "../src/errors.js";
-import { loadResults, parseResults } from "../src/results/load.js";
+import { writeReport } from "../src/commands/report.js";
+import { compareResults } from "../src/compare/compare.js";
+import { loadResults, MAX_RESULTS_FILE_BYTES, parseResults } from "../src/results/load.js";
 import { okRecord } from "../src/results/record.js";
 import { SCHEMA } from "../src/results/schema.js";
+import { extent } from "../src/stats.js";
 import { sampleEnv, tempDir } from "./helpers/fixtures.js";
 
 const good = () => ({
@@ -55,7 +58,46 @@ test("an ok record with a failed check is refused", () => {
 test("a median that disagrees with its samples is refused as corrupted", () => {
   const bad = good();
   bad.records[0]!.median = 99;
-  refused(JSON.stringify(bad), /corrupted: records\[0\]\.median is 99 but its samples give 2/);
+  refused(JSON.stringify(bad), /corrupted: records\[0\]\.median is 99 but its 3 samples give 2\./);
+});
+
+test("every stored statistic is recomputed from the samples: a p90, min or interval that disagrees is refused naming the field", () => {
+  for (const [field, edit] of [
+    ["spread.p90", (r: { spread: { p90: number } }) => (r.spread.p90 = 1e6)],
+    ["spread.min", (r: { spread: { min: number } }) => (r.spread.min = -5)],
+    ["spread.ci.high", (r: { spread: { ci: { high: number } } }) => (r.spread.ci.high = 1e9)],
+    ["spread.outliers", (r: { spread: { outliers: number } }) => (r.spread.outliers = 2)],
+  ] as const) {
+    const bad = good();
+    (edit as (r: unknown) => void)(bad.records[0]!);
+    refused(JSON.stringify(bad), new RegExp(`corrupted: records\\[0\\]\\.${field.replace(/\./g, "\\.")} is .* but its 3 samples give`));
+  }
+});
+
+test("a results file larger than any armbench writes is refused before it is read", () => {
+  const dir = tempDir();
+  const f = path.join(dir, "huge.json");
+  const fd = openSync(f, "w");
+  // Sparse: the size is what is refused, nothing is written or read.
+  ftruncateSync(fd, MAX_RESULTS_FILE_BYTES + 1);
+  closeSync(fd);
+  assert.throws(() => loadResults(f), (e: unknown) => e instanceof UserError && /huge\.json holds 268435457 bytes, more than the 256 MiB of any results file armbench writes/.test(e.message));
+});
+
+test("the loader, the report and compare take records with very many samples (spreading 120k values into Math.min throws)", () => {
+  const samples = Array.from({ length: 200_000 }, (_, i) => 40 + (i % 100) / 100);
+  assert.deepEqual(extent(samples), { min: 40, max: 40.99 });
+  const params = { model: "resnet50", batch: 1, threads: 1, fpmath: "fp32", flops: 8.2e9 };
+  const records = ["armbench", "onnxruntime"].map((impl) => okRecord({ suite: "model", name: "model.latency", impl, params, unit: "ms" }, samples, { method: "m", passed: true }));
+  const dir = tempDir();
+  const f = path.join(dir, "many.json");
+  writeFileSync(f, JSON.stringify({ schema: SCHEMA, env: sampleEnv(), records }));
+  const file = loadResults(f);
+  assert.equal(file.records.length, 2);
+  assert.equal(compareResults(file, file, 0.05).rows.length, 2);
+  const html = path.join(dir, "many.html");
+  writeReport({ files: [f], output: html });
+  assert.ok(readFileSync(html, "utf8").includes("resnet50"));
 });
 
 test("a missing file is named with the reason", () => {

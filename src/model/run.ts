@@ -19,7 +19,7 @@ import type { Native, NativeHandle } from "../native.js";
 import type { Progress } from "../progress.js";
 import { failedRecord, notChecked, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
 import type { Check, ResultRecord } from "../results/schema.js";
-import { median, quantile } from "../stats.js";
+import { extent, median, quantile } from "../stats.js";
 
 /** Cosine the answer must reach: against onnxruntime in fp32, against our fp32 in bf16 fast-math. */
 export const COSINE_BOUND: Record<FpMath, number> = { fp32: 0.9999, bf16: 0.99 };
@@ -127,7 +127,7 @@ export function latencyStats(ms: number[], batch: number, flops: number, peak: D
     p50,
     p90: quantile(ms, 0.9),
     p99: quantile(ms, 0.99),
-    min: Math.min(...ms),
+    min: extent(ms).min,
     imagesPerS: (batch * 1000) / p50,
     gflops,
     pctPeak: peak ? (100 * gflops) / peak.gflops : null,

@@ -40,7 +40,7 @@ export function groupMachines(files: readonly LoadedFile[]): Machine[] {
     const home = out.find((m) => sameMachine(m.env, results.env) && ![...suites].some((s) => suitesOf(m.records).has(s)));
     if (home) {
       home.files.push(file);
-      home.records.push(...results.records);
+      for (const r of results.records) home.records.push(r);
       continue;
     }
     out.push({ index: out.length, label: results.env.machine.hostname, env: results.env, files: [file], records: [...results.records], pricePerHour: null });

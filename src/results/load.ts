@@ -1,9 +1,47 @@
 /** Reading results files: the one place a file from disk becomes a ResultsFile. */
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 
 import { UserError } from "../errors.js";
-import { median } from "../stats.js";
-import { ResultsFile, SCHEMA } from "./schema.js";
+import { summarize } from "../stats.js";
+import { ResultsFile, SCHEMA, type OkRecord } from "./schema.js";
+
+/**
+ * The largest results file armbench reads: the default quick run writes about 2 MB and a
+ * --full run on a 2-core VM about 10 MB; a 64-core machine's full run stays far below.
+ * Beyond it a file is not one armbench wrote, and reading it whole would only exhaust memory.
+ */
+export const MAX_RESULTS_FILE_BYTES = 256 << 20;
+
+/** Relative agreement a stored statistic must have with the one its samples give. */
+const STAT_TOLERANCE = 1e-9;
+
+/**
+ * Every statistic a record stores, recomputed from its raw samples: a file whose median,
+ * spread or interval disagrees with its samples was edited or corrupted, and a report or a
+ * gate built on it would repeat a figure nothing measured. Returns the first disagreeing
+ * field, or null.
+ */
+export function statisticsMismatch(r: OkRecord): { field: string; stored: number; recomputed: number } | null {
+  const { median, ...spread } = summarize(r.samples);
+  const pairs: [string, number, number][] = [
+    ["median", r.median, median],
+    ["spread.n", r.spread.n, spread.n],
+    ["spread.min", r.spread.min, spread.min],
+    ["spread.max", r.spread.max, spread.max],
+    ["spread.p90", r.spread.p90, spread.p90],
+    ["spread.mean", r.spread.mean, spread.mean],
+    ["spread.mad", r.spread.mad, spread.mad],
+    ["spread.ci.low", r.spread.ci.low, spread.ci.low],
+    ["spread.ci.high", r.spread.ci.high, spread.ci.high],
+    ["spread.ci.level", r.spread.ci.level, spread.ci.level],
+    ["spread.outliers", r.spread.outliers, spread.outliers],
+  ];
+  for (const [field, stored, recomputed] of pairs) {
+    const scale = Math.max(1, Math.abs(recomputed));
+    if (!(Math.abs(stored - recomputed) <= STAT_TOLERANCE * scale)) return { field, stored, recomputed };
+  }
+  return null;
+}
 
 /** Formats a zod issue path as `records[3].samples`. */
 function formatPath(pathParts: readonly PropertyKey[]): string {
@@ -41,25 +79,48 @@ export function parseResults(text: string, source: string): ResultsFile {
   }
   parsed.data.records.forEach((r, i) => {
     if (r.status !== "ok") return;
-    const m = median(r.samples);
-    if (Math.abs(m - r.median) > 1e-9 * Math.max(1, Math.abs(m))) {
-      throw new UserError(`${source} is corrupted: records[${i}].median is ${r.median} but its samples give ${m}.`);
-    }
-    if (r.spread.n !== r.samples.length) {
-      throw new UserError(`${source} is corrupted: records[${i}].spread.n is ${r.spread.n} but it holds ${r.samples.length} samples.`);
-    }
+    const bad = statisticsMismatch(r);
+    if (bad) throw new UserError(`${source} is corrupted: records[${i}].${bad.field} is ${bad.stored} but its ${r.samples.length} samples give ${bad.recomputed}.`);
   });
   return parsed.data;
 }
 
-export function loadResults(file: string): ResultsFile {
-  let text: string;
+/** The file's text, refused before reading when it is larger than any results file armbench writes. */
+function readCapped(file: string): string {
+  let fd: number;
   try {
-    text = readFileSync(file, "utf8");
+    fd = openSync(file, "r");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (err as Error).message;
     throw new UserError(`cannot read results file ${file}: ${why}.`);
   }
-  return parseResults(text, file);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UserError(`cannot read results file ${file}: it is a folder.`);
+    if (st.size > MAX_RESULTS_FILE_BYTES) {
+      throw new UserError(`${file} holds ${st.size} bytes, more than the ${MAX_RESULTS_FILE_BYTES / 2 ** 20} MiB of any results file armbench writes; it is not one.`);
+    }
+    // Read in chunks and stop past the cap: a file that grows while read (a FIFO, /dev/zero) cannot exhaust memory.
+    const chunk = Buffer.alloc(1 << 20);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_RESULTS_FILE_BYTES) throw new UserError(`${file} is larger than the ${MAX_RESULTS_FILE_BYTES / 2 ** 20} MiB of any results file armbench writes; it is not one.`);
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
+    }
+    return Buffer.concat(chunks, total).toString("utf8");
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read results file ${file}: ${(err as Error).message}.`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function loadResults(file: string): ResultsFile {
+  return parseResults(readCapped(file), file);
 }

@@ -45,7 +45,7 @@ export class ResultsWriter {
 
   /** Adds records measured elsewhere (another process's file) with one write. */
   addAll(records: readonly ResultRecord[]): void {
-    this.records.push(...records);
+    for (const r of records) this.records.push(r);
     this.flush();
   }
 

@@ -4,6 +4,7 @@ import type { OkRecord, ResultRecord } from "../../results/schema.js";
 import { numCell, type Block, type Cell, type Section } from "../blocks.js";
 import { barChart, chartId } from "../charts.js";
 import { groupBy, numParam, okRecords, strParam, type Machine } from "../machines.js";
+import { extent } from "../../stats.js";
 
 /** Bins of a latency histogram across every run shown. */
 const HISTOGRAM_BINS = 12;
@@ -29,9 +30,7 @@ function latencyCheckText(r: OkRecord): string {
 }
 
 function histogram(model: string, runs: { label: string; samples: number[] }[]): Block {
-  const all = runs.flatMap((r) => r.samples);
-  const lo = Math.min(...all);
-  const hi = Math.max(...all);
+  const { min: lo, max: hi } = extent(runs.flatMap((r) => r.samples));
   const width = hi > lo ? (hi - lo) / HISTOGRAM_BINS : 1;
   const bins = hi > lo ? HISTOGRAM_BINS : 1;
   const labels = Array.from({ length: bins }, (_, i) => `${(lo + i * width).toFixed(2)}-${(lo + (i + 1) * width).toFixed(2)}`);
