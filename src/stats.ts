@@ -77,17 +77,26 @@ export function mad(samples: readonly number[]): number {
   return median(samples.map((x) => Math.abs(x - m)));
 }
 
-/** P(B <= k) for B ~ Binomial(n, 1/2), summed in log space so large n stays exact enough. */
-function binomialHalfCdf(n: number, k: number): number {
-  if (k < 0) return 0;
-  if (k >= n) return 1;
+/**
+ * P(B <= k) for B ~ Binomial(n, 1/2), summed in log space so large n stays exact enough,
+ * for growing k: each term is added once (asking k = 1, 2, ... one at a time was O(n^2),
+ * a minute for the 200k samples a long run can hold). The sums are the same, term by term.
+ */
+function binomialHalfCdfs(n: number): (k: number) => number {
+  const values: number[] = [];
   let logTerm = -n * Math.LN2; // log C(n,0) / 2^n
-  let sum = Math.exp(logTerm);
-  for (let i = 1; i <= k; i++) {
-    logTerm += Math.log((n - i + 1) / i);
-    sum += Math.exp(logTerm);
-  }
-  return Math.min(1, sum);
+  let sum = 0;
+  return (k) => {
+    if (k < 0) return 0;
+    if (k >= n) return 1;
+    while (values.length <= k) {
+      const i = values.length;
+      if (i > 0) logTerm += Math.log((n - i + 1) / i);
+      sum += Math.exp(logTerm);
+      values.push(Math.min(1, sum));
+    }
+    return values[k]!;
+  };
 }
 
 /**
@@ -100,9 +109,10 @@ export function medianInterval(samples: readonly number[], level = 0.95): Median
   if (!(level > 0 && level < 1)) throw new RangeError(`medianInterval: level=${level} is outside (0, 1)`);
   const sorted = sortedCopy(samples);
   const n = sorted.length;
+  const cdf = binomialHalfCdfs(n);
   let k = 1;
-  while (k + 1 <= Math.floor((n + 1) / 2) && 1 - 2 * binomialHalfCdf(n, k) >= level) k++;
-  const coverage = 1 - 2 * binomialHalfCdf(n, k - 1);
+  while (k + 1 <= Math.floor((n + 1) / 2) && 1 - 2 * cdf(k) >= level) k++;
+  const coverage = 1 - 2 * cdf(k - 1);
   return { low: sorted[k - 1]!, high: sorted[n - k]!, level: coverage };
 }
 

@@ -97,7 +97,7 @@ export function loadSuite<T>(name: string, schema: z.ZodType<T>, quick: boolean,
 }
 
 /** suites/peak.json: how the one peak per dtype and thread count is measured, for every step. */
-export const PeakSuite = z.object({ steps: count, samples: count });
+export const PeakSuite = z.object({ steps: count, samples: count, passes: count.default(1) });
 export type PeakSuite = z.infer<typeof PeakSuite>;
 
 const GemmShape = z.object({ name: z.string().min(1), m: count, n: count, k: count });
@@ -117,6 +117,8 @@ export const GemmSuite = z.object({
   shapeSets: z.record(z.string(), z.array(GemmShape).min(1)),
   defaultShapeSets: z.array(z.string()).min(1),
   samples: count,
+  /** Passes over the case list that armbench's own samples are split across (src/passes.ts). */
+  passes: count.default(1),
   minSampleNs: z.number().int().nonnegative(),
   seed: z.number().int().nonnegative(),
   peers: z.array(z.string()),
@@ -145,6 +147,8 @@ const ConvLayer = z.object({
 export const ConvSuite = z.object({
   batches: z.array(count).min(1),
   samples: count,
+  /** 1: each layer's winner keeps its selection samples; more: its samples are taken again in passes - 1 later passes over the layers. */
+  passes: count.default(1),
   minSampleNs: z.number().int().nonnegative(),
   seed: z.number().int().nonnegative(),
   nets: z.record(z.string(), z.array(ConvLayer).min(1)),

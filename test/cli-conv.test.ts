@@ -20,6 +20,16 @@ test("conv checks every supported algorithm per layer, records the rest as unava
   const winners = records.filter((x) => x.name === "conv.winner");
   // 5 layers x 2 batches x 2 dtypes, one thread.
   assert.equal(winners.length, 5 * 2 * 2);
+  // Each winner's 2 samples come from the one later pass its suite asks for, not from the pass that chose it.
+  for (const w of winners) {
+    assert.equal(w.status, "ok", JSON.stringify(w));
+    if (w.status !== "ok") continue;
+    assert.equal(w.samples.length, 2);
+    assert.equal(w.derived?.passes, 2);
+    assert.match(w.check.method, /samples taken in 1 later pass$/);
+    const chosen = convs.find((x) => x.status === "ok" && x.params.layer === w.params.layer && x.params.n === w.params.n && x.params.dtype === w.params.dtype && x.params.algo === w.params.algo);
+    assert.ok(chosen && chosen.status === "ok" && chosen.samples.join() !== w.samples.join());
+  }
   for (const x of convs) {
     if (x.status === "ok") {
       assert.ok(x.check.passed && Number(x.params.maxRelErr) <= Number(x.check.bound), JSON.stringify(x.params));

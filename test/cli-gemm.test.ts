@@ -24,6 +24,9 @@ test("gemm checks and times our kernels for both dtypes and records every peer's
     if (x.status !== "ok") continue;
     assert.ok(x.check.passed && Number(x.check.maxRelErr) <= Number(x.check.bound));
     assert.ok(x.median > 0);
+    // The suite's 2 samples, one in each of its 2 passes over the case list.
+    assert.equal(x.samples.length, 2);
+    assert.equal(x.derived?.passes, 2);
     const kernel = native.gemmKernels().find((k) => k.dtype === x.params.dtype && k.isDefault)!;
     const path = native.gemmPath({ kernel: kernel.index, m: Number(x.params.m), n: Number(x.params.n), k: Number(x.params.k), transA: 0, transB: 0 });
     assert.equal(x.params.kernel, path);

@@ -4,9 +4,10 @@
  */
 import type { Native, NativeConvShape, NativeHandle } from "../native.js";
 import { peakDerived, type DtypePeak, type PeakBook } from "../micro/peak-book.js";
+import { sampleShares } from "../passes.js";
 import type { Progress } from "../progress.js";
 import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
-import type { Check, ResultRecord } from "../results/schema.js";
+import type { Check, ParamValue, ResultRecord } from "../results/schema.js";
 import { median, relativeSpread, summarize } from "../stats.js";
 import type { Env } from "../results/schema.js";
 import type { ConvLayer, ConvSuite } from "../suites.js";
@@ -98,7 +99,7 @@ async function measureLayer(
   pool: NativeHandle,
   peak: DtypePeak | null,
   out: ConvSummary,
-): Promise<void> {
+): Promise<Winner | null> {
   const shape = convShape(l, n);
   const flops = convFlops(ctx.native, shape);
   const params = { net: plan.net, layer: l.name, ...shape, dtype, threads };
@@ -152,28 +153,93 @@ async function measureLayer(
     }
   }
   const best = records.reduce<(typeof records)[number] | null>((a, b) => (!a || b.row.gflops! > a.row.gflops! ? b : a), null);
+  let winner: Winner | null = null;
   if (best) {
     best.row.winner = true;
-    ctx.record(
-      okRecord(
-        {
-          suite: "conv",
-          name: "conv.winner",
-          impl: "armbench",
-          params: { ...params, algo: best.row.algo, pctPeak: best.row.pctPeak === null ? null : Number(best.row.pctPeak.toFixed(1)) },
-          unit: "GFLOP/s",
-          derived: { algoSource: (cached ? "cache" : "measured") satisfies AlgoSource, fromFastRunCache: cached !== undefined, defaultAlgo: defaultConvAlgo(shape, dtype), ...peakDerived(peak) },
-        },
-        best.gflops,
-        { method: cached ? "the fast-run cache's choice, checked and timed again" : "fastest checked algorithm for this layer", passed: true },
-      ),
-    );
+    const algoId = ctx.native.convAlgos(shape).find((a) => a.name === best.row.algo)!.id;
+    winner = { params, shape, flops, algoId, row: best.row, selection: best.gflops, cached: cached !== undefined, peak, pool, failed: null, confirmed: [] };
     // The fastest of a subset --algo named is not the layer's winner.
     if (plan.cache && !cached && !plan.algos) storeWinner(plan.cache, threads, dtype, shape, { algo: best.row.algo, gflops: best.row.gflops!, measuredAt: new Date().toISOString() });
   }
   // A cached winner that no longer passes its check (or runs) is not kept: the next run times them all.
   if (cached && !best) forgetWinner(plan.cache!, threads, dtype, shape);
-  out.rows.push(...rows);
+  for (const r of rows) out.rows.push(r);
+  return winner;
+}
+
+/** A layer's fastest algorithm, chosen in the selection pass, and what its later passes measured. */
+interface Winner {
+  params: Record<string, ParamValue>;
+  shape: NativeConvShape;
+  flops: number;
+  algoId: number;
+  row: ConvRow;
+  /** GFLOP/s of the selection pass's samples. */
+  selection: number[];
+  cached: boolean;
+  peak: DtypePeak | null;
+  pool: NativeHandle;
+  /** Why a later pass could not time it (a wrong answer, an error); null while it could. */
+  failed: { reason: string; check?: Check } | null;
+  /** GFLOP/s of the later passes' samples. */
+  confirmed: number[];
+}
+
+/**
+ * Times each winner again, its samples spread over later passes over every layer (src/passes.ts):
+ * its headline figure then holds no sample from the pass that chose it (the fastest of
+ * several close algorithms reads high in the samples that made it fastest) and none
+ * from a single stretch of the run.
+ */
+async function confirmWinners(ctx: ConvContext, plan: ConvPlan, winners: readonly Winner[], shares: readonly number[]): Promise<void> {
+  for (const [pass, samples] of shares.entries()) {
+    for (const w of winners) {
+      if (w.failed) continue;
+      const { layer, n, dtype, threads, algo } = w.row;
+      ctx.progress.update(`conv ${plan.net}: ${layer.name}, batch ${n}, ${dtype}, ${algo}, ${threads} thread${threads > 1 ? "s" : ""} (winner, pass ${pass + 2}/${shares.length + 1})`);
+      try {
+        const r = await ctx.native.convMeasure({ ...w.shape, dtype, algo: w.algoId, ...EPILOGUE, seed: ctx.suite.seed, samples, minSampleNs: ctx.suite.minSampleNs, pool: w.pool });
+        if (!r.check.passed) {
+          w.failed = { reason: `wrong answer in a later pass: max relative error ${r.check.maxRelErr.toExponential(2)} exceeds the bound ${r.check.bound.toExponential(2)}`, check: checkOf(r.check) };
+          continue;
+        }
+        for (const s of r.samples) w.confirmed.push((w.flops * s.calls) / s.ns);
+      } catch (err) {
+        w.failed = { reason: (err as Error).message };
+      }
+    }
+  }
+}
+
+function recordWinner(ctx: ConvContext, w: Winner, laterPasses: number): void {
+  const id: RecordId = {
+    suite: "conv",
+    name: "conv.winner",
+    impl: "armbench",
+    params: { ...w.params, algo: w.row.algo, pctPeak: w.row.pctPeak === null ? null : Number(w.row.pctPeak.toFixed(1)) },
+    unit: "GFLOP/s",
+    derived: {
+      algoSource: (w.cached ? "cache" : "measured") satisfies AlgoSource,
+      fromFastRunCache: w.cached,
+      defaultAlgo: defaultConvAlgo(w.shape, w.row.dtype),
+      passes: laterPasses + 1,
+      ...peakDerived(w.peak),
+    },
+  };
+  if (w.failed) {
+    ctx.record(failedRecord(id, w.failed.reason, w.failed.check));
+    return;
+  }
+  const samples = laterPasses > 0 ? w.confirmed : w.selection;
+  const choice = w.cached ? "the fast-run cache's choice, checked and timed again" : "fastest checked algorithm for this layer";
+  const pctPeak = w.peak ? (100 * median(samples)) / w.peak.gflops : null;
+  ctx.record(
+    okRecord(
+      { ...id, params: { ...id.params, pctPeak: pctPeak === null ? null : Number(pctPeak.toFixed(1)) } },
+      samples,
+      { method: laterPasses > 0 ? `${choice}, its answer checked again and its samples taken in ${laterPasses} later pass${laterPasses > 1 ? "es" : ""}` : choice, passed: true },
+    ),
+  );
 }
 
 export async function runConvPlan(ctx: ConvContext, plan: ConvPlan): Promise<ConvSummary> {
@@ -188,17 +254,22 @@ export async function runConvPlan(ctx: ConvContext, plan: ConvPlan): Promise<Con
   }
   // The dtypes of one layer are measured one after the other, so their ratio is taken
   // under the same machine conditions.
+  const winners: Winner[] = [];
   for (const t of plan.threads) {
     const pool = ctx.native.gemmPool(ctx.cpus.slice(0, t));
     for (const n of plan.batches) {
       for (const l of plan.layers) {
         for (const dtype of plan.dtypes) {
           const peak = out.peaks.find((p) => p.dtype === dtype && p.threads === t)?.peak ?? null;
-          await measureLayer(ctx, plan, l, n, dtype, t, pool, peak, out);
+          const w = await measureLayer(ctx, plan, l, n, dtype, t, pool, peak, out);
+          if (w) winners.push(w);
         }
       }
     }
   }
+  const later = ctx.suite.passes > 1 ? sampleShares(ctx.suite.samples, ctx.suite.passes - 1) : [];
+  await confirmWinners(ctx, plan, winners, later);
+  for (const w of winners) recordWinner(ctx, w, later.length);
   if (plan.cache?.changed) saveCache(plan.cache);
   return out;
 }
