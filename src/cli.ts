@@ -82,6 +82,7 @@ function buildParser(args: string[]): Argv {
     .option("threads", { type: "number", describe: "worker threads for suites that run in parallel (default: one per core)", global: true })
     .option("quick", { type: "boolean", default: false, describe: "fewer sizes and samples: a fast look, not a final figure", global: true })
     .option("quiet", { type: "boolean", default: false, describe: "no progress or notes on stderr", global: true })
+    .option("debug", { type: "boolean", default: false, describe: "on an internal error, print its stack trace too", global: true })
     .command(
       "info",
       "the machine: CPU, core type, ISA features, caches, clock, noise warnings",
@@ -308,6 +309,26 @@ function longHelpFlag(args: string[]): string[] {
   return args.map((arg, i) => (arg === "-h" && (end < 0 || i < end) ? "--help" : arg));
 }
 
+/** Exit status of an internal error (EX_SOFTWARE): a bug in armbench, not the user's input. */
+export const EXIT_INTERNAL = 70;
+
+/** Whether --debug (or ARMBENCH_DEBUG=1) asks for stack traces: read from the raw arguments, so it works when parsing is what failed. */
+function debugWanted(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return args.slice(0, end < 0 ? undefined : end).some((a) => a === "--debug" || a === "--debug=true") || process.env.ARMBENCH_DEBUG === "1";
+}
+
+/**
+ * One line for a bug: what failed and how to report it; the stack only with --debug, so a
+ * user is not handed a trace for armbench's mistake, and a report can still carry one.
+ */
+export function internalErrorText(err: unknown, debug: boolean): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const what = (e.message.split("\n")[0] ?? "").trim().replace(/\.+$/, "") || e.name;
+  const line = `armbench: internal error (${e.name}): ${what}. This is a bug in armbench, not in your input; run again with --debug for the stack trace and report both with \`armbench info --json\`.`;
+  return debug && e.stack ? `${line}\n${e.stack}\n` : `${line}\n`;
+}
+
 /** Runs the CLI; returns the process exit status. */
 export async function main(args: string[]): Promise<number> {
   process.exitCode = 0;
@@ -319,7 +340,7 @@ export async function main(args: string[]): Promise<number> {
       process.stderr.write(`armbench: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`armbench: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return 70;
+    process.stderr.write(internalErrorText(err, debugWanted(args)));
+    return EXIT_INTERNAL;
   }
 }

@@ -9,47 +9,57 @@ import { packageRoot } from "./native.js";
 const positive = z.number().positive();
 const count = z.number().int().positive();
 
+// Upper bounds: what the addon accepts (native/binding), so a suite file can never reach
+// it with a value it refuses; such a value is the suite's mistake, named with its field.
+const sampleCount = count.max(100_000);
+const nanos = z.number().int().nonnegative().max(2 ** 40);
+const seedValue = z.number().int().nonnegative().max(2 ** 53);
+const stepCount = count.max(2 ** 40);
+const byteCount = count.max(2 ** 40);
+const ratio = positive.max(1024);
+const passCount = count.max(100);
+
 const FmaSuite = z.object({
-  steps: count,
-  samples: count,
+  steps: stepCount,
+  samples: sampleCount,
   modes: z.array(z.enum(["acc", "full"])).min(1),
 });
 
 const LatencySuite = z.object({
-  minBytes: count,
-  llcMultiple: positive,
-  pointsPerOctave: positive,
-  stride: count,
-  passes: count,
-  loads: count,
-  samples: count,
-  seed: z.number().int().nonnegative(),
+  minBytes: byteCount,
+  llcMultiple: ratio,
+  pointsPerOctave: ratio,
+  stride: z.number().int().min(8).max(4096),
+  passes: passCount,
+  loads: stepCount,
+  samples: sampleCount,
+  seed: seedValue,
 });
 
 const TlbSuite = z.object({
-  pageBytes: count,
-  minPages: count,
-  maxPages: count,
-  pointsPerOctave: positive,
-  loads: count,
-  samples: count,
-  seed: z.number().int().nonnegative(),
+  pageBytes: z.number().int().min(256).max(2 ** 30),
+  minPages: count.max(2 ** 28),
+  maxPages: count.max(2 ** 28),
+  pointsPerOctave: ratio,
+  loads: stepCount,
+  samples: sampleCount,
+  seed: seedValue,
 });
 
 const BandwidthSuite = z.object({
   kernels: z.array(z.string()).min(1),
-  minBytes: count,
-  llcMultiple: positive,
-  pointsPerOctave: positive,
-  bytesPerSample: count,
-  samples: count,
+  minBytes: byteCount,
+  llcMultiple: ratio,
+  pointsPerOctave: ratio,
+  bytesPerSample: byteCount,
+  samples: sampleCount,
 });
 
 const LoadedSuite = z.object({
   pausesNs: z.array(z.number().int().nonnegative()).min(1),
-  streamBytes: count,
-  durationNs: count,
-  seed: z.number().int().nonnegative(),
+  streamBytes: byteCount,
+  durationNs: nanos.refine((n) => n > 0, "must be positive"),
+  seed: seedValue,
 });
 
 export const MicroSuite = z.object({
@@ -97,10 +107,11 @@ export function loadSuite<T>(name: string, schema: z.ZodType<T>, quick: boolean,
 }
 
 /** suites/peak.json: how the one peak per dtype and thread count is measured, for every step. */
-export const PeakSuite = z.object({ steps: count, samples: count, passes: count.default(1) });
+export const PeakSuite = z.object({ steps: stepCount, samples: sampleCount, passes: passCount.default(1) });
 export type PeakSuite = z.infer<typeof PeakSuite>;
 
-const GemmShape = z.object({ name: z.string().min(1), m: count, n: count, k: count });
+const gemmDim = count.max(2 ** 20);
+const GemmShape = z.object({ name: z.string().min(1), m: gemmDim, n: gemmDim, k: gemmDim });
 
 const PeerOverride = z.object({
   /** Environment variable the library reads at load time. */
@@ -113,14 +124,14 @@ const PeerOverride = z.object({
 });
 
 export const GemmSuite = z.object({
-  square: z.array(count).min(1),
+  square: z.array(gemmDim).min(1),
   shapeSets: z.record(z.string(), z.array(GemmShape).min(1)),
   defaultShapeSets: z.array(z.string()).min(1),
-  samples: count,
+  samples: sampleCount,
   /** Passes over the case list that armbench's own samples are split across (src/passes.ts). */
-  passes: count.default(1),
-  minSampleNs: z.number().int().nonnegative(),
-  seed: z.number().int().nonnegative(),
+  passes: passCount.default(1),
+  minSampleNs: nanos,
+  seed: seedValue,
   peers: z.array(z.string()),
   overrides: z.record(z.string(), PeerOverride),
 });
@@ -128,29 +139,32 @@ export type GemmSuite = z.infer<typeof GemmSuite>;
 export type GemmShape = z.infer<typeof GemmShape>;
 export type PeerOverride = z.infer<typeof PeerOverride>;
 
+const convSize = count.max(2 ** 24);
+const convWindow = count.max(1024);
+
 const ConvLayer = z.object({
   name: z.string().min(1),
-  c: count,
-  h: count,
-  w: count,
-  k: count,
-  r: count,
-  s: count,
-  stride: count,
+  c: convSize,
+  h: convSize,
+  w: convSize,
+  k: convSize,
+  r: convWindow,
+  s: convWindow,
+  stride: convWindow,
   /** Symmetric padding on every side. */
-  pad: z.number().int().nonnegative(),
-  groups: count,
+  pad: z.number().int().nonnegative().max(1024),
+  groups: convSize,
   /** How many times the layer occurs in the network. */
-  count: count,
+  count: count.max(1_000_000),
 });
 
 export const ConvSuite = z.object({
-  batches: z.array(count).min(1),
-  samples: count,
+  batches: z.array(count.max(1024)).min(1),
+  samples: sampleCount,
   /** 1: each layer's winner keeps its selection samples; more: its samples are taken again in passes - 1 later passes over the layers. */
-  passes: count.default(1),
-  minSampleNs: z.number().int().nonnegative(),
-  seed: z.number().int().nonnegative(),
+  passes: passCount.default(1),
+  minSampleNs: nanos,
+  seed: seedValue,
   nets: z.record(z.string(), z.array(ConvLayer).min(1)),
 });
 export type ConvSuite = z.infer<typeof ConvSuite>;
@@ -159,9 +173,9 @@ export type ConvLayer = z.infer<typeof ConvLayer>;
 export const ModelSuite = z.object({
   /** The built-in models `armbench model` and `armbench run` know (src/engine/models). */
   models: z.array(z.string().min(1)).min(1),
-  batches: z.array(count).min(1),
-  inputSize: count,
-  warmup: z.number().int().nonnegative(),
-  iterations: count,
+  batches: z.array(count.max(1024)).min(1),
+  inputSize: count.max(4096),
+  warmup: z.number().int().nonnegative().max(100_000),
+  iterations: sampleCount,
 });
 export type ModelSuite = z.infer<typeof ModelSuite>;

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { z } from "zod";
 
 import { UserError } from "../src/errors.js";
+import { packageRoot } from "../src/native.js";
 import { ConvSuite, GemmSuite, loadSuite, MicroSuite, ModelSuite, PeakSuite } from "../src/suites.js";
 import { tempDir } from "./helpers/fixtures.js";
 
@@ -56,4 +57,19 @@ test("the one peak suite is valid in both modes, and quick runs fewer steps", ()
   const quick = loadSuite("peak", PeakSuite, true);
   assert.ok(quick.steps <= full.steps);
   assert.ok(quick.samples <= full.samples);
+});
+
+test("a suite value the addon would refuse is the suite's mistake: one sentence naming the file and the field", () => {
+  const dir = tempDir();
+  const conv = JSON.parse(readFileSync(path.join(packageRoot, "suites", "conv.json"), "utf8"));
+  conv.nets.resnet50[0].stride = 5000;
+  const convFile = path.join(dir, "conv.json");
+  writeFileSync(convFile, JSON.stringify(conv));
+  assert.throws(() => loadSuite("conv", ConvSuite, false, convFile), (e: unknown) => e instanceof UserError && /conv\.json is invalid at nets\.resnet50\.0\.stride: /.test(e.message));
+  const gemm = JSON.parse(readFileSync(path.join(packageRoot, "suites", "gemm.json"), "utf8"));
+  gemm.square = [2 ** 21];
+  gemm.samples = 1e6;
+  const gemmFile = path.join(dir, "gemm.json");
+  writeFileSync(gemmFile, JSON.stringify(gemm));
+  assert.throws(() => loadSuite("gemm", GemmSuite, false, gemmFile), (e: unknown) => e instanceof UserError && /gemm\.json is invalid at (square\.0|samples): /.test(e.message));
 });

@@ -44,7 +44,7 @@ function verdictText(r: ComparedRecord): string {
 }
 
 function pText(r: ComparedRecord): string {
-  return r.pAdjusted === null ? r.p.toFixed(4) : `${r.p.toFixed(4)} (${r.pAdjusted.toFixed(4)})`;
+  return r.pAdjusted === null ? r.p.toFixed(4) : `${r.p.toFixed(4)} (${r.pAdjusted.toFixed(4)}; ${r.pRegression!.toFixed(4)})`;
 }
 
 /** "3 too few samples, 1 kernel changed": only the reasons that occur. */
@@ -75,7 +75,7 @@ export function renderComparison(c: Comparison, nameA: string, nameB: string, th
     verdictText(r),
     answerText(r.notChecked),
   ]);
-  const head = ["benchmark", "unit", "headline", "A median", "B median", "B speedup", "p (BH-adjusted)", "verdict", "answer"];
+  const head = ["benchmark", "unit", "headline", "A median", "B median", "B speedup", "p (BH-adjusted; slower by > threshold)", "verdict", "answer"];
   const lines = [`A: ${nameA}`, `B: ${nameB}`, renderTable(head, rows, { right: [3, 4, 5, 6] })];
   const speeds = c.rows.map((r) => r.speedup).filter((s): s is number => s !== null);
   const count = (v: string) => c.rows.filter((r) => r.verdict === v).length;
@@ -89,7 +89,7 @@ export function renderComparison(c: Comparison, nameA: string, nameB: string, th
   const headline = c.rows.filter((r) => r.headline);
   lines.push(
     c.anyHeadline
-      ? `${headline.length} of them are headline figures, the only ones that gate; their p-values are Benjamini-Hochberg adjusted over the ${headline.filter((r) => r.pAdjusted !== null).length} that could be judged` +
+      ? `${headline.length} of them are headline figures, the only ones that gate: a regression is one whose one-sided p of being slower by more than the threshold is below ${SIGNIFICANCE_ALPHA} after a Benjamini-Hochberg correction over the ${headline.filter((r) => r.pAdjusted !== null).length} that could be judged` +
           (headline.some((r) => r.control !== null)
             ? `, leaving out ${headline.filter((r) => r.control !== null).length} controls: peers whose library and version are the same in both files of this one machine, so what moved them is the machine (they are shown, never gated).`
             : ".")
@@ -108,7 +108,7 @@ export function renderComparison(c: Comparison, nameA: string, nameB: string, th
   }
   const regressions = c.rows.filter((r) => r.regression);
   for (const r of regressions) {
-    lines.push(`  REGRESSION ${r.label}: ${speedText(r.speedup)} (p = ${r.p.toFixed(4)}, adjusted ${r.pAdjusted!.toFixed(4)})${r.notChecked.length ? `, answer ${answerText(r.notChecked)}` : ""}`);
+    lines.push(`  REGRESSION ${r.label}: ${speedText(r.speedup)} (p that it is slower by more than ${(threshold * 100).toFixed(1)}%: ${r.pRegression!.toFixed(4)} adjusted; p of any difference ${r.p.toFixed(4)})${r.notChecked.length ? `, answer ${answerText(r.notChecked)}` : ""}`);
   }
   lines.push(
     regressions.length

@@ -6,6 +6,12 @@
  * their own p but cannot make a run fail, and a record whose kernel or algorithm changed
  * between the files measured different code, so it is "kernel changed", never a regression.
  *
+ * What gates is the threshold itself: "B is slower than A by more than 5%" is tested as
+ * such (A's samples moved by the threshold, against B's, one-sided), not "B differs from
+ * A" with the medians then compared. Back-to-back runs of one build on a shared VM drift
+ * by a few percent for minutes at a time; a test of equality calls a tight 3% drift
+ * significant, and the medians then only need to cross 0.95 by a hair.
+ *
  * On one machine (same host, CPU and ISA in both files), a peer's record whose library and
  * version are the same in A and B ran the same code on the same machine: whatever moved it
  * is the machine, not the change under test. Such a record is a control: judged and shown,
@@ -13,7 +19,7 @@
  * threads swung 0.02x-0.5x between back-to-back runs of one build while ours held).
  */
 import { SIGNIFICANCE_ALPHA } from "../constants.js";
-import { speedup } from "../results/direction.js";
+import { higherIsBetter, speedup } from "../results/direction.js";
 import { headlineOf } from "../results/headline.js";
 import { recordKey, recordLabel } from "../results/identity.js";
 import type { OkRecord, ResultRecord, ResultsFile } from "../results/schema.js";
@@ -34,6 +40,11 @@ export interface ComparedRecord {
   p: number;
   /** For a judged headline record: p after the Benjamini-Hochberg correction over every judged headline record; else null. */
   pAdjusted: number | null;
+  /**
+   * For a judged headline record: the one-sided p that B is slower than A by more than the
+   * threshold, Benjamini-Hochberg adjusted over the same records; a regression needs it below alpha. Else null.
+   */
+  pRegression: number | null;
   /** The smallest p these sample counts allow: above alpha, no difference can be significant. */
   minP: number;
   /** Whether B (or A, for files that say) marks this record as its benchmark's headline figure: only these gate. */
@@ -132,6 +143,20 @@ export function kernelChange(a: OkRecord, b: OkRecord): string | null {
   return changes.length ? changes.join(", ") : null;
 }
 
+/**
+ * One-sided Mann-Whitney p of "B is slower than A by more than `threshold`": A's samples
+ * moved by the threshold (rates times 1 - threshold, times divided by it) against B's.
+ */
+export function slowerByMoreThan(a: OkRecord, b: OkRecord, threshold: number): number {
+  const rate = higherIsBetter(a.unit) === true;
+  const shifted = a.samples.map((x) => (rate ? x * (1 - threshold) : x / (1 - threshold)));
+  const t = mannWhitneyU(shifted, b.samples);
+  // u counts pairs with the shifted A above B: many of them, for a rate, is B slower.
+  const centre = (shifted.length * b.samples.length) / 2;
+  const bSlower = rate ? t.u > centre : t.u < centre;
+  return bSlower ? t.p / 2 : 1 - t.p / 2;
+}
+
 /** The host, CPU model and ISA features: what must match for two files to be one machine. */
 function machineOf(f: ResultsFile): string {
   const isa = Object.entries(f.env.isa.features).filter(([, on]) => on).map(([k]) => k).sort().join(",");
@@ -209,16 +234,18 @@ export function compareResults(a: ResultsFile, b: ResultsFile, threshold: number
     const notChecked = (["A", "B"] as const).filter((side) => (side === "A" ? ra : rb).check.passed === null);
     const headline = headlineOf(rb) || headlineOf(ra);
     const control = sameMachine && change === null ? unchangedPeer(ra, rb) : null;
-    rows.push({ key, label: recordLabel(ra), suite: ra.suite, unit: ra.unit, a: ra, b: rb, speedup: s, p: test.p, pAdjusted: null, minP: test.minP, headline, kernelChange: change, verdict, regression: false, notChecked, control });
+    rows.push({ key, label: recordLabel(ra), suite: ra.suite, unit: ra.unit, a: ra, b: rb, speedup: s, p: test.p, pAdjusted: null, pRegression: null, minP: test.minP, headline, kernelChange: change, verdict, regression: false, notChecked, control });
   }
   // The family the gate corrects over: headline records, not controls, that could show a difference at all.
   const family = rows.filter((r) => r.headline && r.control === null && (r.verdict === "faster" || r.verdict === "slower" || r.verdict === "same"));
   const adjusted = benjaminiHochberg(family.map((r) => r.p));
+  const slower = benjaminiHochberg(family.map((r) => slowerByMoreThan(r.a, r.b, threshold)));
   family.forEach((r, i) => {
     r.pAdjusted = adjusted[i]!;
+    r.pRegression = slower[i]!;
     // Significant alone is not enough for a headline figure: it must survive the correction.
     if (r.pAdjusted >= alpha) r.verdict = "same";
-    r.regression = r.verdict === "slower" && r.speedup !== null && r.speedup < 1 - threshold;
+    r.regression = r.pRegression < alpha && r.speedup !== null && r.speedup < 1 - threshold;
   });
   const onlyA = [...left.keys()].filter((k) => !right.has(k)).length;
   const onlyB = [...right.keys()].filter((k) => !left.has(k)).length;
