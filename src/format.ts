@@ -21,3 +21,16 @@ export function formatHz(hz: number): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
+
+/**
+ * Text from outside (a parser's message quoting a file, a library's error) made fit for one
+ * line of a message: control characters escaped, whitespace runs collapsed, at most `max`
+ * characters. A refusal is one sentence; a file's bytes must not break it into several.
+ */
+export function oneLine(text: string, max = 200): string {
+  const flat = text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (/\s/.test(c) ? " " : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`))
+    .replace(/\s+/g, " ")
+    .trim();
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
+}

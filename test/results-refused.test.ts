@@ -107,3 +107,17 @@ test("a missing file is named with the reason", () => {
   writeFileSync(f, JSON.stringify(good()));
   assert.equal(loadResults(f).records.length, 1);
 });
+
+test("record names that are Object.prototype's keys are plain names (found by the fuzzer: '__proto__' was an internal error)", () => {
+  const dir = tempDir();
+  for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+    const file = good();
+    file.records[0] = { ...file.records[0]!, name } as (typeof file.records)[number];
+    const f = path.join(dir, "proto.json");
+    writeFileSync(f, JSON.stringify(file));
+    const loaded = loadResults(f);
+    assert.equal(loaded.records[0]!.name, name);
+    assert.equal(compareResults(loaded, loaded, 0.05).rows.length, 1);
+    writeReport({ files: [f], output: path.join(dir, "proto.html") });
+  }
+});

@@ -28,7 +28,8 @@ const HEADLINE: Readonly<Record<string, readonly string[]>> = {
 
 /** Whether a record with this name and unit is its benchmark's headline figure. */
 export function isHeadline(r: { name: string; unit: string }): boolean {
-  return HEADLINE[r.name]?.includes(r.unit) ?? false;
+  // Own keys only: a record named "__proto__" or "constructor" (a hostile file) is no headline.
+  return Object.hasOwn(HEADLINE, r.name) && HEADLINE[r.name]!.includes(r.unit);
 }
 
 /** The headline flag as a record stores it; a file written before the flag existed has none, read as false. */

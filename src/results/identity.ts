@@ -20,7 +20,7 @@ const MACHINE_PARAMS: Record<string, string[]> = {
 
 /** The params that identify the case, in a stable order. */
 export function caseParams(r: Pick<ResultRecord, "name" | "params">): [string, unknown][] {
-  const skip = new Set([...MEASURED_PARAMS, ...(MACHINE_PARAMS[r.name] ?? [])]);
+  const skip = new Set([...MEASURED_PARAMS, ...(Object.hasOwn(MACHINE_PARAMS, r.name) ? MACHINE_PARAMS[r.name]! : [])]);
   return Object.entries(r.params)
     .filter(([k]) => !skip.has(k))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -2,6 +2,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 
 import { UserError } from "../errors.js";
+import { oneLine } from "../format.js";
 import { summarize } from "../stats.js";
 import { ResultsFile, SCHEMA, type OkRecord } from "./schema.js";
 
@@ -56,7 +57,7 @@ export function parseResults(text: string, source: string): ResultsFile {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${source} is not valid JSON (${(err as Error).message}); the file may be truncated or corrupted.`);
+    throw new UserError(`${source} is not valid JSON (${oneLine((err as Error).message)}); the file may be truncated or corrupted.`);
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new UserError(`${source} is not an armbench results file: it holds a JSON ${Array.isArray(data) ? "array" : typeof data}, not an object.`);
@@ -66,16 +67,16 @@ export function parseResults(text: string, source: string): ResultsFile {
     throw new UserError(`${source} is not an armbench results file: it has no "schema" field.`);
   }
   if (typeof schema !== "string" || !schema.startsWith("armbench/")) {
-    throw new UserError(`${source} is not an armbench results file: its schema is ${JSON.stringify(schema)}, expected "${SCHEMA}".`);
+    throw new UserError(`${source} is not an armbench results file: its schema is ${oneLine(JSON.stringify(schema) ?? String(schema), 80)}, expected "${SCHEMA}".`);
   }
   if (schema !== SCHEMA) {
-    throw new UserError(`${source} uses results schema "${schema}", which this armbench (reads "${SCHEMA}") does not know; use the armbench version that wrote it.`);
+    throw new UserError(`${source} uses results schema "${oneLine(schema, 80)}", which this armbench (reads "${SCHEMA}") does not know; use the armbench version that wrote it.`);
   }
   const parsed = ResultsFile.safeParse(data);
   if (!parsed.success) {
     const [first, ...rest] = parsed.error.issues;
     const more = rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""})` : "";
-    throw new UserError(`${source} is not a valid armbench results file: ${formatPath(first!.path)}: ${first!.message}${more}.`);
+    throw new UserError(`${source} is not a valid armbench results file: ${oneLine(`${formatPath(first!.path)}: ${first!.message}`)}${more}.`);
   }
   parsed.data.records.forEach((r, i) => {
     if (r.status !== "ok") return;
