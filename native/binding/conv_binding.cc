@@ -1,6 +1,7 @@
 // Convolution and its measurement: marshals armbench/conv.h and armbench/conv_measure.h.
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,21 @@ armbench_conv_shape ShapeField(Napi::Object o, const char* fn) {
   s.dilation_h = s.dilation_w = 1;
   s.groups = static_cast<size_t>(IntField(o, "groups", fn, 1, big));
   return s;
+}
+
+// The input, weights and output (fp32, and bf16 copies of the first two) must fit in
+// memory before the measurement allocates them; a shape with no output is a RangeError.
+void RequireTensorsFit(Napi::Env env, const char* fn, const armbench_conv_shape& s) {
+  size_t oh = 0, ow = 0;
+  char why[256] = {0};
+  if (armbench_conv_output(&s, &oh, &ow, why, sizeof why) != 0) {
+    throw Napi::RangeError::New(env, std::string(fn) + ": " + (why[0] ? why : "invalid convolution shape"));
+  }
+  auto d = [](size_t v) { return static_cast<double>(v); };
+  const double x = d(s.n) * d(s.c) * d(s.h) * d(s.w);
+  const double w = d(s.k) * d(s.c / s.groups) * d(s.r) * d(s.s);
+  const double y = d(s.n) * d(s.k) * d(oh) * d(ow);
+  RequireFits(env, fn, "the input, weights and output", (x + w) * 6 + y * 4);
 }
 
 // convAlgos(shape) -> [{ id, name, unsupported }] for that shape.
@@ -78,10 +94,16 @@ Napi::Value ConvMeasure(const Napi::CallbackInfo& info) {
   c.min_sample_ns = static_cast<uint64_t>(IntField(o, "minSampleNs", fn, 0, int64_t{1} << 40));
   std::shared_ptr<GemmPoolRef> pool;
   if (o.Has("pool") && !o.Get("pool").IsUndefined()) pool = UnwrapGemmPool(o.Get("pool"), fn);
+  RequireTensorsFit(info.Env(), fn, c.shape);
   auto check = std::make_shared<armbench_conv_check>();
   auto timings = std::make_shared<std::vector<armbench_gemm_timing>>(c.samples);
   return PromiseWorker::Start(
-      info.Env(), fn, [c, pool, check, timings] { return armbench_conv_measure(pool ? pool->pool : nullptr, &c, check.get(), timings->data()); },
+      info.Env(), fn,
+      [c, pool, check, timings] {
+        std::unique_lock<std::mutex> pool_lock;
+        if (pool) pool_lock = std::unique_lock<std::mutex>(pool->busy);
+        return armbench_conv_measure(pool ? pool->pool : nullptr, &c, check.get(), timings->data());
+      },
       [check, timings](Napi::Env env) -> Napi::Value {
         Napi::Object ck = Napi::Object::New(env);
         ck.Set("checked", static_cast<double>(check->checked));

@@ -6,6 +6,7 @@
 #include "armbench/cpu_features.h"
 #include "armbench/threads.h"
 #include "exports.h"
+#include "handles.h"
 
 namespace armbench_binding {
 namespace {
@@ -125,9 +126,13 @@ Napi::Value DecodeCpuidCaches(const Napi::CallbackInfo& info) {
     uint32_t v[6];
     for (uint32_t j = 0; j < 6; ++j) {
       Napi::Value x = row.As<Napi::Array>().Get(j);
-      const double d = x.IsNumber() ? x.As<Napi::Number>().DoubleValue() : -1;
+      if (!x.IsNumber()) {
+        throw Napi::TypeError::New(env, "decodeCpuidCaches: answer " + std::to_string(i) + " holds " + DescribeValue(x) +
+                                            ", not a number");
+      }
+      const double d = x.As<Napi::Number>().DoubleValue();
       if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint32_t>(d))) {
-        throw Napi::TypeError::New(env, "decodeCpuidCaches: answer " + std::to_string(i) + " holds a value that is not a 32-bit unsigned integer");
+        throw Napi::RangeError::New(env, "decodeCpuidCaches: answer " + std::to_string(i) + " holds a value that is not a 32-bit unsigned integer");
       }
       v[j] = static_cast<uint32_t>(d);
     }

@@ -8,6 +8,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ namespace armbench_binding {
 namespace {
 
 struct EngineRef {
+  static constexpr HandleKind kKind = HandleKind::Engine;
   armbench_engine* engine = nullptr;
   std::shared_ptr<GemmPoolRef> pool;  // kept alive as long as the engine may run on it
   ~EngineRef() {
@@ -27,18 +29,20 @@ struct EngineRef {
   }
 };
 
-// Engine handles are type-tagged, so a pool or peer handle passed by mistake is a
-// TypeError rather than a reinterpretation.
-const napi_type_tag kEngineTag = {0x61726d62656e6368ull, 0x656e67696e650001ull};
+std::shared_ptr<EngineRef> UnwrapEngine(Napi::Value v, const char* fn) { return UnwrapHandle<EngineRef>(v, fn, "engine"); }
 
-std::shared_ptr<EngineRef> UnwrapEngine(Napi::Value v, const char* fn) {
-  if (!v.IsExternal() || !v.As<Napi::External<std::shared_ptr<EngineRef>>>().CheckTypeTag(&kEngineTag))
-    throw Napi::TypeError::New(v.Env(), std::string(fn) + ": expected an engine handle (from engineCreate)");
-  return *v.As<Napi::External<std::shared_ptr<EngineRef>>>().Data();
-}
+// The engine's pool, held for a run: a gemmMeasure or another engine on the same pool
+// waits. The engine's own lock (its runs share the arena) is taken inside, after it.
+struct EngineLock {
+  std::unique_lock<std::mutex> pool;
+  explicit EngineLock(EngineRef& e) {
+    if (e.pool) pool = std::unique_lock<std::mutex>(e.pool->busy);
+  }
+};
 
 constexpr int64_t kMaxBytes = int64_t{1} << 50;
 constexpr int64_t kMaxDim = int64_t{1} << 31;
+constexpr double kMaxProfileTimes = 1 << 24;
 
 Napi::Object ObjectField(Napi::Object o, const char* key, const std::string& where) {
   Napi::Value v = o.Get(key);
@@ -265,6 +269,7 @@ Napi::Value EngineCreate(const Napi::CallbackInfo& info) {
   Marshalled m;
   armbench_engine_desc d{};
   d.arena_bytes = static_cast<size_t>(IntField(program, "arenaBytes", fn, 1, kMaxBytes));
+  RequireFits(env, fn, "arenaBytes", static_cast<double>(d.arena_bytes));
   d.nchwc_block = static_cast<size_t>(IntField(program, "nchwcBlock", fn, 0, 1024));
   Io(program, "inputs", &m.inputs);
   Io(program, "outputs", &m.outputs);
@@ -287,10 +292,7 @@ Napi::Value EngineCreate(const Napi::CallbackInfo& info) {
     err.Set("errno", Napi::Number::New(env, -rc));
     throw err;
   }
-  Napi::External<std::shared_ptr<EngineRef>> handle = Napi::External<std::shared_ptr<EngineRef>>::New(
-      env, new std::shared_ptr<EngineRef>(ref), [](Napi::Env, std::shared_ptr<EngineRef>* p) { delete p; });
-  handle.TypeTag(&kEngineTag);
-  return handle;
+  return WrapHandle(env, ref);
 }
 
 // The inputs, copied (the work runs after JavaScript may have changed or dropped them).
@@ -372,6 +374,7 @@ Napi::Value EngineRun(const Napi::CallbackInfo& info) {
   return PromiseWorker::Start(
       info.Env(), fn,
       [e, b, why, profile] {
+        EngineLock lock(*e);
         char buf[512] = {0};
         const int rc = armbench_engine_run(e->engine, e->pool ? e->pool->pool : nullptr, b->in.data(), b->out.data(),
                                            profile ? b->steps.data() : nullptr, buf, sizeof buf);
@@ -401,12 +404,19 @@ Napi::Value EngineMeasure(const Napi::CallbackInfo& info) {
   armbench_engine_info ei{};
   armbench_engine_get_info(e->engine, &ei);
   const size_t steps = ei.step_count;
+  // Each profiled step time becomes a JavaScript number: bounded so the result cannot
+  // exhaust the JavaScript heap (which aborts the process rather than throwing).
+  if (profile && static_cast<double>(iterations) * static_cast<double>(steps) > kMaxProfileTimes) {
+    throw Napi::RangeError::New(info.Env(), std::string(fn) + ": with profile, iterations x steps (" + std::to_string(steps) +
+                                                ") must be at most " + std::to_string(static_cast<int64_t>(kMaxProfileTimes)));
+  }
   b->samples.assign(iterations, 0);
   if (profile) b->steps.assign(static_cast<size_t>(iterations) * steps, 0);
   auto why = std::make_shared<std::string>();
   return PromiseWorker::Start(
       info.Env(), fn,
       [e, b, why, profile, warmup, iterations] {
+        EngineLock lock(*e);
         char buf[512] = {0};
         const int rc = armbench_engine_measure(e->engine, e->pool ? e->pool->pool : nullptr, b->in.data(), b->out.data(),
                                                warmup, iterations, b->samples.data(), profile ? b->steps.data() : nullptr,

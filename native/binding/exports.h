@@ -22,14 +22,37 @@ void RegisterGemm(Napi::Env env, Napi::Object exports);
 void RegisterConv(Napi::Env env, Napi::Object exports);
 void RegisterEngine(Napi::Env env, Napi::Object exports);
 
-// Argument checks shared by every binding: each throws a TypeError naming the
-// function and the argument.
+// Argument checks shared by every binding: each throws a TypeError (wrong type) or a
+// RangeError (wrong value) naming the function and the argument.
 double RequireNumber(const Napi::CallbackInfo& info, size_t index, const char* fn, const char* what);
 std::string RequireString(const Napi::CallbackInfo& info, size_t index, const char* fn, const char* what);
 Napi::Object RequireObject(const Napi::CallbackInfo& info, size_t index, const char* fn);
 
+// A whole number argument in [lo, hi]: TypeError when not a number, RangeError when out of range.
+int64_t RequireInt(const Napi::CallbackInfo& info, size_t index, const char* fn, const char* what, int64_t lo, int64_t hi);
+// An optional boolean argument (undefined or absent: fallback); anything else is a TypeError.
+bool OptionalBoolean(const Napi::CallbackInfo& info, size_t index, const char* fn, const char* what, bool fallback);
+
 // CPU numbers the bindings accept (pinning beyond this is refused).
 constexpr int kMaxCpu = 1 << 16;
+// Threads a request may start (the GEMM pool's own limit).
+constexpr size_t kMaxThreads = 4096;
+
+// Each CPU in `cpus` (-1: not pinned, allowed) must be one this process may run on;
+// a RangeError naming fn and what otherwise.
+void RequireAllowedCpus(Napi::Env env, const char* fn, const char* what, const std::vector<int>& cpus);
+// A CPU field: -1 (not pinned) or a CPU this process may run on.
+int CpuField(Napi::Object o, const char* key, const char* fn);
+// An array of CPUs this process may run on (at most kMaxThreads of them; may be empty).
+std::vector<int> CpuArrayField(Napi::Object o, const char* key, const char* fn);
+
+// The machine's physical memory in bytes.
+double PhysicalMemoryBytes();
+// A RangeError "fn: what would take N bytes, more than this machine's memory" when `bytes`
+// (computed in double from range-checked factors) exceeds physical memory: refused
+// before anything is allocated, since an overcommitted allocation that fits the
+// address space but not the machine ends in the OOM killer's signal.
+void RequireFits(Napi::Env env, const char* fn, const std::string& what, double bytes);
 
 // "fp32" / "bf16" <-> armbench_gemm_dtype; a bad value throws a TypeError naming fn.
 const char* DtypeName(armbench_gemm_dtype d);
@@ -44,7 +67,8 @@ Napi::Value MeasuredResult(Napi::Env env, Napi::Object check, bool passed, const
 double NumberField(Napi::Object o, const char* key, const char* fn);
 // A whole number in [lo, hi].
 int64_t IntField(Napi::Object o, const char* key, const char* fn, int64_t lo, int64_t hi);
-std::vector<int> IntArrayField(Napi::Object o, const char* key, const char* fn, int lo, int hi);
+// An array of whole numbers in [lo, hi], at most max_len of them.
+std::vector<int> IntArrayField(Napi::Object o, const char* key, const char* fn, int lo, int hi, size_t max_len = 4096);
 
 }  // namespace armbench_binding
 

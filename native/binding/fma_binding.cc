@@ -19,6 +19,9 @@ Napi::Value U64(Napi::Env env, uint64_t v) {
   return v == UINT64_MAX ? env.Null() : Napi::Number::New(env, static_cast<double>(v));
 }
 
+// Distinct chain counts a curve may ask for.
+constexpr size_t kMaxCurvePoints = 1024;
+
 size_t FormIndex(Napi::Object o, const char* fn) {
   return static_cast<size_t>(IntField(o, "form", fn, 0, static_cast<int64_t>(armbench_fma_form_count()) - 1));
 }
@@ -64,14 +67,25 @@ Napi::Value FmaCurve(const Napi::CallbackInfo& info) {
   auto req = std::make_shared<armbench_fma_curve_request>();
   req->form = FormIndex(o, fn);
   req->mode = ModeField(o, fn);
+  const armbench_fma_form* form = armbench_fma_form_at(req->form);
+  if (req->mode == ARMBENCH_CHAIN_FULL && !form->has_full_chain) {
+    throw Napi::RangeError::New(info.Env(), std::string(fn) + ": form " + form->name + " has no full chain (mode \"acc\" only)");
+  }
   auto chains = std::make_shared<std::vector<unsigned>>();
-  for (int k : IntArrayField(o, "chains", fn, 1, 1024)) chains->push_back(static_cast<unsigned>(k));
+  for (int k : IntArrayField(o, "chains", fn, 1, static_cast<int>(form->max_chains), kMaxCurvePoints))
+    chains->push_back(static_cast<unsigned>(k));
   if (chains->empty()) throw Napi::RangeError::New(info.Env(), "fmaCurve: chains must not be empty");
   req->chains = chains->data();
   req->n_chains = chains->size();
   req->steps = static_cast<uint64_t>(IntField(o, "steps", fn, 1, int64_t{1} << 40));
   req->samples = static_cast<unsigned>(IntField(o, "samples", fn, 1, 100000));
-  req->cpu = static_cast<int>(IntField(o, "cpu", fn, -1, kMaxCpu));
+  // Every sample becomes several JavaScript objects: bounded so the result cannot
+  // exhaust the JavaScript heap (which aborts the process rather than throwing).
+  if (static_cast<double>(req->n_chains) * req->samples > kMaxCurvePoints * 100.0) {
+    throw Napi::RangeError::New(info.Env(), "fmaCurve: chains x samples must be at most " +
+                                                std::to_string(kMaxCurvePoints * 100));
+  }
+  req->cpu = CpuField(o, "cpu", fn);
   req->clock_steps = static_cast<uint64_t>(IntField(o, "clockSteps", fn, 0, int64_t{1} << 40));
   auto samples = std::make_shared<std::vector<armbench_fma_sample>>(req->n_chains * req->samples);
   auto result = std::make_shared<armbench_fma_curve_result>();
@@ -120,10 +134,10 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
   Napi::Object o = RequireObject(info, 0, fn);
   auto req = std::make_shared<armbench_fma_peak_request>();
   req->form = FormIndex(o, fn);
-  req->chains = static_cast<unsigned>(IntField(o, "chains", fn, 1, 1024));
+  req->chains = static_cast<unsigned>(IntField(o, "chains", fn, 1, armbench_fma_form_at(req->form)->max_chains));
   req->steps = static_cast<uint64_t>(IntField(o, "steps", fn, 1, int64_t{1} << 40));
   req->samples = static_cast<unsigned>(IntField(o, "samples", fn, 1, 100000));
-  auto cpus = std::make_shared<std::vector<int>>(IntArrayField(o, "cpus", fn, 0, kMaxCpu));
+  auto cpus = std::make_shared<std::vector<int>>(CpuArrayField(o, "cpus", fn));
   if (cpus->empty()) throw Napi::RangeError::New(info.Env(), "fmaPeak: cpus must not be empty");
   req->threads = static_cast<int>(cpus->size());
   req->cpus = cpus->data();

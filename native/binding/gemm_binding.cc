@@ -2,6 +2,7 @@
 // armbench/gemm_measure.h and armbench/peers.h.
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -48,16 +49,20 @@ Napi::Value GemmKernels(const Napi::CallbackInfo& info) {
 // gemmPool(cpus: number[], callerJoins?: boolean) -> handle: persistent pinned workers,
 // freed with the handle; with callerJoins the calling thread runs share 0 itself.
 Napi::Value GemmPool(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(info.Env(), "gemmPool: cpus must be an array");
+  const char* fn = "gemmPool";
+  if (info.Length() < 1 || !info[0].IsArray()) {
+    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": cpus must be an array, got " +
+                                               DescribeValue(info.Length() < 1 ? info.Env().Undefined() : info[0]));
+  }
   Napi::Object holder = Napi::Object::New(info.Env());
   holder.Set("cpus", info[0]);
-  std::vector<int> cpus = IntArrayField(holder, "cpus", "gemmPool", 0, kMaxCpu);
+  std::vector<int> cpus = CpuArrayField(holder, "cpus", fn);
   if (cpus.empty()) throw Napi::RangeError::New(info.Env(), "gemmPool: cpus must not be empty");
+  const bool joins = OptionalBoolean(info, 1, fn, "callerJoins", false);
   auto pool = std::make_shared<GemmPoolRef>();
-  const bool joins = info.Length() > 1 && info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value();
   const int rc = armbench_gemm_pool_create_ex(static_cast<int>(cpus.size()), cpus.data(),
                                               joins ? ARMBENCH_GEMM_POOL_CALLER_JOINS : 0u, &pool->pool);
-  if (rc != 0) throw Napi::Error::New(info.Env(), ErrnoMessage("gemmPool", rc));
+  if (rc != 0) throw Napi::Error::New(info.Env(), ErrnoMessage(fn, rc));
   return WrapHandle(info.Env(), pool);
 }
 
@@ -66,7 +71,8 @@ Napi::Value GemmPool(const Napi::CallbackInfo& info) {
 Napi::Value PeerOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = RequireString(info, 0, "peerOpen", "name");
-  std::string path = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  std::string path;
+  if (info.Length() > 1 && !info[1].IsUndefined()) path = RequireString(info, 1, "peerOpen", "path");
   auto peer = std::make_shared<PeerRef>();
   char why[512] = {0};
   const int rc = armbench_peer_open(name.c_str(), path.empty() ? nullptr : path.c_str(), &peer->peer, why, sizeof why);
@@ -92,9 +98,15 @@ Napi::Value PeerOpen(const Napi::CallbackInfo& info) {
 
 // peerSetThreads(handle, threads)
 Napi::Value PeerSetThreads(const Napi::CallbackInfo& info) {
-  auto peer = UnwrapHandle<PeerRef>(info[0], "peerSetThreads", "peer");
-  const double t = RequireNumber(info, 1, "peerSetThreads", "threads");
-  const int rc = armbench_peer_set_threads(peer->peer, static_cast<int>(t));
+  const char* fn = "peerSetThreads";
+  auto peer = UnwrapHandle<PeerRef>(info[0], fn, "peer");
+  const int t = static_cast<int>(RequireInt(info, 1, fn, "threads", 1, static_cast<int64_t>(kMaxThreads)));
+  // Never while a measurement runs on the peer: its library's thread count is global state.
+  std::unique_lock<std::mutex> lock(peer->busy, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    throw Napi::Error::New(info.Env(), "peerSetThreads: the peer is measuring; await its gemmMeasure first");
+  }
+  const int rc = armbench_peer_set_threads(peer->peer, t);
   if (rc != 0) throw Napi::Error::New(info.Env(), ErrnoMessage("peerSetThreads", rc));
   return info.Env().Undefined();
 }
@@ -113,6 +125,11 @@ Napi::Value GemmMeasure(const Napi::CallbackInfo& info) {
     c.peer = peer->peer;
   } else {
     c.kernel = static_cast<size_t>(IntField(o, "kernel", fn, 0, static_cast<int64_t>(armbench_gemm_kernel_count()) - 1));
+    if (armbench_gemm_kernel_at(c.kernel)->dtype != c.dtype) {
+      throw Napi::RangeError::New(info.Env(), std::string(fn) + ": kernel " + std::to_string(c.kernel) + " computes " +
+                                                  DtypeName(armbench_gemm_kernel_at(c.kernel)->dtype) + ", not dtype " +
+                                                  DtypeName(c.dtype));
+    }
   }
   if (o.Has("pool") && !o.Get("pool").IsUndefined()) pool = UnwrapGemmPool(o.Get("pool"), fn);
   const int64_t maxDim = int64_t{1} << 20;
@@ -125,11 +142,20 @@ Napi::Value GemmMeasure(const Napi::CallbackInfo& info) {
   c.seed = static_cast<uint64_t>(IntField(o, "seed", fn, 0, int64_t{1} << 53));
   c.samples = static_cast<unsigned>(IntField(o, "samples", fn, 1, 100000));
   c.min_sample_ns = static_cast<uint64_t>(IntField(o, "minSampleNs", fn, 0, int64_t{1} << 40));
+  {
+    const double m = static_cast<double>(c.m), n = static_cast<double>(c.n), k = static_cast<double>(c.k);
+    // One set of operands (fp32 masters beside bf16 copies) and C: the least the measurement holds.
+    RequireFits(info.Env(), fn, "the operands (m x k, k x n and m x n)", (m * k + k * n) * 6 + m * n * 4);
+  }
   auto check = std::make_shared<armbench_gemm_check>();
   auto timings = std::make_shared<std::vector<armbench_gemm_timing>>(c.samples);
   return PromiseWorker::Start(
       info.Env(), fn,
       [c, peer, pool, check, timings] {
+        // Peer before pool, as every worker takes them: no two calls use either at once.
+        std::unique_lock<std::mutex> peer_lock, pool_lock;
+        if (peer) peer_lock = std::unique_lock<std::mutex>(peer->busy);
+        if (pool) pool_lock = std::unique_lock<std::mutex>(pool->busy);
         return armbench_gemm_measure(pool ? pool->pool : nullptr, &c, check.get(), timings->data());
       },
       [check, timings](Napi::Env env) -> Napi::Value {

@@ -7,6 +7,7 @@
 
 #include "armbench/memory_probe.h"
 #include "exports.h"
+#include "handles.h"
 #include "promise_worker.h"
 
 namespace armbench_binding {
@@ -16,7 +17,9 @@ constexpr int64_t kMaxBytes = int64_t{1} << 40;
 
 bool BoolField(Napi::Object o, const char* key, const char* fn) {
   Napi::Value v = o.Get(key);
-  if (!v.IsBoolean()) throw Napi::TypeError::New(o.Env(), std::string(fn) + ": " + key + " must be a boolean");
+  if (!v.IsBoolean()) {
+    throw Napi::TypeError::New(o.Env(), std::string(fn) + ": " + key + " must be a boolean, got " + DescribeValue(v));
+  }
   return v.As<Napi::Boolean>().Value();
 }
 
@@ -69,7 +72,7 @@ void ChaseFields(Napi::Object o, const char* fn, Request* req) {
   req->seed = static_cast<uint64_t>(IntField(o, "seed", fn, 0, int64_t{1} << 53));
   req->loads = static_cast<uint64_t>(IntField(o, "loads", fn, 1, int64_t{1} << 40));
   req->samples = static_cast<unsigned>(IntField(o, "samples", fn, 1, 100000));
-  req->cpu = static_cast<int>(IntField(o, "cpu", fn, -1, kMaxCpu));
+  req->cpu = CpuField(o, "cpu", fn);
 }
 
 // chaseLatency({ bytes, huge, stride, passes, seed, loads, samples, cpu })
@@ -83,6 +86,7 @@ Napi::Value ChaseLatency(const Napi::CallbackInfo& info) {
   req.stride = static_cast<size_t>(IntField(o, "stride", fn, 8, 4096));
   req.passes = static_cast<unsigned>(IntField(o, "passes", fn, 1, 512));
   ChaseFields(o, fn, &req);
+  RequireFits(info.Env(), fn, "bytes", static_cast<double>(req.bytes));
   return StartChase(info.Env(), fn, req, req.bytes, huge, armbench_chase_latency);
 }
 
@@ -95,6 +99,7 @@ Napi::Value TlbChase(const Napi::CallbackInfo& info) {
   req.page_bytes = static_cast<size_t>(IntField(o, "pageBytes", fn, 256, int64_t{1} << 30));
   const bool huge = BoolField(o, "huge", fn);
   ChaseFields(o, fn, &req);
+  RequireFits(info.Env(), fn, "pages x pageBytes", static_cast<double>(req.pages) * static_cast<double>(req.page_bytes));
   return StartChase(info.Env(), fn, req, req.pages * req.page_bytes, huge, armbench_tlb_chase);
 }
 
@@ -121,10 +126,13 @@ Napi::Value Bandwidth(const Napi::CallbackInfo& info) {
   Napi::Object o = RequireObject(info, 0, fn);
   armbench_bw_request req{};
   req.kernel = static_cast<armbench_bw_kernel>(IntField(o, "kernel", fn, 0, ARMBENCH_BW_KERNEL_COUNT - 1));
-  req.bytes = static_cast<size_t>(IntField(o, "bytes", fn, 1, kMaxBytes));
-  auto cpus = std::make_shared<std::vector<int>>(IntArrayField(o, "cpus", fn, 0, kMaxCpu));
+  // The kernels move whole 4 KiB blocks.
+  req.bytes = static_cast<size_t>(IntField(o, "bytes", fn, 4096, kMaxBytes));
+  auto cpus = std::make_shared<std::vector<int>>(CpuArrayField(o, "cpus", fn));
   if (cpus->empty()) throw Napi::RangeError::New(info.Env(), "bandwidth: cpus must not be empty");
   req.threads = static_cast<int>(cpus->size());
+  // Each thread allocates its own buffer of `bytes`.
+  RequireFits(info.Env(), fn, "bytes x cpus", static_cast<double>(req.bytes) * static_cast<double>(req.threads));
   req.repeats = static_cast<uint64_t>(IntField(o, "repeats", fn, 1, int64_t{1} << 40));
   req.samples = static_cast<unsigned>(IntField(o, "samples", fn, 1, 100000));
   auto samples = std::make_shared<std::vector<armbench_bw_sample>>(req.samples);
@@ -155,13 +163,16 @@ Napi::Value LoadedLatency(const Napi::CallbackInfo& info) {
   Napi::Object o = RequireObject(info, 0, fn);
   armbench_loaded_request req{};
   req.chase_bytes = static_cast<size_t>(IntField(o, "chaseBytes", fn, 4096, kMaxBytes));
-  req.chase_cpu = static_cast<int>(IntField(o, "chaseCpu", fn, -1, kMaxCpu));
-  auto cpus = std::make_shared<std::vector<int>>(IntArrayField(o, "streamCpus", fn, 0, kMaxCpu));
+  req.chase_cpu = CpuField(o, "chaseCpu", fn);
+  auto cpus = std::make_shared<std::vector<int>>(CpuArrayField(o, "streamCpus", fn));
   req.streamers = static_cast<int>(cpus->size());
   req.stream_bytes = static_cast<size_t>(IntField(o, "streamBytes", fn, 65536, kMaxBytes));
   req.pause_ns = static_cast<uint64_t>(IntField(o, "pauseNs", fn, 0, int64_t{1} << 40));
   req.duration_ns = static_cast<uint64_t>(IntField(o, "durationNs", fn, 1000, int64_t{1} << 40));
   req.seed = static_cast<uint64_t>(IntField(o, "seed", fn, 0, int64_t{1} << 53));
+  // The chase buffer, and one stream buffer per streamer.
+  RequireFits(info.Env(), fn, "chaseBytes + streamBytes x streamCpus",
+              static_cast<double>(req.chase_bytes) + static_cast<double>(req.stream_bytes) * static_cast<double>(req.streamers));
   auto result = std::make_shared<armbench_loaded_result>();
   return PromiseWorker::Start(
       info.Env(), fn,

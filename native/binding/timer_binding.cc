@@ -32,10 +32,7 @@ Napi::Value ClockResolutionNs(const Napi::CallbackInfo& info) {
 
 // refCounter(minNs) -> { name, hz, invariant }
 Napi::Value RefCounter(const Napi::CallbackInfo& info) {
-  double min_ns = RequireNumber(info, 0, "refCounter", "minNs");
-  if (!(min_ns >= 0 && min_ns <= 10e9)) {
-    throw Napi::RangeError::New(info.Env(), "refCounter: minNs must lie in [0, 1e10]");
-  }
+  const int64_t min_ns = RequireInt(info, 0, "refCounter", "minNs", 0, int64_t{10000000000});
   armbench_ref_counter rc;
   armbench_ref_counter_info(&rc, static_cast<uint64_t>(min_ns));
   Napi::Object out = Napi::Object::New(info.Env());
@@ -90,6 +87,7 @@ Napi::Value RunClockChains(const Napi::CallbackInfo& info) {
   if (!(cpu >= -1 && cpu < kMaxCpu && std::floor(cpu) == cpu)) {
     throw Napi::RangeError::New(info.Env(), "runClockChains: cpu must be -1 or a CPU number");
   }
+  RequireAllowedCpus(info.Env(), fn, "cpu", {static_cast<int>(cpu)});
   auto out = std::make_shared<std::vector<armbench_clock_sample>>(static_cast<size_t>(rounds) * ARMBENCH_CLOCK_CHAINS);
   const auto n_steps = static_cast<uint64_t>(steps);
   const int pin = static_cast<int>(cpu);
