@@ -87,18 +87,18 @@ test("weights that are graph inputs (not constants) are refused naming what is m
 });
 
 test("tensor data that disagrees with its dims is refused", () => {
-  refuses(() => loadOnnx(modelBytes(conv, [convWeights({ floatData: [1, 2, 3] })])), /initializer "w" holds 3 values but its dims \[3, 2, 1, 1\] need 6/);
-  refuses(() => loadOnnx(modelBytes(conv, [convWeights({ floatData: [], rawData: new Uint8Array(20) })])), /initializer "w" has 20 bytes of raw_data but its dims \[3, 2, 1, 1\] need 24/);
+  refuses(() => loadOnnx(modelBytes(conv, [convWeights({ floatData: [1, 2, 3] })])), /initializer "w" in the model holds 3 values in float_data, but its dims \[3, 2, 1, 1\] need 6/);
+  refuses(() => loadOnnx(modelBytes(conv, [convWeights({ floatData: [], rawData: new Uint8Array(20) })])), /initializer "w" in the model has 20 bytes of raw_data but its dims \[3, 2, 1, 1\] need 24/);
 });
 
 test("absurd or overflowing dims are refused before anything is allocated", () => {
-  refuses(() => loadOnnx(modelBytes(conv, [convWeights({ dims: [1e6, 1e6, 1e6, 1] })])), /initializer "w" is too large/);
+  refuses(() => loadOnnx(modelBytes(conv, [convWeights({ dims: [1e6, 1e6, 1e6, 1] })])), /initializer "w" in the model is too large/);
   refuses(() => loadOnnx(modelBytes(conv, [convWeights({ dims: [2 ** 40, 2 ** 40, 1, 1] })])), /too large/);
   refuses(() => loadOnnx(modelBytes(conv, [convWeights({ dims: [-3, 2, 1, 1] })])), /invalid dimension -3/);
 });
 
 test("non-float32 tensors are refused naming the dtype", () => {
-  refuses(() => loadOnnx(modelBytes(conv, [convWeights({ dataType: 10, floatData: [], int32Data: [1, 2, 3, 4, 5, 6] })])), /initializer "w" is float16; armbench runs float32 models only/);
+  refuses(() => loadOnnx(modelBytes(conv, [convWeights({ dataType: 10, floatData: [], int32Data: [1, 2, 3, 4, 5, 6] })])), /initializer "w" in the model is float16; armbench runs float32 models only/);
 });
 
 test("an opset older than the loader knows is refused", () => {
@@ -267,4 +267,33 @@ test("ceil_mode pooling becomes explicit bottom/right padding that computes what
     assert.deepEqual(got.dims, want.dims, `${op} ${size}/${kernel}/${stride}/${pad}`);
     assert.ok(agreement(got.data, want.data).maxAbsDiff < 1e-6, `${op} ${size}/${kernel}/${stride}/${pad}`);
   }
+});
+
+test("conv and pool attributes past what the kernels take are refused at load, naming the node and attribute", () => {
+  const ints = (name: string, v: number[]) => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
+  refuses(() => loadOnnx(modelBytes({ ...conv, attribute: [ints("strides", [1025, 1])] }, [convWeights()])), /node "conv0" \(Conv\): strides \[1025, 1\] exceeds 1024/);
+  refuses(() => loadOnnx(modelBytes({ ...conv, attribute: [ints("pads", [0, 0, 0, 2000])] }, [convWeights()])), /node "conv0" \(Conv\): pads \[0, 0, 0, 2000\] exceeds 1024/);
+  refuses(() => loadOnnx(modelBytes({ name: "p", opType: "MaxPool", input: ["x"], output: ["y"], attribute: [ints("kernel_shape", [2 ** 21, 1])] })), /node "p" \(MaxPool\): kernel_shape .* exceeds 1048576/);
+});
+
+test("a name defined twice is refused, a float Constant over an initializer included", () => {
+  const constant: NodeProto = { name: "k", opType: "Constant", output: ["w"], attribute: [{ name: "value", type: onnx.AttributeProto.AttributeType.TENSOR, t: { dims: [1], dataType: 1, floatData: [1] } }] };
+  refuses(() => loadOnnx(modelBytes(conv, [convWeights(), convWeights()])), /initializer "w" in the model is named "w", which an initializer or Constant already defines/);
+  const m = onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ domain: "", version: 13 }],
+    graph: { name: "g", node: [constant, conv], initializer: [convWeights()], input: [floatInput("x", [1, 2, 4, 4])], output: [floatInput("y", [])] },
+  }).finish();
+  refuses(() => loadOnnx(m), /node "k" \(Constant\) value is named "w"/);
+});
+
+test("int64 values outside the safe-integer range are refused on the raw_data path as on int64_data", () => {
+  const reshape: NodeProto = { name: "r", opType: "Reshape", input: ["x", "s"], output: ["y"] };
+  const raw = new Uint8Array(new BigInt64Array([1n, 2n ** 62n]).buffer);
+  refuses(() => loadOnnx(modelBytes(reshape, [{ name: "s", dims: [2], dataType: 7, rawData: raw }])), /initializer "s" in the model holds 4611686018427387904, which is not a representable integer/);
+  refuses(() => loadOnnx(modelBytes(reshape, [{ name: "s", dims: [2], dataType: 7, int64Data: [1, 2 ** 60] }])), /not a representable integer/);
+});
+
+test("a TensorProto whose packed data outnumbers its dims is refused before the data is decoded", () => {
+  const bytes = onnx.TensorProto.encode({ name: "t", dims: [2], dataType: 1, floatData: new Array(1_000_000).fill(1) }).finish();
+  refuses(() => decodeTensor(bytes, "input_0.pb"), /input_0\.pb holds 1000000 values in float_data, but its dims \[2\] need 2/);
 });

@@ -40,6 +40,10 @@ export const defaultAlgoChooser: AlgoChooser = (shape, dtype) => {
   return s ? defaultConvAlgo(s, dtype) : "im2col-tiled";
 };
 
+/** The executor's tensor limits (native/binding/engine_binding.cc). */
+const MAX_RANK = 4;
+const MAX_DIM = 2 ** 31 - 1;
+
 export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
   const refOf = (v: string, n?: Node): TensorRef => {
     const b = plan.bufferOf.get(v);
@@ -47,7 +51,14 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       const what = n ? `node "${n.name}" (${n.op}) reads "${v}"` : `"${v}"`;
       throw new UserError(`${what}, a constant where armbench needs an activation; run the passes first or give it as an input.`);
     }
-    return { offset: b.offset, dims: [...plan.shapes.get(v)!], layout: o.layouts?.get(v) ?? "nchw" };
+    const dims = plan.shapes.get(v)!;
+    // What the executor takes (1 to 4 dims, each 1 to 2^31 - 1): a graph whose values differ,
+    // which a Reshape or Flatten can make from any file, is refused here in one sentence.
+    if (dims.length < 1 || dims.length > MAX_RANK || dims.some((d) => !(d >= 1 && d <= MAX_DIM))) {
+      const what = n ? `node "${n.name}" (${n.op}): "${v}"` : `"${v}"`;
+      throw new UserError(`${what} has dims [${dims.join(", ")}]; armbench's executor takes 1 to ${MAX_RANK} dimensions, each from 1 to ${MAX_DIM}.`);
+    }
+    return { offset: b.offset, dims: [...dims], layout: o.layouts?.get(v) ?? "nchw" };
   };
   const weight = (n: Node, i: number) => {
     const t = g.initializers.get(n.inputs[i]!);

@@ -10,6 +10,7 @@ import path from "node:path";
 import onnxProto from "onnx-proto";
 
 import { UserError } from "../errors.js";
+import { decodeModelWire, decodeTensorWire, printable, readFloatData, readInt64Data, WIRE_LIMITS, type Int, type WireAttribute, type WireGraph, type WireNode, type WireTensor } from "./onnx-wire.js";
 import {
   ONNX_OPS,
   elementCount,
@@ -29,14 +30,15 @@ const { onnx } = onnxProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
 type AttributeProto = onnxProto.onnx.IAttributeProto;
 type NodeProto = onnxProto.onnx.INodeProto;
-type Int64 = number | { toNumber(): number; high: number; low: number };
 
 /** protobuf cannot encode more than 2 GiB; anything larger is not a model file. */
 export const MAX_MODEL_FILE_BYTES = 2 ** 31;
 /** More nodes than any real CNN has; a bound on the work a hostile file can cause. */
-export const MAX_NODES = 100_000;
+export const MAX_NODES = WIRE_LIMITS.nodes;
 /** Total weight bytes a model may ask for, external data included. */
 export const MAX_WEIGHT_BYTES = 2 ** 33;
+/** int64 tensors only ever become Reshape shapes; no real one is longer. */
+export const MAX_INT64_ELEMENTS = 2 ** 20;
 /** Oldest default-domain opset whose operator semantics the loader knows. */
 export const MIN_OPSET = 7;
 /** What `saveOnnx` writes (14 where HardSwish needs it). */
@@ -51,11 +53,9 @@ const DTYPE_NAMES: Record<number, string> = {
 };
 const dtypeName = (t: number | null | undefined) => DTYPE_NAMES[t ?? 0] ?? `type ${t}`;
 
-function toInt(v: Int64 | null | undefined, what: string): number {
-  if (v === null || v === undefined) return 0;
-  const n = typeof v === "number" ? v : v.toNumber();
-  if (!Number.isSafeInteger(n)) throw new UserError(`${what} holds ${String(v)}, which is not a representable integer.`);
-  return n;
+function toInt(v: Int, what: string): number {
+  if (typeof v === "bigint" || !Number.isSafeInteger(v)) throw new UserError(`${what} holds ${String(v)}, which is not a representable integer.`);
+  return v;
 }
 
 export interface LoadOptions {
@@ -63,15 +63,6 @@ export interface LoadOptions {
   batch?: number;
   /** Folder that external-data locations are relative to (the model's folder). */
   baseDir?: string;
-}
-
-/** Decodes a ModelProto, turning every protobuf failure into one sentence. */
-function decodeModel(bytes: Uint8Array, what: string): onnxProto.onnx.ModelProto {
-  try {
-    return onnx.ModelProto.decode(bytes);
-  } catch (e) {
-    throw new UserError(`${what} is not a valid ONNX model: the protobuf is truncated or malformed (${(e as Error).message}).`);
-  }
 }
 
 export function loadOnnxFile(file: string, opts: LoadOptions = {}): Graph {
@@ -89,11 +80,11 @@ export function loadOnnxFile(file: string, opts: LoadOptions = {}): Graph {
 /** A model held in memory; external data needs `baseDir`. */
 export function loadOnnx(bytes: Uint8Array, opts: LoadOptions & { name?: string } = {}): Graph {
   const what = opts.name ?? "the model";
-  const model = decodeModel(bytes, what);
+  const model = decodeModelWire(bytes, what);
   const g = model.graph;
   if (!g) throw new UserError(`${what} has no graph: it is not an ONNX model (or it is truncated).`);
   let opset: number | undefined;
-  for (const o of model.opsetImport ?? []) if (!o.domain || o.domain === "ai.onnx") opset = toInt(o.version, "opset_import");
+  for (const o of model.opsetImport) if (!o.domain || o.domain === "ai.onnx") opset = toInt(o.version, `${what} opset_import`);
   if (opset === undefined) throw new UserError(`${what} imports no default-domain opset, so its operators have no defined meaning.`);
   if (opset < MIN_OPSET) throw new UserError(`${what} uses opset ${opset}; armbench reads opset ${MIN_OPSET} and later (convert it with onnx.version_converter).`);
 
@@ -112,33 +103,33 @@ class Loader {
     private readonly opset: number,
   ) {}
 
-  load(g: onnxProto.onnx.IGraphProto): Graph {
-    for (const t of g.initializer ?? []) this.addTensor(t, `initializer "${t.name}"`);
-    if ((g.sparseInitializer ?? []).length > 0) throw new UserError(`${this.what} has sparse initializers, which armbench does not support.`);
+  load(g: WireGraph): Graph {
+    for (const t of g.initializer) this.addTensor(t, `initializer "${t.name}" in ${this.what}`);
+    if (g.sparseInitializers > 0) throw new UserError(`${this.what} has sparse initializers, which armbench does not support.`);
 
     const inputs: ValueInfo[] = [];
-    for (const v of g.input ?? []) {
-      const name = v.name ?? "";
+    for (const v of g.input) {
+      const name = v.name;
       if (this.floats.has(name) || this.ints.has(name)) continue;
-      const tt = v.type?.tensorType;
+      const tt = v.tensorType;
       if (!tt) throw new UserError(`graph input "${name}" is not a tensor.`);
       if (tt.elemType !== FLOAT) throw new UserError(`graph input "${name}" is ${dtypeName(tt.elemType)}; armbench runs float32 models only.`);
-      const dimsProto = tt.shape?.dim ?? [];
       if (!tt.shape) throw new UserError(`graph input "${name}" has no shape; armbench needs fixed input shapes.`);
-      const dims = dimsProto.map((d, i) => {
+      if (inputs.some((x) => x.name === name)) throw new UserError(`graph input "${name}" is declared twice.`);
+      const dims = tt.shape.map((d, i) => {
         const v = d.dimParam ? 0 : toInt(d.dimValue, `graph input "${name}" dimension ${i}`);
         if (v > 0) return v;
         if (i === 0) return this.opts.batch ?? 1;
-        throw new UserError(`graph input "${name}" has a symbolic dimension ${i} ("${d.dimParam ?? ""}"); only the batch dimension may be symbolic.`);
+        throw new UserError(`graph input "${name}" has a ${v < 0 ? `negative dimension ${i} (${v})` : `symbolic dimension ${i} ("${d.dimParam}")`}; only the batch dimension may be symbolic.`);
       });
       elementCount(dims, `graph input "${name}"`);
       inputs.push({ name, dims });
     }
 
-    if ((g.node ?? []).length > MAX_NODES) throw new UserError(`${this.what} has ${(g.node ?? []).length} nodes, more than the ${MAX_NODES} armbench accepts.`);
+    if (g.node.length > MAX_NODES) throw new UserError(`${this.what} has ${g.node.length} nodes, more than the ${MAX_NODES} armbench accepts.`);
     const pendingPads = new Map<Node, string>();
     const nodes: Node[] = [];
-    (g.node ?? []).forEach((np, i) => {
+    g.node.forEach((np, i) => {
       const n = this.node(np, i, pendingPads);
       if (n) nodes.push(n);
     });
@@ -150,12 +141,13 @@ class Loader {
         defined.add(o);
       }
     }
+    for (const v of inputs) if (this.ints.has(v.name)) throw new UserError(`graph input "${v.name}" has the name of an int64 Constant.`);
     for (const n of nodes) {
       for (const i of n.inputs) {
         if (this.ints.has(i)) throw new UserError(`node "${n.name}" (${n.op}) reads the int64 tensor "${i}"; armbench takes int64 only as a Reshape shape.`);
       }
     }
-    const outputs = (g.output ?? []).map((o) => o.name ?? "");
+    const outputs = g.output.map((o) => o.name);
     const graph = topoSort({ name: g.name || "model", inputs, outputs, nodes, initializers: new Map(this.floats) });
     this.resolveWithShapes(graph, pendingPads);
     inferShapes(graph);
@@ -202,7 +194,7 @@ class Loader {
             pads[d + 2] = total - pads[d]!;
           }
         }
-        a.pads = pads;
+        a.pads = quad(pads, `node "${n.name}" (${n.op})`, n.op === "Conv" ? MAX_CONV_WINDOW : MAX_POOL_WINDOW, mode === "CEIL" ? "pads (with ceil_mode)" : `pads (from auto_pad ${mode})`);
       }
       if (n.op === "Softmax" && this.opset < 13) {
         const rank = shapes.get(n.inputs[0]!)?.length ?? 0;
@@ -215,44 +207,66 @@ class Loader {
     }
   }
 
-  /** Reads one tensor into `floats` (float32) or `ints` (int64, for Reshape shapes). */
-  addTensor(t: TensorProto, what: string, name = t.name ?? ""): void {
-    const dims = (t.dims ?? []).map((d) => toInt(d, `${what} dims`));
+  /**
+   * Reads one tensor into `floats` (float32) or `ints` (int64, for Reshape shapes). Its
+   * dims, dtype and element count are checked against the limits, and its bytes counted
+   * against the weight budget, before its data is materialised.
+   */
+  addTensor(t: WireTensor, what: string, name = t.name): void {
+    if (name === "") throw new UserError(`${what} has no name.`);
+    // A second definition would silently replace the first (a Constant over an initializer did).
+    if (this.floats.has(name) || this.ints.has(name)) throw new UserError(`${what} is named "${name}", which an initializer or Constant already defines.`);
+    const dims = t.dims.map((d) => toInt(d, `${what} dims`));
     const count = elementCount(dims, what);
     if (t.segment) throw new UserError(`${what} is segmented, which armbench does not support.`);
+    if (t.dataType !== FLOAT && t.dataType !== INT64) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench runs float32 models only.`);
+    if (t.dataType === INT64 && count > MAX_INT64_ELEMENTS) {
+      throw new UserError(`${what} is an int64 tensor of ${count} elements; armbench reads int64 tensors (Reshape shapes) of at most ${MAX_INT64_ELEMENTS}.`);
+    }
+    const width = t.dataType === INT64 ? 8 : 4;
+    this.weightBytes += count * width;
+    if (this.weightBytes > MAX_WEIGHT_BYTES) throw new UserError(`${this.what} asks for more than ${MAX_WEIGHT_BYTES} bytes of weights (reached at ${what}).`);
+    const need = (got: number, field: string) => {
+      if (got !== count) throw new UserError(`${what} holds ${got} values in ${field}, but its dims [${dims.join(", ")}] need ${count}.`);
+    };
+    const raw = this.tensorBytes(t, what, count * width);
     if (t.dataType === INT64) {
-      const raw = this.tensorBytes(t, what, count * 8);
-      const data = raw ? Array.from(new BigInt64Array(copyAligned(raw).buffer), (b) => Number(b)) : (t.int64Data ?? []).map((v) => toInt(v, what));
-      if (data.length !== count) throw new UserError(`${what} holds ${data.length} values but its dims [${dims.join(", ")}] need ${count}.`);
+      let data: number[];
+      if (raw) {
+        const b = new BigInt64Array(new Uint8Array(raw).buffer);
+        data = Array.from(b, (v) => {
+          const n = Number(v);
+          if (!Number.isSafeInteger(n)) throw new UserError(`${what} holds ${v}, which is not a representable integer.`);
+          return n;
+        });
+      } else {
+        need(t.counts.int64, "int64_data");
+        data = readInt64Data(t, what);
+      }
       this.ints.set(name, { dims, data });
       return;
     }
-    if (t.dataType !== FLOAT) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench runs float32 models only.`);
-    this.weightBytes += count * 4;
-    if (this.weightBytes > MAX_WEIGHT_BYTES) throw new UserError(`${this.what} asks for more than ${MAX_WEIGHT_BYTES} bytes of weights.`);
-    const raw = this.tensorBytes(t, what, count * 4);
     let data: Float32Array;
     if (raw) data = floatsFromLittleEndian(raw);
     else {
-      const fd = t.floatData ?? [];
-      if (fd.length !== count) throw new UserError(`${what} holds ${fd.length} values but its dims [${dims.join(", ")}] need ${count}.`);
-      data = Float32Array.from(fd);
+      need(t.counts.float, "float_data");
+      data = readFloatData(t);
     }
     this.floats.set(name, { dims, data });
   }
 
   /** raw_data or external data, checked to be exactly `bytes` long; null when the values are in typed fields. */
-  private tensorBytes(t: TensorProto, what: string, bytes: number): Uint8Array | null {
+  private tensorBytes(t: WireTensor, what: string, bytes: number): Uint8Array | null {
     if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) return this.external(t, what, bytes);
-    if (t.rawData && t.rawData.length > 0) {
-      if (t.rawData.length !== bytes) throw new UserError(`${what} has ${t.rawData.length} bytes of raw_data but its dims [${(t.dims ?? []).join(", ")}] need ${bytes}.`);
+    if (t.rawData) {
+      if (t.rawData.length !== bytes) throw new UserError(`${what} has ${t.rawData.length} bytes of raw_data but its dims [${t.dims.join(", ")}] need ${bytes}.`);
       return t.rawData;
     }
     return null;
   }
 
-  private external(t: TensorProto, what: string, bytes: number): Uint8Array {
-    const kv = new Map((t.externalData ?? []).map((e) => [e.key ?? "", e.value ?? ""]));
+  private external(t: WireTensor, what: string, bytes: number): Uint8Array {
+    const kv = new Map(t.externalData.map((e) => [e.key, e.value]));
     const location = kv.get("location");
     if (!location) throw new UserError(`${what} is stored externally but names no location.`);
     if (!this.opts.baseDir) throw new UserError(`${what} is stored in "${location}", but the model was not loaded from a file, so there is no folder to read it from.`);
@@ -280,17 +294,21 @@ class Loader {
     }
   }
 
-  private node(np: NodeProto, index: number, pendingPads: Map<Node, string>): Node | null {
-    const op = (np.opType ?? "") as OpType;
+  private node(np: WireNode, index: number, pendingPads: Map<Node, string>): Node | null {
+    const op = np.opType as OpType;
     const name = np.name || `${op}_${index}`;
     const where = `node "${name}" (${op})`;
     if (np.domain && np.domain !== "ai.onnx") throw new UserError(`${where} is in domain "${np.domain}"; armbench supports only standard ONNX ops.`);
     if (!(ONNX_OPS as readonly string[]).includes(op)) {
       throw new UserError(`${where}: op ${op} is not supported (supported: ${ONNX_OPS.join(", ")}).`);
     }
-    const attrs = new Map((np.attribute ?? []).map((a) => [a.name ?? "", a]));
-    const inputs = [...(np.input ?? [])];
-    const outputs = [...(np.output ?? [])];
+    const attrs = new Map<string, WireAttribute>();
+    for (const a of np.attribute) {
+      if (attrs.has(a.name)) throw new UserError(`${where}: attribute ${a.name} is given twice.`);
+      attrs.set(a.name, a);
+    }
+    const inputs = [...np.input];
+    const outputs = [...np.output];
     while (inputs.length > 0 && inputs[inputs.length - 1] === "") inputs.pop();
     const take = new AttrReader(where, attrs);
     const needInputs = (lo: number, hi = lo) => {
@@ -310,10 +328,10 @@ class Loader {
         const kernel = take.ints("kernel_shape", w.dims.slice(2));
         if (w.dims.length !== 4) throw new UserError(`${where}: only 2-D convolutions are supported (weights [${w.dims.join(", ")}]).`);
         const a: ConvAttrs = {
-          kernel: pair(kernel, where, "kernel_shape"),
-          strides: pair(take.ints("strides", [1, 1]), where, "strides"),
-          pads: quad(take.ints("pads", [0, 0, 0, 0]), where),
-          dilations: pair(take.ints("dilations", [1, 1]), where, "dilations"),
+          kernel: pair(kernel, where, "kernel_shape", MAX_CONV_WINDOW),
+          strides: pair(take.ints("strides", [1, 1]), where, "strides", MAX_CONV_WINDOW),
+          pads: quad(take.ints("pads", [0, 0, 0, 0]), where, MAX_CONV_WINDOW),
+          dilations: pair(take.ints("dilations", [1, 1]), where, "dilations", MAX_CONV_WINDOW),
           group: take.int("group", 1),
         };
         if (a.group < 1) throw new UserError(`${where}: group ${a.group} must be at least 1.`);
@@ -325,9 +343,9 @@ class Loader {
       case "AveragePool": {
         needInputs(1);
         const a: PoolAttrs = {
-          kernel: pair(take.ints("kernel_shape", null), where, "kernel_shape"),
-          strides: pair(take.ints("strides", [1, 1]), where, "strides"),
-          pads: quad(take.ints("pads", [0, 0, 0, 0]), where),
+          kernel: pair(take.ints("kernel_shape", null), where, "kernel_shape", MAX_POOL_WINDOW),
+          strides: pair(take.ints("strides", [1, 1]), where, "strides", MAX_POOL_WINDOW),
+          pads: quad(take.ints("pads", [0, 0, 0, 0]), where, MAX_POOL_WINDOW),
           countIncludePad: op === "AveragePool" ? take.int("count_include_pad", 0) === 1 : false,
         };
         const ceil = take.int("ceil_mode", 0) === 1;
@@ -350,7 +368,9 @@ class Loader {
         take.float("momentum", 0.9);
         if (outputs.length > 1) throw new UserError(`${where}: the training outputs (running mean/var) are not supported.`);
         for (let i = 1; i < 5; i++) constInput(i, "(inference BatchNormalization)");
-        node = { op, name, inputs, outputs, attrs: { epsilon: take.float("epsilon", 1e-5) } };
+        const epsilon = take.float("epsilon", 1e-5);
+        if (!(epsilon >= 0 && epsilon < Infinity)) throw new UserError(`${where}: attribute epsilon ${epsilon} must be a finite number of 0 or more.`);
+        node = { op, name, inputs, outputs, attrs: { epsilon } };
         break;
       }
       case "Clip": {
@@ -370,6 +390,7 @@ class Loader {
           min = scalar(1) ?? min;
           max = scalar(2) ?? max;
         }
+        if (!(min <= max)) throw new UserError(`${where}: the bounds [${min}, ${max}] must be ordered numbers (min <= max).`);
         node = { op, name, inputs: [inputs[0]!], outputs, attrs: { min, max } };
         break;
       }
@@ -429,7 +450,7 @@ class Loader {
       case "Constant": {
         needInputs(0);
         const v = attrs.get("value");
-        if (!v || !v.t || attrs.size !== 1) throw new UserError(`${where}: only the "value" tensor attribute is supported.`);
+        if (!v || !v.t || attrs.size !== 1 || v.unread.length > 0) throw new UserError(`${where}: only the "value" tensor attribute is supported.`);
         take.seen.add("value");
         const before = this.ints.size;
         this.addTensor(v.t, `${where} value`, outputs[0] ?? "");
@@ -465,14 +486,14 @@ class AttrReader {
 
   constructor(
     private readonly where: string,
-    private readonly attrs: Map<string, AttributeProto>,
+    private readonly attrs: Map<string, WireAttribute>,
   ) {}
 
-  private get(name: string, type: number): AttributeProto | undefined {
+  private get(name: string, type: number): WireAttribute | undefined {
     const a = this.attrs.get(name);
     if (!a) return undefined;
     this.seen.add(name);
-    if (a.type && a.type !== type) throw new UserError(`${this.where}: attribute ${name} has the wrong type (${a.type}).`);
+    if ((a.type && a.type !== type) || a.unread.length > 0) throw new UserError(`${this.where}: attribute ${name} has the wrong type (${a.type}).`);
     return a;
   }
 
@@ -491,17 +512,17 @@ class AttrReader {
       if (def === null) throw new UserError(`${this.where}: the required attribute ${name} is missing.`);
       return def;
     }
-    return (a.ints ?? []).map((v) => toInt(v, `${this.where} attribute ${name}`));
+    return a.ints.map((v) => toInt(v, `${this.where} attribute ${name}`));
   }
 
   float(name: string, def: number): number {
     const a = this.get(name, onnx.AttributeProto.AttributeType.FLOAT);
-    return a ? (a.f ?? def) : def;
+    return a ? a.f : def;
   }
 
   string(name: string, def: string): string {
     const a = this.get(name, onnx.AttributeProto.AttributeType.STRING);
-    return a?.s ? Buffer.from(a.s).toString("utf8") : def;
+    return a?.s ? printable(Buffer.from(a.s).toString("utf8"), `${this.where}: attribute ${name}`) : def;
   }
 
   done(): void {
@@ -509,13 +530,23 @@ class AttrReader {
   }
 }
 
-function pair(v: number[], where: string, what: string): [number, number] {
+/**
+ * The largest window, stride, dilation and padding the native conv kernels take (the
+ * addon refuses more); pools take larger windows. Checked at load so that a model asking
+ * for more is refused naming the node and attribute, not deep in engine creation.
+ */
+export const MAX_CONV_WINDOW = 1024;
+export const MAX_POOL_WINDOW = 2 ** 20;
+
+function pair(v: number[], where: string, what: string, max: number): [number, number] {
   if (v.length !== 2 || v.some((x) => !(x >= 1))) throw new UserError(`${where}: ${what} [${v.join(", ")}] must be two positive values (2-D ops only).`);
+  if (v.some((x) => x > max)) throw new UserError(`${where}: ${what} [${v.join(", ")}] exceeds ${max}, the most armbench's kernels take.`);
   return [v[0]!, v[1]!];
 }
 
-function quad(v: number[], where: string): [number, number, number, number] {
-  if (v.length !== 4 || v.some((x) => x < 0)) throw new UserError(`${where}: pads [${v.join(", ")}] must be four non-negative values (2-D ops only).`);
+function quad(v: number[], where: string, max: number, what = "pads"): [number, number, number, number] {
+  if (v.length !== 4 || v.some((x) => x < 0)) throw new UserError(`${where}: ${what} [${v.join(", ")}] must be four non-negative values (2-D ops only).`);
+  if (v.some((x) => x > max)) throw new UserError(`${where}: ${what} [${v.join(", ")}] exceeds ${max}, the most armbench's kernels take.`);
   return [v[0]!, v[1]!, v[2]!, v[3]!];
 }
 
@@ -711,18 +742,13 @@ export interface NamedTensor extends Tensor {
 }
 
 export function decodeTensor(bytes: Uint8Array, what = "the tensor"): NamedTensor {
-  let t: onnxProto.onnx.TensorProto;
-  try {
-    t = onnx.TensorProto.decode(bytes);
-  } catch (e) {
-    throw new UserError(`${what} is not a valid ONNX TensorProto: the protobuf is truncated or malformed (${(e as Error).message}).`);
-  }
+  const t = decodeTensorWire(bytes, what);
+  if (t.dataType !== FLOAT) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench reads float32 test data only.`);
   const loader = new Loader(what, {}, SAVE_OPSET);
   const key = "\0tensor";
   loader.addTensor(t, what, key);
-  const got = loader.floats.get(key);
-  if (!got) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench reads float32 test data only.`);
-  return { name: t.name ?? "", dims: got.dims, data: got.data };
+  const got = loader.floats.get(key)!;
+  return { name: t.name, dims: got.dims, data: got.data };
 }
 
 export function encodeTensor(t: NamedTensor): Uint8Array {
@@ -730,6 +756,14 @@ export function encodeTensor(t: NamedTensor): Uint8Array {
 }
 
 export function readTensorFile(file: string): NamedTensor {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    throw new UserError(`cannot read the tensor ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
+  if (!st.isFile()) throw new UserError(`${file} is not a regular file.`);
+  if (st.size > MAX_MODEL_FILE_BYTES) throw new UserError(`${file} is ${st.size} bytes, larger than any ONNX protobuf can be (2 GiB).`);
   return decodeTensor(readFileSync(file), file);
 }
 
