@@ -176,7 +176,12 @@ export interface NativeGemmCheck {
   passed: boolean;
 }
 
-/** Opaque handles owned by the addon. */
+/**
+ * Opaque handles owned by the addon: pools (gemmPool), peers (peerOpen) and engines
+ * (engineCreate). Each carries a Node-API type tag for its kind: passing one kind where
+ * another belongs (or any other value) is a TypeError. Calls that share a pool (or a
+ * peer) run one at a time.
+ */
 export type NativeHandle = { readonly __handle: unique symbol };
 
 export type NativePeer =
@@ -313,8 +318,11 @@ export interface Native {
   bwKernels(): NativeBwKernel[];
   bandwidth(req: { kernel: number; bytes: number; cpus: number[]; repeats: number; samples: number }): Promise<NativeBwSample[]>;
   gemmKernels(): NativeGemmKernel[];
-  /** Persistent pinned GEMM workers, one per CPU given. */
-  /** Pinned workers; with callerJoins the calling thread runs share 0 itself (cpus[0] unused), as onnxruntime's intra-op pool does. */
+  /**
+   * Persistent GEMM workers, one pinned to each CPU given (each one this process may
+   * run on; others are a RangeError); with callerJoins the calling thread runs share 0
+   * itself (cpus[0] unused), as onnxruntime's intra-op pool does.
+   */
   gemmPool(cpus: number[], callerJoins?: boolean): NativeHandle;
   /** Checks the case against a double reference, then times it (nothing timed if the check fails). */
   gemmMeasure(c: NativeGemmCase): Promise<{ check: NativeGemmCheck; samples: { ns: number; calls: number }[] }>;
@@ -339,6 +347,7 @@ export interface Native {
       pool?: NativeHandle;
     },
   ): Promise<{ check: NativeConvCheck; samples: { ns: number; calls: number }[] }>;
+  /** threads in [1, 4096]; an Error while a gemmMeasure on this peer is running. */
   peerSetThreads(peer: NativeHandle, threads: number): void;
 
   /**
