@@ -194,7 +194,9 @@ class Loader {
             pads[d + 2] = total - pads[d]!;
           }
         }
-        a.pads = quad(pads, `node "${n.name}" (${n.op})`, n.op === "Conv" ? MAX_CONV_WINDOW : MAX_POOL_WINDOW, mode === "CEIL" ? "pads (with ceil_mode)" : `pads (from auto_pad ${mode})`);
+        const what = mode === "CEIL" ? "pads (with ceil_mode)" : `pads (from auto_pad ${mode})`;
+        a.pads = quad(pads, `node "${n.name}" (${n.op})`, n.op === "Conv" ? MAX_CONV_WINDOW : MAX_POOL_WINDOW, what);
+        if (n.op !== "Conv") poolPadsFit(n.attrs, `node "${n.name}" (${n.op})`, what);
       }
       if (n.op === "Softmax" && this.opset < 13) {
         const rank = shapes.get(n.inputs[0]!)?.length ?? 0;
@@ -355,6 +357,7 @@ class Loader {
           if (!take.ints("dilations", [1, 1]).every((d) => d === 1)) throw new UserError(`${where}: dilated pooling is not supported.`);
           if (outputs.length > 1) throw new UserError(`${where}: the Indices output is not supported.`);
         }
+        poolPadsFit(a, where);
         node = { op, name, inputs, outputs, attrs: a } as Node;
         this.autoPad(take, node, pendingPads);
         // Rounding the output size up is the same as padding the bottom and right edges just enough.
@@ -548,6 +551,14 @@ function quad(v: number[], where: string, max: number, what = "pads"): [number, 
   if (v.length !== 4 || v.some((x) => x < 0)) throw new UserError(`${where}: ${what} [${v.join(", ")}] must be four non-negative values (2-D ops only).`);
   if (v.some((x) => x > max)) throw new UserError(`${where}: ${what} [${v.join(", ")}] exceeds ${max}, the most armbench's kernels take.`);
   return [v[0]!, v[1]!, v[2]!, v[3]!];
+}
+
+/** The pool kernels (as onnxruntime) need every pad smaller than the window along its axis. */
+function poolPadsFit(a: PoolAttrs, where: string, what = "pads"): void {
+  const [t, l, b, r] = a.pads;
+  if (Math.max(t, b) >= a.kernel[0] || Math.max(l, r) >= a.kernel[1]) {
+    throw new UserError(`${where}: ${what} [${a.pads.join(", ")}] must each be smaller than the window [${a.kernel.join(", ")}] along their axis.`);
+  }
 }
 
 /** Refuses a location that leaves the model's folder, directly or through a symlink. */

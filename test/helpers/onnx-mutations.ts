@@ -130,6 +130,7 @@ export function structuralCases(): HostileCase[] {
   for (const group of [0, -3, 2 ** 40, 3]) refused(`conv group ${group}`, variant((g) => setAttr(nodeNamed(g, "conv"), int("group", group))), /group/);
   refused("conv 3-D kernel_shape", variant((g) => setAttr(nodeNamed(g, "conv"), ints("kernel_shape", [3, 3, 3]))), /kernel_shape/);
   refused("pool window too large", variant((g) => setAttr(nodeNamed(g, "pool"), ints("kernel_shape", [2 ** 21, 2]))), /node "pool" \(MaxPool\): kernel_shape/);
+  refused("pool pads as large as the window", variant((g) => setAttr(nodeNamed(g, "pool"), ints("pads", [0, 2, 0, 0]))), /node "pool" \(MaxPool\): pads .* smaller than the window/);
   refused("pool window larger than input", variant((g) => setAttr(nodeNamed(g, "pool"), ints("kernel_shape", [7, 7]))), /pool/);
   refused("pool strides unsafe", variant((g) => setAttr(nodeNamed(g, "pool"), ints("strides", [2 ** 60, 1]))), /strides|representable/);
   refused("softmax axis out of range", variant((g) => setAttr(nodeNamed(g, "softmax"), int("axis", 7))), /softmax/i);
