@@ -8,6 +8,8 @@ import path from "node:path";
 import { writeReport } from "../../src/commands/report.js";
 import { compareResults } from "../../src/compare/compare.js";
 import { loadResults } from "../../src/results/load.js";
+import { mutationCases } from "./onnx-mutations.js";
+import { loadAndRunModel } from "./onnx-run.js";
 import { resultsCase, type FuzzCase } from "./results-mutations.js";
 
 export interface FuzzTarget {
@@ -29,5 +31,14 @@ export const FUZZ_TARGETS: Record<string, FuzzTarget> = {
       // The report is the slow part: every fourth loadable case.
       if (index % 4 === 0) writeReport({ files: [file], output: path.join(scratch, "report.html") });
     },
+  },
+  onnx: {
+    // Byte mutations of the hand-written and the built-in model, alternately (test/helpers/onnx-mutations.ts).
+    make(seed, index) {
+      const c = mutationCases(seed * 100_003 + index, 2)[index % 2]!;
+      return { what: c.name, bytes: Buffer.from(c.files["model.onnx"] as Uint8Array) };
+    },
+    ext: "onnx",
+    run: (file) => loadAndRunModel(file),
   },
 };

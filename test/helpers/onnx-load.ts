@@ -8,25 +8,13 @@
  *   node dist/test/helpers/onnx-load.js MODEL.onnx
  *   node dist/test/helpers/onnx-load.js --each A.onnx B.onnx ...   (one JSON line per model)
  */
-import { compileModel } from "../../src/engine/compile.js";
-import { seededInputs } from "../../src/engine/inputs.js";
-import type { OpType } from "../../src/engine/ir.js";
-import { defaultAlgoChooser } from "../../src/engine/lower.js";
-import { loadOnnxFile } from "../../src/engine/onnx.js";
 import { UserError } from "../../src/errors.js";
-import { loadNative } from "../../src/native.js";
-
-/** The ops src/model/run.ts keeps in NCHWc under --layout nchwc (the default). */
-const BLOCKED_OPS: OpType[] = ["MaxPool", "AveragePool", "GlobalAveragePool"];
+import { loadAndRunModel } from "./onnx-run.js";
 
 /** One model, as the CLI would end: the exit status and what it writes to stderr. */
 async function loadAndRun(file: string): Promise<{ status: number; stderr: string }> {
   try {
-    const graph = loadOnnxFile(file, { batch: 1 });
-    const native = loadNative();
-    const { program } = compileModel(graph, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: native.nchwcBlock(), nchwc: { blockedOps: BLOCKED_OPS } });
-    const engine = native.engineCreate(program);
-    await native.engineRun(engine, seededInputs(graph).map((t) => t.data));
+    await loadAndRunModel(file);
     return { status: 0, stderr: "" };
   } catch (e) {
     if (e instanceof UserError) return { status: e.exitCode, stderr: `armbench: ${e.message}\n` };
