@@ -22,7 +22,7 @@ export interface FmaFigures {
   parallelismSamples: number[];
   /** The smallest k reaching SATURATION of the plateau throughput. */
   saturatesAt: number;
-  /** The k with the best median throughput: what a peak run should use. */
+  /** The k with the best median throughput (recorded; the peak book runs every form at its full chain count, past saturation). */
   bestK: number;
   /** Little's law holds: the curve saturates within one chain of latency x throughput. */
   agrees: boolean;

@@ -89,7 +89,7 @@ function chainPoints(curve: NativeFmaCurve, steps: number, clock: ProbeClock): {
   return { points, nsPerStep };
 }
 
-async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "full", out: FmaSummary): Promise<number | null> {
+async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "full", out: FmaSummary): Promise<void> {
   const steps = exactSteps(ctx.native, ctx.suite.fma.steps);
   const { samples } = ctx.suite.fma;
   const chains = Array.from({ length: f.maxChains }, (_, i) => i + 1);
@@ -101,19 +101,19 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
     curve = await ctx.native.fmaCurve({ form: f.index, mode, chains, steps, samples, cpu: primaryCpu(ctx), clockSteps: CLOCK_STEPS_BESIDE });
   } catch (err) {
     ctx.record(failedRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles" }, (err as Error).message));
-    return null;
+    return;
   }
   if (curve.failedChains !== 0) {
     const reason = `accumulators were wrong after the run with k = ${curve.failedChains}`;
     ctx.record(failedRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles" }, reason, { ...CHECK, passed: false }));
-    return null;
+    return;
   }
   const clock = curveClock(ctx, `fma ${f.name} ${mode}`, curve);
   const { points, nsPerStep } = chainPoints(curve, steps, clock);
   const empty = points.find((p) => p.cyclesPerStep.length === 0);
   if (empty) {
     ctx.record(failedRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles" }, `every sample at k = ${empty.k} was disturbed (2N run not slower than N)`));
-    return null;
+    return;
   }
   for (const p of points) {
     const perInstr = p.cyclesPerStep.map((c) => c / p.k);
@@ -159,7 +159,6 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
     agrees: fig.agrees,
     spread: Math.max(...[lat, thr, par].map((r) => relativeSpread({ ...r.spread, median: r.median }))),
   });
-  return fig.bestK;
 }
 
 export async function runFma(ctx: MicroContext): Promise<FmaSummary> {

@@ -174,7 +174,6 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
 
   for (const batch of plan.batches) {
     const graph = plan.graphAt(batch);
-    const inputs = seededInputs(graph);
     const firstPolicy = plan.algosFor(plan.threads[0]!);
     const compile = (fpmath: FpMath, policy = firstPolicy): CompiledModel =>
       compileModel(graph, { fpmath, chooseAlgo: policy.choose, nchwcBlock, ...(plan.layout === "nchwc" ? { nchwc: { blockedOps: BLOCKED_OPS } } : {}) });
@@ -182,6 +181,8 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
     const tc = process.hrtime.bigint();
     const first = compile(plan.fpmath);
     const compileMs = Number(process.hrtime.bigint() - tc) / 1e6;
+    // After the compile: its memory plan is what admits the input tensors' sizes.
+    const inputs = seededInputs(graph);
     const flops = first.flops.flops;
     summary.flops.set(batch, flops);
     summary.memory.push({ batch, peakActivationBytes: first.plan.peakLiveBytes, arenaBytes: first.plan.arenaBytes, weightBytes: first.plan.weightBytes });
