@@ -140,14 +140,18 @@ test("onnxruntime's % of peak is against the fp32 peak whatever --fpmath is", ()
   assert.equal(latencyStats([10, 10, 10], 1, 2e9, { gflops: 400, form: "f", source: "measured here" }).pctPeak, 50);
 });
 
-test("a bf16 run with onnxruntime checks its fp32 reference against onnxruntime and rates onnxruntime against the fp32 peak", () => {
+test("a bf16 run with onnxruntime checks its fp32 reference against onnxruntime and rates onnxruntime against the fp32 peak", (t) => {
   const out = path.join(tempDir(), "bf16.json");
   const r = armbench(["model", "resnet18", "--suite", tiny, "--threads", "1", "--batch", "1", "--fpmath", "bf16", "--json", out, "--quiet"]);
   assert.equal(r.status, 0, r.stderr);
   const { records } = loadResults(out);
   const ort = records.find((x) => x.name === "model.latency" && x.impl === "onnxruntime");
   assert.ok(ort);
-  if (ort.status !== "ok") return; // onnxruntime refused here: the not-checked paths are tested above
+  if (ort.status !== "ok") {
+    // Said, not hidden: the not-checked paths are tested above.
+    t.skip(`onnxruntime did not run here (${ort.reason}), so its fp32-peak rating cannot be checked`);
+    return;
+  }
   assert.equal(ort.check.passed, null);
   const dtypeOf = (form: unknown) => loadNative().fmaForms().find((f) => f.name === form)?.dtype;
   assert.equal(dtypeOf(ort.derived?.["peakForm"]), "fp32", `onnxruntime's peak form: ${String(ort.derived?.["peakForm"])}`);
