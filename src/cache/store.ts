@@ -41,6 +41,11 @@ export interface CacheScope {
 /** The scope fields, in the order a mismatch is reported. */
 const SCOPE_FIELDS = ["version", "build", "cpu", "isa"] as const;
 
+/** The first scope field in which `there` differs from `here` (in the order a mismatch is reported), or null. */
+export function scopeMismatch(there: CacheScope, here: CacheScope): (typeof SCOPE_FIELDS)[number] | null {
+  return SCOPE_FIELDS.find((f) => there[f] !== here[f]) ?? null;
+}
+
 export function cacheScope(env: Env): CacheScope {
   const isa = Object.entries(env.isa.features).filter(([, on]) => on).map(([f]) => f).sort().join(",");
   const git = env.armbench.git ? `${env.armbench.git.commit}${env.armbench.git.dirty ? "+dirty" : ""}` : "no git commit";
@@ -146,7 +151,7 @@ export function loadKeyedCache<V>(file: string, spec: CacheSpec<V>, scope: Cache
       return;
     }
     const entry: Entry = e.data;
-    const other = SCOPE_FIELDS.find((f) => entry[f] !== scope[f]);
+    const other = scopeMismatch(entry, scope);
     if (other) {
       ignore(`another ${other}`, `field entries.${i}.${other}: "${entry[other]}", this run's is "${scope[other]}"`);
       return;

@@ -18,6 +18,7 @@
  * its drift summarised per suite, but it never gates (on a 2-vCPU VM, BLIS and OpenBLAS at 2
  * threads swung 0.02x-0.5x between back-to-back runs of one build while ours held).
  */
+import { cacheScope } from "../cache/store.js";
 import { SIGNIFICANCE_ALPHA } from "../constants.js";
 import { higherIsBetter, speedup } from "../results/direction.js";
 import { headlineOf } from "../results/headline.js";
@@ -159,8 +160,8 @@ export function slowerByMoreThan(a: OkRecord, b: OkRecord, threshold: number): n
 
 /** The host, CPU model and ISA features: what must match for two files to be one machine. */
 function machineOf(f: ResultsFile): string {
-  const isa = Object.entries(f.env.isa.features).filter(([, on]) => on).map(([k]) => k).sort().join(",");
-  return `${f.env.machine.hostname}|${f.env.cpu.model}|${f.env.isa.arch}:${isa}`;
+  const { cpu, isa } = cacheScope(f.env);
+  return `${f.env.machine.hostname}|${cpu}|${isa}`;
 }
 
 /** "openblas 0.3.21" when both records ran the same build of an external library; else null. */

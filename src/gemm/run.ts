@@ -163,7 +163,7 @@ async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, Dtyp
     if (!pools.has(t)) pools.set(t, ctx.native.gemmPool(ctx.cpus.slice(0, t)));
     return pools.get(t)!;
   };
-  const passes = sampleShares(ctx.suite.samples, ctx.suite.passes);
+  const shares = sampleShares(ctx.suite.samples, ctx.suite.passes);
   type Slot = { id: RecordId; row: Omit<GemmRow, "gflops" | "pctPeak" | "spread" | "note">; kernel: number; measured: Measured | null; done: boolean };
   const slots: Slot[] = [];
   for (const dtype of plan.dtypes) {
@@ -179,12 +179,11 @@ async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, Dtyp
       for (const t of plan.threads) {
         // The registry kernel, or what stands in for it at this shape (GEMV, narrow n).
         const ran = ctx.native.gemmPath({ kernel: k.index, m: c.m, n: c.n, k: c.k, transA: 0, transB: 0 }) || k.name;
-        const id: RecordId = { suite: "gemm", name: "gemm", impl: "armbench", params: baseParams(c, dtype, t, ran, plan.warm), unit: "GFLOP/s", derived: { passes: passes.length } };
+        const id: RecordId = { suite: "gemm", name: "gemm", impl: "armbench", params: baseParams(c, dtype, t, ran, plan.warm), unit: "GFLOP/s", derived: { passes: shares.length } };
         slots.push({ id, row: { case: c, dtype, threads: t, impl: "armbench", kernel: ran, run: null, peerEnv: null }, kernel: k.index, measured: null, done: false });
       }
     }
   }
-  const shares = passes;
   for (const [pass, samples] of shares.entries()) {
     for (const slot of slots) {
       if (slot.done) continue;

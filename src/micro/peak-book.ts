@@ -11,7 +11,7 @@ import path from "node:path";
 
 import { UserError } from "../errors.js";
 import type { Native, NativeFmaForm } from "../native.js";
-import { cacheScope } from "../cache/store.js";
+import { cacheScope, scopeMismatch } from "../cache/store.js";
 import { DTYPE_PEAK } from "../results/headline.js";
 import { loadResults } from "../results/load.js";
 import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
@@ -161,7 +161,7 @@ export function readKnownPeaks(files: readonly string[], env: Env, warn: (messag
       throw new UserError(`--peaks ${file}: ${(err as Error).message.replace(/\.$/, "")}.`);
     }
     const there = cacheScope(results.env);
-    const differs = (["cpu", "isa", "version", "build"] as const).find((f) => there[f] !== here[f]);
+    const differs = scopeMismatch(there, here);
     if (differs) {
       warn(`--peaks ${file}: measured with another ${differs} (${there[differs]}), so its peaks are measured again here.`);
       continue;
