@@ -6,6 +6,8 @@
 // -march=armv8-a.
 #include "depthwise.h"
 
+#include "../runtime/mca_region.h"
+
 #if defined(__aarch64__)
 #include <arm_neon.h>
 #include <math.h>
@@ -62,7 +64,13 @@ void block(const DepthwiseRow& a, size_t c) {
 template <typename T, int S>
 void run(const DepthwiseRow& a) {
   size_t c = 0;
+  if (sizeof(T) == 4) {
+    ARMBENCH_MCA_BEGIN("depthwise.row_f32.s%c0" :: "i"(S));
+  } else {
+    ARMBENCH_MCA_BEGIN("depthwise.row_bf16.s%c0" :: "i"(S));
+  }
   for (; a.n - c >= kMaxV * kLanes; c += kMaxV * kLanes) block<T, S, kMaxV>(a, c);
+  ARMBENCH_MCA_END();
   switch ((a.n - c) / kLanes) {
     case 1: block<T, S, 1>(a, c); break;
     case 2: block<T, S, 2>(a, c); break;

@@ -6,6 +6,8 @@
 // (NchwcMultiBf16), below.
 #include "nchwc.h"
 
+#include "../runtime/mca_region.h"
+
 #if defined(__aarch64__)
 #include <arm_neon.h>
 
@@ -23,6 +25,7 @@ void tile(const NchwcRowBf16& a, const uint16_t* x, float* y) {
   float32x4_t acc[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
+  ARMBENCH_MCA_BEGIN("nchwc.row_bf16.t%c0" :: "i"(T));
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
     for (size_t i = 0; i < a.r; ++i) {
       for (size_t j = 0; j < a.s; ++j) {
@@ -39,6 +42,7 @@ void tile(const NchwcRowBf16& a, const uint16_t* x, float* y) {
       }
     }
   }
+  ARMBENCH_MCA_END();
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) vst1q_f32(y + t * kBlk, acc[t]);
 }
@@ -63,6 +67,7 @@ void multi_tile(const NchwcMultiBf16& a, const uint16_t* x, float* y) {
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = vdupq_n_f32(0.0f);
   const uint16_t* wp = a.w;
+  ARMBENCH_MCA_BEGIN("nchwc.multi_bf16.t%c0" :: "i"(T));
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
     const bool second = cb + 1 < a.cblocks || a.cin_last > 2;  // the block's second pair holds data
     for (size_t i = 0; i < a.r; ++i) {
@@ -92,6 +97,7 @@ void multi_tile(const NchwcMultiBf16& a, const uint16_t* x, float* y) {
       }
     }
   }
+  ARMBENCH_MCA_END();
   store_pair<T>(a, y, acc0, acc1);
 }
 

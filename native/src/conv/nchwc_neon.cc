@@ -5,6 +5,8 @@
 // the two-block form (NchwcMulti), below.
 #include "nchwc.h"
 
+#include "../runtime/mca_region.h"
+
 #if defined(__aarch64__)
 #include <arm_neon.h>
 
@@ -22,6 +24,7 @@ void tile(const NchwcRow& a, const float* x, float* y) {
   float32x4_t acc[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
+  ARMBENCH_MCA_BEGIN("nchwc.row_f32.t%c0" :: "i"(T));
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
     for (size_t i = 0; i < a.r; ++i) {
       for (size_t j = 0; j < a.s; ++j) {
@@ -40,6 +43,7 @@ void tile(const NchwcRow& a, const float* x, float* y) {
       }
     }
   }
+  ARMBENCH_MCA_END();
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) vst1q_f32(y + t * kBlk, acc[t]);
 }
@@ -64,6 +68,7 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = vdupq_n_f32(0.0f);
   const float* wp = a.w;
+  ARMBENCH_MCA_BEGIN("nchwc.multi_f32.t%c0" :: "i"(T));
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
     const size_t cin = cb + 1 < a.cblocks ? kBlk : a.cin_last;
     for (size_t i = 0; i < a.r; ++i) {
@@ -89,6 +94,7 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
       }
     }
   }
+  ARMBENCH_MCA_END();
   store_pair<T>(a, y, acc0, acc1);
 }
 
@@ -106,6 +112,7 @@ void dw_tile(const NchwcDepthwiseRow& a, const float* x, float* y) {
   float32x4_t acc[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
+  ARMBENCH_MCA_BEGIN("nchwc.depthwise_f32.t%c0" :: "i"(T));
   for (size_t i = 0; i < a.r; ++i) {
     for (size_t j = 0; j < a.s; ++j) {
       const float* xp = x + i * a.row_stride + j * a.col_stride;
@@ -114,6 +121,7 @@ void dw_tile(const NchwcDepthwiseRow& a, const float* x, float* y) {
       for (int t = 0; t < T; ++t) acc[t] = vfmaq_f32(acc[t], vld1q_f32(xp + t * a.pix_stride), wv);
     }
   }
+  ARMBENCH_MCA_END();
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) vst1q_f32(y + t * kBlk, acc[t]);
 }

@@ -15,6 +15,7 @@
 #include <arm_neon.h>
 #include <stdint.h>
 
+#include "../runtime/mca_region.h"
 #include "gemm_ukernel.h"
 
 namespace armbench {
@@ -50,6 +51,7 @@ void run(size_t kc, const void* a_panel, const void* b_panel, float* c, size_t l
   float32x4_t c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
   float32x4_t c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
 
+  ARMBENCH_MCA_BEGIN("gemm.bf16_bfdot_8x12");
   for (size_t q = kc / 2; q != 0; --q) {
     const bfloat16x8_t a0 = load_bf16(a), a1 = load_bf16(a + 8);
     const bfloat16x8_t b0 = load_bf16(b), b1 = load_bf16(b + 8), b2 = load_bf16(b + 16);
@@ -69,6 +71,7 @@ void run(size_t kc, const void* a_panel, const void* b_panel, float* c, size_t l
     a += 2 * kMr;
     b += 2 * kNr;
   }
+  ARMBENCH_MCA_END();
 
   const bool read_c = beta != 0.0f;
   store_row(c + 0 * ldc, c00, c01, c02, alpha, beta, read_c);

@@ -17,6 +17,7 @@
 #include <arm_neon.h>
 #include <stdint.h>
 
+#include "../runtime/mca_region.h"
 #include "gemm_ukernel.h"
 
 namespace armbench {
@@ -68,6 +69,7 @@ void run(size_t kc, const void* a_panel, const void* b_panel, float* c, size_t l
   // four registers; B goes through v30 and v31, each loaded one group of four
   // BFMMLAs before its use. Two statements of three column pairs each, since one asm
   // takes at most 30 operands.
+  ARMBENCH_MCA_BEGIN("gemm.bf16_bfmmla_8x12");
   for (size_t q = kc / 4; q != 0; --q) {
     const bfloat16x8_t a0 = load_bf16(a), a1 = load_bf16(a + 8), a2 = load_bf16(a + 16), a3 = load_bf16(a + 24);
     asm("ldp q30, q31, [%[b], #0]\n\t"
@@ -109,6 +111,7 @@ void run(size_t kc, const void* a_panel, const void* b_panel, float* c, size_t l
     a += 4 * kMr;
     b += 4 * kNr;
   }
+  ARMBENCH_MCA_END();
 
   const bool read_c = beta != 0.0f;
   store_row_pair(c + 0 * ldc, ldc, c00, c01, c02, c03, c04, c05, alpha, beta, read_c);

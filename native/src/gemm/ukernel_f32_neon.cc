@@ -10,6 +10,7 @@
 
 #include <arm_neon.h>
 
+#include "../runtime/mca_region.h"
 #include "gemm_ukernel.h"
 
 namespace armbench {
@@ -43,6 +44,7 @@ void run(size_t kc, const void* a_panel, const void* b_panel, float* c, size_t l
   float32x4_t c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
   float32x4_t c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
 
+  ARMBENCH_MCA_BEGIN("gemm.f32_neon_8x12");
   for (size_t k = kc; k != 0; --k) {
     const float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
     const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
@@ -62,6 +64,7 @@ void run(size_t kc, const void* a_panel, const void* b_panel, float* c, size_t l
     a += kMr;
     b += kNr;
   }
+  ARMBENCH_MCA_END();
 
   const bool read_c = beta != 0.0f;
   store_row(c + 0 * ldc, c00, c01, c02, alpha, beta, read_c);

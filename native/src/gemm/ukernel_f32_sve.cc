@@ -19,6 +19,7 @@
 #include <arm_sve.h>
 #include <stdint.h>
 
+#include "../runtime/mca_region.h"
 #include "gemm_ukernel.h"
 
 namespace armbench {
@@ -54,6 +55,7 @@ void run(size_t kc, const void* a_panel, const void* b_panel, float* c, size_t l
   svfloat32_t c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
   svfloat32_t c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
 
+  ARMBENCH_MCA_BEGIN("gemm.f32_sve_8x3vl");
   for (size_t k = kc; k != 0; --k) {
     const svfloat32_t a0 = svld1rq_f32(all, a), a1 = svld1rq_f32(all, a + 4);
     const svfloat32_t b0 = svld1_vnum_f32(all, b, 0), b1 = svld1_vnum_f32(all, b, 1);
@@ -74,6 +76,7 @@ void run(size_t kc, const void* a_panel, const void* b_panel, float* c, size_t l
     a += kMr;
     b += nr;
   }
+  ARMBENCH_MCA_END();
 
   const svfloat32_t va = svdup_n_f32(alpha), vb = svdup_n_f32(beta);
   const bool read_c = beta != 0.0f;
