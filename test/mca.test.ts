@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+
+import { asmRegions, branchTarget, innermostLoops, isFmaClass, kernelLoop } from "../src/mca/asm.js";
+import { parseMcaReport } from "../src/mca/parse.js";
+import { MCA_CORES, coreRuns, predict, requiredFeatures } from "../src/mca/peak.js";
+import { belowFloor, floorApplies, mcaRecord, tileWidth, type McaRow } from "../src/mca/records.js";
+import { packageRoot } from "../src/native.js";
+import { OkRecord } from "../src/results/schema.js";
+
+const dir = path.join(packageRoot, "test", "fixtures", "mca");
+const fixture = (name: string) => readFileSync(path.join(dir, name), "utf8");
+
+test("the marked region of GCC's assembly is cut at its first END; comments and directives are dropped", () => {
+  const regions = asmRegions(fixture("nchwc_row_f32_t3.s"));
+  assert.deepEqual(regions.map((r) => r.name), ["nchwc.row_f32.t3"]);
+  const lines = regions[0]!.lines;
+  assert.equal(lines[0], "ldr\tx19, [x0, 64]");
+  assert.equal(lines.at(-1), "bcc\t.L30");
+  assert.ok(lines.every((l) => !l.startsWith("#") && !l.startsWith("//") && !l.startsWith(".p2align")));
+});
+
+test("the innermost loop with the multiply-adds is chosen out of three nested ones", () => {
+  const region = asmRegions(fixture("nchwc_row_f32_t3.s"))[0]!;
+  assert.deepEqual(innermostLoops(region.lines).map((l) => l.label), [".L32"]);
+  const loop = kernelLoop(region);
+  assert.equal(loop.label, ".L32");
+  assert.equal(loop.lines[0], ".L32:");
+  assert.equal(loop.lines.at(-1), "bhi\t.L32");
+  assert.equal(loop.fmaOps, 12);
+  assert.equal(loop.lines.length, 31); // the label and 30 instructions, as llvm-mca counts them below
+});
+
+test("a region without a loop of FMA-class instructions, or never closed, is refused", () => {
+  assert.throws(() => kernelLoop({ name: "r", lines: [".L1:", "add x0, x0, 1", "cbnz x0, .L1"] }), /no loop with FMA-class/);
+  assert.throws(() => asmRegions("# LLVM-MCA-BEGIN a\n\tfmla v0.4s, v1.4s, v2.4s\n"), /no LLVM-MCA-END/);
+  assert.throws(() => asmRegions("# LLVM-MCA-BEGIN a\n# LLVM-MCA-BEGIN b\n# LLVM-MCA-END\n"), /begins inside region a/);
+});
+
+test("branches and FMA-class instructions are told apart from their look-alikes", () => {
+  assert.equal(branchTarget("b.ne\t.L3"), ".L3");
+  assert.equal(branchTarget("bhi\t.L32"), ".L32");
+  assert.equal(branchTarget("cbnz\tx3, .L7"), ".L7");
+  assert.equal(branchTarget("tbz\tw0, #0, .L5"), ".L5");
+  assert.equal(branchTarget("bl\tmemcpy"), null);
+  assert.equal(branchTarget("bfdot\tv0.4s, v1.8h, v2.2h[0]"), null);
+  for (const f of ["fmla\tv0.4s, v1.4s, v2.s[0]", "fmla z0.s, z1.s, z2.s[1]", "bfmmla v0.4s, v1.8h, v2.8h", "bfdot v0.4s, v1.8h, v2.2h[1]", "fmadd s0, s1, s2, s3", "sdot v0.4s, v1.16b, v2.16b"]) {
+    assert.ok(isFmaClass(f), f);
+  }
+  for (const f of ["fmul v0.4s, v1.4s, v2.4s", "fadd v0.4s, v1.4s, v2.4s", "ldr q0, [x0]", "mla v0.4s, v1.4s, v2.4s"]) assert.ok(!isFmaClass(f), f);
+});
+
+test("llvm-mca's report is read: summary, instruction info, resource pressure, bottleneck analysis", () => {
+  const short = parseMcaReport(fixture("nchwc_row_f32_t3.neoverse-v1.100.txt"));
+  const long = parseMcaReport(fixture("nchwc_row_f32_t3.neoverse-v1.300.txt"));
+  assert.equal(short.iterations, 100);
+  assert.equal(short.instructions, 3000);
+  assert.equal(short.totalCycles, 1614);
+  assert.equal(long.totalCycles, 4814);
+  assert.equal(short.instrs.length, 30);
+  const fmla = short.instrs.filter((i) => isFmaClass(i.text));
+  assert.equal(fmla.length, 12);
+  assert.ok(fmla.every((i) => i.rthroughput === 0.25 && i.latency === 4));
+  assert.equal(short.instrs[0]!.text, "madd\tx0, x1, x13, x9");
+  assert.equal(short.bottleneck, null); // made without -bottleneck-analysis
+  assert.ok(long.bottleneck);
+  assert.equal(long.bottleneck.backendPressurePct, 30.66);
+  assert.ok(long.bottleneck.registerPct > long.bottleneck.resourcePct);
+  const v = long.pressure.filter((p) => /^V1UnitV[0-3]$/.test(p.name));
+  assert.equal(v.length, 4);
+  assert.equal(v.reduce((s, p) => s + p.cycles, 0), 12); // 12 FMLAs per iteration on the four V pipes
+  assert.throws(() => parseMcaReport("not llvm-mca"), /no "Iterations:" line/);
+});
+
+test("the steady state and the % of pipe peak come from the two runs and the model's throughputs", () => {
+  const p = predict(parseMcaReport(fixture("nchwc_row_f32_t3.neoverse-v1.100.txt")), parseMcaReport(fixture("nchwc_row_f32_t3.neoverse-v1.300.txt")));
+  assert.equal(p.cyclesPerIter, (4814 - 1614) / 200); // 16: four dependent FMLAs of 4 cycles per pixel and tap
+  assert.equal(p.instrPerIter, 30);
+  assert.equal(p.fmaPerIter, 12);
+  assert.equal(p.peakCyclesPerIter, 3); // 12 x 0.25
+  assert.equal(p.peakFmaPerCycle, 4);
+  assert.equal(p.pctOfPeak, 18.75);
+  assert.match(p.bottleneck, /^register dependencies/);
+  const short = parseMcaReport(fixture("nchwc_row_f32_t3.neoverse-v1.100.txt"));
+  assert.throws(() => predict(short, short), /more iterations/);
+});
+
+test("a file's extensions pick the cores that run it", () => {
+  assert.deepEqual(requiredFeatures(["-O3", "-march=armv8.6-a+bf16"]), ["bf16"]);
+  assert.deepEqual(requiredFeatures(["-march=armv8-a"]), []);
+  assert.deepEqual(requiredFeatures(["-march=armv8.2-a+sve+nofp16"]), ["sve"]);
+  const runs = (req: string[]) => MCA_CORES.filter((c) => coreRuns(c, req)).map((c) => c.cpu);
+  assert.deepEqual(runs(["bf16"]), ["neoverse-n2", "neoverse-v1", "neoverse-v2"]);
+  assert.deepEqual(runs(["sve"]), ["neoverse-n2", "neoverse-v1", "neoverse-v2", "a64fx"]);
+  assert.deepEqual(runs([]), ["neoverse-n1", "neoverse-n2", "neoverse-v1", "neoverse-v2", "a64fx"]);
+  assert.deepEqual(runs(["sme"]), []);
+});
+
+test("the floor check names each checked kernel below 90 % and skips remainder tiles; records are valid results", () => {
+  const p = predict(parseMcaReport(fixture("nchwc_row_f32_t3.neoverse-v1.100.txt")), parseMcaReport(fixture("nchwc_row_f32_t3.neoverse-v1.300.txt")));
+  const row = (kernel: string, pct: number): McaRow => ({ kernel, cpu: "neoverse-v1", source: "x.cc", march: "-march=armv8-a", prediction: { ...p, pctOfPeak: pct } });
+  assert.equal(tileWidth("nchwc.row_f32.t12"), 12);
+  assert.equal(tileWidth("gemm.f32_neon_8x12"), null);
+  const names = ["nchwc.row_f32.t3", "nchwc.row_f32.t12", "gemm.f32_neon_8x12"];
+  assert.equal(floorApplies("nchwc.row_f32.t3", names), false);
+  assert.equal(floorApplies("nchwc.row_f32.t12", names), true);
+  assert.equal(floorApplies("gemm.f32_neon_8x12", names), true);
+  const low = belowFloor([row("nchwc.row_f32.t3", 18.75), row("nchwc.row_f32.t12", 89.9), row("gemm.f32_neon_8x12", 90)]);
+  assert.deepEqual(low.length, 1);
+  assert.match(low[0]!, /^nchwc\.row_f32\.t12 on neoverse-v1: 89\.9% of pipe peak, below 90%/);
+  assert.deepEqual(belowFloor([row("gemm.f32_neon_8x12", Number.NaN)]).length, 1);
+
+  const rec = mcaRecord(row("nchwc.row_f32.t3", p.pctOfPeak), "llvm-mca 19.1.7");
+  assert.equal(OkRecord.safeParse(rec).success, true);
+  assert.deepEqual(rec.params, { kernel: "nchwc.row_f32.t3", cpu: "neoverse-v1" });
+  assert.equal(rec.unit, "% of pipe peak");
+  assert.equal(rec.median, 18.75);
+  assert.deepEqual(rec.samples, [18.75]);
+  assert.equal(rec.derived?.cyclesPerIter, 16);
+  assert.equal(rec.check.passed, null);
+});
