@@ -131,7 +131,59 @@ constexpr int kDwMaxT = 12;
 const DwTileFn kDwTiles[kDwMaxT + 1] = {nullptr, dw_tile<1>, dw_tile<2>, dw_tile<3>, dw_tile<4>,  dw_tile<5>, dw_tile<6>,
                                         dw_tile<7>, dw_tile<8>, dw_tile<9>, dw_tile<10>, dw_tile<11>, dw_tile<12>};
 
-void depthwise(const NchwcDepthwiseRow& a) { split_row(a, kBlk, kDwMaxT, kDwTiles); }
+// Depthwise with the tap width S and the pixel stride PS (floats) fixed at compile time and
+// taps one block apart (dilation 1): every address is a constant offset from the row, and
+// the input vector pixel t reads at tap j is the one pixel t + 1 read at tap j - PS / 4, so
+// GCC loads it once per row (S + T - 1 loads for S * T FMLAs at stride 1), where the
+// generic tile recomputes T addresses and loads T vectors per tap. Up to 16 pixels: 16
+// independent accumulators cover the FMLA latency times the pipes of the 4-pipe cores.
+// Each pixel's taps are summed in the generic tile's order, so the bits are the same.
+template <int T, int PS, int S>
+void dw_tile_fixed(const NchwcDepthwiseRow& a, const float* x, float* y) {
+  float32x4_t acc[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
+  ARMBENCH_MCA_BEGIN("nchwc.depthwise_f32_s%c0_k%c1.t%c2" :: "i"(PS / kBlk), "i"(S), "i"(T));
+  const float* xr = x;
+  const float* wr = a.w;
+  for (size_t i = 0; i < a.r; ++i, xr += a.row_stride, wr += S * kBlk) {
+    float32x4_t wv[S];
+#pragma GCC unroll 8
+    for (int j = 0; j < S; ++j) wv[j] = vld1q_f32(wr + j * kBlk);
+#pragma GCC unroll 16
+    for (int t = 0; t < T; ++t) {
+#pragma GCC unroll 8
+      for (int j = 0; j < S; ++j) acc[t] = vfmaq_f32(acc[t], vld1q_f32(xr + t * PS + j * kBlk), wv[j]);
+    }
+  }
+  ARMBENCH_MCA_END();
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) vst1q_f32(y + t * kBlk, acc[t]);
+}
+
+constexpr int kDwFixedMaxT = 16;
+#define ARMBENCH_DW_FIXED(PS, S)                                                                          \
+  {nullptr, dw_tile_fixed<1, PS, S>, dw_tile_fixed<2, PS, S>, dw_tile_fixed<3, PS, S>,                    \
+   dw_tile_fixed<4, PS, S>, dw_tile_fixed<5, PS, S>, dw_tile_fixed<6, PS, S>, dw_tile_fixed<7, PS, S>,     \
+   dw_tile_fixed<8, PS, S>, dw_tile_fixed<9, PS, S>, dw_tile_fixed<10, PS, S>, dw_tile_fixed<11, PS, S>,  \
+   dw_tile_fixed<12, PS, S>, dw_tile_fixed<13, PS, S>, dw_tile_fixed<14, PS, S>, dw_tile_fixed<15, PS, S>, \
+   dw_tile_fixed<16, PS, S>}
+// 3x3 and 5x5 taps (MobileNet, EfficientNet), stride 1 and 2.
+const DwTileFn kDw3s1[kDwFixedMaxT + 1] = ARMBENCH_DW_FIXED(4, 3);
+const DwTileFn kDw3s2[kDwFixedMaxT + 1] = ARMBENCH_DW_FIXED(8, 3);
+const DwTileFn kDw5s1[kDwFixedMaxT + 1] = ARMBENCH_DW_FIXED(4, 5);
+const DwTileFn kDw5s2[kDwFixedMaxT + 1] = ARMBENCH_DW_FIXED(8, 5);
+#undef ARMBENCH_DW_FIXED
+
+void depthwise(const NchwcDepthwiseRow& a) {
+  if (a.col_stride == kBlk && (a.s == 3 || a.s == 5) && (a.pix_stride == kBlk || a.pix_stride == 2 * kBlk)) {
+    const bool one = a.pix_stride == kBlk;
+    const DwTileFn* tiles = a.s == 3 ? (one ? kDw3s1 : kDw3s2) : (one ? kDw5s1 : kDw5s2);
+    split_row(a, kBlk, kDwFixedMaxT, tiles);
+    return;
+  }
+  split_row(a, kBlk, kDwMaxT, kDwTiles);
+}
 
 }  // namespace
 
