@@ -1,5 +1,5 @@
 // Direct NCHWc inner kernel for bf16, Advanced SIMD BFDOT (-march=armv8.6-a+bf16),
-// block 4: a register tile of up to 12 output pixels x 4 output channels (12 q fp32
+// block 4: a register tile of up to 16 output pixels x 4 output channels (16 q fp32
 // accumulators). Per tap: the block's weights as two vectors (4 outputs x one channel
 // pair each) and one 4-channel bf16 input load per pixel, whose two channel pairs are
 // taken by lane: BFDOT by element, two products per fp32 lane. Also the two-block form
@@ -48,9 +48,12 @@ void tile(const NchwcRowBf16& a, const uint16_t* x, float* y) {
 }
 
 typedef void (*TileFn)(const NchwcRowBf16&, const uint16_t*, float*);
-constexpr int kMaxT = 12;
-const TileFn kTiles[kMaxT + 1] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>,  tile<5>, tile<6>,
-                                  tile<7>, tile<8>, tile<9>, tile<10>, tile<11>, tile<12>};
+// Up to 16 pixels: the 4-pipe cores (V1, V2) need about 16 independent BFDOT chains;
+// 16 accumulators + 2 weights + the input in flight fit 32 registers.
+constexpr int kMaxT = 16;
+const TileFn kTiles[kMaxT + 1] = {nullptr,  tile<1>,  tile<2>,  tile<3>,  tile<4>,  tile<5>,  tile<6>,
+                                  tile<7>,  tile<8>,  tile<9>,  tile<10>, tile<11>, tile<12>, tile<13>,
+                                  tile<14>, tile<15>, tile<16>};
 
 void row(const NchwcRowBf16& a) {
   split_row(a, kBlk, kMaxT, kTiles);
