@@ -13,6 +13,9 @@ import type { ResultRecord } from "../results/schema.js";
 import { relativeSpread } from "../stats.js";
 import { loadSuite, MicroSuite } from "../suites.js";
 import { measureEnv } from "../sysinfo/collect.js";
+import { documentedCore } from "../sysinfo/cores.js";
+import { withDocumented } from "../sysinfo/documented-compare.js";
+import type { DocumentedView } from "../micro/render.js";
 
 export const MICRO_PARTS = ["fma", "latency", "tlb", "bandwidth"] as const;
 export type MicroPart = (typeof MICRO_PARTS)[number];
@@ -20,9 +23,9 @@ export type MicroPart = (typeof MICRO_PARTS)[number];
 /** Figures whose relative spread (p90 - min) / median exceeds this get a warning. */
 export const SPREAD_WARNING = 0.03;
 
-const runners: Record<MicroPart, (ctx: MicroContext) => Promise<string>> = {
-  fma: async (ctx) => renderFma(await runFma(ctx)),
-  latency: async (ctx) => renderLatency(await runLatency(ctx)),
+const runners: Record<MicroPart, (ctx: MicroContext, doc: DocumentedView) => Promise<string>> = {
+  fma: async (ctx, doc) => renderFma(await runFma(ctx), doc),
+  latency: async (ctx, doc) => renderLatency(await runLatency(ctx), doc),
   tlb: async (ctx) => renderTlb(await runTlb(ctx)),
   bandwidth: async (ctx) => renderBandwidth(await runBandwidth(ctx)),
 };
@@ -64,7 +67,9 @@ export async function runMicro(opts: MicroOptions): Promise<number> {
     throw new UserError(`--threads ${opts.threads} asks for more CPUs than this process may use (${allowed.length}).`);
   }
   const warnings: string[] = [];
-  const record = (r: ResultRecord) => writer.add(r);
+  // Each micro figure carries the documented one beside it (or why there is none) in the results file too.
+  const doc: DocumentedView = { core: documentedCore(env), coreName: env.cpu.microarch.name };
+  const record = (r: ResultRecord) => writer.add(withDocumented(doc.core, doc.coreName, r));
   const warn = (m: string) => warnings.push(m);
   const ctx: MicroContext = {
     native,
@@ -83,7 +88,7 @@ export async function runMicro(opts: MicroOptions): Promise<number> {
   for (const part of parts) {
     const started = Date.now();
     try {
-      sections.push(await runners[part](ctx));
+      sections.push(await runners[part](ctx, doc));
       if (!opts.quiet) process.stderr.write(`micro ${part}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     } catch (err) {
       if (err instanceof UserError) throw err;

@@ -7,6 +7,7 @@ import { numCell, type Block, type Cell, type Section } from "../blocks.js";
 import { cacheName, dataCache, sizeWithSource } from "../caches.js";
 import { chartId, xyChart, type Series } from "../charts.js";
 import { groupBy, numParam, okRecords, strParam, type Machine } from "../machines.js";
+import { documentedBlocks } from "./documented.js";
 
 /** Working sets are plotted in KiB: the axis labels stay short from L1 to DRAM. */
 const KIB = 1024;
@@ -202,6 +203,6 @@ function bandwidthBlocks(machines: readonly Machine[]): Block[] {
 }
 
 export function microSection(machines: readonly Machine[]): Section | null {
-  const blocks = [...fmaBlocks(machines), ...latencyBlocks(machines), ...tlbBlocks(machines), ...bandwidthBlocks(machines)];
+  const blocks = [...fmaBlocks(machines), ...documentedBlocks(machines), ...latencyBlocks(machines), ...tlbBlocks(machines), ...bandwidthBlocks(machines)];
   return blocks.length ? { id: "micro", title: "Micro: FMA, memory latency, TLB, bandwidth", blocks } : null;
 }
