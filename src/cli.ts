@@ -11,7 +11,7 @@ import { runConv } from "./commands/conv.js";
 import { runModel } from "./commands/model.js";
 import { runCompare } from "./commands/compare.js";
 import { runReport } from "./commands/report.js";
-import { RUN_STEPS, runRun } from "./commands/run.js";
+import { runRun } from "./commands/run.js";
 import { UserError } from "./errors.js";
 import { packageRoot } from "./native.js";
 import type { GlobalOptions } from "./output.js";
@@ -231,15 +231,22 @@ function buildParser(args: string[]): Argv {
   );
   parser = parser.command(
     "run",
-    `the default suite (${RUN_STEPS.map((s) => s.name).join(", ")}, quick unless --full) into one results file, then the HTML report`,
+    "the default suite (suites/run.json: info, micro, gemm, conv, model; quick unless --full) into one results file, then the HTML report",
     (y) =>
       y
         .option("full", { type: "boolean", default: false, describe: "every suite at full length instead of the quick suite" })
         .option("report", { type: "string", describe: "the HTML report (default reports/out/<results file name>.html)" })
+        .option("suite", { type: "string", describe: "a run suite file (steps and their arguments) instead of suites/run.json" })
         .example("$0 run", "the quick suite (a few minutes), results in results/, report in reports/out/")
-        .example("$0 run --full --out results/graviton", "the long version"),
+        .example("$0 run --full --out results/graviton", "the long version")
+        .example("$0 run --suite my-run.json", "your own steps (same shape as suites/run.json)"),
     async (argv) => {
-      process.exitCode = await runRun({ ...globalOptions(argv), full: Boolean(argv.full), report: argv.report as string | undefined });
+      process.exitCode = await runRun({
+        ...globalOptions(argv),
+        full: Boolean(argv.full),
+        report: argv.report as string | undefined,
+        suiteFile: argv.suite as string | undefined,
+      });
     },
   );
   parser = parser.command(

@@ -387,10 +387,16 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The package root, whether running from src/ (tests via dist) or dist/src/. */
 export const packageRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");
 
-const addonCandidates = [
-  path.join(packageRoot, "build", "native", "Release", "armbench.node"),
-  path.join(packageRoot, "build", "native", "Debug", "armbench.node"),
-];
+/**
+ * ARMBENCH_ADDON names a build of another architecture's addon (the aarch64 lane runs
+ * Node for arm64 under qemu-aarch64 with a cross-built addon beside the host's build).
+ */
+const addonCandidates = process.env.ARMBENCH_ADDON
+  ? [path.resolve(process.env.ARMBENCH_ADDON)]
+  : [
+      path.join(packageRoot, "build", "native", "Release", "armbench.node"),
+      path.join(packageRoot, "build", "native", "Debug", "armbench.node"),
+    ];
 
 let cached: Native | undefined;
 

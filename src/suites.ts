@@ -1,5 +1,5 @@
 /** Suites are data (suites/*.json): read, validated and merged with their quick overrides here. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
@@ -23,6 +23,8 @@ const FmaSuite = z.object({
   steps: stepCount,
   samples: sampleCount,
   modes: z.array(z.enum(["acc", "full"])).min(1),
+  /** Core-clock chain steps timed beside each sample (default CLOCK_STEPS_BESIDE); an emulator's suite makes it small. */
+  clockSteps: stepCount.optional(),
 });
 
 const LatencySuite = z.object({
@@ -85,7 +87,18 @@ function applyQuick(section: Json, quick: boolean): Json {
   return out;
 }
 
-export function loadSuite<T>(name: string, schema: z.ZodType<T>, quick: boolean, file: string = path.join(packageRoot, "suites", `${name}.json`)): T {
+/**
+ * The suite file a command uses by default: $ARMBENCH_SUITES_DIR/NAME.json where that
+ * folder has one (a whole set of suites resized at once, e.g. for an emulator), else
+ * the package's suites/NAME.json.
+ */
+export function defaultSuiteFile(name: string): string {
+  const dir = process.env.ARMBENCH_SUITES_DIR;
+  const own = dir ? path.resolve(dir, `${name}.json`) : null;
+  return own && existsSync(own) ? own : path.join(packageRoot, "suites", `${name}.json`);
+}
+
+export function loadSuite<T>(name: string, schema: z.ZodType<T>, quick: boolean, file: string = defaultSuiteFile(name)): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
@@ -179,3 +192,35 @@ export const ModelSuite = z.object({
   iterations: sampleCount,
 });
 export type ModelSuite = z.infer<typeof ModelSuite>;
+
+/** The commands a run step may start (run itself, report and compare are not measurements). */
+export const RUN_STEP_COMMANDS = ["info", "micro", "gemm", "conv", "model"] as const;
+/** Options run sets on every step itself; a suite that sets them would fight it (--threads: a step's own wins over run's). */
+const RUN_OWNED_OPTIONS = ["--json", "--quiet", "--peaks", "--out"];
+
+const runArgs = z
+  .array(z.string().min(1).max(4096))
+  .min(1)
+  .max(64)
+  .refine((a) => (RUN_STEP_COMMANDS as readonly string[]).includes(a[0]!), `must start with one of ${RUN_STEP_COMMANDS.join(", ")}`)
+  .refine((a) => !a.some((x) => RUN_OWNED_OPTIONS.includes(x.split("=")[0]!)), `must not set ${RUN_OWNED_OPTIONS.join(", ")} (run sets them)`);
+
+const RunStepSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be 1-40 lower-case letters, digits or dashes"),
+    quick: runArgs,
+    full: runArgs.optional(),
+    usesPeaks: z.boolean().optional(),
+  })
+  .transform((s) => ({ ...s, full: s.full ?? s.quick }));
+
+/** suites/run.json: the steps of armbench run. */
+export const RunSuite = z.object({
+  steps: z
+    .array(RunStepSchema)
+    .min(1)
+    .max(64)
+    .refine((steps) => new Set(steps.map((s) => s.name)).size === steps.length, "step names must be unique"),
+});
+export type RunSuite = z.infer<typeof RunSuite>;
+

@@ -3,12 +3,13 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 
-import { RUN_STEPS, runRun, type RunStep } from "../src/commands/run.js";
+import { loadRunSteps, runRun, type RunStep } from "../src/commands/run.js";
 import { higherIsBetter, speedup } from "../src/results/direction.js";
 import { loadResults } from "../src/results/load.js";
 import { tempDir } from "./helpers/fixtures.js";
 
 test("the default suite names every suite in order, quick and full", () => {
+  const RUN_STEPS = loadRunSteps();
   assert.deepEqual(RUN_STEPS.map((s) => s.name), ["info", "micro", "gemm", "conv", "model"]);
   for (const s of RUN_STEPS) {
     assert.equal(s.quick[0], s.full[0], `${s.name}: quick and full run the same command`);

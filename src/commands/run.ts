@@ -10,10 +10,12 @@ import path from "node:path";
 
 import { UserError } from "../errors.js";
 import { packageRoot } from "../native.js";
+import { nodeCommand } from "../node-child.js";
 import { finishOutput, resolveDestination, type GlobalOptions } from "../output.js";
 import { loadResults } from "../results/load.js";
 import type { ResultsFile } from "../results/schema.js";
 import { ResultsWriter } from "../results/write.js";
+import { loadSuite, RunSuite } from "../suites.js";
 import { renderTable } from "../table.js";
 import { writeReport } from "./report.js";
 
@@ -26,19 +28,17 @@ export interface RunStep {
   usesPeaks?: boolean;
 }
 
-/** The default suite, in order; adding a step is one line. */
-export const RUN_STEPS: readonly RunStep[] = [
-  { name: "info", quick: ["info"], full: ["info"] },
-  { name: "micro", quick: ["micro", "--quick"], full: ["micro"] },
-  { name: "gemm", quick: ["gemm", "--quick", "--dtype", "all"], full: ["gemm", "--dtype", "all"], usesPeaks: true },
-  { name: "conv", quick: ["conv", "--quick", "--net", "resnet50", "--batch", "1"], full: ["conv", "--net", "resnet50"], usesPeaks: true },
-  { name: "model", quick: ["model", "resnet50", "--quick"], full: ["model", "resnet50"], usesPeaks: true },
-];
+/** The steps of a run suite (suites/run.json, or the file given with --suite). */
+export function loadRunSteps(file?: string): RunStep[] {
+  return loadSuite("run", RunSuite, false, file).steps;
+}
 
 export interface RunOptions extends GlobalOptions {
   full: boolean;
   /** The HTML report; default: reports/out/ beside the results file's name. */
   report?: string | undefined;
+  /** A run suite file instead of suites/run.json. */
+  suiteFile?: string | undefined;
 }
 
 export type StepOutcome = { step: string; status: "ok" | "failed"; exitCode: number | null; seconds: number; records: number; note: string };
@@ -46,7 +46,8 @@ export type StepOutcome = { step: string; status: "ok" | "failed"; exitCode: num
 /** Runs `armbench ARGS --json FILE --quiet`, its tables shown as they come; resolves with its exit status. */
 function runChild(args: string[], stdout: "inherit" | "stderr"): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(packageRoot, "bin", "armbench.js"), ...args], { stdio: ["ignore", stdout === "inherit" ? "inherit" : "pipe", "inherit"] });
+    const node = nodeCommand([path.join(packageRoot, "bin", "armbench.js"), ...args]);
+    const child = spawn(node.command, node.args, { stdio: ["ignore", stdout === "inherit" ? "inherit" : "pipe", "inherit"] });
     if (stdout === "stderr") child.stdout?.pipe(process.stderr);
     child.on("error", () => resolve({ code: null, signal: "spawn failed" }));
     child.on("close", (code, signal) => resolve({ code, signal }));
@@ -55,7 +56,8 @@ function runChild(args: string[], stdout: "inherit" | "stderr"): Promise<{ code:
 
 function stepArgs(step: RunStep, opts: RunOptions, file: string, earlier: readonly string[]): string[] {
   const args = [...(opts.full ? step.full : step.quick), "--json", file, "--quiet"];
-  if (opts.threads !== undefined) args.push("--threads", String(opts.threads));
+  const own = args.some((a) => a === "--threads" || a.startsWith("--threads="));
+  if (opts.threads !== undefined && !own) args.push("--threads", String(opts.threads));
   if (step.usesPeaks && earlier.length) args.push("--peaks", ...earlier);
   return args;
 }
@@ -98,7 +100,7 @@ export function renderOutcomes(outcomes: readonly StepOutcome[]): string {
   return `${renderTable(["step", "status", "seconds", "records", "note"], rows, { right: [2, 3] })}\n`;
 }
 
-export async function runRun(opts: RunOptions, steps: readonly RunStep[] = RUN_STEPS): Promise<number> {
+export async function runRun(opts: RunOptions, steps: readonly RunStep[] = loadRunSteps(opts.suiteFile)): Promise<number> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), "armbench-run-"));
   try {
     const { outcomes, files } = await runSteps(steps, opts, workDir);

@@ -6,6 +6,7 @@
 import { Bench } from "tinybench";
 
 import { median } from "../stats.js";
+import { foreignCpuinfo } from "../sysinfo/emulation.js";
 import type { Graph, Tensor } from "./ir.js";
 import { saveOnnx } from "./onnx.js";
 
@@ -21,6 +22,12 @@ export function loadOrt(moduleName = "onnxruntime-node"): Promise<OrtLoad> {
   let got = loaded.get(moduleName);
   if (got) return got;
   got = (async (): Promise<OrtLoad> => {
+    const foreign = foreignCpuinfo();
+    if (foreign) {
+      // onnxruntime's CPU detection parses /proc/cpuinfo at load and dies with SIGSEGV on
+      // an x86 host's file under qemu-aarch64 (onnxruntime-node 1.30, qemu 7.2): no crash, a reason.
+      return { ok: false, reason: `${moduleName} is not loaded: the kernel's /proc/cpuinfo describes an ${foreign} host (user-mode emulation), and onnxruntime's CPU detection crashes on it` };
+    }
     try {
       const ort = (await import(moduleName)) as Ort;
       const version = (ort.env as { versions?: { node?: string } }).versions?.node ?? "unknown";

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { nodeCommand } from "../node-child.js";
 import type { PeerOverride } from "../suites.js";
 import type { PeerEvent, PeerJob } from "./peer-child.js";
 
@@ -160,7 +161,8 @@ export interface PeerRun {
  */
 export function runPeer(job: PeerJob, variant: PeerVariant, onEvent: (e: PeerEvent) => void = () => {}, env: NodeJS.ProcessEnv = process.env): Promise<PeerRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [childScript], { env: childEnv(variant, env), stdio: ["pipe", "pipe", "pipe"] });
+    const node = nodeCommand([childScript], env);
+    const child = spawn(node.command, node.args, { env: childEnv(variant, env), stdio: ["pipe", "pipe", "pipe"] });
     const run: PeerRun = { open: null, results: new Map(), died: null };
     let buffered = "";
     let stderr = "";

@@ -98,7 +98,7 @@ async function measureMode(ctx: MicroContext, f: NativeFmaForm, mode: "acc" | "f
   const params = formParams(f, mode);
   let curve: NativeFmaCurve;
   try {
-    curve = await ctx.native.fmaCurve({ form: f.index, mode, chains, steps, samples, cpu: primaryCpu(ctx), clockSteps: CLOCK_STEPS_BESIDE });
+    curve = await ctx.native.fmaCurve({ form: f.index, mode, chains, steps, samples, cpu: primaryCpu(ctx), clockSteps: ctx.suite.fma.clockSteps ?? CLOCK_STEPS_BESIDE });
   } catch (err) {
     ctx.record(failedRecord({ ...base, name: "micro.fma.latency", params, unit: "cycles" }, (err as Error).message));
     return;

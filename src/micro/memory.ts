@@ -52,7 +52,9 @@ export function dataCaches(env: Env): CacheSize[] {
 /** The largest working set to test: a multiple of the LLC, capped by a quarter of free memory. */
 export function largestWorkingSet(env: Env, multiple: number, freeBytes = os.freemem()): number {
   const llc = Math.max(...dataCaches(env).map((c) => c.sizeBytes), 8 << 20);
-  return Math.min(llc * multiple, Math.max(64 << 20, Math.floor(freeBytes / 4)));
+  const bytes = Math.min(llc * multiple, Math.max(64 << 20, Math.floor(freeBytes / 4)));
+  // Whole pages: a fractional multiple of the LLC (small suites) is not a buffer size the addon takes.
+  return Math.max(4096, Math.floor(bytes / 4096) * 4096);
 }
 
 /** ns per load of each undisturbed sample: steady state with the 2N - N cancellation. */

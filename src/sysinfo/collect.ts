@@ -19,6 +19,7 @@ import { loadMeasuredLevels, machineKey } from "./measured-levels.js";
 import { noiseWarnings } from "./noise.js";
 import { readCaches, readGovernor, readMidr, readNumaNodes, readProcCpuinfo, readThp } from "./sysfs.js";
 import { readCpuidRecording } from "./cpuid-recording.js";
+import { emulationHost } from "./emulation.js";
 
 function readPackageJson(dir: string): { version?: string; dependencies?: Record<string, string> } | null {
   try {
@@ -56,7 +57,12 @@ interface CpuNaming {
   coreTypes: string[];
 }
 
-function nameArmCpu(native: Native, siCpu: si.Systeminformation.CpuData): CpuNaming {
+/**
+ * An aarch64 /proc/cpuinfo has no brand string: the name is the core's, from its MIDR.
+ * (systeminformation's brand would be read from the kernel's files, which under
+ * user-mode emulation describe the host, not the emulated core.)
+ */
+function nameArmCpu(native: Native): CpuNaming {
   const cpuinfo = readProcCpuinfo();
   const listed = cpuinfo ? parseArmCpuinfo(cpuinfo) : [];
   const midrValue = Number(native.cpuId().midr) || readMidr();
@@ -65,7 +71,7 @@ function nameArmCpu(native: Native, siCpu: si.Systeminformation.CpuData): CpuNam
     ? decodeArmCore(primary.implementer, primary.part)
     : { name: "unknown", designer: "unknown", source: "no MIDR in sysfs or /proc/cpuinfo" };
   const coreTypes = listed.map((m) => decodeArmCore(m.implementer, m.part).name);
-  const model = [siCpu.manufacturer, siCpu.brand].filter(Boolean).join(" ") || microarch.name;
+  const model = microarch.name === "unknown" ? `unknown core (${microarch.source})` : microarch.name;
   return { vendor: microarch.designer, model, microarch, coreTypes: coreTypes.length ? coreTypes : [microarch.name] };
 }
 
@@ -85,9 +91,13 @@ function cpuidCaches(native: Native): ReturnType<Native["cpuidCaches"]> {
 export async function collectEnv(native: Native, clock: ClockEnv): Promise<Env> {
   const [cpu, mem, osInfo, system] = await Promise.all([si.cpu(), si.mem(), si.osInfo(), si.system()]);
   const isa = native.cpuFeatures();
-  const naming = isa.arch === "aarch64" ? nameArmCpu(native, cpu) : nameX86Cpu(native, cpu);
+  const naming = isa.arch === "aarch64" ? nameArmCpu(native) : nameX86Cpu(native, cpu);
   const hypervisorBit = isa.arch === "x86_64" ? native.cpuId().hypervisor : null;
-  const virtualization = system.virtual ? system.virtualHost || "virtual machine" : hypervisorBit ? "hypervisor (CPUID bit)" : null;
+  const hostVirtualization = system.virtual ? system.virtualHost || "virtual machine" : hypervisorBit ? "hypervisor (CPUID bit)" : null;
+  const emulatedOn = emulationHost();
+  const virtualization = emulatedOn
+    ? `user-mode emulation: this ${isa.arch} process runs on an ${emulatedOn} host's kernel (qemu-user or similar)${hostVirtualization ? `, itself ${hostVirtualization}` : ""}`
+    : hostVirtualization;
   const thp = readThp();
   const governor = readGovernor();
   const loadAverage = os.loadavg();
@@ -96,7 +106,8 @@ export async function collectEnv(native: Native, clock: ClockEnv): Promise<Env> 
   const cores = cpu.physicalCores || threads;
   const measured = loadMeasuredLevels(machineKey({ arch: isa.arch, cpuModel: naming.model, microarch: naming.microarch.name, cores }));
   const caches = resolveCaches({
-    sysfs: readCaches(),
+    // Under user-mode emulation the kernel's /sys describes the host's caches, not the core's.
+    sysfs: emulatedOn && !process.env.ARMBENCH_SYSFS_ROOT ? [] : readCaches(),
     cpuid: cpuidCaches(native).map((c) => ({ ...c, ways: c.ways || null })),
     documented: documentedCoreByName(naming.microarch.name),
     measured: measured.levels,

@@ -23,6 +23,8 @@ export type Microarch = {
 };
 
 const armImplementers: Record<number, string> = {
+  // The Arm ARM reserves implementer 0 for software use; QEMU's "max" CPU reports it.
+  0x00: "software-defined (implementer 0)",
   0x41: "Arm",
   0x42: "Broadcom",
   0x43: "Cavium",
@@ -37,6 +39,8 @@ const armImplementers: Record<number, string> = {
 
 /** [implementer, part] -> [core name, products seen with it]. */
 const armParts: ReadonlyArray<readonly [number, number, string, string?]> = [
+  // Not a core: QEMU's "max" model (every feature QEMU emulates) has MIDR 0x000f0510.
+  [0x00, 0x051, "QEMU max CPU", "qemu-aarch64 -cpu max (an emulator, not silicon)"],
   [0x41, 0xd03, "Cortex-A53"],
   [0x41, 0xd05, "Cortex-A55"],
   [0x41, 0xd07, "Cortex-A57"],
