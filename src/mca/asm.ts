@@ -29,10 +29,12 @@ const LABEL = /^([.$\w]+):/;
 /**
  * The multiply-accumulate instructions the FMA pipes execute: the figure of merit is
  * how many of these issue per cycle. Floating-point FMA in every form (NEON, SVE, scalar),
- * the bf16 and int8 dot products and matrix multiplies.
+ * the bf16 and int8 dot products and matrix multiplies, and FMUL, with which a kernel
+ * starts a sum by its first product instead of adding it to a zeroed register (the same
+ * pipes, the same product; zeroing would cost a pipe slot per sum for nothing).
  */
 const FMA_CLASS = new Set([
-  "fmla", "fmls", "fmad", "fmsb", "fnmla", "fnmls", "fnmad", "fnmsb",
+  "fmla", "fmul", "fmls", "fmad", "fmsb", "fnmla", "fnmls", "fnmad", "fnmsb",
   "fmadd", "fmsub", "fnmadd", "fnmsub",
   "bfdot", "bfmmla", "bfmlalb", "bfmlalt", "fmmla",
   "sdot", "udot", "usdot", "sudot", "smmla", "ummla", "usmmla",

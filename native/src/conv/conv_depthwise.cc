@@ -5,9 +5,11 @@
 // where the tap lands inside the input (so the inner loop has no branches: contiguous
 // for stride 1, strided otherwise), with fp32 accumulation in y itself and bf16 inputs
 // widened in the inner loop. 3x3, dilation 1, horizontal stride 1 or 2 (MobileNet's
-// shapes) run every output row through an ISA row kernel (depthwise.h), which keeps the
-// sums in registers, on a copy of the plane padded with zero columns. The epilogue runs
-// per output row while it is in cache.
+// shapes) run up to kDepthwiseMaxRows output rows at a time through an ISA row kernel
+// (depthwise.h), which keeps the sums in registers, on an fp32 copy of the plane padded
+// with zero columns (bf16 widened there once, not once per tap; at stride 2 each row
+// de-interleaved, so every tap is a contiguous load). The epilogue runs per output row
+// while it is in cache.
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,42 +34,36 @@ inline float load(const uint16_t* p, size_t i) {
   return f;
 }
 
-struct Kernels {
-  DepthwiseRowKernel f32, bf16;
-};
-
-Kernels choose() {
+DepthwiseRowKernel choose() {
   if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && armbench_cpu_has(ARMBENCH_FEATURE_AVX512BW) &&
       depthwise_row_avx512() != nullptr) {
-    return {depthwise_row_avx512(), depthwise_row_bf16_avx512()};
+    return depthwise_row_avx512();
   }
-  if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && depthwise_row_neon() != nullptr) {
-    return {depthwise_row_neon(), depthwise_row_bf16_neon()};
-  }
-  return {nullptr, nullptr};
+  if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && depthwise_row_neon() != nullptr) return depthwise_row_neon();
+  return nullptr;
 }
 
-const Kernels& kernels() {
-  static const Kernels k = choose();
-  return k;
-}
-
-// The row kernel for this shape and dtype, or nullptr (the portable path).
-DepthwiseRowKernel row_kernel(const Geometry& g, armbench_gemm_dtype dtype) {
+// The row kernel for this shape (fp32 or bf16: it reads the widened copy), or nullptr
+// (the portable path).
+DepthwiseRowKernel row_kernel(const Geometry& g) {
   const armbench_conv_shape& s = g.s;
   if (s.r != 3 || s.s != 3 || s.dilation_h != 1 || s.dilation_w != 1 || (s.stride_w != 1 && s.stride_w != 2)) {
     return nullptr;
   }
-  return dtype == ARMBENCH_GEMM_BF16 ? kernels().bf16 : kernels().f32;
+  static const DepthwiseRowKernel k = choose();
+  return k;
 }
 
 // Elements of one row of the row kernel's zero-padded copy of an input plane: the left
 // padding, the row, and zeros to the last element any output column's taps may read
-// (the right padding, or further where the kernel over-reads at stride 2).
+// (the right padding, and at stride 2 one more, so the even half holds ow + 1 elements).
 size_t padded_row(const Geometry& g) {
   const armbench_conv_shape& s = g.s;
   return std::max(s.pad_left + s.w, (g.ow - 1) * s.stride_w + 3 + (s.stride_w - 1));
 }
+
+// Where a stride-2 row's odd elements start in the copy (its even ones first).
+size_t odd_half(const Geometry& g) { return (padded_row(g) + 1) / 2; }
 
 // Output row oy into yrow, which holds zeros, portably.
 template <typename T>
@@ -115,38 +111,58 @@ void plane(const Geometry& g, const armbench_conv_args& a, size_t b, size_t ch) 
   }
 }
 
-// The row kernel's path: the plane copied once into pad (h rows of padded_row(g)),
+// The row kernel's path: the plane copied once into pad (h rows of padded_row(g) fp32
+// elements; at stride 2 each row's even elements, then its odd ones from odd_half(g)),
 // whose zeros beside each row were written when it was allocated and are never
 // overwritten, so every output column is a kernel column (scalar edge columns cost as
 // much as the vector interior of a row). Rows in the vertical padding are skipped
-// (nullptr), not copied.
+// (nullptr), not copied. Up to kDepthwiseMaxRows output rows per kernel call, at a
+// vertical stride the kernel knows (1 or 2; any other, one row per call).
 template <typename T>
-void plane_kernel(const Geometry& g, const armbench_conv_args& a, DepthwiseRowKernel kernel, T* pad, size_t b,
+void plane_kernel(const Geometry& g, const armbench_conv_args& a, DepthwiseRowKernel kernel, float* pad, size_t b,
                   size_t ch) {
   const armbench_conv_shape& s = g.s;
   const T* xc = static_cast<const T*>(a.x) + (b * s.c + ch) * s.h * s.w;
   const T* wc = static_cast<const T*>(a.w) + ch * 9;
   float* yc = a.y + (b * s.k + ch) * g.plane;
-  const size_t len = padded_row(g);
+  const size_t len = padded_row(g), half = odd_half(g);
   for (size_t iy = 0; iy < s.h; ++iy) {
-    memcpy(pad + iy * len + s.pad_left, xc + iy * s.w, s.w * sizeof(T));
+    float* dst = pad + iy * len;
+    const T* src = xc + iy * s.w;
+    if (s.stride_w == 2) {
+      for (size_t e = 0; e < s.w; ++e) {
+        const size_t q = s.pad_left + e;
+        dst[(q & 1) != 0 ? half + q / 2 : q / 2] = load(src, e);
+      }
+    } else if (sizeof(T) == sizeof(float)) {
+      memcpy(dst + s.pad_left, src, s.w * sizeof(float));
+    } else {
+      for (size_t e = 0; e < s.w; ++e) dst[s.pad_left + e] = load(src, e);
+    }
   }
-  float w9[9];  // the row kernels take fp32 weights: bf16 ones widened once per plane
-  for (size_t t = 0; t < 9; ++t) w9[t] = load(wc, t);
+  float w12[12] = {};  // the kernels take fp32 weights in whole vectors: bf16 ones widened once per plane
+  for (size_t t = 0; t < 9; ++t) w12[t] = load(wc, t);
   DepthwiseRow r{};
-  r.w = w9;
+  r.w = w12;
   r.n = g.ow;
   r.stride = s.stride_w;
-  for (size_t oy = 0; oy < g.oh; ++oy) {
-    float* yrow = yc + oy * g.ow;
-    for (size_t i = 0; i < 3; ++i) {
+  r.half = half;
+  r.y_stride = g.ow;
+  const bool multi = s.stride_h == 1 || s.stride_h == 2;
+  r.row_step = multi ? s.stride_h : 1;
+  for (size_t oy = 0; oy < g.oh; oy += r.rows) {
+    r.rows = multi ? std::min(kDepthwiseMaxRows, g.oh - oy) : 1;
+    for (size_t i = 0; i < (r.rows - 1) * r.row_step + 3; ++i) {
       const int64_t iy = static_cast<int64_t>(oy * s.stride_h + i) - static_cast<int64_t>(s.pad_top);
       r.x[i] = iy < 0 || iy >= static_cast<int64_t>(s.h) ? nullptr : pad + static_cast<size_t>(iy) * len;
     }
-    r.y = yrow;
+    r.y = yc + oy * g.ow;
     kernel(r);
-    const float* res = a.epilogue.residual != nullptr ? a.epilogue.residual + (yrow - a.y) : nullptr;
-    apply_epilogue(a.epilogue, yrow, res, g.ow, ch, 1, g.ow);
+    for (size_t k = 0; k < r.rows; ++k) {
+      float* yrow = r.y + k * g.ow;
+      const float* res = a.epilogue.residual != nullptr ? a.epilogue.residual + (yrow - a.y) : nullptr;
+      apply_epilogue(a.epilogue, yrow, res, g.ow, ch, 1, g.ow);
+    }
   }
 }
 
@@ -154,7 +170,7 @@ struct RunCtx {
   const Geometry* g;
   const armbench_conv_args* a;
   DepthwiseRowKernel kernel;
-  void* pad;         // the kernel path's padded planes, one per worker
+  float* pad;        // the kernel path's padded planes, one per worker
   size_t pad_items;  // elements of one
 };
 
@@ -164,7 +180,7 @@ template <typename T>
 void run_planes(void* p, int index, int threads) {
   const RunCtx& c = *static_cast<const RunCtx*>(p);
   const armbench_conv_shape& s = c.g->s;
-  T* pad = c.kernel != nullptr ? static_cast<T*>(c.pad) + static_cast<size_t>(index) * c.pad_items : nullptr;
+  float* pad = c.kernel != nullptr ? c.pad + static_cast<size_t>(index) * c.pad_items : nullptr;
   for (size_t item = static_cast<size_t>(index); item < s.n * s.c; item += static_cast<size_t>(threads)) {
     if (c.kernel != nullptr) {
       plane_kernel<T>(*c.g, *c.a, c.kernel, pad, item / s.c, item % s.c);
@@ -177,12 +193,11 @@ void run_planes(void* p, int index, int threads) {
 }  // namespace
 
 int run_depthwise(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_args& a) {
-  RunCtx ctx{&g, &a, row_kernel(g, a.dtype), nullptr, 0};
+  RunCtx ctx{&g, &a, row_kernel(g), nullptr, 0};
   if (ctx.kernel != nullptr) {
-    const size_t elem = a.dtype == ARMBENCH_GEMM_BF16 ? sizeof(uint16_t) : sizeof(float);
     const size_t threads = pool != nullptr ? static_cast<size_t>(armbench_gemm_pool_threads(pool)) : 1;
-    ctx.pad_items = (g.s.h * padded_row(g) * elem + 63) / 64 * 64 / elem;  // a cache line apart
-    ctx.pad = calloc(threads * ctx.pad_items, elem);
+    ctx.pad_items = (g.s.h * padded_row(g) * sizeof(float) + 63) / 64 * 64 / sizeof(float);  // a cache line apart
+    ctx.pad = static_cast<float*>(calloc(threads * ctx.pad_items, sizeof(float)));
     if (ctx.pad == nullptr) return -ENOMEM;
   }
   runtime::pool_run(pool, a.dtype == ARMBENCH_GEMM_BF16 ? run_planes<uint16_t> : run_planes<float>, &ctx);

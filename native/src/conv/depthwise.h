@@ -10,29 +10,39 @@
 namespace armbench {
 namespace conv {
 
-// A run of n interior output columns of one output row of one channel, 3x3 taps,
+// Output rows one call may take: rows that share input rows (each input row feeds up to
+// three output rows at vertical stride 1) let the kernel load an input vector once for
+// all of them, and give it rows x vectors independent accumulator chains.
+constexpr size_t kDepthwiseMaxRows = 4;
+
+// A run of n output columns of `rows` consecutive output rows of one channel, 3x3 taps,
 // dilation 1, horizontal stride 1 or 2, written (not accumulated) to
-//   y[t] = sum over i < 3 with x[i] != nullptr, j < 3 of w[i * 3 + j] * x[i][t * stride + j]
-// summed in that order (one fused multiply-add per tap). x[i] is the input row of kernel
-// row i at the first column's leftmost tap, nullptr where that row lies in the padding;
-// elements are fp32 or bf16 (uint16_t) by the kernel. Every tap is in bounds, and the
-// kernel may also read stride - 1 elements past the last tap of the last column (the
-// caller guarantees them), so stride 2 can load whole pairs of vectors.
+//   y[k * y_stride + t] = sum over i < 3 with x[k * row_step + i] != nullptr, j < 3 of
+//                         w[i * 3 + j] * X(k * row_step + i, t * stride + j)
+// summed in that order (one fused multiply-add per tap), for k < rows. x[r] is input row
+// r (the rows of output row 0's first tap row on), nullptr where that row lies in the
+// padding; fp32 (bf16 inputs are widened by the caller, once per plane, not once per tap).
+// At stride 1, X(r, e) = x[r][e]; at stride 2 each row is stored de-interleaved, its even
+// elements first and its odd ones from x[r] + half (X(r, 2q) = x[r][q], X(r, 2q + 1) =
+// x[r][half + q]), so every tap of a run of columns is one contiguous load. Every tap is
+// in bounds. w: the 9 weights in an array of 12 (the kernels load whole vectors).
 struct DepthwiseRow {
-  const void* x[3];
-  const float* w;  // 9 fp32 weights (bf16 weights widened by the caller)
+  const float* x[(kDepthwiseMaxRows - 1) * 2 + 3];
+  const float* w;
   float* y;
+  size_t y_stride;
+  size_t rows;      // 1 to kDepthwiseMaxRows
+  size_t row_step;  // the vertical stride, 1 or 2
   size_t n;
-  size_t stride;
+  size_t stride;    // 1 or 2
+  size_t half;      // stride 2: where each row's odd elements start
 };
 typedef void (*DepthwiseRowKernel)(const DepthwiseRow& a);
 
-// fp32 and bf16 inputs, or nullptr where the file was built for another architecture.
-// Callers check the CPU first (AVX-512F and BW; ASIMD).
+// The kernel, or nullptr where the file was built for another architecture. Callers
+// check the CPU first (AVX-512F and BW, the file's flags; ASIMD).
 DepthwiseRowKernel depthwise_row_avx512();
-DepthwiseRowKernel depthwise_row_bf16_avx512();
 DepthwiseRowKernel depthwise_row_neon();
-DepthwiseRowKernel depthwise_row_bf16_neon();
 
 }  // namespace conv
 }  // namespace armbench
