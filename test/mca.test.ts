@@ -5,7 +5,7 @@ import { test } from "node:test";
 
 import { asmRegions, branchTarget, innermostLoops, isFmaClass, kernelLoop } from "../src/mca/asm.js";
 import { parseMcaReport } from "../src/mca/parse.js";
-import { MCA_CORES, coreRuns, predict, requiredFeatures } from "../src/mca/peak.js";
+import { MCA_CORES, coreGated, coreRuns, predict, requiredFeatures } from "../src/mca/peak.js";
 import { belowFloor, floorApplies, mcaRecord, tileWidth, type McaRow } from "../src/mca/records.js";
 import { packageRoot } from "../src/native.js";
 import { OkRecord } from "../src/results/schema.js";
@@ -46,10 +46,10 @@ test("branches and FMA-class instructions are told apart from their look-alikes"
   assert.equal(branchTarget("tbz\tw0, #0, .L5"), ".L5");
   assert.equal(branchTarget("bl\tmemcpy"), null);
   assert.equal(branchTarget("bfdot\tv0.4s, v1.8h, v2.2h[0]"), null);
-  for (const f of ["fmla\tv0.4s, v1.4s, v2.s[0]", "fmla z0.s, z1.s, z2.s[1]", "bfmmla v0.4s, v1.8h, v2.8h", "bfdot v0.4s, v1.8h, v2.2h[1]", "fmadd s0, s1, s2, s3", "sdot v0.4s, v1.16b, v2.16b"]) {
-    assert.ok(isFmaClass(f), f);
+  for (const f of ["fmla\tv0.4s, v1.4s, v2.s[0]", "fmla z0.s, z1.s, z2.s[1]", "bfmmla v0.4s, v1.8h, v2.8h", "bfdot v0.4s, v1.8h, v2.2h[1]", "fmadd s0, s1, s2, s3", "sdot v0.4s, v1.16b, v2.16b", "fmul v0.4s, v1.4s, v2.s[0]"]) {
+    assert.ok(isFmaClass(f), f); // FMUL: a sum's first product on the same pipes (asm.ts)
   }
-  for (const f of ["fmul v0.4s, v1.4s, v2.4s", "fadd v0.4s, v1.4s, v2.4s", "ldr q0, [x0]", "mla v0.4s, v1.4s, v2.4s"]) assert.ok(!isFmaClass(f), f);
+  for (const f of ["fadd v0.4s, v1.4s, v2.4s", "ldr q0, [x0]", "mla v0.4s, v1.4s, v2.4s"]) assert.ok(!isFmaClass(f), f);
 });
 
 test("llvm-mca's report is read: summary, instruction info, resource pressure, bottleneck analysis", () => {
@@ -111,6 +111,11 @@ test("the floor check names each checked kernel below 90 % and skips remainder t
   assert.deepEqual(low.length, 1);
   assert.match(low[0]!, /^nchwc\.row_f32\.t12 on neoverse-v1: 89\.9% of pipe peak, below 90%/);
   assert.deepEqual(belowFloor([row("gemm.f32_neon_8x12", Number.NaN)]).length, 1);
+  // N1, N2, V1 and V2 are gated; A64FX is printed with its reason, not checked.
+  assert.deepEqual(MCA_CORES.filter((c) => coreGated(c.cpu)).map((c) => c.cpu), ["neoverse-n1", "neoverse-n2", "neoverse-v1", "neoverse-v2"]);
+  assert.match(MCA_CORES.find((c) => c.cpu === "a64fx")!.informational ?? "", /18 independent chains/);
+  assert.deepEqual(belowFloor([{ ...row("gemm.f32_neon_8x12", 50), cpu: "a64fx" }]), []);
+  assert.deepEqual(belowFloor([{ ...row("gemm.f32_neon_8x12", 50), cpu: "neoverse-n1" }]).length, 1);
 
   const rec = mcaRecord(row("nchwc.row_f32.t3", p.pctOfPeak), "llvm-mca 19.1.7");
   assert.equal(OkRecord.safeParse(rec).success, true);

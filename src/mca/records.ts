@@ -1,7 +1,7 @@
 /** llvm-mca predictions as results-file records (suite "mca"), and the floor check over them. */
 import { notChecked, okRecord } from "../results/record.js";
 import type { OkRecord } from "../results/schema.js";
-import { MCA_MIN_PCT, type McaPrediction } from "./peak.js";
+import { MCA_MIN_PCT, coreGated, type McaPrediction } from "./peak.js";
 
 export const MCA_UNIT = "% of pipe peak";
 
@@ -66,11 +66,14 @@ export function floorApplies(kernel: string, all: readonly string[]): boolean {
   return t === widest;
 }
 
-/** One line per checked kernel and core below the floor, empty when every one reaches it. */
+/**
+ * One line per checked kernel and core below the floor, empty when every one reaches it.
+ * Only the gated cores (coreGated: N1, N2, V1, V2) are checked; the others are printed.
+ */
 export function belowFloor(rows: readonly McaRow[], floor = MCA_MIN_PCT): string[] {
   const kernels = [...new Set(rows.map((r) => r.kernel))];
   return rows
-    .filter((r) => floorApplies(r.kernel, kernels))
+    .filter((r) => coreGated(r.cpu) && floorApplies(r.kernel, kernels))
     .filter((r) => !(r.prediction.pctOfPeak >= floor))
     .map((r) => `${r.kernel} on ${r.cpu}: ${r.prediction.pctOfPeak.toFixed(1)}% of pipe peak, below ${floor}% (${r.prediction.bottleneck})`);
 }
