@@ -123,8 +123,20 @@ async function compileToAsm(k: KernelFile, asmDir: string): Promise<string> {
     args.push(a);
   }
   await run(k.args[0]!, [...args, "-DARMBENCH_MCA_REGIONS", "-S", "-o", out, "-c", k.file], { cwd: k.directory });
-  return readFileSync(out, "utf8");
+  const text = readFileSync(out, "utf8");
+  if (!ASSEMBLER_MACROS.test(text)) return text;
+  // A kernel written as one inline-assembly loop with assembler macros (.irp, .macro,
+  // .req): LLVM's own assembler expands them, keeping the region comments, so the loop
+  // is cut and counted from the instructions the assembler emits.
+  const expanded = path.join(asmDir, `${path.basename(k.file, ".cc")}.expanded.s`);
+  const features = requiredFeatures(k.args).map((f) => `+${f}`);
+  await run(llvmMc, ["-triple=aarch64-linux-gnu", ...(features.length ? [`-mattr=${features.join(",")}`] : []), "-preserve-comments", out, "-o", expanded]);
+  return readFileSync(expanded, "utf8");
 }
+
+const ASSEMBLER_MACROS = /^\s*\.(?:irp|rept|macro)\b/m;
+/** llvm-mc beside the llvm-mca found (set by main). */
+let llvmMc = "llvm-mc-19";
 
 async function mca(bin: string, cpu: string, asm: string, iterations: number, views: boolean): Promise<string> {
   const args = [`-mtriple=aarch64-linux-gnu`, `-mcpu=${cpu}`, `-iterations=${iterations}`, ...(views ? ["-bottleneck-analysis"] : [])];
@@ -160,6 +172,8 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const llvm = findLlvmMca();
   if (!llvm) fail("llvm-mca 19 was not found (Debian: apt-get install llvm-19, or set ARMBENCH_LLVM_MCA).", 2);
+  llvmMc = path.join(path.dirname(llvm.bin), path.basename(llvm.bin).replace("llvm-mca", "llvm-mc"));
+  if (!llvm.bin.includes("/")) llvmMc = llvm.bin.replace("llvm-mca", "llvm-mc");
   try {
     execFileSync("aarch64-linux-gnu-g++", ["--version"], { stdio: "ignore" });
   } catch {

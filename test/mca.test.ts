@@ -33,6 +33,27 @@ test("the innermost loop with the multiply-adds is chosen out of three nested on
   assert.equal(loop.lines.length, 31); // the label and 30 instructions, as llvm-mca counts them below
 });
 
+test("regions are found in llvm-mc's expansion of a file's assembler macros, whose comments start with //", () => {
+  // What llvm-mc -preserve-comments prints for an inline-assembly loop written with .irp:
+  // the markers as // comments, the loop's local label and the expanded instructions.
+  const text = [
+    "\t// LLVM-MCA-BEGIN depthwise.row_f32.s1",
+    ".Ldw1_4766:",
+    "\tldur\tq16, [x9]",
+    "\tfmul\tv0.4s, v16.4s, v29.s[0]",
+    "\tfmla\tv0.4s, v17.4s, v29.s[1]",
+    "\tsubs\tx1, x1, #1",
+    "\tb.ne\t.Ldw1_4766",
+    "\t// LLVM-MCA-END",
+  ].join("\n");
+  const [region] = asmRegions(text);
+  assert.equal(region!.name, "depthwise.row_f32.s1");
+  const loop = kernelLoop(region!);
+  assert.equal(loop.label, ".Ldw1_4766");
+  assert.equal(loop.fmaOps, 2);
+  assert.equal(loop.lines.length, 6);
+});
+
 test("a region without a loop of FMA-class instructions, or never closed, is refused", () => {
   assert.throws(() => kernelLoop({ name: "r", lines: [".L1:", "add x0, x0, 1", "cbnz x0, .L1"] }), /no loop with FMA-class/);
   assert.throws(() => asmRegions("# LLVM-MCA-BEGIN a\n\tfmla v0.4s, v1.4s, v2.4s\n"), /no LLVM-MCA-END/);

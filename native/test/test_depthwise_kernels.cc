@@ -62,17 +62,21 @@ void check_kernel(DepthwiseRowKernel k, const char* name) {
             for (size_t o = 0; o < rows && ok; ++o) {
               for (size_t t = 0; t < n && ok; ++t) {
                 double want = 0, mag = 0;
+                // The contract's order, one fused multiply-add per tap (a first product
+                // instead of 0 + it differs only in the sign of a zero sum, equal by ==).
+                float seq = 0.0f;
                 for (size_t i = 0; i < 3; ++i) {
                   const size_t r = o * row_step + i;
                   if (static_cast<int>(r) == gone) continue;
                   for (size_t j = 0; j < 3; ++j) {
                     want += w[i * 3 + j] * xf[r][t * stride + j];
                     mag += fabs(w[i * 3 + j] * xf[r][t * stride + j]);
+                    seq = fmaf(w[i * 3 + j], static_cast<float>(xf[r][t * stride + j]), seq);
                   }
                 }
-                if (!(fabs(y[o * n + t] - want) <= 13 * ldexp(1.0, -24) * mag)) {
-                  fprintf(stderr, "    %s n=%zu stride=%zu row_step=%zu rows=%zu missing row %d: [%zu][%zu] = %.9g, want %.9g\n",
-                          name, n, stride, row_step, rows, gone, o, t, y[o * n + t], want);
+                if (!(fabs(y[o * n + t] - want) <= 13 * ldexp(1.0, -24) * mag) || !(y[o * n + t] == seq)) {
+                  fprintf(stderr, "    %s n=%zu stride=%zu row_step=%zu rows=%zu missing row %d: [%zu][%zu] = %.9g, want %.9g (in order: %.9g)\n",
+                          name, n, stride, row_step, rows, gone, o, t, y[o * n + t], want, seq);
                   ok = false;
                 }
               }

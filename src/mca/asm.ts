@@ -22,8 +22,9 @@ export interface AsmLoop {
   fmaOps: number;
 }
 
-const BEGIN = /^#\s*LLVM-MCA-BEGIN\s+(\S+)\s*$/;
-const END = /^#\s*LLVM-MCA-END\b/;
+// "#" in GCC's output, "//" once LLVM's assembler has expanded a file's macros.
+const BEGIN = /^(?:#|\/\/)\s*LLVM-MCA-BEGIN\s+(\S+)\s*$/;
+const END = /^(?:#|\/\/)\s*LLVM-MCA-END\b/;
 const LABEL = /^([.$\w]+):/;
 
 /**

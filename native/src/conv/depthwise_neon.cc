@@ -106,6 +106,135 @@ inline void block(const float* const* p, size_t half, const float32x4_t (&w)[3],
     for (int v = 0; v < V; ++v) vst1q_f32(y[k] + v * kLanes, acc[k][v]);
 }
 
+// The 4 x 4 block of the horizontal stride S at the same vertical stride, nb times over
+// (16 columns each), in one assembly loop: 144 multiply-adds, 8 pair stores, the loads
+// (72 at stride 1, 108 at stride 2) and pointer steps, nothing else. On N1, N2 and V2
+// each q register stored takes an FMA-pipe slot in llvm-mca's models (and in Arm's
+// optimisation guides), so 16 stores per 144 multiply-adds cap the block at 90 % of the
+// FMA-pipe peak; GCC's register allocation of the C++ block adds 3 to 5 vector moves
+// per block, which put it below that. The taps and their order are block<S, S, 4, 4>'s:
+// input row r, tap column j, column vector v, then each output row k that reads row r
+// (tap row i = r - k * S), the first tap a multiply. Accumulators v0-v15 (output row k,
+// vector v in v(4k + v)), tap inputs v16-v27, the weights where GCC puts them.
+#define ARMBENCH_DW_REQ                                                                              \
+  "a00 .req v0\n a01 .req v1\n a02 .req v2\n a03 .req v3\n a10 .req v4\n a11 .req v5\n"              \
+  "a12 .req v6\n a13 .req v7\n a20 .req v8\n a21 .req v9\n a22 .req v10\n a23 .req v11\n"            \
+  "a30 .req v12\n a31 .req v13\n a32 .req v14\n a33 .req v15\n"                                      \
+  "t00 .req v16\n t01 .req v17\n t02 .req v18\n t03 .req v19\n t10 .req v20\n t11 .req v21\n"        \
+  "t12 .req v22\n t13 .req v23\n t20 .req v24\n t21 .req v25\n t22 .req v26\n t23 .req v27\n"        \
+  "u00 .req q16\n u01 .req q17\n u02 .req q18\n u03 .req q19\n u10 .req q20\n u11 .req q21\n"        \
+  "u12 .req q22\n u13 .req q23\n u20 .req q24\n u21 .req q25\n u22 .req q26\n u23 .req q27\n"        \
+  "wt0 .req %[w0]\n wt1 .req %[w1]\n wt2 .req %[w2]\n"                                               \
+  "out0 .req x4\n out1 .req x5\n out2 .req x6\n out3 .req x7\n ldp out0, out1, [%[yy]]\n ldp out2, out3, [%[yy], #16]\n"     \
+  "in0 .req x9\n in1 .req x10\n in2 .req x11\n in3 .req x12\n in4 .req x13\n in5 .req x14\n"                  \
+  "ldp in0, in1, [%[pp]]\n ldp in2, in3, [%[pp], #16]\n ldp in4, in5, [%[pp], #32]\n"
+#define ARMBENCH_DW_UNREQ                                                                            \
+  ".unreq a00\n .unreq a01\n .unreq a02\n .unreq a03\n .unreq a10\n .unreq a11\n .unreq a12\n"       \
+  ".unreq a13\n .unreq a20\n .unreq a21\n .unreq a22\n .unreq a23\n .unreq a30\n .unreq a31\n"       \
+  ".unreq a32\n .unreq a33\n .unreq t00\n .unreq t01\n .unreq t02\n .unreq t03\n .unreq t10\n"       \
+  ".unreq t11\n .unreq t12\n .unreq t13\n .unreq t20\n .unreq t21\n .unreq t22\n .unreq t23\n"       \
+  ".unreq u00\n .unreq u01\n .unreq u02\n .unreq u03\n .unreq u10\n .unreq u11\n .unreq u12\n"       \
+  ".unreq u13\n .unreq u20\n .unreq u21\n .unreq u22\n .unreq u23\n .unreq wt0\n .unreq wt1\n"       \
+  ".unreq wt2\n .unreq out0\n .unreq out1\n .unreq out2\n .unreq out3\n .unreq in0\n .unreq in1\n .unreq in2\n" \
+  ".unreq in3\n .unreq in4\n .unreq in5\n"
+// dwtap k, v, i, j, x: accumulator (k, v) takes tap (i, j) of input x.
+#define ARMBENCH_DW_TAP                                                                 \
+  ".macro dwtap k, v, i, j, x\n"                                                        \
+  ".if ((\\i) == 0) && ((\\j) == 0)\n fmul a\\k\\v\\().4s, \\x\\().4s, wt0.s[0]\n"      \
+  ".elseif ((\\i) * 3 + (\\j)) < 4\n fmla a\\k\\v\\().4s, \\x\\().4s, wt0.s[(\\i) * 3 + (\\j)]\n" \
+  ".elseif ((\\i) * 3 + (\\j)) < 8\n fmla a\\k\\v\\().4s, \\x\\().4s, wt1.s[(\\i) * 3 + (\\j) - 4]\n" \
+  ".else\n fmla a\\k\\v\\().4s, \\x\\().4s, wt2.s[0]\n"                                \
+  ".endif\n"                                                                            \
+  ".endm\n"
+// dwrow row: input row `row`'s loads and the taps every output row k that reads it takes,
+// then the row's pointer one block on.
+#define ARMBENCH_DW_ROW(RS)                                                             \
+  ".macro dwrow row\n"                                                                  \
+  " .irp jj, 0, 1, 2\n"                                                                 \
+  "  .irp vv, 0, 1, 2, 3\n"                                                             \
+  "   dwload \\row, \\jj, \\vv\n"                                                       \
+  "   .irp kk, 0, 1, 2, 3\n"                                                            \
+  "    .if ((\\row - \\kk * " RS ") >= 0) && ((\\row - \\kk * " RS ") <= 2)\n"          \
+  "     dwtap \\kk, \\vv, (\\row-\\kk*" RS "), \\jj, t\\jj\\vv\n"                         \
+  "    .endif\n"                                                                        \
+  "   .endr\n"                                                                          \
+  "  .endr\n"                                                                           \
+  " .endr\n"                                                                            \
+  " add in\\row, in\\row, #64\n"                                                        \
+  ".endm\n"
+// Output row k's 4 vectors stored, its pointer one block on.
+#define ARMBENCH_DW_ST0 "stp q0, q1, [out0]\n stp q2, q3, [out0, #32]\n add out0, out0, #64\n"
+#define ARMBENCH_DW_ST1 "stp q4, q5, [out1]\n stp q6, q7, [out1, #32]\n add out1, out1, #64\n"
+#define ARMBENCH_DW_ST2 "stp q8, q9, [out2]\n stp q10, q11, [out2, #32]\n add out2, out2, #64\n"
+#define ARMBENCH_DW_ST3 "stp q12, q13, [out3]\n stp q14, q15, [out3, #32]\n add out3, out3, #64\n"
+
+// p: the kIn row pointers, y: the 4 output row pointers, at the first column; the
+// caller steps them past the nb blocks.
+template <int S>
+void main_blocks(const float* const* p, size_t half, const float32x4_t (&w)[3], float* const* y, size_t nb);
+
+template <>
+void main_blocks<1>(const float* const* p, size_t, const float32x4_t (&w)[3], float* const* y, size_t nb) {
+  asm volatile(ARMBENCH_DW_REQ ARMBENCH_DW_TAP
+               // tap (j, v) of a row: 4 j + 16 v bytes on.
+               ".macro dwload row, jj, vv\n ldur u\\jj\\vv, [in\\row, #(4 * \\jj + 16 * \\vv)]\n.endm\n"
+               ARMBENCH_DW_ROW("1")
+               ".Ldw1_%=:\n dwrow 0\n dwrow 1\n dwrow 2\n dwrow 3\n dwrow 4\n dwrow 5\n"
+               ARMBENCH_DW_ST0 ARMBENCH_DW_ST1 ARMBENCH_DW_ST2 ARMBENCH_DW_ST3
+               "subs %[nb], %[nb], #1\n b.ne .Ldw1_%=\n"
+               ".purgem dwtap\n .purgem dwload\n .purgem dwrow\n" ARMBENCH_DW_UNREQ
+               : [nb] "+r"(nb)
+               : [pp] "r"(p), [yy] "r"(y), [w0] "w"(w[0]), [w1] "w"(w[1]), [w2] "w"(w[2])
+               : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",
+                 "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26",
+                 "v27", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+                 "memory", "cc");
+}
+
+template <>
+void main_blocks<2>(const float* const* p, size_t half, const float32x4_t (&w)[3], float* const* y, size_t nb) {
+  asm volatile(ARMBENCH_DW_REQ "in6 .req x15\n in7 .req x16\n in8 .req x17\n ldp in6, in7, [%[pp], #48]\n ldr in8, [%[pp], #64]\n" ARMBENCH_DW_TAP
+               // Tap 0 of a column vector at 16 v bytes, tap 2 one float on, tap 1 in the
+               // row's odd half. LDUR, never LDR: N1's LDR (scaled offset) is a load and
+               // an integer micro-op, LDUR a load alone (the same for the other cores).
+               ".macro dwload row, jj, vv\n"
+               ".if \\jj == 0\n ldur u\\jj\\vv, [in\\row, #(16 * \\vv)]\n"
+               ".elseif \\jj == 2\n ldur u\\jj\\vv, [in\\row, #(4 + 16 * \\vv)]\n"
+               ".else\n .if \\vv == 0\n add x8, in\\row, %[halfb]\n .endif\n"
+               " ldur u\\jj\\vv, [x8, #(16 * \\vv)]\n.endif\n.endm\n"
+               ARMBENCH_DW_ROW("2")
+               // Software-pipelined: rows 0 and 1 feed output row 0 alone and rows 7 and 8
+               // output row 3 alone (4 chains each, too few for the FMLA latency times 2
+               // pipes when a 128-entry window cannot reach the next block), so each loop
+               // pass runs the previous block's rows 7 and 8 beside this block's rows 0
+               // and 1, and stores an output row a row after its last tap (llvm-mca 19 on
+               // N1: 89.0 cycles a block in input-row order, 80.0 so). Every output
+               // row's taps keep their order.
+               "dwrow 0\n dwrow 1\n dwrow 2\n dwrow 3\n dwrow 4\n dwrow 5\n dwrow 6\n"
+               ARMBENCH_DW_ST0 ARMBENCH_DW_ST1 ARMBENCH_DW_ST2
+               "subs %[nb], %[nb], #1\n b.eq .Ldw2e_%=\n"
+               ".Ldw2_%=:\n dwrow 7\n dwrow 0\n dwrow 8\n dwrow 1\n" ARMBENCH_DW_ST3
+               "dwrow 2\n dwrow 3\n" ARMBENCH_DW_ST0 "dwrow 4\n dwrow 5\n" ARMBENCH_DW_ST1 "dwrow 6\n" ARMBENCH_DW_ST2
+               "subs %[nb], %[nb], #1\n b.ne .Ldw2_%=\n"
+               ".Ldw2e_%=:\n dwrow 7\n dwrow 8\n" ARMBENCH_DW_ST3
+               ".purgem dwtap\n .purgem dwload\n .purgem dwrow\n .unreq in6\n .unreq in7\n .unreq in8\n" ARMBENCH_DW_UNREQ
+               : [nb] "+r"(nb)
+               : [pp] "r"(p), [yy] "r"(y), [w0] "w"(w[0]), [w1] "w"(w[1]), [w2] "w"(w[2]),
+                 [halfb] "r"(half * sizeof(float))
+               : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",
+                 "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26",
+                 "v27", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+                 "memory", "cc");
+}
+#undef ARMBENCH_DW_REQ
+#undef ARMBENCH_DW_UNREQ
+#undef ARMBENCH_DW_TAP
+#undef ARMBENCH_DW_ROW
+#undef ARMBENCH_DW_ST0
+#undef ARMBENCH_DW_ST1
+#undef ARMBENCH_DW_ST2
+#undef ARMBENCH_DW_ST3
+
 template <int S, int RS, int R>
 void run(const DepthwiseRow& a) {
   constexpr int kIn = (R - 1) * RS + 3;
@@ -116,19 +245,27 @@ void run(const DepthwiseRow& a) {
   // N1, N2 and V2 each q register stored takes an FMA pipe slot, a lone STR of N1 two).
   float* y[R];
   for (int k = 0; k < R; ++k) y[k] = a.y + k * a.y_stride;
+  // Locals, not a.half and a.n: the stores through y could alias a, so GCC would reload
+  // them from memory every block.
+  const size_t half = a.half, n = a.n;
   size_t c = 0;
   if (R == kMaxRows && S == RS) {
-    ARMBENCH_MCA_BEGIN("depthwise.row_f32.s%c0" :: "i"(S));
+    const size_t nb = n / (kMaxV * kLanes);
+    if (nb > 0) {
+      ARMBENCH_MCA_BEGIN("depthwise.row_f32.s%c0" :: "i"(S));
+      main_blocks<S>(p, half, w, y, nb);
+      ARMBENCH_MCA_END();
+      c = nb * kMaxV * kLanes;
+      for (int r = 0; r < kIn; ++r) p[r] += c;
+      for (int k = 0; k < R; ++k) y[k] += c;
+    }
   }
-  for (; a.n - c >= kMaxV * kLanes; c += kMaxV * kLanes) {
-    block<S, RS, R, kMaxV>(p, a.half, w, y);
+  for (; n - c >= kMaxV * kLanes; c += kMaxV * kLanes) {
+    block<S, RS, R, kMaxV>(p, half, w, y);
 #pragma GCC unroll 12
     for (int r = 0; r < kIn; ++r) p[r] = p[r] != nullptr ? p[r] + kMaxV * kLanes : nullptr;
 #pragma GCC unroll 4
     for (int k = 0; k < R; ++k) y[k] += kMaxV * kLanes;
-  }
-  if (R == kMaxRows && S == RS) {
-    ARMBENCH_MCA_END();
   }
   switch ((a.n - c) / kLanes) {
     case 1: block<S, RS, R, 1>(p, a.half, w, y); break;
