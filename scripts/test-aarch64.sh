@@ -47,7 +47,7 @@ lane() {
   QEMU_CPU="$1" qemu-aarch64 "$build/test/test_cpu_features" 2>/dev/null |
     grep -E '^(features|sve vector bytes|cpu|probes):' || true
   ARMBENCH_EMULATED=1 QEMU_CPU="$1" ARMBENCH_EXPECT_FEATURES="$2" ARMBENCH_EXPECT_ABSENT="$3" \
-    ARMBENCH_EXPECT_MIDR_PART="$4" ctest --test-dir "$build" --output-on-failure
+    ARMBENCH_EXPECT_MIDR_PART="$4" ctest --test-dir "$build" --output-on-failure --parallel 2
 }
 
 if [[ "$parts" == *,native,* ]]; then
@@ -111,16 +111,25 @@ if [[ "$parts" == *,cli,* ]]; then
     {
       echo "=== aarch64 lane: armbench run under qemu-aarch64 -cpu $cpu ($3, $suite): exit $status in $((SECONDS - t0)) s ==="
       # The step table (the children's own tables are in the log).
-      grep -E '^[│┌└├]' "$results/$name.log" | grep -E '(step|ok|failed) ' || true
+      grep -E '^│ [a-z0-9-]+ +│ (status|ok|failed) ' "$results/$name.log" || true
       [[ $status -eq 0 ]] || tail -n 40 "$results/$name.log"
     }
   }
-  # Two at a time: each run is mostly one emulated thread, and the machine has two cores.
-  cli max max aarch64-qemu-max-no-cache-files test/aarch64/suites/run.json &
-  cli neoverse-n1 neoverse-n1 aarch64-neoverse-n1 test/aarch64/suites/run.json &
-  wait
-  cli a64fx a64fx aarch64-a64fx test/aarch64/suites/run.json &
-  cli max-sve256 max,sve-default-vector-length=32 aarch64-qemu-max-no-cache-files test/aarch64/suites/run-sve-only.json &
+  # Two at a time, longest first: each run is mostly one emulated thread, and the
+  # machine has two cores.
+  running=0
+  for job in "max max aarch64-qemu-max-no-cache-files run.json" \
+    "a64fx a64fx aarch64-a64fx run.json" \
+    "neoverse-n1 neoverse-n1 aarch64-neoverse-n1 run.json" \
+    "max-sve256 max,sve-default-vector-length=32 aarch64-qemu-max-no-cache-files run-sve-only.json"; do
+    read -r name cpu fixture suite <<<"$job"
+    if ((running == 2)); then
+      wait -n
+      running=1
+    fi
+    cli "$name" "$cpu" "$fixture" "test/aarch64/suites/$suite" &
+    running=$((running + 1))
+  done
   wait
   ARMBENCH_AARCH64_RESULTS="$root/$results" node --test dist/test/aarch64/lane.check.js
   echo "aarch64 lane: cli part done at $((SECONDS - started)) s"

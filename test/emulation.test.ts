@@ -49,3 +49,12 @@ test("an emulated run warns that its timings measure the emulator", () => {
   assert.ok(w.some((l) => /measures the emulator/.test(l)));
   assert.ok(!w.some((l) => /^running virtualized/.test(l)));
 });
+
+test("an emulated machine's figures are compared with no documented figure, and the report says why", async () => {
+  const { notComparableWhy } = await import("../src/sysinfo/documented-compare.js");
+  const { sampleEnv } = await import("./helpers/fixtures.js");
+  const env = sampleEnv();
+  assert.equal(notComparableWhy(env), null);
+  env.machine.virtualization = "user-mode emulation: this aarch64 process runs on an x86-64 host's kernel (qemu-user or similar)";
+  assert.match(notComparableWhy(env) ?? "", /emulator's: no documented figure is compared/);
+});

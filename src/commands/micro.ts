@@ -14,7 +14,7 @@ import { relativeSpread } from "../stats.js";
 import { loadSuite, MicroSuite } from "../suites.js";
 import { measureEnv } from "../sysinfo/collect.js";
 import { documentedCore } from "../sysinfo/cores.js";
-import { withDocumented } from "../sysinfo/documented-compare.js";
+import { notComparableWhy, withDocumented } from "../sysinfo/documented-compare.js";
 import type { DocumentedView } from "../micro/render.js";
 
 export const MICRO_PARTS = ["fma", "latency", "tlb", "bandwidth"] as const;
@@ -68,8 +68,9 @@ export async function runMicro(opts: MicroOptions): Promise<number> {
   }
   const warnings: string[] = [];
   // Each micro figure carries the documented one beside it (or why there is none) in the results file too.
-  const doc: DocumentedView = { core: documentedCore(env), coreName: env.cpu.microarch.name };
-  const record = (r: ResultRecord) => writer.add(withDocumented(doc.core, doc.coreName, r));
+  const why = notComparableWhy(env);
+  const doc: DocumentedView = { core: why ? null : documentedCore(env), coreName: env.cpu.microarch.name, why };
+  const record = (r: ResultRecord) => writer.add(why ? r : withDocumented(doc.core, doc.coreName, r));
   const warn = (m: string) => warnings.push(m);
   const ctx: MicroContext = {
     native,

@@ -21,6 +21,8 @@ import type { LatencySummary, TlbSummary } from "./memory.js";
 export interface DocumentedView {
   core: DocumentedCore | null;
   coreName: string;
+  /** Why nothing is compared although the core may be documented (emulation). */
+  why?: string | null;
 }
 
 /** A documented figure's cell: the figure, "(!)" past the tolerance, "-" where nothing was compared. */
@@ -35,7 +37,7 @@ function docCell(c: Comparison): string {
  * figure past the tolerance in words, and why figures were not compared (grouped).
  */
 function documentedLines(doc: DocumentedView, items: { label: string; c: Comparison }[]): string {
-  if (doc.core === null) return `${unknownCoreLine(doc.coreName)}\n`;
+  if (doc.core === null) return `${doc.why ?? unknownCoreLine(doc.coreName)}\n`;
   let out = `documented: ${doc.core.name}'s published figures (data/cores.json); (!) = measured differs by more than ${DOCUMENTED_TOLERANCE * 100} %\n`;
   for (const { label, c } of items) if (c.verdict === "above" || c.verdict === "below") out += `  (!) ${label}: ${c.note}\n`;
   const why = new Map<string, string[]>();

@@ -5,7 +5,7 @@
  * so they can never disagree about what was compared or what was flagged.
  */
 import { formatBytes } from "../format.js";
-import type { ResultRecord } from "../results/schema.js";
+import type { Env, ResultRecord } from "../results/schema.js";
 import { sourceText, type DocumentedCore } from "./cores.js";
 
 /** A measured figure further than this from the documented one (relative) is flagged. */
@@ -42,6 +42,16 @@ const UNITS: Record<FigureKind, { fmt: (v: number) => string; hint: string }> = 
 
 function trim(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(v >= 10 ? 1 : 2).replace(/\.?0+$/, "");
+}
+
+/**
+ * Why a machine's figures are compared with nothing even where its core is documented:
+ * under user-mode emulation (src/sysinfo/emulation.ts) every timing is the emulator's.
+ */
+export function notComparableWhy(env: Pick<Env, "machine">): string | null {
+  return env.machine.virtualization?.startsWith("user-mode emulation")
+    ? "measured under user-mode emulation, where every timing is the emulator's: no documented figure is compared"
+    : null;
 }
 
 /** The one line an unknown core gets in place of its documented figures. */

@@ -155,7 +155,11 @@ for (const e of expectations) {
     for (const [dtype, form] of Object.entries(e.peakForms)) {
       const got = peaks.filter((r) => r.params.dtype === dtype);
       if (form === null) {
-        assert.equal(got.length, 0, `no ${dtype} peak on a core without ${dtype} instructions`);
+        assert.ok(got.length > 0, `the ${dtype} peak was asked for`);
+        for (const r of got) {
+          assert.equal(r.status, "unavailable", `no ${dtype} peak on a core without ${dtype} instructions`);
+          assert.match(reason(r), new RegExp(`no ${dtype} instruction form`));
+        }
         continue;
       }
       assert.ok(got.length > 0, `${dtype} peak measured`);
@@ -163,6 +167,8 @@ for (const e of expectations) {
     }
     const fma = ours(f, "micro.fma.latency");
     assert.ok(fma.length > 0 && fma.every((r) => r.status === "ok" && check(r)?.passed === true), "every FMA form's chains were exact");
+    // Emulated timings are the emulator's: nothing is held against a documented figure.
+    assert.ok(fma.every((r) => r.derived?.documentedVerdict === undefined), "no documented comparison under emulation");
   });
 
   test(`${e.name}: conv ran fp32 and bf16 layers, each answer checked`, () => {
@@ -194,6 +200,8 @@ for (const e of expectations) {
     assert.ok(dir);
     const html = path.join(dir, `${e.name}.html`);
     assert.ok(existsSync(html), `${html} exists`);
-    assert.match(readFileSync(html, "utf8"), new RegExp(e.microarch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    const page = readFileSync(html, "utf8");
+    assert.match(page, new RegExp(e.microarch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    assert.match(page, /user-mode emulation/, "the report says the timings are the emulator's");
   });
 }

@@ -5,7 +5,7 @@
  */
 import { formatBytes } from "../../format.js";
 import { documentedCoreByName, sourceText } from "../../sysinfo/cores.js";
-import { DOCUMENTED_TOLERANCE, formOf, recordComparisons, unknownCoreLine, type Comparison } from "../../sysinfo/documented-compare.js";
+import { DOCUMENTED_TOLERANCE, formOf, notComparableWhy, recordComparisons, unknownCoreLine, type Comparison } from "../../sysinfo/documented-compare.js";
 import { numCell, type Block, type Cell } from "../blocks.js";
 import { okRecords, strParam, type Machine } from "../machines.js";
 
@@ -35,6 +35,8 @@ function verdictText(c: Comparison): string {
 
 function machineRows(m: Machine): { rows: Cell[][]; note: string | null } {
   const coreName = m.env.cpu.microarch.name;
+  const why = notComparableWhy(m.env);
+  if (why) return { rows: [], note: `${m.label}: ${why}.` };
   const core = documentedCoreByName(coreName);
   if (core === null) return { rows: [], note: `${m.label}: ${unknownCoreLine(coreName)}.` };
   const rows: Cell[][] = [];
