@@ -119,9 +119,9 @@ if [[ "$parts" == *,cli,* ]]; then
   # machine has two cores.
   running=0
   for job in "max max aarch64-qemu-max-no-cache-files run.json" \
-    "a64fx a64fx aarch64-a64fx run.json" \
+    "a64fx a64fx aarch64-a64fx run-fp32-model.json" \
     "neoverse-n1 neoverse-n1 aarch64-neoverse-n1 run.json" \
-    "max-sve256 max,sve-default-vector-length=32 aarch64-qemu-max-no-cache-files run-sve-only.json"; do
+    "max-sve256 max,sve-default-vector-length=32 aarch64-qemu-max-no-cache-files run-kernels.json"; do
     read -r name cpu fixture suite <<<"$job"
     if ((running == 2)); then
       wait -n

@@ -17,7 +17,7 @@ const write = (dir: string, name: string, value: unknown) => {
 };
 
 test("the packaged run suite and the aarch64 lane's run suites are valid; full defaults to quick", () => {
-  for (const file of ["suites/run.json", "test/aarch64/suites/run.json", "test/aarch64/suites/run-sve-only.json"]) {
+  for (const file of ["suites/run.json", "test/aarch64/suites/run.json", "test/aarch64/suites/run-kernels.json", "test/aarch64/suites/run-fp32-model.json"]) {
     const steps = loadRunSteps(path.join(packageRoot, file));
     assert.ok(steps.length > 0, file);
     for (const s of steps) assert.ok(s.full.length > 0, `${file}: ${s.name} has full arguments`);
