@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { asmRegions, branchTarget, innermostLoops, isFmaClass, kernelLoop } from "../src/mca/asm.js";
 import { parseMcaReport } from "../src/mca/parse.js";
 import { MCA_CORES, coreGated, coreRuns, predict, requiredFeatures } from "../src/mca/peak.js";
-import { belowFloor, floorApplies, mcaRecord, tileWidth, type McaRow } from "../src/mca/records.js";
+import { MCA_FALLBACKS, belowFloor, fallbackOf, floorApplies, mcaRecord, tileWidth, type McaRow } from "../src/mca/records.js";
 import { packageRoot } from "../src/native.js";
 import { OkRecord } from "../src/results/schema.js";
 
@@ -146,4 +146,24 @@ test("the floor check names each checked kernel below 90 % and skips remainder t
   assert.deepEqual(rec.samples, [18.75]);
   assert.equal(rec.derived?.cyclesPerIter, 16);
   assert.equal(rec.check.passed, null);
+});
+
+test("a fallback kernel is printed, not checked, and no depthwise layer of the conv suite takes it", () => {
+  assert.match(fallbackOf("nchwc.depthwise_f32_any.t12") ?? "", /dilat/);
+  assert.equal(fallbackOf("nchwc.depthwise_f32_s1_k3.t16"), null);
+  const names = ["nchwc.depthwise_f32_any.t12", "nchwc.depthwise_f32_any.t3"];
+  assert.equal(floorApplies("nchwc.depthwise_f32_any.t12", names), false);
+  const p = { instrPerIter: 1, fmaPerIter: 1, cyclesPerIter: 1, peakCyclesPerIter: 0.3, peakFmaPerCycle: 1, pctOfPeak: 30, bottleneck: "-", busiest: "-" };
+  assert.deepEqual(belowFloor([{ kernel: "nchwc.depthwise_f32_any.t12", cpu: "neoverse-v1", source: "", march: "", prediction: p }]), []);
+  assert.ok(MCA_FALLBACKS.every((f) => f.why.length > 0));
+  // nchwc_neon.cc's depthwise() takes the fixed 3x3/5x5 tiles at dilation 1 and a
+  // horizontal stride of 1 or 2; anything else is the fallback, which no net may need.
+  const suite = JSON.parse(readFileSync(path.join(packageRoot, "suites", "conv.json"), "utf8")) as {
+    nets: Record<string, { name: string; c: number; k: number; s: number; stride: number; groups: number; dilation?: number }[]>;
+  };
+  const depthwise = Object.values(suite.nets).flat().filter((l) => l.groups > 1 && l.groups === l.c && l.c === l.k);
+  assert.ok(depthwise.length > 0);
+  for (const l of depthwise) {
+    assert.ok((l.s === 3 || l.s === 5) && (l.dilation ?? 1) === 1 && (l.stride === 1 || l.stride === 2), `${l.name} would take the fallback`);
+  }
 });

@@ -313,9 +313,13 @@ void check_multi_bf16(NchwcMultiBf16Kernel k, NchwcRowBf16Kernel row, size_t blk
 // The depthwise row kernels against double sums of NchwcDepthwiseRow's formula.
 void check_depthwise(NchwcDepthwiseKernel k, size_t blk, const char* name) {
   size_t bad = 0;
-  for (const size_t npix : {1, 5, 12, 14, 31}) {
+  // Every tile width of the fixed 3x3 and 5x5 tiles (stride 1 and 2, dilation 1) and the
+  // fallback's (dilation 2, a 3x1 and 1x3 tap), rows of 16 pixels and more.
+  for (const size_t npix : {1, 5, 7, 12, 14, 16, 17, 28, 31, 40}) {
     for (const Geometry& g : {Geometry{blk, npix, 1, 1, 1, 3, 3}, Geometry{blk, npix, 2, 1, 1, 3, 3},
-                              Geometry{blk, npix, 1, 2, 1, 5, 5}}) {
+                              Geometry{blk, npix, 1, 1, 1, 5, 5}, Geometry{blk, npix, 2, 1, 1, 5, 5},
+                              Geometry{blk, npix, 1, 2, 1, 5, 5}, Geometry{blk, npix, 1, 1, 1, 3, 1},
+                              Geometry{blk, npix, 3, 1, 1, 1, 3}}) {
       std::vector<float> x(g.hp() * g.wp() * blk), w(g.r * g.s * blk), y(npix * blk, NAN);
       for (float& v : x) v = test_data::random_value();
       for (float& v : w) v = test_data::random_value();
@@ -324,16 +328,19 @@ void check_depthwise(NchwcDepthwiseKernel k, size_t blk, const char* name) {
       for (size_t p = 0; p < npix; ++p) {
         for (size_t l = 0; l < blk; ++l) {
           double want = 0, mag = 0;
+          float seq = 0.0f;  // the contract's order, one fused multiply-add per tap
           for (size_t i = 0; i < g.r; ++i)
             for (size_t j = 0; j < g.s; ++j) {
-              const double prod = static_cast<double>(x[((i * g.dil) * g.wp() + p * g.stride + j * g.dil) * blk + l]) *
-                                  w[(i * g.s + j) * blk + l];
+              const float xv = x[((i * g.dil) * g.wp() + p * g.stride + j * g.dil) * blk + l], wv = w[(i * g.s + j) * blk + l];
+              const double prod = static_cast<double>(xv) * wv;
               want += prod;
               mag += fabs(prod);
+              seq = fmaf(xv, wv, seq);
             }
-          if (!(fabs(y[p * blk + l] - want) <= (g.r * g.s + 4) * ldexp(1.0, -24) * mag) && bad++ < 5)
-            fprintf(stderr, "    %s depthwise npix=%zu %zux%zu stride %zu [%zu][%zu] = %.9g, want %.9g\n", name, npix,
-                    g.r, g.s, g.stride, p, l, y[p * blk + l], want);
+          const bool close = fabs(y[p * blk + l] - want) <= (g.r * g.s + 4) * ldexp(1.0, -24) * mag;
+          if (!(close && y[p * blk + l] == seq) && bad++ < 5)
+            fprintf(stderr, "    %s depthwise npix=%zu %zux%zu stride %zu dil %zu [%zu][%zu] = %.9g, want %.9g (in order: %.9g)\n",
+                    name, npix, g.r, g.s, g.stride, g.dil, p, l, y[p * blk + l], want, seq);
         }
       }
     }

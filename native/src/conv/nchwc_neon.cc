@@ -107,14 +107,18 @@ const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,        multi_tile<1>, 
 
 void multi(const NchwcMulti& a) { split_row(a, kBlk, kMultiMaxT, kMultiTiles); }
 
-// Depthwise: up to 12 pixels of one channel block (12 q accumulators). Per tap one
-// weight vector and one input vector per pixel, one FMLA each.
+// Depthwise, any taps, strides and dilations: up to 12 pixels of one channel block (12 q
+// accumulators). Per tap one weight vector and one input vector per pixel, one FMLA
+// each, every address computed from the run-time strides. The fallback for shapes the
+// fixed tiles below do not take (dilated taps, tap widths other than 3 and 5, strides
+// above 2): no depthwise layer of the built-in nets has them, and npm run mca prints
+// this tile as such rather than holding it to the pipe-peak floor.
 template <int T>
 void dw_tile(const NchwcDepthwiseRow& a, const float* x, float* y) {
   float32x4_t acc[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
-  ARMBENCH_MCA_BEGIN("nchwc.depthwise_f32.t%c0" :: "i"(T));
+  ARMBENCH_MCA_BEGIN("nchwc.depthwise_f32_any.t%c0" :: "i"(T));
   for (size_t i = 0; i < a.r; ++i) {
     for (size_t j = 0; j < a.s; ++j) {
       const float* xp = x + i * a.row_stride + j * a.col_stride;
@@ -141,7 +145,7 @@ const DwTileFn kDwTiles[kDwMaxT + 1] = {nullptr, dw_tile<1>, dw_tile<2>, dw_tile
 // independent accumulators cover the FMLA latency times the pipes of the 4-pipe cores.
 // Each pixel's taps are summed in the generic tile's order, so the bits are the same.
 template <int T, int PS, int S>
-void dw_tile_fixed(const NchwcDepthwiseRow& a, const float* x, float* y) {
+__attribute__((optimize("no-schedule-insns"))) void dw_tile_fixed(const NchwcDepthwiseRow& a, const float* x, float* y) {
   float32x4_t acc[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
