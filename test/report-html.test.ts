@@ -15,7 +15,7 @@ import { groupMachines } from "../src/report/machines.js";
 import { fmaFamily } from "../src/report/sections/micro.js";
 import { armbench } from "./helpers/cli.js";
 import { tempDir } from "./helpers/fixtures.js";
-import { machineResults, writeResults } from "./helpers/report-fixtures.js";
+import { machineResults, ok, writeResults } from "./helpers/report-fixtures.js";
 
 const HOSTILE_HOST = `<script>alert("host")</script>`;
 const HOSTILE_MODEL = `<img src=x onerror=alert(1)>`;
@@ -257,8 +257,8 @@ test("FMA chains get one chart per instruction family, each holding only its fam
   const ids = charts([micro]).map((c) => c.id).filter((id) => id.startsWith("fma-"));
   assert.deepEqual(ids, ["fma-0-arm-neon-fma", "fma-0-arm-neon-dot-product-and-matrix"]);
   const curves = (id: string) => datasets(micro, id).map((d) => d.label).filter((l) => !/Little/.test(l));
-  assert.deepEqual(curves("fma-0-arm-neon-fma"), ["neon fmla 128-bit"]);
-  assert.deepEqual(curves("fma-0-arm-neon-dot-product-and-matrix"), ["neon bfmmla 128-bit"]);
+  assert.deepEqual(curves("fma-0-arm-neon-fma"), ["neon fmla 128-bit fp32"]);
+  assert.deepEqual(curves("fma-0-arm-neon-dot-product-and-matrix"), ["neon bfmmla 128-bit bf16"]);
   // The x86 and SVE forms of native/src/micro/fma_forms.cc.
   const family = (isa: string, insn: string) => fmaFamily({ params: { isa, insn } } as unknown as OkRecord);
   assert.equal(family("fma", "vfmadd231ps"), "x86 FMA (AVX2)");
@@ -268,6 +268,21 @@ test("FMA chains get one chart per instruction family, each holding only its fam
   assert.equal(family("amx_bf16", "tdpbf16ps"), "x86 AMX");
   assert.equal(family("neon", "sdot"), "Arm NEON dot product and matrix");
   assert.equal(family("sve", "fmmla"), "Arm SVE");
+});
+
+test("Arm FMLA in fp32 and fp64 (one mnemonic) are two curves, and each row pairs with its own dtype's throughput", () => {
+  const results = machineResults("arm-host", 1);
+  const form = { isa: "neon", insn: "fmla", bits: 128, dtype: "fp64", chain: "acc" };
+  for (const k of [1, 2, 4, 8]) results.records.push(ok("micro", "micro.fma.chains", "armbench", { ...form, k }, "cycles/instr", Math.max(4 / k, 1)));
+  results.records.push(ok("micro", "micro.fma.latency", "armbench", form, "cycles", 4));
+  results.records.push(ok("micro", "micro.fma.throughput", "armbench", form, "instr/cycle", 1));
+  const micro = section(buildSections(groupMachines([{ file: "a.json", results }])), "micro");
+  const curves = datasets(micro, "fma-0-arm-neon-fma").map((d) => d.label).filter((l) => !/Little/.test(l));
+  assert.deepEqual(curves.sort(), ["neon fmla 128-bit fp32", "neon fmla 128-bit fp64"]);
+  const fma = table(micro, /FMA latency/);
+  const fp64 = fma.rows.find((r) => r[2] === "fp64")!;
+  const fp32 = fma.rows.find((r) => r[2] === "fp32")!;
+  assert.notEqual(text(fp64[5]!), text(fp32[5]!), "fp64's throughput is fp64's own record");
 });
 
 test("the GEMM size chart draws one line per peer variant, whatever field names the variant", () => {

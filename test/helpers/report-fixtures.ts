@@ -16,7 +16,7 @@ export function spreadAround(center: number, n = 7): number[] {
   return Array.from({ length: n }, (_, i) => center * (0.98 + (0.04 * ((i * 3) % n)) / Math.max(1, n - 1)));
 }
 
-function ok(suite: string, name: string, impl: string, params: Record<string, ParamValue>, unit: string, center: number, n = 7, derived?: Record<string, number | string | boolean | null>): ResultRecord {
+export function ok(suite: string, name: string, impl: string, params: Record<string, ParamValue>, unit: string, center: number, n = 7, derived?: Record<string, number | string | boolean | null>): ResultRecord {
   return okRecord({ suite, name, impl, params, unit, ...(derived ? { derived } : {}) }, spreadAround(center, n), CHECK);
 }
 

@@ -12,8 +12,13 @@ import { documentedBlocks } from "./documented.js";
 /** Working sets are plotted in KiB: the axis labels stay short from L1 to DRAM. */
 const KIB = 1024;
 
-function formName(r: OkRecord): string {
+function formLabel(r: OkRecord): string {
   return `${strParam(r, "isa")} ${strParam(r, "insn")} ${strParam(r, "bits")}-bit`;
+}
+
+/** One instruction form: Arm's FMLA is one mnemonic for fp32, fp64 and fp16, so the dtype is part of it. */
+function formName(r: OkRecord): string {
+  return `${formLabel(r)} ${strParam(r, "dtype")}`;
 }
 
 /**
@@ -48,7 +53,7 @@ function fmaBlocks(machines: readonly Machine[]): Block[] {
     for (const lat of okRecords(m, "micro.fma.latency")) {
       const thr = find("micro.fma.throughput", lat);
       const par = find("micro.fma.parallelism", lat);
-      rows.push([m.label, formName(lat), strParam(lat, "dtype"), strParam(lat, "chain"), numCell(lat.median), numCell(thr?.median), numCell(par?.median, 1), numCell(typeof par?.derived?.saturatesAt === "number" ? par.derived.saturatesAt : null, 0), par?.derived?.littleLawAgrees === true ? "yes" : "no"]);
+      rows.push([m.label, formLabel(lat), strParam(lat, "dtype"), strParam(lat, "chain"), numCell(lat.median), numCell(thr?.median), numCell(par?.median, 1), numCell(typeof par?.derived?.saturatesAt === "number" ? par.derived.saturatesAt : null, 0), par?.derived?.littleLawAgrees === true ? "yes" : "no"]);
     }
     const chains = okRecords(m, "micro.fma.chains").filter((r) => r.params.chain === "acc");
     if (chains.length && !blocks.length) blocks.push({ kind: "note", text: FMA_READING });
@@ -78,7 +83,7 @@ function fmaBlocks(machines: readonly Machine[]): Block[] {
       key: true,
     });
   }
-  const peaks = machines.flatMap((m) => okRecords(m, "micro.peak").map((r): Cell[] => [m.label, formName(r), strParam(r, "dtype"), numCell(numParam(r, "threads"), 0), numCell(r.median, 1), r.unit]));
+  const peaks = machines.flatMap((m) => okRecords(m, "micro.peak").map((r): Cell[] => [m.label, formLabel(r), strParam(r, "dtype"), numCell(numParam(r, "threads"), 0), numCell(r.median, 1), r.unit]));
   if (peaks.length) blocks.push({ kind: "table", caption: "Measured peak per instruction", head: ["machine", "instruction", "dtype", "threads", "peak", "unit"], rows: peaks, key: true });
   return blocks;
 }
