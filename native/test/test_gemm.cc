@@ -450,7 +450,14 @@ void check_pool() {
 
 }  // namespace
 
-int main() {
+// `test_gemm fp32` or `test_gemm bf16` checks one dtype's kernels, so ctest can run the
+// two halves side by side (under qemu the emulated BF16 and SVE kernels take minutes).
+int main(int argc, char** argv) {
+  int only = -1;
+  if (argc > 1) {
+    only = strcmp(argv[1], "fp32") == 0 ? ARMBENCH_GEMM_F32 : strcmp(argv[1], "bf16") == 0 ? ARMBENCH_GEMM_BF16 : -2;
+    if (!CHECK_MSG(only >= 0, "unknown dtype %s (fp32 or bf16)", argv[1])) return check::summary("test_gemm");
+  }
   check_pool();
   int cpus[2];
   const int ncpu = armbench_allowed_cpus(cpus, 2);
@@ -467,6 +474,7 @@ int main() {
   }
   for (size_t i = 0; i < count; ++i) {
     const armbench_gemm_kernel* kd = armbench_gemm_kernel_at(i);
+    if (only >= 0 && static_cast<int>(kd->dtype) != only) continue;
     const char* why = armbench_gemm_kernel_unsupported(i);
     if (why != nullptr) {
       printf("%s: skipped (%s)\n", kd->name, why);
