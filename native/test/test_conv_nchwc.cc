@@ -117,13 +117,23 @@ void test_matches_nchw_path() {
       make_shape(1, 2 * blk, 5, 5, blk, 1, 2, 0), // no padding channels, 1x1 stride 2
       make_shape(2, 3, 11, 13, 4 * blk, 7, 2, 3), // a stem: the 4-lane frame from blocked x
   };
-  // Depthwise, with padding channels, stride 1 and 2.
-  for (const size_t stride : {1, 2}) {
-    armbench_conv_shape dw = make_shape(2, blk + 3, 10, 13, blk + 3, 3, stride, 1);
-    dw.groups = dw.c;
-    shapes.insert(shapes.begin() + 1, dw);
+  // Depthwise, with padding channels, 3x3 and 5x5, stride 1 and 2: 10 and 5 output rows
+  // (groups of kDepthwiseRows and the rows left over), 13 and 7 pixels a row (multi-row
+  // tiles on NEON), and a 32-pixel row (16-pixel tiles a row at a time).
+  size_t dws = 0;
+  for (const size_t r : {3, 5}) {
+    for (const size_t stride : {1, 2}) {
+      armbench_conv_shape dw = make_shape(2, blk + 3, 10, 13, blk + 3, r, stride, r / 2);
+      dw.groups = dw.c;
+      shapes.insert(shapes.begin() + 1, dw);
+      ++dws;
+    }
   }
-  if (emulated()) shapes.erase(shapes.begin() + 4, shapes.end() - 1);
+  armbench_conv_shape wide = make_shape(1, blk, 4, 32, blk, 3, 1, 1);
+  wide.groups = wide.c;
+  shapes.insert(shapes.begin() + 1, wide);
+  ++dws;
+  if (emulated()) shapes.erase(shapes.begin() + 2 + dws, shapes.end() - 1);
   for (const armbench_conv_shape& s : shapes) {
     check_shape(s, false);
     check_shape(s, true);

@@ -310,7 +310,10 @@ void check_multi_bf16(NchwcMultiBf16Kernel k, NchwcRowBf16Kernel row, size_t blk
   CHECK(mismatches == 0);
 }
 
-// The depthwise row kernels against double sums of NchwcDepthwiseRow's formula.
+// The depthwise row kernels against double sums of NchwcDepthwiseRow's formula, and bit
+// for bit against its order (sequential fmaf), over 1 to 7 output rows per call (groups of
+// kDepthwiseRows and the rows left over, an odd count, the last row alone) at vertical
+// strides 1 and 2.
 void check_depthwise(NchwcDepthwiseKernel k, size_t blk, const char* name) {
   size_t bad = 0;
   // Every tile width of the fixed 3x3 and 5x5 tiles (stride 1 and 2, dilation 1) and the
@@ -320,27 +323,46 @@ void check_depthwise(NchwcDepthwiseKernel k, size_t blk, const char* name) {
                               Geometry{blk, npix, 1, 1, 1, 5, 5}, Geometry{blk, npix, 2, 1, 1, 5, 5},
                               Geometry{blk, npix, 1, 2, 1, 5, 5}, Geometry{blk, npix, 1, 1, 1, 3, 1},
                               Geometry{blk, npix, 3, 1, 1, 1, 3}}) {
-      std::vector<float> x(g.hp() * g.wp() * blk), w(g.r * g.s * blk), y(npix * blk, NAN);
-      for (float& v : x) v = test_data::random_value();
-      for (float& v : w) v = test_data::random_value();
-      NchwcDepthwiseRow a{x.data(), w.data(), y.data(), npix, g.stride * blk, g.dil * g.wp() * blk, g.dil * blk, g.r, g.s};
-      k(a);
-      for (size_t p = 0; p < npix; ++p) {
-        for (size_t l = 0; l < blk; ++l) {
-          double want = 0, mag = 0;
-          float seq = 0.0f;  // the contract's order, one fused multiply-add per tap
-          for (size_t i = 0; i < g.r; ++i)
-            for (size_t j = 0; j < g.s; ++j) {
-              const float xv = x[((i * g.dil) * g.wp() + p * g.stride + j * g.dil) * blk + l], wv = w[(i * g.s + j) * blk + l];
-              const double prod = static_cast<double>(xv) * wv;
-              want += prod;
-              mag += fabs(prod);
-              seq = fmaf(xv, wv, seq);
+      for (const size_t rows : {1, 2, 3, 4, 7}) {
+        for (const size_t vstride : {1, 2}) {
+          if (rows == 1 && vstride == 2) continue;
+          const size_t wp = g.wp(), hp = (rows - 1) * vstride + g.hp();
+          // y rows one pixel further apart than npix, so a kernel that ignores y_row_step fails.
+          const size_t y_step = (npix + 1) * blk;
+          std::vector<float> x(hp * wp * blk), w(g.r * g.s * blk), y(rows * y_step, NAN);
+          for (float& v : x) v = test_data::random_value();
+          for (float& v : w) v = test_data::random_value();
+          NchwcDepthwiseRow a{x.data(), w.data(), y.data(), npix, g.stride * blk, g.dil * wp * blk, g.dil * blk, g.r, g.s};
+          a.rows = rows;
+          a.x_row_step = vstride * wp * blk;
+          a.y_row_step = y_step;
+          k(a);
+          for (size_t o = 0; o < rows; ++o) {
+            for (size_t p = 0; p < npix; ++p) {
+              for (size_t l = 0; l < blk; ++l) {
+                double want = 0, mag = 0;
+                float seq = 0.0f;  // the contract's order, one fused multiply-add per tap
+                for (size_t i = 0; i < g.r; ++i)
+                  for (size_t j = 0; j < g.s; ++j) {
+                    const float xv = x[((o * vstride + i * g.dil) * wp + p * g.stride + j * g.dil) * blk + l];
+                    const float wv = w[(i * g.s + j) * blk + l];
+                    const double prod = static_cast<double>(xv) * wv;
+                    want += prod;
+                    mag += fabs(prod);
+                    seq = fmaf(xv, wv, seq);
+                  }
+                const float got = y[o * y_step + p * blk + l];
+                const bool close = fabs(got - want) <= (g.r * g.s + 4) * ldexp(1.0, -24) * mag;
+                if (!(close && got == seq) && bad++ < 5)
+                  fprintf(stderr,
+                          "    %s depthwise npix=%zu %zux%zu stride %zu dil %zu rows %zu/%zu [%zu][%zu][%zu] = %.9g, want %.9g (in order: %.9g)\n",
+                          name, npix, g.r, g.s, g.stride, g.dil, rows, vstride, o, p, l, got, want, seq);
+              }
             }
-          const bool close = fabs(y[p * blk + l] - want) <= (g.r * g.s + 4) * ldexp(1.0, -24) * mag;
-          if (!(close && y[p * blk + l] == seq) && bad++ < 5)
-            fprintf(stderr, "    %s depthwise npix=%zu %zux%zu stride %zu dil %zu [%zu][%zu] = %.9g, want %.9g (in order: %.9g)\n",
-                    name, npix, g.r, g.s, g.stride, g.dil, p, l, y[p * blk + l], want, seq);
+            // The gap between rows is not written.
+            for (size_t l = npix * blk; l < y_step; ++l)
+              if (!isnan(y[o * y_step + l]) && bad++ < 5) fprintf(stderr, "    %s depthwise wrote past row %zu\n", name, o);
+          }
         }
       }
     }

@@ -279,20 +279,25 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
   }
 }
 
-// The portable depthwise row, for any block: NchwcDepthwiseRow's sums in its order.
+// The portable depthwise rows, for any block: NchwcDepthwiseRow's sums in its order.
 void portable_depthwise(const NchwcDepthwiseRow& a, size_t blk) {
-  for (size_t p = 0; p < a.npix; ++p) {
-    for (size_t l = 0; l < blk; ++l) {
-      float acc = 0.0f;
-      for (size_t i = 0; i < a.r; ++i)
-        for (size_t j = 0; j < a.s; ++j)
-          acc += a.x[p * a.pix_stride + i * a.row_stride + j * a.col_stride + l] * a.w[(i * a.s + j) * blk + l];
-      a.y[p * blk + l] = acc;
+  for (size_t k = 0; k < a.rows; ++k) {
+    const float* x = a.x + k * a.x_row_step;
+    float* y = a.y + k * a.y_row_step;
+    for (size_t p = 0; p < a.npix; ++p) {
+      for (size_t l = 0; l < blk; ++l) {
+        float acc = 0.0f;
+        for (size_t i = 0; i < a.r; ++i)
+          for (size_t j = 0; j < a.s; ++j)
+            acc += x[p * a.pix_stride + i * a.row_stride + j * a.col_stride + l] * a.w[(i * a.s + j) * blk + l];
+        y[p * blk + l] = acc;
+      }
     }
   }
 }
 
-// Depthwise: every (channel block, output row) one row kernel call, then its epilogue.
+// Depthwise: every (channel block, group of up to kDepthwiseRows output rows) one kernel
+// call, then the rows' epilogue. The kernel decides how it tiles the rows.
 void run_depthwise(const RunCtx& c, int index, int threads) {
   const Geometry& g = *c.g;
   const armbench_conv_shape& s = g.s;
@@ -306,9 +311,13 @@ void run_depthwise(const RunCtx& c, int index, int threads) {
   a.col_stride = s.dilation_w * blk;
   a.r = s.r;
   a.s = s.s;
-  const size_t items = nw.kblocks * g.oh;
+  a.x_row_step = s.stride_h * wp * blk;
+  a.y_row_step = g.ow * blk;
+  const size_t groups = (g.oh + kDepthwiseRows - 1) / kDepthwiseRows;
+  const size_t items = nw.kblocks * groups;
   for (size_t item = static_cast<size_t>(index); item < items; item += static_cast<size_t>(threads)) {
-    const size_t kb = item / g.oh, oy = item % g.oh;
+    const size_t kb = item / groups, oy = item % groups * kDepthwiseRows;
+    a.rows = g.oh - oy < kDepthwiseRows ? g.oh - oy : kDepthwiseRows;
     a.x = static_cast<const float*>(c.xp) + (kb * hp + oy * s.stride_h) * wp * blk;
     a.w = nw.w + kb * s.r * s.s * blk;
     a.y = c.out + (kb * g.oh + oy) * g.ow * blk;
@@ -317,7 +326,7 @@ void run_depthwise(const RunCtx& c, int index, int threads) {
     } else {
       portable_depthwise(a, blk);
     }
-    finish_row(c, kb, oy);
+    for (size_t k = 0; k < a.rows; ++k) finish_row(c, kb, oy + k);
   }
 }
 

@@ -80,12 +80,14 @@ NchwcMultiKernel nchwc_multi_avx512();
 NchwcMultiKernel nchwc_multi_avx2();
 NchwcMultiKernel nchwc_multi_neon();
 
-// Depthwise (groups == c == k) on NCHWc: one output row of one channel block, each lane
-// its own channel, written (not accumulated):
-//   y[p * blk + l] = sum over i < r, j < s of
-//     x[p * pix_stride + i * row_stride + j * col_stride + l] * w[(i * s + j) * blk + l]
+// Depthwise (groups == c == k) on NCHWc: `rows` consecutive output rows of one channel
+// block, each lane its own channel, written (not accumulated): for k < rows,
+//   y[k * y_row_step + p * blk + l] = sum over i < r, j < s of
+//     x[k * x_row_step + p * pix_stride + i * row_stride + j * col_stride + l] * w[(i * s + j) * blk + l]
 // summed in that order, one multiply-add per tap. x is the block's zero-padded frame at
-// the first pixel's top-left tap.
+// the first row's first pixel's top-left tap. Several rows let a kernel put pixels of
+// different rows in one register tile: a 7-pixel row alone has 7 independent sums, fewer
+// than the 4-pipe cores' FMLA latency times pipes (16); three rows of it have 21.
 struct NchwcDepthwiseRow {
   const float* x;
   const float* w;  // this block's weights: [r][s][blk]
@@ -93,7 +95,12 @@ struct NchwcDepthwiseRow {
   size_t npix;
   size_t pix_stride, row_stride, col_stride;
   size_t r, s;
+  size_t rows = 1;
+  size_t x_row_step = 0;  // from one output row's inputs to the next's (stride_h padded rows)
+  size_t y_row_step = 0;  // from one output row to the next in y
 };
+// Output rows a depthwise call takes at most (run_depthwise's groups of rows).
+constexpr size_t kDepthwiseRows = 3;
 typedef void (*NchwcDepthwiseKernel)(const NchwcDepthwiseRow& a);
 
 // Block 16, 8 and 4, or nullptr on the other architecture.

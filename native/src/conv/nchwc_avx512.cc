@@ -121,7 +121,9 @@ typedef void (*DwTileFn)(const NchwcDepthwiseRow&, const float*, float*);
 constexpr int kDwMaxT = 14;
 const DwTileFn kDwTiles[kDwMaxT + 1] = {nullptr, dw_tile<1>, dw_tile<2>, dw_tile<3>, dw_tile<4>, dw_tile<5>, dw_tile<6>, dw_tile<7>, dw_tile<8>, dw_tile<9>, dw_tile<10>, dw_tile<11>, dw_tile<12>, dw_tile<13>, dw_tile<14>};
 
-void depthwise(const NchwcDepthwiseRow& a) { split_row(a, kBlk, kDwMaxT, kDwTiles); }
+void depthwise(const NchwcDepthwiseRow& a) {
+  for (size_t k = 0; k < a.rows; ++k) split_row(row_of(a, k), kBlk, kDwMaxT, kDwTiles);
+}
 
 }  // namespace
 
