@@ -24,6 +24,7 @@
 using armbench::conv::kMultiBlocks;
 using armbench::conv::NchwcDepthwiseKernel;
 using armbench::conv::NchwcDepthwiseRow;
+using armbench::conv::kMultiRows;
 using armbench::conv::NchwcMulti;
 using armbench::conv::NchwcMultiBf16;
 using armbench::conv::NchwcMultiBf16Kernel;
@@ -194,21 +195,26 @@ void check_multi(NchwcMultiKernel k, NchwcRowKernel row, size_t blk, const char*
                             {false, true, ARMBENCH_ACT_CLIP},
                             {true, false, ARMBENCH_ACT_NONE}};
   size_t mismatches = 0;
-  for (const size_t npix : {1, 2, 5, 8, 11, 12, 13, 24, 31}) {
+  // One row, and kMultiRows rows (the second row's inputs a frame of their own,
+  // x_row_step on; its outputs after both blocks of the first): 7 and 14 pixels are the
+  // two-row tiles' widths with a leftover, 8 and 24 the one-row tiles'.
+  for (const size_t rows : {size_t{1}, kMultiRows}) {
+  for (const size_t npix : {1, 2, 5, 7, 8, 11, 12, 13, 14, 24, 31}) {
     for (const Geometry& g : {Geometry{blk, npix, 1, 1, 2, 3, 3}, Geometry{blk, npix, 2, 1, 1, 3, 3},
                               Geometry{blk, npix, 1, 2, 1, 3, 3}, Geometry{blk, npix, 1, 1, 3, 1, 1},
                               Geometry{blk, npix, 2, 1, 2, 1, 1}}) {
       for (const Epilogue& e : forms) {
        for (const size_t cin_last : {blk, size_t{3}, size_t{1}}) {
         const size_t taps = g.r * g.s, wc = g.w_count();
-        std::vector<float> x(g.x_count()), wrow(F * wc), wm(F * wc);
+        std::vector<float> x(rows * g.x_count()), wrow(F * wc), wm(F * wc);
         for (float& v : x) v = test_data::random_value();
         for (float& v : wrow) v = test_data::random_value();
         // The last input block's channels past cin_last are zero in x and in the weights,
         // as the layout and the packing leave them.
         const size_t last = g.cblocks - 1, plane = g.hp() * g.wp();
-        for (size_t q = 0; q < plane; ++q)
-          for (size_t ci = cin_last; ci < blk; ++ci) x[(last * plane + q) * blk + ci] = 0.0f;
+        for (size_t k = 0; k < rows; ++k)
+          for (size_t q = 0; q < plane; ++q)
+            for (size_t ci = cin_last; ci < blk; ++ci) x[k * g.x_count() + (last * plane + q) * blk + ci] = 0.0f;
         for (size_t b = 0; b < F; ++b)
           for (size_t t = 0; t < taps; ++t)
             for (size_t ci = cin_last; ci < blk; ++ci)
@@ -220,7 +226,8 @@ void check_multi(NchwcMultiKernel k, NchwcRowKernel row, size_t blk, const char*
           }
         }
         const size_t ystride = npix * blk + 2 * blk;  // blocks apart by more than a row
-        std::vector<float> y(F * ystride, NAN), res(F * ystride), bias(F * blk);
+        const size_t yrow = F * ystride;              // rows after both blocks
+        std::vector<float> y(rows * yrow, NAN), res(rows * yrow), bias(F * blk);
         for (float& v : res) v = test_data::random_value();
         for (float& v : bias) v = test_data::random_value();
         const NchwcRow f = row_args(g);
@@ -230,27 +237,34 @@ void check_multi(NchwcMultiKernel k, NchwcRowKernel row, size_t blk, const char*
         a.act = e.act;
         a.lo = e.act == ARMBENCH_ACT_RELU ? 0.0f : -0.25f;
         a.hi = 0.25f;
+        a.rows = rows;
+        a.x_row_step = g.x_count();
+        a.y_row_step = yrow;
         k(a);
-        for (size_t b = 0; b < F; ++b) {
-          std::vector<float> yr(npix * blk, NAN);
-          NchwcRow r = f;
-          r.x = x.data();
-          r.w = wrow.data() + b * wc;
-          r.y = yr.data();
-          row(r);
-          for (size_t i = 0; i < npix * blk; ++i) {
-            const float want = epilogue_value(yr[i], e.bias ? &bias[b * blk + i % blk] : nullptr,
-                                              e.residual ? &res[b * ystride + i] : nullptr, e.act, a.lo, a.hi);
-            if (memcmp(&want, &y[b * ystride + i], sizeof want) != 0) {
-              if (mismatches++ < 5)
-                fprintf(stderr, "    %s multi npix=%zu stride=%zu %zux%zu cin_last=%zu block %zu [%zu] = %.9g, want %.9g\n",
-                        name, npix, g.stride, g.r, g.s, cin_last, b, i, y[b * ystride + i], want);
+        for (size_t kr = 0; kr < rows; ++kr) {
+          for (size_t b = 0; b < F; ++b) {
+            std::vector<float> yr(npix * blk, NAN);
+            NchwcRow r = f;
+            r.x = x.data() + kr * g.x_count();
+            r.w = wrow.data() + b * wc;
+            r.y = yr.data();
+            row(r);
+            for (size_t i = 0; i < npix * blk; ++i) {
+              const size_t at = kr * yrow + b * ystride + i;
+              const float want = epilogue_value(yr[i], e.bias ? &bias[b * blk + i % blk] : nullptr,
+                                                e.residual ? &res[at] : nullptr, e.act, a.lo, a.hi);
+              if (memcmp(&want, &y[at], sizeof want) != 0) {
+                if (mismatches++ < 5)
+                  fprintf(stderr, "    %s multi npix=%zu rows=%zu stride=%zu %zux%zu cin_last=%zu row %zu block %zu [%zu] = %.9g, want %.9g\n",
+                          name, npix, rows, g.stride, g.r, g.s, cin_last, kr, b, i, y[at], want);
+              }
             }
           }
         }
        }
       }
     }
+  }
   }
   CHECK(mismatches == 0);
 }
@@ -259,17 +273,19 @@ void check_multi(NchwcMultiKernel k, NchwcRowKernel row, size_t blk, const char*
 void check_multi_bf16(NchwcMultiBf16Kernel k, NchwcRowBf16Kernel row, size_t blk, const char* name) {
   const size_t F = kMultiBlocks;
   size_t mismatches = 0;
-  for (const size_t npix : {1, 5, 12, 13, 31}) {
+  for (const size_t rows : {size_t{1}, kMultiRows}) {
+  for (const size_t npix : {1, 5, 7, 8, 12, 13, 14, 31}) {
     for (const Geometry& g : {Geometry{blk, npix, 1, 1, 2, 3, 3}, Geometry{blk, npix, 2, 1, 1, 3, 3},
                               Geometry{blk, npix, 1, 1, 3, 1, 1}, Geometry{blk, npix, 2, 1, 2, 1, 1}}) {
       for (const armbench_conv_activation act : {ARMBENCH_ACT_NONE, ARMBENCH_ACT_RELU}) {
         for (const size_t cin_last : {blk, size_t{3}, size_t{1}}) {
           const size_t taps = g.r * g.s, wc = g.w_count(), last = g.cblocks - 1, plane = g.hp() * g.wp();
-          std::vector<uint16_t> x(g.x_count()), wrow(F * wc), wm(F * wc);
+          std::vector<uint16_t> x(rows * g.x_count()), wrow(F * wc), wm(F * wc);
           for (uint16_t& v : x) v = test_data::f32_to_bf16_trunc(test_data::random_value());
           for (uint16_t& v : wrow) v = test_data::f32_to_bf16_trunc(test_data::random_value());
-          for (size_t q = 0; q < plane; ++q)
-            for (size_t ci = cin_last; ci < blk; ++ci) x[(last * plane + q) * blk + ci] = 0;
+          for (size_t k = 0; k < rows; ++k)
+            for (size_t q = 0; q < plane; ++q)
+              for (size_t ci = cin_last; ci < blk; ++ci) x[k * g.x_count() + (last * plane + q) * blk + ci] = 0;
           // Row order per block: [cb][t][pair][o][2]; the group's: [cb][t][pair][b][o][2].
           for (size_t b = 0; b < F; ++b) {
             for (size_t cb = 0; cb < g.cblocks; ++cb)
@@ -282,7 +298,8 @@ void check_multi_bf16(NchwcMultiBf16Kernel k, NchwcRowBf16Kernel row, size_t blk
                   }
           }
           const size_t ystride = npix * blk + 3 * blk;
-          std::vector<float> y(F * ystride, NAN), res(F * ystride), bias(F * blk);
+          const size_t yrow = F * ystride;
+          std::vector<float> y(rows * yrow, NAN), res(rows * yrow), bias(F * blk);
           for (float& v : res) v = test_data::random_value();
           for (float& v : bias) v = test_data::random_value();
           const NchwcRow f = row_args(g);
@@ -290,22 +307,29 @@ void check_multi_bf16(NchwcMultiBf16Kernel k, NchwcRowBf16Kernel row, size_t blk
           a.bias = bias.data();
           a.residual = res.data();
           a.act = act;
+          a.rows = rows;
+          a.x_row_step = g.x_count();
+          a.y_row_step = yrow;
           k(a);
-          for (size_t b = 0; b < F; ++b) {
-            std::vector<float> yr(npix * blk, NAN);
-            NchwcRowBf16 r{x.data(), wrow.data() + b * wc, yr.data(), f.npix, f.pix_stride, f.cb_stride, f.row_stride,
-                           f.col_stride, f.cblocks, f.r, f.s};
-            row(r);
-            for (size_t i = 0; i < npix * blk; ++i) {
-              const float want = epilogue_value(yr[i], &bias[b * blk + i % blk], &res[b * ystride + i], act, 0.0f, 0.0f);
-              if (memcmp(&want, &y[b * ystride + i], sizeof want) != 0 && mismatches++ < 5)
-                fprintf(stderr, "    %s multi bf16 npix=%zu %zux%zu cin_last=%zu block %zu [%zu] = %.9g, want %.9g\n", name,
-                        npix, g.r, g.s, cin_last, b, i, y[b * ystride + i], want);
+          for (size_t kr = 0; kr < rows; ++kr) {
+            for (size_t b = 0; b < F; ++b) {
+              std::vector<float> yr(npix * blk, NAN);
+              NchwcRowBf16 r{x.data() + kr * g.x_count(), wrow.data() + b * wc, yr.data(), f.npix, f.pix_stride,
+                             f.cb_stride, f.row_stride, f.col_stride, f.cblocks, f.r, f.s};
+              row(r);
+              for (size_t i = 0; i < npix * blk; ++i) {
+                const size_t at = kr * yrow + b * ystride + i;
+                const float want = epilogue_value(yr[i], &bias[b * blk + i % blk], &res[at], act, 0.0f, 0.0f);
+                if (memcmp(&want, &y[at], sizeof want) != 0 && mismatches++ < 5)
+                  fprintf(stderr, "    %s multi bf16 npix=%zu rows=%zu %zux%zu cin_last=%zu row %zu block %zu [%zu] = %.9g, want %.9g\n",
+                          name, npix, rows, g.r, g.s, cin_last, kr, b, i, y[at], want);
+              }
             }
           }
         }
       }
     }
+  }
   }
   CHECK(mismatches == 0);
 }

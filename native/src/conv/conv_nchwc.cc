@@ -204,14 +204,18 @@ void set_taps(A& a, const armbench_conv_shape& s, size_t blk, size_t cblocks) {
   a.s = s.s;
 }
 
-// Output pixels per work item of the multi-block path: four register tiles of the
-// widest kernel, small enough that two workers share even a 7x7 plane.
+// Output pixels per work item of the multi-block path: six register tiles of the NEON
+// kernel's widest (8), small enough that two workers share even a 7x7 plane. Chunks are
+// cut at multiples of 8 pixels, so a wide row runs whole 8-pixel tiles and only its last
+// chunk may hold a narrower one.
 constexpr size_t kMultiChunk = 48;
+constexpr size_t kMultiChunkAlign = 8;
 
 // The multi-block kernels (fp32, or bf16 on a bf16 kernel). A span is a run of output
 // pixels one pixel stride addresses in x: the whole plane when x is contiguous (1x1,
-// stride 1, no padding), else one output row. Spans are cut into chunks; a work item
-// is one chunk of one group of output blocks. The items go group-major when the
+// stride 1, no padding), else kMultiRows output rows (the kernel may tile the rows
+// together: a narrow row's tile gets the next row's pixels as more independent sums).
+// Spans are cut into chunks; a work item is one chunk of one group of output blocks. The items go group-major when the
 // weights outweigh the input (deep layers on small planes: each group's weights are
 // read once and the plane stays in L2), else chunk-major (each chunk of input stays in
 // L1/L2 while the groups pass). The epilogue is fused into the kernel for groups whose
@@ -227,8 +231,13 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
   const size_t blk = nw.blk, xblk = nw.xblk, F = kMultiBlocks;
   const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
   const bool flat = s.r == 1 && s.s == 1 && s.stride_h == 1 && s.stride_w == 1 && hp == s.h && wp == s.w;
-  const size_t spans = flat ? 1 : g.oh, width = flat ? g.plane : g.ow;
+  const size_t span_rows = flat ? 1 : kMultiRows;
+  const size_t spans = flat ? 1 : (g.oh + span_rows - 1) / span_rows, width = flat ? g.plane : g.ow;
   const size_t per_span = (width + kMultiChunk - 1) / kMultiChunk;
+  // Chunk width: the near-equal share rounded up to kMultiChunkAlign (at most kMultiChunk,
+  // so per_span chunks still cover the span and none is empty).
+  const size_t share = (width + per_span - 1) / per_span;
+  const size_t chunk_w = (share + kMultiChunkAlign - 1) / kMultiChunkAlign * kMultiChunkAlign;
   const size_t chunks = spans * per_span, groups = (nw.kblocks + F - 1) / F;
   const bool group_major = g.plane < s.k * s.r * s.s;
   const size_t wgroup = F * nw.cblocks * s.r * s.s * blk * blk;  // elements per full group
@@ -236,6 +245,8 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
   set_taps(a, s, xblk, nw.cblocks);
   a.cin_last = s.c - (nw.cblocks - 1) * blk;
   a.y_block_stride = g.plane * blk;
+  a.x_row_step = s.stride_h * wp * xblk;
+  a.y_row_step = g.ow * blk;
   const armbench_conv_epilogue* e = c.epilogue;
   if (e != nullptr) {
     a.lo = e->act == ARMBENCH_ACT_RELU ? 0.0f : e->clip_min;
@@ -247,10 +258,13 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
     const size_t chunk = group_major ? item % chunks : item / groups;
     const size_t group = group_major ? item / chunks : item % groups;
     const size_t span = chunk / per_span, part = chunk % per_span;
-    // Near-equal parts of the span, as split_row cuts a row into tiles.
-    const size_t q0 = part * width / per_span, q1 = (part + 1) * width / per_span;
-    const size_t p0 = span * width + q0;  // output pixel index in the plane
-    const E* xs = x + (flat ? p0 * xblk : (span * s.stride_h * wp + q0 * s.stride_w) * xblk);
+    const size_t q0 = part * chunk_w < width ? part * chunk_w : width;
+    const size_t q1 = q0 + chunk_w < width ? q0 + chunk_w : width;
+    if (q0 == q1) continue;
+    const size_t oy = span * span_rows;
+    const size_t rows = flat ? 1 : (g.oh - oy < span_rows ? g.oh - oy : span_rows);
+    const size_t p0 = (flat ? 0 : oy * width) + q0;  // output pixel index in the plane
+    const E* xs = x + (flat ? p0 * xblk : (oy * s.stride_h * wp + q0 * s.stride_w) * xblk);
     const size_t kb0 = group * F, nb = nw.kblocks - kb0 < F ? nw.kblocks - kb0 : F;
     const E* w = weights + group * wgroup;
     float* y = c.out + (kb0 * g.plane + p0) * blk;
@@ -260,21 +274,25 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
       a.w = w;
       a.y = y;
       a.npix = q1 - q0;
+      a.rows = rows;
       a.bias = fused && e->bias != nullptr ? e->bias + kb0 * blk : nullptr;
       a.residual = fused && c.residual != nullptr ? c.residual + (kb0 * g.plane + p0) * blk : nullptr;
       a.act = fused ? e->act : ARMBENCH_ACT_NONE;
       multi(a);
     } else {
       Row r{};
-      r.x = xs;
       r.w = w;
-      r.y = y;
       r.npix = q1 - q0;
       set_taps(r, s, xblk, nw.cblocks);
-      row(r);
+      for (size_t k = 0; k < rows; ++k) {
+        r.x = xs + k * a.x_row_step;
+        r.y = y + k * a.y_row_step;
+        row(r);
+      }
     }
     if (!fused) {
-      for (size_t b = 0; b < nb; ++b) finish_span(c, kb0 + b, p0, q1 - q0);
+      for (size_t k = 0; k < rows; ++k)
+        for (size_t b = 0; b < nb; ++b) finish_span(c, kb0 + b, p0 + k * width, q1 - q0);
     }
   }
 }

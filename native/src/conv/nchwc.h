@@ -72,7 +72,14 @@ struct NchwcMulti {
   const float* residual;  // at y's offsets, or nullptr
   armbench_conv_activation act;
   float lo, hi;           // ReLU: lo = 0; Clip: [lo, hi]
+  // Output rows of the call (1 or kMultiRows): the same pixels of the next output row,
+  // x_row_step further in x and y_row_step in y (and residual). Two rows in one register
+  // tile double a narrow row's independent sums: a 7-pixel tile of two blocks has 14,
+  // fewer than the 4-pipe cores' FMLA latency times pipes (16); two rows of 4 have 16.
+  size_t rows = 1;
+  size_t x_row_step = 0, y_row_step = 0;
 };
+constexpr size_t kMultiRows = 2;
 typedef void (*NchwcMultiKernel)(const NchwcMulti& a);
 
 // Block 16, 8 and 4, or nullptr on the other architecture.
@@ -125,6 +132,8 @@ struct NchwcMultiBf16 {
   const float* residual;
   armbench_conv_activation act;
   float lo, hi;
+  size_t rows = 1;
+  size_t x_row_step = 0, y_row_step = 0;  // in bf16 elements and floats
 };
 typedef void (*NchwcMultiBf16Kernel)(const NchwcMultiBf16& a);
 

@@ -117,7 +117,9 @@ constexpr int kMultiMaxT = 6;
 const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,        multi_tile<1>, multi_tile<2>, multi_tile<3>,
                                                  multi_tile<4>, multi_tile<5>, multi_tile<6>};
 
-void multi(const NchwcMulti& a) { split_row(a, kBlk, kMultiMaxT, kMultiTiles); }
+void multi(const NchwcMulti& a) {
+  for (size_t k = 0; k < a.rows; ++k) split_row(multi_row_of(a, k), kBlk, kMultiMaxT, kMultiTiles);
+}
 
 // Depthwise: up to 12 pixels of one channel block (12 ymm accumulators). Per tap one
 // weight vector, one multiply-add per pixel with the input vector folded in as a load.

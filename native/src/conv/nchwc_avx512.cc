@@ -94,8 +94,9 @@ struct MultiTiles {
 };
 
 void multi(const NchwcMulti& a) {
-  split_row_strided(a, kBlk, kMultiMaxT, MultiTiles<kBlk>::fns, MultiTiles<2 * kBlk>::fns,
-                    MultiTiles<2 * kStemLanes>::fns, MultiTiles<0>::fns);
+  for (size_t k = 0; k < a.rows; ++k)
+    split_row_strided(multi_row_of(a, k), kBlk, kMultiMaxT, MultiTiles<kBlk>::fns, MultiTiles<2 * kBlk>::fns,
+                      MultiTiles<2 * kStemLanes>::fns, MultiTiles<0>::fns);
 }
 
 // Depthwise: up to 14 pixels of one channel block (14 zmm accumulators). Per tap one

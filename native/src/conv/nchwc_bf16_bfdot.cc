@@ -109,7 +109,73 @@ constexpr int kMultiMaxT = 8;
 const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,        multi_tile<1>, multi_tile<2>, multi_tile<3>, multi_tile<4>,
                                                  multi_tile<5>, multi_tile<6>, multi_tile<7>, multi_tile<8>};
 
-void multi(const NchwcMultiBf16& a) { split_row(a, kBlk, kMultiMaxT, kMultiTiles); }
+// Two output rows x up to 4 pixels x 8 output channels (16 q accumulators), as the fp32
+// kernel's two-row tile; each pixel's order is multi_tile's.
+constexpr int kMultiRowsMaxT = 4;
+template <int T>
+void multi_tile_rows(const NchwcMultiBf16& a, const uint16_t* x, float* y) {
+  static_assert(kMultiBlocks == 2 && kMultiRows == 2, "two output blocks and two rows per tile");
+  float32x4_t acc0[2][T], acc1[2][T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) acc0[0][t] = acc1[0][t] = acc0[1][t] = acc1[1][t] = vdupq_n_f32(0.0f);
+  const uint16_t* wp = a.w;
+  const size_t step = a.x_row_step;
+  ARMBENCH_MCA_BEGIN("nchwc.multi_bf16_r2.t%c0" :: "i"(T));
+  for (size_t cb = 0; cb < a.cblocks; ++cb) {
+    const bool second = cb + 1 < a.cblocks || a.cin_last > 2;  // the block's second pair holds data
+    for (size_t i = 0; i < a.r; ++i) {
+      for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
+        const uint16_t* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
+        bfloat16x4_t xv[2][T];
+#pragma GCC unroll 16
+        for (int t = 0; t < T; ++t) {
+          xv[0][t] = vreinterpret_bf16_u16(vld1_u16(xp + t * a.pix_stride));
+          xv[1][t] = vreinterpret_bf16_u16(vld1_u16(xp + step + t * a.pix_stride));
+        }
+        {
+          const bfloat16x8_t w0 = vreinterpretq_bf16_u16(vld1q_u16(wp));
+          const bfloat16x8_t w1 = vreinterpretq_bf16_u16(vld1q_u16(wp + 2 * kBlk));
+#pragma GCC unroll 2
+          for (int k = 0; k < 2; ++k) {
+#pragma GCC unroll 16
+            for (int t = 0; t < T; ++t) {
+              acc0[k][t] = vbfdotq_lane_f32(acc0[k][t], w0, xv[k][t], 0);
+              acc1[k][t] = vbfdotq_lane_f32(acc1[k][t], w1, xv[k][t], 0);
+            }
+          }
+        }
+        if (second) {
+          const bfloat16x8_t w0 = vreinterpretq_bf16_u16(vld1q_u16(wp + 4 * kBlk));
+          const bfloat16x8_t w1 = vreinterpretq_bf16_u16(vld1q_u16(wp + 6 * kBlk));
+#pragma GCC unroll 2
+          for (int k = 0; k < 2; ++k) {
+#pragma GCC unroll 16
+            for (int t = 0; t < T; ++t) {
+              acc0[k][t] = vbfdotq_lane_f32(acc0[k][t], w0, xv[k][t], 1);
+              acc1[k][t] = vbfdotq_lane_f32(acc1[k][t], w1, xv[k][t], 1);
+            }
+          }
+        }
+      }
+    }
+  }
+  ARMBENCH_MCA_END();
+  store_pair<T>(a, y, acc0[0], acc1[0]);
+  store_pair<T>(a, y + a.y_row_step, acc0[1], acc1[1]);
+}
+
+const MultiTileFn kMultiRowTiles[kMultiRowsMaxT + 1] = {nullptr, multi_tile_rows<1>, multi_tile_rows<2>,
+                                                        multi_tile_rows<3>, multi_tile_rows<4>};
+
+// As the fp32 kernel: two-row tiles of 4 where a width not a multiple of 8 would leave
+// tiles of fewer than 8 pixels.
+void multi(const NchwcMultiBf16& a) {
+  if (a.rows == kMultiRows && a.npix % kMultiMaxT != 0) {
+    split_full(a, kBlk, kMultiRowsMaxT, kMultiRowTiles);
+    return;
+  }
+  for (size_t k = 0; k < a.rows; ++k) split_row(multi_row_of(a, k), kBlk, kMultiMaxT, kMultiTiles);
+}
 
 }  // namespace
 
