@@ -29,8 +29,8 @@ interface Expectation {
   gemm: { fp32: RegExp; bf16: RegExp };
   /** The instruction form each dtype's peak came from (micro.dtype-peak); null: no form of that dtype. */
   peakForms: Record<string, RegExp | null>;
-  /** Whether the run suite had the model steps (the second SVE length runs the vector-length-dependent suites only). */
-  model: boolean;
+  /** The model's fpmath settings the run suite ran ([]: none; the second SVE length runs the vector-length-dependent suites only). */
+  model: string[];
 }
 
 const expectations: Expectation[] = [
@@ -43,7 +43,7 @@ const expectations: Expectation[] = [
     sveBytes: 64,
     gemm: { fp32: /^f32_sve_/, bf16: /^bf16_bfmmla_/ },
     peakForms: { fp32: /^(sve|neon)\./, bf16: /^neon\.bf(mmla|dot)\./, fp16: /^neon\.fmla\.8h$/, fp64: /\.fmla\.(2d|d)$/ },
-    model: true,
+    model: ["fp32", "bf16"],
   },
   {
     name: "max-sve256",
@@ -54,7 +54,7 @@ const expectations: Expectation[] = [
     sveBytes: 32,
     gemm: { fp32: /^f32_sve_/, bf16: /^bf16_bfmmla_/ },
     peakForms: { fp32: /^(sve|neon)\./, bf16: /^neon\.bf(mmla|dot)\./ },
-    model: false,
+    model: [],
   },
   {
     name: "neoverse-n1",
@@ -65,7 +65,7 @@ const expectations: Expectation[] = [
     sveBytes: 0,
     gemm: { fp32: /^f32_neon_/, bf16: /^bf16_(ref|neon|f32)/ },
     peakForms: { fp32: /^neon\.fmla\.4s$/, bf16: null, fp16: /^neon\.fmla\.8h$/ },
-    model: true,
+    model: ["fp32", "bf16"],
   },
   {
     name: "a64fx",
@@ -76,12 +76,15 @@ const expectations: Expectation[] = [
     sveBytes: 64,
     gemm: { fp32: /^f32_sve_/, bf16: /^bf16_(ref|neon|f32|sve)/ },
     peakForms: { fp32: /^(sve\.fmla\.s|neon\.fmla\.4s)$/, bf16: null },
-    model: true,
+    model: ["fp32"],
   },
 ];
 
 /** Words only an x86 host could have put there: its brand, its vendor, its ISA flags. */
 const HOST_WORDS = /GenuineIntel|AuthenticAMD|\bIntel\b|\bAMD\b|Xeon|EPYC|Ryzen|\bavx\w*|\bsse\d|\bamx_|\bx86_64\b/;
+
+/** The one failure that is about time, not answers (src/micro/fma.ts, src/micro/memory.ts). */
+const TIMING_ONLY = /^every sample at k = \d+ was disturbed \(2N run not slower than N\)$/;
 
 const load = (name: string): ResultsFile => {
   assert.ok(dir, "ARMBENCH_AARCH64_RESULTS names the lane's results folder");
@@ -121,13 +124,20 @@ for (const e of expectations) {
 
   test(`${e.name}: every record that was checked passed, and every suite ran`, () => {
     const f = load(e.name);
-    const failed = f.records.filter((r) => r.status === "failed" || check(r)?.passed === false);
+    // A probe whose 2N-step run never timed slower than its N-step run failed as a
+    // measurement, not as an answer (its chains were still checked): under an emulator
+    // sharing two cores that happens to a few FMA records. Listed, allowed while rare.
+    const disturbed = f.records.filter((r) => r.status === "failed" && TIMING_ONLY.test(reason(r)) && check(r)?.passed !== false);
+    if (disturbed.length) console.log(`${e.name}: ${disturbed.length} records failed on timing alone: ${disturbed.map((r) => `${r.name} ${JSON.stringify(r.params)}`).join("; ")}`);
+    const fma = f.records.filter((r) => r.name === "micro.fma.latency");
+    assert.ok(disturbed.length <= Math.max(2, fma.length / 5), `${disturbed.length} of ${fma.length} FMA records failed on timing alone: too many to be the emulator's noise`);
+    const failed = f.records.filter((r) => (r.status === "failed" && !disturbed.includes(r)) || check(r)?.passed === false);
     assert.deepEqual(
       failed.map((r) => `${r.name} ${JSON.stringify(r.params)}: ${reason(r) || check(r)?.method || ""}`),
       [],
       "no failed record",
     );
-    for (const suite of ["info", "micro", "gemm", "conv", ...(e.model ? ["model"] : [])]) {
+    for (const suite of ["info", "micro", "gemm", "conv", ...(e.model.length ? ["model"] : [])]) {
       assert.ok(f.records.some((r) => r.suite === suite && r.status === "ok"), `suite ${suite} wrote ok records`);
     }
   });
@@ -166,7 +176,13 @@ for (const e of expectations) {
       for (const r of got) assert.match(String(r.derived?.form), form, `${dtype} peak form`);
     }
     const fma = ours(f, "micro.fma.latency");
-    assert.ok(fma.length > 0 && fma.every((r) => r.status === "ok" && check(r)?.passed === true), "every FMA form's chains were exact");
+    // A form the core lacks is unavailable, naming a feature the core does not have.
+    for (const r of fma.filter((x) => x.status === "unavailable")) {
+      const needs = reason(r).match(/^needs (\w+)/)?.[1];
+      assert.ok(needs && f.env.isa.features[needs] !== true, `${JSON.stringify(r.params)} unavailable: ${reason(r)}`);
+    }
+    const timed = fma.filter((r) => r.status !== "unavailable" && !(r.status === "failed" && TIMING_ONLY.test(reason(r))));
+    assert.ok(timed.length > 0 && timed.every((r) => r.status === "ok" && check(r)?.passed === true), "every FMA form's chains were exact");
     // Emulated timings are the emulator's: nothing is held against a documented figure.
     assert.ok(fma.every((r) => r.derived?.documentedVerdict === undefined), "no documented comparison under emulation");
   });
@@ -181,10 +197,10 @@ for (const e of expectations) {
     }
   });
 
-  if (e.model) test(`${e.name}: the model agreed with onnxruntime's arm64 build, fp32 and bf16`, () => {
+  if (e.model.length) test(`${e.name}: the model agreed with onnxruntime's arm64 build (${e.model.join(", ")})`, () => {
     const f = load(e.name);
     const checks = f.records.filter((r) => r.name === "model.latency" && r.impl === "armbench");
-    for (const fpmath of ["fp32", "bf16"]) {
+    for (const fpmath of e.model) {
       const got = checks.filter((r) => r.params.fpmath === fpmath);
       assert.ok(got.length > 0, `${fpmath} model ran`);
       for (const r of got) {
