@@ -91,8 +91,9 @@ NchwcMultiKernel nchwc_multi_neon();
 // block, each lane its own channel, written (not accumulated): for k < rows,
 //   y[k * y_row_step + p * blk + l] = sum over i < r, j < s of
 //     x[k * x_row_step + p * pix_stride + i * row_stride + j * col_stride + l] * w[(i * s + j) * blk + l]
-// summed in that order, one multiply-add per tap. x is the block's zero-padded frame at
-// the first row's first pixel's top-left tap. Several rows let a kernel put pixels of
+// summed in that order, one multiply-add per tap (a kernel may start a sum with its first
+// product instead of adding it to zero: only a zero sum's sign can differ). x is the
+// block's zero-padded frame at the first row's first pixel's top-left tap. Several rows let a kernel put pixels of
 // different rows in one register tile: a 7-pixel row alone has 7 independent sums, fewer
 // than the 4-pipe cores' FMLA latency times pipes (16); three rows of it have 21.
 struct NchwcDepthwiseRow {
