@@ -7,6 +7,7 @@ import { asmRegions, branchTarget, innermostLoops, isFmaClass, kernelLoop } from
 import { parseMcaReport } from "../src/mca/parse.js";
 import { MCA_CORES, coreGated, coreRuns, predict, requiredFeatures } from "../src/mca/peak.js";
 import { MCA_FALLBACKS, belowFloor, fallbackOf, floorApplies, mcaRecord, tileWidth, type McaRow } from "../src/mca/records.js";
+import { layerTiles, nearEqual, netTiles } from "../src/mca/tiles.js";
 import { packageRoot } from "../src/native.js";
 import { OkRecord } from "../src/results/schema.js";
 
@@ -166,4 +167,29 @@ test("a fallback kernel is printed, not checked, and no depthwise layer of the c
   for (const l of depthwise) {
     assert.ok((l.s === 3 || l.s === 5) && (l.dilation ?? 1) === 1 && (l.stride === 1 || l.stride === 2), `${l.name} would take the fallback`);
   }
+});
+
+test("the tiles full rows of built-in layers run, as the NEON dispatch cuts them", () => {
+  const layer = (name: string, c: number, hw: number, k: number, r: number, stride: number, pad: number, groups: number) =>
+    ({ name, c, h: hw, w: hw, k, r, s: r, stride, pad, groups, count: 1 });
+  assert.deepEqual(nearEqual(56, 16), [14, 14, 14, 14]);
+  assert.deepEqual(nearEqual(28, 8), [7, 7, 7, 7]);
+  // Depthwise: 112-pixel rows in 16-pixel tiles a row at a time; 56 at stride 1 in 3-row
+  // tiles of 7; stride 2 in strips (56 -> 8 pixels, 7 -> 7).
+  assert.deepEqual(layerTiles(layer("dw 3x3 32", 32, 112, 32, 3, 1, 1, 32)), ["nchwc.depthwise_f32_s1_k3.t16"]);
+  assert.deepEqual(layerTiles(layer("dw 3x3 144", 144, 56, 144, 3, 1, 1, 144)), ["nchwc.depthwise_f32_s1_k3_r3.t7"]);
+  assert.deepEqual(layerTiles(layer("dw 3x3/2 96", 96, 112, 96, 3, 2, 1, 96)), ["nchwc.depthwise_f32_s2_k3_strip.t8"]);
+  assert.deepEqual(layerTiles(layer("dw 3x3/2 576", 576, 14, 576, 3, 2, 1, 576)), ["nchwc.depthwise_f32_s2_k3_strip.t7"]);
+  assert.deepEqual(layerTiles(layer("dw 5x5/2", 32, 28, 32, 5, 2, 2, 32)), ["nchwc.depthwise_f32_s2_k5_r3.t7"]);
+  // Multi-block: a 7x7 3x3 layer pairs rows into 2-row tiles of 4 (the 3 left over not
+  // listed); a 56x56 1x1 layer is one flat span of 8-pixel tiles.
+  assert.deepEqual(layerTiles(layer("res5 3x3", 512, 7, 512, 3, 1, 1, 1)).sort(), ["nchwc.multi_bf16_r2.t4", "nchwc.multi_f32_r2.t4"]);
+  assert.deepEqual(layerTiles(layer("res2 1x1", 64, 56, 64, 1, 1, 0, 1)).sort(), ["nchwc.multi_bf16.t8", "nchwc.multi_f32.t8"]);
+  assert.deepEqual(layerTiles(layer("dilated or grouped", 64, 56, 64, 3, 1, 1, 2)), []);
+  // A tile a layer runs is checked though narrower than its family's widest.
+  const names = ["nchwc.depthwise_f32_s1_k3_r3.t6", "nchwc.depthwise_f32_s1_k3_r3.t7"];
+  assert.equal(floorApplies("nchwc.depthwise_f32_s1_k3_r3.t6", names), false);
+  assert.equal(floorApplies("nchwc.depthwise_f32_s1_k3_r3.t6", names, new Set(["nchwc.depthwise_f32_s1_k3_r3.t6"])), true);
+  const nets = netTiles({ mobilenetv2: [layer("dw 3x3 144", 144, 56, 144, 3, 1, 1, 144)] });
+  assert.equal(nets.get("nchwc.depthwise_f32_s1_k3_r3.t7"), "mobilenetv2 dw 3x3 144");
 });

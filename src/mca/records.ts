@@ -70,18 +70,19 @@ export function fallbackOf(kernel: string): string | null {
 }
 
 /**
- * Whether the floor applies to a kernel: never to a fallback (MCA_FALLBACKS), else to
- * every kernel but the narrower tiles of a family
- * of tile widths ("name.tN"), which run only the pixels left over in a row shorter than
- * the widest tile. A tile of T pixels has T independent accumulator chains and no more
- * (each pixel's sum has a fixed order, which the multi-block kernels' bit equality with
- * the row kernel relies on), so below about latency x pipes pixels no code reaches the
- * pipe peak; those rows are printed, not checked.
+ * Whether the floor applies to a kernel: never to a fallback (MCA_FALLBACKS); to every
+ * kernel that is not one of a family of tile widths ("name.tN"); of a family, to its
+ * widest tile and to every tile a full row of a built-in net's layer runs (`main`, from
+ * tiles.ts's netTiles). The rest only pixels or rows left over run: a tile of T pixels
+ * has T independent accumulator chains and no more (each pixel's sum has a fixed order,
+ * which the multi-block kernels' bit equality with the row kernel relies on), so below
+ * about latency x pipes pixels no code reaches the pipe peak; those are printed, not
+ * checked.
  */
-export function floorApplies(kernel: string, all: readonly string[]): boolean {
+export function floorApplies(kernel: string, all: readonly string[], main: ReadonlySet<string> = new Set()): boolean {
   if (fallbackOf(kernel) !== null) return false;
   const t = tileWidth(kernel);
-  if (t === null) return true;
+  if (t === null || main.has(kernel)) return true;
   const widest = Math.max(...all.filter((k) => family(k) === family(kernel)).map((k) => tileWidth(k) ?? 0));
   return t === widest;
 }
@@ -90,10 +91,10 @@ export function floorApplies(kernel: string, all: readonly string[]): boolean {
  * One line per checked kernel and core below the floor, empty when every one reaches it.
  * Only the gated cores (coreGated: N1, N2, V1, V2) are checked; the others are printed.
  */
-export function belowFloor(rows: readonly McaRow[], floor = MCA_MIN_PCT): string[] {
+export function belowFloor(rows: readonly McaRow[], floor = MCA_MIN_PCT, main: ReadonlySet<string> = new Set()): string[] {
   const kernels = [...new Set(rows.map((r) => r.kernel))];
   return rows
-    .filter((r) => coreGated(r.cpu) && floorApplies(r.kernel, kernels))
+    .filter((r) => coreGated(r.cpu) && floorApplies(r.kernel, kernels, main))
     .filter((r) => !(r.prediction.pctOfPeak >= floor))
     .map((r) => `${r.kernel} on ${r.cpu}: ${r.prediction.pctOfPeak.toFixed(1)}% of pipe peak, below ${floor}% (${r.prediction.bottleneck})`);
 }
