@@ -231,7 +231,7 @@ function buildParser(args: string[]): Argv {
   );
   parser = parser.command(
     "run",
-    "the default suite (suites/run.json: info, micro, gemm, conv, model; quick unless --full) into one results file, then the HTML report",
+    "the default suite (info, micro, gemm, conv, model; quick unless --full) into one results file, then the HTML report",
     (y) =>
       y
         .option("full", { type: "boolean", default: false, describe: "every suite at full length instead of the quick suite" })
