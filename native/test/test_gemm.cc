@@ -450,8 +450,8 @@ void check_pool() {
 
 }  // namespace
 
-// `test_gemm fp32` or `test_gemm bf16` checks one dtype's kernels, so ctest can run the
-// two halves side by side (under qemu the emulated BF16 and SVE kernels take minutes).
+// `test_gemm fp32` or `test_gemm bf16` checks one dtype's kernels (two ctest entries: under
+// qemu the emulated SVE and BF16 kernels take a minute or more each).
 int main(int argc, char** argv) {
   int only = -1;
   if (argc > 1) {
