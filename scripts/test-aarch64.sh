@@ -47,7 +47,7 @@ lane() {
   QEMU_CPU="$1" qemu-aarch64 "$build/test/test_cpu_features" 2>/dev/null |
     grep -E '^(features|sve vector bytes|cpu|probes):' || true
   ARMBENCH_EMULATED=1 QEMU_CPU="$1" ARMBENCH_EXPECT_FEATURES="$2" ARMBENCH_EXPECT_ABSENT="$3" \
-    ARMBENCH_EXPECT_MIDR_PART="$4" ctest --test-dir "$build" --output-on-failure
+    ARMBENCH_EXPECT_MIDR_PART="$4" ctest --test-dir "$build" --output-on-failure --parallel 2
 }
 
 if [[ "$parts" == *,native,* ]]; then

@@ -167,17 +167,7 @@ void multi_tile_rows(const NchwcMultiBf16& a, const uint16_t* x, float* y) {
 const MultiTileFn kMultiRowTiles[kMultiRowsMaxT + 1] = {nullptr, multi_tile_rows<1>, multi_tile_rows<2>,
                                                         multi_tile_rows<3>, multi_tile_rows<4>};
 
-// As the fp32 kernel: two-row tiles of 4 where a width not a multiple of 8 would leave
-// tiles of fewer than 8 pixels.
-void multi(const NchwcMultiBf16& a) {
-  if (a.rows == kMultiRows && a.npix % kMultiMaxT != 0) {
-    split_full(a, kBlk, kMultiRowsMaxT, kMultiRowTiles);
-    return;
-  }
-  // Whole 8-pixel tiles, then the pixels left over: on a 4-pipe core every tile under 8
-  // pixels waits on its chains, so 36 pixels take as long as 8+8+8+8+4 as 7+7+7+7+8.
-  for (size_t k = 0; k < a.rows; ++k) split_full(multi_row_of(a, k), kBlk, kMultiMaxT, kMultiTiles);
-}
+void multi(const NchwcMultiBf16& a) { split_multi_rows(a, kBlk, kMultiMaxT, kMultiTiles, kMultiRowsMaxT, kMultiRowTiles); }
 
 }  // namespace
 

@@ -157,17 +157,7 @@ void multi_tile_rows(const NchwcMulti& a, const float* x, float* y) {
 const MultiTileFn kMultiRowTiles[kMultiRowsMaxT + 1] = {nullptr, multi_tile_rows<1>, multi_tile_rows<2>,
                                                         multi_tile_rows<3>, multi_tile_rows<4>};
 
-// A two-row call whose width is not a multiple of 8 pixels runs two-row tiles of 4 (a
-// multiple of 8 runs 8-pixel tiles a row at a time: as many sums, half the weight loads).
-void multi(const NchwcMulti& a) {
-  if (a.rows == kMultiRows && a.npix % kMultiMaxT != 0) {
-    split_full(a, kBlk, kMultiRowsMaxT, kMultiRowTiles);
-    return;
-  }
-  // Whole 8-pixel tiles, then the pixels left over: on a 4-pipe core every tile under 8
-  // pixels waits on its chains, so 36 pixels take as long as 8+8+8+8+4 as 7+7+7+7+8.
-  for (size_t k = 0; k < a.rows; ++k) split_full(multi_row_of(a, k), kBlk, kMultiMaxT, kMultiTiles);
-}
+void multi(const NchwcMulti& a) { split_multi_rows(a, kBlk, kMultiMaxT, kMultiTiles, kMultiRowsMaxT, kMultiRowTiles); }
 
 // Depthwise, any taps, strides and dilations: up to 12 pixels of one channel block (12 q
 // accumulators). Per tap one weight vector and one input vector per pixel, one FMLA
