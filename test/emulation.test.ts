@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 
 import { packageRoot } from "../src/native.js";
-import { cpuinfoArch, emulationHost, foreignCpuinfo, modaliasArch, processArch } from "../src/sysinfo/emulation.js";
+import { cpuinfoArch, emulationHost, emulationLine, foreignCpuinfo, isEmulated, modaliasArch, processArch } from "../src/sysinfo/emulation.js";
 import { decodeArmCore, splitMidr } from "../src/sysinfo/microarch.js";
 import { noiseWarnings } from "../src/sysinfo/noise.js";
 
@@ -45,7 +45,11 @@ test("QEMU's max CPU is named as such from its MIDR, not guessed as a core", () 
 });
 
 test("an emulated run warns that its timings measure the emulator", () => {
-  const w = noiseWarnings({ governor: null, loadAverage1: 0, logicalCpus: 2, virtualization: "user-mode emulation: this aarch64 process runs on an x86-64 host's kernel", thp: null });
+  const line = emulationLine("aarch64", "x86-64", "KVM");
+  assert.match(line, /aarch64 process runs on an x86-64 host's kernel .*, itself KVM$/);
+  assert.ok(isEmulated(line));
+  assert.ok(!isEmulated("KVM") && !isEmulated(null));
+  const w = noiseWarnings({ governor: null, loadAverage1: 0, logicalCpus: 2, virtualization: line, thp: null });
   assert.ok(w.some((l) => /measures the emulator/.test(l)));
   assert.ok(!w.some((l) => /^running virtualized/.test(l)));
 });
@@ -55,6 +59,6 @@ test("an emulated machine's figures are compared with no documented figure, and 
   const { sampleEnv } = await import("./helpers/fixtures.js");
   const env = sampleEnv();
   assert.equal(notComparableWhy(env), null);
-  env.machine.virtualization = "user-mode emulation: this aarch64 process runs on an x86-64 host's kernel (qemu-user or similar)";
+  env.machine.virtualization = emulationLine("aarch64", "x86-64", null);
   assert.match(notComparableWhy(env) ?? "", /emulator's: no documented figure is compared/);
 });

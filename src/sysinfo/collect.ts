@@ -19,7 +19,7 @@ import { loadMeasuredLevels, machineKey } from "./measured-levels.js";
 import { noiseWarnings } from "./noise.js";
 import { readCaches, readGovernor, readMidr, readNumaNodes, readProcCpuinfo, readThp } from "./sysfs.js";
 import { readCpuidRecording } from "./cpuid-recording.js";
-import { emulationHost } from "./emulation.js";
+import { emulationHost, emulationLine } from "./emulation.js";
 
 function readPackageJson(dir: string): { version?: string; dependencies?: Record<string, string> } | null {
   try {
@@ -95,9 +95,7 @@ export async function collectEnv(native: Native, clock: ClockEnv): Promise<Env> 
   const hypervisorBit = isa.arch === "x86_64" ? native.cpuId().hypervisor : null;
   const hostVirtualization = system.virtual ? system.virtualHost || "virtual machine" : hypervisorBit ? "hypervisor (CPUID bit)" : null;
   const emulatedOn = emulationHost();
-  const virtualization = emulatedOn
-    ? `user-mode emulation: this ${isa.arch} process runs on an ${emulatedOn} host's kernel (qemu-user or similar)${hostVirtualization ? `, itself ${hostVirtualization}` : ""}`
-    : hostVirtualization;
+  const virtualization = emulatedOn ? emulationLine(isa.arch, emulatedOn, hostVirtualization) : hostVirtualization;
   const thp = readThp();
   const governor = readGovernor();
   const loadAverage = os.loadavg();

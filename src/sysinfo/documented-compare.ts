@@ -7,6 +7,7 @@
 import { formatBytes } from "../format.js";
 import type { Env, ResultRecord } from "../results/schema.js";
 import { sourceText, type DocumentedCore } from "./cores.js";
+import { isEmulated } from "./emulation.js";
 
 /** A measured figure further than this from the documented one (relative) is flagged. */
 export const DOCUMENTED_TOLERANCE = 0.1;
@@ -49,7 +50,7 @@ function trim(v: number): string {
  * under user-mode emulation (src/sysinfo/emulation.ts) every timing is the emulator's.
  */
 export function notComparableWhy(env: Pick<Env, "machine">): string | null {
-  return env.machine.virtualization?.startsWith("user-mode emulation")
+  return isEmulated(env.machine.virtualization)
     ? "measured under user-mode emulation, where every timing is the emulator's: no documented figure is compared"
     : null;
 }

@@ -50,3 +50,16 @@ export function emulationHost(): Arch | null {
   }
   return null;
 }
+
+/** How a results file's env.machine.virtualization begins when the process was emulated. */
+const EMULATION = "user-mode emulation";
+
+/** The virtualization line of an emulated process (the one place its wording lives). */
+export function emulationLine(arch: string, host: Arch, hostVirtualization: string | null): string {
+  return `${EMULATION}: this ${arch} process runs on an ${host} host's kernel (qemu-user or similar)${hostVirtualization ? `, itself ${hostVirtualization}` : ""}`;
+}
+
+/** Whether a recorded virtualization line says the process was emulated (every timing the emulator's). */
+export function isEmulated(virtualization: string | null | undefined): boolean {
+  return virtualization?.startsWith(EMULATION) ?? false;
+}

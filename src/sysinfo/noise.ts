@@ -1,5 +1,6 @@
 /** Conditions that make timings noisy or unrepresentative, as one-line warnings. */
 import { NOISY_LOAD_PER_CPU } from "../constants.js";
+import { isEmulated } from "./emulation.js";
 
 export interface NoiseFacts {
   governor: string | null;
@@ -17,7 +18,7 @@ export function noiseWarnings(f: NoiseFacts): string[] {
   if (f.loadAverage1 > NOISY_LOAD_PER_CPU * f.logicalCpus) {
     out.push(`load average is ${f.loadAverage1.toFixed(2)} on ${f.logicalCpus} CPUs: other work is competing for the cores.`);
   }
-  if (f.virtualization?.startsWith("user-mode emulation")) {
+  if (isEmulated(f.virtualization)) {
     out.push(`${f.virtualization}: every timing here measures the emulator, not a core; only the answers (checks) mean anything.`);
   } else if (f.virtualization !== null) {
     out.push(`running virtualized (${f.virtualization}): the hypervisor adds noise and usually hides hardware counters; compare with bare metal before trusting small differences.`);
