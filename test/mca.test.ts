@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { asmRegions, branchTarget, innermostLoops, isFmaClass, kernelLoop } from "../src/mca/asm.js";
 import { parseMcaReport } from "../src/mca/parse.js";
 import { MCA_CORES, coreGated, coreRuns, predict, requiredFeatures } from "../src/mca/peak.js";
-import { MCA_FALLBACKS, belowFloor, fallbackOf, floorApplies, mcaRecord, tileWidth, type McaRow } from "../src/mca/records.js";
+import { MCA_FALLBACKS, belowFloor, fallbackOf, floorApplies, floorBasis, floorPct, mcaRecord, tileWidth, type McaRow } from "../src/mca/records.js";
 import { layerTiles, nearEqual, netTiles } from "../src/mca/tiles.js";
 import { packageRoot } from "../src/native.js";
 import { OkRecord } from "../src/results/schema.js";
@@ -86,6 +86,8 @@ test("llvm-mca's report is read: summary, instruction info, resource pressure, b
   assert.equal(fmla.length, 12);
   assert.ok(fmla.every((i) => i.rthroughput === 0.25 && i.latency === 4));
   assert.equal(short.instrs[0]!.text, "madd\tx0, x1, x13, x9");
+  // MayLoad: the five ldr and the ldp, not the FMLAs that read registers only.
+  assert.deepEqual(short.instrs.filter((i) => i.mayLoad).map((i) => i.text.split("\t")[0]), ["ldr", "ldr", "ldr", "ldr", "ldp", "ldr"]);
   assert.equal(short.bottleneck, null); // made without -bottleneck-analysis
   assert.ok(long.bottleneck);
   assert.equal(long.bottleneck.backendPressurePct, 30.66);
@@ -104,6 +106,9 @@ test("the steady state and the % of pipe peak come from the two runs and the mod
   assert.equal(p.peakCyclesPerIter, 3); // 12 x 0.25
   assert.equal(p.peakFmaPerCycle, 4);
   assert.equal(p.pctOfPeak, 18.75);
+  // Its six loads on V1: five ldr q of 1/3 cycle (3 load pipes) and an ldp of 2/3.
+  assert.equal(p.loadCyclesPerIter.toFixed(2), (5 * 0.33 + 0.67).toFixed(2));
+  assert.equal(p.pctOfBound, 18.75); // the FMA peak is the larger bound here
   assert.match(p.bottleneck, /^register dependencies/);
   const short = parseMcaReport(fixture("nchwc_row_f32_t3.neoverse-v1.100.txt"));
   assert.throws(() => predict(short, short), /more iterations/);
@@ -149,13 +154,28 @@ test("the floor check names each checked kernel below 90 % and skips remainder t
   assert.equal(rec.check.passed, null);
 });
 
-test("a fallback kernel is printed, not checked, and no depthwise layer of the conv suite takes it", () => {
+test("a fallback kernel is held to the bound its loads set, and no depthwise layer of the conv suite takes it", () => {
   assert.match(fallbackOf("nchwc.depthwise_f32_any.t12") ?? "", /dilat/);
   assert.equal(fallbackOf("nchwc.depthwise_f32_s1_k3.t16"), null);
+  assert.equal(floorBasis("nchwc.depthwise_f32_any.t12"), "load bound");
+  assert.equal(floorBasis("nchwc.depthwise_f32_s1_k3.t16"), "pipe peak");
   const names = ["nchwc.depthwise_f32_any.t12", "nchwc.depthwise_f32_any.t3"];
-  assert.equal(floorApplies("nchwc.depthwise_f32_any.t12", names), false);
-  const p = { instrPerIter: 1, fmaPerIter: 1, cyclesPerIter: 1, peakCyclesPerIter: 0.3, peakFmaPerCycle: 1, pctOfPeak: 30, bottleneck: "-", busiest: "-" };
-  assert.deepEqual(belowFloor([{ kernel: "nchwc.depthwise_f32_any.t12", cpu: "neoverse-v1", source: "", march: "", prediction: p }]), []);
+  assert.equal(floorApplies("nchwc.depthwise_f32_any.t12", names), true);
+  assert.equal(floorApplies("nchwc.depthwise_f32_any.t3", names), false);
+  // 12 FMLAs and 13 loads on V1: 3 cycles of FMA pipes, 4.33 of load pipes. At 4.33
+  // predicted cycles it is 69 % of pipe peak and all its loads allow: it passes; the
+  // same figures on a kernel held to the pipe peak fail.
+  const p = { instrPerIter: 29, fmaPerIter: 12, cyclesPerIter: 13 / 3, peakCyclesPerIter: 3, peakFmaPerCycle: 4, pctOfPeak: 900 / 13,
+    loadCyclesPerIter: 13 / 3, pctOfBound: 100, bottleneck: "-", busiest: "-" };
+  const at = (kernel: string, prediction: typeof p): McaRow => ({ kernel, cpu: "neoverse-v1", source: "", march: "", prediction });
+  assert.equal(floorPct("nchwc.depthwise_f32_any.t12", p), 100);
+  assert.deepEqual(belowFloor([at("nchwc.depthwise_f32_any.t12", p)]), []);
+  assert.equal(belowFloor([at("nchwc.depthwise_f32_s1_k3.t16", p)]).length, 1);
+  // Slower than its loads allow (address arithmetic in the loop, say): it fails, named.
+  const slow = { ...p, cyclesPerIter: 6.5, pctOfPeak: 300 / 6.5, pctOfBound: (100 * 13) / 3 / 6.5 };
+  const low = belowFloor([at("nchwc.depthwise_f32_any.t12", slow)]);
+  assert.equal(low.length, 1);
+  assert.match(low[0]!, /^nchwc\.depthwise_f32_any\.t12 on neoverse-v1: 66\.7% of load bound, below 90%/);
   assert.ok(MCA_FALLBACKS.every((f) => f.why.length > 0));
   // nchwc_neon.cc's depthwise() takes the fixed 3x3/5x5 tiles at dilation 1 and a
   // horizontal stride of 1 or 2; anything else is the fallback, which no net may need.

@@ -9,6 +9,8 @@ export interface McaInstruction {
   latency: number;
   /** Reciprocal throughput in the core's model: cycles per instruction at full issue. */
   rthroughput: number;
+  /** llvm-mca's MayLoad flag: the instruction reads memory. */
+  mayLoad: boolean;
   text: string;
 }
 
@@ -50,12 +52,14 @@ function instructionInfo(lines: string[]): McaInstruction[] {
   const head = lines.findIndex((l) => /^\[1\]\s+\[2\]\s+\[3\].*Instructions:\s*$/.test(l));
   if (head < 0) throw new Error("llvm-mca output has no Instruction Info view");
   const textAt = lines[head]!.indexOf("Instructions:");
+  // The flag columns hold "*" under their header's bracket, or blanks.
+  const loadAt = lines[head]!.indexOf("[4]");
   const out: McaInstruction[] = [];
   for (const line of lines.slice(head + 1)) {
     if (line.trim() === "") break;
     const m = /^\s*(\d+)\s+(\d+)\s+([0-9.]+)/.exec(line);
     if (!m) throw new Error(`unexpected Instruction Info row: ${line}`);
-    out.push({ uops: Number(m[1]), latency: Number(m[2]), rthroughput: Number(m[3]), text: line.slice(textAt).trim() });
+    out.push({ uops: Number(m[1]), latency: Number(m[2]), rthroughput: Number(m[3]), mayLoad: line.slice(loadAt, loadAt + 3).includes("*"), text: line.slice(textAt).trim() });
   }
   return out;
 }

@@ -74,6 +74,14 @@ export interface McaPrediction {
   /** FMA-class instructions per cycle at the pipe peak, for this loop's mix of forms. */
   peakFmaPerCycle: number;
   pctOfPeak: number;
+  /**
+   * The fewest cycles the iteration's loads need (each load's reciprocal throughput, as
+   * for the FMA peak): with no input shared between multiply-adds, this and not the FMA
+   * pipes may be what bounds a loop.
+   */
+  loadCyclesPerIter: number;
+  /** 100 x the larger of the FMA peak and the load cycles, over the predicted cycles. */
+  pctOfBound: number;
   /** llvm-mca's Bottleneck Analysis in a few words. */
   bottleneck: string;
   /** The most loaded resource unit and its cycles per iteration. */
@@ -104,6 +112,7 @@ export function predict(short: McaReport, long: McaReport): McaPrediction {
   const peakCyclesPerIter = fma.reduce((s, i) => s + i.rthroughput, 0);
   if (fma.length === 0 || !(peakCyclesPerIter > 0)) throw new Error("the loop has no FMA-class instruction with a throughput");
   if (!(cyclesPerIter > 0)) throw new Error(`llvm-mca predicted ${cyclesPerIter} cycles per iteration`);
+  const loadCyclesPerIter = short.instrs.filter((i) => i.mayLoad).reduce((s, i) => s + i.rthroughput, 0);
   const top = long.pressure.reduce<{ name: string; cycles: number } | null>((a, p) => (!a || p.cycles > a.cycles ? p : a), null);
   return {
     instrPerIter: short.instructions / short.iterations,
@@ -112,6 +121,8 @@ export function predict(short: McaReport, long: McaReport): McaPrediction {
     peakCyclesPerIter,
     peakFmaPerCycle: fma.length / peakCyclesPerIter,
     pctOfPeak: (100 * peakCyclesPerIter) / cyclesPerIter,
+    loadCyclesPerIter,
+    pctOfBound: (100 * Math.max(peakCyclesPerIter, loadCyclesPerIter)) / cyclesPerIter,
     bottleneck: bottleneckText(long),
     busiest: top ? `${top.name} ${top.cycles.toFixed(2)}` : "-",
   };

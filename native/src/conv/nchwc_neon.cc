@@ -160,23 +160,35 @@ const MultiTileFn kMultiRowTiles[kMultiRowsMaxT + 1] = {nullptr, multi_tile_rows
 void multi(const NchwcMulti& a) { split_multi_rows(a, kBlk, kMultiMaxT, kMultiTiles, kMultiRowsMaxT, kMultiRowTiles); }
 
 // Depthwise, any taps, strides and dilations: up to 12 pixels of one channel block (12 q
-// accumulators). Per tap one weight vector and one input vector per pixel, one FMLA
-// each, every address computed from the run-time strides. The fallback for shapes the
-// fixed tiles below do not take (dilated taps, tap widths other than 3 and 5, strides
-// above 2): no depthwise layer of the built-in nets has them, and npm run mca prints
-// this tile as such rather than holding it to the pipe-peak floor.
+// accumulators). The fallback for shapes the fixed tiles below do not take (dilated taps,
+// tap widths other than 3 and 5, strides above 2); no depthwise layer of the built-in
+// nets has them. Per tap one weight vector and one input vector per pixel, one FMLA each:
+// the pixels' byte offsets are worked out once per tile and kept in registers, so a tap
+// costs an add, T + 1 loads (register offset, unscaled: one micro-op) and T FMLAs. With
+// no input vector shared between taps (strides and dilations known only at run time),
+// the loads bound it where the cores load fewer vectors a cycle than they multiply-add
+// (V1, V2: 3 loads, 4 FMLAs), which npm run mca holds it to instead of the pipe peak.
 template <int T>
 void dw_tile(const NchwcDepthwiseRow& a, const float* x, float* y) {
   float32x4_t acc[T];
+  size_t off[T];
 #pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
+  for (int t = 0; t < T; ++t) {
+    acc[t] = vdupq_n_f32(0.0f);
+    off[t] = t * a.pix_stride * sizeof(float);
+  }
+  const size_t row_bytes = a.row_stride * sizeof(float), col_bytes = a.col_stride * sizeof(float);
+  const char* xr = reinterpret_cast<const char*>(x);
+  const float* w = a.w;
   ARMBENCH_MCA_BEGIN("nchwc.depthwise_f32_any.t%c0" :: "i"(T));
-  for (size_t i = 0; i < a.r; ++i) {
-    for (size_t j = 0; j < a.s; ++j) {
-      const float* xp = x + i * a.row_stride + j * a.col_stride;
-      const float32x4_t wv = vld1q_f32(a.w + (i * a.s + j) * kBlk);
+  for (size_t i = 0; i < a.r; ++i, xr += row_bytes) {
+    const char* xp = xr;
+    for (size_t j = 0; j < a.s; ++j, xp += col_bytes, w += kBlk) {
+      const float32x4_t wv = vld1q_f32(w);
 #pragma GCC unroll 16
-      for (int t = 0; t < T; ++t) acc[t] = vfmaq_f32(acc[t], vld1q_f32(xp + t * a.pix_stride), wv);
+      for (int t = 0; t < T; ++t) {
+        acc[t] = vfmaq_f32(acc[t], vld1q_f32(reinterpret_cast<const float*>(xp + off[t])), wv);
+      }
     }
   }
   ARMBENCH_MCA_END();
