@@ -251,6 +251,7 @@ void check_kernel(size_t ki) {
     }
   }
   printf("%s: %d cases%s\n", kd->name, cases, failures ? " (failures)" : "");
+  fflush(stdout);  // under an emulator the kernels take minutes: the log shows which ran
 }
 
 // C is left alone for m == 0, scaled by beta for k == 0 or alpha == 0 (zeros over
@@ -416,12 +417,20 @@ void check_pool() {
   // driver) the bits of the calling thread alone, call after call.
   CHECK(armbench_gemm_pool_create_ex(2, nullptr, 2u, &p) == -EINVAL);
   CHECK(p == nullptr);
-  const size_t m = 150, n = 260, kd = 700;
+  // k one and a half of the kernel's kc, so the driver's barriers between k panels run;
+  // under an emulator a smaller m and n and fewer calls (qemu's threads on 2 cores made
+  // this part 80 of the test's 85 seconds).
+  const size_t ki_default = armbench_gemm_default_kernel(ARMBENCH_GEMM_F32);
+  armbench_gemm_blocking dflt;
+  armbench_gemm_blocking_for(ki_default, &dflt);
+  const bool small = emulated();
+  const size_t m = small ? 60 : 150, n = small ? 100 : 260, kd = dflt.kc * 3 / 2 + 5;
+  const int calls = small ? 4 : 20;
   std::vector<float> a(m * kd), b(kd * n), want(m * n), got(m * n);
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(static_cast<int>(i * 7 % 13) - 6) / 8.0f;
   for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(static_cast<int>(i * 5 % 11) - 5) / 4.0f;
   armbench_gemm_args g{};
-  g.kernel = armbench_gemm_default_kernel(ARMBENCH_GEMM_F32);
+  g.kernel = ki_default;
   g.m = m;
   g.n = n;
   g.k = kd;
@@ -438,7 +447,7 @@ void check_pool() {
     CHECK(armbench_gemm_pool_threads(p) == threads);
     bool same = true;
     g.c = got.data();
-    for (int call = 0; call < 20; ++call) {
+    for (int call = 0; call < calls; ++call) {
       std::fill(got.begin(), got.end(), NAN);
       same = same && armbench_gemm(p, &g) == 0 && memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0;
     }
@@ -450,15 +459,17 @@ void check_pool() {
 
 }  // namespace
 
-// `test_gemm fp32` or `test_gemm bf16` checks one dtype's kernels (two ctest entries: under
-// qemu the emulated SVE and BF16 kernels take a minute or more each).
+// `test_gemm fp32` or `test_gemm bf16` checks one dtype's kernels, `test_gemm pool` the
+// thread pools, no argument all three (three ctest entries, side by side under qemu).
 int main(int argc, char** argv) {
   int only = -1;
-  if (argc > 1) {
+  const bool pool_only = argc > 1 && strcmp(argv[1], "pool") == 0;
+  if (argc > 1 && !pool_only) {
     only = strcmp(argv[1], "fp32") == 0 ? ARMBENCH_GEMM_F32 : strcmp(argv[1], "bf16") == 0 ? ARMBENCH_GEMM_BF16 : -2;
-    if (!CHECK_MSG(only >= 0, "unknown dtype %s (fp32 or bf16)", argv[1])) return check::summary("test_gemm");
+    if (!CHECK_MSG(only >= 0, "unknown part %s (fp32, bf16 or pool)", argv[1])) return check::summary("test_gemm");
   }
-  check_pool();
+  if (argc == 1 || pool_only) check_pool();
+  if (pool_only) return check::summary("test_gemm");
   int cpus[2];
   const int ncpu = armbench_allowed_cpus(cpus, 2);
   CHECK(armbench_gemm_pool_create(2, ncpu == 2 ? cpus : nullptr, &pool2) == 0);
