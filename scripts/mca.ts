@@ -20,7 +20,7 @@ import { promisify } from "node:util";
 import { kernelLoop, asmRegions } from "../src/mca/asm.js";
 import { parseMcaReport } from "../src/mca/parse.js";
 import { MCA_CORES, MCA_MIN_PCT, coreGated, coreRuns, predict, requiredFeatures } from "../src/mca/peak.js";
-import { MCA_FALLBACKS, belowFloor, fallbackOf, floorApplies, floorBasis, floorPct, mcaRecord, type McaRow } from "../src/mca/records.js";
+import { MCA_FALLBACKS, belowFloor, fallbackOf, floorApplies, floorBasis, floorPct, floorStatus, mcaRecord, type McaRow } from "../src/mca/records.js";
 import { netTiles } from "../src/mca/tiles.js";
 import { ConvSuite, loadSuite } from "../src/suites.js";
 import { loadNative, packageRoot } from "../src/native.js";
@@ -236,13 +236,12 @@ async function main(): Promise<number> {
   // The tiles the built-in nets' layers (suites/conv.json as shipped) run on full rows.
   const nets = netTiles(loadSuite("conv", ConvSuite, false, path.join(packageRoot, "suites", "conv.json")).nets);
   const main = new Set(nets.keys());
-  const table = rows.map((r) => {
+  const floors = rows.map((r) => floorStatus(r, kernels, main));
+  const table = rows.map((r, i) => {
     const p = r.prediction;
-    const pct = floorPct(r.kernel, p);
-    const loads = floorBasis(r.kernel) === "load bound" ? ` (${num(pct, 0)}% of loads' bound)` : "";
-    const floor = !floorApplies(r.kernel, kernels, main) ? "rem" : !coreGated(r.cpu) ? (pct >= MCA_MIN_PCT ? "info ok" : "info") : pct >= MCA_MIN_PCT ? "ok" : "LOW";
+    const loads = floorBasis(r.kernel) === "load bound" ? ` (${num(floorPct(r.kernel, p), 0)}% of loads' bound)` : "";
     return [r.kernel, r.cpu, num(p.instrPerIter, 0), num(p.fmaPerIter, 0), num(p.cyclesPerIter, 2), num(p.peakCyclesPerIter, 2),
-      num(p.pctOfPeak, 1), `${floor}${loads}`, p.bottleneck, p.busiest];
+      num(p.pctOfPeak, 1), `${floors[i]}${loads}`, p.bottleneck, p.busiest];
   });
   console.log(`llvm-mca ${llvm.version} (${llvm.bin}), steady state of each kernel's inner loop; pipe peak from llvm-mca's model (each FMA-class instruction's reciprocal throughput).`);
   console.log(renderTable(["kernel", "cpu", "instr/iter", "FMA/iter", "cycles/iter", "peak cycles", "% peak", `>= ${MCA_MIN_PCT}%`, "bottleneck (llvm-mca)", "busiest unit (cycles/iter)"], table, { right: [2, 3, 4, 5, 6] }));
@@ -262,7 +261,7 @@ async function main(): Promise<number> {
     const native = loadNative();
     const { env } = await measureEnv(native, true);
     const writer = new ResultsWriter(args.json, env);
-    writer.addAll(rows.map((r) => mcaRecord(r, `llvm-mca ${llvm.version}`)));
+    writer.addAll(rows.map((r, i) => mcaRecord(r, `llvm-mca ${llvm.version}`, floors[i]!)));
     console.log(`results: ${args.json}`);
   }
   if (args.check) {

@@ -6,10 +6,16 @@ import { test } from "node:test";
 import { asmRegions, branchTarget, innermostLoops, isFmaClass, kernelLoop } from "../src/mca/asm.js";
 import { parseMcaReport } from "../src/mca/parse.js";
 import { MCA_CORES, coreGated, coreRuns, predict, requiredFeatures } from "../src/mca/peak.js";
-import { MCA_FALLBACKS, belowFloor, fallbackOf, floorApplies, floorBasis, floorPct, mcaRecord, tileWidth, type McaRow } from "../src/mca/records.js";
+import { checkSentence } from "../src/commands/report.js";
+import { MCA_FALLBACKS, belowFloor, fallbackOf, floorApplies, floorBasis, floorPct, floorStatus, mcaRecord, tileWidth, type McaRow } from "../src/mca/records.js";
 import { layerTiles, nearEqual, netTiles } from "../src/mca/tiles.js";
 import { packageRoot } from "../src/native.js";
-import { OkRecord } from "../src/results/schema.js";
+import { cellText, type TableBlock } from "../src/report/blocks.js";
+import { groupMachines } from "../src/report/machines.js";
+import { mcaSection } from "../src/report/sections/mca.js";
+import { OkRecord, SCHEMA, type ResultsFile } from "../src/results/schema.js";
+import { sampleEnv } from "./helpers/fixtures.js";
+import { machineResults } from "./helpers/report-fixtures.js";
 
 const dir = path.join(packageRoot, "test", "fixtures", "mca");
 const fixture = (name: string) => readFileSync(path.join(dir, name), "utf8");
@@ -144,7 +150,7 @@ test("the floor check names each checked kernel below 90 % and skips remainder t
   assert.deepEqual(belowFloor([{ ...row("gemm.f32_neon_8x12", 50), cpu: "a64fx" }]), []);
   assert.deepEqual(belowFloor([{ ...row("gemm.f32_neon_8x12", 50), cpu: "neoverse-n1" }]).length, 1);
 
-  const rec = mcaRecord(row("nchwc.row_f32.t3", p.pctOfPeak), "llvm-mca 19.1.7");
+  const rec = mcaRecord(row("nchwc.row_f32.t3", p.pctOfPeak), "llvm-mca 19.1.7", "rem");
   assert.equal(OkRecord.safeParse(rec).success, true);
   assert.deepEqual(rec.params, { kernel: "nchwc.row_f32.t3", cpu: "neoverse-v1" });
   assert.equal(rec.unit, "% of pipe peak");
@@ -212,4 +218,31 @@ test("the tiles full rows of built-in layers run, as the NEON dispatch cuts them
   assert.equal(floorApplies("nchwc.depthwise_f32_s1_k3_r3.t6", names, new Set(["nchwc.depthwise_f32_s1_k3_r3.t6"])), true);
   const nets = netTiles({ mobilenetv2: [layer("dw 3x3 144", 144, 56, 144, 3, 1, 1, 144)] });
   assert.equal(nets.get("nchwc.depthwise_f32_s1_k3_r3.t7"), "mobilenetv2 dw 3x3 144");
+});
+
+test("the report's mca section: a row per checked kernel, a column per core, remainder tiles left out; the footer names what compared nothing", () => {
+  const base = { instrPerIter: 29, fmaPerIter: 12, cyclesPerIter: 3, peakCyclesPerIter: 3, peakFmaPerCycle: 4, pctOfPeak: 100, loadCyclesPerIter: 2, pctOfBound: 100, bottleneck: "-", busiest: "-" };
+  const at = (kernel: string, cpu: string, pctOfPeak: number, pctOfBound = pctOfPeak): McaRow => ({ kernel, cpu, source: "x.cc", march: "-march=armv8-a", prediction: { ...base, pctOfPeak, pctOfBound } });
+  const rows = [
+    at("nchwc.row_f32.t16", "neoverse-n1", 100),
+    at("nchwc.row_f32.t16", "neoverse-v1", 85),
+    at("nchwc.row_f32.t16", "a64fx", 80),
+    at("nchwc.row_f32.t3", "neoverse-n1", 37.5),
+    at("nchwc.depthwise_f32_any.t12", "neoverse-v1", 69.2, 99.5),
+  ];
+  const kernels = [...new Set(rows.map((r) => r.kernel))];
+  assert.deepEqual(rows.map((r) => floorStatus(r, kernels)), ["ok", "LOW", "info", "rem", "ok"]);
+  const results: ResultsFile = { schema: SCHEMA, env: sampleEnv(), records: rows.map((r) => mcaRecord(r, "llvm-mca 19.1.7", floorStatus(r, kernels))) };
+  const machines = groupMachines([{ file: "mca.json", results }]);
+  const s = mcaSection(machines);
+  assert.ok(s);
+  const t = s.blocks.find((b): b is TableBlock => b.kind === "table")!;
+  assert.deepEqual(t.head, ["kernel", "neoverse-n1", "neoverse-v1", "a64fx"]);
+  assert.deepEqual(t.rows.map((r) => r.map(cellText)), [
+    ["nchwc.row_f32.t16", "100.0%", "85.0% LOW", "80.0% (info)"],
+    ["nchwc.depthwise_f32_any.t12", "-", "69.2% (100% of loads' bound)", "-"],
+  ]);
+  assert.equal(mcaSection(groupMachines([{ file: "m.json", results: machineResults("x", 1) }])), null);
+  // Static predictions compare no answer: the footer must not say every figure passed a check.
+  assert.match(checkSentence(machines), /^every figure with an answer to check passed that check before it was timed; 5 of 5 compared nothing/);
 });

@@ -8,7 +8,9 @@ import { charts } from "../report/blocks.js";
 import { buildSections, loadMachines, parsePrices } from "../report/build.js";
 import { renderHtml } from "../report/html.js";
 import { renderMarkdown } from "../report/markdown.js";
+import type { Machine } from "../report/machines.js";
 import { writePngs } from "../report/png.js";
+import type { OkRecord } from "../results/schema.js";
 
 export interface ReportOptions {
   files: string[];
@@ -33,6 +35,18 @@ function writeText(file: string, text: string, what: string): void {
   }
 }
 
+/**
+ * What the footer may say of the answer checks: "every figure passed" only when every ok
+ * record's check passed; otherwise how many compared nothing (static predictions, a
+ * clock estimate), so the page never claims a check that was not made.
+ */
+export function checkSentence(machines: readonly Machine[]): string {
+  const ok = machines.flatMap((m) => m.records).filter((r): r is OkRecord => r.status === "ok");
+  const unchecked = ok.filter((r) => r.check.passed !== true).length;
+  if (unchecked === 0) return "every figure passed its answer check before it was timed.";
+  return `every figure with an answer to check passed that check before it was timed; ${unchecked} of ${ok.length} compared nothing (each record's check says why).`;
+}
+
 /** Builds and writes every output asked for; the caller says where they are. */
 export function writeReport(opts: ReportOptions): ReportWritten {
   const machines = loadMachines(opts.files, parsePrices(opts.price ?? []));
@@ -45,7 +59,7 @@ export function writeReport(opts: ReportOptions): ReportWritten {
     renderHtml(sections, {
       title,
       subtitle: `${machines.length} machine${machines.length > 1 ? "s" : ""}, ${opts.files.length} results file${opts.files.length > 1 ? "s" : ""}; generated ${generated}`,
-      footer: "Medians of raw samples; every figure passed its answer check before it was timed. Tables sort by clicking a header.",
+      footer: `Medians of raw samples; ${checkSentence(machines)} Tables sort by clicking a header.`,
     }),
     "report",
   );

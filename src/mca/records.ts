@@ -14,7 +14,11 @@ export interface McaRow {
   prediction: McaPrediction;
 }
 
-export function mcaRecord(row: McaRow, llvmMca: string): OkRecord {
+/**
+ * `floor`: what the floor check made of this kernel and core, as the table prints it
+ * ("ok", "LOW", "rem", "info", "info ok"), so a report can show the checked rows.
+ */
+export function mcaRecord(row: McaRow, llvmMca: string, floor: string): OkRecord {
   const p = row.prediction;
   return okRecord(
     {
@@ -33,6 +37,7 @@ export function mcaRecord(row: McaRow, llvmMca: string): OkRecord {
         loadCyclesPerIter: p.loadCyclesPerIter,
         pctOfBound: p.pctOfBound,
         floorBasis: floorBasis(row.kernel),
+        floor,
         bottleneck: p.bottleneck,
         busiestUnitCyclesPerIter: p.busiest,
         source: row.source,
@@ -99,6 +104,14 @@ export function floorBasis(kernel: string): "pipe peak" | "load bound" {
 /** The percentage the floor compares: of the pipe peak, or for a fallback of its bound (MCA_FALLBACKS). */
 export function floorPct(kernel: string, p: McaPrediction): number {
   return floorBasis(kernel) === "load bound" ? p.pctOfBound : p.pctOfPeak;
+}
+
+/** The table's word for a kernel and core: "rem" (not checked), "info"/"info ok" (a core not gated), "ok" or "LOW". */
+export function floorStatus(row: McaRow, all: readonly string[], main: ReadonlySet<string> = new Set()): string {
+  const pct = floorPct(row.kernel, row.prediction);
+  if (!floorApplies(row.kernel, all, main)) return "rem";
+  if (!coreGated(row.cpu)) return pct >= MCA_MIN_PCT ? "info ok" : "info";
+  return pct >= MCA_MIN_PCT ? "ok" : "LOW";
 }
 
 /**

@@ -5,6 +5,7 @@ import { charts, type Section } from "./blocks.js";
 import { groupMachines, type Machine } from "./machines.js";
 import { convSection } from "./sections/conv.js";
 import { gemmSection } from "./sections/gemm.js";
+import { mcaSection } from "./sections/mca.js";
 import { microSection } from "./sections/micro.js";
 import { modelSection } from "./sections/model.js";
 import { ratiosSection } from "./sections/ratios.js";
@@ -16,6 +17,7 @@ export const SECTIONS: readonly ((machines: readonly Machine[]) => Section | nul
   systemsSection,
   ratiosSection,
   microSection,
+  mcaSection,
   gemmSection,
   rooflineSection,
   convSection,
