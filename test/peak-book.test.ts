@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { UserError } from "../src/errors.js";
 import { DTYPE_PEAK, PeakBook, readKnownPeaks } from "../src/micro/peak-book.js";
 import { loadNative } from "../src/native.js";
-import { okRecord } from "../src/results/record.js";
+import { okRecord, unavailableRecord } from "../src/results/record.js";
 import { SCHEMA, type ResultRecord } from "../src/results/schema.js";
 import { serializeResults } from "../src/results/write.js";
 import { armbench } from "./helpers/cli.js";
@@ -63,7 +63,7 @@ function peaksFile(dir: string, name: string, env = sampleEnv(), extra: ResultRe
   return file;
 }
 
-test("--peaks files: the same machine and build's peaks are read; another CPU's are ignored with a warning; an unreadable file is one sentence", () => {
+test("--peaks files: the same machine and build's peaks are read, and the dtypes it has none of; another CPU's are ignored with a warning; an unreadable file is one sentence", () => {
   const dir = tempDir();
   const here = sampleEnv();
   const warnings: string[] = [];
@@ -75,9 +75,21 @@ test("--peaks files: the same machine and build's peaks are read; another CPU's 
   assert.equal(ignored.size, 0);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /other\.json: measured with another cpu \(Neoverse-V1\), so its peaks are measured again here\./);
-  const bad = path.join(dir, "bad.json");
-  writeFileSync(bad, "{ not json");
-  assert.throws(() => readKnownPeaks([bad], here, () => {}), (e: unknown) => e instanceof UserError && /^--peaks .*bad\.json: /.test(e.message) && !e.message.includes("\n"));
+  // A dtype an earlier step found no form of is known as null: the book answers null and
+  // records nothing, so a merged `armbench run` file holds that unavailable record once.
+  const none = unavailableRecord({ suite: "micro", name: DTYPE_PEAK, impl: "armbench", params: { dtype: "bf16", threads: 1 }, unit: "GFLOP/s" }, "no bf16 instruction form runs on this CPU");
+  const withNone = readKnownPeaks([peaksFile(dir, "none.json", sampleEnv(), [none])], here, (m) => warnings.push(m));
+  assert.equal(withNone.get("bf16/1"), null);
+  assert.equal(withNone.get("fp32/2")?.gflops, 11);
+  const records: ResultRecord[] = [];
+  const book = new PeakBook({ native, settings, record: (r) => records.push(r), known: withNone });
+  return book.get("bf16", [native.allowedCpus()[0]!]).then((p) => {
+    assert.equal(p, null);
+    assert.equal(records.length, 0);
+    const bad = path.join(dir, "bad.json");
+    writeFileSync(bad, "{ not json");
+    assert.throws(() => readKnownPeaks([bad], here, () => {}), (e: unknown) => e instanceof UserError && /^--peaks .*bad\.json: /.test(e.message) && !e.message.includes("\n"));
+  });
 });
 
 test("gemm --peaks FILE uses the file's peak for every % of peak and measures none it holds", { timeout: 300_000 }, () => {

@@ -53,8 +53,8 @@ export interface PeakBookOptions {
   settings: PeakSettings;
   record(r: ResultRecord): void;
   progress?(message: string): void;
-  /** Peaks read from earlier results files, keyed by `dtype/threads`. */
-  known?: Map<string, DtypePeak>;
+  /** Peaks read from earlier results files, keyed by `dtype/threads` (null: no form of the dtype runs here). */
+  known?: Map<string, DtypePeak | null>;
 }
 
 const CHECK = { method: "every accumulator lane exact after every run", passed: true };
@@ -146,12 +146,14 @@ export function peakDerived(peak: DtypePeak | null): Record<string, string | num
 }
 
 /**
- * The dtype peaks in results files given with --peaks. A file from another CPU, ISA or
- * build says nothing about this run's peak: it is ignored with a warning and the peaks
- * are measured again. A file that cannot be read is the user's mistake: one sentence.
+ * The dtype peaks in results files given with --peaks, and the dtypes they found no form
+ * of (null: an earlier step recorded that already, so a later one does not again). A file
+ * from another CPU, ISA or build says nothing about this run's peak: it is ignored with a
+ * warning and the peaks are measured again. A file that cannot be read is the user's
+ * mistake: one sentence.
  */
-export function readKnownPeaks(files: readonly string[], env: Env, warn: (message: string) => void): Map<string, DtypePeak> {
-  const known = new Map<string, DtypePeak>();
+export function readKnownPeaks(files: readonly string[], env: Env, warn: (message: string) => void): Map<string, DtypePeak | null> {
+  const known = new Map<string, DtypePeak | null>();
   const here = cacheScope(env);
   for (const file of files) {
     let results;
@@ -167,9 +169,14 @@ export function readKnownPeaks(files: readonly string[], env: Env, warn: (messag
       continue;
     }
     for (const r of results.records) {
-      if (r.name !== DTYPE_PEAK || r.status !== "ok") continue;
+      if (r.name !== DTYPE_PEAK) continue;
       const dtype = r.params.dtype;
       const threads = r.params.threads;
+      if (r.status === "unavailable" && typeof dtype === "string" && typeof threads === "number") {
+        if (!known.has(key(dtype, threads))) known.set(key(dtype, threads), null);
+        continue;
+      }
+      if (r.status !== "ok") continue;
       const form = r.derived?.form;
       if (typeof dtype !== "string" || typeof threads !== "number" || typeof form !== "string") continue;
       // The file's name, not its path: under `armbench run` it is a step's file in a temporary folder.
