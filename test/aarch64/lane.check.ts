@@ -167,6 +167,9 @@ for (const e of expectations) {
       const got = peaks.filter((r) => r.params.dtype === dtype);
       if (form === null) {
         assert.ok(got.length > 0, `the ${dtype} peak was asked for`);
+        // Later steps read it from the earlier steps' files (--peaks): once per thread count.
+        const keys = got.map((r) => JSON.stringify(r.params));
+        assert.equal(new Set(keys).size, keys.length, `the unavailable ${dtype} peak is recorded once per thread count`);
         for (const r of got) {
           assert.equal(r.status, "unavailable", `no ${dtype} peak on a core without ${dtype} instructions`);
           assert.match(reason(r), new RegExp(`no ${dtype} instruction form`));
