@@ -59,84 +59,45 @@ void row(const NchwcRowBf16& a) {
   split_row(a, kBlk, kMaxT, kTiles);
 }
 
-// Two output blocks: up to 8 pixels x 8 output channels (16 q accumulators). Per tap:
-// one 4-channel bf16 load per pixel, then per channel pair the two blocks' weight
-// vectors and 2 BFDOT by element per pixel (pairs of the last block up to cin_last);
-// the epilogue fused into the stores as in the fp32 kernel.
-template <int T>
+// Two output blocks, R output rows (1 or kMultiRows) x T pixels x 8 output channels: up
+// to 8 pixels of one row or 4 of two (16 q accumulators), as the fp32 kernel's tiles. Per
+// tap: one 4-channel bf16 load per pixel and row, then per channel pair the two blocks'
+// weight vectors and 2R BFDOT by element per pixel (pairs of the last block up to
+// cin_last); the epilogue fused into the stores as in the fp32 kernel. Each pixel's order
+// is the same for either R.
+template <int R, int T>
 void multi_tile(const NchwcMultiBf16& a, const uint16_t* x, float* y) {
-  static_assert(kMultiBlocks == 2, "two output blocks per tile");
-  float32x4_t acc0[T], acc1[T];
+  static_assert(kMultiBlocks == 2 && (R == 1 || R == static_cast<int>(kMultiRows)), "two output blocks, 1 or 2 rows");
+  float32x4_t acc0[R][T], acc1[R][T];
+#pragma GCC unroll 2
+  for (int k = 0; k < R; ++k)
 #pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = vdupq_n_f32(0.0f);
-  const uint16_t* wp = a.w;
-  ARMBENCH_MCA_BEGIN("nchwc.multi_bf16.t%c0" :: "i"(T));
-  for (size_t cb = 0; cb < a.cblocks; ++cb) {
-    const bool second = cb + 1 < a.cblocks || a.cin_last > 2;  // the block's second pair holds data
-    for (size_t i = 0; i < a.r; ++i) {
-      for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
-        const uint16_t* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
-        bfloat16x4_t xv[T];
-#pragma GCC unroll 16
-        for (int t = 0; t < T; ++t) xv[t] = vreinterpret_bf16_u16(vld1_u16(xp + t * a.pix_stride));
-        {
-          const bfloat16x8_t w0 = vreinterpretq_bf16_u16(vld1q_u16(wp));
-          const bfloat16x8_t w1 = vreinterpretq_bf16_u16(vld1q_u16(wp + 2 * kBlk));
-#pragma GCC unroll 16
-          for (int t = 0; t < T; ++t) {
-            acc0[t] = vbfdotq_lane_f32(acc0[t], w0, xv[t], 0);
-            acc1[t] = vbfdotq_lane_f32(acc1[t], w1, xv[t], 0);
-          }
-        }
-        if (second) {
-          const bfloat16x8_t w0 = vreinterpretq_bf16_u16(vld1q_u16(wp + 4 * kBlk));
-          const bfloat16x8_t w1 = vreinterpretq_bf16_u16(vld1q_u16(wp + 6 * kBlk));
-#pragma GCC unroll 16
-          for (int t = 0; t < T; ++t) {
-            acc0[t] = vbfdotq_lane_f32(acc0[t], w0, xv[t], 1);
-            acc1[t] = vbfdotq_lane_f32(acc1[t], w1, xv[t], 1);
-          }
-        }
-      }
-    }
-  }
-  ARMBENCH_MCA_END();
-  store_pair<T>(a, y, acc0, acc1);
-}
-
-typedef void (*MultiTileFn)(const NchwcMultiBf16&, const uint16_t*, float*);
-constexpr int kMultiMaxT = 8;
-const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,        multi_tile<1>, multi_tile<2>, multi_tile<3>, multi_tile<4>,
-                                                 multi_tile<5>, multi_tile<6>, multi_tile<7>, multi_tile<8>};
-
-// Two output rows x up to 4 pixels x 8 output channels (16 q accumulators), as the fp32
-// kernel's two-row tile; each pixel's order is multi_tile's.
-constexpr int kMultiRowsMaxT = 4;
-template <int T>
-void multi_tile_rows(const NchwcMultiBf16& a, const uint16_t* x, float* y) {
-  static_assert(kMultiBlocks == 2 && kMultiRows == 2, "two output blocks and two rows per tile");
-  float32x4_t acc0[2][T], acc1[2][T];
-#pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) acc0[0][t] = acc1[0][t] = acc0[1][t] = acc1[1][t] = vdupq_n_f32(0.0f);
+    for (int t = 0; t < T; ++t) acc0[k][t] = acc1[k][t] = vdupq_n_f32(0.0f);
   const uint16_t* wp = a.w;
   const size_t step = a.x_row_step;
-  ARMBENCH_MCA_BEGIN("nchwc.multi_bf16_r2.t%c0" :: "i"(T));
+  if constexpr (R == 1) {
+    ARMBENCH_MCA_BEGIN("nchwc.multi_bf16.t%c0" :: "i"(T));
+  } else {
+    ARMBENCH_MCA_BEGIN("nchwc.multi_bf16_r2.t%c0" :: "i"(T));
+  }
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
     const bool second = cb + 1 < a.cblocks || a.cin_last > 2;  // the block's second pair holds data
     for (size_t i = 0; i < a.r; ++i) {
       for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
         const uint16_t* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
-        bfloat16x4_t xv[2][T];
+        const uint16_t* xk[R];
+#pragma GCC unroll 2
+        for (int k = 0; k < R; ++k) xk[k] = xp + k * step;
+        bfloat16x4_t xv[R][T];
 #pragma GCC unroll 16
-        for (int t = 0; t < T; ++t) {
-          xv[0][t] = vreinterpret_bf16_u16(vld1_u16(xp + t * a.pix_stride));
-          xv[1][t] = vreinterpret_bf16_u16(vld1_u16(xp + step + t * a.pix_stride));
-        }
+        for (int t = 0; t < T; ++t)
+#pragma GCC unroll 2
+          for (int k = 0; k < R; ++k) xv[k][t] = vreinterpret_bf16_u16(vld1_u16(xk[k] + t * a.pix_stride));
         {
           const bfloat16x8_t w0 = vreinterpretq_bf16_u16(vld1q_u16(wp));
           const bfloat16x8_t w1 = vreinterpretq_bf16_u16(vld1q_u16(wp + 2 * kBlk));
 #pragma GCC unroll 2
-          for (int k = 0; k < 2; ++k) {
+          for (int k = 0; k < R; ++k) {
 #pragma GCC unroll 16
             for (int t = 0; t < T; ++t) {
               acc0[k][t] = vbfdotq_lane_f32(acc0[k][t], w0, xv[k][t], 0);
@@ -148,7 +109,7 @@ void multi_tile_rows(const NchwcMultiBf16& a, const uint16_t* x, float* y) {
           const bfloat16x8_t w0 = vreinterpretq_bf16_u16(vld1q_u16(wp + 4 * kBlk));
           const bfloat16x8_t w1 = vreinterpretq_bf16_u16(vld1q_u16(wp + 6 * kBlk));
 #pragma GCC unroll 2
-          for (int k = 0; k < 2; ++k) {
+          for (int k = 0; k < R; ++k) {
 #pragma GCC unroll 16
             for (int t = 0; t < T; ++t) {
               acc0[k][t] = vbfdotq_lane_f32(acc0[k][t], w0, xv[k][t], 1);
@@ -160,12 +121,18 @@ void multi_tile_rows(const NchwcMultiBf16& a, const uint16_t* x, float* y) {
     }
   }
   ARMBENCH_MCA_END();
-  store_pair<T>(a, y, acc0[0], acc1[0]);
-  store_pair<T>(a, y + a.y_row_step, acc0[1], acc1[1]);
+#pragma GCC unroll 2
+  for (int k = 0; k < R; ++k) store_pair<T>(a, y + k * a.y_row_step, acc0[k], acc1[k]);
 }
 
-const MultiTileFn kMultiRowTiles[kMultiRowsMaxT + 1] = {nullptr, multi_tile_rows<1>, multi_tile_rows<2>,
-                                                        multi_tile_rows<3>, multi_tile_rows<4>};
+typedef void (*MultiTileFn)(const NchwcMultiBf16&, const uint16_t*, float*);
+constexpr int kMultiMaxT = 8;
+const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,          multi_tile<1, 1>, multi_tile<1, 2>,
+                                                 multi_tile<1, 3>, multi_tile<1, 4>, multi_tile<1, 5>,
+                                                 multi_tile<1, 6>, multi_tile<1, 7>, multi_tile<1, 8>};
+constexpr int kMultiRowsMaxT = 4;
+const MultiTileFn kMultiRowTiles[kMultiRowsMaxT + 1] = {nullptr, multi_tile<2, 1>, multi_tile<2, 2>, multi_tile<2, 3>,
+                                                        multi_tile<2, 4>};
 
 void multi(const NchwcMultiBf16& a) { split_multi_rows(a, kBlk, kMultiMaxT, kMultiTiles, kMultiRowsMaxT, kMultiRowTiles); }
 

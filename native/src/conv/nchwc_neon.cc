@@ -59,82 +59,44 @@ void row(const NchwcRow& a) {
   split_row(a, kBlk, kMaxT, kTiles);
 }
 
-// Two output blocks: up to 8 pixels x 8 output channels (16 q accumulators). Per tap:
-// one 4-channel input vector per pixel, then per input channel the two blocks' weight
-// vectors and 2 FMLA by element per pixel: 16 + 8 + 2 of 32 registers.
-//
-template <int T>
+// Two output blocks, R output rows (1 or kMultiRows) x T pixels x 8 output channels: up
+// to 8 pixels of one row or 4 of two (16 q accumulators, 16 independent sums; two rows
+// where a row is too short for 8). Per tap: one 4-channel input vector per pixel and row,
+// then per input channel the two blocks' weight vectors and 2R FMLA by element per pixel:
+// 16 + 8 + 2 of 32 registers. Each pixel's order is the same for either R.
+template <int R, int T>
 void multi_tile(const NchwcMulti& a, const float* x, float* y) {
-  static_assert(kMultiBlocks == 2, "two output blocks per tile");
-  float32x4_t acc0[T], acc1[T];
+  static_assert(kMultiBlocks == 2 && (R == 1 || R == static_cast<int>(kMultiRows)), "two output blocks, 1 or 2 rows");
+  float32x4_t acc0[R][T], acc1[R][T];
+#pragma GCC unroll 2
+  for (int k = 0; k < R; ++k)
 #pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = vdupq_n_f32(0.0f);
-  const float* wp = a.w;
-  ARMBENCH_MCA_BEGIN("nchwc.multi_f32.t%c0" :: "i"(T));
-  for (size_t cb = 0; cb < a.cblocks; ++cb) {
-    const size_t cin = cb + 1 < a.cblocks ? kBlk : a.cin_last;
-    for (size_t i = 0; i < a.r; ++i) {
-      for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
-        const float* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
-        float32x4_t xv[T];
-#pragma GCC unroll 16
-        for (int t = 0; t < T; ++t) xv[t] = vld1q_f32(xp + t * a.pix_stride);
-#define ARMBENCH_MULTI_CHANNEL(ci)                                    \
-  {                                                                   \
-    const float32x4_t w0 = vld1q_f32(wp + (ci) * 2 * kBlk);           \
-    const float32x4_t w1 = vld1q_f32(wp + (ci) * 2 * kBlk + kBlk);    \
-    _Pragma("GCC unroll 16") for (int t = 0; t < T; ++t) {            \
-      acc0[t] = vfmaq_laneq_f32(acc0[t], w0, xv[t], ci);              \
-      acc1[t] = vfmaq_laneq_f32(acc1[t], w1, xv[t], ci);              \
-    }                                                                 \
-  }
-        ARMBENCH_MULTI_CHANNEL(0)
-        if (cin > 1) ARMBENCH_MULTI_CHANNEL(1)
-        if (cin > 2) ARMBENCH_MULTI_CHANNEL(2)
-        if (cin > 3) ARMBENCH_MULTI_CHANNEL(3)
-#undef ARMBENCH_MULTI_CHANNEL
-      }
-    }
-  }
-  ARMBENCH_MCA_END();
-  store_pair<T>(a, y, acc0, acc1);
-}
-
-typedef void (*MultiTileFn)(const NchwcMulti&, const float*, float*);
-constexpr int kMultiMaxT = 8;
-const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,        multi_tile<1>, multi_tile<2>, multi_tile<3>, multi_tile<4>,
-                                                 multi_tile<5>, multi_tile<6>, multi_tile<7>, multi_tile<8>};
-
-// Two output rows x up to 4 pixels x 8 output channels (16 q accumulators, 16 independent
-// sums). Per tap: one input vector per pixel of each row, then per input channel the two
-// blocks' weight vectors and 4 FMLA by element per pixel: 16 + 8 + 2 of 32 registers.
-// Each pixel's order is multi_tile's.
-constexpr int kMultiRowsMaxT = 4;
-template <int T>
-void multi_tile_rows(const NchwcMulti& a, const float* x, float* y) {
-  static_assert(kMultiBlocks == 2 && kMultiRows == 2, "two output blocks and two rows per tile");
-  float32x4_t acc0[2][T], acc1[2][T];
-#pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) acc0[0][t] = acc1[0][t] = acc0[1][t] = acc1[1][t] = vdupq_n_f32(0.0f);
+    for (int t = 0; t < T; ++t) acc0[k][t] = acc1[k][t] = vdupq_n_f32(0.0f);
   const float* wp = a.w;
   const size_t step = a.x_row_step;
-  ARMBENCH_MCA_BEGIN("nchwc.multi_f32_r2.t%c0" :: "i"(T));
+  if constexpr (R == 1) {
+    ARMBENCH_MCA_BEGIN("nchwc.multi_f32.t%c0" :: "i"(T));
+  } else {
+    ARMBENCH_MCA_BEGIN("nchwc.multi_f32_r2.t%c0" :: "i"(T));
+  }
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
     const size_t cin = cb + 1 < a.cblocks ? kBlk : a.cin_last;
     for (size_t i = 0; i < a.r; ++i) {
       for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
         const float* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
-        float32x4_t xv[2][T];
+        const float* xk[R];
+#pragma GCC unroll 2
+        for (int k = 0; k < R; ++k) xk[k] = xp + k * step;
+        float32x4_t xv[R][T];
 #pragma GCC unroll 16
-        for (int t = 0; t < T; ++t) {
-          xv[0][t] = vld1q_f32(xp + t * a.pix_stride);
-          xv[1][t] = vld1q_f32(xp + step + t * a.pix_stride);
-        }
+        for (int t = 0; t < T; ++t)
+#pragma GCC unroll 2
+          for (int k = 0; k < R; ++k) xv[k][t] = vld1q_f32(xk[k] + t * a.pix_stride);
 #define ARMBENCH_MULTI_CHANNEL(ci)                                    \
   {                                                                   \
     const float32x4_t w0 = vld1q_f32(wp + (ci) * 2 * kBlk);           \
     const float32x4_t w1 = vld1q_f32(wp + (ci) * 2 * kBlk + kBlk);    \
-    _Pragma("GCC unroll 2") for (int k = 0; k < 2; ++k) {             \
+    _Pragma("GCC unroll 2") for (int k = 0; k < R; ++k) {             \
       _Pragma("GCC unroll 16") for (int t = 0; t < T; ++t) {          \
         acc0[k][t] = vfmaq_laneq_f32(acc0[k][t], w0, xv[k][t], ci);   \
         acc1[k][t] = vfmaq_laneq_f32(acc1[k][t], w1, xv[k][t], ci);   \
@@ -150,12 +112,18 @@ void multi_tile_rows(const NchwcMulti& a, const float* x, float* y) {
     }
   }
   ARMBENCH_MCA_END();
-  store_pair<T>(a, y, acc0[0], acc1[0]);
-  store_pair<T>(a, y + a.y_row_step, acc0[1], acc1[1]);
+#pragma GCC unroll 2
+  for (int k = 0; k < R; ++k) store_pair<T>(a, y + k * a.y_row_step, acc0[k], acc1[k]);
 }
 
-const MultiTileFn kMultiRowTiles[kMultiRowsMaxT + 1] = {nullptr, multi_tile_rows<1>, multi_tile_rows<2>,
-                                                        multi_tile_rows<3>, multi_tile_rows<4>};
+typedef void (*MultiTileFn)(const NchwcMulti&, const float*, float*);
+constexpr int kMultiMaxT = 8;
+const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,          multi_tile<1, 1>, multi_tile<1, 2>,
+                                                 multi_tile<1, 3>, multi_tile<1, 4>, multi_tile<1, 5>,
+                                                 multi_tile<1, 6>, multi_tile<1, 7>, multi_tile<1, 8>};
+constexpr int kMultiRowsMaxT = 4;
+const MultiTileFn kMultiRowTiles[kMultiRowsMaxT + 1] = {nullptr, multi_tile<2, 1>, multi_tile<2, 2>, multi_tile<2, 3>,
+                                                        multi_tile<2, 4>};
 
 void multi(const NchwcMulti& a) { split_multi_rows(a, kBlk, kMultiMaxT, kMultiTiles, kMultiRowsMaxT, kMultiRowTiles); }
 
