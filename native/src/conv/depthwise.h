@@ -6,6 +6,7 @@
 #define ARMBENCH_SRC_CONV_DEPTHWISE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 namespace armbench {
 namespace conv {
@@ -43,6 +44,26 @@ typedef void (*DepthwiseRowKernel)(const DepthwiseRow& a);
 // check the CPU first (AVX-512F and BW, the file's flags; ASIMD).
 DepthwiseRowKernel depthwise_row_avx512();
 DepthwiseRowKernel depthwise_row_neon();
+
+// Rows of w elements (src, one after another) into their rows of len elements of the
+// stride-2 copy DepthwiseRow reads (dst): the element at padded position q = pad_left + e
+// (e < w) to dst[q / 2] when q is even, to dst[half + q / 2] when odd; bf16 widened
+// exactly (its bits as an fp32's upper half). Nothing else of dst is written (the
+// caller's zeros stay). At stride 2 the input is four times the layer's output, so this
+// copy is most of the layer unless it runs at vector speed, which baseline-flag loops
+// with a stride-2 read do not reach. Many rows per call (a refill of the caller's ring):
+// MobileNet's 14-element rows would pay a call each.
+struct DepthwiseSplit {
+  void (*f32)(const float* src, size_t rows, size_t w, float* dst, size_t len, size_t pad_left, size_t half);
+  void (*bf16)(const uint16_t* src, size_t rows, size_t w, float* dst, size_t len, size_t pad_left, size_t half);
+};
+
+// The portable loops (conv_depthwise.cc): the fallback and the tests' reference.
+DepthwiseSplit depthwise_split_portable();
+// The vector ones, both nullptr where the file was built for another architecture; the
+// same CPU checks as the row kernel of the file.
+DepthwiseSplit depthwise_split_avx512();
+DepthwiseSplit depthwise_split_neon();
 
 }  // namespace conv
 }  // namespace armbench

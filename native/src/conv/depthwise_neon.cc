@@ -3,8 +3,9 @@
 // the 4-pipe cores) take all 9 taps before one store. Each input row's 3 tap vectors per
 // column vector are loaded once and feed every output row that reads that row (up to 3 at
 // vertical stride 1), so a tap costs half a load (two thirds at stride 2) instead of one,
-// and no pipe-bound permute: stride 2 reads rows the caller de-interleaved. Fewer rows or
-// vectors, and the last n % 4 columns one at a time, keep the same taps in the same order.
+// and no pipe-bound permute: stride 2 reads rows the caller de-interleaved (by LD2, in
+// split_f32 and split_bf16 at the end of this file). Fewer rows or vectors, and the last
+// n % 4 columns one at a time, keep the same taps in the same order.
 #include "depthwise.h"
 
 #include "../runtime/mca_region.h"
@@ -12,6 +13,7 @@
 #if defined(__aarch64__)
 #include <arm_neon.h>
 #include <math.h>
+#include <string.h>
 
 // GCC's scheduling before register allocation hoists every load of a block to its top,
 // which needs far more than 32 registers and spills; the cores reorder loads themselves.
@@ -327,9 +329,71 @@ void row(const DepthwiseRow& a) {
   }
 }
 
+inline float widen(float x) { return x; }
+inline float widen(uint16_t h) {
+  const uint32_t bits = static_cast<uint32_t>(h) << 16;
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+// Padded positions [q, q_end) of a row one at a time: the odd first one and the tail.
+template <typename T>
+inline void split_scalar(const T* src, float* dst, size_t pl, size_t half, size_t q, size_t q_end) {
+  for (; q < q_end; ++q) dst[(q % 2 != 0 ? half : 0) + q / 2] = widen(src[q - pl]);
+}
+
+// LD2 de-interleaves as it loads, so even and odd elements come out in separate
+// registers: no permute at all. From the first even position of the row on, 16 then 8
+// positions per step; SHLL #16 widens bf16 exactly.
+void split_f32(const float* src, size_t rows, size_t w, float* dst, size_t len, size_t pl, size_t half) {
+  const size_t end = pl + w, start = pl + pl % 2;
+  for (size_t r = 0; r < rows; ++r, src += w, dst += len) {
+    split_scalar(src, dst, pl, half, pl, start < end ? start : end);
+    size_t q = start;
+    for (; q + 16 <= end; q += 16) {
+      const float32x4x2_t a = vld2q_f32(src + (q - pl)), b = vld2q_f32(src + (q - pl) + 8);
+      vst1q_f32(dst + q / 2, a.val[0]);
+      vst1q_f32(dst + q / 2 + 4, b.val[0]);
+      vst1q_f32(dst + half + q / 2, a.val[1]);
+      vst1q_f32(dst + half + q / 2 + 4, b.val[1]);
+    }
+    if (q + 8 <= end) {
+      const float32x4x2_t a = vld2q_f32(src + (q - pl));
+      vst1q_f32(dst + q / 2, a.val[0]);
+      vst1q_f32(dst + half + q / 2, a.val[1]);
+      q += 8;
+    }
+    if (q < end) split_scalar(src, dst, pl, half, q, end);
+  }
+}
+
+void split_bf16(const uint16_t* src, size_t rows, size_t w, float* dst, size_t len, size_t pl, size_t half) {
+  const size_t end = pl + w, start = pl + pl % 2;
+  for (size_t r = 0; r < rows; ++r, src += w, dst += len) {
+    split_scalar(src, dst, pl, half, pl, start < end ? start : end);
+    size_t q = start;
+    for (; q + 16 <= end; q += 16) {
+      const uint16x8x2_t v = vld2q_u16(src + (q - pl));
+      vst1q_f32(dst + q / 2, vreinterpretq_f32_u32(vshll_n_u16(vget_low_u16(v.val[0]), 16)));
+      vst1q_f32(dst + q / 2 + 4, vreinterpretq_f32_u32(vshll_high_n_u16(v.val[0], 16)));
+      vst1q_f32(dst + half + q / 2, vreinterpretq_f32_u32(vshll_n_u16(vget_low_u16(v.val[1]), 16)));
+      vst1q_f32(dst + half + q / 2 + 4, vreinterpretq_f32_u32(vshll_high_n_u16(v.val[1], 16)));
+    }
+    if (q + 8 <= end) {
+      const uint16x4x2_t v = vld2_u16(src + (q - pl));
+      vst1q_f32(dst + q / 2, vreinterpretq_f32_u32(vshll_n_u16(v.val[0], 16)));
+      vst1q_f32(dst + half + q / 2, vreinterpretq_f32_u32(vshll_n_u16(v.val[1], 16)));
+      q += 8;
+    }
+    if (q < end) split_scalar(src, dst, pl, half, q, end);
+  }
+}
+
 }  // namespace
 
 DepthwiseRowKernel depthwise_row_neon() { return row; }
+DepthwiseSplit depthwise_split_neon() { return {split_f32, split_bf16}; }
 
 }  // namespace conv
 }  // namespace armbench
@@ -339,6 +403,7 @@ DepthwiseRowKernel depthwise_row_neon() { return row; }
 namespace armbench {
 namespace conv {
 DepthwiseRowKernel depthwise_row_neon() { return nullptr; }
+DepthwiseSplit depthwise_split_neon() { return {nullptr, nullptr}; }
 }  // namespace conv
 }  // namespace armbench
 
