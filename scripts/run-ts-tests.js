@@ -32,12 +32,14 @@ if (files.length === 0) {
   process.exit(1);
 }
 // What armbench learns about a machine (fast-run winners, measured cache levels) goes
-// to a folder of the run's own: tests neither read nor leave a user's cache.
+// to a folder of the run's own: tests neither read nor leave a user's cache. GEMM tuning
+// is off (ARMBENCH_TUNE=off) so no test depends on what a tuning run picked; the tuning
+// tests turn it on for themselves.
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), "armbench-test-cache-"));
 const result = spawnSync(process.execPath, ["--test", ...process.argv.slice(2), ...files], {
   stdio: "inherit",
   cwd: root,
-  env: { ...process.env, ARMBENCH_CACHE_DIR: cacheDir },
+  env: { ...process.env, ARMBENCH_CACHE_DIR: cacheDir, ARMBENCH_TUNE: "off" },
 });
 rmSync(cacheDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);

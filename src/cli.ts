@@ -124,6 +124,10 @@ function buildParser(args: string[]): Argv {
         .option("warm", { type: "boolean", default: false, describe: "keep operands cached between repetitions (default: cold, rotated through copies larger than the LLC)" })
         .option("suite", { type: "string", describe: "a suite file to use instead of suites/gemm.json" })
         .option("peaks", { type: "string", array: true, describe: "take the measured peak per dtype and thread count from these results files of this machine and build (e.g. armbench micro's) instead of measuring it" })
+        .option("tune", { type: "boolean", default: true, describe: "choose our kernel and blocking per dtype and thread count by timing a few candidates on first use, cached; --no-tune (or ARMBENCH_TUNE=off): the kernel's defaults from the cache sizes" })
+        .option("kernel", { type: "string", describe: "run this kernel of ours for its dtype (e.g. f32_avx2_6x16), untuned" })
+        .option("blocking", { type: "string", describe: "MC,KC,NC: this blocking for our kernels instead of a tuned or default one" })
+        .option("tune-cache", { type: "string", describe: "the GEMM tuning cache file", defaultDescription: "~/.cache/armbench/gemm-tune.json" })
         .example("$0 gemm --dtype bf16", "sbgemm: ours and every peer with bf16 support")
         .example("$0 gemm --sizes 1024,2048 --threads 1 --no-peers", "our sgemm only, two sizes, one thread"),
     async (argv) => {
@@ -137,6 +141,10 @@ function buildParser(args: string[]): Argv {
         warm: Boolean(argv.warm),
         suiteFile: argv.suite as string | undefined,
         peaks: argv.peaks as string[] | undefined,
+        noTune: argv.tune === false,
+        kernel: argv.kernel as string | undefined,
+        blocking: argv.blocking as string | undefined,
+        tuneCache: argv["tune-cache"] as string | undefined,
       });
     },
   );

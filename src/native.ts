@@ -199,6 +199,8 @@ export type NativePeer =
 export interface NativeGemmCase {
   dtype: "fp32" | "bf16";
   kernel?: number;
+  /** Our kernels only: this blocking instead of the kernel's own (rounded to its multiples, clamped to the problem). */
+  blocking?: { mc: number; kc: number; nc: number };
   peer?: NativeHandle;
   pool?: NativeHandle;
   m: number;

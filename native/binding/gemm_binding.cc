@@ -111,7 +111,8 @@ Napi::Value PeerSetThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// gemmMeasure({ dtype, kernel?, peer?, pool?, m, n, k, transA, transB, warm, seed, samples, minSampleNs })
+// gemmMeasure({ dtype, kernel?, blocking?: { mc, kc, nc }, peer?, pool?, m, n, k, transA, transB, warm, seed,
+//               samples, minSampleNs })
 //   -> Promise<{ check: {...}, samples: [{ ns, calls }] }>
 Napi::Value GemmMeasure(const Napi::CallbackInfo& info) {
   const char* fn = "gemmMeasure";
@@ -133,6 +134,14 @@ Napi::Value GemmMeasure(const Napi::CallbackInfo& info) {
   }
   if (o.Has("pool") && !o.Get("pool").IsUndefined()) pool = UnwrapGemmPool(o.Get("pool"), fn);
   const int64_t maxDim = int64_t{1} << 20;
+  if (o.Has("blocking") && !o.Get("blocking").IsUndefined()) {
+    if (peer) throw Napi::TypeError::New(info.Env(), std::string(fn) + ": blocking is for armbench kernels, not a peer");
+    if (!o.Get("blocking").IsObject()) throw Napi::TypeError::New(info.Env(), std::string(fn) + ": blocking must be { mc, kc, nc }");
+    const Napi::Object b = o.Get("blocking").As<Napi::Object>();
+    c.blocking.mc = static_cast<size_t>(IntField(b, "mc", fn, 1, maxDim));
+    c.blocking.kc = static_cast<size_t>(IntField(b, "kc", fn, 1, maxDim));
+    c.blocking.nc = static_cast<size_t>(IntField(b, "nc", fn, 1, maxDim));
+  }
   c.m = static_cast<size_t>(IntField(o, "m", fn, 1, maxDim));
   c.n = static_cast<size_t>(IntField(o, "n", fn, 1, maxDim));
   c.k = static_cast<size_t>(IntField(o, "k", fn, 1, maxDim));

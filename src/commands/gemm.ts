@@ -1,8 +1,9 @@
 /** `armbench gemm`: sgemm and sbgemm, ours beside the peer libraries, % of measured peak. */
 import { UserError } from "../errors.js";
 import { buildCases, parseDtypes, parseSizes, threadCounts } from "../gemm/cases.js";
-import { renderGemm } from "../gemm/render.js";
+import { renderGemm, renderTuning } from "../gemm/render.js";
 import { runGemmPlan, type GemmContext } from "../gemm/run.js";
+import { defaultTuneCacheFile, forcedKernel, loadTuneCache, parseBlocking, saveTuneCache, tuneOff, type TuneRequest } from "../gemm/tune.js";
 import { loadNative } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
 import { openPeakBook } from "../micro/peak-book.js";
@@ -10,6 +11,7 @@ import { createProgress } from "../progress.js";
 import type { ResultRecord } from "../results/schema.js";
 import { GemmSuite, loadSuite } from "../suites.js";
 import { measureEnv } from "../sysinfo/collect.js";
+import { isEmulated } from "../sysinfo/emulation.js";
 
 export const PEER_NAMES = ["openblas", "blis", "onednn"] as const;
 
@@ -24,6 +26,11 @@ export interface GemmOptions extends GlobalOptions {
   suiteFile?: string | undefined;
   /** --peaks: results files whose measured peaks this run uses instead of measuring them. */
   peaks?: string[] | undefined;
+  /** --no-tune; ARMBENCH_TUNE=off does the same. */
+  noTune?: boolean;
+  kernel?: string | undefined;
+  blocking?: string | undefined;
+  tuneCache?: string | undefined;
 }
 
 export function parsePeers(peers: string | false | undefined, suiteDefault: string[]): string[] {
@@ -56,7 +63,11 @@ export async function runGemm(opts: GemmOptions): Promise<number> {
   const cases = buildCases(suite, opts.sizes ? parseSizes(opts.sizes) : undefined, opts.shapeSet);
   const peers = parsePeers(opts.peers, suite.peers);
   const peerPaths = parsePeerPaths(opts.peerPath);
+  const blocking = opts.blocking !== undefined ? parseBlocking(opts.blocking) : null;
   const native = loadNative();
+  const kernels = native.gemmKernels();
+  if (opts.kernel !== undefined) forcedKernel(kernels, opts.kernel);
+  const request: TuneRequest = { kernel: opts.kernel ?? null, blocking, off: tuneOff(opts.noTune ?? false) };
   const allowed = native.allowedCpus();
   if (opts.threads !== undefined && opts.threads > allowed.length) {
     throw new UserError(`--threads ${opts.threads} asks for more CPUs than this process may use (${allowed.length}).`);
@@ -71,7 +82,17 @@ export async function runGemm(opts: GemmOptions): Promise<number> {
   const record = (r: ResultRecord) => writer.add(r);
   const warn = (m: string) => warnings.push(m);
   const peaks = openPeakBook({ native, env, quick: opts.quick, peaksFiles: opts.peaks, record, warn });
-  const ctx: GemmContext = { native, suite, env, record, progress, cpus: allowed, warn, peaks };
+  // Under user-mode emulation the emulator's timings would pick the kernel: the defaults run.
+  if (!request.off && isEmulated(env.machine.virtualization)) {
+    request.off = true;
+    warn("GEMM tuning is off under user-mode emulation (its timings are the emulator's): each kernel's default blocking runs.");
+  }
+  // Forced or off: nothing is timed, so the cache is neither read nor written.
+  const tuning = request.kernel === null && request.blocking === null && !request.off;
+  const tuneFile = opts.tuneCache ?? defaultTuneCacheFile();
+  const cache = tuning ? loadTuneCache(tuneFile, env, kernels, warn) : null;
+  const tuned: NonNullable<GemmContext["tuned"]> = [];
+  const ctx: GemmContext = { native, suite, env, record, progress, cpus: allowed, warn, peaks, tune: { request, cache }, tuned };
   const summary = await runGemmPlan(ctx, {
     cases,
     dtypes,
@@ -81,8 +102,13 @@ export async function runGemm(opts: GemmOptions): Promise<number> {
     warm: opts.warm,
   });
   progress.done();
+  try {
+    saveTuneCache(cache);
+  } catch (err) {
+    warn(`the GEMM tuning cache ${tuneFile} could not be written (${(err as Error).message}); the next run tunes again.`);
+  }
   if (dest.kind !== "stdout") {
-    process.stdout.write(`${renderGemm(summary)}${warnings.length ? `\nWarnings:\n${warnings.map((w) => `  ! ${w}`).join("\n")}\n` : ""}`);
+    process.stdout.write(`${renderTuning(tuned, cache ? tuneFile : null)}${renderGemm(summary)}${warnings.length ? `\nWarnings:\n${warnings.map((w) => `  ! ${w}`).join("\n")}\n` : ""}`);
   }
   finishOutput(dest, writer, opts.quiet);
   const failed = writer.results.records.some((r) => r.suite === "gemm" && r.impl === "armbench" && r.status === "failed");

@@ -50,3 +50,11 @@ export function renderGemm(s: GemmSummary): string {
   }
   return out;
 }
+
+/** Which kernel and blocking ran per dtype and thread count, and where each choice came from. */
+export function renderTuning(tuned: readonly { dtype: string; threads: number; kernel: string; blocking: { mc: number; kc: number; nc: number }; source: string }[], cacheFile: string | null): string {
+  if (tuned.length === 0) return "";
+  const rows = tuned.map((t) => [t.dtype, String(t.threads), t.kernel, `${t.blocking.mc},${t.blocking.kc},${t.blocking.nc}`, t.source]);
+  const where = cacheFile ? `tuning cache: ${cacheFile}` : "tuning off or forced: nothing timed, no cache read";
+  return `Our kernel per dtype and thread count (${where})\n${renderTable(["dtype", "threads", "kernel", "mc,kc,nc", "from"], rows, { right: [1] })}\n`;
+}

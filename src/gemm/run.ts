@@ -13,6 +13,7 @@ import type { GemmSuite } from "../suites.js";
 import { flops, type GemmCase, type GemmDtype } from "./cases.js";
 import { allPeerEnv, formatEnv, narrowerOverride, peerChoiceWarnings, peerVariants, runPeer, type PeerRunKind, type PeerVariant } from "./peers.js";
 import type { PeerJob } from "./peer-child.js";
+import { chooseGemm, type Blocking, type TuneCache, type TuneRequest } from "./tune.js";
 
 export interface GemmContext {
   native: Native;
@@ -26,6 +27,10 @@ export interface GemmContext {
   peaks: PeakBook;
   /** The environment peers are configured from; process.env when absent. */
   processEnv?: NodeJS.ProcessEnv;
+  /** --kernel, --blocking, --no-tune and the tuning cache (null: none read or written); tuning off when absent. */
+  tune?: { request: TuneRequest; cache: TuneCache | null };
+  /** Filled with each dtype and thread count's choice, for the table. */
+  tuned?: { dtype: GemmDtype; threads: number; kernel: string; blocking: Blocking; source: string }[];
 }
 
 export interface GemmPlan {
@@ -164,23 +169,29 @@ async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, Dtyp
     return pools.get(t)!;
   };
   const shares = sampleShares(ctx.suite.samples, ctx.suite.passes);
-  type Slot = { id: RecordId; row: Omit<GemmRow, "gflops" | "pctPeak" | "spread" | "note">; kernel: number; measured: Measured | null; done: boolean };
+  type Slot = { id: RecordId; row: Omit<GemmRow, "gflops" | "pctPeak" | "spread" | "note">; kernel: number; blocking: Blocking; measured: Measured | null; done: boolean };
   const slots: Slot[] = [];
+  const request: TuneRequest = ctx.tune?.request ?? { kernel: null, blocking: null, off: true };
+  const tuneCtx = { native: ctx.native, kernels, request, cache: ctx.tune?.cache ?? null, progress: (m: string) => ctx.progress.update(m) };
   for (const dtype of plan.dtypes) {
-    const k: NativeGemmKernel | undefined = kernels.find((x) => x.dtype === dtype && x.isDefault);
-    if (!k) {
-      ctx.warn(`gemm ${dtype}: this build has no ${dtype} kernel at all.`);
-      continue;
-    }
-    if (k.isa === "ref") {
-      ctx.warn(`gemm ${dtype}: this CPU has no ${dtype} matrix instructions, so armbench runs the portable reference kernel (${k.name}); expect a small fraction of peak.`);
-    }
-    for (const c of plan.cases) {
-      for (const t of plan.threads) {
+    for (const t of plan.threads) {
+      const choice = await chooseGemm(tuneCtx, dtype, t, pool(t));
+      if (!choice) {
+        if (t === plan.threads[0]) ctx.warn(`gemm ${dtype}: this build has no ${dtype} kernel at all.`);
+        continue;
+      }
+      const k: NativeGemmKernel = choice.kernel;
+      if (k.isa === "ref" && t === plan.threads[0]) {
+        ctx.warn(`gemm ${dtype}: this CPU has no ${dtype} matrix instructions, so armbench runs the portable reference kernel (${k.name}); expect a small fraction of peak.`);
+      }
+      const b = choice.blocking;
+      ctx.tuned?.push({ dtype, threads: t, kernel: k.name, blocking: b, source: choice.source });
+      for (const c of plan.cases) {
         // The registry kernel, or what stands in for it at this shape (GEMV, narrow n).
         const ran = ctx.native.gemmPath({ kernel: k.index, m: c.m, n: c.n, k: c.k, transA: 0, transB: 0 }) || k.name;
-        const id: RecordId = { suite: "gemm", name: "gemm", impl: "armbench", params: baseParams(c, dtype, t, ran, plan.warm), unit: "GFLOP/s", derived: { passes: shares.length } };
-        slots.push({ id, row: { case: c, dtype, threads: t, impl: "armbench", kernel: ran, run: null, peerEnv: null }, kernel: k.index, measured: null, done: false });
+        const derived = { passes: shares.length, blocking: `${b.mc},${b.kc},${b.nc}`, tuning: choice.source };
+        const id: RecordId = { suite: "gemm", name: "gemm", impl: "armbench", params: baseParams(c, dtype, t, ran, plan.warm), unit: "GFLOP/s", derived };
+        slots.push({ id, row: { case: c, dtype, threads: t, impl: "armbench", kernel: ran, run: null, peerEnv: null }, kernel: k.index, blocking: b, measured: null, done: false });
       }
     }
   }
@@ -192,7 +203,7 @@ async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, Dtyp
       ctx.progress.update(`gemm: armbench ${dtype} ${c.name} (${c.m}x${c.n}x${c.k}), ${t} thread${t > 1 ? "s" : ""}${passText}`);
       try {
         const r = await ctx.native.gemmMeasure({
-          dtype, kernel: slot.kernel, pool: pool(t), m: c.m, n: c.n, k: c.k, transA: 0, transB: 0,
+          dtype, kernel: slot.kernel, blocking: slot.blocking, pool: pool(t), m: c.m, n: c.n, k: c.k, transA: 0, transB: 0,
           warm: plan.warm ? 1 : 0, seed: ctx.suite.seed, samples, minSampleNs: ctx.suite.minSampleNs,
         });
         const check = slot.measured ? worseCheck(slot.measured.check, r.check) : r.check;

@@ -23,6 +23,8 @@ typedef struct armbench_gemm_case {
   uint64_t seed;
   unsigned samples;
   uint64_t min_sample_ns; /* each sample repeats the call until at least this long */
+  armbench_gemm_blocking blocking; /* armbench kernels: all zero for the kernel's own blocking,
+                                      else mc, kc and nc (each > 0; rounded as armbench_gemm does) */
 } armbench_gemm_case;
 
 typedef struct armbench_gemm_check {

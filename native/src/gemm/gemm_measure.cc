@@ -61,6 +61,8 @@ int run_once(armbench_gemm_pool* pool, const armbench_gemm_case* c, const Operan
   args.ldb = ops.ldb;
   args.c = const_cast<float*>(ops.c[set].data());
   args.ldc = ops.ldc;
+  const armbench_gemm_blocking& b = c->blocking;
+  if (b.mc != 0 || b.kc != 0 || b.nc != 0) args.blocking = &b;
   return c->peer ? armbench_peer_gemm(c->peer, c->dtype, &args) : armbench_gemm(pool, &args);
 }
 
@@ -123,6 +125,9 @@ extern "C" int armbench_gemm_measure(armbench_gemm_pool* pool, const armbench_ge
     const armbench_gemm_kernel* k = armbench_gemm_kernel_at(c->kernel);
     if (k == nullptr || k->dtype != c->dtype) return -EINVAL;
     if (armbench_gemm_kernel_unsupported(c->kernel) != nullptr) return -ENOTSUP;
+    const armbench_gemm_blocking& b = c->blocking;
+    const bool any = b.mc != 0 || b.kc != 0 || b.nc != 0;
+    if (any && (b.mc == 0 || b.kc == 0 || b.nc == 0)) return -EINVAL;  // all three, or none
   } else if (armbench_peer_unsupported(c->peer, c->dtype) != nullptr) {
     return -ENOTSUP;
   }
