@@ -4,6 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 
 import { cacheScope } from "../src/cache/store.js";
+import { tuningText } from "../src/commands/info.js";
 import { UserError } from "../src/errors.js";
 import { candidates, dtypeKernels, forcedKernel, loadTuneCache, parseBlocking, tuneOff } from "../src/gemm/tune.js";
 import { loadNative, type NativeGemmKernel } from "../src/native.js";
@@ -68,6 +69,26 @@ test("the tuning cache: another CPU's entries and unknown kernels are ignored wi
   assert.match(warnings[0]!, /1 entry \(field entries\.1\.cpu: "Neoverse-V2"/);
   // One line per reason: the unknown kernel and the kernel of another dtype are both value.kernel.
   assert.match(warnings[0]!, /2 entries \(field entries\.2\.value\.kernel: unknown kernel "f32_from_another_build"\)/);
+});
+
+test("info lists this machine's tuned choices, counts the rest, and says when tuning is off", () => {
+  const dir = tempDir();
+  const file = path.join(dir, "gemm-tune.json");
+  const env = sampleEnv();
+  const fp32 = kernels.find((k) => k.dtype === "fp32" && k.isDefault)!;
+  const value = { kernel: fp32.name, blocking: { mc: 24, kc: 64, nc: 128 }, gflops: 12.34, candidates: 8, measuredAt: "2026-12-07T08:00:00Z" };
+  writeFileSync(file, JSON.stringify({ schema: "armbench-cache/1", kind: "gemm-tune", entries: [
+    { ...cacheScope(env), threads: 2, dtype: "fp32", item: "square768", value },
+    { ...cacheScope(env), cpu: "Zen 5", threads: 1, dtype: "fp32", item: "square768", value },
+  ] }));
+  const text = tuningText(env, native, file, {});
+  assert.deepEqual(text.split("\n"), [
+    `fp32, 2 threads: ${fp32.name} mc 24 kc 64 nc 128 (12.3 GFLOP/s at 768^3, best of 8, 2026-12-07)`,
+    "(a warning about entries of other machines or builds: armbench gemm prints them)",
+    `cache: ${file}`,
+  ]);
+  const none = tuningText(env, native, path.join(dir, "missing.json"), { ARMBENCH_TUNE: "off" }).split("\n");
+  assert.deepEqual(none.slice(0, 2), ["nothing cached for this machine and build: the next armbench gemm tunes", "ARMBENCH_TUNE=off: each kernel's defaults run, the cache is not used"]);
 });
 
 function ourGemm(file: string): OkRecord[] {

@@ -1,7 +1,8 @@
 /** `armbench info`: the machine, as every results file records it. */
 import { describeCoreClock } from "../clock.js";
 import { formatBytes, formatHz, plural } from "../format.js";
-import { loadNative } from "../native.js";
+import { defaultTuneCacheFile, loadTuneCache, TUNE_SIZE, tuneOff } from "../gemm/tune.js";
+import { loadNative, type Native } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
 import { createProgress } from "../progress.js";
 import { renderTable } from "../table.js";
@@ -34,7 +35,26 @@ function isaText(env: Env): string {
   return lines.join("\n");
 }
 
-export function renderInfo(env: Env): string {
+/**
+ * The GEMM tuning cache's entries for this machine and build, a line each, or why there
+ * are none; what the cache held for other machines or builds is counted, not shown.
+ */
+export function tuningText(env: Env, native: Pick<Native, "gemmKernels">, file = defaultTuneCacheFile(), processEnv: NodeJS.ProcessEnv = process.env): string {
+  const ignored: string[] = [];
+  const cache = loadTuneCache(file, env, native.gemmKernels(), (m) => ignored.push(m));
+  const lines = [...cache.entries].map(([key, v]) => {
+    const [t, dtype] = key.split("|");
+    const threads = Number(t!.slice(1));
+    return `${dtype}, ${plural(threads, "thread")}: ${v.kernel} mc ${v.blocking.mc} kc ${v.blocking.kc} nc ${v.blocking.nc} (${v.gflops.toFixed(1)} GFLOP/s at ${TUNE_SIZE}^3, best of ${v.candidates}, ${v.measuredAt.slice(0, 10)})`;
+  });
+  if (lines.length === 0) lines.push("nothing cached for this machine and build: the next armbench gemm tunes");
+  if (tuneOff(false, processEnv)) lines.push("ARMBENCH_TUNE=off: each kernel's defaults run, the cache is not used");
+  if (ignored.length) lines.push(`(${ignored.length === 1 ? "a warning" : `${ignored.length} warnings`} about entries of other machines or builds: armbench gemm prints them)`);
+  lines.push(`cache: ${file}`);
+  return lines.join("\n");
+}
+
+export function renderInfo(env: Env, tuning?: string): string {
   const c = env.cpu;
   const ua = c.microarch;
   const clock = env.clock;
@@ -59,6 +79,7 @@ export function renderInfo(env: Env): string {
       ].join("\n"),
     ],
     ["Build", `${env.build.compiler}, ${env.build.buildType} ${env.build.flags}\nper-ISA files: ${env.build.isaFlags || "none"}`],
+    ...(tuning !== undefined ? [["GEMM tuning", tuning] as [string, string]] : []),
     [
       "Versions",
       `armbench ${env.armbench.version}${env.armbench.git ? ` (${env.armbench.git.commit.slice(0, 12)}${env.armbench.git.dirty ? ", modified" : ""})` : ""}, ` +
@@ -82,7 +103,7 @@ export async function runInfo(opts: GlobalOptions): Promise<number> {
   const dest = resolveDestination(opts, "info", env.machine.hostname, new Date(env.createdAt), false);
   const writer = openWriter(dest, env);
   writer.add(clockRecord);
-  if (dest.kind !== "stdout") process.stdout.write(renderInfo(env));
+  if (dest.kind !== "stdout") process.stdout.write(renderInfo(env, tuningText(env, native)));
   finishOutput(dest, writer, opts.quiet);
   return 0;
 }
