@@ -170,49 +170,31 @@ const DwTileFn kDwTiles[kDwMaxT + 1] = {nullptr, dw_tile<1>, dw_tile<2>, dw_tile
                                         dw_tile<7>, dw_tile<8>, dw_tile<9>, dw_tile<10>, dw_tile<11>, dw_tile<12>};
 
 // Depthwise with the tap width S and the pixel stride PS (floats) fixed at compile time and
-// taps one block apart (dilation 1): every address is a constant offset from the row, and
-// the input vector pixel t reads at tap j is the one pixel t + 1 read at tap j - PS / 4, so
-// GCC loads it once per row (S + T - 1 loads for S * T FMLAs at stride 1), where the
-// generic tile recomputes T addresses and loads T vectors per tap. Up to 16 pixels: 16
-// independent accumulators cover the FMLA latency times the pipes of the 4-pipe cores.
-// Each pixel's taps are summed in the generic tile's order, so the bits are the same.
-template <int T, int PS, int S>
-__attribute__((optimize("no-schedule-insns"))) void dw_tile_fixed(const NchwcDepthwiseRow& a, const float* x, float* y) {
-  float32x4_t acc[T];
-#pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
-  ARMBENCH_MCA_BEGIN("nchwc.depthwise_f32_s%c0_k%c1.t%c2" :: "i"(PS / kBlk), "i"(S), "i"(T));
-  const float* xr = x;
-  const float* wr = a.w;
-  for (size_t i = 0; i < a.r; ++i, xr += a.row_stride, wr += S * kBlk) {
-    float32x4_t wv[S];
-#pragma GCC unroll 8
-    for (int j = 0; j < S; ++j) wv[j] = vld1q_f32(wr + j * kBlk);
-#pragma GCC unroll 16
-    for (int t = 0; t < T; ++t) {
-#pragma GCC unroll 8
-      for (int j = 0; j < S; ++j) acc[t] = vfmaq_f32(acc[t], vld1q_f32(xr + t * PS + j * kBlk), wv[j]);
-    }
-  }
-  ARMBENCH_MCA_END();
-#pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) vst1q_f32(y + t * kBlk, acc[t]);
-}
-
-// The same over kDepthwiseRows output rows at once, up to 7 pixels each (21 accumulators,
-// 21 independent sums: MobileNet's 56, 28, 14 and 7-pixel rows in 7-pixel tiles, where a
+// taps one block apart (dilation 1), over R output rows (1, or kDepthwiseRows: x_row_step
+// apart): every address is a constant offset from the row, and the input vector pixel t
+// reads at tap j is the one pixel t + 1 read at tap j - PS / 4, so GCC loads it once per
+// row (S + T - 1 loads for S * T FMLAs at stride 1), where the generic tile recomputes T
+// addresses and loads T vectors per tap. One row takes up to 16 pixels (16 independent
+// accumulators cover the FMLA latency times the pipes of the 4-pipe cores); three rows up
+// to 7 each (21 sums: MobileNet's 56, 28, 14 and 7-pixel rows in 7-pixel tiles, where a
 // row alone would give 14 or 7). Per tap row i the S weight vectors, then each output
-// row's inputs (x_row_step apart); each pixel's taps keep the order i, j.
+// row's inputs; each pixel's taps are summed in the generic tile's order, so the bits
+// are the same.
 constexpr int kDwRows = static_cast<int>(kDepthwiseRows);
-template <int T, int PS, int S>
-__attribute__((optimize("no-schedule-insns"))) void dw_tile_rows(const NchwcDepthwiseRow& a, const float* x, float* y) {
-  float32x4_t acc[kDwRows][T];
+template <int R, int T, int PS, int S>
+__attribute__((optimize("no-schedule-insns"))) void dw_tile_fixed(const NchwcDepthwiseRow& a, const float* x, float* y) {
+  static_assert(R == 1 || R == kDwRows, "one row or a group of kDepthwiseRows");
+  float32x4_t acc[R][T];
 #pragma GCC unroll 4
-  for (int k = 0; k < kDwRows; ++k)
+  for (int k = 0; k < R; ++k)
 #pragma GCC unroll 16
     for (int t = 0; t < T; ++t) acc[k][t] = vdupq_n_f32(0.0f);
   const size_t step = a.x_row_step;
-  ARMBENCH_MCA_BEGIN("nchwc.depthwise_f32_s%c0_k%c1_r%c2.t%c3" :: "i"(PS / kBlk), "i"(S), "i"(kDwRows), "i"(T));
+  if constexpr (R == 1) {
+    ARMBENCH_MCA_BEGIN("nchwc.depthwise_f32_s%c0_k%c1.t%c2" :: "i"(PS / kBlk), "i"(S), "i"(T));
+  } else {
+    ARMBENCH_MCA_BEGIN("nchwc.depthwise_f32_s%c0_k%c1_r%c2.t%c3" :: "i"(PS / kBlk), "i"(S), "i"(R), "i"(T));
+  }
   const float* xr = x;
   const float* wr = a.w;
   for (size_t i = 0; i < a.r; ++i, xr += a.row_stride, wr += S * kBlk) {
@@ -220,7 +202,7 @@ __attribute__((optimize("no-schedule-insns"))) void dw_tile_rows(const NchwcDept
 #pragma GCC unroll 8
     for (int j = 0; j < S; ++j) wv[j] = vld1q_f32(wr + j * kBlk);
 #pragma GCC unroll 4
-    for (int k = 0; k < kDwRows; ++k) {
+    for (int k = 0; k < R; ++k) {
       const float* xk = xr + k * step;
 #pragma GCC unroll 16
       for (int t = 0; t < T; ++t) {
@@ -231,15 +213,16 @@ __attribute__((optimize("no-schedule-insns"))) void dw_tile_rows(const NchwcDept
   }
   ARMBENCH_MCA_END();
 #pragma GCC unroll 4
-  for (int k = 0; k < kDwRows; ++k)
+  for (int k = 0; k < R; ++k)
 #pragma GCC unroll 16
     for (int t = 0; t < T; ++t) vst1q_f32(y + k * a.y_row_step + t * kBlk, acc[k][t]);
 }
 
 constexpr int kDwRowsMaxT = 7;
 #define ARMBENCH_DW_ROWS(PS, S)                                                                        \
-  {nullptr, dw_tile_rows<1, PS, S>, dw_tile_rows<2, PS, S>, dw_tile_rows<3, PS, S>, dw_tile_rows<4, PS, S>, \
-   dw_tile_rows<5, PS, S>, dw_tile_rows<6, PS, S>, dw_tile_rows<7, PS, S>}
+  {nullptr,                          dw_tile_fixed<kDwRows, 1, PS, S>, dw_tile_fixed<kDwRows, 2, PS, S>, \
+   dw_tile_fixed<kDwRows, 3, PS, S>, dw_tile_fixed<kDwRows, 4, PS, S>, dw_tile_fixed<kDwRows, 5, PS, S>, \
+   dw_tile_fixed<kDwRows, 6, PS, S>, dw_tile_fixed<kDwRows, 7, PS, S>}
 const DwTileFn kDw3s1Rows[kDwRowsMaxT + 1] = ARMBENCH_DW_ROWS(4, 3);
 const DwTileFn kDw5s1Rows[kDwRowsMaxT + 1] = ARMBENCH_DW_ROWS(4, 5);
 const DwTileFn kDw5s2Rows[kDwRowsMaxT + 1] = ARMBENCH_DW_ROWS(8, 5);
@@ -394,12 +377,12 @@ const DwTileFn kDw3s2Strip[kDw3s2StripMaxT + 1] = {nullptr,        dw3s2_strip<1
                                                    dw3s2_strip<5>, dw3s2_strip<6>, dw3s2_strip<7>, dw3s2_strip<8>};
 
 constexpr int kDwFixedMaxT = 16;
-#define ARMBENCH_DW_FIXED(PS, S)                                                                          \
-  {nullptr, dw_tile_fixed<1, PS, S>, dw_tile_fixed<2, PS, S>, dw_tile_fixed<3, PS, S>,                    \
-   dw_tile_fixed<4, PS, S>, dw_tile_fixed<5, PS, S>, dw_tile_fixed<6, PS, S>, dw_tile_fixed<7, PS, S>,     \
-   dw_tile_fixed<8, PS, S>, dw_tile_fixed<9, PS, S>, dw_tile_fixed<10, PS, S>, dw_tile_fixed<11, PS, S>,  \
-   dw_tile_fixed<12, PS, S>, dw_tile_fixed<13, PS, S>, dw_tile_fixed<14, PS, S>, dw_tile_fixed<15, PS, S>, \
-   dw_tile_fixed<16, PS, S>}
+#define ARMBENCH_DW_FIXED(PS, S)                                                                              \
+  {nullptr,                       dw_tile_fixed<1, 1, PS, S>,  dw_tile_fixed<1, 2, PS, S>,  dw_tile_fixed<1, 3, PS, S>,  \
+   dw_tile_fixed<1, 4, PS, S>,  dw_tile_fixed<1, 5, PS, S>,  dw_tile_fixed<1, 6, PS, S>,  dw_tile_fixed<1, 7, PS, S>,  \
+   dw_tile_fixed<1, 8, PS, S>,  dw_tile_fixed<1, 9, PS, S>,  dw_tile_fixed<1, 10, PS, S>, dw_tile_fixed<1, 11, PS, S>, \
+   dw_tile_fixed<1, 12, PS, S>, dw_tile_fixed<1, 13, PS, S>, dw_tile_fixed<1, 14, PS, S>, dw_tile_fixed<1, 15, PS, S>, \
+   dw_tile_fixed<1, 16, PS, S>}
 // 3x3 and 5x5 taps (MobileNet, EfficientNet), stride 1 and 2.
 const DwTileFn kDw3s1[kDwFixedMaxT + 1] = ARMBENCH_DW_FIXED(4, 3);
 const DwTileFn kDw3s2[kDwFixedMaxT + 1] = ARMBENCH_DW_FIXED(8, 3);
