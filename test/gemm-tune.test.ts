@@ -138,6 +138,7 @@ test("a bad --kernel or --blocking is one sentence and a non-zero exit", () => {
   for (const [args, want] of [
     [["--kernel", "f32_nope"], /--kernel f32_nope: no such kernel in this build/],
     [["--blocking", "1,2"], /--blocking takes MC,KC,NC/],
+    [["--kernel", "bf16_ref_4x4"], /--kernel bf16_ref_4x4 computes bf16, which --dtype fp32 does not run\./],
   ] as const) {
     const r = armbench(["gemm", "--sizes", "32", "--threads", "1", "--no-peers", "--quick", ...args]);
     assert.notEqual(r.status, 0);

@@ -66,7 +66,10 @@ export async function runGemm(opts: GemmOptions): Promise<number> {
   const blocking = opts.blocking !== undefined ? parseBlocking(opts.blocking) : null;
   const native = loadNative();
   const kernels = native.gemmKernels();
-  if (opts.kernel !== undefined) forcedKernel(kernels, opts.kernel);
+  if (opts.kernel !== undefined) {
+    const k = forcedKernel(kernels, opts.kernel);
+    if (!dtypes.includes(k.dtype)) throw new UserError(`--kernel ${k.name} computes ${k.dtype}, which --dtype ${opts.dtype} does not run.`);
+  }
   const request: TuneRequest = { kernel: opts.kernel ?? null, blocking, off: tuneOff(opts.noTune ?? false) };
   const allowed = native.allowedCpus();
   if (opts.threads !== undefined && opts.threads > allowed.length) {
