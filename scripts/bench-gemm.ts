@@ -1,7 +1,8 @@
 /**
  * npm run bench:gemm: the gemm performance goals, each as a ratio measured in one run.
- * Runs `armbench gemm` twice (square 1024/2048 in fp32 and bf16 on 1 and all threads;
- * the skinny deep-learning shapes in fp32 on one thread) and reads the results files.
+ * Runs `armbench gemm` three times (square 1024/2048 in fp32 and bf16 on 1 and all
+ * threads, tuned; the skinny deep-learning shapes in fp32 on one thread; the fp32 squares
+ * again with --no-tune, for the tuner's gain) and reads the results files.
  * Extra arguments go to armbench (e.g. `npm run bench:gemm -- --warm`).
  */
 import type { OkRecord, ResultRecord } from "../src/results/schema.js";
@@ -10,6 +11,8 @@ import { benchDir, runArmbench } from "./bench-run.js";
 
 const square = runArmbench("square", ["gemm", "--dtype", "all", "--sizes", "1024,2048"]).records;
 const skinny = runArmbench("skinny", ["gemm", "--dtype", "fp32", "--shape-set", "skinny", "--threads", "1"]).records;
+// The tuner's gain: the same squares with each kernel's cache-derived defaults, no peers.
+const untuned = runArmbench("untuned", ["gemm", "--dtype", "fp32", "--sizes", "1024,2048", "--no-peers", "--no-tune"]).records;
 const ok = (r: ResultRecord): r is OkRecord => r.status === "ok" && r.name === "gemm";
 const find = (rs: ResultRecord[], impl: string | null, p: Record<string, unknown>) =>
   rs.filter(ok).filter((r) => (impl === null ? r.impl !== "armbench" : r.impl === impl) && Object.entries(p).every(([k, v]) => r.params[k] === v));
@@ -34,6 +37,14 @@ for (const size of [1024, 2048]) {
   goal(`sbgemm ${size}^3, 1 thread: bf16 / our fp32`, bf && ours ? bf.median / ours.median : null, 1.8, bf ? `${num(bf.median, 1)} GFLOP/s` : "");
   const dnnl = find(square, "onednn", { m: size, dtype: "bf16", threads: 1 })[0];
   goal(`sbgemm ${size}^3, 1 thread: ours / oneDNN bf16`, bf && dnnl ? bf.median / dnnl.median : null, 1.0, dnnl ? peerLabel(dnnl) : "oneDNN bf16 not measured");
+}
+for (const size of [1024, 2048]) {
+  for (const t of [...new Set(square.filter(ok).map((r) => Number(r.params.threads)))]) {
+    const tuned = find(square, "armbench", { m: size, dtype: "fp32", threads: t })[0];
+    const base = find(untuned, "armbench", { m: size, dtype: "fp32", threads: t })[0];
+    const how = tuned ? `${tuned.derived?.tuning ?? "?"} ${tuned.derived?.blocking ?? ""} vs default ${base?.derived?.blocking ?? "-"}` : "";
+    goal(`sgemm ${size}^3, ${t} thread${t > 1 ? "s" : ""}: tuned / default blocking`, tuned && base ? tuned.median / base.median : null, 1.0, how);
+  }
 }
 const one = find(square, "armbench", { m: 2048, dtype: "fp32", threads: 1 })[0];
 const all = find(square, "armbench", { m: 2048, dtype: "fp32", threads: cpus })[0];
