@@ -124,6 +124,14 @@ test("armbench gemm tunes on first use, reuses the cache after, and a forced ker
   assert.equal(off[0]!.derived?.tuning, "default");
   assert.equal(off[0]!.derived?.blocking, `${def.blocking.mc},${def.blocking.kc},${def.blocking.nc}`);
 
+  // A kernel forced for fp32 under --dtype all: bf16 runs its defaults, nothing is timed.
+  const bothFile = path.join(dir, "both.json");
+  const both = armbench(["gemm", "--sizes", "96", "--threads", "1", "--no-peers", "--quick", "--dtype", "all", "--kernel", def.name, "--json", bothFile, "--quiet"], undefined, env);
+  assert.equal(both.status, 0, both.stderr);
+  const byDtype = new Map(ourGemm(bothFile).map((r) => [r.params.dtype, r.derived?.tuning]));
+  assert.equal(byDtype.get("fp32"), "forced");
+  if (byDtype.has("bf16")) assert.equal(byDtype.get("bf16"), "default");
+
   // Every fp32 kernel this CPU runs, forced, and a small blocking that splits 96 into
   // several blocks of each loop: each answer checked against the double reference.
   for (const k of dtypeKernels(kernels, "fp32")) {

@@ -133,7 +133,8 @@ export interface TuneContext {
 
 /**
  * The kernel and blocking for `dtype` on `threads` threads: forced parts as given (the rest
- * from the kernel's default), the default with tuning off, else the cached winner, else
+ * from the kernel's default), the default with tuning off or a kernel forced for the other
+ * dtype, else the cached winner, else
  * the fastest checked candidate, timed here in rounds (each candidate's samples spread
  * over the rounds) and stored. null when the build has no kernel for the dtype.
  */
@@ -145,7 +146,8 @@ export async function chooseGemm(ctx: TuneContext, dtype: GemmDtype, threads: nu
   const def = own.find((k) => k.isDefault) ?? own[0];
   if (!def) return null;
   if (request.blocking) return { kernel: def, blocking: request.blocking, source: "forced" };
-  if (request.off) return { kernel: def, blocking: def.blocking, source: "default" };
+  // A kernel forced for the other dtype: this one runs its defaults, so a forced run times nothing.
+  if (request.off || request.kernel !== null) return { kernel: def, blocking: def.blocking, source: "default" };
   const hit = ctx.cache ? cacheLookup(ctx.cache, threads, dtype, ITEM) : undefined;
   if (hit) return { kernel: own.find((k) => k.name === hit.kernel) ?? def, blocking: hit.blocking, source: "cache" };
 
