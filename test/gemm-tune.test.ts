@@ -5,6 +5,8 @@ import { test } from "node:test";
 
 import { cacheScope } from "../src/cache/store.js";
 import { tuningText } from "../src/commands/info.js";
+import { cellText, type TableBlock } from "../src/report/blocks.js";
+import { buildSections, loadMachines } from "../src/report/build.js";
 import { UserError } from "../src/errors.js";
 import { candidates, dtypeKernels, forcedKernel, loadTuneCache, parseBlocking, tuneOff } from "../src/gemm/tune.js";
 import { loadNative, type NativeGemmKernel } from "../src/native.js";
@@ -114,6 +116,12 @@ test("armbench gemm tunes on first use, reuses the cache after, and a forced ker
   const won = stored.entries[0]!.value;
   assert.ok(candidates(fp32).some((c) => c.kernel.name === won.kernel && c.blocking.mc === won.blocking.mc && c.blocking.kc === won.blocking.kc), "the winner is a candidate");
   assert.equal(first[0]!.derived?.blocking, `${won.blocking.mc},${won.blocking.kc},${won.blocking.nc}`);
+
+  // The report's table of every case says which blocking ran and where it came from.
+  const sections = buildSections(loadMachines([path.join(dir, "first.json")]));
+  const every = sections.find((x) => x.id === "gemm")!.blocks.find((b): b is TableBlock => b.kind === "table" && b.caption === "Every GEMM case")!;
+  const ours = every.rows.find((r) => r[1] === "armbench")!;
+  assert.match(cellText(ours[3]!), new RegExp(`\\[mc,kc,nc ${won.blocking.mc},${won.blocking.kc},${won.blocking.nc}, measured\\]$`));
 
   const second = run("second", []);
   assert.equal(second[0]!.derived?.tuning, "cache");

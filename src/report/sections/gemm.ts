@@ -143,9 +143,15 @@ function casesText(recs: readonly ResultRecord[]): string {
   return parts.join("; ");
 }
 
+/** The kernel, and for ours the blocking that ran and where it came from (tuning: measured, cache, default, forced). */
+function kernelText(r: OkRecord): string {
+  const b = r.derived?.blocking;
+  return typeof b === "string" ? `${strParam(r, "kernel")} [mc,kc,nc ${b}, ${String(r.derived?.tuning ?? "default")}]` : strParam(r, "kernel");
+}
+
 function allCases(machines: readonly Machine[]): Block[] {
   const rows = machines.flatMap((m) =>
-    okRecords(m, "gemm").map((r): Cell[] => [m.label, r.impl, variantText(variantParams(r)), strParam(r, "kernel"), strParam(r, "dtype"), strParam(r, "shape"), shape(r), numCell(numParam(r, "threads"), 0), numCell(r.median, 1), numCell(numParam(r, "pctPeak"), 1, "%")]),
+    okRecords(m, "gemm").map((r): Cell[] => [m.label, r.impl, variantText(variantParams(r)), kernelText(r), strParam(r, "dtype"), strParam(r, "shape"), shape(r), numCell(numParam(r, "threads"), 0), numCell(r.median, 1), numCell(numParam(r, "pctPeak"), 1, "%")]),
   );
   // One line per reason: a library that is missing fails every case for the same reason.
   const failed: Cell[][] = [];
