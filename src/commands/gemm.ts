@@ -3,7 +3,7 @@ import { UserError } from "../errors.js";
 import { buildCases, parseDtypes, parseSizes, threadCounts } from "../gemm/cases.js";
 import { renderGemm, renderTuning } from "../gemm/render.js";
 import { runGemmPlan, type GemmContext } from "../gemm/run.js";
-import { defaultTuneCacheFile, forcedKernel, loadTuneCache, parseBlocking, saveTuneCache, tuneOff, type TuneRequest } from "../gemm/tune.js";
+import { defaultTuneCacheFile, forcedKernel, loadTuneCache, parseBlocking, saveTuneCache, tuneOff, type TunedChoice, type TuneRequest } from "../gemm/tune.js";
 import { loadNative } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
 import { openPeakBook } from "../micro/peak-book.js";
@@ -94,7 +94,7 @@ export async function runGemm(opts: GemmOptions): Promise<number> {
   const tuning = request.kernel === null && request.blocking === null && !request.off;
   const tuneFile = opts.tuneCache ?? defaultTuneCacheFile();
   const cache = tuning ? loadTuneCache(tuneFile, env, kernels, warn) : null;
-  const tuned: NonNullable<GemmContext["tuned"]> = [];
+  const tuned: TunedChoice[] = [];
   const ctx: GemmContext = { native, suite, env, record, progress, cpus: allowed, warn, peaks, tune: { request, cache }, tuned };
   const summary = await runGemmPlan(ctx, {
     cases,

@@ -1,6 +1,7 @@
 /** Terminal tables for `armbench gemm`: every case and implementation, then the ratios. */
 import { num, pct, renderTable } from "../table.js";
 import type { GemmRow, GemmSummary } from "./run.js";
+import type { TunedChoice } from "./tune.js";
 
 /** "as detected", "as configured: OPENBLAS_CORETYPE=Haswell", "forced: BLIS_ARCH_TYPE=skx". */
 const runLabel = (run: NonNullable<GemmRow["run"]>, env: string | null) => `${run.replace("-", " ")}${env ? `: ${env}` : ""}`;
@@ -52,7 +53,7 @@ export function renderGemm(s: GemmSummary): string {
 }
 
 /** Which kernel and blocking ran per dtype and thread count, and where each choice came from. */
-export function renderTuning(tuned: readonly { dtype: string; threads: number; kernel: string; blocking: { mc: number; kc: number; nc: number }; source: string }[], cacheFile: string | null): string {
+export function renderTuning(tuned: readonly TunedChoice[], cacheFile: string | null): string {
   if (tuned.length === 0) return "";
   const rows = tuned.map((t) => [t.dtype, String(t.threads), t.kernel, `${t.blocking.mc},${t.blocking.kc},${t.blocking.nc}`, t.source]);
   const where = cacheFile ? `tuning cache: ${cacheFile}` : "tuning off or forced: nothing timed, no cache read";

@@ -13,7 +13,7 @@ import type { GemmSuite } from "../suites.js";
 import { flops, type GemmCase, type GemmDtype } from "./cases.js";
 import { allPeerEnv, formatEnv, narrowerOverride, peerChoiceWarnings, peerVariants, runPeer, type PeerRunKind, type PeerVariant } from "./peers.js";
 import type { PeerJob } from "./peer-child.js";
-import { chooseGemm, type Blocking, type TuneCache, type TuneRequest } from "./tune.js";
+import { chooseGemm, type Blocking, type TuneCache, type TunedChoice, type TuneRequest } from "./tune.js";
 
 export interface GemmContext {
   native: Native;
@@ -30,7 +30,7 @@ export interface GemmContext {
   /** --kernel, --blocking, --no-tune and the tuning cache (null: none read or written); tuning off when absent. */
   tune?: { request: TuneRequest; cache: TuneCache | null };
   /** Filled with each dtype and thread count's choice, for the table. */
-  tuned?: { dtype: GemmDtype; threads: number; kernel: string; blocking: Blocking; source: string }[];
+  tuned?: TunedChoice[];
 }
 
 export interface GemmPlan {

@@ -14,7 +14,7 @@ import { UserError } from "../errors.js";
 import type { Native, NativeGemmKernel, NativeHandle } from "../native.js";
 import type { Env } from "../results/schema.js";
 import { median } from "../stats.js";
-import type { GemmDtype } from "./cases.js";
+import { flops, type GemmDtype } from "./cases.js";
 
 export interface Blocking {
   mc: number;
@@ -24,6 +24,15 @@ export interface Blocking {
 
 /** Where a choice came from. */
 export type TuneSource = "default" | "forced" | "cache" | "measured";
+
+/** One dtype and thread count's choice, as the table above gemm's results shows it. */
+export interface TunedChoice {
+  dtype: GemmDtype;
+  threads: number;
+  kernel: string;
+  blocking: Blocking;
+  source: TuneSource;
+}
 
 export interface GemmChoice {
   kernel: NativeGemmKernel;
@@ -153,20 +162,23 @@ export async function chooseGemm(ctx: TuneContext, dtype: GemmDtype, threads: nu
 
   const cands = candidates(own);
   const rates: number[][] = cands.map(() => []);
+  // A candidate whose answer fails its check in any round is never chosen.
+  const failed = new Set<number>();
   const n = TUNE_SIZE;
+  const work = flops({ m: n, n, k: n });
   for (let round = 0; round < TUNE_ROUNDS; round++) {
     for (const [i, c] of cands.entries()) {
+      if (failed.has(i)) continue;
       ctx.progress(`gemm: tuning ${dtype} on ${threads} thread${threads > 1 ? "s" : ""}: ${c.kernel.name} mc=${c.blocking.mc} kc=${c.blocking.kc} nc=${c.blocking.nc} (${i + 1}/${cands.length}, round ${round + 1}/${TUNE_ROUNDS})`);
       const r = await ctx.native.gemmMeasure({ dtype, kernel: c.kernel.index, blocking: c.blocking, pool, m: n, n, k: n, transA: 0, transB: 0, warm: 0, seed: 1, samples: TUNE_SAMPLES, minSampleNs: TUNE_MIN_SAMPLE_NS });
-      // A candidate whose answer fails its check is never chosen.
-      if (!r.check.passed) rates[i] = [Number.NaN];
-      else if (!rates[i]!.some(Number.isNaN)) rates[i]!.push(...r.samples.map((s) => (2 * n * n * n * s.calls) / s.ns));
+      if (!r.check.passed) failed.add(i);
+      else rates[i]!.push(...r.samples.map((s) => (work * s.calls) / s.ns));
     }
   }
   let best = -1;
   let bestRate = 0;
   rates.forEach((r, i) => {
-    const m = r.length > 0 && !r.some(Number.isNaN) ? median(r) : 0;
+    const m = r.length > 0 && !failed.has(i) ? median(r) : 0;
     if (m > bestRate) {
       bestRate = m;
       best = i;
