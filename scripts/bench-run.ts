@@ -14,11 +14,12 @@ export const benchDir = mkdtempSync(path.join(os.tmpdir(), "armbench-bench-"));
  * Runs `armbench ARGS --json FILE --quiet` plus the bench script's own extra arguments;
  * a failure is reported and what was measured before it is still returned.
  */
-export function runArmbench(name: string, args: string[]): ResultsFile {
+export function runArmbench(name: string, args: string[], env: NodeJS.ProcessEnv = process.env): ResultsFile {
   const file = path.join(benchDir, `${name}.json`);
   const cli = path.join(packageRoot, "bin", "armbench.js");
   const r = spawnSync(process.execPath, [cli, ...args, "--json", file, "--quiet", ...process.argv.slice(2)], {
     stdio: ["ignore", "ignore", "inherit"],
+    env,
   });
   if (r.status !== 0) console.error(`armbench ${args.join(" ")} exited with ${r.status}; the figures below are what it measured before that.`);
   return loadResults(file);

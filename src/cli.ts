@@ -202,11 +202,13 @@ function buildParser(args: string[]): Argv {
         .option("test-data", { type: "string", describe: "run the test_data_set_N folders of DIR (input_K.pb / output_K.pb) and compare" })
         .option("rtol", { type: "number", default: 1e-3, describe: "relative tolerance for --test-data" })
         .option("atol", { type: "number", default: 1e-5, describe: "absolute tolerance for --test-data" })
-        .option("cache", {
-          type: "string",
-          describe: "the conv fast-run cache to choose algorithms from",
-          defaultDescription: "~/.cache/armbench/conv-fast-run.json when it exists",
+        .option("tune", {
+          type: "boolean",
+          default: true,
+          describe: "choose each conv's algorithm per graph and thread count by timing them on first use (each alone, then whole programs raced), cached; --no-tune (or ARMBENCH_TUNE=off): the default rules",
         })
+        .option("tune-cache", { type: "string", describe: "the model tuning cache file", defaultDescription: "~/.cache/armbench/model-tune.json" })
+        .option("cache", { type: "string", describe: "take each conv's algorithm from this conv fast-run cache (armbench conv --fast-run's winners alone) instead of tuning" })
         .option("suite", { type: "string", describe: "a suite file to use instead of suites/model.json" })
         .option("peaks", { type: "string", array: true, describe: "take the measured peak per dtype and thread count from these results files of this machine and build (e.g. armbench micro's) instead of measuring it" })
         .example("$0 model resnet50", "fp32, batch 1 and 8, 1 thread and every core, against onnxruntime")
@@ -232,6 +234,8 @@ function buildParser(args: string[]): Argv {
         rtol: argv.rtol as number,
         atol: argv.atol as number,
         cacheFile: argv.cache as string | undefined,
+        noTune: argv.tune === false,
+        tuneCache: argv["tune-cache"] as string | undefined,
         suiteFile: argv.suite as string | undefined,
         peaks: argv.peaks as string[] | undefined,
       });

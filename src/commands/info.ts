@@ -2,6 +2,7 @@
 import { describeCoreClock } from "../clock.js";
 import { formatBytes, formatHz, plural } from "../format.js";
 import { defaultTuneCacheFile, loadTuneCache, TUNE_SIZE, tuneOff } from "../gemm/tune.js";
+import { defaultModelTuneCacheFile, loadModelTuneCache } from "../model/tune.js";
 import { loadNative, type Native } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
 import { createProgress } from "../progress.js";
@@ -54,7 +55,24 @@ export function tuningText(env: Env, native: Pick<Native, "gemmKernels">, file =
   return lines.join("\n");
 }
 
-export function renderInfo(env: Env, tuning?: string): string {
+/** The model-tune cache's choices for this machine and build, a line per graph, thread count and fpmath. */
+export function modelTuningText(env: Env, native: Pick<Native, "convAlgos">, file = defaultModelTuneCacheFile(), processEnv: NodeJS.ProcessEnv = process.env): string {
+  const ignored: string[] = [];
+  const cache = loadModelTuneCache(file, env, native, (m) => ignored.push(m));
+  const lines = [...cache.entries].map(([key, v]) => {
+    const [t, fpmath, ...item] = key.split("|");
+    const [graph, layout] = item.join("|").split("/");
+    const won = v.raced.find((r) => r.program === v.program);
+    return `${graph} ${layout} ${fpmath}, ${plural(Number(t!.slice(1)), "thread")}: "${v.program}"${won ? ` ${won.ms.toFixed(2)} ms` : ""} (best of ${v.raced.length} programs, tuned in ${(v.tuneMs / 1000).toFixed(1)} s, ${v.measuredAt.slice(0, 10)})`;
+  });
+  if (lines.length === 0) lines.push("nothing cached for this machine and build: the next armbench model tunes its convs");
+  if (tuneOff(false, processEnv)) lines.push("ARMBENCH_TUNE=off: the default rules choose, the cache is not used");
+  if (ignored.length) lines.push(`(${ignored.length === 1 ? "a warning" : `${ignored.length} warnings`} about entries of other machines or builds: armbench model prints them)`);
+  lines.push(`cache: ${file}`);
+  return lines.join("\n");
+}
+
+export function renderInfo(env: Env, tuning?: { gemm: string; model: string }): string {
   const c = env.cpu;
   const ua = c.microarch;
   const clock = env.clock;
@@ -79,7 +97,7 @@ export function renderInfo(env: Env, tuning?: string): string {
       ].join("\n"),
     ],
     ["Build", `${env.build.compiler}, ${env.build.buildType} ${env.build.flags}\nper-ISA files: ${env.build.isaFlags || "none"}`],
-    ...(tuning !== undefined ? [["GEMM tuning", tuning] as [string, string]] : []),
+    ...(tuning !== undefined ? [["GEMM tuning", tuning.gemm], ["Model tuning", tuning.model]] as [string, string][] : []),
     [
       "Versions",
       `armbench ${env.armbench.version}${env.armbench.git ? ` (${env.armbench.git.commit.slice(0, 12)}${env.armbench.git.dirty ? ", modified" : ""})` : ""}, ` +
@@ -103,7 +121,7 @@ export async function runInfo(opts: GlobalOptions): Promise<number> {
   const dest = resolveDestination(opts, "info", env.machine.hostname, new Date(env.createdAt), false);
   const writer = openWriter(dest, env);
   writer.add(clockRecord);
-  if (dest.kind !== "stdout") process.stdout.write(renderInfo(env, tuningText(env, native)));
+  if (dest.kind !== "stdout") process.stdout.write(renderInfo(env, { gemm: tuningText(env, native), model: modelTuningText(env, native) }));
   finishOutput(dest, writer, opts.quiet);
   return 0;
 }

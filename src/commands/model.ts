@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-import { defaultCacheFile, loadCache } from "../conv/cache.js";
+import { loadCache } from "../conv/cache.js";
 import { cachedAlgoPolicy, defaultAlgoPolicy, type AlgoPolicy } from "../engine/compile.js";
 import { countFlops, type Graph } from "../engine/ir.js";
 import { defaultAlgoChooser, type FpMath } from "../engine/lower.js";
@@ -12,9 +12,12 @@ import { UserError } from "../errors.js";
 import { formatBytes } from "../format.js";
 import { threadCounts } from "../gemm/cases.js";
 import { renderModel } from "../model/render.js";
-import { runModelPlan } from "../model/run.js";
+import { BLOCKED_OPS, runModelPlan } from "../model/run.js";
+import { defaultModelTuneCacheFile, loadModelTuneCache, tunedAlgos } from "../model/tune.js";
+import { tuneOff } from "../gemm/tune.js";
+import { isEmulated } from "../sysinfo/emulation.js";
 import { runTestSets } from "../model/testdata.js";
-import { loadNative, type Native } from "../native.js";
+import { loadNative, type Native, type NativeHandle } from "../native.js";
 import { finishOutput, openWriter, resolveDestination, type GlobalOptions } from "../output.js";
 import { createProgress } from "../progress.js";
 import { openPeakBook } from "../micro/peak-book.js";
@@ -40,6 +43,10 @@ export interface ModelOptions extends GlobalOptions {
   rtol: number;
   atol: number;
   cacheFile?: string | undefined;
+  /** --no-tune: the default rules instead of the model's own tuning. */
+  noTune: boolean;
+  /** --tune-cache: the model-tune cache file. */
+  tuneCache?: string | undefined;
   suiteFile?: string | undefined;
   /** --peaks: results files whose measured peaks this run uses instead of measuring them. */
   peaks?: string[] | undefined;
@@ -67,24 +74,37 @@ function listModels(suite: ModelSuite): number {
 }
 
 /**
- * The fast-run cache's winners for each thread count when a cache exists (or --cache
- * names one), the default rules otherwise and for shapes it has not measured.
+ * Where the convs' algorithms come from: the winners of a conv fast-run cache when --cache
+ * names one; the default rules with --no-tune, ARMBENCH_TUNE=off or under emulation (whose
+ * timings are the emulator's); else the model's own tuning of each graph and thread count,
+ * taken from the model-tune cache or measured on first use and stored there.
  */
-function algoPolicies(opts: ModelOptions, env: Env, native: Native, warn: (m: string) => void): { algosFor(threads: number): AlgoPolicy; from: string } {
-  const file = opts.cacheFile ?? defaultCacheFile();
-  if (!existsSync(file)) {
-    if (opts.cacheFile) throw new UserError(`--cache ${opts.cacheFile} does not exist; run \`armbench conv --fast-run --cache ${opts.cacheFile}\` first.`);
-    return { algosFor: () => defaultAlgoPolicy, from: "the default rules (no fast-run cache)" };
+function algoPolicies(opts: ModelOptions, env: Env, native: Native, progress: (m: string) => void, warn: (m: string) => void): {
+  algosFor(threads: number, graph: Graph, pool: NativeHandle): AlgoPolicy | Promise<AlgoPolicy>;
+  from: string;
+} {
+  if (opts.cacheFile) {
+    if (!existsSync(opts.cacheFile)) throw new UserError(`--cache ${opts.cacheFile} does not exist; run \`armbench conv --fast-run --cache ${opts.cacheFile}\` first.`);
+    const cache = loadCache(opts.cacheFile, env, native, warn);
+    const policies = new Map<number, AlgoPolicy>();
+    return {
+      algosFor: (threads) => {
+        if (!policies.has(threads)) policies.set(threads, cachedAlgoPolicy(cache, threads));
+        return policies.get(threads)!;
+      },
+      from: `the conv fast-run cache ${opts.cacheFile}, each thread count its own winners (the default rules for shapes it has not measured)`,
+    };
   }
-  const cache = loadCache(file, env, native, warn);
-  if (cache.entries.size === 0) return { algosFor: () => defaultAlgoPolicy, from: `the default rules (nothing usable in the fast-run cache ${file})` };
-  const policies = new Map<number, AlgoPolicy>();
+  if (tuneOff(opts.noTune)) return { algosFor: () => defaultAlgoPolicy, from: "the default rules (tuning off)" };
+  if (isEmulated(env.machine.virtualization)) {
+    warn("conv tuning is off under user-mode emulation (its timings are the emulator's): the default rules choose.");
+    return { algosFor: () => defaultAlgoPolicy, from: "the default rules (tuning is off under emulation)" };
+  }
+  const cache = loadModelTuneCache(opts.tuneCache ?? defaultModelTuneCacheFile(), env, native, warn);
   return {
-    algosFor: (threads) => {
-      if (!policies.has(threads)) policies.set(threads, cachedAlgoPolicy(cache, threads));
-      return policies.get(threads)!;
-    },
-    from: `the fast-run cache ${file}, each thread count its own winners (the default rules for shapes it has not measured)`,
+    algosFor: async (threads, graph, pool) =>
+      (await tunedAlgos({ native, progress, warn }, cache, { graph, fpmath: opts.fpmath as FpMath, threads, pool, nchwcBlock: native.nchwcBlock(), layout: opts.layout as "nchw" | "nchwc", blockedOps: BLOCKED_OPS })).policy,
+    from: "the model's own tuning per graph and thread count (each conv's algorithms timed alone, then whole programs raced)",
   };
 }
 
@@ -139,7 +159,7 @@ export async function runModel(opts: ModelOptions): Promise<number> {
   const warnings: string[] = [];
   const warn = (m: string) => warnings.push(m);
   const record = (r: ResultRecord) => writer.add(r);
-  const chooser = algoPolicies(opts, env, native, warn);
+  const chooser = algoPolicies(opts, env, native, (m) => progress.update(m), warn);
   const peaks = openPeakBook({ native, env, quick: opts.quick, peaksFiles: opts.peaks, record, warn });
   let summary;
   try {
@@ -166,10 +186,7 @@ export async function runModel(opts: ModelOptions): Promise<number> {
   if (dest.kind !== "stdout") {
     process.stdout.write(renderModel(summary));
     process.stdout.write(`Conv algorithms: ${chooser.from}.\n`);
-    for (const c of summary.convAlgos) {
-      const fromCache = c.choices.filter((x) => x.source === "cache").length;
-      process.stdout.write(`  batch ${c.batch}, ${c.threads} thread(s): ${fromCache} of ${c.choices.length} convs from the fast-run cache, ${c.choices.length - fromCache} from the default rules\n`);
-    }
+    for (const c of summary.convAlgos) process.stdout.write(`  batch ${c.batch}, ${c.threads} thread(s): ${c.policy}\n`);
     if (warnings.length) process.stdout.write(`Warnings:\n${warnings.map((w) => `  ! ${w}`).join("\n")}\n`);
   }
   return writer.results.records.some((r) => r.suite === "model" && r.status === "failed") ? 1 : 0;

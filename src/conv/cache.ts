@@ -32,7 +32,7 @@ export function shapeKey(s: NativeConvShape): string {
   return [s.n, s.c, s.h, s.w, s.k, s.r, s.s, s.stride, s.pad, s.groups].join("x");
 }
 
-function parseShapeKey(item: string): NativeConvShape | null {
+export function parseShapeKey(item: string): NativeConvShape | null {
   const v = item.split("x").map(Number);
   if (v.length !== 10 || !v.every((x) => Number.isInteger(x) && x >= 0 && x <= 1 << 20)) return null;
   const [n, c, h, w, k, r, s, stride, pad, groups] = v as [number, number, number, number, number, number, number, number, number, number];

@@ -60,6 +60,8 @@ export interface AlgoPolicy {
   sourceOf(shape: ConvShape, dtype: FpMath): AlgoSource;
   /** For people: where the choices come from. */
   describe: string;
+  /** When the choices were measured for this run: how long that took (ms). */
+  tunedInMs?: number;
 }
 
 export const defaultAlgoPolicy: AlgoPolicy = { choose: defaultAlgoChooser, sourceOf: () => "default-rules", describe: "the default rules" };

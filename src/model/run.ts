@@ -8,7 +8,7 @@
  * record, never a latency.
  */
 import { agreement, type Agreement } from "../engine/compare.js";
-import { compileModel, convChoiceFields, convChoices, type AlgoPolicy, type CompiledModel, type ConvChoice } from "../engine/compile.js";
+import { compileModel, convChoiceFields, convChoices, defaultAlgoPolicy, type AlgoPolicy, type CompiledModel, type ConvChoice } from "../engine/compile.js";
 import type { Graph, OpType } from "../engine/ir.js";
 import type { FpMath } from "../engine/lower.js";
 import { byInputName, seededInputs } from "../engine/inputs.js";
@@ -41,8 +41,11 @@ export interface ModelPlan {
   batches: number[];
   threads: number[];
   fpmath: FpMath;
-  /** The conv algorithms at a thread count: the fast-run cache's winners for that count, or the default rules. */
-  algosFor(threads: number): AlgoPolicy;
+  /**
+   * The conv algorithms of `graph` at a thread count: the model's own tuning (cached, or
+   * measured now on `pool`), a conv fast-run cache's winners, or the default rules.
+   */
+  algosFor(threads: number, graph: Graph, pool: NativeHandle): AlgoPolicy | Promise<AlgoPolicy>;
   warmup: number;
   iterations: number;
   profile: boolean;
@@ -52,7 +55,7 @@ export interface ModelPlan {
 }
 
 /** Ops besides convs that the executor runs on NCHWc input. */
-const BLOCKED_OPS: OpType[] = ["MaxPool", "AveragePool", "GlobalAveragePool"];
+export const BLOCKED_OPS: OpType[] = ["MaxPool", "AveragePool", "GlobalAveragePool"];
 
 /** Our fp32 answer against onnxruntime's, when it is the reference a bf16 answer was checked against. */
 export type ReferenceCheck =
@@ -174,12 +177,12 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
 
   for (const batch of plan.batches) {
     const graph = plan.graphAt(batch);
-    const firstPolicy = plan.algosFor(plan.threads[0]!);
-    const compile = (fpmath: FpMath, policy = firstPolicy): CompiledModel =>
+    const compile = (fpmath: FpMath, policy: AlgoPolicy): CompiledModel =>
       compileModel(graph, { fpmath, chooseAlgo: policy.choose, nchwcBlock, ...(plan.layout === "nchwc" ? { nchwc: { blockedOps: BLOCKED_OPS } } : {}) });
-    // One program per batch, and another only for a thread count whose fast-run winners differ.
+    // The default rules' program plans memory and counts work; a thread count whose
+    // algorithms differ (tuned, or from a cache) compiles its own.
     const tc = process.hrtime.bigint();
-    const first = compile(plan.fpmath);
+    const first = compile(plan.fpmath, defaultAlgoPolicy);
     const compileMs = Number(process.hrtime.bigint() - tc) / 1e6;
     // After the compile: its memory plan is what admits the input tensors' sizes.
     const inputs = seededInputs(graph);
@@ -190,7 +193,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
     // bf16 fast-math is checked against our own fp32 answer (what it approximates).
     let fp32Answer: Float32Array | null = null;
     if (plan.fpmath === "bf16") {
-      const ref = ctx.native.engineCreate(compile("fp32").program);
+      const ref = ctx.native.engineCreate(compile("fp32", defaultAlgoPolicy).program);
       fp32Answer = (await ctx.native.engineRun(ref, inputs.map((t) => t.data))).outputs[0]!;
     }
 
@@ -208,6 +211,8 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       // The caller joins the pool, as it does onnxruntime's intra-op pool: dozens of short
       // steps per inference would each pay a wake-up of a sleeping caller otherwise.
       const pool: NativeHandle = ctx.native.gemmPool(ctx.cpus.slice(0, threads), true);
+      // Before onnxruntime's session opens: a tuning run times on a machine nothing else uses.
+      const policy = await plan.algosFor(threads, graph, pool);
 
       // The peer's answer first: for fp32 it is the reference ours is checked against.
       // Its session stays open until its timed loop, which may come after ours.
@@ -233,9 +238,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
 
       ctx.progress.update(`model ${plan.model}: armbench ${plan.fpmath}, batch ${batch}, ${threads} thread(s): compiling`);
       const t0 = process.hrtime.bigint();
-      // Another thread count's fast-run winners may differ: its own program then.
-      const policy = plan.algosFor(threads);
-      const compiled = policy === firstPolicy ? first : compile(plan.fpmath, policy);
+      const compiled = policy === defaultAlgoPolicy ? first : compile(plan.fpmath, policy);
       const choices = convChoices(compiled.program, policy);
       summary.convAlgos.push({ batch, threads, policy: policy.describe, choices });
       const engine = ctx.native.engineCreate(compiled.program, pool);
@@ -339,7 +342,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
           gflops: s.gflops, pctPeak: s.pctPeak, ...peakDerived(peak),
           peakActivationBytes: compiled.plan.peakLiveBytes, arenaBytes: info.arenaBytes, weightBytes: info.weightBytes,
           loadMs, firstInferenceMs, ranFirst,
-          ...convChoiceFields(choices),
+          ...convChoiceFields(choices), convPolicy: policy.describe, ...(policy.tunedInMs !== undefined ? { convTuneMs: policy.tunedInMs } : {}),
         },
       }, ms, check));
       ctx.record(okRecord(id("model.throughput", "armbench", plan.fpmath, "images/s"), ms.map((x) => (batch * 1000) / x), check));
