@@ -15,8 +15,8 @@
 // pad_bottom][w + pad_left + pad_right][blk], bf16 kept for the bf16 kernel, else
 // widened), so the kernels read every tap in bounds with no edge cases; then for every (output block, output row) one row
 // kernel call writes that row of an NCHWc output scratch; then NCHWc -> NCHW into y and
-// the epilogue on y. The (block, row) items are dealt round-robin to the pool's
-// workers; each output is computed by the same kernel in the same order on any number
+// the epilogue on y. The (block, row) items are shared out to the pool's
+// workers in contiguous ranges; each output is computed by the same kernel in the same order on any number
 // of threads, so the bits do not depend on the pool.
 //
 // run_nchwc_blocked (armbench_conv_plan_run_nchwc), for networks that stay in NCHWc:
@@ -253,8 +253,12 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
     a.hi = e->clip_max;
   }
   const E* x = static_cast<const E*>(c.xp);
-  const size_t items = chunks * groups;
-  for (size_t item = static_cast<size_t>(index); item < items; item += static_cast<size_t>(threads)) {
+  // A contiguous share of the items per worker, not every threads-th item: the group's
+  // weights (group-major) or the chunk's input (chunk-major) then stay in one core's
+  // caches instead of being streamed by every core.
+  size_t i0 = 0, i1 = 0;
+  runtime::pool_share(chunks * groups, index, threads, &i0, &i1);
+  for (size_t item = i0; item < i1; ++item) {
     const size_t chunk = group_major ? item % chunks : item / groups;
     const size_t group = group_major ? item / chunks : item % groups;
     const size_t span = chunk / per_span, part = chunk % per_span;
@@ -332,8 +336,9 @@ void run_depthwise(const RunCtx& c, int index, int threads) {
   a.x_row_step = s.stride_h * wp * blk;
   a.y_row_step = g.ow * blk;
   const size_t groups = (g.oh + kDepthwiseRows - 1) / kDepthwiseRows;
-  const size_t items = nw.kblocks * groups;
-  for (size_t item = static_cast<size_t>(index); item < items; item += static_cast<size_t>(threads)) {
+  size_t i0 = 0, i1 = 0;
+  runtime::pool_share(nw.kblocks * groups, index, threads, &i0, &i1);
+  for (size_t item = i0; item < i1; ++item) {
     const size_t kb = item / groups, oy = item % groups * kDepthwiseRows;
     a.rows = g.oh - oy < kDepthwiseRows ? g.oh - oy : kDepthwiseRows;
     a.x = static_cast<const float*>(c.xp) + (kb * hp + oy * s.stride_h) * wp * blk;
@@ -374,12 +379,13 @@ void run_rows(void* p, int index, int threads) {
   NchwcRow a{};
   a.npix = g.ow;
   set_taps(a, s, blk, nw.cblocks);
-  const size_t items = nw.kblocks * g.oh;
+  size_t i0 = 0, i1 = 0;
+  runtime::pool_share(nw.kblocks * g.oh, index, threads, &i0, &i1);
   if (nw.bf16 != nullptr) {
     NchwcRowBf16 h{};
     h.npix = a.npix;
     set_taps(h, s, blk, nw.cblocks);
-    for (size_t item = static_cast<size_t>(index); item < items; item += static_cast<size_t>(threads)) {
+    for (size_t item = i0; item < i1; ++item) {
       const size_t oy = item / nw.kblocks, kb = item % nw.kblocks;
       h.x = static_cast<const uint16_t*>(c.xp) + oy * s.stride_h * wp * blk;
       h.w = nw.wh + kb * nw.cblocks * s.r * s.s * blk * blk;
@@ -389,7 +395,7 @@ void run_rows(void* p, int index, int threads) {
     }
     return;
   }
-  for (size_t item = static_cast<size_t>(index); item < items; item += static_cast<size_t>(threads)) {
+  for (size_t item = i0; item < i1; ++item) {
     const size_t oy = item / nw.kblocks, kb = item % nw.kblocks;
     a.x = static_cast<const float*>(c.xp) + oy * s.stride_h * wp * blk;
     a.w = nw.w + kb * nw.cblocks * s.r * s.s * blk * blk;
