@@ -47,20 +47,22 @@ void row(const NchwcRow& a) {
   split_row(a, kBlk, kMaxT, kTiles);
 }
 
-// Two output blocks: up to 12 pixels x 32 output channels (24 zmm accumulators). Per
-// tap and input channel: two weight loads and one broadcast per pixel for 2 FMAs, half
-// the row kernel's loads per FMA. The common pixel strides (1 and 2 pixels of a block,
-// 2 of a stem's kStemLanes) are template parameters, so pixels are addressed with
-// constant offsets from one register: with a run-time
-// stride, 12 pixel pointers do not fit the general registers beside the loop's own.
-// The epilogue is fused into the stores (nchwc_store_avx512.inc).
-template <int T, size_t kPs>
+// Two output blocks: up to 12 pixels x 32 output channels (24 zmm accumulators), or two
+// rows of up to 7 pixels (28): per tap and input channel, two weight loads and one
+// broadcast per pixel for 2 FMAs. Two rows of a narrow row (7, 14, 28 pixels) share
+// each weight load between twice the pixels a one-row tile of them has. The common
+// pixel strides (1 and 2 pixels of a block, 2 of a stem's kStemLanes) are template
+// parameters, so pixels are addressed with constant offsets from one register per row:
+// with a run-time stride, 12 pixel pointers do not fit the general registers beside the
+// loop's own. The epilogue is fused into the stores (nchwc_store_avx512.inc).
+template <int R, int T, size_t kPs>
 void multi_tile(const NchwcMulti& a, const float* x, float* y) {
-  static_assert(kMultiBlocks == 2, "two output blocks per tile");
+  static_assert(kMultiBlocks == 2 && (R == 1 || R == static_cast<int>(kMultiRows)), "two output blocks, 1 or 2 rows");
   const size_t ps = kPs != 0 ? kPs : a.pix_stride;
-  __m512 acc0[T], acc1[T];
+  const size_t step = a.x_row_step;
+  __m512 acc0[R * T], acc1[R * T];
 #pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) acc0[t] = acc1[t] = _mm512_setzero_ps();
+  for (int t = 0; t < R * T; ++t) acc0[t] = acc1[t] = _mm512_setzero_ps();
   const float* wp = a.w;
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
     const size_t cin = cb + 1 < a.cblocks ? kBlk : a.cin_last;
@@ -70,33 +72,59 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
         for (size_t ci = 0; ci < cin; ++ci) {
           const __m512 w0 = _mm512_loadu_ps(wp + ci * 2 * kBlk);
           const __m512 w1 = _mm512_loadu_ps(wp + ci * 2 * kBlk + kBlk);
+#pragma GCC unroll 2
+          for (int k = 0; k < R; ++k) {
 #pragma GCC unroll 16
-          for (int t = 0; t < T; ++t) {
-            const __m512 xv = _mm512_set1_ps(xp[t * ps + ci]);
-            acc0[t] = _mm512_fmadd_ps(xv, w0, acc0[t]);
-            acc1[t] = _mm512_fmadd_ps(xv, w1, acc1[t]);
+            for (int t = 0; t < T; ++t) {
+              const __m512 xv = _mm512_set1_ps(xp[k * step + t * ps + ci]);
+              acc0[k * T + t] = _mm512_fmadd_ps(xv, w0, acc0[k * T + t]);
+              acc1[k * T + t] = _mm512_fmadd_ps(xv, w1, acc1[k * T + t]);
+            }
           }
         }
       }
     }
   }
-  store_pair<T>(a, y, acc0, acc1);
+#pragma GCC unroll 2
+  for (int k = 0; k < R; ++k) store_pair<T>(a, y + k * a.y_row_step, acc0 + k * T, acc1 + k * T);
 }
 
 typedef void (*MultiTileFn)(const NchwcMulti&, const float*, float*);
 constexpr int kMultiMaxT = 12;
+constexpr int kMultiRowsMaxT = 7;
 template <size_t C>
 struct MultiTiles {
-  static constexpr MultiTileFn fns[kMultiMaxT + 1] = {
-      nullptr,          multi_tile<1, C>, multi_tile<2, C>, multi_tile<3, C>,  multi_tile<4, C>,
-      multi_tile<5, C>, multi_tile<6, C>, multi_tile<7, C>, multi_tile<8, C>,  multi_tile<9, C>,
-      multi_tile<10, C>, multi_tile<11, C>, multi_tile<12, C>};
+  static constexpr MultiTileFn one[kMultiMaxT + 1] = {
+      nullptr,             multi_tile<1, 1, C>,  multi_tile<1, 2, C>,  multi_tile<1, 3, C>, multi_tile<1, 4, C>,
+      multi_tile<1, 5, C>, multi_tile<1, 6, C>,  multi_tile<1, 7, C>,  multi_tile<1, 8, C>, multi_tile<1, 9, C>,
+      multi_tile<1, 10, C>, multi_tile<1, 11, C>, multi_tile<1, 12, C>};
+  static constexpr MultiTileFn two[kMultiRowsMaxT + 1] = {
+      nullptr,             multi_tile<2, 1, C>, multi_tile<2, 2, C>, multi_tile<2, 3, C>,
+      multi_tile<2, 4, C>, multi_tile<2, 5, C>, multi_tile<2, 6, C>, multi_tile<2, 7, C>};
 };
 
+// A two-row call whose width is not a multiple of kMultiMaxT runs two-row tiles; either
+// way the tiles of a row are near-equal (split_row).
+template <size_t C>
+void multi_with(const NchwcMulti& a) {
+  if (a.rows == kMultiRows && a.npix % kMultiMaxT != 0) {
+    split_row(a, kBlk, kMultiRowsMaxT, MultiTiles<C>::two);
+    return;
+  }
+  for (size_t k = 0; k < a.rows; ++k) split_row(multi_row_of(a, k), kBlk, kMultiMaxT, MultiTiles<C>::one);
+}
+
 void multi(const NchwcMulti& a) {
-  for (size_t k = 0; k < a.rows; ++k)
-    split_row_strided(multi_row_of(a, k), kBlk, kMultiMaxT, MultiTiles<kBlk>::fns, MultiTiles<2 * kBlk>::fns,
-                      MultiTiles<2 * kStemLanes>::fns, MultiTiles<0>::fns);
+  const size_t ps = a.pix_stride;
+  if (ps == kBlk) {
+    multi_with<kBlk>(a);
+  } else if (ps == 2 * kBlk) {
+    multi_with<2 * kBlk>(a);
+  } else if (ps == 2 * kStemLanes) {
+    multi_with<2 * kStemLanes>(a);
+  } else {
+    multi_with<0>(a);
+  }
 }
 
 // Depthwise: up to 14 pixels of one channel block (14 zmm accumulators). Per tap one
