@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include <new>
+#include <type_traits>
 
 #include "armbench/bf16.h"
 #include "armbench/cpu_features.h"
@@ -271,6 +272,18 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
     const E* xs = x + (flat ? p0 * xblk : (oy * s.stride_h * wp + q0 * s.stride_w) * xblk);
     const size_t kb0 = group * F, nb = nw.kblocks - kb0 < F ? nw.kblocks - kb0 : F;
     const E* w = weights + group * wgroup;
+    if constexpr (std::is_same_v<Multi, NchwcMulti>) {
+      // Group-major: this item's share of the next group's weights, fetched into L2 while
+      // it computes, so that group's first tile does not wait on memory for all of them.
+      a.prefetch = nullptr;
+      a.prefetch_lines = 0;
+      if (group_major && group + 1 < groups && item + 1 < i1) {
+        const size_t lines = (wgroup * sizeof(E) + 63) / 64;
+        const size_t l0 = lines * chunk / chunks, l1 = lines * (chunk + 1) / chunks;
+        a.prefetch = reinterpret_cast<const char*>(weights + (group + 1) * wgroup) + l0 * 64;
+        a.prefetch_lines = l1 - l0;
+      }
+    }
     float* y = c.out + (kb0 * g.plane + p0) * blk;
     const bool fused = e != nullptr && nb == F && (kb0 + F) * blk <= s.k;
     if (nb == F) {

@@ -78,6 +78,10 @@ struct NchwcMulti {
   // fewer than the 4-pipe cores' FMLA latency times pipes (16); two rows of 4 have 16.
   size_t rows = 1;
   size_t x_row_step = 0, y_row_step = 0;
+  // Optional: cache lines a kernel may prefetch into L2 while it computes (the next
+  // group's weights, which the first tile of that group would otherwise wait for).
+  const char* prefetch = nullptr;
+  size_t prefetch_lines = 0;
 };
 constexpr size_t kMultiRows = 2;
 typedef void (*NchwcMultiKernel)(const NchwcMulti& a);

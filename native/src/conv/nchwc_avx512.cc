@@ -63,6 +63,8 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
   __m512 acc0[R * T], acc1[R * T];
 #pragma GCC unroll 16
   for (int t = 0; t < R * T; ++t) acc0[t] = acc1[t] = _mm512_setzero_ps();
+  const char* pf = a.prefetch;
+  size_t pf_lines = a.prefetch_lines;
   const float* wp = a.w;
   for (size_t cb = 0; cb < a.cblocks; ++cb) {
     const size_t cin = cb + 1 < a.cblocks ? kBlk : a.cin_last;
@@ -70,6 +72,11 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
       for (size_t j = 0; j < a.s; ++j, wp += kBlk * 2 * kBlk) {
         const float* xp = x + cb * a.cb_stride + i * a.row_stride + j * a.col_stride;
         for (size_t ci = 0; ci < cin; ++ci) {
+          if (pf_lines != 0) {
+            _mm_prefetch(pf, _MM_HINT_T1);
+            pf += 64;
+            --pf_lines;
+          }
           const __m512 w0 = _mm512_loadu_ps(wp + ci * 2 * kBlk);
           const __m512 w1 = _mm512_loadu_ps(wp + ci * 2 * kBlk + kBlk);
 #pragma GCC unroll 2
@@ -105,13 +112,34 @@ struct MultiTiles {
 
 // A two-row call whose width is not a multiple of kMultiMaxT runs two-row tiles; either
 // way the tiles of a row are near-equal (split_row).
+// split_row's near-equal tiles, each prefetching its share of the call's lines.
+void split_prefetching(const NchwcMulti& a, size_t max_t, const MultiTileFn* tiles) {
+  const size_t ntiles = (a.npix + max_t - 1) / max_t;
+  NchwcMulti t = a;
+  size_t p = 0, l = 0;
+  for (size_t i = 0; i < ntiles; ++i) {
+    const size_t n = (a.npix - p) / (ntiles - i);
+    const size_t lines = (a.prefetch_lines - l) / (ntiles - i);
+    t.prefetch = a.prefetch + l * 64;
+    t.prefetch_lines = lines;
+    tiles[n](t, a.x + p * a.pix_stride, a.y + p * kBlk);
+    p += n;
+    l += lines;
+  }
+}
+
 template <size_t C>
 void multi_with(const NchwcMulti& a) {
   if (a.rows == kMultiRows && a.npix % kMultiMaxT != 0) {
-    split_row(a, kBlk, kMultiRowsMaxT, MultiTiles<C>::two);
+    split_prefetching(a, kMultiRowsMaxT, MultiTiles<C>::two);
     return;
   }
-  for (size_t k = 0; k < a.rows; ++k) split_row(multi_row_of(a, k), kBlk, kMultiMaxT, MultiTiles<C>::one);
+  for (size_t k = 0; k < a.rows; ++k) {
+    NchwcMulti one = multi_row_of(a, k);
+    one.prefetch = a.prefetch + (a.prefetch_lines * k / a.rows) * 64;
+    one.prefetch_lines = a.prefetch_lines * (k + 1) / a.rows - a.prefetch_lines * k / a.rows;
+    split_prefetching(one, kMultiMaxT, MultiTiles<C>::one);
+  }
 }
 
 void multi(const NchwcMulti& a) {
