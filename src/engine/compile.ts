@@ -62,6 +62,8 @@ export interface AlgoPolicy {
   describe: string;
   /** When the choices were measured for this run: how long that took (ms). */
   tunedInMs?: number;
+  /** When the choices came from a race of whole programs: each one's median latency (ms), and the winner. */
+  race?: { winner: string; raced: { program: string; ms: number }[] };
 }
 
 export const defaultAlgoPolicy: AlgoPolicy = { choose: defaultAlgoChooser, sourceOf: () => "default-rules", describe: "the default rules" };

@@ -343,6 +343,8 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
           peakActivationBytes: compiled.plan.peakLiveBytes, arenaBytes: info.arenaBytes, weightBytes: info.weightBytes,
           loadMs, firstInferenceMs, ranFirst,
           ...convChoiceFields(choices), convPolicy: policy.describe, ...(policy.tunedInMs !== undefined ? { convTuneMs: policy.tunedInMs } : {}),
+          // The race as `program=ms; ...` (records hold scalars), the winner named apart.
+          ...(policy.race ? { convProgram: policy.race.winner, convRace: policy.race.raced.map((r) => `${r.program}=${r.ms.toFixed(3)}`).join("; ") } : {}),
         },
       }, ms, check));
       ctx.record(okRecord(id("model.throughput", "armbench", plan.fpmath, "images/s"), ms.map((x) => (batch * 1000) / x), check));

@@ -269,5 +269,6 @@ export async function tunedAlgos(ctx: ModelTuneContext, cache: ModelTuneCache, r
   const source: AlgoSource = hit ? "cache" : "measured";
   const race = entry.raced.map((r) => `${r.program} ${r.ms.toFixed(2)} ms`).join(", ");
   const summary = `${hit ? `the model-tune cache ${cache.file}` : `tuned here in ${(entry.tuneMs / 1000).toFixed(1)} s`}: "${entry.program}" (raced: ${race || "nothing"})`;
-  return { policy: { ...tunedPolicy(entry, source, summary), ...(hit ? {} : { tunedInMs: entry.tuneMs }) }, summary, entry, source };
+  const policy: AlgoPolicy = { ...tunedPolicy(entry, source, summary), race: { winner: entry.program, raced: entry.raced }, ...(hit ? {} : { tunedInMs: entry.tuneMs }) };
+  return { policy, summary, entry, source };
 }
