@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <atomic>
 #include <new>
 #include <type_traits>
 
@@ -148,6 +149,14 @@ struct RunCtx {
   // per phase costs a wake-up of the caller each).
   FrameCopy* copy = nullptr;
   armbench_gemm_pool* pool = nullptr;
+  // Set by run_nchwc_blocked for a depthwise conv instead of copy: nothing is copied up
+  // front; each work item copies the few padded rows it reads (of x_rows, this batch
+  // item's NCHWc x) into its worker's own frame, which stays in L1, where a whole frame
+  // written first and read after would go out to memory and back on a large plane.
+  const FrameCopy* rows_from = nullptr;
+  const float* x_rows = nullptr;
+  // Set by a worker that could not allocate its rows: the conv fails with ENOMEM.
+  std::atomic<bool>* out_of_memory = nullptr;
 };
 
 }  // namespace
@@ -331,38 +340,84 @@ void portable_depthwise(const NchwcDepthwiseRow& a, size_t blk) {
   }
 }
 
+void copy_row(const FrameCopy& c, const float* src, void* frame, size_t at);
+void* frame_buffer(size_t bytes);
+
+// The padded rows a worker copies at a time for a depthwise band (RunCtx::rows_from):
+// about L1 and a half: a band stays in L1 or near it while its rows are read (32 to 96 KB
+// measured alike on MobileNet-v2 here, 256 KB slower), and few rows are copied twice
+// (a band's last r - 1 rows are the next band's first).
+constexpr size_t kOwnBandBytes = 64 << 10;
+
 // Depthwise: every (channel block, group of up to kDepthwiseRows output rows) one kernel
-// call, then the rows' epilogue. The kernel decides how it tiles the rows.
+// call, then the rows' epilogue. The kernel decides how it tiles the rows. With own
+// rows, the items are bands of several such groups, their padded rows copied first.
 void run_depthwise(const RunCtx& c, int index, int threads) {
   const Geometry& g = *c.g;
   const armbench_conv_shape& s = g.s;
   const NchwcWeights& nw = *c.nw;
   const size_t blk = nw.blk;
-  const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right;
+  const size_t hp = s.h + s.pad_top + s.pad_bottom, wp = s.w + s.pad_left + s.pad_right, rowlen = wp * blk;
   NchwcDepthwiseRow a{};
   a.npix = g.ow;
   a.pix_stride = s.stride_w * blk;
-  a.row_stride = s.dilation_h * wp * blk;
+  a.row_stride = s.dilation_h * rowlen;
   a.col_stride = s.dilation_w * blk;
   a.r = s.r;
   a.s = s.s;
-  a.x_row_step = s.stride_h * wp * blk;
+  a.x_row_step = s.stride_h * rowlen;
   a.y_row_step = g.ow * blk;
-  const size_t groups = (g.oh + kDepthwiseRows - 1) / kDepthwiseRows;
+  const size_t taps_h = (s.r - 1) * s.dilation_h + 1;
+  // Output rows per item: one group, or with own rows a band of whole groups.
+  size_t band = kDepthwiseRows;
+  if (c.rows_from != nullptr) {
+    const size_t fit = kOwnBandBytes / (rowlen * sizeof(float));
+    const size_t rows = fit > taps_h ? (fit - taps_h) / s.stride_h + 1 : 1;
+    band = rows / kDepthwiseRows * kDepthwiseRows;
+    if (band < kDepthwiseRows) band = kDepthwiseRows;
+  }
+  const size_t bands = (g.oh + band - 1) / band;
   size_t i0 = 0, i1 = 0;
-  runtime::pool_share(nw.kblocks * groups, index, threads, &i0, &i1);
+  runtime::pool_share(nw.kblocks * bands, index, threads, &i0, &i1);
   for (size_t item = i0; item < i1; ++item) {
-    const size_t kb = item / groups, oy = item % groups * kDepthwiseRows;
-    a.rows = g.oh - oy < kDepthwiseRows ? g.oh - oy : kDepthwiseRows;
-    a.x = static_cast<const float*>(c.xp) + (kb * hp + oy * s.stride_h) * wp * blk;
-    a.w = nw.w + kb * s.r * s.s * blk;
-    a.y = c.out + (kb * g.oh + oy) * g.ow * blk;
-    if (nw.dw != nullptr) {
-      nw.dw(a);
-    } else {
-      portable_depthwise(a, blk);
+    const size_t kb = item / bands, oy0 = item % bands * band;
+    const size_t oy1 = oy0 + band < g.oh ? oy0 + band : g.oh;
+    const float* frame = static_cast<const float*>(c.xp) + kb * hp * rowlen;
+    size_t frame_row0 = 0;  // the padded row at frame's start
+    if (c.rows_from != nullptr) {
+      frame_row0 = oy0 * s.stride_h;
+      const size_t span = (oy1 - oy0 - 1) * s.stride_h + taps_h;
+      // This worker's own frame (frame_buffer is per thread; with own rows the caller's holds no shared frame).
+      float* rows = static_cast<float*>(frame_buffer(span * rowlen * sizeof(float)));
+      if (rows == nullptr) {
+        c.out_of_memory->store(true);
+        return;
+      }
+      for (size_t q = 0; q < span; ++q) {
+        float* row = rows + q * rowlen;
+        const size_t py = frame_row0 + q;
+        if (py < s.pad_top || py >= s.pad_top + s.h) {
+          memset(row, 0, rowlen * sizeof(float));
+          continue;
+        }
+        memset(row, 0, s.pad_left * blk * sizeof(float));
+        memset(row + (s.pad_left + s.w) * blk, 0, s.pad_right * blk * sizeof(float));
+        copy_row(*c.rows_from, c.x_rows + (kb * s.h + py - s.pad_top) * s.w * blk, rows, q * rowlen + s.pad_left * blk);
+      }
+      frame = rows;
     }
-    for (size_t k = 0; k < a.rows; ++k) finish_row(c, kb, oy + k);
+    a.w = nw.w + kb * s.r * s.s * blk;
+    for (size_t oy = oy0; oy < oy1; oy += kDepthwiseRows) {
+      a.rows = oy1 - oy < kDepthwiseRows ? oy1 - oy : kDepthwiseRows;
+      a.x = frame + (oy * s.stride_h - frame_row0) * rowlen;
+      a.y = c.out + (kb * g.oh + oy) * g.ow * blk;
+      if (nw.dw != nullptr) {
+        nw.dw(a);
+      } else {
+        portable_depthwise(a, blk);
+      }
+      for (size_t k = 0; k < a.rows; ++k) finish_row(c, kb, oy + k);
+    }
   }
 }
 
@@ -572,8 +627,10 @@ int run_nchwc(armbench_gemm_pool* pool, const Geometry& g, const armbench_conv_a
 
 namespace {
 
-// The padded input frame of run_nchwc_blocked: one per calling thread, grown as needed
-// and kept, so a network's convs neither allocate nor zero a whole frame per call.
+// The padded input frame of run_nchwc_blocked (or a worker's rows of it, run_depthwise):
+// one per thread, grown as needed and kept, so a network's convs neither allocate nor
+// zero a whole frame per call. 64-byte aligned: a row of whole vectors then never splits
+// a load across two cache lines (malloc's large blocks sit 16 bytes past a page).
 struct Frame {
   void* p = nullptr;
   size_t bytes = 0;
@@ -585,7 +642,7 @@ void* frame_buffer(size_t bytes) {
   if (bytes > f.bytes) {
     free(f.p);
     f.bytes = 0;
-    f.p = malloc(bytes);
+    f.p = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (f.p == nullptr) return nullptr;
     f.bytes = bytes;
   }
@@ -623,11 +680,38 @@ struct FrameCopy {
 
 // The element a frame holds for fp32 v: bf16 bits for the bf16 kernel, v rounded to
 // bf16 for a bf16 plan on the fp32 kernel, else v.
-void put(const FrameCopy& c, size_t at, float v) {
+void put(const FrameCopy& c, void* frame, size_t at, float v) {
   if (c.bf16_kernel) {
-    static_cast<uint16_t*>(c.frame)[at] = armbench_f32_to_bf16(v, ARMBENCH_BF16_RNE);
+    static_cast<uint16_t*>(frame)[at] = armbench_f32_to_bf16(v, ARMBENCH_BF16_RNE);
   } else {
-    static_cast<float*>(c.frame)[at] = c.round ? armbench_bf16_to_f32(armbench_f32_to_bf16(v, ARMBENCH_BF16_RNE)) : v;
+    static_cast<float*>(frame)[at] = c.round ? armbench_bf16_to_f32(armbench_f32_to_bf16(v, ARMBENCH_BF16_RNE)) : v;
+  }
+}
+
+// One NCHWc row of x (w pixels of a block) into `frame` at element `at`: copied,
+// converted to bf16 for the bf16 kernel, rounded for a bf16 plan on the fp32 kernel, or
+// narrowed to a stem's lanes.
+void copy_row(const FrameCopy& c, const float* src, void* frame, size_t at) {
+  const size_t len = c.s->w * c.blk;
+  if (c.lanes != c.blk) {
+    // A stem's compact frame: the first lanes of each pixel (the rest are zero).
+    for (size_t px = 0; px < c.s->w; ++px)
+      for (size_t l = 0; l < c.lanes; ++l) put(c, frame, at + px * c.lanes + l, src[px * c.blk + l]);
+  } else if (c.bf16_kernel) {
+    armbench_f32_to_bf16_array(src, static_cast<uint16_t*>(frame) + at, len, ARMBENCH_BF16_RNE);
+  } else if (c.round) {
+    // The fp32 kernel on x rounded to bf16 (no bf16 kernel on this CPU, or depthwise),
+    // as the NCHW path runs it on bf16 x widened: through the vector converters, a
+    // piece of the row at a time.
+    float* dst = static_cast<float*>(frame) + at;
+    uint16_t piece[1024];
+    for (size_t i = 0; i < len; i += 1024) {
+      const size_t n = len - i < 1024 ? len - i : 1024;
+      armbench_f32_to_bf16_array(src + i, piece, n, ARMBENCH_BF16_RNE);
+      armbench_bf16_to_f32_array(piece, dst + i, n);
+    }
+  } else {
+    memcpy(static_cast<float*>(frame) + at, src, len * sizeof(float));
   }
 }
 
@@ -646,37 +730,15 @@ void copy_rows(void* p, int index, int threads) {
       for (size_t l = 0; l < c.lanes; ++l) {
         const size_t ch = cb * c.blk + l;
         const float* src = ch < s.c ? c.x + (ch * s.h + iy) * s.w : nullptr;
-        for (size_t px = 0; px < s.w; ++px) put(c, at + px * c.lanes + l, src != nullptr ? src[px] : 0.0f);
+        for (size_t px = 0; px < s.w; ++px) put(c, c.frame, at + px * c.lanes + l, src != nullptr ? src[px] : 0.0f);
       }
     }
     return;
   }
-  const size_t len = s.w * c.blk;
   runtime::pool_share(c.cblocks * s.h, index, threads, &r0, &r1);
   for (size_t r = r0; r < r1; ++r) {
     const size_t cb = r / s.h, iy = r % s.h;
-    const float* src = c.x + r * len;
-    const size_t at = ((cb * hp + iy + s.pad_top) * wp + s.pad_left) * c.lanes;
-    if (c.lanes != c.blk) {
-      // A stem's compact frame: the first lanes of each pixel (the rest are zero).
-      for (size_t px = 0; px < s.w; ++px)
-        for (size_t l = 0; l < c.lanes; ++l) put(c, at + px * c.lanes + l, src[px * c.blk + l]);
-    } else if (c.bf16_kernel) {
-      armbench_f32_to_bf16_array(src, static_cast<uint16_t*>(c.frame) + at, len, ARMBENCH_BF16_RNE);
-    } else if (c.round) {
-      // The fp32 kernel on x rounded to bf16 (no bf16 kernel on this CPU, or depthwise),
-      // as the NCHW path runs it on bf16 x widened: through the vector converters, a
-      // piece of the row at a time.
-      float* dst = static_cast<float*>(c.frame) + at;
-      uint16_t piece[1024];
-      for (size_t i = 0; i < len; i += 1024) {
-        const size_t n = len - i < 1024 ? len - i : 1024;
-        armbench_f32_to_bf16_array(src + i, piece, n, ARMBENCH_BF16_RNE);
-        armbench_bf16_to_f32_array(piece, dst + i, n);
-      }
-    } else {
-      memcpy(static_cast<float*>(c.frame) + at, src, len * sizeof(float));
-    }
+    copy_row(c, c.x + r * s.w * c.blk, c.frame, ((cb * hp + iy + s.pad_top) * wp + s.pad_left) * c.lanes);
   }
 }
 
@@ -691,8 +753,10 @@ int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm
   const bool bf16_kernel = nw->bf16 != nullptr;
   const bool round = dtype == ARMBENCH_GEMM_BF16;
   const bool padded = hp != s.h || wp != s.w;
-  // Unpadded fp32 x already is the kernel's input: read in place, nothing copied.
-  const bool copy = padded || round || nw->xblk != blk || x_nchw;
+  // Unpadded fp32 x already is the kernel's input: read in place, nothing copied. A
+  // depthwise conv on NCHWc x copies the rows each item reads as it goes (run_depthwise).
+  const bool own_rows = nw->depthwise && !x_nchw && !bf16_kernel && nw->xblk == blk && (padded || round);
+  const bool copy = !own_rows && (padded || round || nw->xblk != blk || x_nchw);
   const size_t xcount = nw->cblocks * hp * wp * nw->xblk;
   const size_t xelem = bf16_kernel ? sizeof(uint16_t) : sizeof(float);
   void* xp = nullptr;
@@ -712,7 +776,14 @@ int run_nchwc_blocked(armbench_gemm_pool* pool, const Geometry& g, armbench_gemm
       ctx.copy = &fc;
       ctx.pool = pool;
     }
+    std::atomic<bool> out_of_memory{false};
+    if (own_rows) {
+      ctx.rows_from = &fc;
+      ctx.x_rows = xb;
+      ctx.out_of_memory = &out_of_memory;
+    }
     runtime::pool_run(pool, run_rows, &ctx);
+    if (out_of_memory.load()) return -ENOMEM;
   }
   return 0;
 }
