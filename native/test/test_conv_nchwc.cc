@@ -4,7 +4,7 @@
 // transformed to NCHWc, padding channels included (zero): the same kernel sums the same
 // products in the same order, and the epilogue is the same code. Shapes with padding
 // channels in x and y (prime c and k), stride 2 with padding, 1x1 (x read in place),
-// rows longer than a register tile, batch 3; every epilogue, Clip with min > 0 among
+// rows longer than a register tile, batch 2 and 3; every epilogue, Clip with min > 0 among
 // them (padding channels must stay zero); depthwise; fp32 and bf16; 1 and 2 pool threads. Plans of
 // other algorithms are refused with -ENOTSUP, bad arguments with -EINVAL, nothing
 // written either way.
@@ -133,7 +133,10 @@ void test_matches_nchw_path() {
   wide.groups = wide.c;
   shapes.insert(shapes.begin() + 1, wide);
   ++dws;
-  if (emulated()) shapes.erase(shapes.begin() + 2 + dws, shapes.end() - 1);
+  // Batch 3 on the multi-block path, 1x1 with x read in place and a last group of fewer
+  // blocks on the row kernel.
+  shapes.insert(shapes.begin(), make_shape(3, 2 * blk + 1, 5, 7, 3 * blk, 1, 1, 0));
+  if (emulated()) shapes.erase(shapes.begin() + 3 + dws, shapes.end() - 1);
   for (const armbench_conv_shape& s : shapes) {
     check_shape(s, false);
     check_shape(s, true);
