@@ -18,7 +18,7 @@ const ok = (r: ResultRecord): r is OkRecord => r.status === "ok";
 
 const shape = (k: number, r = 1): NativeConvShape => ({ n: 1, c: 64, h: 14, w: 14, k, r, s: r, stride: 1, pad: (r - 1) / 2, groups: 1 });
 
-test("the raced programs: the default rules, then each layer's winner alone unless it leaves the default's layout for less than a threshold's gain", () => {
+test("the raced programs: the default rules, each layer's winner alone unless it leaves the default's layout for less than a threshold's gain, and direct-nchwc wherever it ran", () => {
   const a = { shape: shape(64), dtype: "fp32" as const, ms: new Map([["direct-nchwc", 10], ["gemm-1x1", 8]]) };
   const b = { shape: shape(128), dtype: "fp32" as const, ms: new Map([["direct-nchwc", 10], ["im2col", 5]]) };
   const c = { shape: shape(256, 3), dtype: "fp32" as const, ms: new Map([["winograd-f4", 10], ["im2col", 9], ["direct-nchwc", 7]]) };
@@ -33,12 +33,15 @@ test("the raced programs: the default rules, then each layer's winner alone unle
     // 15%: the same choices as every winner (a's 20% and c's 22% both clear it), so not raced twice.
     "winners, leaving the layout when 40% faster",
     "winners that keep the default layout",
+    "direct-nchwc wherever it runs",
   ]);
   assert.deepEqual(programs.map(algos), [
     ["direct-nchwc", "direct-nchwc", "winograd-f4", "direct-nchwc"],
     ["gemm-1x1", "im2col", "direct-nchwc", "direct-nchwc"],
     ["direct-nchwc", "im2col", "im2col", "direct-nchwc"],
     ["direct-nchwc", "direct-nchwc", "im2col", "direct-nchwc"],
+    // d: direct-nchwc did not run alone, so its default stays.
+    ["direct-nchwc", "direct-nchwc", "direct-nchwc", "direct-nchwc"],
   ]);
 });
 

@@ -135,9 +135,10 @@ const compileFor = (req: ModelTuneRequest, choose: AlgoChooser): CompiledModel =
 const isNchwc = (algo: string) => algo === NCHWC_ALGO;
 
 /**
- * The program per threshold (LAYOUT_THRESHOLDS), each a map conv -> algorithm: a conv's
- * winner alone unless it changes layout against the default rules' choice without beating
- * the fastest algorithm that keeps it by more than the threshold.
+ * The programs that race, each a map conv -> algorithm: the default rules; per threshold
+ * (LAYOUT_THRESHOLDS) a conv's winner alone unless it changes layout against the default
+ * rules' choice without beating the fastest algorithm that keeps it by more than the
+ * threshold; and direct-nchwc wherever it ran. A program equal to an earlier one is not raced twice.
  */
 export function candidatePrograms(convs: readonly Conv[], chooseDefault: (c: Conv) => string): { name: string; algos: Record<string, string> }[] {
   const out: { name: string; algos: Record<string, string> }[] = [];
@@ -166,6 +167,9 @@ export function candidatePrograms(convs: readonly Conv[], chooseDefault: (c: Con
     const name = t === 0 ? "each conv's winner alone" : t === Infinity ? "winners that keep the default layout" : `winners, leaving the layout when ${Math.round(t * 100)}% faster`;
     add(name, algos);
   }
+  // Every conv NCHWc where it ran checked alone: no reorder anywhere, whatever the rules say
+  // of a layer (Winograd's transforms may lose to the reorders they bring on one core).
+  add("direct-nchwc wherever it runs", Object.fromEntries(convs.map((c) => [convKey(c.shape, c.dtype), c.ms.has(NCHWC_ALGO) ? NCHWC_ALGO : chooseDefault(c)])));
   return out;
 }
 
