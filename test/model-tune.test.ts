@@ -5,6 +5,8 @@ import { test } from "node:test";
 
 import { cacheScope } from "../src/cache/store.js";
 import { modelTuningText } from "../src/commands/info.js";
+import { cellText, type TableBlock } from "../src/report/blocks.js";
+import { buildSections, loadMachines } from "../src/report/build.js";
 import { candidatePrograms, loadModelTuneCache } from "../src/model/tune.js";
 import { loadNative, packageRoot, type NativeConvShape } from "../src/native.js";
 import { loadResults } from "../src/results/load.js";
@@ -99,6 +101,13 @@ test("armbench model tunes its convs on first use, reuses the cache after, re-me
     const [, algo] = /=([^(]+)\(/.exec(choice)!;
     assert.ok(Object.values(e.value.algos).includes(algo!), choice);
   }
+
+  // The report says where the convs' algorithms came from, with the race.
+  const sections = buildSections(loadMachines([path.join(dir, "first.json")]));
+  const where = sections.find((x) => x.id === "model")!.blocks.find((b): b is TableBlock => b.kind === "table" && b.caption === "Where our conv algorithms came from")!;
+  assert.equal(where.rows.length, 1);
+  assert.match(cellText(where.rows[0]![2]!), /^tuned here in \d+\.\d s: "/);
+  assert.match(cellText(where.rows[0]![3]!), /^default rules \d+\.\d+ ms/);
 
   const second = run("second");
   assert.match(String(second.latency.derived?.convPolicy), /^the model-tune cache /);

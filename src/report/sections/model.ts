@@ -72,6 +72,15 @@ export function modelSection(machines: readonly Machine[]): Section | null {
   }
   if (engines.length) blocks.push({ kind: "table", caption: "Engines on the same graph (latency)", head: ["machine", "model", "armbench (ms)", "onnxruntime (ms)", "armbench speedup"], rows: engines, key: true });
 
+  // Where our convs' algorithms came from: the model's tuning (its race), a cache, or the rules.
+  const tuning: Cell[][] = latency
+    .filter(({ r }) => r.impl === "armbench" && typeof r.derived?.["convPolicy"] === "string")
+    .map(({ m, r }) => [
+      m.label, caseName(r), String(r.derived?.["convPolicy"]).replace(/ \(raced:.*$/, ""),
+      typeof r.derived?.["convRace"] === "string" ? String(r.derived["convRace"]).replaceAll("=", " ").replaceAll(";", " ms;") + " ms" : "-",
+    ]);
+  if (tuning.length) blocks.push({ kind: "table", caption: "Where our conv algorithms came from", head: ["machine", "model", "choice", "programs raced"], rows: tuning });
+
   const checks = machines.flatMap((m) =>
     m.records.filter((r) => r.name === "model.check").map((r): Cell[] => [
       m.label, caseName(r), `${r.impl}${r.params.role ? ` (${strParam(r, "role")})` : ""}`,
