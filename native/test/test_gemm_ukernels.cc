@@ -145,7 +145,8 @@ bool run_case(const UkernelInfo& k, const UkernelInfo* ref, const Case& cs, Rng&
   std::vector<float> a(mr * kc), bt(nr * kc);  // A row-major, B transposed
   for (float& v : a) v = random_value(rng, bf16);
   for (float& v : bt) v = random_value(rng, bf16);
-  const Buffer pa = pack(a, mr, kc, kc, kr, bf16);
+  const unsigned kra = armbench::gemm::a_kr(k);
+  const Buffer pa = pack(a, mr, kc, (kc + kra - 1) / kra * kra, kra, bf16);
   const Buffer pb = pack(bt, nr, kc, kc, kr, bf16);
 
   const float kSentinel = 1234.5f;

@@ -70,6 +70,14 @@ armbench_feature armbench_feature_from_name(const char* name);
  * feature of another architecture). The first call detects; later calls are cheap. */
 int armbench_cpu_has(armbench_feature f);
 
+/* Linux arms XFD for AMX tile data: every tile instruction faults until the process
+ * has asked for it. The first call asks (arch_prctl(ARCH_REQ_XCOMP_PERM,
+ * XFEATURE_XTILEDATA)), which grants it to the whole process for good (later signal
+ * frames carry room for the tiles); it can be refused, e.g. when a thread's
+ * sigaltstack is too small. NULL when granted, else the reason. Call it only once
+ * cpuid and XCR0 say AMX is there: the request changes the process. */
+const char* armbench_amx_tile_permission(void);
+
 /* SVE / SME (streaming) vector length in bytes for this thread, 0 without the feature. */
 unsigned armbench_sve_vector_bytes(void);
 unsigned armbench_sme_vector_bytes(void);

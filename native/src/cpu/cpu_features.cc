@@ -3,6 +3,8 @@
 #include "armbench/cpu_features.h"
 
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "armbench/sigill_guard.h"
 #include "cpu_internal.h"
@@ -123,6 +125,17 @@ armbench_probe_result armbench_probe_feature(armbench_feature f) {
   return armbench::cpu::probe_arm64(f);
 #else
   return ARMBENCH_PROBE_NONE;
+#endif
+}
+
+const char* armbench_amx_tile_permission(void) {
+#if defined(__x86_64__) && defined(__linux__) && defined(SYS_arch_prctl)
+  constexpr long kArchReqXcompPerm = 0x1023;  // ARCH_REQ_XCOMP_PERM, <asm/prctl.h>
+  constexpr long kXfeatureXtiledata = 18;     // XFEATURE_XTILEDATA (XCR0 bit 18)
+  static const bool granted = syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+  return granted ? nullptr : "the kernel refused AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM)";
+#else
+  return "the kernel refused AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM)";
 #endif
 }
 

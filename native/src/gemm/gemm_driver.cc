@@ -72,7 +72,7 @@ constexpr size_t kDirectAMaxN = 96;
 armbench_gemm_blocking blocking_for(const UkernelInfo& k) {
   const armbench::runtime::CacheSizes& c = armbench::runtime::cache_sizes();
   const size_t es = k.pub.dtype == ARMBENCH_GEMM_BF16 ? 2 : 4;
-  const size_t mr = k.pub.mr, nr = k.pub.nr, kr = k.pub.kr;
+  const size_t mr = k.pub.mr, nr = k.pub.nr, kr = k.pub.kr > a_kr(k) ? k.pub.kr : a_kr(k);
   // kc: the A micro-panel (mr x kc) in 3/4 of L1d, at most 2 KiB of depth per row
   // (512 fp32, 1024 bf16). The B micro-panel (kc x nr) then streams from L2 with the
   // A block. Measured on Zen 4 (12x32, 1024^3, one thread): the textbook rule, both
@@ -98,6 +98,7 @@ armbench_gemm_blocking blocking_for(const UkernelInfo& k) {
 struct Plan {
   const UkernelInfo* k;
   size_t mr, nr, kr, es;
+  size_t kra;  // A's k interleave (a_kr)
   size_t m, n, kd;
   size_t mc, kc, nc;
   bool ta, tb;
@@ -175,7 +176,8 @@ void run_thread(void* ctx, int tid, int nthreads) {
         const PackSource asrc = pack_source_a(P.a, P.lda, P.ta, es, ic, pc);
         // With direct A only a ragged last panel is packed.
         const size_t mp_direct = P.direct_a != nullptr ? mcb / P.mr : 0;
-        pack_panels(asrc, mcb, kcb, P.mr, P.kr, mp_direct, mp, abuf);
+        pack_panels(asrc, mcb, kcb, P.mr, P.kra, mp_direct, mp, abuf);
+        const size_t kcpa = round_up(kcb, P.kra);  // the A panels' padded depth
         for (size_t jp = jp0; jp < jp1; ++jp) {
           const size_t j = jp * P.nr;
           const size_t nv = ncb - j < P.nr ? ncb - j : P.nr;
@@ -183,7 +185,7 @@ void run_thread(void* ctx, int tid, int nthreads) {
           for (size_t ip = 0; ip < mp; ++ip) {
             const size_t i = ip * P.mr;
             const size_t mv = mcb - i < P.mr ? mcb - i : P.mr;
-            const char* ap = abuf + ip * P.mr * kcp * es;
+            const char* ap = abuf + ip * P.mr * kcpa * es;
             float* c = P.c + (ic + i) * P.ldc + jc + j;
             if (ip < mp_direct) {
               const float* ad = static_cast<const float*>(asrc.src) + i * asrc.row_stride;
@@ -332,6 +334,7 @@ int run_gemm(armbench_gemm_pool* pool, const armbench_gemm_args* args, const Uke
   P.mr = info.pub.mr;
   P.nr = info.pub.nr;
   P.kr = info.pub.kr;
+  P.kra = a_kr(info);
   P.es = elem_bytes(info);
   P.m = args->m;
   P.n = args->n;
@@ -362,7 +365,7 @@ int run_gemm(armbench_gemm_pool* pool, const armbench_gemm_args* args, const Uke
   // Scratch: [B block][T A blocks][T edge tiles], each part 4096-aligned.
   size_t bbytes = 0, abytes = 0, tbytes = 0;
   if (packed == nullptr && !mul_ok(P.kc * P.nc, P.es, &bbytes)) return -ENOMEM;
-  if (!mul_ok(P.mc * P.kc, P.es, &abytes)) return -ENOMEM;
+  if (!mul_ok(P.mc * round_up(P.kc, P.kra), P.es, &abytes)) return -ENOMEM;
   tbytes = P.mr * P.nr * sizeof(float);
   bbytes = round_up(bbytes, 4096);
   abytes = round_up(abytes, 4096);

@@ -15,12 +15,16 @@ struct Registry {
   std::string reasons[16];  // empty when supported
 };
 
-// "needs bf16": the first required feature the CPU lacks; empty when none.
+// "needs bf16": the first required feature the CPU lacks; empty when none. An AMX
+// kernel the CPU can run also needs the process's tile state, asked for here, once.
 std::string missing_feature(const UkernelInfo& k) {
+  bool amx = false;
   for (unsigned i = 0; i < k.n_requires; ++i) {
     if (!armbench_cpu_has(k.requires[i])) return std::string("needs ") + armbench_feature_name(k.requires[i]);
+    amx = amx || k.requires[i] == ARMBENCH_FEATURE_AMX_TILE;
   }
-  return {};
+  const char* refused = amx ? armbench_amx_tile_permission() : nullptr;
+  return refused != nullptr ? refused : std::string();
 }
 
 const Registry& registry() {
@@ -29,7 +33,7 @@ const Registry& registry() {
     const UkernelInfo* all[] = {
         ukernel_f32_ref(),    ukernel_bf16_ref(),         ukernel_f32_avx2(), ukernel_f32_avx512(),
         ukernel_bf16_avx512bf16(), ukernel_f32_neon(),    ukernel_f32_sve(),  ukernel_bf16_bfmmla(),
-        ukernel_bf16_bfdot(),
+        ukernel_bf16_bfdot(), ukernel_bf16_amx(),
     };
     for (const UkernelInfo* k : all) {
       if (k == nullptr) continue;

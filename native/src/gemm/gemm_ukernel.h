@@ -20,7 +20,8 @@ namespace gemm {
 //   a[(q * mr + i) * kr + t] = A(i, q * kr + t)   for q < kc / kr, i < mr, t < kr
 //   b[(q * nr + j) * kr + t] = B(q * kr + t, j)   for q < kc / kr, j < nr, t < kr
 // kc is a multiple of kr (packing pads k, and rows/columns past the matrix, with
-// zeros). Kernels handle full tiles only; the driver handles edges.
+// zeros). Kernels handle full tiles only; the driver handles edges. A kernel may ask
+// for another interleave of A (UkernelInfo::a_kr).
 typedef void (*Ukernel)(size_t kc, const void* a, const void* b, float* c, size_t ldc, float alpha, float beta);
 
 struct UkernelInfo {
@@ -30,7 +31,14 @@ struct UkernelInfo {
   Ukernel run;
   // Preference among supported kernels of one dtype: the default is the highest.
   int rank;
+  // The k interleave of A panels when it differs from B's (pub.kr), else 0: A panels
+  // are then a[(q * mr + i) * a_kr + t] = A(i, q * a_kr + t) for q < round_up(kc, a_kr)
+  // / a_kr, zero past kc (a matrix unit that wants whole rows of A, as AMX does).
+  unsigned a_kr = 0;
 };
+
+// The k interleave of k's A panels.
+inline unsigned a_kr(const UkernelInfo& k) { return k.a_kr != 0 ? k.a_kr : k.pub.kr; }
 
 // One getter per kernel file; nullptr when the file was built for another
 // architecture. A kernel the CPU cannot run is still returned (and listed as
@@ -42,6 +50,7 @@ const UkernelInfo* ukernel_bf16_ref();
 const UkernelInfo* ukernel_f32_avx2();
 const UkernelInfo* ukernel_f32_avx512();
 const UkernelInfo* ukernel_bf16_avx512bf16();
+const UkernelInfo* ukernel_bf16_amx();
 const UkernelInfo* ukernel_f32_neon();
 const UkernelInfo* ukernel_f32_sve();
 const UkernelInfo* ukernel_bf16_bfmmla();

@@ -31,10 +31,6 @@
 //   lanes show.
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
-#if defined(__x86_64__) && defined(__linux__)
-#include <sys/syscall.h>
-#endif
 
 #include <string>
 
@@ -301,22 +297,6 @@ int64_t expected_value(const FormDef& d, armbench_chain_mode mode, int64_t init,
   return 0;
 }
 
-// Linux arms XFD for AMX tile data: every tile instruction faults until the process
-// has asked for it. arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) grants it for
-// the whole process, for good (later signal frames carry room for the tiles); it can
-// be refused, e.g. when a thread's sigaltstack is too small for the larger frame.
-// Asked for once, by the first caller; NULL when granted, else the reason.
-const char* request_tile_data() {
-#if defined(__x86_64__) && defined(__linux__) && defined(SYS_arch_prctl)
-  constexpr long kArchReqXcompPerm = 0x1023;  // ARCH_REQ_XCOMP_PERM, <asm/prctl.h>
-  constexpr long kXfeatureXtiledata = 18;     // XFEATURE_XTILEDATA (XCR0 bit 18)
-  static const bool granted = syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
-  return granted ? nullptr : "the kernel refused AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM)";
-#else
-  return "the kernel refused AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM)";
-#endif
-}
-
 }  // namespace
 
 const FormImpl* form_impl(size_t i) { return i < kFormCount ? &registry().forms[i] : nullptr; }
@@ -379,5 +359,5 @@ extern "C" const char* armbench_fma_form_unsupported(size_t i) {
   if (f->pub.bits == 0) return "needs sve";  // a scalable form without a vector length
   if (!f->unsupported.empty()) return f->unsupported.c_str();
   // Only once cpuid and XCR0 say AMX is there: the request changes the process.
-  return f->needs_tile_data ? armbench::micro::request_tile_data() : nullptr;
+  return f->needs_tile_data ? armbench_amx_tile_permission() : nullptr;
 }
