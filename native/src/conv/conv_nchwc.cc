@@ -382,9 +382,11 @@ void run_depthwise(const RunCtx& c, int index, int threads) {
   for (size_t item = i0; item < i1; ++item) {
     const size_t kb = item / bands, oy0 = item % bands * band;
     const size_t oy1 = oy0 + band < g.oh ? oy0 + band : g.oh;
-    const float* frame = static_cast<const float*>(c.xp) + kb * hp * rowlen;
+    const float* frame = nullptr;
     size_t frame_row0 = 0;  // the padded row at frame's start
-    if (c.rows_from != nullptr) {
+    if (c.rows_from == nullptr) {
+      frame = static_cast<const float*>(c.xp) + kb * hp * rowlen;
+    } else {
       frame_row0 = oy0 * s.stride_h;
       const size_t span = (oy1 - oy0 - 1) * s.stride_h + taps_h;
       // This worker's own frame (frame_buffer is per thread; with own rows the caller's holds no shared frame).
