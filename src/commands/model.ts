@@ -102,8 +102,8 @@ function algoPolicies(opts: ModelOptions, env: Env, native: Native, progress: (m
   }
   const cache = loadModelTuneCache(opts.tuneCache ?? defaultModelTuneCacheFile(), env, native, warn);
   return {
-    algosFor: async (threads, graph, pool) =>
-      (await tunedAlgos({ native, progress, warn }, cache, { graph, fpmath: opts.fpmath as FpMath, threads, pool, nchwcBlock: native.nchwcBlock(), layout: opts.layout as "nchw" | "nchwc", blockedOps: BLOCKED_OPS })).policy,
+    algosFor: (threads, graph, pool) =>
+      tunedAlgos({ native, progress, warn }, cache, { graph, fpmath: opts.fpmath as FpMath, threads, pool, nchwcBlock: native.nchwcBlock(), layout: opts.layout as "nchw" | "nchwc", blockedOps: BLOCKED_OPS }),
     from: "the model's own tuning per graph and thread count (each conv's algorithms timed alone, then whole programs raced)",
   };
 }

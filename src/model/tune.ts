@@ -252,16 +252,11 @@ export async function tuneModel(ctx: ModelTuneContext, req: ModelTuneRequest, ba
   };
 }
 
-export interface ModelTuning {
-  policy: AlgoPolicy;
-  /** For people: where the choices came from, with the race's figures when there was one. */
-  summary: string;
-  entry: ModelTuneEntry | null;
-  source: AlgoSource;
-}
-
-/** The cached tuning of this graph, thread count and fpmath, or a new one measured now and stored. */
-export async function tunedAlgos(ctx: ModelTuneContext, cache: ModelTuneCache, req: ModelTuneRequest): Promise<ModelTuning> {
+/**
+ * The conv algorithms of this graph, thread count and fpmath: the cached tuning, or a new
+ * one measured now and stored; its description says which, with the race's figures.
+ */
+export async function tunedAlgos(ctx: ModelTuneContext, cache: ModelTuneCache, req: ModelTuneRequest): Promise<AlgoPolicy> {
   const base = compileFor(req, defaultAlgoPolicy.choose);
   const item = graphItem(req.graph, base.program, req.layout);
   const hit = cacheLookup(cache, req.threads, req.fpmath, item);
@@ -273,6 +268,5 @@ export async function tunedAlgos(ctx: ModelTuneContext, cache: ModelTuneCache, r
   const source: AlgoSource = hit ? "cache" : "measured";
   const race = entry.raced.map((r) => `${r.program} ${r.ms.toFixed(2)} ms`).join(", ");
   const summary = `${hit ? `the model-tune cache ${cache.file}` : `tuned here in ${(entry.tuneMs / 1000).toFixed(1)} s`}: "${entry.program}" (raced: ${race || "nothing"})`;
-  const policy: AlgoPolicy = { ...tunedPolicy(entry, source, summary), race: { winner: entry.program, raced: entry.raced }, ...(hit ? {} : { tunedInMs: entry.tuneMs }) };
-  return { policy, summary, entry, source };
+  return { ...tunedPolicy(entry, source, summary), race: { winner: entry.program, raced: entry.raced }, ...(hit ? {} : { tunedInMs: entry.tuneMs }) };
 }
