@@ -7,8 +7,11 @@
  * then runs the steps with no JavaScript in the loop, so a timed inference measures
  * kernels, not the binding.
  *
- * Every activation is fp32. Offsets and sizes are in bytes, 64-byte aligned. A step
- * may read and write the same tensor only where it says so (elementwise ops).
+ * Every activation is fp32 except int32 ones (int64 graph inputs such as token ids,
+ * narrowed at the boundary after a range check, and what Reshape-like views make of
+ * them), which only gather (as indices) and cast read. Offsets and sizes are in bytes,
+ * 64-byte aligned. A step may read and write the same tensor only where it says so
+ * (elementwise ops).
  */
 
 /** An activation in the arena. `nchwc` is n x ceil(c / block) x h x w x block, padded channels zero. */
@@ -17,9 +20,18 @@ export interface TensorRef {
   /** NCHW dims (n, c, h, w), or (rows, cols) for 2-D tensors. The logical shape, whatever the layout. */
   dims: number[];
   layout: "nchw" | "nchwc";
+  /** Absent: fp32. int32 tensors are always "nchw" (dense). */
+  dtype?: "fp32" | "int32";
 }
 
-export type Activation = "none" | "relu" | "clip";
+/** A constant operand given by value (copied once at create time), dims 1 to 4. */
+export interface ConstOperand {
+  dims: number[];
+  data: Float32Array;
+}
+
+/** gelu: x / 2 (1 + erf(x / sqrt 2)); gelu-tanh: the tanh approximation (ONNX Gelu approximate="tanh"). */
+export type Activation = "none" | "relu" | "clip" | "gelu" | "gelu-tanh";
 
 export interface ConvStep {
   op: "conv";
@@ -80,7 +92,7 @@ export interface GemmStep {
 }
 
 export interface UnaryStep {
-  op: "relu" | "clip" | "sigmoid" | "hardswish";
+  op: "relu" | "clip" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "gelu" | "gelu-tanh";
   name: string;
   x: TensorRef;
   y: TensorRef; // may equal x
@@ -103,19 +115,96 @@ export interface BatchNormStep {
   epsilon: number;
 }
 
-/** Along the last axis of a rows x cols tensor. */
-export interface SoftmaxStep { op: "softmax"; name: string; x: TensorRef; y: TensorRef }
+/**
+ * Softmax (or, with log, LogSoftmax) over the middle axis of x viewed as outer x n x
+ * inner (dims [outer, n, inner]), or the last axis of rows x cols (dims [rows, cols]).
+ * y may equal x.
+ */
+export interface SoftmaxStep { op: "softmax"; name: string; x: TensorRef; y: TensorRef; log?: boolean }
+
+/**
+ * numpy broadcasting of two operands of rank 1 to 4 (right-aligned), each an arena
+ * tensor or a constant: y has the broadcast dims. pow follows C's powf; div is IEEE
+ * (x / 0 is an infinity or NaN, as ONNX on floats). y may equal a or b when it has
+ * that operand's dims.
+ */
+export interface BroadcastStep {
+  op: "broadcast";
+  name: string;
+  fn: "add" | "sub" | "mul" | "div" | "pow";
+  a: TensorRef | ConstOperand;
+  b: TensorRef | ConstOperand;
+  y: TensorRef;
+}
+
+/** y = x with its axes permuted (rank 1 to 4): y.dims[i] = x.dims[perm[i]]. */
+export interface TransposeStep { op: "transpose"; name: string; x: TensorRef; y: TensorRef; perm: number[] }
+
+/**
+ * Batched matrix product of two arena tensors, ONNX MatMul semantics for ranks 2 to 4:
+ * a [..., m, k] x b [..., k, n] = y [..., m, n], batch dims broadcast (right-aligned,
+ * a missing or 1 dim repeats). bf16: a and b rounded to bf16 at each run, fp32
+ * accumulation.
+ */
+export interface MatMulStep { op: "matmul"; name: string; a: TensorRef; b: TensorRef; y: TensorRef; dtype: "fp32" | "bf16" }
+
+/**
+ * LayerNormalization over the last `cols` values of each of `rows` rows (x dims with
+ * rows x cols elements): y = (x + residual - mean) / sqrt(var + epsilon) * scale + bias,
+ * the residual (same dims as x) added first where given (onnxruntime's
+ * SkipLayerNormalization). y may equal x.
+ */
+export interface LayerNormStep {
+  op: "layernorm";
+  name: string;
+  x: TensorRef;
+  residual?: TensorRef;
+  y: TensorRef;
+  rows: number;
+  cols: number;
+  scale: Float32Array;
+  bias?: Float32Array;
+  epsilon: number;
+}
+
+/** Mean over the middle axis of x viewed as outer x n x inner: y is outer x inner. */
+export interface ReduceMeanStep { op: "reducemean"; name: string; x: TensorRef; y: TensorRef; outer: number; n: number; inner: number }
+
+/**
+ * Picks slices along one axis of data viewed as outer x axisLen x inner:
+ * y[o][i][j] = data[o][idx[i]][j], for `count` indices. The data is an arena tensor (x)
+ * or a constant table (an embedding); the indices an int32 arena tensor or constant
+ * values. A negative index counts from the end; one outside [-axisLen, axisLen) fails
+ * the run with the step and the index named.
+ */
+export interface GatherStep {
+  op: "gather";
+  name: string;
+  x?: TensorRef;
+  table?: Float32Array;
+  outer: number;
+  axisLen: number;
+  inner: number;
+  indices?: TensorRef;
+  indexValues?: Int32Array;
+  count: number;
+  y: TensorRef;
+}
+
+/** int32 -> fp32, elementwise (ONNX Cast of token masks). */
+export interface CastStep { op: "cast"; name: string; x: TensorRef; y: TensorRef }
 
 /** NCHW <-> NCHWc, or a plain copy when both layouts agree (a reshape that could not alias). */
 export interface ReorderStep { op: "reorder"; name: string; x: TensorRef; y: TensorRef }
 
 export type Step =
   | ConvStep | PoolStep | GlobalAvgPoolStep | GemmStep | UnaryStep | BinaryStep
-  | ConcatStep | BatchNormStep | SoftmaxStep | ReorderStep;
+  | ConcatStep | BatchNormStep | SoftmaxStep | ReorderStep
+  | BroadcastStep | TransposeStep | MatMulStep | LayerNormStep | ReduceMeanStep | GatherStep | CastStep;
 
 export interface Program {
   arenaBytes: number;
-  /** Graph inputs, NCHW fp32, written into the arena before the first step. */
+  /** Graph inputs, NCHW fp32 (or int32: given as an Int32Array), written into the arena before the first step. */
   inputs: { name: string; ref: TensorRef }[];
   /** Graph outputs, read from the arena after the last step. */
   outputs: { name: string; ref: TensorRef }[];
