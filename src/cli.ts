@@ -187,13 +187,14 @@ function buildParser(args: string[]): Argv {
     "whole-model inference: our engine against onnxruntime on the same graph, latency, throughput, % of peak",
     (y) =>
       y
-        .positional("name", { type: "string", describe: "a built-in model: resnet50, resnet18, alexnet, vgg16, mobilenetv2 (see --list)" })
+        .positional("name", { type: "string", describe: "a built-in model: resnet50, resnet18, alexnet, vgg16, mobilenetv2, bert-base, bert-large, distilbert (see --list)" })
         .option("list", { type: "boolean", default: false, describe: "list the built-in models with their size and MACs" })
         .option("onnx", { type: "string", describe: "run this ONNX file (opset 7+, supported ops only) instead of a built-in model" })
         .option("fpmath", { type: "string", default: "fp32", describe: "fp32, or bf16: weights rounded once, activations at conv/GEMM inputs, fp32 accumulation" })
         .option("layout", { type: "string", default: "nchwc", describe: "nchwc: direct-nchwc convs chain on channel-blocked tensors (reorders only at layout changes); nchw: every tensor NCHW" })
         .option("batch", { type: "number", describe: "one batch size instead of the suite's (1 and 8)" })
-        .option("input-size", { type: "number", describe: "square input height and width of a built-in model (default 224)" })
+        .option("input-size", { type: "number", describe: "square input height and width of a built-in image model (default 224)" })
+        .option("seq", { type: "number", describe: "tokens per sequence of a built-in transformer (bert-base, bert-large, distilbert; default 128)" })
         .option("iterations", { type: "number", describe: "timed inferences per case (default 20; 5 with --quick)" })
         .option("warmup", { type: "number", describe: "untimed inferences before timing (default 3)" })
         .option("profile", { type: "boolean", default: false, describe: "time every node: per-op and per-op-type shares, top layers first" })
@@ -225,6 +226,7 @@ function buildParser(args: string[]): Argv {
         layout: argv.layout as string,
         batch: argv.batch as number | undefined,
         inputSize: argv["input-size"] as number | undefined,
+        seq: argv.seq as number | undefined,
         iterations: argv.iterations as number | undefined,
         warmup: argv.warmup as number | undefined,
         profile: Boolean(argv.profile),

@@ -188,6 +188,8 @@ export const ModelSuite = z.object({
   models: z.array(z.string().min(1)).min(1),
   batches: z.array(count.max(1024)).min(1),
   inputSize: count.max(4096),
+  /** Tokens per sequence of the built-in transformers. */
+  seq: count.max(512).default(128),
   warmup: z.number().int().nonnegative().max(100_000),
   iterations: sampleCount,
 });

@@ -21,7 +21,7 @@ function compile(g: Graph, o: LowerOptions = fp32): Program {
 function refs(p: Program): TensorRef[] {
   const out: TensorRef[] = [...p.inputs.map((v) => v.ref), ...p.outputs.map((v) => v.ref)];
   for (const s of p.steps) {
-    if ("x" in s) out.push(s.x);
+    if ("x" in s && s.x) out.push(s.x);
     if ("y" in s) out.push(s.y);
     if (s.op === "add" || s.op === "mul") out.push(s.a, s.b);
     if (s.op === "concat") out.push(...s.xs);

@@ -6,7 +6,7 @@ import { loadCache } from "../conv/cache.js";
 import { cachedAlgoPolicy, defaultAlgoPolicy, type AlgoPolicy } from "../engine/compile.js";
 import { countFlops, type Graph } from "../engine/ir.js";
 import { defaultAlgoChooser, type FpMath } from "../engine/lower.js";
-import { BUILTIN_MODELS, builtinModel } from "../engine/models/index.js";
+import { BUILTIN_MODELS, builtinModel, SEQUENCE_MODELS } from "../engine/models/index.js";
 import { loadOnnxFile, saveOnnxFile } from "../engine/onnx.js";
 import { UserError } from "../errors.js";
 import { formatBytes } from "../format.js";
@@ -34,6 +34,7 @@ export interface ModelOptions extends GlobalOptions {
   layout: string;
   batch?: number | undefined;
   inputSize?: number | undefined;
+  seq?: number | undefined;
   iterations?: number | undefined;
   warmup?: number | undefined;
   profile: boolean;
@@ -59,10 +60,10 @@ function wholeNumber(v: number | undefined, flag: string, min: number, max: numb
 }
 
 function listModels(suite: ModelSuite): number {
-  const input = `1x3x${suite.inputSize}x${suite.inputSize}`;
   const rows = suite.models.filter((m) => m in BUILTIN_MODELS).map((m) => {
+    const input = SEQUENCE_MODELS.includes(m) ? `1x${suite.seq} tokens` : `1x3x${suite.inputSize}x${suite.inputSize}`;
     try {
-      const g = builtinModel(m, { inputSize: suite.inputSize });
+      const g = builtinModel(m, { inputSize: suite.inputSize, seq: suite.seq });
       const weights = [...g.initializers.values()].reduce((a, t) => a + t.data.byteLength, 0);
       return [m, num(countFlops(g).macs / 1e9, 2), formatBytes(weights), String(g.nodes.length), input];
     } catch (e) {
@@ -119,6 +120,10 @@ export async function runModel(opts: ModelOptions): Promise<number> {
   const layout = opts.layout;
   const batch = wholeNumber(opts.batch, "--batch", 1, 1024);
   const inputSize = wholeNumber(opts.inputSize, "--input-size", 8, 4096) ?? suite.inputSize;
+  const seq = wholeNumber(opts.seq, "--seq", 1, 512) ?? suite.seq;
+  const sequenceModel = !!opts.name && SEQUENCE_MODELS.includes(opts.name);
+  if (opts.seq !== undefined && !sequenceModel) throw new UserError(`--seq applies to the built-in transformers (${SEQUENCE_MODELS.join(", ")}), not ${opts.name ?? opts.onnx}.`);
+  if (opts.inputSize !== undefined && sequenceModel) throw new UserError(`--input-size applies to image models; ${opts.name} takes --seq.`);
   const iterations = wholeNumber(opts.iterations, "--iterations", 1, 100000) ?? suite.iterations;
   const warmup = wholeNumber(opts.warmup, "--warmup", 0, 100000) ?? suite.warmup;
   if (!(opts.rtol >= 0) || !(opts.atol >= 0)) throw new UserError("--rtol and --atol must be numbers of 0 or more.");
@@ -130,7 +135,7 @@ export async function runModel(opts: ModelOptions): Promise<number> {
   }
   // The graph is built (or loaded, and refused if unsupported) before anything is measured.
   const modelName = opts.onnx ? path.basename(opts.onnx) : opts.name!;
-  const graphAt = (n: number): Graph => (opts.onnx ? loadOnnxFile(opts.onnx, { batch: n }) : builtinModel(opts.name!, { batch: n, inputSize }));
+  const graphAt = (n: number): Graph => (opts.onnx ? loadOnnxFile(opts.onnx, { batch: n }) : builtinModel(opts.name!, { batch: n, inputSize, seq }));
   const first = graphAt(batch ?? suite.batches[0]!);
   if (opts.save) {
     saveOnnxFile(opts.save, first);

@@ -1,5 +1,11 @@
-/** Model inputs for a run: seeded standard-normal values, the same on every machine and for every engine, as a normalised image would be. */
-import type { Graph, Tensor } from "./ir.js";
+/**
+ * Model inputs for a run, the same on every machine and for every engine: seeded
+ * standard-normal values for float inputs (as a normalised image would be); for int64
+ * inputs, token ids drawn below the size of the table they index, or, for an input only
+ * cast to float (an attention mask), ones with the last eighth of each row zero, so the
+ * masked path is exercised too.
+ */
+import { consumers, type Graph, type InputTensor, type Node, type Tensor } from "./ir.js";
 import { Random } from "./models/builder.js";
 
 export function seededTensor(dims: number[], seed: number): Tensor {
@@ -9,12 +15,51 @@ export function seededTensor(dims: number[], seed: number): Tensor {
   return { dims: [...dims], data };
 }
 
+const VIEWS = new Set<Node["op"]>(["Reshape", "Flatten", "Unsqueeze", "Squeeze", "Identity", "Dropout"]);
+
+/**
+ * The values an int64 input may take: below the smallest table a Gather indexes with it
+ * (through views), or a 0/1 mask when it is only cast. Null when nothing reads it.
+ */
+export function intInputUse(g: Graph, input: string): { kind: "indices"; below: number } | { kind: "mask" } | null {
+  const uses = consumers(g);
+  const shapes = new Map<string, number[]>([...g.initializers].map(([k, t]) => [k, t.dims]));
+  let below = Infinity;
+  let read = false;
+  const walk = (v: string) => {
+    for (const n of uses.get(v) ?? []) {
+      read = true;
+      if (VIEWS.has(n.op)) walk(n.outputs[0]!);
+      else if (n.op === "Gather" && n.inputs[1] === v) {
+        const dims = shapes.get(n.inputs[0]!);
+        const axis = n.attrs.axis < 0 ? n.attrs.axis + (dims?.length ?? 0) : n.attrs.axis;
+        if (dims) below = Math.min(below, dims[axis]!);
+      }
+    }
+  };
+  walk(input);
+  if (!read) return null;
+  return below < Infinity ? { kind: "indices", below } : { kind: "mask" };
+}
+
 /** One tensor per graph input, in the graph's input order; input i gets seed + i. */
-export function seededInputs(g: Graph, seed = 7): Tensor[] {
-  return g.inputs.map((v, i) => seededTensor(v.dims, seed + i));
+export function seededInputs(g: Graph, seed = 7): InputTensor[] {
+  return g.inputs.map((v, i) => {
+    if (v.dtype !== "int64") return seededTensor(v.dims, seed + i);
+    const r = new Random(seed + i);
+    const data = new Int32Array(v.dims.reduce((p, d) => p * d, 1));
+    const use = intInputUse(g, v.name);
+    if (use?.kind === "indices") for (let j = 0; j < data.length; j++) data[j] = Math.floor(r.uniform() * use.below);
+    else {
+      const row = v.dims[v.dims.length - 1] ?? 1;
+      const kept = row - Math.floor(row / 8);
+      for (let j = 0; j < data.length; j++) data[j] = j % row < kept ? 1 : 0;
+    }
+    return { dims: [...v.dims], data, dtype: "int64" as const };
+  });
 }
 
 /** Tensors in graph-input order keyed by input name, as onnxruntime takes its feeds. */
-export function byInputName(g: Graph, tensors: Tensor[]): Record<string, Tensor> {
+export function byInputName(g: Graph, tensors: InputTensor[]): Record<string, InputTensor> {
   return Object.fromEntries(g.inputs.map((v, i) => [v.name, tensors[i]!]));
 }

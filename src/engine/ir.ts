@@ -1,7 +1,10 @@
 /**
  * The model runner's graph IR: ONNX-shaped (nodes name their inputs and outputs by value
  * name) but with every attribute normalised at load, so passes and lowering never deal
- * with opset differences, defaults or auto_pad. Constants are fp32 initializers.
+ * with opset differences, defaults or auto_pad. Constants are fp32 initializers; int64
+ * constants (shapes, axes, indices) are folded into attributes at load, so the only
+ * int64 values left are graph inputs (token ids, masks) and views of them, which only
+ * Gather (as indices) and Cast read.
  */
 import { UserError } from "../errors.js";
 
@@ -10,8 +13,20 @@ export interface Tensor {
   data: Float32Array;
 }
 
+/** An int64 graph input's values (token ids, masks), held as int32: the executor's form. */
+export interface IntTensor {
+  dims: number[];
+  data: Int32Array;
+  dtype: "int64";
+}
+
+/** What a graph input takes. */
+export type InputTensor = Tensor | IntTensor;
+
+export const isIntTensor = (t: InputTensor): t is IntTensor => "dtype" in t && t.dtype === "int64";
+
 /** Epilogue of a fused conv or gemm: what runs after the bias (and residual) add. */
-export type Act = "none" | "relu" | "clip";
+export type Act = "none" | "relu" | "clip" | "gelu" | "gelu-tanh";
 
 export interface ConvAttrs {
   kernel: [number, number];
@@ -44,9 +59,10 @@ export type Node =
   | { op: "Conv"; name: string; inputs: string[]; outputs: string[]; attrs: ConvAttrs }
   | { op: "FusedConv"; name: string; inputs: string[]; outputs: string[]; attrs: ConvAttrs & Epilogue }
   | { op: "BatchNormalization"; name: string; inputs: string[]; outputs: string[]; attrs: { epsilon: number } }
-  | { op: "Relu" | "Sigmoid" | "HardSwish" | "Identity" | "Dropout" | "GlobalAveragePool"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
+  | { op: "Relu" | "Sigmoid" | "HardSwish" | "Identity" | "Dropout" | "GlobalAveragePool" | "Erf" | "Tanh" | "Sqrt"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
+  | { op: "Gelu"; name: string; inputs: string[]; outputs: string[]; attrs: { approximate: "none" | "tanh" } }
   | { op: "Clip"; name: string; inputs: string[]; outputs: string[]; attrs: { min: number; max: number } }
-  | { op: "Add" | "Mul"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
+  | { op: BinaryOp; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
   | { op: "MaxPool" | "AveragePool"; name: string; inputs: string[]; outputs: string[]; attrs: PoolAttrs }
   | { op: "Gemm"; name: string; inputs: string[]; outputs: string[]; attrs: { alpha: number; beta: number; transA: boolean; transB: boolean } }
   | { op: "FusedGemm"; name: string; inputs: string[]; outputs: string[]; attrs: Epilogue }
@@ -54,10 +70,23 @@ export type Node =
   | { op: "Flatten"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number } }
   | { op: "Reshape"; name: string; inputs: string[]; outputs: string[]; attrs: { shape: number[] } }
   | { op: "Concat"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number } }
-  | { op: "Softmax"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number } }
+  | { op: "Softmax" | "LogSoftmax"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number } }
+  /** inputs [x, scale, bias | "", residual | ""]: the residual (the passes' own) is added to x first. */
+  | { op: "LayerNormalization"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number; epsilon: number } }
+  | { op: "Transpose"; name: string; inputs: string[]; outputs: string[]; attrs: { perm: number[] } }
+  /** axes normalised to non-negative and sorted; an empty list reduces every axis. */
+  | { op: "ReduceMean"; name: string; inputs: string[]; outputs: string[]; attrs: { axes: number[]; keepdims: boolean } }
+  /** inputs [data, indices] (indices an int64 activation), or [data] with the constant indices in attrs. */
+  | { op: "Gather"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number; indices?: { dims: number[]; data: number[] } } }
+  /** Views, as Reshape: axes of the output (Unsqueeze) or input (Squeeze; empty: every 1). */
+  | { op: "Unsqueeze" | "Squeeze"; name: string; inputs: string[]; outputs: string[]; attrs: { axes: number[] } }
+  | { op: "Cast"; name: string; inputs: string[]; outputs: string[]; attrs: { to: "float32" | "int64" } }
   | { op: "Constant"; name: string; inputs: string[]; outputs: string[]; attrs: { value: Tensor } }
   /** The layout pass's own: the same values in another memory layout. */
   | { op: "Reorder"; name: string; inputs: string[]; outputs: string[]; attrs: { layout: Layout } };
+
+export type BinaryOp = "Add" | "Mul" | "Sub" | "Div" | "Pow";
+export const BINARY_OPS: readonly BinaryOp[] = ["Add", "Mul", "Sub", "Div", "Pow"];
 
 /** How an activation is stored: plain NCHW, or NCHWc (channels in blocks, padded with zeros). */
 export type Layout = "nchw" | "nchwc";
@@ -66,14 +95,19 @@ export type OpType = Node["op"];
 
 /** The ONNX ops the loader accepts (FusedConv, FusedGemm and Reorder are the passes' own). */
 export const ONNX_OPS: readonly OpType[] = [
-  "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Mul", "MaxPool", "AveragePool",
-  "GlobalAveragePool", "Gemm", "MatMul", "Flatten", "Reshape", "Concat", "Softmax",
-  "Sigmoid", "HardSwish", "Identity", "Dropout", "Constant",
+  "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Mul", "Sub", "Div", "Pow", "MaxPool", "AveragePool",
+  "GlobalAveragePool", "Gemm", "MatMul", "Flatten", "Reshape", "Concat", "Softmax", "LogSoftmax",
+  "Sigmoid", "HardSwish", "Identity", "Dropout", "Constant", "Erf", "Tanh", "Sqrt", "Gelu",
+  "LayerNormalization", "Transpose", "ReduceMean", "Gather", "Cast", "Unsqueeze", "Squeeze",
 ];
+
+export type ValueType = "float32" | "int64";
 
 export interface ValueInfo {
   name: string;
   dims: number[];
+  /** Absent: float32. */
+  dtype?: ValueType;
 }
 
 export interface Graph {
@@ -101,7 +135,7 @@ export function elementCount(dims: readonly number[], what = "a tensor"): number
 export function cloneGraph(g: Graph): Graph {
   return {
     name: g.name,
-    inputs: g.inputs.map((v) => ({ name: v.name, dims: [...v.dims] })),
+    inputs: g.inputs.map((v) => ({ ...v, dims: [...v.dims] })),
     outputs: [...g.outputs],
     nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } }) as Node),
     initializers: new Map(g.initializers),
@@ -174,6 +208,19 @@ export function topoSort(g: Graph): Graph {
   return { ...g, nodes: sorted };
 }
 
+/** numpy broadcasting (right-aligned); null when the dims do not broadcast. */
+export function broadcastDims(x: readonly number[], y: readonly number[]): number[] | null {
+  const rank = Math.max(x.length, y.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const a = x[x.length - rank + i] ?? 1;
+    const b = y[y.length - rank + i] ?? 1;
+    if (a !== b && a !== 1 && b !== 1) return null;
+    out.push(a === 1 ? b : a);
+  }
+  return out;
+}
+
 function convOut(size: number, k: number, stride: number, padA: number, padB: number, dil: number): number {
   return Math.floor((size + padA + padB - dil * (k - 1) - 1) / stride) + 1;
 }
@@ -229,18 +276,70 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
     case "Clip":
       return [...x];
     case "Add":
-    case "Mul": {
+    case "Mul":
+    case "Sub":
+    case "Div":
+    case "Pow": {
       const y = ins[1];
       if (!y) fail(n, "its second input has no known shape");
-      const rank = Math.max(x.length, y.length);
-      const out: number[] = [];
-      for (let i = 0; i < rank; i++) {
-        const a = x[x.length - rank + i] ?? 1;
-        const b = y[y.length - rank + i] ?? 1;
-        if (a !== b && a !== 1 && b !== 1) fail(n, `inputs [${x.join(", ")}] and [${y.join(", ")}] do not broadcast`);
-        out.push(a === 1 ? b : a);
+      return broadcastDims(x, y) ?? fail(n, `inputs [${x.join(", ")}] and [${y.join(", ")}] do not broadcast`);
+    }
+    case "Erf":
+    case "Tanh":
+    case "Sqrt":
+    case "Gelu":
+    case "Cast":
+      return [...x];
+    case "LayerNormalization": {
+      const axis = n.attrs.axis < 0 ? n.attrs.axis + x.length : n.attrs.axis;
+      if (axis < 0 || axis >= x.length) fail(n, `axis ${n.attrs.axis} is out of range for rank ${x.length}`);
+      const normalized = x.slice(axis);
+      const cols = normalized.reduce((p, v) => p * v, 1);
+      for (const [i, what] of [[1, "scale"], [2, "bias"]] as const) {
+        const p = ins[i];
+        if (!p) {
+          if (i === 1) fail(n, "it has no scale");
+          continue;
+        }
+        if (p.reduce((q, v) => q * v, 1) !== cols || p.length > normalized.length || p.some((d, j) => d !== normalized[normalized.length - p.length + j] && d !== 1)) {
+          fail(n, `${what} dims [${p.join(", ")}] do not match the normalised dims [${normalized.join(", ")}]`);
+        }
       }
+      const r = ins[3];
+      if (r && r.join() !== x.join()) fail(n, `the residual [${r.join(", ")}] differs from the input [${x.join(", ")}]`);
+      return [...x];
+    }
+    case "Unsqueeze": {
+      const rank = x.length + n.attrs.axes.length;
+      const axes = n.attrs.axes.map((a) => (a < 0 ? a + rank : a));
+      if (axes.some((a) => a < 0 || a >= rank) || new Set(axes).size !== axes.length) fail(n, `axes [${n.attrs.axes.join(", ")}] are out of range or repeated for rank ${rank}`);
+      const out: number[] = [];
+      for (let i = 0, j = 0; i < rank; i++) out.push(axes.includes(i) ? 1 : x[j++]!);
       return out;
+    }
+    case "Squeeze": {
+      const axes = n.attrs.axes.length ? n.attrs.axes.map((a) => (a < 0 ? a + x.length : a)) : x.flatMap((d, i) => (d === 1 ? [i] : []));
+      if (axes.some((a) => a < 0 || a >= x.length || x[a] !== 1)) fail(n, `axes [${n.attrs.axes.join(", ")}] are not dimensions of size 1 of [${x.join(", ")}]`);
+      return x.filter((_, i) => !axes.includes(i));
+    }
+    case "Transpose": {
+      const perm = n.attrs.perm.length ? n.attrs.perm : x.map((_, i) => x.length - 1 - i);
+      if (perm.length !== x.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) fail(n, `perm [${n.attrs.perm.join(", ")}] is not a permutation of ${x.length} axes`);
+      return perm.map((p) => x[p]!);
+    }
+    case "ReduceMean": {
+      const axes = n.attrs.axes.length ? n.attrs.axes.map((a) => (a < 0 ? a + x.length : a)) : x.map((_, i) => i);
+      if (axes.some((a) => a < 0 || a >= x.length) || new Set(axes).size !== axes.length) fail(n, `axes [${n.attrs.axes.join(", ")}] are out of range or repeated for rank ${x.length}`);
+      return n.attrs.keepdims ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
+    }
+    case "Gather": {
+      const axis = n.attrs.axis < 0 ? n.attrs.axis + x.length : n.attrs.axis;
+      if (axis < 0 || axis >= x.length) fail(n, `axis ${n.attrs.axis} is out of range for rank ${x.length}`);
+      const idx = n.attrs.indices?.dims ?? ins[1];
+      if (!idx) fail(n, "its indices have no known shape");
+      const len = x[axis]!;
+      for (const v of n.attrs.indices?.data ?? []) if (v < -len || v >= len) fail(n, `index ${v} is out of range for axis ${axis} of length ${len}`);
+      return [...x.slice(0, axis), ...idx, ...x.slice(axis + 1)];
     }
     case "Gemm": {
       const w = ins[1];
@@ -251,15 +350,17 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
       return [m, nn];
     }
     case "FusedGemm": {
+      // x [..., k] (its leading dims are the rows), weights n x k.
       const w = ins[1];
-      if (x.length !== 2 || !w || w.length !== 2 || x[1] !== w[1]) fail(n, "needs x rows x k and weights n x k");
-      return [x[0]!, w[0]!];
+      if (x.length < 2 || !w || w.length !== 2 || x[x.length - 1] !== w[1]) fail(n, "needs x [..., k] and weights n x k");
+      return [...x.slice(0, -1), w[0]!];
     }
     case "MatMul": {
       const w = ins[1];
-      if (x.length !== 2 || !w || w.length !== 2) fail(n, "only 2-D MatMul is supported");
-      if (x[1] !== w[0]) fail(n, `inner dimensions disagree: [${x.join(", ")}] x [${w.join(", ")}]`);
-      return [x[0]!, w[1]!];
+      if (!w || x.length < 2 || w.length < 2) fail(n, `only MatMul of rank 2 and more is supported, got [${x.join(", ")}] x [${w?.join(", ") ?? ""}]`);
+      if (x[x.length - 1] !== w[w.length - 2]) fail(n, `inner dimensions disagree: [${x.join(", ")}] x [${w.join(", ")}]`);
+      const batch = broadcastDims(x.slice(0, -2), w.slice(0, -2)) ?? fail(n, `batch dimensions of [${x.join(", ")}] and [${w.join(", ")}] do not broadcast`);
+      return [...batch, x[x.length - 2]!, w[w.length - 1]!];
     }
     case "Flatten": {
       const axis = n.attrs.axis < 0 ? n.attrs.axis + x.length : n.attrs.axis;
@@ -292,7 +393,11 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
       return out;
     }
     case "Softmax":
+    case "LogSoftmax": {
+      const axis = n.attrs.axis < 0 ? n.attrs.axis + x.length : n.attrs.axis;
+      if (axis < 0 || axis >= x.length) fail(n, `axis ${n.attrs.axis} is out of range for rank ${x.length}`);
       return [...x];
+    }
     case "Constant":
       return [...n.attrs.value.dims];
   }
@@ -316,8 +421,37 @@ export function inferShapes(g: Graph): Map<string, number[]> {
   return shapes;
 }
 
+/** Ops that move int64 values without computing on them (views), and what reads them as data. */
+const INT_VIEWS = new Set<OpType>(["Reshape", "Flatten", "Unsqueeze", "Squeeze", "Identity", "Dropout", "Reorder"]);
+
+/**
+ * The element type of every value: int64 graph inputs and what views of them make stay
+ * int64, Cast says its own, everything else is float32. Refuses a node that would
+ * compute on int64 values, which the executor holds only as indices and masks.
+ */
+export function inferTypes(g: Graph): Map<string, ValueType> {
+  const types = new Map<string, ValueType>();
+  for (const v of g.inputs) types.set(v.name, v.dtype ?? "float32");
+  for (const name of g.initializers.keys()) types.set(name, "float32");
+  for (const n of g.nodes) {
+    const t = n.inputs.map((i) => (i === "" ? undefined : types.get(i)));
+    let out: ValueType = "float32";
+    if (n.op === "Cast") {
+      out = n.attrs.to;
+      if (t[0] === "float32" && out === "int64") fail(n, "casting float32 to int64 at run time is not supported");
+    } else if (INT_VIEWS.has(n.op)) out = t[0] ?? "float32";
+    else {
+      const bad = t.findIndex((x, i) => x === "int64" && !(n.op === "Gather" && i === 1));
+      if (bad >= 0) fail(n, `input ${bad} ("${n.inputs[bad]}") is int64, which armbench takes only as Gather indices or through Cast`);
+      if (n.op === "Gather" && n.inputs[1] && t[1] !== "int64") fail(n, `its indices "${n.inputs[1]}" are not int64`);
+    }
+    for (const o of n.outputs.slice(0, 1)) types.set(o, out);
+  }
+  return types;
+}
+
 export interface FlopCount {
-  /** Multiply-accumulates of Conv, Gemm and MatMul (the convention of published model figures). */
+  /** Multiply-accumulates of Conv, Gemm and MatMul, activations by activations included (the convention of published model figures). */
   macs: number;
   /** 2 x macs. Elementwise and pooling ops are not counted, as in those figures. */
   flops: number;
@@ -338,8 +472,8 @@ export function countFlops(g: Graph): FlopCount {
       m = y.reduce((p, v) => p * v, 1) * w[1]! * w[2]! * w[3]!;
     } else if (n.op === "Gemm" || n.op === "MatMul" || n.op === "FusedGemm") {
       const x = shapes.get(n.inputs[0]!)!;
-      const k = n.op === "Gemm" && n.attrs.transA ? x[0]! : x[1]!;
-      m = y[0]! * y[1]! * k;
+      const k = n.op === "Gemm" && n.attrs.transA ? x[0]! : x[x.length - 1]!;
+      m = y.reduce((p, v) => p * v, 1) * k;
     } else continue;
     byNode.push({ name: n.name, op: n.op, macs: m });
     macs += m;

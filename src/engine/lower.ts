@@ -7,11 +7,11 @@
 import { defaultConvAlgo } from "../conv/heuristic.js";
 import { UserError } from "../errors.js";
 import type { NativeConvShape } from "../native.js";
-import type { Graph, Layout, Node } from "./ir.js";
+import { inferTypes, type Graph, type Layout, type Node } from "./ir.js";
 import { convShapeOf } from "./layout.js";
 import { toFusedGemm } from "./passes.js";
 import { isAlias, type MemoryPlan } from "./plan.js";
-import type { Activation, ConvStep, Program, Step, TensorRef } from "./program.js";
+import type { Activation, ConstOperand, ConvStep, Program, Step, TensorRef } from "./program.js";
 
 export type ConvShape = ConvStep["shape"];
 export type FpMath = "fp32" | "bf16";
@@ -45,6 +45,7 @@ const MAX_RANK = 4;
 const MAX_DIM = 2 ** 31 - 1;
 
 export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
+  const types = inferTypes(g);
   const refOf = (v: string, n?: Node): TensorRef => {
     const b = plan.bufferOf.get(v);
     if (!b) {
@@ -58,8 +59,21 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       const what = n ? `node "${n.name}" (${n.op}): "${v}"` : `"${v}"`;
       throw new UserError(`${what} has dims [${dims.join(", ")}]; armbench's executor takes 1 to ${MAX_RANK} dimensions, each from 1 to ${MAX_DIM}.`);
     }
-    return { offset: b.offset, dims: [...dims], layout: o.layouts?.get(v) ?? "nchw" };
+    return { offset: b.offset, dims: [...dims], layout: o.layouts?.get(v) ?? "nchw", ...(types.get(v) === "int64" ? { dtype: "int32" as const } : {}) };
   };
+  /** An operand that may be a constant (given by value) or an activation. */
+  const operand = (v: string, n: Node): TensorRef | ConstOperand => {
+    const t = g.initializers.get(v);
+    if (!t) return refOf(v, n);
+    if (t.dims.length > MAX_RANK) refuse(n, `the constant "${v}" has ${t.dims.length} dimensions; armbench's executor takes at most ${MAX_RANK}`);
+    return { dims: t.dims.length ? [...t.dims] : [1], data: t.data };
+  };
+  /** outer x n x inner around the axes [a0, a1) of dims. */
+  const around = (dims: number[], a0: number, a1: number) => {
+    const prod = (d: number[]) => d.reduce((p, v) => p * v, 1);
+    return { outer: prod(dims.slice(0, a0)), n: prod(dims.slice(a0, a1)), inner: prod(dims.slice(a1)) };
+  };
+  const axisOf = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
   const weight = (n: Node, i: number) => {
     const t = g.initializers.get(n.inputs[i]!);
     if (!t) throw new UserError(`node "${n.name}" (${n.op}): input ${i} ("${n.inputs[i]}") must be a constant.`);
@@ -95,7 +109,11 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Gemm":
       case "MatMul": {
         const xr = x();
-        if (xr.dims.length !== 2) refuse(n, `its input is [${xr.dims.join(", ")}], not 2-D`);
+        if (n.op === "MatMul" && !g.initializers.has(n.inputs[1]!)) {
+          steps.push({ op: "matmul", name: n.name, a: xr, b: refOf(n.inputs[1]!, n), y: y(), dtype: o.fpmath });
+          break;
+        }
+        if (xr.dims.length !== 2 && n.op !== "FusedGemm") refuse(n, `its input is [${xr.dims.join(", ")}], not 2-D`);
         let weights: Float32Array;
         let bias: Float32Array | undefined;
         let act: Activation = "none";
@@ -112,7 +130,9 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
           bias = f!.bias?.data;
         }
         const yr = y();
-        steps.push({ op: "gemm", name: n.name, x: xr, y: yr, rows: xr.dims[0]!, k: xr.dims[1]!, n: yr.dims[1]!, weights, ...(bias ? { bias } : {}), act, ...clip, dtype: o.fpmath });
+        const k = xr.dims[xr.dims.length - 1]!;
+        const rows = xr.dims.reduce((p, v) => p * v, 1) / k;
+        steps.push({ op: "gemm", name: n.name, x: xr, y: yr, rows, k, n: yr.dims[yr.dims.length - 1]!, weights, ...(bias ? { bias } : {}), act, ...clip, dtype: o.fpmath });
         break;
       }
       case "BatchNormalization": {
@@ -123,17 +143,78 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Relu":
       case "Sigmoid":
       case "HardSwish":
-        steps.push({ op: n.op === "Relu" ? "relu" : n.op === "Sigmoid" ? "sigmoid" : "hardswish", name: n.name, x: x(), y: y() });
+      case "Erf":
+      case "Tanh":
+      case "Sqrt":
+        steps.push({ op: n.op.toLowerCase() as "relu" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt", name: n.name, x: x(), y: y() });
+        break;
+      case "Gelu":
+        steps.push({ op: n.attrs.approximate === "tanh" ? "gelu-tanh" : "gelu", name: n.name, x: x(), y: y() });
         break;
       case "Clip":
         steps.push({ op: "clip", name: n.name, x: x(), y: y(), min: n.attrs.min, max: n.attrs.max });
         break;
       case "Add":
-      case "Mul": {
-        const a = refOf(n.inputs[0]!, n);
-        const b = refOf(n.inputs[1]!, n);
-        if (a.dims.join() !== b.dims.join()) refuse(n, `broadcasting [${a.dims.join(", ")}] with [${b.dims.join(", ")}] is not supported`);
-        steps.push({ op: n.op === "Add" ? "add" : "mul", name: n.name, a, b, y: y() });
+      case "Mul":
+      case "Sub":
+      case "Div":
+      case "Pow": {
+        const a = operand(n.inputs[0]!, n);
+        const b = operand(n.inputs[1]!, n);
+        const yr = y();
+        const same = (t: TensorRef | ConstOperand): t is TensorRef => "offset" in t && t.dims.join() === yr.dims.join();
+        if ((n.op === "Add" || n.op === "Mul") && same(a) && same(b)) {
+          steps.push({ op: n.op === "Add" ? "add" : "mul", name: n.name, a, b, y: yr });
+          break;
+        }
+        // Blocked tensors meet only their own dims (the layout pass keeps the rest plain).
+        if (yr.dims.length > MAX_RANK || [a, b].some((t) => t.dims.length > MAX_RANK)) refuse(n, `broadcasting beyond ${MAX_RANK} dimensions is not supported`);
+        steps.push({ op: "broadcast", name: n.name, fn: n.op.toLowerCase() as "add" | "sub" | "mul" | "div" | "pow", a, b, y: yr });
+        break;
+      }
+      case "LayerNormalization": {
+        const xr = x();
+        const axis = axisOf(n.attrs.axis, xr.dims.length);
+        const { outer: rows, n: cols } = around(xr.dims, axis, xr.dims.length);
+        const residual = n.inputs[3] ? refOf(n.inputs[3], n) : undefined;
+        steps.push({
+          op: "layernorm", name: n.name, x: xr, y: y(), rows, cols, scale: weight(n, 1).data, epsilon: n.attrs.epsilon,
+          ...(n.inputs[2] ? { bias: weight(n, 2).data } : {}), ...(residual ? { residual } : {}),
+        });
+        break;
+      }
+      case "Transpose": {
+        const xr = x();
+        const perm = n.attrs.perm.length ? n.attrs.perm : xr.dims.map((_, i) => xr.dims.length - 1 - i);
+        steps.push({ op: "transpose", name: n.name, x: xr, y: y(), perm });
+        break;
+      }
+      case "ReduceMean": {
+        const xr = x();
+        const axes = (n.attrs.axes.length ? n.attrs.axes.map((a) => axisOf(a, xr.dims.length)) : xr.dims.map((_, i) => i)).sort((p, q) => p - q);
+        if (axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) refuse(n, `only adjacent axes can be reduced, not [${n.attrs.axes.join(", ")}]`);
+        const r = around(xr.dims, axes[0]!, axes[axes.length - 1]! + 1);
+        steps.push({ op: "reducemean", name: n.name, x: xr, y: y(), ...r });
+        break;
+      }
+      case "Gather": {
+        const data = n.inputs[0]!;
+        const dims = plan.shapes.get(data)!;
+        const axis = axisOf(n.attrs.axis, dims.length);
+        const r = around(dims, axis, axis + 1);
+        const table = g.initializers.get(data);
+        const idx = n.attrs.indices;
+        const count = idx ? idx.data.length : (plan.shapes.get(n.inputs[1]!)!).reduce((p, v) => p * v, 1);
+        steps.push({
+          op: "gather", name: n.name, y: y(), outer: r.outer, axisLen: r.n, inner: r.inner, count,
+          ...(table ? { table: table.data } : { x: refOf(data, n) }),
+          ...(idx ? { indexValues: Int32Array.from(idx.data) } : { indices: refOf(n.inputs[1]!, n) }),
+        });
+        break;
+      }
+      case "Cast": {
+        const xr = x();
+        steps.push(xr.dtype === "int32" && n.attrs.to === "float32" ? { op: "cast", name: n.name, x: xr, y: y() } : { op: "reorder", name: n.name, x: xr, y: y() });
         break;
       }
       case "MaxPool":
@@ -155,19 +236,20 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         steps.push({ op: "concat", name: n.name, xs, y: y() });
         break;
       }
-      case "Softmax": {
+      case "Softmax":
+      case "LogSoftmax": {
         const xr = x();
-        const rank = xr.dims.length;
-        const axis = n.attrs.axis < 0 ? n.attrs.axis + rank : n.attrs.axis;
-        if (axis !== rank - 1) refuse(n, `softmax along axis ${n.attrs.axis} of a rank-${rank} tensor is not the last axis`);
-        // Along the last axis any tensor is a rows x cols matrix.
-        const cols = xr.dims[rank - 1]!;
-        const rows = xr.dims.reduce((p, v) => p * v, 1) / cols;
-        steps.push({ op: "softmax", name: n.name, x: { ...xr, dims: [rows, cols] }, y: { ...y(), dims: [rows, cols] } });
+        const axis = axisOf(n.attrs.axis, xr.dims.length);
+        const r = around(xr.dims, axis, axis + 1);
+        // Along the last axis any tensor is a rows x cols matrix; elsewhere outer x n x inner.
+        const dims = r.inner === 1 ? [r.outer, r.n] : [r.outer, r.n, r.inner];
+        steps.push({ op: "softmax", name: n.name, x: { ...xr, dims }, y: { ...y(), dims }, ...(n.op === "LogSoftmax" ? { log: true } : {}) });
         break;
       }
       case "Flatten":
       case "Reshape":
+      case "Unsqueeze":
+      case "Squeeze":
         if (!isAlias(n.op) || plan.bufferOf.get(n.inputs[0]!) !== plan.bufferOf.get(n.outputs[0]!)) refuse(n, "its output was not planned as a view");
         break;
       case "Identity":

@@ -15,6 +15,7 @@ import {
   ONNX_OPS,
   elementCount,
   inferShapes,
+  inferTypes,
   nodeOutputShape,
   topoSort,
   type ConvAttrs,
@@ -113,7 +114,7 @@ class Loader {
       if (this.floats.has(name) || this.ints.has(name)) continue;
       const tt = v.tensorType;
       if (!tt) throw new UserError(`graph input "${name}" is not a tensor.`);
-      if (tt.elemType !== FLOAT) throw new UserError(`graph input "${name}" is ${dtypeName(tt.elemType)}; armbench runs float32 models only.`);
+      if (tt.elemType !== FLOAT && tt.elemType !== INT64) throw new UserError(`graph input "${name}" is ${dtypeName(tt.elemType)}; armbench takes float32 inputs, and int64 ones as indices or masks.`);
       if (!tt.shape) throw new UserError(`graph input "${name}" has no shape; armbench needs fixed input shapes.`);
       if (inputs.some((x) => x.name === name)) throw new UserError(`graph input "${name}" is declared twice.`);
       const dims = tt.shape.map((d, i) => {
@@ -123,7 +124,7 @@ class Loader {
         throw new UserError(`graph input "${name}" has a ${v < 0 ? `negative dimension ${i} (${v})` : `symbolic dimension ${i} ("${d.dimParam}")`}; only the batch dimension may be symbolic.`);
       });
       elementCount(dims, `graph input "${name}"`);
-      inputs.push({ name, dims });
+      inputs.push({ name, dims, ...(tt.elemType === INT64 ? { dtype: "int64" as const } : {}) });
     }
 
     if (g.node.length > MAX_NODES) throw new UserError(`${this.what} has ${g.node.length} nodes, more than the ${MAX_NODES} armbench accepts.`);
@@ -144,13 +145,14 @@ class Loader {
     for (const v of inputs) if (this.ints.has(v.name)) throw new UserError(`graph input "${v.name}" has the name of an int64 Constant.`);
     for (const n of nodes) {
       for (const i of n.inputs) {
-        if (this.ints.has(i)) throw new UserError(`node "${n.name}" (${n.op}) reads the int64 tensor "${i}"; armbench takes int64 only as a Reshape shape.`);
+        if (this.ints.has(i)) throw new UserError(`node "${n.name}" (${n.op}) reads the int64 constant "${i}"; armbench takes int64 constants only as shapes, axes and indices.`);
       }
     }
     const outputs = g.output.map((o) => o.name);
     const graph = topoSort({ name: g.name || "model", inputs, outputs, nodes, initializers: new Map(this.floats) });
     this.resolveWithShapes(graph, pendingPads);
     inferShapes(graph);
+    inferTypes(graph);
     // Initializers no node reads (e.g. Reshape shapes already taken into attributes) are dropped.
     const used = new Set(graph.nodes.flatMap((n) => n.inputs));
     for (const k of [...graph.initializers.keys()]) if (!used.has(k)) graph.initializers.delete(k);
@@ -163,7 +165,7 @@ class Loader {
    * last-axis case means what opset 13 (and the executor) computes.
    */
   private resolveWithShapes(g: Graph, pending: Map<Node, string>): void {
-    if (pending.size === 0 && (this.opset >= 13 || !g.nodes.some((n) => n.op === "Softmax"))) return;
+    if (pending.size === 0 && (this.opset >= 13 || !g.nodes.some((n) => n.op === "Softmax" || n.op === "LogSoftmax"))) return;
     const shapes = new Map<string, number[]>();
     for (const v of g.inputs) shapes.set(v.name, v.dims);
     for (const [k, t] of g.initializers) shapes.set(k, t.dims);
@@ -198,10 +200,10 @@ class Loader {
         a.pads = quad(pads, `node "${n.name}" (${n.op})`, n.op === "Conv" ? MAX_CONV_WINDOW : MAX_POOL_WINDOW, what);
         if (n.op !== "Conv") poolPadsFit(n.attrs, `node "${n.name}" (${n.op})`, what);
       }
-      if (n.op === "Softmax" && this.opset < 13) {
+      if ((n.op === "Softmax" || n.op === "LogSoftmax") && this.opset < 13) {
         const rank = shapes.get(n.inputs[0]!)?.length ?? 0;
         const axis = n.attrs.axis < 0 ? n.attrs.axis + rank : n.attrs.axis;
-        if (axis !== rank - 1) throw new UserError(`node "${n.name}" (Softmax): opset ${this.opset} normalises over axes ${axis} to ${rank - 1} together, which is not supported (only the last axis).`);
+        if (axis !== rank - 1) throw new UserError(`node "${n.name}" (${n.op}): opset ${this.opset} normalises over axes ${axis} to ${rank - 1} together, which is not supported (only the last axis).`);
         n.attrs.axis = -1;
       }
       if (n.op === "Constant") shapes.set(n.outputs[0]!, n.attrs.value.dims);
@@ -412,8 +414,77 @@ class Loader {
         if (outputs.length > 1 && outputs[1] !== "") throw new UserError(`${where}: the mask output is not supported.`);
         node = { op, name, inputs: [inputs[0]!], outputs: [outputs[0]!], attrs: {} };
         break;
+      case "Erf":
+      case "Tanh":
+      case "Sqrt":
+        needInputs(1);
+        node = { op, name, inputs, outputs, attrs: {} } as Node;
+        break;
+      case "Gelu": {
+        needInputs(1);
+        const approximate = take.string("approximate", "none");
+        if (approximate !== "none" && approximate !== "tanh") throw new UserError(`${where}: approximate "${approximate}" is not "none" or "tanh".`);
+        node = { op, name, inputs, outputs, attrs: { approximate } };
+        break;
+      }
+      case "LayerNormalization": {
+        needInputs(2, 3);
+        const epsilon = take.float("epsilon", 1e-5);
+        if (!(epsilon >= 0 && epsilon < Infinity)) throw new UserError(`${where}: attribute epsilon ${epsilon} must be a finite number of 0 or more.`);
+        // stash_type only says in which type the statistics are kept; armbench keeps them in fp32 or wider.
+        take.int("stash_type", 1);
+        if (outputs.slice(1).some((o) => o !== "")) throw new UserError(`${where}: the Mean and InvStdDev outputs are not supported.`);
+        constInput(1, "(its scale)");
+        if (inputs[2]) constInput(2, "(its bias)");
+        node = { op, name, inputs: [inputs[0]!, inputs[1]!, inputs[2] ?? ""], outputs: [outputs[0]!], attrs: { axis: take.int("axis", -1), epsilon } };
+        break;
+      }
+      case "Transpose":
+        needInputs(1);
+        node = { op, name, inputs, outputs, attrs: { perm: take.ints("perm", []) } };
+        break;
+      case "ReduceMean": {
+        needInputs(1, 2);
+        const keepdims = take.int("keepdims", 1) === 1;
+        let axes: number[];
+        if (this.opset < 18) axes = take.ints("axes", []);
+        else {
+          axes = inputs[1] ? this.intInput(inputs[1], where, "axes") : [];
+          if (take.int("noop_with_empty_axes", 0) !== 0 && axes.length === 0) throw new UserError(`${where}: noop_with_empty_axes=1 with no axes is not supported.`);
+        }
+        node = { op, name, inputs: [inputs[0]!], outputs, attrs: { axes, keepdims } };
+        break;
+      }
+      case "Unsqueeze":
+      case "Squeeze": {
+        needInputs(1, 2);
+        const axes = this.opset < 13 ? take.ints("axes", op === "Unsqueeze" ? null : []) : inputs[1] ? this.intInput(inputs[1], where, "axes") : [];
+        if (op === "Unsqueeze" && axes.length === 0) throw new UserError(`${where}: Unsqueeze needs axes.`);
+        node = { op, name, inputs: [inputs[0]!], outputs, attrs: { axes } };
+        break;
+      }
+      case "Gather": {
+        needInputs(2);
+        const axis = take.int("axis", 0);
+        const idx = this.ints.get(inputs[1]!);
+        node = idx
+          ? { op, name, inputs: [inputs[0]!], outputs, attrs: { axis, indices: { dims: [...idx.dims], data: [...idx.data] } } }
+          : { op, name, inputs, outputs, attrs: { axis } };
+        break;
+      }
+      case "Cast": {
+        needInputs(1);
+        const to = take.int("to", null);
+        if (to !== FLOAT && to !== INT64) throw new UserError(`${where}: casting to ${dtypeName(to)} is not supported (float32 and int64 only).`);
+        if (this.opset >= 19) take.int("saturate", 1);
+        node = { op, name, inputs, outputs, attrs: { to: to === FLOAT ? "float32" : "int64" } };
+        break;
+      }
       case "Add":
       case "Mul":
+      case "Sub":
+      case "Div":
+      case "Pow":
         needInputs(2);
         if (this.opset < 7) take.int("broadcast", 0);
         node = { op, name, inputs, outputs, attrs: {} } as Node;
@@ -447,6 +518,7 @@ class Loader {
         node = { op, name, inputs, outputs, attrs: { axis: take.int("axis", null) } };
         break;
       case "Softmax":
+      case "LogSoftmax":
         needInputs(1);
         node = { op, name, inputs, outputs, attrs: { axis: take.int("axis", this.opset >= 13 ? -1 : 1) } };
         break;
@@ -473,6 +545,13 @@ class Loader {
     if (node.outputs.length !== 1) throw new UserError(`${where} has ${node.outputs.length} outputs; armbench supports one.`);
     take.done();
     return node;
+  }
+
+  /** A constant int64 input (axes, shapes), as numbers. */
+  private intInput(v: string, where: string, what: string): number[] {
+    const t = this.ints.get(v);
+    if (!t) throw new UserError(`${where}: the ${what} input "${v}" must be a constant int64 tensor.`);
+    return [...t.data];
   }
 
   private autoPad(take: AttrReader, node: Node, pending: Map<Node, string>): void {
@@ -609,14 +688,15 @@ function floatTensorProto(name: string, t: Tensor): TensorProto {
   return { name, dims: t.dims, dataType: FLOAT, rawData: littleEndianBytes(t.data) };
 }
 
-function int64TensorProto(name: string, values: number[]): TensorProto {
+function int64TensorProto(name: string, values: number[], dims = [values.length]): TensorProto {
   const raw = new BigInt64Array(values.map((v) => BigInt(v)));
-  return { name, dims: [values.length], dataType: INT64, rawData: new Uint8Array(raw.buffer) };
+  return { name, dims, dataType: INT64, rawData: new Uint8Array(raw.buffer) };
 }
 
 const attrInt = (name: string, i: number): AttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INT, i });
 const attrInts = (name: string, ints: number[]): AttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints });
 const attrFloat = (name: string, f: number): AttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f });
+const attrString = (name: string, v: string): AttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.STRING, s: Buffer.from(v, "utf8") });
 
 /**
  * IR -> ModelProto bytes (weights as raw_data) that onnxruntime runs as-is. Fused nodes
@@ -625,12 +705,23 @@ const attrFloat = (name: string, f: number): AttributeProto => ({ name, type: on
  */
 export function saveOnnx(g: Graph): Uint8Array {
   const shapes = inferShapes(g);
+  const types = inferTypes(g);
+  // The oldest opset that has every op written: HardSwish 14, LayerNormalization 17, Gelu 20.
+  const needs = (n: Node) =>
+    n.op === "HardSwish" ? 14 : n.op === "LayerNormalization" ? 17 : n.op === "Gelu" || (n.op === "FusedGemm" && n.attrs.act.startsWith("gelu")) ? 20 : SAVE_OPSET;
+  const opset = Math.max(SAVE_OPSET, ...g.nodes.map(needs));
   const init: TensorProto[] = [...g.initializers].map(([k, t]) => floatTensorProto(k, t));
   const nodes: NodeProto[] = [];
-  let hardSwish = false;
+  const ints = (name: string, values: number[], dims?: number[]) => {
+    init.push(int64TensorProto(name, values, dims));
+    return name;
+  };
   const act = (n: { name: string }, x: string, y: string, a: { act: string; clipMin?: number; clipMax?: number }) => {
     if (a.act === "relu") nodes.push({ name: `${n.name}/relu`, opType: "Relu", input: [x], output: [y] });
     else if (a.act === "clip") nodes.push(clipNode(`${n.name}/clip`, x, y, a.clipMin ?? -Infinity, a.clipMax ?? Infinity, init));
+    else if (a.act === "gelu" || a.act === "gelu-tanh") {
+      nodes.push({ name: `${n.name}/gelu`, opType: "Gelu", input: [x], output: [y], attribute: a.act === "gelu-tanh" ? [attrString("approximate", "tanh")] : [] });
+    }
   };
   for (const n of g.nodes) {
     const base = { name: n.name, input: n.inputs, output: n.outputs };
@@ -661,10 +752,57 @@ export function saveOnnx(g: Graph): Uint8Array {
         const y = n.outputs[0]!;
         const mid = n.attrs.act !== "none" ? `${y}/gemm` : y;
         const ins = n.inputs[2] ? n.inputs.slice(0, 3) : n.inputs.slice(0, 2);
-        nodes.push({ ...base, opType: "Gemm", input: ins, output: [mid], attribute: [attrInt("transB", 1)] });
+        if (shapes.get(n.inputs[0]!)!.length === 2) nodes.push({ ...base, opType: "Gemm", input: ins, output: [mid], attribute: [attrInt("transB", 1)] });
+        else {
+          // Gemm is 2-D only: x [..., k] @ W^T (+ bias) as Transpose, MatMul and Add.
+          const wt = `${n.name}/weight_t`;
+          nodes.push({ name: `${n.name}/transpose`, opType: "Transpose", input: [n.inputs[1]!], output: [wt], attribute: [attrInts("perm", [1, 0])] });
+          const mm = n.inputs[2] ? `${y}/matmul` : mid;
+          nodes.push({ name: n.name, opType: "MatMul", input: [n.inputs[0]!, wt], output: [mm] });
+          if (n.inputs[2]) nodes.push({ name: `${n.name}/bias`, opType: "Add", input: [mm, n.inputs[2]], output: [mid] });
+        }
         act(n, mid, y, n.attrs);
         break;
       }
+      case "Gather": {
+        const idx = n.attrs.indices;
+        const input = idx ? [n.inputs[0]!, ints(`${n.name}/indices`, idx.data, idx.dims)] : n.inputs;
+        nodes.push({ ...base, opType: n.op, input, attribute: [attrInt("axis", n.attrs.axis)] });
+        break;
+      }
+      case "Unsqueeze":
+      case "Squeeze": {
+        const input = n.attrs.axes.length || n.op === "Unsqueeze" ? [n.inputs[0]!, ints(`${n.name}/axes`, n.attrs.axes)] : [n.inputs[0]!];
+        nodes.push({ ...base, opType: n.op, input });
+        break;
+      }
+      case "Cast":
+        nodes.push({ ...base, opType: n.op, attribute: [attrInt("to", n.attrs.to === "int64" ? INT64 : FLOAT)] });
+        break;
+      case "Transpose":
+        nodes.push({ ...base, opType: n.op, attribute: n.attrs.perm.length ? [attrInts("perm", n.attrs.perm)] : [] });
+        break;
+      case "ReduceMean": {
+        const keep = attrInt("keepdims", n.attrs.keepdims ? 1 : 0);
+        // Opset 18 moved the axes from an attribute to an input.
+        if (opset >= 18) nodes.push({ ...base, opType: n.op, input: n.attrs.axes.length ? [n.inputs[0]!, ints(`${n.name}/axes`, n.attrs.axes)] : [n.inputs[0]!], attribute: [keep] });
+        else nodes.push({ ...base, opType: n.op, attribute: [...(n.attrs.axes.length ? [attrInts("axes", n.attrs.axes)] : []), keep] });
+        break;
+      }
+      case "LayerNormalization": {
+        const attrs = [attrInt("axis", n.attrs.axis), attrFloat("epsilon", n.attrs.epsilon)];
+        const ins = n.inputs[2] ? n.inputs.slice(0, 3) : n.inputs.slice(0, 2);
+        if (n.inputs[3]) {
+          const sum = `${n.outputs[0]!}/sum`;
+          nodes.push({ name: `${n.name}/add`, opType: "Add", input: [n.inputs[0]!, n.inputs[3]], output: [sum] });
+          ins[0] = sum;
+        }
+        nodes.push({ ...base, opType: n.op, input: ins, attribute: attrs });
+        break;
+      }
+      case "Gelu":
+        nodes.push({ ...base, opType: n.op, attribute: n.attrs.approximate === "tanh" ? [attrString("approximate", "tanh")] : [] });
+        break;
       case "Gemm": {
         const a = n.attrs;
         const ins = n.inputs[2] ? n.inputs.slice(0, 3) : n.inputs.slice(0, 2);
@@ -688,14 +826,12 @@ export function saveOnnx(g: Graph): Uint8Array {
       case "Flatten":
       case "Concat":
       case "Softmax":
+      case "LogSoftmax":
         nodes.push({ ...base, opType: n.op, attribute: [attrInt("axis", n.attrs.axis)] });
         break;
-      case "Reshape": {
-        const shapeName = `${n.name}/shape`;
-        init.push(int64TensorProto(shapeName, n.attrs.shape));
-        nodes.push({ ...base, opType: n.op, input: [n.inputs[0]!, shapeName] });
+      case "Reshape":
+        nodes.push({ ...base, opType: n.op, input: [n.inputs[0]!, ints(`${n.name}/shape`, n.attrs.shape)] });
         break;
-      }
       case "Constant":
         nodes.push({ ...base, opType: n.op, attribute: [{ name: "value", type: onnx.AttributeProto.AttributeType.TENSOR, t: floatTensorProto("", n.attrs.value) }] });
         break;
@@ -703,22 +839,19 @@ export function saveOnnx(g: Graph): Uint8Array {
         // A layout change computes nothing.
         nodes.push({ ...base, opType: "Identity" });
         break;
-      case "HardSwish":
-        hardSwish = true;
-        nodes.push({ ...base, opType: n.op });
-        break;
+
       default:
         nodes.push({ ...base, opType: n.op });
     }
   }
   const valueInfo = (name: string) => ({
     name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: (shapes.get(name) ?? []).map((d) => ({ dimValue: d })) } } },
+    type: { tensorType: { elemType: types.get(name) === "int64" ? INT64 : FLOAT, shape: { dim: (shapes.get(name) ?? []).map((d) => ({ dimValue: d })) } } },
   });
   const model = onnx.ModelProto.create({
-    irVersion: SAVE_IR_VERSION,
+    irVersion: opset >= 20 ? 9 : SAVE_IR_VERSION,
     producerName: "armbench",
-    opsetImport: [{ domain: "", version: hardSwish ? 14 : SAVE_OPSET }],
+    opsetImport: [{ domain: "", version: opset }],
     graph: {
       name: g.name,
       node: nodes,

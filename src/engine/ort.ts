@@ -7,7 +7,7 @@ import { Bench } from "tinybench";
 
 import { median } from "../stats.js";
 import { foreignCpuinfo } from "../sysinfo/emulation.js";
-import type { Graph, Tensor } from "./ir.js";
+import { isIntTensor, type Graph, type InputTensor, type Tensor } from "./ir.js";
 import { saveOnnx } from "./onnx.js";
 
 type Ort = typeof import("onnxruntime-node");
@@ -67,12 +67,14 @@ async function session(ort: Ort, model: Uint8Array, threads: number): Promise<Se
   });
 }
 
-function feeds(ort: Ort, inputs: Record<string, Tensor>): Record<string, import("onnxruntime-node").Tensor> {
-  return Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, new ort.Tensor("float32", t.data, t.dims)]));
+function feeds(ort: Ort, inputs: Record<string, InputTensor>): Record<string, import("onnxruntime-node").Tensor> {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([k, t]) => [k, isIntTensor(t) ? new ort.Tensor("int64", BigInt64Array.from(t.data, (v) => BigInt(v)), t.dims) : new ort.Tensor("float32", t.data, t.dims)]),
+  );
 }
 
 /** One inference, for answer checks. */
-export async function runOrt(model: Uint8Array, inputs: Record<string, Tensor>, threads = 1): Promise<Record<string, Tensor>> {
+export async function runOrt(model: Uint8Array, inputs: Record<string, InputTensor>, threads = 1): Promise<Record<string, Tensor>> {
   const got = await loadOrt();
   if (!got.ok) throw new Error(got.reason);
   const s = await session(got.ort, model, threads);
@@ -128,7 +130,7 @@ export interface OrtSession {
   close(): Promise<void>;
 }
 
-export async function openOrt(model: Uint8Array, inputs: Record<string, Tensor>, o: { threads: number; moduleName?: string }): Promise<{ ok: true; session: OrtSession } | { ok: false; reason: string }> {
+export async function openOrt(model: Uint8Array, inputs: Record<string, InputTensor>, o: { threads: number; moduleName?: string }): Promise<{ ok: true; session: OrtSession } | { ok: false; reason: string }> {
   const got = await loadOrt(o.moduleName);
   if (!got.ok) return got;
   let s: Session;
@@ -182,7 +184,7 @@ export async function ortHarnessOverheadMs(threads: number, moduleName?: string)
 }
 
 /** Warmup, then `iterations` runs, each one sample. */
-export async function measureOrt(model: Uint8Array, inputs: Record<string, Tensor>, o: OrtRunOptions & { moduleName?: string }): Promise<OrtMeasurement> {
+export async function measureOrt(model: Uint8Array, inputs: Record<string, InputTensor>, o: OrtRunOptions & { moduleName?: string }): Promise<OrtMeasurement> {
   const opened = await openOrt(model, inputs, o);
   if (!opened.ok) return opened;
   const s = opened.session;

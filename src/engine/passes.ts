@@ -1,10 +1,11 @@
 /**
  * Graph optimisations, each a pure function Graph -> Graph (the input is never changed,
  * weights included): constant folding, BatchNormalization folded into the conv before
- * it, and bias / residual add / ReLU / Clip fused into the conv or gemm epilogue. Each
- * keeps what the graph computes; the tests check that through onnxruntime.
+ * it, the Erf form of GELU recognised, bias / residual add / ReLU / Clip / GELU fused
+ * into the conv or gemm epilogue, and a residual Add fused into the LayerNormalization
+ * after it. Each keeps what the graph computes; the tests check that through onnxruntime.
  */
-import { cloneGraph, consumers, inferShapes, producers, type Epilogue, type Graph, type Node, type Tensor } from "./ir.js";
+import { cloneGraph, consumers, inferShapes, nodeOutputShape, producers, type Epilogue, type Graph, type Node, type Tensor } from "./ir.js";
 
 /** Every use of value `from` now reads `to`. */
 function renameUses(g: Graph, from: string, to: string): void {
@@ -42,14 +43,52 @@ export function foldConstants(input: Graph): Graph {
       g.nodes = g.nodes.filter((m) => m !== n);
     } else if (n.op === "Identity" || n.op === "Dropout") {
       bypass(g, n);
-    } else if ((n.op === "Reshape" || n.op === "Flatten") && g.initializers.has(n.inputs[0]!) && !g.outputs.includes(n.outputs[0]!)) {
+    } else if (g.initializers.has(n.inputs[0]!) && !g.outputs.includes(n.outputs[0]!) && n.inputs.length === 1) {
       const t = g.initializers.get(n.inputs[0]!)!;
-      const dims = inferShapes({ ...g, nodes: [n] }).get(n.outputs[0]!)!;
-      g.initializers.set(n.outputs[0]!, { dims, data: t.data });
+      const dims = nodeOutputShape(n, [t.dims]);
+      let data: Float32Array | undefined;
+      if (n.op === "Reshape" || n.op === "Flatten" || n.op === "Unsqueeze" || n.op === "Squeeze") data = t.data;
+      else if (n.op === "Gather") data = gatherConst(t, n.attrs.axis, n.attrs.indices!.data);
+      else if (n.op === "Transpose") data = transposeConst(t, n.attrs.perm.length ? n.attrs.perm : t.dims.map((_, i) => t.dims.length - 1 - i));
+      if (!data) continue;
+      g.initializers.set(n.outputs[0]!, { dims, data });
       g.nodes = g.nodes.filter((m) => m !== n);
     }
   }
   return dropUnusedInitializers(g);
+}
+
+/** Gather of a constant with constant indices (position embeddings, token types). */
+function gatherConst(t: Tensor, axisIn: number, indices: number[]): Float32Array {
+  const axis = axisIn < 0 ? axisIn + t.dims.length : axisIn;
+  const len = t.dims[axis]!;
+  const outer = t.dims.slice(0, axis).reduce((p, v) => p * v, 1);
+  const inner = t.dims.slice(axis + 1).reduce((p, v) => p * v, 1);
+  const out = new Float32Array(outer * indices.length * inner);
+  for (let o = 0; o < outer; o++)
+    indices.forEach((raw, i) => {
+      const idx = raw < 0 ? raw + len : raw;
+      out.set(t.data.subarray((o * len + idx) * inner, (o * len + idx + 1) * inner), (o * indices.length + i) * inner);
+    });
+  return out;
+}
+
+function transposeConst(t: Tensor, perm: number[]): Float32Array {
+  const dims = t.dims;
+  const strides = dims.map((_, i) => dims.slice(i + 1).reduce((p, v) => p * v, 1));
+  const outDims = perm.map((p) => dims[p]!);
+  const out = new Float32Array(t.data.length);
+  const idx = new Array<number>(dims.length).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let src = 0;
+    for (let i = 0; i < perm.length; i++) src += idx[i]! * strides[perm[i]!]!;
+    out[o] = t.data[src]!;
+    for (let i = perm.length - 1; i >= 0; i--) {
+      if (++idx[i]! < outDims[i]!) break;
+      idx[i] = 0;
+    }
+  }
+  return out;
 }
 
 function dropUnusedInitializers(g: Graph): Graph {
@@ -108,18 +147,19 @@ export function foldBatchNorm(input: Graph): Graph {
 /**
  * The constant's values when, broadcast against an output of `rank` dims with `k`
  * channels, it adds one value per channel: [k, 1, 1] or [1, k, 1, 1] for a conv's NCHW
- * output ([k] alone would broadcast along the width), [k] or [1, k] for a gemm's rows x k.
+ * output ([k] alone would broadcast along the width), [k] or [1, ..., 1, k] for a gemm's [..., k].
  */
-function perChannel(t: Tensor | undefined, k: number, rank: number): Float32Array | undefined {
+function perChannel(t: Tensor | undefined, k: number, rank: number, conv: boolean): Float32Array | undefined {
   if (!t || t.data.length !== k) return undefined;
   const d = t.dims.join("x");
-  const ok = rank === 4 ? d === `${k}x1x1` || d === `1x${k}x1x1` : rank === 2 && (d === `${k}` || d === `1x${k}`);
+  const ok = conv ? d === `${k}x1x1` || d === `1x${k}x1x1` : t.dims.length <= rank && t.dims.slice(0, -1).every((v) => v === 1);
   return ok ? t.data : undefined;
 }
 
 /**
- * Turns Gemm (transA 0) and 2-D MatMul with constant B into FusedGemm: weights n x k,
- * alpha and beta applied, bias one value per output column. Null when not expressible.
+ * Turns Gemm (transA 0) and MatMul of any rank by a constant 2-D B into FusedGemm
+ * (weights n x k, the input's leading dims as rows), alpha and beta applied, bias one
+ * value per output column. Null when not expressible.
  */
 export function toFusedGemm(g: Graph, n: Node): { weights: Tensor; bias?: Tensor } | null {
   if (n.op !== "Gemm" && n.op !== "MatMul") return null;
@@ -179,10 +219,11 @@ export function fuseEpilogues(input: Graph): Graph {
       const y = node.outputs[0]!;
       const next = soleConsumer(g, uses, y);
       if (!next) break;
-      const k = shapes.get(y)![1]!;
+      const dims = shapes.get(y)!;
+      const k = node.op === "FusedConv" ? dims[1]! : dims[dims.length - 1]!;
       const other = next.inputs.length === 2 ? (next.inputs[0] === y ? next.inputs[1]! : next.inputs[0]!) : undefined;
       if (next.op === "Add" && attrs.act === "none" && other !== undefined && other !== y) {
-        const c = perChannel(g.initializers.get(other), k, shapes.get(y)!.length);
+        const c = perChannel(g.initializers.get(other), k, dims.length, node.op === "FusedConv");
         const biasName = node.inputs[2]!;
         if (c && !(node.op === "FusedConv" && node.inputs[3])) {
           const old = biasName ? g.initializers.get(biasName)! : undefined;
@@ -194,6 +235,8 @@ export function fuseEpilogues(input: Graph): Graph {
         } else break;
       } else if (next.op === "Relu" && attrs.act === "none") {
         attrs.act = "relu";
+      } else if (next.op === "Gelu" && attrs.act === "none" && node.op === "FusedGemm") {
+        attrs.act = next.attrs.approximate === "tanh" ? "gelu-tanh" : "gelu";
       } else if (next.op === "Clip" && attrs.act === "none") {
         attrs.act = "clip";
         attrs.clipMin = next.attrs.min;
@@ -213,7 +256,83 @@ function sameDims(a: number[] | undefined, b: number[] | undefined): boolean {
   return !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** A constant scalar's value (any dims holding one element). */
+function scalarOf(g: Graph, v: string | undefined): number | undefined {
+  const t = v === undefined ? undefined : g.initializers.get(v);
+  return t && t.data.length === 1 ? t.data[0] : undefined;
+}
+
+const near = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) <= 1e-6 * Math.abs(b);
+
+/**
+ * The Erf form exporters write for GELU, x * 0.5 * (1 + erf(x / sqrt 2)) in any of its
+ * orders (x / sqrt 2 or x * (1 / sqrt 2); the 0.5 on x, on the sum, or last), becomes one
+ * Gelu node, which a gemm before it then takes into its epilogue.
+ */
+export function fuseGelu(input: Graph): Graph {
+  const g = cloneGraph(input);
+  const made = producers(g);
+  const other = (n: Node, v: string) => (n.inputs[0] === v ? n.inputs[1] : n.inputs[0]);
+  for (const erf of [...g.nodes]) {
+    if (erf.op !== "Erf") continue;
+    const uses = consumers(g);
+    const scaled = made.get(erf.inputs[0]!);
+    if (!scaled || soleConsumer(g, uses, erf.inputs[0]!) !== erf) continue;
+    let x: string | undefined;
+    if (scaled.op === "Div" && near(scalarOf(g, scaled.inputs[1]), Math.SQRT2)) x = scaled.inputs[0];
+    else if (scaled.op === "Mul") {
+      for (const v of scaled.inputs) if (near(scalarOf(g, other(scaled, v)), Math.SQRT1_2) && !g.initializers.has(v)) x = v;
+    }
+    if (!x) continue;
+    const plus = soleConsumer(g, uses, erf.outputs[0]!);
+    if (!plus || plus.op !== "Add" || !near(scalarOf(g, other(plus, erf.outputs[0]!)), 1)) continue;
+    const times = soleConsumer(g, uses, plus.outputs[0]!);
+    if (!times || times.op !== "Mul") continue;
+    const partner = other(times, plus.outputs[0]!)!;
+    const removed: Node[] = [scaled, erf, plus, times];
+    let out: string;
+    const half = made.get(partner);
+    if (half && half.op === "Mul" && half.inputs.includes(x) && near(scalarOf(g, other(half, x)), 0.5) && soleConsumer(g, uses, partner) === times) {
+      // (x * 0.5) * (1 + erf)
+      removed.push(half);
+      out = times.outputs[0]!;
+    } else if (partner === x) {
+      // x * (1 + erf), then * 0.5
+      const last = soleConsumer(g, uses, times.outputs[0]!);
+      if (!last || last.op !== "Mul" || !near(scalarOf(g, other(last, times.outputs[0]!)), 0.5)) continue;
+      removed.push(last);
+      out = last.outputs[0]!;
+    } else continue;
+    const gelu: Node = { op: "Gelu", name: `${erf.name}/gelu`, inputs: [x], outputs: [out], attrs: { approximate: "none" } };
+    const at = Math.max(...removed.map((r) => g.nodes.indexOf(r)));
+    g.nodes[at] = gelu;
+    g.nodes = g.nodes.filter((m) => !removed.includes(m));
+  }
+  return dropUnusedInitializers(g);
+}
+
+/**
+ * LayerNormalization of an Add of two activations of its own dims (the residual of a
+ * transformer block) takes the Add in (onnxruntime's SkipLayerNormalization), where
+ * nothing else reads the sum.
+ */
+export function fuseSkipLayerNorm(input: Graph): Graph {
+  const g = cloneGraph(input);
+  const made = producers(g);
+  const shapes = inferShapes(g);
+  for (const ln of g.nodes) {
+    if (ln.op !== "LayerNormalization" || ln.inputs[3]) continue;
+    const add = made.get(ln.inputs[0]!);
+    if (!add || add.op !== "Add" || soleConsumer(g, consumers(g), ln.inputs[0]!) !== ln) continue;
+    const [a, b] = add.inputs as [string, string];
+    if (g.initializers.has(a) || g.initializers.has(b) || !sameDims(shapes.get(a), shapes.get(ln.inputs[0]!)) || !sameDims(shapes.get(b), shapes.get(a))) continue;
+    ln.inputs = [a, ln.inputs[1]!, ln.inputs[2] ?? "", b];
+    g.nodes = g.nodes.filter((m) => m !== add);
+  }
+  return g;
+}
+
 /** Every pass, in the order that lets each find the patterns the previous one exposed. */
 export function optimize(g: Graph): Graph {
-  return fuseEpilogues(foldBatchNorm(foldConstants(g)));
+  return fuseSkipLayerNorm(fuseEpilogues(fuseGelu(foldBatchNorm(foldConstants(g)))));
 }

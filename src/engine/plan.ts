@@ -2,7 +2,7 @@
  * The memory plan: every activation gets an offset in one arena. A value lives from
  * the step that writes it to the last step that reads it (graph inputs from before the
  * first step, graph outputs to after the last); values whose lifetimes overlap never
- * share bytes. Flatten and Reshape outputs alias their input, so their buffer lives as
+ * share bytes. Flatten, Reshape, Unsqueeze and Squeeze outputs alias their input, so their buffer lives as
  * long as any of the names does. Placement is greedy by size, best fit into the gaps
  * left by overlapping tensors (as TFLite's arena planner), offsets 64-byte aligned.
  */
@@ -35,7 +35,7 @@ export interface MemoryPlan {
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
 /** Ops whose output is a view of their input. */
-export const isAlias = (op: string) => op === "Flatten" || op === "Reshape";
+export const isAlias = (op: string) => op === "Flatten" || op === "Reshape" || op === "Unsqueeze" || op === "Squeeze";
 
 /** Blocked values take their padded size: n x ceil(c / block) x block x h x w. */
 export interface PlanLayouts {

@@ -3,7 +3,8 @@
  * it reads and writes the one arena at the offsets the compiler chose, so a wrong
  * offset, an overlap or a wrongly lowered attribute shows up as a wrong answer.
  */
-import type { Program, Step, TensorRef } from "../../src/engine/program.js";
+import type { ConstOperand, Program, Step, TensorRef } from "../../src/engine/program.js";
+import { erf } from "./erf.js";
 
 const count = (t: TensorRef) => t.dims.reduce((p, v) => p * v, 1);
 
@@ -17,13 +18,15 @@ function stored(t: TensorRef, block: number): number {
 /** Logical NCHW values of a tensor, and writing them back, whatever its layout. */
 interface Memory {
   read(t: TensorRef): Float32Array;
+  readInt(t: TensorRef): Int32Array;
   write(t: TensorRef, values: Float32Array): void;
   bytes(t: TensorRef): number;
 }
 
-export function interpret(p: Program, inputs: Float32Array[]): Float32Array[] {
+export function interpret(p: Program, inputs: (Float32Array | Int32Array)[]): Float32Array[] {
   assert(p.arenaBytes % 4 === 0, "arena bytes are whole floats");
   const arena = new Float32Array(p.arenaBytes / 4);
+  const ints = new Int32Array(arena.buffer);
   const block = p.nchwcBlock;
   const raw = (t: TensorRef) => {
     assert(t.layout === "nchw" || block > 0, "an nchwc tensor in a program without a block");
@@ -38,6 +41,11 @@ export function interpret(p: Program, inputs: Float32Array[]): Float32Array[] {
     return ((b * cb + Math.floor(ch / block)) * h * w + i) * block + (ch % block);
   };
   const mem: Memory = {
+    readInt(t) {
+      raw(t);
+      assert(t.dtype === "int32", `"${t.offset}" read as indices is not int32`);
+      return ints.slice(t.offset / 4, t.offset / 4 + count(t));
+    },
     bytes: (t) => 4 * stored(t, block),
     read(t) {
       const r = raw(t);
@@ -58,8 +66,17 @@ export function interpret(p: Program, inputs: Float32Array[]): Float32Array[] {
       for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * w; i++) r[blockedIndex(t, b, ch, i)] = values[(b * c + ch) * h * w + i]!;
     },
   };
-  p.inputs.forEach((v, i) => mem.write(v.ref, inputs[i]!));
-  for (const s of p.steps) mem.write(s.y, run(s, mem));
+  p.inputs.forEach((v, i) => {
+    const x = inputs[i]!;
+    assert((v.ref.dtype === "int32") === x instanceof Int32Array, `input ${i} is not of the type the program says`);
+    if (x instanceof Int32Array) ints.set(x, v.ref.offset / 4);
+    else mem.write(v.ref, x);
+  });
+  for (const s of p.steps) {
+    const y = run(s, mem);
+    if (y instanceof Int32Array) ints.set(y, s.y.offset / 4);
+    else mem.write(s.y, y);
+  }
   return p.outputs.map((o) => mem.read(o.ref));
 }
 
@@ -72,10 +89,31 @@ function assert(ok: boolean, why: string): asserts ok {
   if (!ok) throw new Error(why);
 }
 
+const gelu = (v: number) => 0.5 * v * (1 + erf(v / Math.SQRT2));
+const geluTanh = (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+
 function activate(v: number, act: string, min = -Infinity, max = Infinity): number {
   if (act === "relu") return Math.max(0, v);
   if (act === "clip") return Math.min(max, Math.max(min, v));
+  if (act === "gelu") return gelu(v);
+  if (act === "gelu-tanh") return geluTanh(v);
   return v;
+}
+
+/** Row-major strides of dims. */
+const stridesOf = (dims: number[]) => dims.map((_, i) => dims.slice(i + 1).reduce((p, v) => p * v, 1));
+
+/** Index of a broadcast operand's element for output index i (dims right-aligned). */
+function broadcastIndex(i: number, out: number[], dims: number[]): number {
+  const os = stridesOf(out);
+  const ds = stridesOf(dims);
+  let at = 0;
+  for (let a = 0; a < out.length; a++) {
+    const coord = Math.floor(i / os[a]!) % out[a]!;
+    const d = a - (out.length - dims.length);
+    if (d >= 0 && dims[d]! !== 1) at += coord * ds[d]!;
+  }
+  return at;
 }
 
 /** What the executor accepts per layout: a conv on NCHWc is direct-nchwc with everything blocked (x may be NCHW); pools keep their layout; GAP writes NCHW; the rest is NCHW. */
@@ -105,13 +143,17 @@ function layoutRules(s: Step): void {
       return;
     case "reorder":
       return;
-    default:
-      assert(all(...("xs" in s ? s.xs : [s.x]), s.y).every((l) => l === "nchw"), `"${s.name}" (${s.op}) runs on nchw only`);
+    default: {
+      const ins = "xs" in s ? s.xs : "x" in s ? [s.x] : "a" in s ? [s.a, s.b].filter((t): t is TensorRef => "offset" in t) : [];
+      assert(all(...ins, s.y).every((l) => l === "nchw"), `"${s.name}" (${s.op}) runs on nchw only`);
+    }
   }
 }
 
+const isConst = (t: TensorRef | ConstOperand): t is ConstOperand => !("offset" in t);
+
 /** One step's output in logical NCHW order (the caller stores it in y's layout). */
-function run(s: Step, mem: Memory): Float32Array {
+function run(s: Step, mem: Memory): Float32Array | Int32Array {
   layoutRules(s);
   switch (s.op) {
     case "conv": {
@@ -199,19 +241,105 @@ function run(s: Step, mem: Memory): Float32Array {
     case "relu":
     case "clip":
     case "sigmoid":
-    case "hardswish": {
+    case "hardswish":
+    case "erf":
+    case "tanh":
+    case "sqrt":
+    case "gelu":
+    case "gelu-tanh": {
       const x = mem.read(s.x);
       const y = new Float32Array(count(s.y));
-      for (let i = 0; i < x.length; i++) {
-        const v = x[i]!;
-        y[i] =
-          s.op === "relu" ? Math.max(0, v)
-          : s.op === "clip" ? Math.min(s.max ?? Infinity, Math.max(s.min ?? -Infinity, v))
-          : s.op === "sigmoid" ? 1 / (1 + Math.exp(-v))
-          : (v * Math.min(6, Math.max(0, v + 3))) / 6;
+      const f: Record<typeof s.op, (v: number) => number> = {
+        relu: (v) => Math.max(0, v),
+        clip: (v) => Math.min(s.max ?? Infinity, Math.max(s.min ?? -Infinity, v)),
+        sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+        hardswish: (v) => (v * Math.min(6, Math.max(0, v + 3))) / 6,
+        erf, tanh: Math.tanh, sqrt: Math.sqrt, gelu, "gelu-tanh": geluTanh,
+      };
+      for (let i = 0; i < x.length; i++) y[i] = f[s.op](x[i]!);
+      return y;
+    }
+    case "broadcast": {
+      const read = (t: TensorRef | ConstOperand) => (isConst(t) ? t.data : mem.read(t));
+      const [a, b] = [read(s.a), read(s.b)];
+      const y = new Float32Array(count(s.y));
+      const f = { add: (p: number, q: number) => p + q, sub: (p: number, q: number) => p - q, mul: (p: number, q: number) => p * q, div: (p: number, q: number) => p / q, pow: Math.pow }[s.fn];
+      for (let i = 0; i < y.length; i++) y[i] = f(a[broadcastIndex(i, s.y.dims, s.a.dims)]!, b[broadcastIndex(i, s.y.dims, s.b.dims)]!);
+      return y;
+    }
+    case "transpose": {
+      disjoint(mem, s.x, s.y, s.name);
+      const x = mem.read(s.x);
+      const y = new Float32Array(count(s.y));
+      const xs = stridesOf(s.x.dims);
+      const ys = stridesOf(s.y.dims);
+      for (let i = 0; i < y.length; i++) {
+        let src = 0;
+        for (let a = 0; a < s.perm.length; a++) src += (Math.floor(i / ys[a]!) % s.y.dims[a]!) * xs[s.perm[a]!]!;
+        y[i] = x[src]!;
       }
       return y;
     }
+    case "matmul": {
+      disjoint(mem, s.a, s.y, s.name);
+      disjoint(mem, s.b, s.y, s.name);
+      const [a, b] = [mem.read(s.a), mem.read(s.b)];
+      const y = new Float32Array(count(s.y));
+      const [m, k] = s.a.dims.slice(-2) as [number, number];
+      const n = s.b.dims[s.b.dims.length - 1]!;
+      const batchDims = s.y.dims.slice(0, -2);
+      const batches = batchDims.reduce((p, v) => p * v, 1);
+      for (let t = 0; t < batches; t++) {
+        const ao = broadcastIndex(t, batchDims, s.a.dims.slice(0, -2)) * m * k;
+        const bo = broadcastIndex(t, batchDims, s.b.dims.slice(0, -2)) * k * n;
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < n; j++) {
+            let acc = 0;
+            for (let q = 0; q < k; q++) acc += a[ao + i * k + q]! * b[bo + q * n + j]!;
+            y[(t * m + i) * n + j] = acc;
+          }
+      }
+      return y;
+    }
+    case "layernorm": {
+      const x = mem.read(s.x);
+      const r = s.residual ? mem.read(s.residual) : undefined;
+      const y = new Float32Array(count(s.y));
+      for (let i = 0; i < s.rows; i++) {
+        const row = Array.from({ length: s.cols }, (_, j) => x[i * s.cols + j]! + (r ? r[i * s.cols + j]! : 0));
+        const mean = row.reduce((p, v) => p + v, 0) / s.cols;
+        const variance = row.reduce((p, v) => p + (v - mean) ** 2, 0) / s.cols;
+        const inv = 1 / Math.sqrt(variance + s.epsilon);
+        row.forEach((v, j) => (y[i * s.cols + j] = (v - mean) * inv * s.scale[j]! + (s.bias ? s.bias[j]! : 0)));
+      }
+      return y;
+    }
+    case "reducemean": {
+      const x = mem.read(s.x);
+      const y = new Float32Array(s.outer * s.inner);
+      for (let o = 0; o < s.outer; o++)
+        for (let i = 0; i < s.inner; i++) {
+          let acc = 0;
+          for (let j = 0; j < s.n; j++) acc += x[(o * s.n + j) * s.inner + i]!;
+          y[o * s.inner + i] = acc / s.n;
+        }
+      return y;
+    }
+    case "gather": {
+      const data = s.table ?? mem.read(s.x!);
+      const idx = s.indexValues ?? mem.readInt(s.indices!);
+      const y = new Float32Array(count(s.y));
+      for (let o = 0; o < s.outer; o++)
+        for (let i = 0; i < s.count; i++) {
+          const raw = idx[i]!;
+          assert(raw >= -s.axisLen && raw < s.axisLen, `gather "${s.name}": index ${raw} out of range`);
+          const at = raw < 0 ? raw + s.axisLen : raw;
+          for (let j = 0; j < s.inner; j++) y[(o * s.count + i) * s.inner + j] = data[(o * s.axisLen + at) * s.inner + j]!;
+        }
+      return y;
+    }
+    case "cast":
+      return Float32Array.from(mem.readInt(s.x));
     case "add":
     case "mul": {
       const a = mem.read(s.a);
@@ -253,17 +381,19 @@ function run(s: Step, mem: Memory): Float32Array {
     case "softmax": {
       const x = mem.read(s.x);
       const y = new Float32Array(count(s.y));
-      const [rows, cols] = s.x.dims as [number, number];
-      for (let i = 0; i < rows; i++) {
-        const row = x.subarray(i * cols, (i + 1) * cols);
-        const m = Math.max(...row);
-        let sum = 0;
-        for (let j = 0; j < cols; j++) sum += Math.exp(row[j]! - m);
-        for (let j = 0; j < cols; j++) y[i * cols + j] = Math.exp(row[j]! - m) / sum;
-      }
+      const [outer, n, inner] = [s.x.dims[0]!, s.x.dims[1]!, s.x.dims[2] ?? 1];
+      for (let o = 0; o < outer; o++)
+        for (let i = 0; i < inner; i++) {
+          const at = (j: number) => (o * n + j) * inner + i;
+          let m = -Infinity;
+          for (let j = 0; j < n; j++) m = Math.max(m, x[at(j)]!);
+          let sum = 0;
+          for (let j = 0; j < n; j++) sum += Math.exp(x[at(j)]! - m);
+          for (let j = 0; j < n; j++) y[at(j)] = s.log ? x[at(j)]! - m - Math.log(sum) : Math.exp(x[at(j)]! - m) / sum;
+        }
       return y;
     }
     case "reorder":
-      return mem.read(s.x);
+      return s.x.dtype === "int32" ? mem.readInt(s.x) : mem.read(s.x);
   }
 }

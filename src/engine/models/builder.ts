@@ -47,6 +47,8 @@ export interface ModelOptions {
   inputSize?: number;
   /** Default 1. */
   seed?: number;
+  /** Sequence models: tokens per sequence (default 128). */
+  seq?: number;
 }
 
 /** A value being built, with the per-channel mean and variance it is expected to have. */

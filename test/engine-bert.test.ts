@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import test from "node:test";
+
+import { compileModel } from "../src/engine/compile.js";
+import { agreement } from "../src/engine/compare.js";
+import { seededInputs, byInputName } from "../src/engine/inputs.js";
+import { countFlops, isIntTensor } from "../src/engine/ir.js";
+import { defaultAlgoChooser } from "../src/engine/lower.js";
+import { bertGraph, type BertConfig } from "../src/engine/models/bert.js";
+import { builtinModel } from "../src/engine/models/index.js";
+import { loadOnnx, saveOnnx } from "../src/engine/onnx.js";
+import { runGraph } from "./helpers/engine.js";
+import { interpret } from "./helpers/program-interpreter.js";
+
+const TINY: BertConfig = { layers: 2, hidden: 32, heads: 4, ffn: 64, vocab: 50, maxPositions: 40, tokenTypes: true, pooler: true };
+
+test("bert-base has the published size: 12 layers, 110M parameters, 11.2 GMACs at 128 tokens", () => {
+  const g = builtinModel("bert-base");
+  const params = [...g.initializers.values()].reduce((p, t) => p + t.data.length, 0);
+  assert.ok(params > 109e6 && params < 110.2e6, `${params} parameters`);
+  // 12 layers x (4 h^2 + 2 h ffn) x seq + attention's 2 x seq^2 x h, plus the pooler.
+  const h = 768, s = 128;
+  const want = 12 * ((4 * h * h + 2 * h * 3072) * s + 2 * s * s * h) + h * h;
+  assert.equal(countFlops(g).macs, want);
+  assert.deepEqual(g.inputs.map((v) => [v.name, v.dtype, v.dims]), [["input_ids", "int64", [1, 128]], ["attention_mask", "int64", [1, 128]]]);
+  assert.deepEqual(g.outputs, ["last_hidden_state", "pooler_output"]);
+});
+
+test("the passes fuse GELU and bias into the gemms and residual adds into LayerNorm", () => {
+  const c = compileModel(bertGraph("tiny", TINY, { seq: 8 }), { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: 16 });
+  const ops = c.optimized.nodes.map((n) => n.op);
+  assert.ok(!ops.includes("Erf"), "the Erf formula became a Gelu fused into the gemm");
+  const gelus = c.optimized.nodes.filter((n) => n.op === "FusedGemm" && n.attrs.act === "gelu");
+  assert.equal(gelus.length, TINY.layers);
+  const skip = c.optimized.nodes.filter((n) => n.op === "LayerNormalization" && n.inputs[3]);
+  assert.equal(skip.length, 2 * TINY.layers);
+  const steps = c.program.steps.map((s) => s.op);
+  assert.equal(steps.filter((s) => s === "matmul").length, 2 * TINY.layers);
+  assert.equal(steps.filter((s) => s === "gather").length, 2, "word embeddings and the pooler's first token");
+});
+
+test("a small BERT lowered and interpreted agrees with onnxruntime, padding mask included", async () => {
+  for (const batch of [1, 2]) {
+    const g = bertGraph("tiny", TINY, { seq: 12, batch });
+    const inputs = seededInputs(g, 3);
+    const mask = inputs[1]!;
+    assert.ok(isIntTensor(mask) && mask.data.includes(0) && mask.data.includes(1), "the mask has padding");
+    const want = await runGraph(g, byInputName(g, inputs));
+    const c = compileModel(g, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: 16 });
+    const got = interpret(c.program, inputs.map((t) => t.data));
+    g.outputs.forEach((name, i) => {
+      const a = agreement(got[i]!, want[name]!.data);
+      assert.ok(a.cosine > 0.99999 && a.maxAbsDiff < 1e-4, `${name} at batch ${batch}: ${JSON.stringify(a)}`);
+    });
+  }
+});
+
+test("a saved BERT loads back with its int64 inputs and computes the same", async () => {
+  const g = bertGraph("tiny", { ...TINY, pooler: false, tokenTypes: false }, { seq: 6 });
+  const back = loadOnnx(saveOnnx(g));
+  assert.deepEqual(back.inputs, g.inputs);
+  const inputs = seededInputs(g, 5);
+  const want = await runGraph(g, byInputName(g, inputs));
+  const c = compileModel(back, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: 16 });
+  const got = interpret(c.program, inputs.map((t) => t.data))[0]!;
+  assert.ok(agreement(got, want.last_hidden_state!.data).cosine > 0.99999);
+});
