@@ -10,6 +10,7 @@ import path from "node:path";
 import onnxProto from "onnx-proto";
 
 import { UserError } from "../errors.js";
+import { binaryConst, castConst, concatConst, expandConst, gatherConst, MAX_FOLD_ELEMENTS, rangeConst, sliceConst, transposeConst, whereConst, type Const } from "./fold.js";
 import { decodeModelWire, decodeTensorWire, printable, readFloatData, readInt64Data, WIRE_LIMITS, type Int, type WireAttribute, type WireGraph, type WireNode, type WireTensor } from "./onnx-wire.js";
 import {
   ONNX_OPS,
@@ -47,12 +48,27 @@ export const SAVE_OPSET = 13;
 export const SAVE_IR_VERSION = 8;
 
 const FLOAT = 1;
+const INT32 = 6;
 const INT64 = 7;
+const BOOL = 9;
+const DOUBLE = 11;
+
+/** Ops the loader evaluates when all their inputs are known at load. */
+const FOLDABLE = new Set([
+  "Shape", "Size", "Identity", "Gather", "Unsqueeze", "Squeeze", "Reshape", "Flatten", "Concat", "Cast", "ConstantOfShape",
+  "Equal", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Where", "Expand", "Range", "Slice", "Transpose",
+]);
+/** Of those, the ones the executor does not run: they must fold. */
+const FOLD_ONLY = new Set(["Shape", "Size", "ConstantOfShape", "Equal", "Where", "Expand", "Range", "Slice"]);
 const DTYPE_NAMES: Record<number, string> = {
   0: "undefined", 1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64", 8: "string",
   9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64", 14: "complex64", 15: "complex128", 16: "bfloat16",
 };
 const dtypeName = (t: number | null | undefined) => DTYPE_NAMES[t ?? 0] ?? `type ${t}`;
+
+function fail(message: string): never {
+  throw new UserError(`${message}.`);
+}
 
 function toInt(v: Int, what: string): number {
   if (typeof v === "bigint" || !Number.isSafeInteger(v)) throw new UserError(`${what} holds ${String(v)}, which is not a representable integer.`);
@@ -97,6 +113,10 @@ class Loader {
   private weightBytes = 0;
   readonly floats = new Map<string, Tensor>();
   private readonly ints = new Map<string, { dims: number[]; data: number[] }>();
+  /** ints that are bool (from Equal, or Cast to bool), for the folder. */
+  private readonly bools = new Set<string>();
+  /** Float Constant nodes' values, for the folder (the nodes themselves stay until foldConstants). */
+  private readonly constNodes = new Map<string, Tensor>();
 
   constructor(
     private readonly what: string,
@@ -130,9 +150,24 @@ class Loader {
     if (g.node.length > MAX_NODES) throw new UserError(`${this.what} has ${g.node.length} nodes, more than the ${MAX_NODES} armbench accepts.`);
     const pendingPads = new Map<Node, string>();
     const nodes: Node[] = [];
+    // Shapes as the nodes are read (ONNX lists them in order), for the Shape arithmetic folded at load.
+    const shapes = new Map<string, number[]>(inputs.map((v) => [v.name, v.dims]));
+    for (const [k, t] of this.floats) shapes.set(k, t.dims);
+    for (const [k, t] of this.ints) shapes.set(k, t.dims);
     g.node.forEach((np, i) => {
+      if (this.fold(np, i, shapes)) return;
       const n = this.node(np, i, pendingPads);
-      if (n) nodes.push(n);
+      if (!n) return;
+      nodes.push(n);
+      if (n.op === "Constant") {
+        this.constNodes.set(n.outputs[0]!, n.attrs.value);
+        shapes.set(n.outputs[0]!, n.attrs.value.dims);
+        return;
+      }
+      const ins = n.inputs.map((v) => (v === "" ? undefined : shapes.get(v)));
+      if (n.inputs.some((v, j) => v !== "" && !ins[j])) return;
+      this.resolveNode(n, shapes, pendingPads);
+      shapes.set(n.outputs[0]!, nodeOutputShape(n, ins));
     });
 
     const defined = new Set<string>([...inputs.map((v) => v.name), ...this.floats.keys(), ...this.ints.keys()]);
@@ -170,7 +205,17 @@ class Loader {
     for (const v of g.inputs) shapes.set(v.name, v.dims);
     for (const [k, t] of g.initializers) shapes.set(k, t.dims);
     for (const n of g.nodes) {
+      this.resolveNode(n, shapes, pending);
+      if (n.op === "Constant") shapes.set(n.outputs[0]!, n.attrs.value.dims);
+      else shapes.set(n.outputs[0]!, nodeOutputShape(n, n.inputs.map((i) => shapes.get(i))));
+    }
+  }
+
+  /** One node's attributes that need its input shapes (a node already resolved is left alone). */
+  private resolveNode(n: Node, shapes: Map<string, number[]>, pending: Map<Node, string>): void {
+    {
       const mode = pending.get(n);
+      pending.delete(n);
       if (mode && (n.op === "Conv" || n.op === "MaxPool" || n.op === "AveragePool")) {
         const x = shapes.get(n.inputs[0]!);
         if (!x || x.length !== 4) throw new UserError(`node "${n.name}" (${n.op}): ${mode === "CEIL" ? "ceil_mode" : "auto_pad"} needs a 4-D input.`);
@@ -206,8 +251,6 @@ class Loader {
         if (axis !== rank - 1) throw new UserError(`node "${n.name}" (${n.op}): opset ${this.opset} normalises over axes ${axis} to ${rank - 1} together, which is not supported (only the last axis).`);
         n.attrs.axis = -1;
       }
-      if (n.op === "Constant") shapes.set(n.outputs[0]!, n.attrs.value.dims);
-      else shapes.set(n.outputs[0]!, nodeOutputShape(n, n.inputs.map((i) => shapes.get(i))));
     }
   }
 
@@ -545,6 +588,155 @@ class Loader {
     if (node.outputs.length !== 1) throw new UserError(`${where} has ${node.outputs.length} outputs; armbench supports one.`);
     take.done();
     return node;
+  }
+
+  private constOf(v: string): Const | undefined {
+    const f = this.floats.get(v) ?? this.constNodes.get(v);
+    if (f) return f.data.length <= MAX_FOLD_ELEMENTS ? { type: "float32", dims: f.dims, data: Array.from(f.data) } : undefined;
+    const i = this.ints.get(v);
+    return i ? { type: this.bools.has(v) ? "bool" : "int64", dims: i.dims, data: i.data } : undefined;
+  }
+
+  private setConst(v: string, c: Const, where: string): void {
+    if (this.floats.has(v) || this.ints.has(v) || this.constNodes.has(v)) throw new UserError(`${where} writes "${v}", which is already defined.`);
+    if (c.type === "float32") this.floats.set(v, { dims: c.dims, data: Float32Array.from(c.data) });
+    else {
+      if (c.data.some((x) => !Number.isSafeInteger(x))) throw new UserError(`${where}: an int64 value folded at load is not a representable integer.`);
+      this.ints.set(v, { dims: c.dims, data: c.data });
+      if (c.type === "bool") this.bools.add(v);
+    }
+  }
+
+  /**
+   * Evaluates a node now when every input is known at load (Shape needs only its input's
+   * shape): the shape arithmetic of exported graphs, and constant-only expressions.
+   * Returns false, leaving the node to run, when it cannot be folded; an op that exists
+   * only to be folded (Shape, Slice, ...) is then refused with the reason.
+   */
+  private fold(np: WireNode, index: number, shapes: Map<string, number[]>): boolean {
+    const op = np.opType;
+    if (!FOLDABLE.has(op) || (np.domain && np.domain !== "ai.onnx")) return false;
+    const name = np.name || `${op}_${index}`;
+    const where = `node "${name}" (${op})`;
+    const inputs = [...np.input];
+    while (inputs.length > 0 && inputs[inputs.length - 1] === "") inputs.pop();
+    const consts = inputs.map((v) => (v === "" ? undefined : this.constOf(v)));
+    const foldOnly = FOLD_ONLY.has(op);
+    const known = op === "Shape" ? shapes.has(inputs[0] ?? "") : inputs.every((v, j) => v === "" || consts[j]);
+    if (!known) {
+      if (!foldOnly) return false;
+      const missing = op === "Shape" ? inputs[0] : inputs.find((v, j) => v !== "" && !consts[j]);
+      throw new UserError(`${where}: armbench computes ${op} at load only, and its input "${missing}" is not known then (${op === "Shape" ? "its shape depends on something computed at run time" : "it is computed at run time"}).`);
+    }
+    if (np.output.length !== 1) throw new UserError(`${where} has ${np.output.length} outputs; armbench supports one.`);
+    const attrs = new Map<string, WireAttribute>();
+    for (const a of np.attribute) attrs.set(a.name, a);
+    const take = new AttrReader(where, attrs);
+    const c = (j: number) => consts[j] ?? fail(`${where}: input ${j} is missing`);
+    const ints = (j: number, what: string) => {
+      const t = c(j);
+      if (t.type === "float32") throw new UserError(`${where}: the ${what} input must be an integer tensor.`);
+      return t.data;
+    };
+    let out: Const;
+    switch (op) {
+      case "Shape": {
+        const dims = shapes.get(inputs[0]!)!;
+        const norm = (v: number) => Math.min(Math.max(v < 0 ? v + dims.length : v, 0), dims.length);
+        const start = norm(take.int("start", 0));
+        const end = norm(take.int("end", dims.length));
+        out = { type: "int64", dims: [Math.max(0, end - start)], data: dims.slice(start, end) };
+        break;
+      }
+      case "Size":
+        out = { type: "int64", dims: [], data: [c(0).data.length] };
+        break;
+      case "Identity":
+        out = c(0);
+        break;
+      case "Gather":
+        out = gatherConst(where, c(0), c(1), take.int("axis", 0));
+        break;
+      case "Unsqueeze":
+      case "Squeeze":
+      case "Reshape":
+      case "Flatten": {
+        const x = c(0);
+        const probe: Node =
+          op === "Reshape" ? { op, name, inputs: ["x"], outputs: ["y"], attrs: { shape: ints(1, "shape") } }
+          : op === "Flatten" ? { op, name, inputs: ["x"], outputs: ["y"], attrs: { axis: take.int("axis", 1) } }
+          : { op: op as "Unsqueeze" | "Squeeze", name, inputs: ["x"], outputs: ["y"], attrs: { axes: this.opset < 13 ? take.ints("axes", []) : inputs[1] ? ints(1, "axes") : [] } };
+        if (op === "Reshape") take.int("allowzero", 0);
+        out = { ...x, dims: nodeOutputShape(probe, [x.dims]) };
+        break;
+      }
+      case "Concat":
+        out = concatConst(where, consts.map((_, j) => c(j)), take.int("axis", null));
+        break;
+      case "Cast": {
+        const to = take.int("to", null);
+        if (this.opset >= 19) take.int("saturate", 1);
+        const type = to === FLOAT || to === DOUBLE ? "float32" : to === INT64 || to === INT32 ? "int64" : to === BOOL ? "bool" : null;
+        if (!type) throw new UserError(`${where}: casting to ${dtypeName(to)} is not supported.`);
+        out = castConst(c(0), type);
+        break;
+      }
+      case "ConstantOfShape": {
+        const dims = ints(0, "shape");
+        const v = attrs.get("value");
+        let value: Const = { type: "float32", dims: [1], data: [0] };
+        if (v) {
+          if (!v.t || v.unread.length > 0) throw new UserError(`${where}: attribute value must be a tensor.`);
+          take.seen.add("value");
+          const key = `\0${name}/value`;
+          this.addTensor(v.t, `${where} value`, key);
+          value = this.constOf(key)!;
+          this.floats.delete(key);
+          this.ints.delete(key);
+        }
+        out = expandConst(where, { ...value, dims: [] }, dims);
+        break;
+      }
+      case "Equal":
+      case "Add":
+      case "Sub":
+      case "Mul":
+      case "Div":
+      case "Pow":
+        if (this.opset < 7) take.int("broadcast", 0);
+        out = binaryConst(where, op, c(0), c(1));
+        break;
+      case "Sqrt": {
+        const x = c(0);
+        if (x.type !== "float32") throw new UserError(`${where}: Sqrt of ${x.type} is not defined.`);
+        out = { ...x, data: x.data.map((v) => Math.fround(Math.sqrt(v))) };
+        break;
+      }
+      case "Where":
+        out = whereConst(where, c(0), c(1), c(2));
+        break;
+      case "Expand":
+        out = expandConst(where, c(0), ints(1, "shape"));
+        break;
+      case "Range": {
+        const [a, b, d] = [c(0), c(1), c(2)];
+        out = rangeConst(where, a.data[0]!, b.data[0]!, d.data[0]!, a.type);
+        break;
+      }
+      case "Slice":
+        if (this.opset < 10) out = sliceConst(where, c(0), take.ints("starts", null), take.ints("ends", null), attrs.has("axes") ? take.ints("axes", []) : undefined);
+        else out = sliceConst(where, c(0), ints(1, "starts"), ints(2, "ends"), inputs[3] ? ints(3, "axes") : undefined, inputs[4] ? ints(4, "steps") : undefined);
+        break;
+      case "Transpose":
+        out = transposeConst(where, c(0), take.ints("perm", []));
+        break;
+      default:
+        return false;
+    }
+    take.done();
+    this.setConst(np.output[0]!, out, where);
+    shapes.set(np.output[0]!, out.dims);
+    return true;
   }
 
   /** A constant int64 input (axes, shapes), as numbers. */
