@@ -6,6 +6,7 @@
 #define ARMBENCH_OPS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,8 +47,76 @@ void armbench_mul(const float* a, const float* b, float* y, size_t count);
 /* Concatenation along channels of `inputs` NCHW tensors with channels[i] each, same n
  * and hw. */
 int armbench_concat_channels(size_t inputs, const float* const* xs, const size_t* channels, size_t n, size_t hw, float* y);
-/* Softmax along the last axis of a rows x cols matrix, numerically stable (max subtracted). */
+/* Softmax along the last axis of a rows x cols matrix, numerically stable (max
+ * subtracted); y may equal x. A NaN or +Inf in a row, or a row of only -Inf, gives NaN
+ * for the whole row (as onnxruntime). */
 int armbench_softmax(size_t rows, size_t cols, const float* x, float* y);
+
+/* ---- Transformer ops (BERT-style encoders) ----
+ * Dense row-major fp32 tensors (int32 where said). The functions taking [begin, end)
+ * compute only that range of their output (end clamped to its size; 0, SIZE_MAX is
+ * all of it), so a caller can split one op over threads and get the bits of one call.
+ * They return 0 or -EINVAL (NULL pointers, a zero dimension, dims that do not fit
+ * together or overflow); nothing is written on -EINVAL. */
+
+typedef enum armbench_binary_fn {
+  ARMBENCH_BINARY_ADD = 0,
+  ARMBENCH_BINARY_SUB = 1,
+  ARMBENCH_BINARY_MUL = 2,
+  ARMBENCH_BINARY_DIV = 3, /* IEEE: x / 0 is an infinity or NaN, as ONNX on floats */
+  ARMBENCH_BINARY_POW = 4, /* C's powf */
+  ARMBENCH_BINARY_FN_COUNT = 5
+} armbench_binary_fn;
+
+/* The numpy broadcast of dims a (a_ndims, 1 to 4) and b: right-aligned, each pair
+ * equal or one of them 1. 0 with y_ndims (the larger rank) and y_dims (4 entries),
+ * or -EINVAL. */
+int armbench_broadcast_dims(size_t a_ndims, const size_t* a_dims, size_t b_ndims, const size_t* b_dims,
+                            size_t* y_ndims, size_t* y_dims);
+/* y = fn(a, b) under numpy broadcasting, elements [begin, end) of y. y may be a or b
+ * only when it has that operand's dims. */
+int armbench_broadcast(armbench_binary_fn fn, size_t a_ndims, const size_t* a_dims, const float* a, size_t b_ndims,
+                       const size_t* b_dims, const float* b, float* y, size_t begin, size_t end);
+
+/* y = x with its axes permuted (rank 1 to 4): y_dims[i] = x_dims[perm[i]], elements
+ * [begin, end) of y. x and y must not overlap. */
+int armbench_transpose(size_t ndims, const size_t* x_dims, const size_t* perm, const float* x, float* y, size_t begin,
+                       size_t end);
+
+/* LayerNormalization of each of rows rows of cols values: y = (x + residual - mean) /
+ * sqrt(var + epsilon) * scale + bias (population variance; residual and bias NULL for
+ * none; scale and bias cols values). y may equal x or residual. Statistics accumulate
+ * well enough to agree with a double reference to ~1e-6 relative. */
+int armbench_layernorm(size_t rows, size_t cols, const float* x, const float* residual, const float* scale,
+                       const float* bias, float epsilon, float* y);
+
+/* Softmax (log_softmax nonzero: LogSoftmax) over the middle axis of x viewed as
+ * outer x n x inner; inner 1 is armbench_softmax's rows. Same NaN/Inf rules; y may
+ * equal x. */
+int armbench_softmax_axis(size_t outer, size_t n, size_t inner, const float* x, float* y, int log_softmax);
+
+/* y[o][j] = mean over i of x[o][i][j], x outer x n x inner, in double. */
+int armbench_reducemean(size_t outer, size_t n, size_t inner, const float* x, float* y);
+
+/* y[o][i][j] = data[o][idx[i]][j] with data outer x axis_len x inner and count
+ * indices (a negative one counts from the end), rows [begin, end) of y's
+ * outer x count rows of inner values. Every index is checked before anything is
+ * written: one outside [-axis_len, axis_len) gives -EINVAL with its position in
+ * *bad_at (when not NULL). */
+int armbench_gather(size_t outer, size_t axis_len, size_t inner, const float* data, const int32_t* indices,
+                    size_t count, float* y, size_t begin, size_t end, size_t* bad_at);
+
+/* int32 -> fp32 (rounded to nearest), elementwise; y may alias x exactly. */
+void armbench_cast_i32_f32(const int32_t* x, float* y, size_t count);
+
+/* Elementwise over count floats, y may equal x: erf, tanh, sqrt (IEEE, exact),
+ * gelu(x) = x / 2 (1 + erf(x / sqrt 2)), gelu_tanh(x) = x / 2 (1 + tanh(sqrt(2 / pi)
+ * (x + 0.044715 x^3))). Bounds against double references: ops_internal.h. */
+void armbench_erf(const float* x, float* y, size_t count);
+void armbench_tanh(const float* x, float* y, size_t count);
+void armbench_sqrt(const float* x, float* y, size_t count);
+void armbench_gelu(const float* x, float* y, size_t count);
+void armbench_gelu_tanh(const float* x, float* y, size_t count);
 
 /* Which implementation the elementwise ops use here: "avx512", "avx2", "neon", "scalar". */
 const char* armbench_ops_isa(void);

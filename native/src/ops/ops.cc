@@ -2,8 +2,10 @@
 // the scalar reference of every op (the test oracle), the scalar elementwise set,
 // run-time dispatch of the elementwise sets and the C ABI.
 //
-// Pools, BatchNormalization, Concat and Softmax are scalar: they move little data next
-// to the convolutions around them. Elementwise ops dispatch to ops_<isa>.cc.
+// Pools, BatchNormalization and Concat are scalar: they move little data next to the
+// convolutions around them. Elementwise ops dispatch to ops_<isa>.cc. The transformer
+// ops live in files of their own (softmax.cc, layernorm.cc, unary_math.cc, gather.cc,
+// transpose.cc, broadcast.cc).
 //
 // Semantics (ONNX opset 13+ where it says):
 // - MaxPool: padded cells are -Inf, so padding never wins; a NaN in a window gives NaN.
@@ -13,8 +15,6 @@
 // - GlobalAveragePool, BatchNormalization: sums and per-channel factors in double.
 // - The pools and GlobalAveragePool also read NCHWc (the _nchwc functions): the same
 //   cells summed or compared in the same order per channel, so the same bits.
-// - Softmax: per row, exp(x - max) / sum, all in double, rounded once; a NaN or +Inf in a
-//   row, or a row of only -Inf, gives NaN for the whole row (as onnxruntime).
 // - Elementwise: see ops_internal.h. NULL pointers or a zero count write nothing.
 #include <errno.h>
 #include <math.h>
@@ -71,20 +71,6 @@ void add_scalar(const float* a, const float* b, float* y, size_t n) {
 
 void mul_scalar(const float* a, const float* b, float* y, size_t n) {
   for (size_t i = 0; i < n; ++i) y[i] = a[i] * b[i];
-}
-
-// a * b * ... without overflow, or false.
-bool mul_fits(size_t* acc, size_t v) {
-  if (v != 0 && *acc > SIZE_MAX / sizeof(float) / v) return false;
-  *acc *= v;
-  return true;
-}
-
-bool volume(size_t* out, size_t a, size_t b, size_t c, size_t d) {
-  size_t v = 1;
-  if (!mul_fits(&v, a) || !mul_fits(&v, b) || !mul_fits(&v, c) || !mul_fits(&v, d)) return false;
-  *out = v;
-  return true;
 }
 
 __attribute__((format(printf, 3, 4))) int fail(char* why, size_t why_len, const char* fmt, ...) {
@@ -278,18 +264,36 @@ int avg_pool(const armbench_pool2d* p, size_t oh, size_t ow, size_t block, const
 
 template <bool kMax>
 int pool(const armbench_pool2d* p, const float* x, float* y, size_t block) {
-  size_t oh, ow;
+  size_t oh = 0, ow = 0;
   if (pool_check(p, &oh, &ow, nullptr, 0) != 0 || x == nullptr || y == nullptr || block > 64) return -EINVAL;
   return kMax ? max_pool(p, oh, ow, block, x, y) : avg_pool(p, oh, ow, block, x, y);
 }
 
 }  // namespace
 
+// a * b * ... without overflow, or false.
+static bool mul_fits(size_t* acc, size_t v) {
+  if (v != 0 && *acc > SIZE_MAX / sizeof(float) / v) return false;
+  *acc *= v;
+  return true;
+}
+
+bool volume(size_t* out, size_t a, size_t b, size_t c, size_t d) {
+  size_t v = 1;
+  if (!mul_fits(&v, a) || !mul_fits(&v, b) || !mul_fits(&v, c) || !mul_fits(&v, d)) return false;
+  *out = v;
+  return true;
+}
+
 extern const EltwiseKernels kOpsScalar = {
-    "scalar",         {ARMBENCH_FEATURE_COUNT, ARMBENCH_FEATURE_COUNT},
-    relu_scalar,      clip_scalar,
-    sigmoid_scalar,   hardswish_scalar,
-    add_scalar,       mul_scalar,
+    "scalar",      {ARMBENCH_FEATURE_COUNT, ARMBENCH_FEATURE_COUNT},
+    relu_scalar,   clip_scalar,
+    sigmoid_scalar, hardswish_scalar,
+    add_scalar,    mul_scalar,
+    erf_ref,       tanh_ref,
+    sqrt_ref,      gelu_ref,
+    gelu_tanh_ref, softmax_ref,
+    layernorm_ref,
 };
 
 const EltwiseKernels* const* ops_kernel_sets(size_t* count) {
@@ -330,7 +334,7 @@ const EltwiseKernels* ops_best_kernels() {
 using armbench::ops::ops_best_kernels;
 
 extern "C" int armbench_pool2d_output(const armbench_pool2d* p, size_t* oh, size_t* ow, char* why, size_t why_len) {
-  size_t h, w;
+  size_t h = 0, w = 0;
   const int rc = armbench::ops::pool_check(p, &h, &w, why, why_len);
   if (rc != 0) return rc;
   if (oh != nullptr) *oh = h;
@@ -456,27 +460,6 @@ extern "C" int armbench_concat_channels(size_t inputs, const float* const* xs, c
       memcpy(dst, xs[i] + b * block, block * sizeof(float));
       dst += block;
     }
-  }
-  return 0;
-}
-
-extern "C" int armbench_softmax(size_t rows, size_t cols, const float* x, float* y) {
-  size_t elems;
-  if (x == nullptr || y == nullptr || rows == 0 || cols == 0 || !armbench::ops::volume(&elems, rows, cols, 1, 1))
-    return -EINVAL;
-  for (size_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * cols;
-    float* yr = y + r * cols;
-    float m = -INFINITY;
-    for (size_t i = 0; i < cols; ++i) {
-      if (xr[i] > m || xr[i] != xr[i]) m = xr[i];
-      if (m != m) break;
-    }
-    // In double, where x - max is exact: the result is rounded once. y may be x: each
-    // x is read before its y is written.
-    double s = 0.0;
-    for (size_t i = 0; i < cols; ++i) s += exp(static_cast<double>(xr[i]) - m);
-    for (size_t i = 0; i < cols; ++i) yr[i] = static_cast<float>(exp(static_cast<double>(xr[i]) - m) / s);
   }
   return 0;
 }

@@ -125,6 +125,7 @@ void mul(const float* a, const float* b, float* y, size_t n) {
 
 extern const EltwiseKernels kOpsAvx2 = {
     "avx2", {ARMBENCH_FEATURE_AVX2, ARMBENCH_FEATURE_FMA}, relu, clip, sigmoid, hardswish, add, mul,
+    erf_ref, tanh_ref, sqrt_ref, gelu_ref, gelu_tanh_ref, softmax_ref, layernorm_ref,
 };
 
 }  // namespace ops

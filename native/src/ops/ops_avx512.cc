@@ -130,6 +130,7 @@ void mul(const float* a, const float* b, float* y, size_t n) {
 
 extern const EltwiseKernels kOpsAvx512 = {
     "avx512", {ARMBENCH_FEATURE_AVX512F, ARMBENCH_FEATURE_COUNT}, relu, clip, sigmoid, hardswish, add, mul,
+    erf_ref, tanh_ref, sqrt_ref, gelu_ref, gelu_tanh_ref, softmax_ref, layernorm_ref,
 };
 
 }  // namespace ops

@@ -28,6 +28,19 @@ namespace ops {
 //   e = exp(x) for x < 0 (so tiny results keep their digits down to subnormals); the
 //   vector sets use their own exp approximation, within kSigmoidMaxUlps of the exact
 //   value, measured by test_ops. sigmoid(NaN) is NaN, +-Inf give 1 and 0.
+//
+// The transformer ops' members (see armbench/ops.h for what they compute):
+// - sqrt: IEEE, the same bits everywhere.
+// - erf, tanh, gelu, gelu_tanh: the scalar references are computed in double and
+//   rounded once (gelu through erfc and gelu_tanh as x / (1 + exp(-2u)), so their tails
+//   keep their digits); the vector sets use their own approximations, within
+//   kErfMaxUlps / kTanhMaxUlps of the exact value, gelu within kGeluMaxUlps plus
+//   kGeluAbsPerX * |x| (the vector sets form 1 + erf(x / sqrt 2), whose rounding near
+//   -1 is absolute), all measured by test_ops. NaN gives NaN.
+// - softmax: rows x cols, over each row (log nonzero: LogSoftmax); layernorm: rows x
+//   cols, residual and bias optional. The scalar references accumulate in double; the
+//   vector sets in fp32 partial sums, within kRowOpsMaxRelErr of them. y may equal an
+//   input exactly.
 struct EltwiseKernels {
   const char* isa;            // "scalar", "avx2", "avx512", "neon"
   armbench_feature needs[2];  // all must be detected; ARMBENCH_FEATURE_COUNT: none
@@ -37,12 +50,43 @@ struct EltwiseKernels {
   void (*hardswish)(const float* x, float* y, size_t n);
   void (*add)(const float* a, const float* b, float* y, size_t n);
   void (*mul)(const float* a, const float* b, float* y, size_t n);
+  void (*erf)(const float* x, float* y, size_t n);
+  void (*tanh)(const float* x, float* y, size_t n);
+  void (*sqrt)(const float* x, float* y, size_t n);
+  void (*gelu)(const float* x, float* y, size_t n);
+  void (*gelu_tanh)(const float* x, float* y, size_t n);
+  void (*softmax)(size_t rows, size_t cols, const float* x, float* y, int log);
+  void (*layernorm)(size_t rows, size_t cols, const float* x, const float* residual, const float* scale,
+                    const float* bias, float epsilon, float* y);
 };
 
 // The vector sets' sigmoid error bound, in units in the last place of the exact result
 // (the spacing of floats at it; 2^-149 among subnormals). The scalar reference is
 // within 3 ulp (expf plus two roundings).
 constexpr double kSigmoidMaxUlps = 4.0;
+
+// The vector sets' bounds for the transformer ops (see above), in ulp of the exact
+// result or relative to the double reference.
+constexpr double kErfMaxUlps = 4.0;
+constexpr double kTanhMaxUlps = 4.0;
+constexpr double kGeluMaxUlps = 4.0;
+constexpr double kGeluAbsPerX = 0x1p-23;
+constexpr double kRowOpsMaxRelErr = 1e-5;
+
+// The scalar references of the transformer ops (unary_math.cc, softmax.cc,
+// layernorm.cc; baseline flags): kOpsScalar's members, and what a vector set without
+// its own version of one points at.
+void erf_ref(const float* x, float* y, size_t n);
+void tanh_ref(const float* x, float* y, size_t n);
+void sqrt_ref(const float* x, float* y, size_t n);
+void gelu_ref(const float* x, float* y, size_t n);
+void gelu_tanh_ref(const float* x, float* y, size_t n);
+void softmax_ref(size_t rows, size_t cols, const float* x, float* y, int log);
+void layernorm_ref(size_t rows, size_t cols, const float* x, const float* residual, const float* scale,
+                   const float* bias, float epsilon, float* y);
+
+// *out = a * b * c * d, false when the floats would not be addressable (ops.cc).
+bool volume(size_t* out, size_t a, size_t b, size_t c, size_t d);
 
 // The portable reference (ops.cc, baseline flags), also the tests' oracle.
 extern const EltwiseKernels kOpsScalar;

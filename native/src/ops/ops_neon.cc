@@ -132,6 +132,7 @@ void mul(const float* a, const float* b, float* y, size_t n) {
 
 extern const EltwiseKernels kOpsNeon = {
     "neon", {ARMBENCH_FEATURE_ASIMD, ARMBENCH_FEATURE_COUNT}, relu, clip, sigmoid, hardswish, add, mul,
+    erf_ref, tanh_ref, sqrt_ref, gelu_ref, gelu_tanh_ref, softmax_ref, layernorm_ref,
 };
 
 }  // namespace ops

@@ -1,0 +1,78 @@
+// The transformer ops' elementwise math (erf, tanh, sqrt, GELU in both forms): the
+// scalar references, which are also the tests' oracle, and the C ABI, which runs the
+// best set (ops_internal.h). The references work in double and round once, in forms
+// that keep the tails' digits: GELU through erfc (1 + erf(z) would lose them all for
+// z below -3 or so) and the tanh form as x / (1 + exp(-2u)), the same value. At -Inf
+// both GELUs give NaN, as ONNX's formula does (-Inf * 0; hardswish's rule too).
+#include <math.h>
+#include <stddef.h>
+
+#include "armbench/ops.h"
+#include "ops_internal.h"
+
+namespace armbench {
+namespace ops {
+
+namespace {
+
+constexpr double kInvSqrt2 = 0.70710678118654752440;
+constexpr double kSqrt2OverPi = 0.79788456080286535588;
+
+}  // namespace
+
+void erf_ref(const float* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] = static_cast<float>(erf(static_cast<double>(x[i])));
+}
+
+void tanh_ref(const float* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] = static_cast<float>(tanh(static_cast<double>(x[i])));
+}
+
+void sqrt_ref(const float* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] = sqrtf(x[i]);
+}
+
+void gelu_ref(const float* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const double v = x[i];
+    y[i] = static_cast<float>(0.5 * v * erfc(-v * kInvSqrt2));
+  }
+}
+
+void gelu_tanh_ref(const float* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const double v = x[i];
+    const double u = kSqrt2OverPi * (v + 0.044715 * v * v * v);
+    y[i] = static_cast<float>(v / (1.0 + exp(-2.0 * u)));
+  }
+}
+
+}  // namespace ops
+}  // namespace armbench
+
+using armbench::ops::ops_best_kernels;
+
+extern "C" void armbench_erf(const float* x, float* y, size_t count) {
+  if (x == nullptr || y == nullptr || count == 0) return;
+  ops_best_kernels()->erf(x, y, count);
+}
+
+extern "C" void armbench_tanh(const float* x, float* y, size_t count) {
+  if (x == nullptr || y == nullptr || count == 0) return;
+  ops_best_kernels()->tanh(x, y, count);
+}
+
+extern "C" void armbench_sqrt(const float* x, float* y, size_t count) {
+  if (x == nullptr || y == nullptr || count == 0) return;
+  ops_best_kernels()->sqrt(x, y, count);
+}
+
+extern "C" void armbench_gelu(const float* x, float* y, size_t count) {
+  if (x == nullptr || y == nullptr || count == 0) return;
+  ops_best_kernels()->gelu(x, y, count);
+}
+
+extern "C" void armbench_gelu_tanh(const float* x, float* y, size_t count) {
+  if (x == nullptr || y == nullptr || count == 0) return;
+  ops_best_kernels()->gelu_tanh(x, y, count);
+}

@@ -1,0 +1,592 @@
+// The transformer ops (armbench/ops.h): each kernel against a double-precision
+// reference written here from the ONNX definitions, on odd sizes and BERT's shapes.
+// erf, tanh, GELU (both forms) and sqrt per kernel set against their stated bounds
+// over dense sweeps, specials and tails, in place; softmax and LogSoftmax rows per set
+// and over a middle axis; LayerNorm per set with and without residual and bias, in
+// place over x and over the residual; ReduceMean; broadcasting of every fn over the
+// patterns transformer graphs use (a mask [1,1,1,128] over [1,12,128,128], a bias
+// [768] over [128,768], a scalar, both sides repeated, ranks apart) bit for bit;
+// transposes of every permutation of ranks 1 to 4; gather with negative indices, on an
+// inner axis and with out-of-range indices refused (-EINVAL, the position named,
+// nothing written); the int32 -> fp32 cast. Every range-taking kernel split in pieces
+// gives the bits of one call.
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "../src/ops/ops_internal.h"
+#include "armbench/cpu_features.h"
+#include "armbench/ops.h"
+#include "check.h"
+
+using armbench::ops::EltwiseKernels;
+
+namespace {
+
+uint64_t splitmix(uint64_t* state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+std::vector<float> random_floats(size_t n, float lo, float hi, uint64_t seed) {
+  std::vector<float> v(n);
+  for (float& f : v) f = lo + (hi - lo) * static_cast<float>(splitmix(&seed) >> 40) / 16777216.0f;
+  return v;
+}
+
+bool same(float a, float b) { return (a != a && b != b) || memcmp(&a, &b, sizeof a) == 0; }
+
+bool same_all(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!same(a[i], b[i])) return false;
+  return true;
+}
+
+// Distance from the exact value in units of the float spacing there (2^-149 among
+// subnormals); NaN against NaN is 0, NaN against a number is huge.
+double ulps(float got, double want) {
+  if (want != want) return got != got ? 0.0 : 1e30;
+  if (got != got) return 1e30;
+  if (isinf(want)) return static_cast<double>(got) == want ? 0.0 : 1e30;
+  const int e = want == 0.0 ? -126 : ilogb(want) < -126 ? -126 : ilogb(want);
+  return fabs(static_cast<double>(got) - want) / ldexp(1.0, e - 23);
+}
+
+// The float spacing at v (2^-149 among subnormals).
+double ulp_of(double v) {
+  const int e = v == 0.0 || ilogb(v) < -126 ? -126 : ilogb(v);
+  return ldexp(1.0, e - 23);
+}
+
+std::vector<const EltwiseKernels*> usable_sets() {
+  size_t n;
+  const EltwiseKernels* const* sets = armbench::ops::ops_kernel_sets(&n);
+  std::vector<const EltwiseKernels*> out;
+  for (size_t i = 0; i < n; ++i) {
+    if (armbench::ops::ops_kernels_usable(sets[i])) {
+      out.push_back(sets[i]);
+    } else {
+      printf("set %s: skipped (needs %s)\n", sets[i]->isa, armbench_feature_name(sets[i]->needs[0]));
+    }
+  }
+  return out;
+}
+
+bool is_scalar(const EltwiseKernels* k) { return k == &armbench::ops::kOpsScalar; }
+
+// ---- erf, tanh, sqrt, GELU ----
+
+double erf_ref(float x) { return erf(static_cast<double>(x)); }
+double tanh_ref(float x) { return tanh(static_cast<double>(x)); }
+double gelu_ref(float x) { return 0.5 * x * erfc(-static_cast<double>(x) / sqrt(2.0)); }
+double gelu_tanh_ref(float x) {
+  const double v = x, u = sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v);
+  return v / (1.0 + exp(-2.0 * u));
+}
+
+// A dense sweep of [-lo, lo], powers of two down to the subnormals both signs, and
+// specials.
+std::vector<float> sweep(float lo, size_t steps) {
+  std::vector<float> x;
+  for (size_t i = 0; i <= steps; ++i) x.push_back(-lo + 2.0f * lo * static_cast<float>(i) / static_cast<float>(steps));
+  for (int e = -149; e <= 6; ++e) x.push_back(ldexpf(1.0f, e)), x.push_back(-ldexpf(1.0f, e));
+  for (float s : {0.0f, -0.0f, 1e-30f, -1e-30f, FLT_MIN, -FLT_MIN, 0.5f, -0.5f, 0.84375f, -0.84375f, 0.921875f, 3.9f,
+                  -3.9f, 4.0f, -4.0f, 9.0f, -9.0f, 20.0f, -20.0f, 1e30f, -1e30f, FLT_MAX, -FLT_MAX})
+    x.push_back(s);
+  return x;
+}
+
+struct UnaryCase {
+  const char* name;
+  void (*EltwiseKernels::*fn)(const float*, float*, size_t);
+  double (*ref)(float);
+  double max_ulps;     // vector sets
+  double abs_per_x;    // plus this times |x| (GELU's 1 + erf rounding)
+};
+
+void test_unary_bounds() {
+  const UnaryCase cases[] = {
+      {"erf", &EltwiseKernels::erf, erf_ref, armbench::ops::kErfMaxUlps, 0.0},
+      {"tanh", &EltwiseKernels::tanh, tanh_ref, armbench::ops::kTanhMaxUlps, 0.0},
+      {"gelu", &EltwiseKernels::gelu, gelu_ref, armbench::ops::kGeluMaxUlps, armbench::ops::kGeluAbsPerX},
+      {"gelu-tanh", &EltwiseKernels::gelu_tanh, gelu_tanh_ref, armbench::ops::kGeluMaxUlps, armbench::ops::kGeluAbsPerX},
+  };
+  const std::vector<float> x = sweep(12.0f, emulated() ? 60000 : 600000);
+  std::vector<float> y(x.size());
+  for (const EltwiseKernels* k : usable_sets()) {
+    for (const UnaryCase& c : cases) {
+      (k->*c.fn)(x.data(), y.data(), x.size());
+      // The scalar references round a double once: within 1 ulp. The vector sets:
+      // max_ulps, and for GELU max_ulps of the result plus abs_per_x |x|.
+      const double max_ulps = is_scalar(k) ? 1.0 : c.max_ulps, per_x = is_scalar(k) ? 0.0 : c.abs_per_x;
+      double worst = 0;
+      float at = 0;
+      size_t beyond = 0;
+      for (size_t i = 0; i < x.size(); ++i) {
+        const double want = c.ref(x[i]);
+        const double e = ulps(y[i], want);
+        if (e > worst) worst = e, at = x[i];
+        if (e <= max_ulps) continue;
+        const double allowed = max_ulps * ulp_of(want) + per_x * fabs(static_cast<double>(x[i]));
+        if (!(fabs(static_cast<double>(y[i]) - want) <= allowed) && beyond++ < 5)
+          fprintf(stderr, "    %s %s(%.9g) = %.9g, want %.9g\n", k->isa, c.name, x[i], y[i], want);
+      }
+      printf("%s %s: max error %.2f ulp (at x = %g); bound %.1f ulp + %g |x|\n", c.name, k->isa, worst, at, max_ulps,
+             per_x);
+      CHECK_MSG(beyond == 0, "%s %s: %zu values beyond the bound", c.name, k->isa, beyond);
+      // Special values.
+      const float sp[] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f};
+      float o[5];
+      (k->*c.fn)(sp, o, 5);
+      CHECK_MSG(o[0] != o[0], "%s %s(NaN) = %g", c.name, k->isa, o[0]);
+      if (strcmp(c.name, "erf") == 0 || strcmp(c.name, "tanh") == 0) {
+        CHECK_MSG(o[1] == 1.0f && o[2] == -1.0f && o[3] == 0.0f && o[4] == 0.0f && signbit(o[4]),
+                  "%s %s at +-Inf, +-0: %g %g %g %g", c.name, k->isa, o[1], o[2], o[3], o[4]);
+      } else {
+        // GELU: +Inf at +Inf, NaN at -Inf (-Inf * 0, as ONNX's formula), 0 at 0.
+        CHECK_MSG(o[1] == INFINITY && o[2] != o[2] && o[3] == 0.0f && o[4] == 0.0f, "%s %s at +-Inf, +-0: %g %g %g %g",
+                  c.name, k->isa, o[1], o[2], o[3], o[4]);
+      }
+    }
+    // sqrt: IEEE, so the bits of sqrtf.
+    size_t bad = 0;
+    std::vector<float> sx = random_floats(1031, 0.0f, 1000.0f, 7);
+    sx[3] = -1.0f, sx[5] = INFINITY, sx[7] = -0.0f, sx[9] = NAN, sx[11] = 1e-40f;
+    std::vector<float> sy(sx.size());
+    k->sqrt(sx.data(), sy.data(), sx.size());
+    for (size_t i = 0; i < sx.size(); ++i) bad += !same(sy[i], sqrtf(sx[i]));
+    CHECK_MSG(bad == 0, "sqrt %s: %zu values differ from sqrtf", k->isa, bad);
+  }
+}
+
+// Tails and alignment: every size 0..70 at offsets 0 and 1, in place equal to out of
+// place, nothing written past the end.
+void test_unary_tails() {
+  const std::vector<float> src = random_floats(80, -6.0f, 6.0f, 11);
+  for (const EltwiseKernels* k : usable_sets()) {
+    size_t bad = 0;
+    for (auto fn : {&EltwiseKernels::erf, &EltwiseKernels::tanh, &EltwiseKernels::sqrt, &EltwiseKernels::gelu,
+                    &EltwiseKernels::gelu_tanh}) {
+      for (size_t n = 0; n <= 70; ++n) {
+        for (size_t off = 0; off < 2; ++off) {
+          std::vector<float> out(n + 4, 42.0f), in(src.begin(), src.begin() + n + off);
+          (k->*fn)(src.data() + off, out.data() + off, n);
+          (k->*fn)(in.data() + off, in.data() + off, n);
+          for (size_t i = 0; i < n; ++i) bad += !same(out[off + i], in[off + i]);
+          bad += out[off + n] != 42.0f || (off == 1 && out[0] != 42.0f);
+        }
+      }
+    }
+    CHECK_MSG(bad == 0, "set %s: %zu tail or in-place mismatches", k->isa, bad);
+  }
+  // The C ABI runs the best set.
+  const float x[3] = {-1.0f, 0.5f, 2.0f};
+  float y[3];
+  armbench_gelu(x, y, 3);
+  CHECK(fabs(y[2] - gelu_ref(2.0f)) < 1e-6 && fabs(y[0] - gelu_ref(-1.0f)) < 1e-6);
+  armbench_erf(x, y, 3);
+  CHECK(fabs(y[1] - erf(0.5)) < 1e-7);
+}
+
+// ---- softmax ----
+
+// Softmax or LogSoftmax of one line in double.
+void softmax_line_ref(const float* x, size_t n, size_t stride, bool log_sm, double* out) {
+  double m = -INFINITY, s = 0;
+  for (size_t i = 0; i < n; ++i) m = fmax(m, x[i * stride]);
+  for (size_t i = 0; i < n; ++i) s += exp(x[i * stride] - m);
+  for (size_t i = 0; i < n; ++i) out[i] = log_sm ? (x[i * stride] - m) - log(s) : exp(x[i * stride] - m) / s;
+}
+
+void test_softmax_rows() {
+  for (const EltwiseKernels* k : usable_sets()) {
+    for (int log_sm = 0; log_sm < 2; ++log_sm) {
+      double worst = 0;
+      size_t bad = 0;
+      for (size_t cols : {1, 3, 16, 17, 128, 1000, 1003, 3072}) {
+        const size_t rows = 5;
+        std::vector<float> x = random_floats(rows * cols, -20, 20, cols + log_sm);
+        x[0] = 80.0f;  // exp would overflow without the max subtracted
+        std::vector<float> y(x.size()), w = x;
+        k->softmax(rows, cols, x.data(), y.data(), log_sm);
+        k->softmax(rows, cols, w.data(), w.data(), log_sm);
+        bad += !same_all(w, y);
+        std::vector<double> ref(cols);
+        for (size_t r = 0; r < rows; ++r) {
+          softmax_line_ref(&x[r * cols], cols, 1, log_sm, ref.data());
+          double sum = 0;
+          for (size_t i = 0; i < cols; ++i) {
+            const float g = y[r * cols + i];
+            // Probabilities relative to themselves (down to 1e-30: a smaller one is
+            // a few ulp of the row's sum, however it rounds); logs relative to max(|y|, 1).
+            const double err = log_sm ? fabs(g - ref[i]) / fmax(fabs(ref[i]), 1.0)
+                                      : fabs(g - ref[i]) / fmax(ref[i], 1e-30);
+            worst = fmax(worst, err);
+            sum += g;
+          }
+          if (!log_sm && fabs(sum - 1.0) > 1e-5) ++bad;
+        }
+      }
+      const double bound = is_scalar(k) ? 1e-7 : armbench::ops::kRowOpsMaxRelErr;
+      printf("%s %s: max relative error %.3g (bound %.3g)\n", log_sm ? "logsoftmax" : "softmax", k->isa, worst, bound);
+      CHECK_MSG(worst <= bound && bad == 0, "%s %s: error %.3g, %zu bad rows", log_sm ? "logsoftmax" : "softmax", k->isa,
+                worst, bad);
+    }
+    // NaN and Inf rules, both forms.
+    for (int log_sm = 0; log_sm < 2; ++log_sm) {
+      const float x[] = {1, NAN, 2, 1, INFINITY, 2, -INFINITY, -INFINITY, -INFINITY, 0, -INFINITY, 0};
+      float y[12];
+      k->softmax(4, 3, x, y, log_sm);
+      CHECK(y[0] != y[0] && y[1] != y[1] && y[2] != y[2]);  // NaN in a row: the row is NaN
+      CHECK(y[3] != y[3] && y[5] != y[5]);                  // +Inf: NaN, as onnxruntime
+      CHECK(y[6] != y[6]);                                  // only -Inf: NaN
+      if (log_sm) {
+        CHECK(fabs(y[9] + logf(2.0f)) < 1e-6 && y[10] == -INFINITY && fabs(y[11] + logf(2.0f)) < 1e-6);
+      } else {
+        CHECK(y[9] == 0.5f && y[10] == 0.0f && y[11] == 0.5f);
+      }
+    }
+  }
+}
+
+void test_softmax_axis() {
+  const size_t outer = 3, n = 7, inner = 5;
+  const std::vector<float> x = random_floats(outer * n * inner, -10, 10, 5);
+  for (int log_sm = 0; log_sm < 2; ++log_sm) {
+    std::vector<float> y(x.size());
+    CHECK(armbench_softmax_axis(outer, n, inner, x.data(), y.data(), log_sm) == 0);
+    std::vector<double> ref(n);
+    double worst = 0;
+    for (size_t o = 0; o < outer; ++o) {
+      for (size_t j = 0; j < inner; ++j) {
+        softmax_line_ref(&x[o * n * inner + j], n, inner, log_sm, ref.data());
+        for (size_t i = 0; i < n; ++i) worst = fmax(worst, ulps(y[(o * n + i) * inner + j], ref[i]));
+      }
+    }
+    CHECK_MSG(worst <= 1.0, "softmax over a middle axis (log %d): %.2f ulp", log_sm, worst);
+    std::vector<float> w = x;
+    CHECK(armbench_softmax_axis(outer, n, inner, w.data(), w.data(), log_sm) == 0 && same_all(w, y));
+  }
+  // inner 1 is armbench_softmax.
+  std::vector<float> a(21), b(21);
+  CHECK(armbench_softmax_axis(3, 7, 1, x.data(), a.data(), 0) == 0 && armbench_softmax(3, 7, x.data(), b.data()) == 0);
+  CHECK(same_all(a, b));
+  CHECK(armbench_softmax_axis(0, 7, 1, x.data(), a.data(), 0) == -EINVAL);
+  CHECK(armbench_softmax_axis(1, 7, 0, x.data(), a.data(), 0) == -EINVAL);
+  CHECK(armbench_softmax_axis(1, 7, 1, nullptr, a.data(), 0) == -EINVAL);
+}
+
+// ---- LayerNorm, ReduceMean ----
+
+// x + residual is the float sum the graph would hold (Add, then LayerNormalization).
+void layernorm_row_ref(const float* x, const float* r, const float* scale, const float* bias, size_t cols, float eps,
+                       double* out) {
+  std::vector<double> s(cols);
+  double mean = 0, var = 0;
+  for (size_t i = 0; i < cols; ++i) s[i] = r ? x[i] + r[i] : x[i], mean += s[i];
+  mean /= cols;
+  for (size_t i = 0; i < cols; ++i) var += (s[i] - mean) * (s[i] - mean);
+  var /= cols;
+  for (size_t i = 0; i < cols; ++i) out[i] = (s[i] - mean) / sqrt(var + eps) * scale[i] + (bias ? bias[i] : 0.0);
+}
+
+void test_layernorm() {
+  for (const EltwiseKernels* k : usable_sets()) {
+    double worst = 0;
+    size_t bad = 0;
+    for (size_t cols : {1, 2, 3, 15, 17, 64, 768, 1001}) {
+      const size_t rows = 4;
+      // An offset mean, as residual streams have: the variance must not cancel.
+      std::vector<float> x = random_floats(rows * cols, 2.0f, 6.0f, cols), r = random_floats(rows * cols, -1, 1, cols + 1);
+      const std::vector<float> scale = random_floats(cols, 0.5f, 1.5f, cols + 2), bias = random_floats(cols, -1, 1, cols + 3);
+      for (int variant = 0; variant < 4; ++variant) {
+        const float* rp = variant & 1 ? r.data() : nullptr;
+        const float* bp = variant & 2 ? bias.data() : nullptr;
+        std::vector<float> y(x.size());
+        k->layernorm(rows, cols, x.data(), rp, scale.data(), bp, 1e-5f, y.data());
+        std::vector<double> ref(cols);
+        for (size_t row = 0; row < rows; ++row) {
+          layernorm_row_ref(&x[row * cols], rp ? rp + row * cols : nullptr, scale.data(), bp, cols, 1e-5f, ref.data());
+          for (size_t i = 0; i < cols; ++i) worst = fmax(worst, fabs(y[row * cols + i] - ref[i]) / fmax(fabs(ref[i]), 1.0));
+        }
+        // In place over x, and over the residual.
+        std::vector<float> w = x;
+        k->layernorm(rows, cols, w.data(), rp, scale.data(), bp, 1e-5f, w.data());
+        bad += !same_all(w, y);
+        if (rp) {
+          std::vector<float> rr = r;
+          k->layernorm(rows, cols, x.data(), rr.data(), scale.data(), bp, 1e-5f, rr.data());
+          bad += !same_all(rr, y);
+        }
+      }
+    }
+    const double bound = is_scalar(k) ? 1e-7 : armbench::ops::kRowOpsMaxRelErr;
+    printf("layernorm %s: max error %.3g relative to max(|y|, 1) (bound %.3g)\n", k->isa, worst, bound);
+    CHECK_MSG(worst <= bound && bad == 0, "layernorm %s: error %.3g, %zu in-place mismatches", k->isa, worst, bad);
+  }
+  const float x[4] = {1, 2, 3, 4}, s[2] = {1, 1};
+  float y[4];
+  CHECK(armbench_layernorm(2, 2, x, nullptr, s, nullptr, 0.0f, y) == 0);
+  CHECK(y[0] == -1.0f && y[1] == 1.0f && y[2] == -1.0f && y[3] == 1.0f);
+  CHECK(armbench_layernorm(2, 2, x, nullptr, nullptr, nullptr, 0.0f, y) == -EINVAL);
+  CHECK(armbench_layernorm(2, 2, x, nullptr, s, nullptr, -1.0f, y) == -EINVAL);
+  CHECK(armbench_layernorm(0, 2, x, nullptr, s, nullptr, 0.0f, y) == -EINVAL);
+}
+
+void test_reducemean() {
+  for (size_t inner : {1, 3, 300}) {
+    const size_t outer = 3, n = 11;
+    const std::vector<float> x = random_floats(outer * n * inner, -5, 5, inner);
+    std::vector<float> y(outer * inner);
+    CHECK(armbench_reducemean(outer, n, inner, x.data(), y.data()) == 0);
+    double worst = 0;
+    for (size_t o = 0; o < outer; ++o) {
+      for (size_t j = 0; j < inner; ++j) {
+        double s = 0;
+        for (size_t i = 0; i < n; ++i) s += x[(o * n + i) * inner + j];
+        worst = fmax(worst, ulps(y[o * inner + j], s / n));
+      }
+    }
+    CHECK_MSG(worst <= 0.5, "reducemean inner %zu: %.2f ulp", inner, worst);
+  }
+  float y;
+  CHECK(armbench_reducemean(1, 0, 1, &y, &y) == -EINVAL);
+}
+
+// ---- broadcast ----
+
+float apply(armbench_binary_fn fn, float a, float b) {
+  switch (fn) {
+    case ARMBENCH_BINARY_ADD: return a + b;
+    case ARMBENCH_BINARY_SUB: return a - b;
+    case ARMBENCH_BINARY_MUL: return a * b;
+    case ARMBENCH_BINARY_DIV: return a / b;
+    default: return powf(a, b);
+  }
+}
+
+// y by index arithmetic: each y index mapped to the operands' (1-extent axes repeat).
+std::vector<float> broadcast_ref(armbench_binary_fn fn, const std::vector<size_t>& ad, const std::vector<float>& a,
+                                 const std::vector<size_t>& bd, const std::vector<float>& b, std::vector<size_t>* yd) {
+  const size_t n = std::max(ad.size(), bd.size());
+  std::vector<size_t> A(n, 1), B(n, 1), Y(n);
+  std::copy(ad.begin(), ad.end(), A.begin() + (n - ad.size()));
+  std::copy(bd.begin(), bd.end(), B.begin() + (n - bd.size()));
+  size_t total = 1;
+  for (size_t i = 0; i < n; ++i) Y[i] = std::max(A[i], B[i]), total *= Y[i];
+  std::vector<float> y(total);
+  std::vector<size_t> idx(n);
+  for (size_t e = 0; e < total; ++e) {
+    size_t rem = e;
+    for (size_t i = n; i-- > 0;) idx[i] = rem % Y[i], rem /= Y[i];
+    size_t ai = 0, bi = 0;
+    for (size_t i = 0; i < n; ++i) {
+      ai = ai * A[i] + (A[i] == 1 ? 0 : idx[i]);
+      bi = bi * B[i] + (B[i] == 1 ? 0 : idx[i]);
+    }
+    y[e] = apply(fn, a[ai], b[bi]);
+  }
+  *yd = Y;
+  return y;
+}
+
+void test_broadcast() {
+  struct Pattern {
+    std::vector<size_t> a, b;
+  };
+  const Pattern patterns[] = {
+      {{1, 12, 128, 128}, {1, 1, 1, 128}},  // attention mask over the scores
+      {{128, 768}, {768}},                 // a bias over rows
+      {{3, 5, 7}, {1}},                    // a scalar
+      {{1}, {3, 5, 7}},                    // a scalar first
+      {{3, 1, 5}, {1, 4, 1}},              // both repeated
+      {{2, 3, 4, 5}, {5}},                 // ranks apart
+      {{4, 1}, {1, 4}},
+      {{2, 3, 4, 5}, {2, 3, 4, 5}},        // no broadcasting
+      {{2, 1, 4, 1}, {3, 1, 6}},
+      {{1}, {1}},
+      {{7, 1, 1}, {1, 1}},
+  };
+  size_t bad = 0;
+  for (const Pattern& p : patterns) {
+    size_t ae = 1, be = 1;
+    for (size_t d : p.a) ae *= d;
+    for (size_t d : p.b) be *= d;
+    std::vector<float> a = random_floats(ae, -3, 3, ae), b = random_floats(be, 0.5f, 2.0f, be + 1);
+    a[0] = -0.0f;
+    for (int f = 0; f < ARMBENCH_BINARY_FN_COUNT; ++f) {
+      const armbench_binary_fn fn = static_cast<armbench_binary_fn>(f);
+      std::vector<size_t> yd;
+      const std::vector<float> want = broadcast_ref(fn, p.a, a, p.b, b, &yd);
+      size_t gn = 0, gd[4] = {9, 9, 9, 9};
+      CHECK(armbench_broadcast_dims(p.a.size(), p.a.data(), p.b.size(), p.b.data(), &gn, gd) == 0);
+      bad += gn != yd.size() || !std::equal(yd.begin(), yd.end(), gd);
+      std::vector<float> y(want.size(), NAN);
+      CHECK(armbench_broadcast(fn, p.a.size(), p.a.data(), a.data(), p.b.size(), p.b.data(), b.data(), y.data(), 0,
+                               SIZE_MAX) == 0);
+      bad += !same_all(y, want);
+      // In pieces of 13 (rows cut anywhere): the same bits.
+      std::vector<float> z(want.size(), NAN);
+      for (size_t s = 0; s < z.size(); s += 13)
+        armbench_broadcast(fn, p.a.size(), p.a.data(), a.data(), p.b.size(), p.b.data(), b.data(), z.data(), s, s + 13);
+      bad += !same_all(z, want);
+      // In place over an operand with y's dims.
+      if (ae == want.size()) {
+        std::vector<float> w = a;
+        armbench_broadcast(fn, p.a.size(), p.a.data(), w.data(), p.b.size(), p.b.data(), b.data(), w.data(), 0, SIZE_MAX);
+        bad += !same_all(w, want);
+      }
+    }
+  }
+  CHECK_MSG(bad == 0, "broadcast: %zu mismatches", bad);
+  // IEEE division by zero and powf's rules.
+  const size_t one = 1;
+  const float num[4] = {1, -1, 0, 2}, zero = 0.0f, half = 0.5f, neg[1] = {-4};
+  size_t four = 4;
+  float y[4];
+  armbench_broadcast(ARMBENCH_BINARY_DIV, 1, &four, num, 1, &one, &zero, y, 0, SIZE_MAX);
+  CHECK(y[0] == INFINITY && y[1] == -INFINITY && y[2] != y[2] && y[3] == INFINITY);
+  armbench_broadcast(ARMBENCH_BINARY_POW, 1, &one, neg, 1, &one, &half, y, 0, SIZE_MAX);
+  CHECK(y[0] != y[0]);
+  // Dims that do not broadcast, bad ranks and zeros.
+  const size_t d34[2] = {3, 4}, d5[1] = {5}, d0[1] = {0}, d14[5] = {1, 1, 1, 1, 4};
+  size_t yn, yd[4];
+  CHECK(armbench_broadcast_dims(2, d34, 1, d5, &yn, yd) == -EINVAL);
+  CHECK(armbench_broadcast_dims(1, d0, 1, d5, &yn, yd) == -EINVAL);
+  CHECK(armbench_broadcast_dims(5, d14, 1, d5, &yn, yd) == -EINVAL);
+  CHECK(armbench_broadcast(ARMBENCH_BINARY_ADD, 2, d34, num, 1, d5, num, y, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_broadcast(ARMBENCH_BINARY_FN_COUNT, 1, d5, num, 1, d5, num, y, 0, SIZE_MAX) == -EINVAL);
+}
+
+// ---- transpose ----
+
+std::vector<float> transpose_ref(const std::vector<size_t>& xd, const std::vector<size_t>& perm, const std::vector<float>& x) {
+  const size_t n = xd.size();
+  std::vector<size_t> yd(n), xs(n);
+  size_t st = 1;
+  for (size_t i = n; i-- > 0;) xs[i] = st, st *= xd[i];
+  for (size_t i = 0; i < n; ++i) yd[i] = xd[perm[i]];
+  std::vector<float> y(x.size());
+  std::vector<size_t> idx(n);
+  for (size_t e = 0; e < y.size(); ++e) {
+    size_t rem = e, xo = 0;
+    for (size_t i = n; i-- > 0;) idx[i] = rem % yd[i], rem /= yd[i];
+    for (size_t i = 0; i < n; ++i) xo += idx[i] * xs[perm[i]];
+    y[e] = x[xo];
+  }
+  return y;
+}
+
+void test_transpose() {
+  size_t bad = 0, cases = 0;
+  const std::vector<std::vector<size_t>> shapes = {{7}, {3, 5}, {2, 3, 5}, {2, 3, 4, 5}, {1, 3, 1, 5}, {3, 1, 4, 1}};
+  for (const auto& xd : shapes) {
+    size_t total = 1;
+    for (size_t d : xd) total *= d;
+    const std::vector<float> x = random_floats(total, -1, 1, total);
+    std::vector<size_t> perm(xd.size());
+    for (size_t i = 0; i < perm.size(); ++i) perm[i] = i;
+    do {
+      const std::vector<float> want = transpose_ref(xd, perm, x);
+      std::vector<float> y(total, NAN), z(total, NAN);
+      CHECK(armbench_transpose(xd.size(), xd.data(), perm.data(), x.data(), y.data(), 0, SIZE_MAX) == 0);
+      for (size_t s = 0; s < total; s += 7) armbench_transpose(xd.size(), xd.data(), perm.data(), x.data(), z.data(), s, s + 7);
+      bad += !same_all(y, want) + !same_all(z, want);
+      ++cases;
+    } while (std::next_permutation(perm.begin(), perm.end()));
+  }
+  // BERT's: heads apart ([1,128,12,64] -> [1,12,128,64]) and K transposed for Q K^T.
+  const std::vector<size_t> bert = {1, 128, 12, 64};
+  const std::vector<float> x = random_floats(128 * 12 * 64, -1, 1, 3);
+  for (const std::vector<size_t>& perm : {std::vector<size_t>{0, 2, 1, 3}, std::vector<size_t>{0, 2, 3, 1}}) {
+    std::vector<float> y(x.size());
+    CHECK(armbench_transpose(4, bert.data(), perm.data(), x.data(), y.data(), 0, SIZE_MAX) == 0);
+    bad += !same_all(y, transpose_ref(bert, perm, x));
+    ++cases;
+  }
+  CHECK_MSG(bad == 0, "transpose: %zu mismatches in %zu cases", bad, cases);
+  const size_t d[2] = {2, 3}, dup[2] = {0, 0}, out[2] = {0, 2};
+  float y[6];
+  CHECK(armbench_transpose(2, d, dup, x.data(), y, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_transpose(2, d, out, x.data(), y, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_transpose(5, d, out, x.data(), y, 0, SIZE_MAX) == -EINVAL);
+}
+
+// ---- gather, cast ----
+
+void test_gather() {
+  // An embedding table: axis 0 of [50, 9].
+  const size_t vocab = 50, dim = 9;
+  const std::vector<float> table = random_floats(vocab * dim, -1, 1, 1);
+  const int32_t idx[6] = {0, 49, -1, -50, 7, 7};
+  std::vector<float> y(6 * dim, NAN);
+  CHECK(armbench_gather(1, vocab, dim, table.data(), idx, 6, y.data(), 0, SIZE_MAX, nullptr) == 0);
+  size_t bad = 0;
+  for (size_t i = 0; i < 6; ++i) {
+    const size_t row = idx[i] < 0 ? idx[i] + vocab : idx[i];
+    bad += memcmp(&y[i * dim], &table[row * dim], dim * sizeof(float)) != 0;
+  }
+  // An inner axis: axis 1 of [3, 5, 4], in pieces.
+  const std::vector<float> d = random_floats(3 * 5 * 4, -1, 1, 2);
+  const int32_t id2[2] = {-1, 2};
+  std::vector<float> z(3 * 2 * 4, NAN);
+  for (size_t r = 0; r < 6; r += 4)
+    CHECK(armbench_gather(3, 5, 4, d.data(), id2, 2, z.data(), r, r + 4, nullptr) == 0);
+  for (size_t o = 0; o < 3; ++o)
+    for (size_t i = 0; i < 2; ++i)
+      for (size_t j = 0; j < 4; ++j) bad += z[(o * 2 + i) * 4 + j] != d[(o * 5 + (i == 0 ? 4 : 2)) * 4 + j];
+  CHECK_MSG(bad == 0, "gather: %zu mismatches", bad);
+  // Out of range either side: -EINVAL, the first bad position, nothing written.
+  for (int32_t badv : {50, -51, INT32_MAX, INT32_MIN}) {
+    const int32_t ids[3] = {1, badv, 99};
+    std::vector<float> w(3 * dim, 42.0f);
+    size_t at = 77;
+    CHECK(armbench_gather(1, vocab, dim, table.data(), ids, 3, w.data(), 0, SIZE_MAX, &at) == -EINVAL);
+    CHECK_MSG(at == 1, "bad index %d reported at %zu", badv, at);
+    CHECK(std::all_of(w.begin(), w.end(), [](float v) { return v == 42.0f; }));
+  }
+  CHECK(armbench_gather(1, vocab, dim, table.data(), nullptr, 3, y.data(), 0, SIZE_MAX, nullptr) == -EINVAL);
+  CHECK(armbench_gather(1, 0, dim, table.data(), idx, 3, y.data(), 0, SIZE_MAX, nullptr) == -EINVAL);
+}
+
+void test_cast() {
+  const int32_t x[6] = {0, -1, 123456, (1 << 24) + 1, INT32_MAX, INT32_MIN};
+  float y[6];
+  armbench_cast_i32_f32(x, y, 6);
+  for (int i = 0; i < 6; ++i) CHECK(y[i] == static_cast<float>(x[i]));
+  CHECK(y[3] == 16777216.0f);  // rounded to nearest even
+  // In place: the floats over their ints.
+  union {
+    int32_t i[6];
+    float f[6];
+  } u;
+  memcpy(u.i, x, sizeof x);
+  armbench_cast_i32_f32(u.i, u.f, 6);
+  CHECK(memcmp(u.f, y, sizeof y) == 0);
+}
+
+}  // namespace
+
+int main() {
+  printf("ops isa: %s\n", armbench_ops_isa());
+  test_unary_bounds();
+  test_unary_tails();
+  test_softmax_rows();
+  test_softmax_axis();
+  test_layernorm();
+  test_reducemean();
+  test_broadcast();
+  test_transpose();
+  test_gather();
+  test_cast();
+  return check::summary("test_transformer_ops");
+}
