@@ -363,11 +363,11 @@ export interface Native {
    */
   engineCreate(program: Program, pool?: NativeHandle): NativeHandle;
   /** One inference off the JavaScript thread; inputs in the program's order, each of its element count. */
-  engineRun(engine: NativeHandle, inputs: Float32Array[], opts?: { profile?: boolean }): Promise<{ outputs: Float32Array[]; stepNs?: number[] }>;
+  engineRun(engine: NativeHandle, inputs: (Float32Array | Int32Array)[], opts?: { profile?: boolean }): Promise<{ outputs: Float32Array[]; stepNs?: number[] }>;
   /** warmup untimed then `iterations` timed inferences in one native loop (no JavaScript between them). */
   engineMeasure(
     engine: NativeHandle,
-    inputs: Float32Array[],
+    inputs: (Float32Array | Int32Array)[],
     opts: { warmup: number; iterations: number; profile?: boolean },
   ): Promise<NativeEngineMeasurement>;
   engineInfo(engine: NativeHandle): NativeEngineInfo;

@@ -107,7 +107,43 @@ armbench_engine_tensor Tensor(Napi::Object o, const char* key, const std::string
   } else {
     throw Napi::TypeError::New(o.Env(), w + ": layout must be \"nchw\" or \"nchwc\"");
   }
+  if (Present(t, "dtype")) {
+    const std::string dtype = StringField(t, "dtype", w);
+    if (dtype == "int32") {
+      r.dtype = ARMBENCH_ENGINE_INT32;
+    } else if (dtype != "fp32") {
+      throw Napi::TypeError::New(o.Env(), w + ": dtype must be \"fp32\" or \"int32\"");
+    }
+  }
   return r;
+}
+
+// A ConstOperand ({ dims, data }) when the operand has data; otherwise a TensorRef.
+void Operand(Napi::Object s, const char* key, const std::string& where, armbench_engine_tensor* t,
+             armbench_engine_const* c) {
+  Napi::Object o = ObjectField(s, key, where);
+  if (!Present(o, "data")) {
+    *t = Tensor(s, key, where);
+    return;
+  }
+  const std::string w = where + ": " + key;
+  Napi::Array dims = ArrayField(o, "dims", w);
+  if (dims.Length() < 1 || dims.Length() > 4) throw Napi::RangeError::New(s.Env(), w + ": dims must hold 1 to 4 numbers");
+  std::vector<int> d = IntArrayField(o, "dims", w.c_str(), 1, static_cast<int>(kMaxDim - 1));
+  c->ndims = d.size();
+  for (size_t i = 0; i < d.size(); ++i) c->dims[i] = static_cast<size_t>(d[i]);
+  c->data = Float32Field(o, "data", &c->count, w, true);
+}
+
+// An Int32Array's data and length (read during engineCreate only).
+const int32_t* Int32Field(Napi::Object o, const char* key, size_t* count, const std::string& where) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw Napi::TypeError::New(o.Env(), where + ": " + key + " must be an Int32Array");
+  Napi::Int32Array a = v.As<Napi::Int32Array>();
+  *count = a.ElementLength();
+  static const int32_t kNothing = 0;
+  return *count > 0 ? a.Data() : &kNothing;
 }
 
 armbench_conv_activation Activation(Napi::Object o, const std::string& where) {
@@ -115,7 +151,9 @@ armbench_conv_activation Activation(Napi::Object o, const std::string& where) {
   if (a == "none") return ARMBENCH_ACT_NONE;
   if (a == "relu") return ARMBENCH_ACT_RELU;
   if (a == "clip") return ARMBENCH_ACT_CLIP;
-  throw Napi::TypeError::New(o.Env(), where + ": act must be \"none\", \"relu\" or \"clip\"");
+  if (a == "gelu") return ARMBENCH_ACT_GELU;
+  if (a == "gelu-tanh") return ARMBENCH_ACT_GELU_TANH;
+  throw Napi::TypeError::New(o.Env(), where + ": act must be \"none\", \"relu\", \"clip\", \"gelu\" or \"gelu-tanh\"");
 }
 
 armbench_engine_op OpByName(const std::string& op) {
@@ -143,8 +181,11 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
   st.op = OpByName(opName);
   if (st.op == ARMBENCH_ENGINE_OP_COUNT) throw Napi::TypeError::New(env, where + ": unknown op");
   const char* w = where.c_str();
-  const bool hasXY = st.op != ARMBENCH_ENGINE_ADD && st.op != ARMBENCH_ENGINE_MUL && st.op != ARMBENCH_ENGINE_CONCAT;
-  if (hasXY) st.x = Tensor(s, "x", where);
+  // Binary ops name their operands a and b; concat has xs; gather's x is optional.
+  const bool hasX = st.op != ARMBENCH_ENGINE_ADD && st.op != ARMBENCH_ENGINE_MUL && st.op != ARMBENCH_ENGINE_CONCAT &&
+                    st.op != ARMBENCH_ENGINE_BROADCAST && st.op != ARMBENCH_ENGINE_MATMUL &&
+                    st.op != ARMBENCH_ENGINE_GATHER;
+  if (hasX) st.x = Tensor(s, "x", where);
   st.y = Tensor(s, "y", where);
   st.clip_min = -std::numeric_limits<float>::infinity();
   st.clip_max = std::numeric_limits<float>::infinity();
@@ -215,6 +256,11 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
     case ARMBENCH_ENGINE_CLIP:
     case ARMBENCH_ENGINE_SIGMOID:
     case ARMBENCH_ENGINE_HARDSWISH:
+    case ARMBENCH_ENGINE_ERF:
+    case ARMBENCH_ENGINE_TANH:
+    case ARMBENCH_ENGINE_SQRT:
+    case ARMBENCH_ENGINE_GELU:
+    case ARMBENCH_ENGINE_GELU_TANH:
       st.clip_min = OptionalFloat(s, "min", st.clip_min, where);
       st.clip_max = OptionalFloat(s, "max", st.clip_max, where);
       break;
@@ -242,6 +288,73 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
       st.var = Float32Field(s, "variance", &st.var_count, where, true);
       st.epsilon = static_cast<float>(NumberField(s, "epsilon", w));
       break;
+    case ARMBENCH_ENGINE_SOFTMAX: {
+      Napi::Value log = s.Get("log");
+      if (!log.IsUndefined() && !log.IsBoolean()) throw Napi::TypeError::New(env, where + ": log must be a boolean");
+      st.log_softmax = log.IsBoolean() && log.As<Napi::Boolean>().Value() ? 1 : 0;
+      break;
+    }
+    case ARMBENCH_ENGINE_BROADCAST: {
+      const std::string fn = StringField(s, "fn", where);
+      static const char* const fns[ARMBENCH_BINARY_FN_COUNT] = {"add", "sub", "mul", "div", "pow"};
+      st.fn = ARMBENCH_BINARY_FN_COUNT;
+      for (int i = 0; i < ARMBENCH_BINARY_FN_COUNT; ++i)
+        if (fn == fns[i]) st.fn = static_cast<armbench_binary_fn>(i);
+      if (st.fn == ARMBENCH_BINARY_FN_COUNT)
+        throw Napi::TypeError::New(env, where + ": fn must be \"add\", \"sub\", \"mul\", \"div\" or \"pow\"");
+      Operand(s, "a", where, &st.x, &st.a_const);
+      Operand(s, "b", where, &st.b, &st.b_const);
+      break;
+    }
+    case ARMBENCH_ENGINE_TRANSPOSE: {
+      std::vector<int> perm = IntArrayField(s, "perm", w, 0, 3, 4);
+      if (perm.size() != st.x.ndims)
+        throw Napi::RangeError::New(env, where + ": perm must hold one axis per dim of x (" + std::to_string(st.x.ndims) + ")");
+      for (size_t i = 0; i < perm.size(); ++i) st.perm[i] = static_cast<size_t>(perm[i]);
+      break;
+    }
+    case ARMBENCH_ENGINE_MATMUL:
+      st.x = Tensor(s, "a", where);
+      st.b = Tensor(s, "b", where);
+      st.dtype = DtypeField(s, w);
+      break;
+    case ARMBENCH_ENGINE_LAYERNORM:
+      st.rows = static_cast<size_t>(IntField(s, "rows", w, 1, kMaxDim));
+      st.cols = static_cast<size_t>(IntField(s, "cols", w, 1, kMaxDim));
+      if (Present(s, "residual")) {
+        st.has_residual = 1;
+        st.residual = Tensor(s, "residual", where);
+      }
+      st.scale = Float32Field(s, "scale", &st.scale_count, where, true);
+      st.bias = Float32Field(s, "bias", &st.bias_count, where, false);
+      st.epsilon = static_cast<float>(NumberField(s, "epsilon", w));
+      break;
+    case ARMBENCH_ENGINE_REDUCEMEAN:
+      st.outer = static_cast<size_t>(IntField(s, "outer", w, 1, kMaxDim));
+      st.n = static_cast<size_t>(IntField(s, "n", w, 1, kMaxDim));
+      st.inner = static_cast<size_t>(IntField(s, "inner", w, 1, kMaxDim));
+      break;
+    case ARMBENCH_ENGINE_GATHER: {
+      st.outer = static_cast<size_t>(IntField(s, "outer", w, 1, kMaxDim));
+      st.axis_len = static_cast<size_t>(IntField(s, "axisLen", w, 1, kMaxDim));
+      st.inner = static_cast<size_t>(IntField(s, "inner", w, 1, kMaxDim));
+      st.count = static_cast<size_t>(IntField(s, "count", w, 1, kMaxDim));
+      if (Present(s, "x") == Present(s, "table"))
+        throw Napi::TypeError::New(env, where + ": exactly one of x (a tensor) and table (a Float32Array) must be given");
+      if (Present(s, "x")) {
+        st.x = Tensor(s, "x", where);
+      } else {
+        st.table = Float32Field(s, "table", &st.table_count, where, true);
+      }
+      if (Present(s, "indices") == Present(s, "indexValues"))
+        throw Napi::TypeError::New(env, where + ": exactly one of indices (a tensor) and indexValues (an Int32Array) must be given");
+      if (Present(s, "indices")) {
+        st.indices = Tensor(s, "indices", where);
+      } else {
+        st.index_values = Int32Field(s, "indexValues", &st.index_values_count, where);
+      }
+      break;
+    }
     default:
       break;
   }
@@ -295,10 +408,12 @@ Napi::Value EngineCreate(const Napi::CallbackInfo& info) {
   return WrapHandle(env, ref);
 }
 
-// The inputs, copied (the work runs after JavaScript may have changed or dropped them).
+// The inputs, copied (the work runs after JavaScript may have changed or dropped them):
+// a Float32Array for an fp32 input, an Int32Array for an int32 one, held as 4-byte
+// values either way.
 std::shared_ptr<std::vector<std::vector<float>>> Inputs(const Napi::CallbackInfo& info, const EngineRef& e, const char* fn) {
   if (info.Length() < 2 || !info[1].IsArray())
-    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": inputs must be an array of Float32Array");
+    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": inputs must be an array of Float32Array or Int32Array");
   Napi::Array a = info[1].As<Napi::Array>();
   armbench_engine_info ei{};
   armbench_engine_get_info(e.engine, &ei);
@@ -309,14 +424,22 @@ std::shared_ptr<std::vector<std::vector<float>>> Inputs(const Napi::CallbackInfo
   for (uint32_t i = 0; i < a.Length(); ++i) {
     Napi::Value v = a.Get(i);
     const std::string where = std::string(fn) + ": inputs[" + std::to_string(i) + "]";
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-      throw Napi::TypeError::New(info.Env(), where + " must be a Float32Array");
-    Napi::Float32Array f = v.As<Napi::Float32Array>();
+    const bool int32 = armbench_engine_input_dtype(e.engine, i) == ARMBENCH_ENGINE_INT32;
+    const napi_typedarray_type type = int32 ? napi_int32_array : napi_float32_array;
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+      throw Napi::TypeError::New(info.Env(), where + " must be " + (int32 ? "an Int32Array (the input is int32)"
+                                                                          : "a Float32Array (the input is fp32)"));
+    Napi::TypedArray t = v.As<Napi::TypedArray>();
     const size_t want = armbench_engine_input_elems(e.engine, i);
-    if (f.ElementLength() != want)
-      throw Napi::RangeError::New(info.Env(), where + " holds " + std::to_string(f.ElementLength()) + " values; " +
+    if (t.ElementLength() != want)
+      throw Napi::RangeError::New(info.Env(), where + " holds " + std::to_string(t.ElementLength()) + " values; " +
                                                   std::to_string(want) + " expected");
-    out->emplace_back(f.Data(), f.Data() + want);
+    out->emplace_back(want);
+    if (want > 0) {
+      const void* data = int32 ? static_cast<const void*>(v.As<Napi::Int32Array>().Data())
+                               : static_cast<const void*>(v.As<Napi::Float32Array>().Data());
+      std::memcpy(out->back().data(), data, want * sizeof(float));
+    }
   }
   return out;
 }
@@ -331,7 +454,7 @@ bool ProfileOption(Napi::Object o, const char* fn) {
 // Outputs, sized from the engine, with the pointer table the C ABI takes.
 struct Buffers {
   std::vector<std::vector<float>> inputs, outputs;
-  std::vector<const float*> in;
+  std::vector<const void*> in;
   std::vector<float*> out;
   std::vector<uint64_t> samples, steps;
   Buffers(const EngineRef& e, std::vector<std::vector<float>> ins) : inputs(std::move(ins)) {

@@ -9,8 +9,16 @@
 // kept in NCHWc equal to the same program in NCHW, bf16 conv and gemm
 // (exact against the kernels on RNE-rounded operands, and within the bf16 bound of a
 // double reference on the fp32 ones), a two-thread pool giving the bits of one
-// thread, per-step timing and the measuring loop. Bad programs are refused with the
-// code and a reason naming the step.
+// thread, per-step timing and the measuring loop. The transformer steps the same way:
+// an embedding path (int32 token ids as an input gathering a constant table, constant
+// indices gathering an arena tensor, LayerNorm with residual and bias in place), the
+// attention mask (cast, broadcasts with constants on either side), a token outside
+// the table failing the run with the step and the index named, batched matmuls with
+// broadcast batch dims in fp32 and bf16 (against armbench_gemm per batch and a double
+// reference), softmax over rows and LogSoftmax over a middle axis, reducemean,
+// transpose, erf/tanh/gelu/gelu-tanh/sqrt in place, gemm with each GELU epilogue; a
+// program over the threshold run on two-thread pools giving the bits of one thread.
+// Bad programs are refused with the code and a reason naming the step.
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -93,16 +101,15 @@ size_t elems(const armbench_engine_tensor& t) {
   return e;
 }
 
-// Creates and runs p once; outputs sized from the program. Empty on failure.
-std::vector<std::vector<float>> run(const Program& p, const std::vector<std::vector<float>>& in,
-                                    armbench_gemm_pool* pool = nullptr) {
+// Creates and runs p once on inputs of any dtype; outputs sized from the program.
+// Empty on failure.
+std::vector<std::vector<float>> run_inputs(const Program& p, const std::vector<const void*>& ins,
+                                           armbench_gemm_pool* pool = nullptr) {
   armbench_engine_desc d = p.desc();
   armbench_engine* e = nullptr;
   char why[512];
   const int rc = armbench_engine_create(&d, &e, why, sizeof why);
   if (!CHECK_MSG(rc == 0, "create: %d %s", rc, why)) return {};
-  std::vector<const float*> ins;
-  for (const auto& v : in) ins.push_back(v.data());
   std::vector<std::vector<float>> out;
   std::vector<float*> outs;
   for (const auto& t : p.outputs) out.emplace_back(elems(t), NAN);
@@ -111,6 +118,14 @@ std::vector<std::vector<float>> run(const Program& p, const std::vector<std::vec
   CHECK_MSG(rr == 0, "run: %d %s", rr, why);
   armbench_engine_free(e);
   return rr == 0 ? out : std::vector<std::vector<float>>{};
+}
+
+// Creates and runs p once on fp32 inputs.
+std::vector<std::vector<float>> run(const Program& p, const std::vector<std::vector<float>>& in,
+                                    armbench_gemm_pool* pool = nullptr) {
+  std::vector<const void*> ins;
+  for (const auto& v : in) ins.push_back(v.data());
+  return run_inputs(p, ins, pool);
 }
 
 armbench_conv_shape shape3x3(size_t n, size_t c, size_t hw, size_t k, size_t stride, size_t pad) {
@@ -387,7 +402,7 @@ void test_reorder_round_trip() {
   char why[512];
   if (!CHECK_MSG(armbench_engine_create(&d, &e, why, sizeof why) == 0, "%s", why)) return;
   std::vector<float> y(x.size());
-  const float* in[1] = {x.data()};
+  const void* in[1] = {x.data()};
   float* out[1] = {y.data()};
   CHECK(armbench_engine_run(e, nullptr, in, out, nullptr, why, sizeof why) == 0);
   std::vector<float> want(x.size());
@@ -493,7 +508,7 @@ void test_timing_and_pool() {
   CHECK(armbench_engine_input_elems(e, 1) == 0);
   CHECK_MSG(strcmp(armbench_engine_step_kernel(e, 0), "im2col fp32") == 0, "%s", armbench_engine_step_kernel(e, 0));
   CHECK(strncmp(armbench_engine_step_kernel(e, 1), "relu ", 5) == 0 && armbench_engine_step_kernel(e, 2) == nullptr);
-  const float* in[1] = {x.data()};
+  const void* in[1] = {x.data()};
   std::vector<float> y1(16 * 144), y2(16 * 144), y3(16 * 144);
   float* o1[1] = {y1.data()};
   uint64_t ns[2] = {0, 0};
@@ -668,6 +683,433 @@ void test_refusals() {
   CHECK(armbench_engine_create(nullptr, nullptr, nullptr, 0) == -EINVAL);
 }
 
+// ---- the transformer steps ----
+
+armbench_engine_tensor int32_tensor(Program* p, std::vector<size_t> dims) {
+  armbench_engine_tensor t = p->tensor(std::move(dims));
+  t.dtype = ARMBENCH_ENGINE_INT32;
+  return t;
+}
+
+// The embedding path of an encoder: token ids (an int32 input) gather rows of a table,
+// position rows are gathered by constant indices from an arena tensor, both summed
+// with a constant-free broadcast, then LayerNorm (in place, with residual and bias);
+// the attention mask: cast, (1 - mask) * -10000 with constants on either side.
+void test_embedding_and_mask() {
+  const size_t vocab = 20, dim = 8, tokens = 6;
+  const std::vector<float> table = randoms(vocab * dim), pos = randoms(10 * dim), scale = randoms(dim), bias = randoms(dim);
+  const int32_t ids[tokens] = {3, 19, -1, 0, 7, -20};
+  const int32_t mask[tokens] = {1, 1, 1, 1, 0, 0};
+  const int32_t positions[tokens] = {0, 1, 2, 3, 4, 5};
+  const float one = 1.0f, big = -10000.0f;
+  Program p;
+  auto tids = int32_tensor(&p, {1, tokens}), tmask = int32_tensor(&p, {1, tokens});
+  auto tpos = p.tensor({10, dim}), temb = p.tensor({tokens, dim}), tp = p.tensor({tokens, dim});
+  auto tmf = p.tensor({1, tokens}), tadd = p.tensor({1, tokens});
+  p.inputs = {tids, tmask, tpos};
+  p.outputs = {temb, tadd};
+  armbench_engine_step* s = &p.step(ARMBENCH_ENGINE_GATHER, "word");
+  s->table = table.data(), s->table_count = table.size(), s->outer = 1, s->axis_len = vocab, s->inner = dim;
+  s->indices = tids, s->count = tokens, s->y = temb;
+  s = &p.step(ARMBENCH_ENGINE_GATHER, "position");
+  s->x = tpos, s->outer = 1, s->axis_len = 10, s->inner = dim, s->index_values = positions;
+  s->index_values_count = tokens, s->count = tokens, s->y = tp;
+  s = &p.step(ARMBENCH_ENGINE_LAYERNORM, "ln");
+  s->x = temb, s->has_residual = 1, s->residual = tp, s->y = temb, s->rows = tokens, s->cols = dim;
+  s->scale = scale.data(), s->scale_count = dim, s->bias = bias.data(), s->bias_count = dim, s->epsilon = 1e-12f;
+  s = &p.step(ARMBENCH_ENGINE_CAST, "cast");
+  s->x = tmask, s->y = tmf;
+  s = &p.step(ARMBENCH_ENGINE_BROADCAST, "one_minus");
+  s->fn = ARMBENCH_BINARY_SUB, s->a_const = {&one, 1, 1, {1}}, s->b = tmf, s->y = tmf;
+  s = &p.step(ARMBENCH_ENGINE_BROADCAST, "scale");
+  s->fn = ARMBENCH_BINARY_MUL, s->x = tmf, s->b_const = {&big, 1, 1, {1}}, s->y = tadd;
+  auto out = run_inputs(p, {ids, mask, pos.data()});
+  if (out.empty()) return;
+
+  std::vector<float> emb(tokens * dim), prow(tokens * dim), mf(tokens), add(tokens);
+  CHECK(armbench_gather(1, vocab, dim, table.data(), ids, tokens, emb.data(), 0, SIZE_MAX, nullptr) == 0);
+  CHECK(armbench_gather(1, 10, dim, pos.data(), positions, tokens, prow.data(), 0, SIZE_MAX, nullptr) == 0);
+  CHECK(armbench_layernorm(tokens, dim, emb.data(), prow.data(), scale.data(), bias.data(), 1e-12f, emb.data()) == 0);
+  armbench_cast_i32_f32(mask, mf.data(), tokens);
+  const size_t d1 = 1, d2[2] = {1, tokens};
+  CHECK(armbench_broadcast(ARMBENCH_BINARY_SUB, 1, &d1, &one, 2, d2, mf.data(), mf.data(), 0, SIZE_MAX) == 0);
+  CHECK(armbench_broadcast(ARMBENCH_BINARY_MUL, 2, d2, mf.data(), 1, &d1, &big, add.data(), 0, SIZE_MAX) == 0);
+  same_bits(out[0], emb, "gather + gather + layernorm");
+  same_bits(out[1], add, "cast + broadcast mask");
+  CHECK(out[1][0] == 0.0f && out[1][5] == -10000.0f);
+
+  // A token id outside the table fails the run, the step and the index named.
+  armbench_engine_desc d = p.desc();
+  armbench_engine* e = nullptr;
+  char why[512] = {0};
+  if (!CHECK(armbench_engine_create(&d, &e, why, sizeof why) == 0)) return;
+  CHECK(armbench_engine_input_dtype(e, 0) == ARMBENCH_ENGINE_INT32 && armbench_engine_input_dtype(e, 2) == ARMBENCH_ENGINE_FP32);
+  const int32_t bad_ids[tokens] = {3, 19, 20, 0, 7, -21};
+  const void* ins[3] = {bad_ids, mask, pos.data()};
+  std::vector<float> o0(tokens * dim), o1(tokens);
+  float* outs[2] = {o0.data(), o1.data()};
+  const int rc = armbench_engine_run(e, nullptr, ins, outs, nullptr, why, sizeof why);
+  CHECK_MSG(rc == -EINVAL, "run with a bad index: %d", rc);
+  CHECK_MSG(strstr(why, "step 0 \"word\" (gather): index 20 (at position 2) is outside [-20, 20)") != nullptr, "%s", why);
+  uint64_t sample = 0;
+  CHECK(armbench_engine_measure(e, nullptr, ins, outs, 0, 1, &sample, nullptr, why, sizeof why) == -EINVAL);
+  armbench_engine_free(e);
+}
+
+// A attention block's shapes: heads apart, Q K^T scaled, a mask broadcast in, softmax,
+// times V; bf16 and fp32 matmuls, batch dims broadcast.
+void test_matmul(armbench_gemm_dtype dtype) {
+  const bool bf = dtype == ARMBENCH_GEMM_BF16;
+  struct Case {
+    std::vector<size_t> a, b, y;
+  };
+  const Case cases[] = {
+      {{2, 3, 5, 7}, {3, 7, 4}, {2, 3, 5, 4}},     // b repeated over a's first batch dim
+      {{2, 1, 5, 7}, {3, 7, 4}, {2, 3, 5, 4}},     // both repeated
+      {{2, 5, 7}, {7, 4}, {2, 5, 4}},              // one b: folded into one GEMM
+      {{5, 7}, {4, 7, 3}, {4, 5, 3}},              // a repeated
+      {{1, 12, 6, 16}, {1, 12, 16, 6}, {1, 12, 6, 6}},  // Q K^T
+  };
+  for (const Case& c : cases) {
+    Program p;
+    auto ta = p.tensor(c.a), tb = p.tensor(c.b), ty = p.tensor(c.y);
+    p.inputs = {ta, tb};
+    p.outputs = {ty};
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_MATMUL, "mm");
+    s.x = ta, s.b = tb, s.y = ty, s.dtype = dtype;
+    const std::vector<float> a = randoms(elems(ta)), b = randoms(elems(tb));
+    auto out = run(p, {a, b});
+    if (out.empty()) continue;
+    // Each y batch against armbench_gemm on the operands (rounded, for bf16) it reads,
+    // and against the double product.
+    const size_t m = c.a[c.a.size() - 2], k = c.a.back(), n = c.b.back();
+    const size_t ry = c.y.size();
+    std::vector<uint16_t> a16(a.size()), b16(b.size());
+    armbench_f32_to_bf16_array(a.data(), a16.data(), a.size(), ARMBENCH_BF16_RNE);
+    armbench_f32_to_bf16_array(b.data(), b16.data(), b.size(), ARMBENCH_BF16_RNE);
+    size_t batches = 1;
+    for (size_t i = 0; i + 2 < ry; ++i) batches *= c.y[i];
+    std::vector<float> want(batches * m * n);
+    double worst = 0;
+    for (size_t bi = 0; bi < batches; ++bi) {
+      // y's batch index, right-aligned onto a's and b's batch dims (1 repeats).
+      size_t idx[2] = {0, 0}, rem = bi;
+      for (size_t i = ry - 2; i-- > 0;) idx[i] = rem % c.y[i], rem /= c.y[i];
+      auto offset = [&](const std::vector<size_t>& d) {
+        size_t off = 0;
+        const size_t nb = d.size() - 2;
+        for (size_t i = 0; i < nb; ++i) {
+          const size_t yi = idx[i + (ry - 2 - nb)];
+          off = off * d[i] + (d[i] == 1 ? 0 : yi);
+        }
+        return off * d[nb] * d[nb + 1];
+      };
+      const size_t ao = offset(c.a), bo = offset(c.b);
+      armbench_gemm_args g{};
+      g.kernel = armbench_gemm_default_kernel(dtype);
+      g.m = m, g.n = n, g.k = k, g.alpha = 1.0f;
+      g.a = bf ? static_cast<const void*>(a16.data() + ao) : a.data() + ao, g.lda = k;
+      g.b = bf ? static_cast<const void*>(b16.data() + bo) : b.data() + bo, g.ldb = n;
+      g.c = want.data() + bi * m * n, g.ldc = n;
+      CHECK(armbench_gemm(nullptr, &g) == 0);
+      for (size_t i = 0; i < m; ++i)
+        for (size_t j = 0; j < n; ++j) {
+          double sum = 0, mag = 0;
+          for (size_t q = 0; q < k; ++q)
+            sum += static_cast<double>(a[ao + i * k + q]) * b[bo + q * n + j], mag += fabs(a[ao + i * k + q] * b[bo + q * n + j]);
+          worst = fmax(worst, fabs(out[0][bi * m * n + i * n + j] - sum) / mag);
+        }
+    }
+    // A folded GEMM may block differently from per-batch ones: fp32 compared by bound only there.
+    const bool folded = c.b.size() == 2 && c.a.size() > 2;
+    if (!folded) same_bits(out[0], want, bf ? "matmul bf16" : "matmul fp32");
+    const double bound = bf ? 2 * ldexp(1.0, -8) + (k + 4) * ldexp(1.0, -23) : (k + 4) * ldexp(1.0, -24);
+    CHECK_MSG(worst <= bound, "matmul %s: relative error %g above %g", bf ? "bf16" : "fp32", worst, bound);
+  }
+}
+
+// softmax (rows, and LogSoftmax over a middle axis), reducemean, transpose, the new
+// unary ops and a gemm with each GELU epilogue, against the kernels called directly.
+void test_transformer_misc() {
+  const size_t rows = 6, k = 10, n = 12;
+  Program p;
+  auto tx = p.tensor({rows, n}), tsm = p.tensor({rows, n}), t3 = p.tensor({2, 3, 12}), tls = p.tensor({2, 3, 12});
+  auto trm = p.tensor({2, 12}), t4 = p.tensor({1, 6, 3, 4}), ttr = p.tensor({1, 3, 6, 4});
+  auto tu = p.tensor({rows, n}), tg = p.tensor({rows, k}), tgy = p.tensor({rows, n}), tgt = p.tensor({rows, n});
+  p.inputs = {tx, tg};
+  p.outputs = {tsm, tls, trm, ttr, tu, tgy, tgt};
+  armbench_engine_step* s = &p.step(ARMBENCH_ENGINE_SOFTMAX, "softmax");
+  s->x = tx, s->y = tsm;
+  // x's 72 values viewed as [2, 3, 12]: LogSoftmax over the 3.
+  s = &p.step(ARMBENCH_ENGINE_REORDER, "view");
+  s->x = tx, s->y = t3;
+  s = &p.step(ARMBENCH_ENGINE_SOFTMAX, "logsoftmax");
+  s->x = t3, s->y = tls, s->log_softmax = 1;
+  s = &p.step(ARMBENCH_ENGINE_REDUCEMEAN, "mean");
+  s->x = t3, s->y = trm, s->outer = 2, s->n = 3, s->inner = 12;
+  s = &p.step(ARMBENCH_ENGINE_REORDER, "view4");
+  s->x = tx, s->y = t4;
+  s = &p.step(ARMBENCH_ENGINE_TRANSPOSE, "heads");
+  s->x = t4, s->y = ttr, s->perm[0] = 0, s->perm[1] = 2, s->perm[2] = 1, s->perm[3] = 3;
+  const armbench_engine_op unary[] = {ARMBENCH_ENGINE_ERF, ARMBENCH_ENGINE_TANH, ARMBENCH_ENGINE_GELU,
+                                      ARMBENCH_ENGINE_GELU_TANH, ARMBENCH_ENGINE_SQRT};
+  s = &p.step(ARMBENCH_ENGINE_REORDER, "copy");
+  s->x = tx, s->y = tu;
+  for (armbench_engine_op op : unary) {
+    s = &p.step(op, "unary");
+    s->x = tu, s->y = tu;
+  }
+  const std::vector<float> w = randoms(n * k), bias = randoms(n);
+  for (int i = 0; i < 2; ++i) {
+    s = &p.step(ARMBENCH_ENGINE_GEMM, i ? "fc_gelu_tanh" : "fc_gelu");
+    s->x = tg, s->y = i ? tgt : tgy, s->rows = rows, s->k = k, s->n = n, s->dtype = ARMBENCH_GEMM_F32;
+    s->weights = w.data(), s->weights_count = w.size(), s->bias = bias.data(), s->bias_count = n;
+    s->act = i ? ARMBENCH_ACT_GELU_TANH : ARMBENCH_ACT_GELU;
+  }
+  std::vector<float> x = randoms(rows * n);
+  const std::vector<float> g = randoms(rows * k);
+  auto out = run(p, {x, g});
+  if (out.empty()) return;
+
+  std::vector<float> sm(x.size()), ls(x.size()), rm(24), tr(x.size()), u(x), gy(rows * n), gt(rows * n);
+  CHECK(armbench_softmax(rows, n, x.data(), sm.data()) == 0);
+  CHECK(armbench_softmax_axis(2, 3, 12, x.data(), ls.data(), 1) == 0);
+  CHECK(armbench_reducemean(2, 3, 12, x.data(), rm.data()) == 0);
+  const size_t d4[4] = {1, 6, 3, 4}, perm[4] = {0, 2, 1, 3};
+  CHECK(armbench_transpose(4, d4, perm, x.data(), tr.data(), 0, SIZE_MAX) == 0);
+  armbench_erf(u.data(), u.data(), u.size());
+  armbench_tanh(u.data(), u.data(), u.size());
+  armbench_gelu(u.data(), u.data(), u.size());
+  armbench_gelu_tanh(u.data(), u.data(), u.size());
+  armbench_sqrt(u.data(), u.data(), u.size());
+  for (int i = 0; i < 2; ++i) {
+    std::vector<float>& want = i ? gt : gy;
+    armbench_gemm_args a{};
+    a.kernel = armbench_gemm_default_kernel(ARMBENCH_GEMM_F32);
+    a.trans_b = 1, a.m = rows, a.n = n, a.k = k, a.alpha = 1.0f;
+    a.a = g.data(), a.lda = k, a.b = w.data(), a.ldb = k, a.c = want.data(), a.ldc = n;
+    CHECK(armbench_gemm(nullptr, &a) == 0);
+    for (size_t r = 0; r < rows; ++r)
+      for (size_t j = 0; j < n; ++j) want[r * n + j] += bias[j];
+    (i ? armbench_gelu_tanh : armbench_gelu)(want.data(), want.data(), want.size());
+  }
+  same_bits(out[0], sm, "softmax");
+  same_bits(out[1], ls, "logsoftmax over a middle axis");
+  same_bits(out[2], rm, "reducemean");
+  same_bits(out[3], tr, "transpose");
+  same_bits(out[4], u, "erf, tanh, gelu, gelu-tanh, sqrt in place");
+  same_bits(out[5], gy, "gemm + bias + gelu");
+  same_bits(out[6], gt, "gemm + bias + gelu-tanh");
+}
+
+// Big enough (over the engine's threshold) that the row-wise and elementwise steps
+// split over a pool: two threads give the bits of one, the caller joining or not.
+void test_transformer_pool() {
+  const size_t rows = 96, cols = 300, heads = 4, seq = 48, hd = 24, vocab = 500;
+  const std::vector<float> scale = randoms(cols), bias = randoms(cols), table = randoms(vocab * cols);
+  std::vector<int32_t> ids(rows);
+  for (size_t i = 0; i < rows; ++i) ids[i] = static_cast<int32_t>((i * 37) % vocab) - (i % 3 == 0 ? static_cast<int32_t>(vocab) : 0);
+  const float scalar = 0.125f;
+  Program p;
+  auto tids = int32_tensor(&p, {rows});
+  auto tx = p.tensor({rows, cols}), ta = p.tensor({rows, cols}), tg = p.tensor({rows, cols});
+  auto tq = p.tensor({1, seq, heads, hd}), tqt = p.tensor({1, heads, seq, hd}), tkt = p.tensor({1, heads, hd, seq});
+  auto ts = p.tensor({1, heads, seq, seq}), tmask = p.tensor({1, 1, 1, seq}), tc = p.tensor({1, heads, seq, hd});
+  auto tci = p.tensor({rows}), tw = p.tensor({cols, 20}), tp = p.tensor({rows, 20});
+  p.inputs = {tids, tx, tq, tmask, tw};
+  p.outputs = {ta, tg, ts, tc, tci, tp};
+  armbench_engine_step* s = &p.step(ARMBENCH_ENGINE_GATHER, "emb");
+  s->table = table.data(), s->table_count = table.size(), s->outer = 1, s->axis_len = vocab, s->inner = cols;
+  s->indices = tids, s->count = rows, s->y = ta;
+  s = &p.step(ARMBENCH_ENGINE_LAYERNORM, "ln");
+  s->x = ta, s->has_residual = 1, s->residual = tx, s->y = ta, s->rows = rows, s->cols = cols;
+  s->scale = scale.data(), s->scale_count = cols, s->bias = bias.data(), s->bias_count = cols, s->epsilon = 1e-5f;
+  s = &p.step(ARMBENCH_ENGINE_GELU, "gelu");
+  s->x = ta, s->y = tg;
+  s = &p.step(ARMBENCH_ENGINE_SOFTMAX, "softmax");
+  s->x = tg, s->y = tg;
+  s = &p.step(ARMBENCH_ENGINE_TRANSPOSE, "q");
+  s->x = tq, s->y = tqt, s->perm[0] = 0, s->perm[1] = 2, s->perm[2] = 1, s->perm[3] = 3;
+  s = &p.step(ARMBENCH_ENGINE_TRANSPOSE, "k");
+  s->x = tq, s->y = tkt, s->perm[0] = 0, s->perm[1] = 2, s->perm[2] = 3, s->perm[3] = 1;
+  s = &p.step(ARMBENCH_ENGINE_MATMUL, "qk");  // 4 batches: whole GEMMs per thread
+  s->x = tqt, s->b = tkt, s->y = ts, s->dtype = ARMBENCH_GEMM_F32;
+  s = &p.step(ARMBENCH_ENGINE_BROADCAST, "scale");
+  s->fn = ARMBENCH_BINARY_MUL, s->x = ts, s->b_const = {&scalar, 1, 1, {1}}, s->y = ts;
+  s = &p.step(ARMBENCH_ENGINE_BROADCAST, "mask");
+  s->fn = ARMBENCH_BINARY_ADD, s->x = ts, s->b = tmask, s->y = ts;
+  s = &p.step(ARMBENCH_ENGINE_SOFTMAX, "probs");
+  s->x = ts, s->y = ts;
+  s->x.ndims = s->y.ndims = 2, s->x.dims[0] = s->y.dims[0] = heads * seq, s->x.dims[1] = s->y.dims[1] = seq;
+  s = &p.step(ARMBENCH_ENGINE_MATMUL, "ctx");
+  s->x = ts, s->b = tqt, s->y = tc, s->dtype = ARMBENCH_GEMM_BF16;
+  s = &p.step(ARMBENCH_ENGINE_CAST, "cast");
+  s->x = tids, s->y = tci;
+  s = &p.step(ARMBENCH_ENGINE_MATMUL, "proj");  // one batch: the GEMM runs on the pool
+  s->x = ta, s->b = tw, s->y = tp, s->dtype = ARMBENCH_GEMM_F32;
+  const std::vector<float> x = randoms(rows * cols), q = randoms(seq * heads * hd), mask = randoms(seq);
+  const std::vector<float> w = randoms(cols * 20);
+  const std::vector<const void*> ins = {ids.data(), x.data(), q.data(), mask.data(), w.data()};
+  auto one = run_inputs(p, ins);
+  if (one.empty()) return;
+  for (unsigned flags : {0u, ARMBENCH_GEMM_POOL_CALLER_JOINS}) {
+    armbench_gemm_pool* pool = nullptr;
+    if (!CHECK(armbench_gemm_pool_create_ex(2, nullptr, flags, &pool) == 0)) continue;
+    auto two = run_inputs(p, ins, pool);
+    const char* names[] = {"gather + layernorm", "gelu + softmax", "transpose + matmul + broadcast + softmax",
+                           "bf16 matmul", "cast", "matmul on the pool"};
+    for (size_t i = 0; i < two.size() && i < one.size(); ++i) same_bits(two[i], one[i], names[i]);
+    armbench_gemm_pool_destroy(pool);
+  }
+}
+
+void test_transformer_refusals() {
+  const std::vector<float> scale = randoms(8), table = randoms(40);
+  const int32_t idx[2] = {0, 1};
+  {
+    Program p;  // an int32 tensor read as fp32
+    auto t = int32_tensor(&p, {4, 8}), ty = p.tensor({4, 8});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_GELU, "g");
+    s.x = t, s.y = ty;
+    refused(p, -EINVAL, "x is int32; only gather (its indices) and cast (its x) read int32 tensors");
+  }
+  {
+    Program p;  // cast from fp32
+    auto t = p.tensor({4, 8}), ty = p.tensor({4, 8});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_CAST, "c");
+    s.x = t, s.y = ty;
+    refused(p, -EINVAL, "x is fp32; it must be int32");
+  }
+  {
+    Program p;  // an int32 output
+    auto t = int32_tensor(&p, {4});
+    p.outputs = {t};
+    refused(p, -EINVAL, "outputs[0] is int32; a program's outputs are fp32");
+  }
+  {
+    Program p;  // an nchwc int32 tensor
+    auto t = p.tensor({1, 4, 2, 2}, ARMBENCH_ENGINE_NCHWC);
+    t.dtype = ARMBENCH_ENGINE_INT32;
+    p.inputs = {t};
+    refused(p, -EINVAL, "inputs[0] is int32 and nchwc");
+  }
+  {
+    Program p;  // gemm epilogue GELU on a conv
+    const armbench_conv_shape sh = shape3x3(1, 2, 4, 2, 1, 1);
+    const std::vector<float> w = randoms(2 * 2 * 9);
+    auto tx = p.tensor({1, 2, 4, 4}), ty = p.tensor({1, 2, 4, 4});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_CONV, "conv");
+    s.x = tx, s.y = ty, s.conv = sh, s.algo = "im2col", s.weights = w.data(), s.weights_count = w.size();
+    s.act = ARMBENCH_ACT_GELU;
+    refused(p, -ENOTSUP, "a gelu epilogue runs after gemm only");
+  }
+  {
+    Program p;  // dims that do not broadcast
+    auto ta = p.tensor({4, 8}), tb = p.tensor({4}), ty = p.tensor({4, 8});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_BROADCAST, "add");
+    s.fn = ARMBENCH_BINARY_ADD, s.x = ta, s.b = tb, s.y = ty;
+    refused(p, -EINVAL, "a dims [4,8] and b dims [4] do not broadcast");
+  }
+  {
+    Program p;  // y not the broadcast dims
+    auto ta = p.tensor({4, 8}), ty = p.tensor({1, 4, 8});
+    const float c[8] = {0};
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_BROADCAST, "add");
+    s.fn = ARMBENCH_BINARY_ADD, s.x = ta, s.b_const = {c, 8, 1, {8}}, s.y = ty;
+    refused(p, -EINVAL, "y dims [1,4,8] are not the broadcast dims [4,8]");
+  }
+  {
+    Program p;  // a constant of the wrong length
+    auto ta = p.tensor({4, 8}), ty = p.tensor({4, 8});
+    const float c[8] = {0};
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_BROADCAST, "add");
+    s.fn = ARMBENCH_BINARY_DIV, s.x = ta, s.b_const = {c, 7, 1, {8}}, s.y = ty;
+    refused(p, -EINVAL, "constant b holds 7 values; its dims [8] need 8");
+  }
+  {
+    Program p;  // an operand overlapping y without y's dims
+    auto ta = p.tensor({1, 8}), ty = p.tensor({4, 8});
+    ty.offset = ta.offset;
+    const float c[32] = {0};
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_BROADCAST, "add");
+    s.fn = ARMBENCH_BINARY_ADD, s.x = ta, s.b_const = {c, 32, 2, {4, 8}}, s.y = ty;
+    refused(p, -EINVAL, "a (bytes 0..32) overlaps y");
+  }
+  {
+    Program p;  // not a permutation
+    auto tx = p.tensor({2, 3, 4}), ty = p.tensor({2, 4, 3});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_TRANSPOSE, "t");
+    s.x = tx, s.y = ty, s.perm[0] = 0, s.perm[1] = 2, s.perm[2] = 2;
+    refused(p, -EINVAL, "perm [0,2,2] is not a permutation of the 3 axes");
+  }
+  {
+    Program p;  // y not x permuted
+    auto tx = p.tensor({2, 3, 4}), ty = p.tensor({2, 3, 4});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_TRANSPOSE, "t");
+    s.x = tx, s.y = ty, s.perm[0] = 0, s.perm[1] = 2, s.perm[2] = 1;
+    refused(p, -EINVAL, "y dims [2,3,4] are not x dims [2,3,4] permuted by [0,2,1]");
+  }
+  {
+    Program p;  // inner dims that do not multiply
+    auto ta = p.tensor({2, 5, 7}), tb = p.tensor({6, 4}), ty = p.tensor({2, 5, 4});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_MATMUL, "mm");
+    s.x = ta, s.b = tb, s.y = ty;
+    refused(p, -EINVAL, "a's 7 columns differ from b's 6 rows");
+  }
+  {
+    Program p;  // batch dims that do not broadcast
+    auto ta = p.tensor({2, 5, 7}), tb = p.tensor({3, 7, 4}), ty = p.tensor({2, 5, 4});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_MATMUL, "mm");
+    s.x = ta, s.b = tb, s.y = ty;
+    refused(p, -EINVAL, "the batch dims of a [2,5,7] and b [3,7,4] do not broadcast");
+  }
+  {
+    Program p;  // y not the product's dims
+    auto ta = p.tensor({2, 5, 7}), tb = p.tensor({7, 4}), ty = p.tensor({10, 4});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_MATMUL, "mm");
+    s.x = ta, s.b = tb, s.y = ty;
+    refused(p, -EINVAL, "y dims [10,4] are not the product's [2,5,4]");
+  }
+  {
+    Program p;  // layernorm scale of the wrong length, then rows x cols not x
+    auto tx = p.tensor({4, 8}), ty = p.tensor({4, 8});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_LAYERNORM, "ln");
+    s.x = tx, s.y = ty, s.rows = 4, s.cols = 8, s.scale = scale.data(), s.scale_count = 7, s.epsilon = 1e-5f;
+    refused(p, -EINVAL, "scale holds 7 values; 8 expected");
+    s.scale_count = 8, s.rows = 3;
+    refused(p, -EINVAL, "x dims [4,8] hold 32 values, not rows x cols = 24");
+  }
+  {
+    Program p;  // a residual overlapping y but not y
+    auto tx = p.tensor({4, 8}), ty = p.tensor({4, 8});
+    p.tensor({4, 8});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_LAYERNORM, "ln");
+    s.x = tx, s.y = ty, s.rows = 4, s.cols = 8, s.scale = scale.data(), s.scale_count = 8, s.epsilon = 1e-5f;
+    s.has_residual = 1, s.residual = ty;
+    s.residual.offset += 4;
+    refused(p, -EINVAL, "residual (bytes 132..260) overlaps y");
+  }
+  {
+    Program p;  // gather: table size, index count, fp32 indices
+    auto ti = p.tensor({2}), ty = p.tensor({2, 4});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_GATHER, "emb");
+    s.table = table.data(), s.table_count = 39, s.outer = 1, s.axis_len = 10, s.inner = 4, s.count = 2, s.y = ty;
+    s.indices = ti;
+    refused(p, -EINVAL, "table holds 39 values; 40 expected");
+    s.table_count = 40;
+    refused(p, -EINVAL, "indices is fp32; it must be int32");
+    s.index_values = idx, s.index_values_count = 1;
+    refused(p, -EINVAL, "index_values holds 1 values; count is 2");
+  }
+  {
+    Program p;  // reducemean dims
+    auto tx = p.tensor({2, 3, 4}), ty = p.tensor({2, 3});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_REDUCEMEAN, "mean");
+    s.x = tx, s.y = ty, s.outer = 2, s.n = 3, s.inner = 4;
+    refused(p, -EINVAL, "y dims [2,3] hold 6 values, not outer x inner = 8");
+  }
+}
+
 }  // namespace
 
 // The arena's allocator: zeroed, 64-byte aligned, 2 MiB-aligned from 2 MiB up.
@@ -698,5 +1140,11 @@ int main() {
   test_nchwc_chain(ARMBENCH_GEMM_BF16);
   test_timing_and_pool();
   test_refusals();
+  test_embedding_and_mask();
+  test_matmul(ARMBENCH_GEMM_F32);
+  test_matmul(ARMBENCH_GEMM_BF16);
+  test_transformer_misc();
+  test_transformer_pool();
+  test_transformer_refusals();
   return check::summary("test_engine");
 }

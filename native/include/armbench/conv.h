@@ -30,7 +30,11 @@ int armbench_conv_output(const armbench_conv_shape* shape, size_t* out_h, size_t
 typedef enum armbench_conv_activation {
   ARMBENCH_ACT_NONE = 0,
   ARMBENCH_ACT_RELU = 1,
-  ARMBENCH_ACT_CLIP = 2   /* clamp to [clip_min, clip_max]; ReLU6 is [0, 6] */
+  ARMBENCH_ACT_CLIP = 2,  /* clamp to [clip_min, clip_max]; ReLU6 is [0, 6] */
+  /* x / 2 (1 + erf(x / sqrt 2)) and its tanh form: the engine's gemm epilogue only
+   * (armbench_gelu, armbench_gelu_tanh); convolutions refuse them (-EINVAL). */
+  ARMBENCH_ACT_GELU = 3,
+  ARMBENCH_ACT_GELU_TANH = 4
 } armbench_conv_activation;
 
 /* y = act(conv(x, w) + bias + residual): each optional. */

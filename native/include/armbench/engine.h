@@ -1,6 +1,6 @@
 /* The model executor: a compiled program (src/engine/program.ts, lowered by the
- * TypeScript model compiler) run as a flat list of steps over one fp32 activation
- * arena. Everything that can be done once is done at create time: every step
+ * TypeScript model compiler) run as a flat list of steps over one activation arena
+ * (fp32, and int32 token ids and masks). Everything that can be done once is done at create time: every step
  * validated, weights copied, each convolution prepared once as a plan (packed or
  * transformed), each GEMM's B packed once, bf16 weights rounded once. A run then only
  * calls kernels, so a timed inference measures kernels, not the caller. */
@@ -34,12 +34,26 @@ typedef enum armbench_engine_op {
   ARMBENCH_ENGINE_BATCHNORM = 12,
   ARMBENCH_ENGINE_SOFTMAX = 13,
   ARMBENCH_ENGINE_REORDER = 14,
-  ARMBENCH_ENGINE_OP_COUNT = 15
+  /* The transformer ops (BERT-style encoders). */
+  ARMBENCH_ENGINE_BROADCAST = 15,
+  ARMBENCH_ENGINE_TRANSPOSE = 16,
+  ARMBENCH_ENGINE_MATMUL = 17,
+  ARMBENCH_ENGINE_LAYERNORM = 18,
+  ARMBENCH_ENGINE_REDUCEMEAN = 19,
+  ARMBENCH_ENGINE_GATHER = 20,
+  ARMBENCH_ENGINE_CAST = 21,
+  ARMBENCH_ENGINE_ERF = 22,
+  ARMBENCH_ENGINE_TANH = 23,
+  ARMBENCH_ENGINE_SQRT = 24,
+  ARMBENCH_ENGINE_GELU = 25,
+  ARMBENCH_ENGINE_GELU_TANH = 26,
+  ARMBENCH_ENGINE_OP_COUNT = 27
 } armbench_engine_op;
 
 /* "conv", "maxpool", "avgpool", "globalavgpool", "gemm", "relu", "clip", "sigmoid",
- * "hardswish", "add", "mul", "concat", "batchnorm", "softmax", "reorder" (the
- * program's names); NULL for an unknown op. */
+ * "hardswish", "add", "mul", "concat", "batchnorm", "softmax", "reorder", "broadcast",
+ * "transpose", "matmul", "layernorm", "reducemean", "gather", "cast", "erf", "tanh",
+ * "sqrt", "gelu", "gelu-tanh" (the program's names); NULL for an unknown op. */
 const char* armbench_engine_op_name(armbench_engine_op op);
 
 typedef enum armbench_engine_layout {
@@ -47,13 +61,30 @@ typedef enum armbench_engine_layout {
   ARMBENCH_ENGINE_NCHWC = 1  /* 4-D only: n x ceil(c / block) x h x w x block, padding channels zero */
 } armbench_engine_layout;
 
+/* What a tensor's elements are. int32 tensors (token ids and masks, given as graph
+ * inputs) are dense (NCHW); only gather (as indices) and cast (as x) read them, and no
+ * step writes them. */
+typedef enum armbench_engine_dtype {
+  ARMBENCH_ENGINE_FP32 = 0,
+  ARMBENCH_ENGINE_INT32 = 1
+} armbench_engine_dtype;
+
 /* An activation in the arena. */
 typedef struct armbench_engine_tensor {
   size_t offset;   /* bytes from the arena's start; a multiple of 4 */
   size_t ndims;    /* 1 to 4 */
   size_t dims[4];  /* the logical shape (n, c, h, w), or (rows, cols); each >= 1 */
   armbench_engine_layout layout;
+  armbench_engine_dtype dtype;  /* zero: fp32 */
 } armbench_engine_tensor;
+
+/* A constant operand given by value (broadcast), copied at create time. */
+typedef struct armbench_engine_const {
+  const float* data;  /* NULL: no constant (the step's tensor is the operand) */
+  size_t count;       /* values in data: the product of dims */
+  size_t ndims;       /* 1 to 4 */
+  size_t dims[4];
+} armbench_engine_const;
 
 /* One step. Only the fields of its op are read; the rest may be left zero.
  * Arrays (weights, bias, BatchNorm parameters, xs) are read during create only. */
@@ -75,9 +106,10 @@ typedef struct armbench_engine_step {
   size_t weights_count;
   const float* bias;             /* conv: k values, gemm: n values; NULL for none. BatchNorm: c values */
   size_t bias_count;
-  armbench_conv_activation act;  /* conv and gemm epilogue */
+  armbench_conv_activation act;  /* conv and gemm epilogue; the GELU forms for gemm only (after the bias) */
   float clip_min, clip_max;      /* act CLIP, and the clip op (ONNX defaults: -inf, +inf) */
-  /* gemm: x is rows x k (any dims with that many elements), y rows x n */
+  /* gemm: x is rows x k (any dims with that many elements), y rows x n. layernorm:
+   * rows (x cols below); reducemean: n */
   size_t rows, k, n;
   /* maxpool, avgpool: n, c, h and w are taken from x (whatever is here); x and y both
    * NCHW or both NCHWc. globalavgpool: x NCHW or NCHWc, y NCHW (n, c) or (n, c, 1, 1) */
@@ -88,7 +120,38 @@ typedef struct armbench_engine_step {
   /* batchnorm: scale, mean and var have c values each, bias is above */
   const float *scale, *mean, *var;
   size_t scale_count, mean_count, var_count;
-  float epsilon;
+  float epsilon;                 /* batchnorm, layernorm */
+
+  /* The transformer ops. y is always an fp32 NCHW (dense) tensor.
+   * broadcast: y = fn(a, b) under numpy broadcasting, each operand the tensor (x for a,
+   * b for b) or, where a_const / b_const has data, that constant; y's dims the
+   * broadcast of theirs (rank the larger). y may be an arena operand with y's dims.
+   * relu..gelu-tanh: x and y as for the elementwise ops (y may equal x).
+   * transpose: y dims[i] = x dims[perm[i]], ranks equal, 1 to 4.
+   * matmul: x (a) [..., m, k] times b [..., k, n] = y [..., m, n], ranks 2 to 4, batch
+   *   dims broadcast (right-aligned); dtype as gemm's (bf16: a and b rounded at each run).
+   * layernorm: x and y (may equal x) of rows x cols values, residual (has_residual;
+   *   x's dims, may equal y) added first; scale (scale_count = cols) and bias
+   *   (bias_count = cols, or NULL), epsilon.
+   * softmax: x and y (may equal x) [outer, n, inner] (softmax over n) or [rows, cols];
+   *   log_softmax nonzero: LogSoftmax.
+   * reducemean: x of outer x n x inner values (n the field above), y outer x inner.
+   * gather: data x (or table: outer x axis_len x inner values), indices an int32 tensor
+   *   of count values (or index_values, count of them); y outer x count x inner values.
+   *   An index outside [-axis_len, axis_len) fails the run (-EINVAL, the step and the
+   *   index named in why).
+   * cast: x int32, y fp32, same element count (y may alias x exactly). */
+  armbench_binary_fn fn;
+  armbench_engine_const a_const, b_const;
+  size_t perm[4];
+  size_t cols;
+  int log_softmax;
+  size_t outer, axis_len, inner, count;
+  const float* table;
+  size_t table_count;
+  armbench_engine_tensor indices;
+  const int32_t* index_values;
+  size_t index_values_count;
 } armbench_engine_step;
 
 typedef struct armbench_engine_desc {
@@ -96,9 +159,9 @@ typedef struct armbench_engine_desc {
   /* The NCHWc block the program was built for: armbench_nchwc_block(), or 0 when no
    * tensor is NCHWc. Anything else is refused: the program was built for another CPU. */
   size_t nchwc_block;
-  const armbench_engine_tensor* inputs;   /* NCHW; written into the arena before the first step */
+  const armbench_engine_tensor* inputs;   /* NCHW, fp32 or int32; written into the arena before the first step */
   size_t input_count;
-  const armbench_engine_tensor* outputs;  /* NCHW; read from the arena after the last step */
+  const armbench_engine_tensor* outputs;  /* NCHW fp32; read from the arena after the last step */
   size_t output_count;
   const armbench_engine_step* steps;
   size_t step_count;
@@ -113,9 +176,11 @@ typedef struct armbench_engine armbench_engine;
  * naming the step: `step 3 "conv1" (conv): ...`. Nothing is kept on failure.
  *
  * What is refused: tensors outside the arena, misaligned or of the wrong dims for
- * the op; inputs of a step overlapping its output, except that the elementwise ops,
- * batchnorm and softmax may write exactly over their input (same offset); unknown
- * algorithm names or ops; weight, bias and parameter arrays of the wrong length. */
+ * the op; int32 tensors anywhere but gather's indices, cast's x and the inputs;
+ * inputs of a step overlapping its output, except that the elementwise ops,
+ * batchnorm, softmax, layernorm, broadcast and cast may write exactly over an input
+ * (same offset and size); unknown algorithm names or ops; weight, bias, parameter and
+ * constant arrays of the wrong length. */
 int armbench_engine_create(const armbench_engine_desc* desc, armbench_engine** out, char* why, size_t why_len);
 void armbench_engine_free(armbench_engine* engine);
 
@@ -131,17 +196,20 @@ void armbench_engine_get_info(const armbench_engine* engine, armbench_engine_inf
  * the GEMM kernel or path (armbench_gemm_path), or the op set's ISA ("relu avx512").
  * NULL when i is out of range. Valid as long as the engine. */
 const char* armbench_engine_step_kernel(const armbench_engine* engine, size_t i);
-/* Floats in input / output i (its element count); 0 when out of range. */
+/* Values in input / output i (its element count); 0 when out of range. */
 size_t armbench_engine_input_elems(const armbench_engine* engine, size_t i);
 size_t armbench_engine_output_elems(const armbench_engine* engine, size_t i);
+/* What input i holds (float or int32_t values); ARMBENCH_ENGINE_FP32 when out of range. */
+armbench_engine_dtype armbench_engine_input_dtype(const armbench_engine* engine, size_t i);
 
-/* One inference: the inputs (input_count arrays of input_elems floats) written into
+/* One inference: the inputs (input_count arrays of input_elems values, float or
+ * int32_t as armbench_engine_input_dtype says) written into
  * the arena, every step run in order (conv and gemm on pool; NULL: the calling
  * thread), the outputs copied out (output_count arrays, or outputs NULL). step_ns,
  * when not NULL, receives each step's wall time (step_count values). Runs on one
  * engine are serialized (they share the arena). Returns 0 or a kernel's -errno with
  * the failing step in why (may be NULL). */
-int armbench_engine_run(armbench_engine* engine, armbench_gemm_pool* pool, const float* const* inputs,
+int armbench_engine_run(armbench_engine* engine, armbench_gemm_pool* pool, const void* const* inputs,
                         float* const* outputs, uint64_t* step_ns, char* why, size_t why_len);
 
 /* warmup untimed inferences, then `iterations` timed ones, all in one native loop.
@@ -149,7 +217,7 @@ int armbench_engine_run(armbench_engine* engine, armbench_gemm_pool* pool, const
  * last step (the outputs are copied out once, after the loop, when outputs is not
  * NULL). step_ns, when not NULL, receives iterations x step_count values (row i:
  * inference i's steps). As armbench_engine_run otherwise. */
-int armbench_engine_measure(armbench_engine* engine, armbench_gemm_pool* pool, const float* const* inputs,
+int armbench_engine_measure(armbench_engine* engine, armbench_gemm_pool* pool, const void* const* inputs,
                             float* const* outputs, unsigned warmup, unsigned iterations, uint64_t* samples_ns,
                             uint64_t* step_ns, char* why, size_t why_len);
 

@@ -16,6 +16,7 @@
 #include "armbench/bf16.h"
 #include "engine_internal.h"
 
+using armbench::engine::bf16_b_at;
 using armbench::engine::Io;
 using armbench::engine::ReorderKind;
 using armbench::engine::Step;
@@ -49,13 +50,17 @@ bool mul_ok(size_t a, size_t b, size_t* out) {
   return true;
 }
 
-std::string dims_text(const armbench_engine_tensor& t) {
+std::string dims_text(size_t ndims, const size_t* dims) {
   std::string s = "[";
-  for (size_t i = 0; i < t.ndims && i < 4; ++i) {
+  for (size_t i = 0; i < ndims && i < 4; ++i) {
     if (i) s += ",";
-    s += std::to_string(t.dims[i]);
+    s += std::to_string(dims[i]);
   }
-  return s + "]" + (t.layout == ARMBENCH_ENGINE_NCHWC ? " nchwc" : "");
+  return s + "]";
+}
+
+std::string dims_text(const armbench_engine_tensor& t) {
+  return dims_text(t.ndims, t.dims) + (t.layout == ARMBENCH_ENGINE_NCHWC ? " nchwc" : "");
 }
 
 size_t elems_of(const armbench_engine_tensor& t) {
@@ -86,10 +91,20 @@ class Builder {
  public:
   Builder(const armbench_engine_desc& d, armbench_engine* e, Errors* err) : d_(d), e_(e), err_(err) {}
 
-  // The tensor's bytes as stored, or an error naming `what`.
-  int tensor(const armbench_engine_tensor& t, const char* what, Resolved* r) {
+  // The tensor's bytes as stored, or an error naming `what`. Steps read and write fp32
+  // tensors but where they say otherwise (want INT32, or kAnyDtype for the inputs).
+  static constexpr int kAnyDtype = -1;
+  int tensor(const armbench_engine_tensor& t, const char* what, Resolved* r, int want = ARMBENCH_ENGINE_FP32) {
     if (t.layout != ARMBENCH_ENGINE_NCHW && t.layout != ARMBENCH_ENGINE_NCHWC)
       return fail(-EINVAL, "%s has an unknown layout %d", what, static_cast<int>(t.layout));
+    if (t.dtype != ARMBENCH_ENGINE_FP32 && t.dtype != ARMBENCH_ENGINE_INT32)
+      return fail(-EINVAL, "%s has an unknown dtype %d", what, static_cast<int>(t.dtype));
+    if (want != kAnyDtype && static_cast<int>(t.dtype) != want)
+      return want == ARMBENCH_ENGINE_INT32
+                 ? fail(-EINVAL, "%s is fp32; it must be int32", what)
+                 : fail(-EINVAL, "%s is int32; only gather (its indices) and cast (its x) read int32 tensors", what);
+    if (t.dtype == ARMBENCH_ENGINE_INT32 && t.layout != ARMBENCH_ENGINE_NCHW)
+      return fail(-EINVAL, "%s is int32 and nchwc; int32 tensors are dense (nchw)", what);
     if (t.ndims < 1 || t.ndims > 4) return fail(-EINVAL, "%s has %zu dims; 1 to 4 are allowed", what, t.ndims);
     for (size_t i = 0; i < t.ndims; ++i)
       if (t.dims[i] == 0) return fail(-EINVAL, "%s dims %s hold a zero", what, dims_text(t).c_str());
@@ -144,7 +159,12 @@ class Builder {
     return 0;
   }
 
-  int activation(const armbench_engine_step& s) {
+  // gelu: whether the GELU forms are allowed (the gemm epilogue).
+  int activation(const armbench_engine_step& s, bool gelu) {
+    if (s.act == ARMBENCH_ACT_GELU || s.act == ARMBENCH_ACT_GELU_TANH) {
+      if (gelu) return 0;
+      return fail(-ENOTSUP, "a gelu epilogue runs after gemm only; give the conv its own gelu step");
+    }
     if (s.act != ARMBENCH_ACT_NONE && s.act != ARMBENCH_ACT_RELU && s.act != ARMBENCH_ACT_CLIP)
       return fail(-EINVAL, "unknown activation %d", static_cast<int>(s.act));
     if (s.act == ARMBENCH_ACT_CLIP && !(s.clip_min <= s.clip_max))
@@ -171,7 +191,8 @@ class Builder {
   int conv(const armbench_engine_step& s, Step* p) {
     Resolved x, y, res;
     int rc;
-    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = dtype(s.dtype)) || (rc = activation(s)))
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = dtype(s.dtype)) ||
+        (rc = activation(s, false)))
       return rc;
     if (s.algo == nullptr) return fail(-EINVAL, "no algorithm named");
     int algo = -1;
@@ -191,8 +212,8 @@ class Builder {
     size_t oh = 0, ow = 0;
     if (armbench_conv_output(&s.conv, &oh, &ow, why, sizeof why) != 0) return fail(-EINVAL, "invalid shape: %s", why);
     const armbench_conv_shape& sh = s.conv;
-    armbench_engine_tensor want_x{s.x.offset, 4, {sh.n, sh.c, sh.h, sh.w}, s.x.layout};
-    armbench_engine_tensor want_y{s.y.offset, 4, {sh.n, sh.k, oh, ow}, s.y.layout};
+    armbench_engine_tensor want_x{s.x.offset, 4, {sh.n, sh.c, sh.h, sh.w}, s.x.layout, ARMBENCH_ENGINE_FP32};
+    armbench_engine_tensor want_y{s.y.offset, 4, {sh.n, sh.k, oh, ow}, s.y.layout, ARMBENCH_ENGINE_FP32};
     if (!same_dims(s.x, want_x))
       return fail(-EINVAL, "x dims %s do not match the shape's input %s", dims_text(s.x).c_str(), dims_text(want_x).c_str());
     if (!same_dims(s.y, want_y))
@@ -245,7 +266,8 @@ class Builder {
   int gemm(const armbench_engine_step& s, Step* p) {
     Resolved x, y;
     int rc;
-    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = dtype(s.dtype)) || (rc = activation(s)))
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = dtype(s.dtype)) ||
+        (rc = activation(s, true)))
       return rc;
     if (s.x.layout != ARMBENCH_ENGINE_NCHW || s.y.layout != ARMBENCH_ENGINE_NCHW)
       return fail(-EINVAL, "gemm needs nchw (dense) x and y");
@@ -315,7 +337,7 @@ class Builder {
     char why[192] = {0};
     size_t oh = 0, ow = 0;
     if (armbench_pool2d_output(&p->pool, &oh, &ow, why, sizeof why) != 0) return fail(-EINVAL, "invalid pool: %s", why);
-    armbench_engine_tensor want{s.y.offset, 4, {p->pool.n, p->pool.c, oh, ow}, s.y.layout};
+    armbench_engine_tensor want{s.y.offset, 4, {p->pool.n, p->pool.c, oh, ow}, s.y.layout, ARMBENCH_ENGINE_FP32};
     if (!same_dims(s.y, want))
       return fail(-EINVAL, "y dims %s do not match the pool's output %s", dims_text(s.y).c_str(), dims_text(want).c_str());
     if ((rc = no_overlap(x, "x", y, false))) return rc;
@@ -372,8 +394,10 @@ class Builder {
     p->epilogue.clip_max = s.clip_max;
     if (s.op == ARMBENCH_ENGINE_CLIP && (isnan(s.clip_min) || isnan(s.clip_max)))
       return fail(-EINVAL, "clip bounds [%g, %g] must be numbers", s.clip_min, s.clip_max);
-    // relu and hardswish keep 0 at 0; sigmoid and a clip excluding 0 do not.
+    // relu, hardswish and the transformer ops' math keep 0 at 0; sigmoid and a clip
+    // excluding 0 do not.
     const bool zero_kept = s.op == ARMBENCH_ENGINE_RELU || s.op == ARMBENCH_ENGINE_HARDSWISH ||
+                           (s.op >= ARMBENCH_ENGINE_ERF && s.op <= ARMBENCH_ENGINE_GELU_TANH) ||
                            (s.op == ARMBENCH_ENGINE_CLIP && s.clip_min <= 0.0f && s.clip_max >= 0.0f);
     if (padded(s.y) && !zero_kept) padding(s.y, p);
     return 0;
@@ -452,16 +476,290 @@ class Builder {
     return 0;
   }
 
+  // 3-D [outer, n, inner]: over the middle axis; any other rank: over the last.
   int softmax(const armbench_engine_step& s, Step* p) {
     Resolved x, y;
     int rc;
     if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = no_overlap(x, "x", y, true))) return rc;
     if (s.x.layout != ARMBENCH_ENGINE_NCHW || !same_dims(s.x, s.y))
       return fail(-EINVAL, "x %s and y %s must be the same nchw dims", dims_text(s.x).c_str(), dims_text(s.y).c_str());
+    if (s.log_softmax != 0 && s.log_softmax != 1) return fail(-EINVAL, "log_softmax is %d, not 0 or 1", s.log_softmax);
     p->x = at(x);
     p->y = at(y);
-    p->n = s.x.dims[s.x.ndims - 1];
-    p->rows = elems_of(s.x) / p->n;
+    if (s.x.ndims == 3) {
+      p->outer = s.x.dims[0], p->n = s.x.dims[1], p->inner = s.x.dims[2];
+    } else {
+      p->n = s.x.dims[s.x.ndims - 1];
+      p->outer = elems_of(s.x) / p->n, p->inner = 1;
+    }
+    p->log = s.log_softmax != 0;
+    if (p->log) p->runs = "logsoftmax";
+    // A middle axis runs the strided scalar reference; rows run the best set.
+    p->runs += std::string(" ") + (p->inner == 1 ? armbench_ops_isa() : "scalar");
+    return 0;
+  }
+
+  // A dense fp32 tensor of `want` values (rows x cols and the like, any dims).
+  int holds(const armbench_engine_tensor& t, const char* what, size_t want, const char* as) {
+    if (t.layout != ARMBENCH_ENGINE_NCHW) return fail(-EINVAL, "%s must be nchw (dense)", what);
+    if (elems_of(t) != want)
+      return fail(-EINVAL, "%s dims %s hold %zu values, not %s = %zu", what, dims_text(t).c_str(), elems_of(t), as, want);
+    return 0;
+  }
+
+  // a * b * c without overflow (as floats), or an error.
+  int product(size_t a, size_t b, size_t c, size_t* out, const char* what) {
+    size_t v;
+    if (!mul_ok(a, b, &v) || !mul_ok(v, c, &v) || !mul_ok(v, sizeof(float), out))
+      return fail(-EINVAL, "%s overflow", what);
+    *out = v;
+    return 0;
+  }
+
+  // A broadcast operand: the tensor t, or the constant c when it has data.
+  int operand(const armbench_engine_tensor& t, const armbench_engine_const& c, const char* what, size_t* ndims,
+              size_t dims[4], std::vector<float>* copy, const float** ptr, Resolved* r, bool* in_arena) {
+    *in_arena = c.data == nullptr;
+    if (*in_arena) {
+      int rc;
+      if ((rc = tensor(t, what, r))) return rc;
+      if (t.layout != ARMBENCH_ENGINE_NCHW) return fail(-EINVAL, "%s must be nchw (dense)", what);
+      *ndims = t.ndims;
+      memcpy(dims, t.dims, sizeof t.dims);
+      *ptr = at(*r);
+      return 0;
+    }
+    if (c.ndims < 1 || c.ndims > 4) return fail(-EINVAL, "constant %s has %zu dims; 1 to 4 are allowed", what, c.ndims);
+    size_t v = 1;
+    for (size_t i = 0; i < c.ndims; ++i)
+      if (c.dims[i] == 0 || !mul_ok(v, c.dims[i], &v) || v > SIZE_MAX / sizeof(float))
+        return fail(-EINVAL, "constant %s dims %s hold a zero or overflow", what, dims_text(c.ndims, c.dims).c_str());
+    if (c.count != v)
+      return fail(-EINVAL, "constant %s holds %zu values; its dims %s need %zu", what, c.count,
+                  dims_text(c.ndims, c.dims).c_str(), v);
+    *ndims = c.ndims;
+    memcpy(dims, c.dims, sizeof c.dims);
+    copy->assign(c.data, c.data + c.count);
+    *ptr = copy->data();
+    e_->weight_bytes += c.count * sizeof(float);
+    return 0;
+  }
+
+  int broadcast(const armbench_engine_step& s, Step* p) {
+    Resolved y, a, b;
+    bool a_arena, b_arena;
+    int rc;
+    if (static_cast<unsigned>(s.fn) >= ARMBENCH_BINARY_FN_COUNT) return fail(-EINVAL, "unknown fn %d", static_cast<int>(s.fn));
+    if ((rc = tensor(s.y, "y", &y))) return rc;
+    if (s.y.layout != ARMBENCH_ENGINE_NCHW) return fail(-EINVAL, "y must be nchw (dense)");
+    const float *pa = nullptr, *pb = nullptr;
+    if ((rc = operand(s.x, s.a_const, "a", &p->a_ndims, p->a_dims, &p->a_const, &pa, &a, &a_arena)) ||
+        (rc = operand(s.b, s.b_const, "b", &p->b_ndims, p->b_dims, &p->b_const, &pb, &b, &b_arena)))
+      return rc;
+    size_t yn, yd[4];
+    if (armbench_broadcast_dims(p->a_ndims, p->a_dims, p->b_ndims, p->b_dims, &yn, yd) != 0)
+      return fail(-EINVAL, "a dims %s and b dims %s do not broadcast", dims_text(p->a_ndims, p->a_dims).c_str(),
+                  dims_text(p->b_ndims, p->b_dims).c_str());
+    if (s.y.ndims != yn || memcmp(s.y.dims, yd, yn * sizeof(size_t)) != 0)
+      return fail(-EINVAL, "y dims %s are not the broadcast dims %s", dims_text(s.y).c_str(), dims_text(yn, yd).c_str());
+    // Writing over an operand is safe when it has y's element count: then it is not
+    // repeated, and each of its elements is read just before y's over it is written.
+    if ((a_arena && (rc = no_overlap(a, "a", y, true))) || (b_arena && (rc = no_overlap(b, "b", y, true)))) return rc;
+    p->fn = s.fn;
+    p->x = const_cast<float*>(pa);  // read only
+    p->b = pb;
+    p->y = at(y);
+    p->y_elems = elems_of(s.y);
+    return 0;
+  }
+
+  int transpose(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = no_overlap(x, "x", y, false))) return rc;
+    if (s.x.layout != ARMBENCH_ENGINE_NCHW || s.y.layout != ARMBENCH_ENGINE_NCHW)
+      return fail(-EINVAL, "transpose needs nchw (dense) x and y");
+    if (s.x.ndims != s.y.ndims)
+      return fail(-EINVAL, "x dims %s and y dims %s differ in rank", dims_text(s.x).c_str(), dims_text(s.y).c_str());
+    bool seen[4] = {false, false, false, false};
+    for (size_t i = 0; i < s.x.ndims; ++i) {
+      if (s.perm[i] >= s.x.ndims || seen[s.perm[i]])
+        return fail(-EINVAL, "perm %s is not a permutation of the %zu axes", dims_text(s.x.ndims, s.perm).c_str(), s.x.ndims);
+      seen[s.perm[i]] = true;
+    }
+    for (size_t i = 0; i < s.x.ndims; ++i)
+      if (s.y.dims[i] != s.x.dims[s.perm[i]])
+        return fail(-EINVAL, "y dims %s are not x dims %s permuted by %s", dims_text(s.y).c_str(), dims_text(s.x).c_str(),
+                    dims_text(s.x.ndims, s.perm).c_str());
+    p->x = at(x);
+    p->y = at(y);
+    p->ndims = s.x.ndims;
+    memcpy(p->dims, s.x.dims, sizeof p->dims);
+    memcpy(p->perm, s.perm, sizeof p->perm);
+    p->y_elems = elems_of(s.y);
+    return 0;
+  }
+
+  int matmul(const armbench_engine_step& s, Step* p) {
+    Resolved a, b, y;
+    int rc;
+    if ((rc = tensor(s.x, "a", &a)) || (rc = tensor(s.b, "b", &b)) || (rc = tensor(s.y, "y", &y)) ||
+        (rc = dtype(s.dtype)) || (rc = no_overlap(a, "a", y, false)) || (rc = no_overlap(b, "b", y, false)))
+      return rc;
+    if (s.x.layout != ARMBENCH_ENGINE_NCHW || s.b.layout != ARMBENCH_ENGINE_NCHW || s.y.layout != ARMBENCH_ENGINE_NCHW)
+      return fail(-EINVAL, "matmul needs nchw (dense) a, b and y");
+    const size_t ra = s.x.ndims, rb = s.b.ndims, ry = ra > rb ? ra : rb;
+    if (ra < 2 || rb < 2) return fail(-EINVAL, "a dims %s and b dims %s must have 2 to 4 dims each", dims_text(s.x).c_str(), dims_text(s.b).c_str());
+    const size_t m = s.x.dims[ra - 2], k = s.x.dims[ra - 1], n = s.b.dims[rb - 1];
+    if (s.b.dims[rb - 2] != k)
+      return fail(-EINVAL, "a dims %s and b dims %s: a's %zu columns differ from b's %zu rows", dims_text(s.x).c_str(),
+                  dims_text(s.b).c_str(), k, s.b.dims[rb - 2]);
+    // Batch dims right-aligned over ry - 2 axes; a missing or 1 dim repeats.
+    const size_t nb = ry - 2;
+    size_t ad[2] = {1, 1}, bd[2] = {1, 1}, yd[4];
+    for (size_t i = 0; i < nb; ++i) {
+      ad[i] = i + ra >= ry ? s.x.dims[i + ra - ry] : 1;
+      bd[i] = i + rb >= ry ? s.b.dims[i + rb - ry] : 1;
+      if (ad[i] != bd[i] && ad[i] != 1 && bd[i] != 1)
+        return fail(-EINVAL, "the batch dims of a %s and b %s do not broadcast", dims_text(s.x).c_str(), dims_text(s.b).c_str());
+      yd[i] = ad[i] == 1 ? bd[i] : ad[i];
+    }
+    yd[nb] = m, yd[nb + 1] = n;
+    if (s.y.ndims != ry || memcmp(s.y.dims, yd, ry * sizeof(size_t)) != 0)
+      return fail(-EINVAL, "y dims %s are not the product's %s", dims_text(s.y).c_str(), dims_text(ry, yd).c_str());
+    const size_t outer = nb > 0 ? yd[0] : 1, inner = nb > 1 ? yd[1] : 1;
+    // Element offsets of each batch's matrices: batch (i, j) of y reads a's (i or 0, j or 0).
+    const size_t as1 = m * k, as0 = (nb > 1 ? ad[1] : 1) * as1, bs1 = k * n, bs0 = (nb > 1 ? bd[1] : 1) * bs1;
+    bool a_plain = true, b_shared = true;
+    for (size_t i = 0; i < outer; ++i) {
+      for (size_t j = 0; j < inner; ++j) {
+        const size_t ai = (nb > 0 && ad[0] != 1 ? i : 0) * as0 + (nb > 1 && ad[1] != 1 ? j : 0) * as1;
+        const size_t bi = (nb > 0 && bd[0] != 1 ? i : 0) * bs0 + (nb > 1 && bd[1] != 1 ? j : 0) * bs1;
+        a_plain = a_plain && ai == p->a_off.size() * as1;
+        b_shared = b_shared && bi == 0;
+        p->a_off.push_back(ai);
+        p->b_off.push_back(bi);
+      }
+    }
+    p->rows = m, p->k = k, p->n = n;
+    if (a_plain && b_shared) {
+      // One b for every batch and a's batches back to back: one GEMM of batches x m rows.
+      p->rows = m * p->a_off.size();
+      p->a_off.assign(1, 0);
+      p->b_off.assign(1, 0);
+    }
+    p->x = at(a);
+    p->b = at(b);
+    p->y = at(y);
+    p->x_elems = elems_of(s.x);
+    p->b_elems = elems_of(s.b);
+    p->bf16 = s.dtype == ARMBENCH_GEMM_BF16;
+    p->kernel = armbench_gemm_default_kernel(s.dtype);
+    if (p->bf16) need_scratch(bf16_b_at(p->x_elems) + p->b_elems);
+    armbench_gemm_args g{};
+    g.kernel = p->kernel, g.m = p->rows, g.n = n, g.k = k, g.alpha = 1.0f;
+    const char* path = armbench_gemm_path(&g);
+    p->runs = path ? path : "";
+    if (p->a_off.size() > 1) p->runs += " x" + std::to_string(p->a_off.size()) + " batches";
+    return 0;
+  }
+
+  int layernorm(const armbench_engine_step& s, Step* p) {
+    Resolved x, y, res;
+    int rc;
+    size_t elems = 0;
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = no_overlap(x, "x", y, true))) return rc;
+    if (s.rows == 0 || s.cols == 0) return fail(-EINVAL, "rows %zu and cols %zu must be positive", s.rows, s.cols);
+    if ((rc = product(s.rows, s.cols, 1, &elems, "rows x cols")) || (rc = holds(s.x, "x", elems, "rows x cols")) ||
+        (rc = holds(s.y, "y", elems, "rows x cols")))
+      return rc;
+    if (s.has_residual) {
+      if ((rc = tensor(s.residual, "residual", &res)) || (rc = holds(s.residual, "residual", elems, "rows x cols")) ||
+          (rc = no_overlap(res, "residual", y, true)))
+        return rc;
+      p->residual = at(res);
+    }
+    if ((rc = array(s.scale, s.scale_count, s.cols, "scale"))) return rc;
+    if (s.bias != nullptr && (rc = array(s.bias, s.bias_count, s.cols, "bias"))) return rc;
+    if (!(s.epsilon >= 0.0f)) return fail(-EINVAL, "epsilon %g is not a non-negative number", s.epsilon);
+    p->x = at(x);
+    p->y = at(y);
+    p->rows = s.rows, p->n = s.cols;
+    p->scale.assign(s.scale, s.scale + s.cols);
+    if (s.bias != nullptr) p->bias.assign(s.bias, s.bias + s.cols);
+    p->epsilon = s.epsilon;
+    p->runs += std::string(" ") + armbench_ops_isa();
+    e_->weight_bytes += (p->scale.size() + p->bias.size()) * sizeof(float);
+    return 0;
+  }
+
+  int reducemean(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    size_t xe = 0;
+    if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = no_overlap(x, "x", y, false))) return rc;
+    if (s.outer == 0 || s.n == 0 || s.inner == 0)
+      return fail(-EINVAL, "outer %zu, n %zu and inner %zu must be positive", s.outer, s.n, s.inner);
+    if ((rc = product(s.outer, s.n, s.inner, &xe, "outer x n x inner")) ||
+        (rc = holds(s.x, "x", xe, "outer x n x inner")) || (rc = holds(s.y, "y", s.outer * s.inner, "outer x inner")))
+      return rc;
+    p->x = at(x);
+    p->y = at(y);
+    p->outer = s.outer, p->n = s.n, p->inner = s.inner;
+    return 0;
+  }
+
+  int gather(const armbench_engine_step& s, Step* p) {
+    Resolved x, idx, y;
+    int rc;
+    size_t de = 0, ye = 0;
+    if ((rc = tensor(s.y, "y", &y))) return rc;
+    if (s.outer == 0 || s.axis_len == 0 || s.inner == 0 || s.count == 0)
+      return fail(-EINVAL, "outer %zu, axis_len %zu, inner %zu and count %zu must be positive", s.outer, s.axis_len,
+                  s.inner, s.count);
+    if ((rc = product(s.outer, s.axis_len, s.inner, &de, "outer x axis_len x inner")) ||
+        (rc = product(s.outer, s.count, s.inner, &ye, "outer x count x inner")) ||
+        (rc = holds(s.y, "y", ye, "outer x count x inner")))
+      return rc;
+    if (s.table != nullptr) {
+      if ((rc = array(s.table, s.table_count, de, "table"))) return rc;
+      p->table.assign(s.table, s.table + de);
+      p->data = p->table.data();
+      e_->weight_bytes += de * sizeof(float);
+    } else {
+      if ((rc = tensor(s.x, "x", &x)) || (rc = holds(s.x, "x", de, "outer x axis_len x inner")) ||
+          (rc = no_overlap(x, "x", y, false)))
+        return rc;
+      p->data = at(x);
+    }
+    if (s.index_values != nullptr) {
+      if (s.index_values_count != s.count)
+        return fail(-EINVAL, "index_values holds %zu values; count is %zu", s.index_values_count, s.count);
+      p->index_values.assign(s.index_values, s.index_values + s.count);
+      p->indices = p->index_values.data();
+    } else {
+      if ((rc = tensor(s.indices, "indices", &idx, ARMBENCH_ENGINE_INT32)) || (rc = no_overlap(idx, "indices", y, false)))
+        return rc;
+      if (elems_of(s.indices) != s.count)
+        return fail(-EINVAL, "indices dims %s hold %zu values; count is %zu", dims_text(s.indices).c_str(),
+                    elems_of(s.indices), s.count);
+      p->indices = reinterpret_cast<const int32_t*>(at(idx));
+    }
+    p->y = at(y);
+    p->outer = s.outer, p->axis_len = s.axis_len, p->inner = s.inner, p->n = s.count;
+    p->y_elems = s.outer * s.count;  // rows of inner values
+    return 0;
+  }
+
+  int cast(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x, ARMBENCH_ENGINE_INT32)) || (rc = tensor(s.y, "y", &y)) ||
+        (rc = holds(s.y, "y", elems_of(s.x), "x's element count")) || (rc = no_overlap(x, "x", y, true)))
+      return rc;
+    p->xi = reinterpret_cast<const int32_t*>(at(x));
+    p->y = at(y);
+    p->count = elems_of(s.x);
     return 0;
   }
 
@@ -498,7 +796,8 @@ class Builder {
     p->label = label;
     p->op = s.op;
     // Overwritten by conv and gemm; the elementwise ops run the op set's dispatched kernels.
-    const bool eltwise = s.op >= ARMBENCH_ENGINE_RELU && s.op <= ARMBENCH_ENGINE_MUL;
+    const bool eltwise = (s.op >= ARMBENCH_ENGINE_RELU && s.op <= ARMBENCH_ENGINE_MUL) ||
+                         (s.op >= ARMBENCH_ENGINE_ERF && s.op <= ARMBENCH_ENGINE_GELU_TANH);
     p->runs = std::string(op ? op : "?") + (eltwise ? std::string(" ") + armbench_ops_isa() : std::string());
     switch (s.op) {
       case ARMBENCH_ENGINE_CONV: return conv(s, p);
@@ -509,28 +808,43 @@ class Builder {
       case ARMBENCH_ENGINE_RELU:
       case ARMBENCH_ENGINE_CLIP:
       case ARMBENCH_ENGINE_SIGMOID:
-      case ARMBENCH_ENGINE_HARDSWISH: return unary(s, p);
+      case ARMBENCH_ENGINE_HARDSWISH:
+      case ARMBENCH_ENGINE_ERF:
+      case ARMBENCH_ENGINE_TANH:
+      case ARMBENCH_ENGINE_SQRT:
+      case ARMBENCH_ENGINE_GELU:
+      case ARMBENCH_ENGINE_GELU_TANH: return unary(s, p);
       case ARMBENCH_ENGINE_ADD:
       case ARMBENCH_ENGINE_MUL: return binary(s, p);
       case ARMBENCH_ENGINE_CONCAT: return concat(s, p);
       case ARMBENCH_ENGINE_BATCHNORM: return batchnorm(s, p);
       case ARMBENCH_ENGINE_SOFTMAX: return softmax(s, p);
       case ARMBENCH_ENGINE_REORDER: return reorder(s, p);
+      case ARMBENCH_ENGINE_BROADCAST: return broadcast(s, p);
+      case ARMBENCH_ENGINE_TRANSPOSE: return transpose(s, p);
+      case ARMBENCH_ENGINE_MATMUL: return matmul(s, p);
+      case ARMBENCH_ENGINE_LAYERNORM: return layernorm(s, p);
+      case ARMBENCH_ENGINE_REDUCEMEAN: return reducemean(s, p);
+      case ARMBENCH_ENGINE_GATHER: return gather(s, p);
+      case ARMBENCH_ENGINE_CAST: return cast(s, p);
       default: return fail(-EINVAL, "unknown op %d", static_cast<int>(s.op));
     }
   }
 
-  int io(const armbench_engine_tensor* ts, size_t count, const char* what, std::vector<Io>* out) {
+  // Inputs may be int32 (token ids); outputs are fp32.
+  int io(const armbench_engine_tensor* ts, size_t count, const char* what, bool inputs, std::vector<Io>* out) {
     if (count > 0 && ts == nullptr) return err_->fail(-EINVAL, "", "%s are missing", what);
     for (size_t i = 0; i < count; ++i) {
       char w[48];
       snprintf(w, sizeof w, "%s[%zu]", what, i);
       set_label("");
+      if (!inputs && ts[i].dtype == ARMBENCH_ENGINE_INT32)
+        return err_->fail(-EINVAL, "", "%s is int32; a program's outputs are fp32", w);
       Resolved r;
-      const int rc = tensor(ts[i], w, &r);
+      const int rc = tensor(ts[i], w, &r, kAnyDtype);
       if (rc) return rc;
       if (ts[i].layout != ARMBENCH_ENGINE_NCHW) return err_->fail(-EINVAL, "", "%s must be nchw", w);
-      out->push_back(Io{r.offset, r.bytes / sizeof(float)});
+      out->push_back(Io{r.offset, r.bytes / sizeof(float), ts[i].dtype});
     }
     return 0;
   }
@@ -561,8 +875,8 @@ int create(const armbench_engine_desc* d, armbench_engine** out, Errors* err) {
   if (!e->arena) return err->fail(-ENOMEM, "", "an arena of %zu bytes cannot be allocated", d->arena_bytes);
   Builder b(*d, e.get(), err);
   int rc;
-  if ((rc = b.io(d->inputs, d->input_count, "inputs", &e->inputs))) return rc;
-  if ((rc = b.io(d->outputs, d->output_count, "outputs", &e->outputs))) return rc;
+  if ((rc = b.io(d->inputs, d->input_count, "inputs", true, &e->inputs))) return rc;
+  if ((rc = b.io(d->outputs, d->output_count, "outputs", false, &e->outputs))) return rc;
   e->steps.resize(d->step_count);
   for (size_t i = 0; i < d->step_count; ++i)
     if ((rc = b.step(i, &e->steps[i]))) return rc;
@@ -581,8 +895,10 @@ extern "C" {
 
 const char* armbench_engine_op_name(armbench_engine_op op) {
   static const char* const names[ARMBENCH_ENGINE_OP_COUNT] = {
-      "conv", "maxpool", "avgpool", "globalavgpool", "gemm",  "relu",    "clip",   "sigmoid",
-      "hardswish", "add", "mul",    "concat",        "batchnorm", "softmax", "reorder"};
+      "conv",      "maxpool", "avgpool",   "globalavgpool", "gemm",       "relu",   "clip",
+      "sigmoid",   "hardswish", "add",     "mul",           "concat",     "batchnorm", "softmax",
+      "reorder",   "broadcast", "transpose", "matmul",      "layernorm",  "reducemean", "gather",
+      "cast",      "erf",     "tanh",      "sqrt",          "gelu",       "gelu-tanh"};
   return static_cast<unsigned>(op) < ARMBENCH_ENGINE_OP_COUNT ? names[op] : nullptr;
 }
 
@@ -618,6 +934,10 @@ size_t armbench_engine_input_elems(const armbench_engine* e, size_t i) {
 
 size_t armbench_engine_output_elems(const armbench_engine* e, size_t i) {
   return e != nullptr && i < e->outputs.size() ? e->outputs[i].elems : 0;
+}
+
+armbench_engine_dtype armbench_engine_input_dtype(const armbench_engine* e, size_t i) {
+  return e != nullptr && i < e->inputs.size() ? e->inputs[i].dtype : ARMBENCH_ENGINE_FP32;
 }
 
 }  // extern "C"

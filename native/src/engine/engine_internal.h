@@ -4,6 +4,7 @@
 #ifndef ARMBENCH_ENGINE_INTERNAL_H
 #define ARMBENCH_ENGINE_INTERNAL_H
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include <memory>
@@ -70,10 +71,40 @@ struct Step {
   // An NCHWc output whose padding channels the op may have made non-zero
   // (sigmoid(0) = 0.5): zeroed again after the op, as the layout promises.
   bool rezero_padding = false;
+
+  // The transformer ops.
+  // broadcast: the operands' dims (x and b point at the arena or at a_const / b_const)
+  armbench_binary_fn fn = ARMBENCH_BINARY_ADD;
+  size_t a_ndims = 0, a_dims[4] = {}, b_ndims = 0, b_dims[4] = {};
+  std::vector<float> a_const, b_const;
+  // transpose: x's dims and the permutation
+  size_t ndims = 0, dims[4] = {}, perm[4] = {};
+  size_t y_elems = 0;  // broadcast, transpose, gather rows (outer x count)
+  // matmul: rows x k times k x n per batch (rows = m), at these element offsets of a
+  // (x) and b; y's batch i at i * rows * n. bf16: x_elems of a, b_elems of b rounded.
+  std::vector<size_t> a_off, b_off;
+  size_t b_elems = 0;
+  // layernorm: rows x n, the residual (or nullptr), scale and bias (empty: none) above
+  const float* residual = nullptr;
+  // softmax (outer x n x inner), reducemean (the same), gather (outer x axis_len x inner)
+  size_t outer = 0, inner = 0, axis_len = 0;
+  bool log = false;
+  // gather: the data (x, or table's) and count indices (the arena's, or index_values')
+  const float* data = nullptr;
+  const int32_t* indices = nullptr;
+  std::vector<float> table;
+  std::vector<int32_t> index_values;
+  // cast: x as the int32 it holds
+  const int32_t* xi = nullptr;
 };
+
+// Where b's bf16 copy starts in the scratch (uint16 elements) after a's a_elems, on
+// a 64-byte boundary.
+inline size_t bf16_b_at(size_t a_elems) { return (a_elems + 31) / 32 * 32; }
 
 struct Io {
   size_t offset, elems;
+  armbench_engine_dtype dtype;
 };
 
 }  // namespace engine
@@ -82,7 +113,7 @@ struct Io {
 struct armbench_engine {
   size_t arena_bytes = 0;
   armbench::engine::AlignedBytes arena;
-  armbench::engine::AlignedBytes scratch;  // bf16 copies of conv/gemm inputs
+  armbench::engine::AlignedBytes scratch;  // bf16 copies of conv/gemm/matmul inputs
   size_t scratch_bytes = 0;
   size_t weight_bytes = 0;
   size_t block = 0;

@@ -11,28 +11,156 @@
 #include "armbench/timer.h"
 #include "engine_internal.h"
 
+using armbench::engine::bf16_b_at;
 using armbench::engine::ReorderKind;
 using armbench::engine::Step;
 
 namespace {
 
-// y[r][j] = act(y[r][j] + bias[j]) after a GEMM: the conv epilogue's rule (selects,
-// so NaN passes through ReLU and Clip), with the bias along columns.
-void gemm_epilogue(const Step& s) {
+// Less work than this (in floats touched) runs on the calling thread: waking the
+// pool's workers would cost more than they save.
+constexpr size_t kParallelMin = 16384;
+// Elementwise work is handed out in chunks of this many floats (a cache line's
+// multiple, so no two threads write one line).
+constexpr size_t kChunk = 64;
+
+// f(begin, end) over [0, units), split among the pool's threads (pool_share) when the
+// work, units x per_unit floats, is worth it; otherwise f(0, units) here. Each range's
+// result is what one call over all of them would write, so the bits do not depend on
+// the pool. Returns the first failure of f (0 when none).
+template <typename F>
+int parallel(armbench_gemm_pool* pool, size_t units, size_t per_unit, F f) {
+  if (units == 0) return 0;
+  if (pool == nullptr || armbench_gemm_pool_threads(pool) < 2 || units < 2 || units * per_unit < kParallelMin)
+    return f(size_t{0}, units);
+  struct Ctx {
+    F* f;
+    size_t units;
+    std::atomic<int> rc{0};
+  } c;
+  c.f = &f;
+  c.units = units;
+  armbench::runtime::pool_run(
+      pool,
+      [](void* p, int index, int threads) {
+        Ctx& t = *static_cast<Ctx*>(p);
+        size_t b, e;
+        armbench::runtime::pool_share(t.units, index, threads, &b, &e);
+        if (b >= e) return;
+        const int rc = (*t.f)(b, e);
+        if (rc != 0) t.rc.store(rc);
+      },
+      &c);
+  return c.rc.load();
+}
+
+// f(begin, end) over [0, count) elements in kChunk-float chunks, split as above.
+template <typename F>
+int parallel_elems(armbench_gemm_pool* pool, size_t count, F f) {
+  return parallel(pool, (count + kChunk - 1) / kChunk, kChunk, [&](size_t b, size_t e) {
+    const size_t end = e * kChunk < count ? e * kChunk : count;
+    return f(b * kChunk, end);
+  });
+}
+
+// y[r][j] = act(y[r][j] + bias[j]) after a GEMM, rows split over the pool: the conv
+// epilogue's rule (selects, so NaN passes through ReLU and Clip), with the bias along
+// columns; the GELUs run the op set's kernels over each share's rows.
+int gemm_epilogue(armbench_gemm_pool* pool, const Step& s) {
   const armbench_conv_epilogue& e = s.epilogue;
-  if (s.bias.empty() && e.act == ARMBENCH_ACT_NONE) return;
+  if (s.bias.empty() && e.act == ARMBENCH_ACT_NONE) return 0;
   const float lo = e.act == ARMBENCH_ACT_RELU ? 0.0f : e.clip_min;
   const float hi = e.clip_max;
-  for (size_t r = 0; r < s.rows; ++r) {
-    float* row = s.y + r * s.n;
-    if (!s.bias.empty())
-      for (size_t j = 0; j < s.n; ++j) row[j] += s.bias[j];
-    if (e.act == ARMBENCH_ACT_RELU) {
-      for (size_t j = 0; j < s.n; ++j) row[j] = row[j] < lo ? lo : row[j];
-    } else if (e.act == ARMBENCH_ACT_CLIP) {
-      for (size_t j = 0; j < s.n; ++j) row[j] = row[j] < lo ? lo : (row[j] > hi ? hi : row[j]);
+  return parallel(pool, s.rows, s.n, [&](size_t r0, size_t r1) {
+    for (size_t r = r0; r < r1; ++r) {
+      float* row = s.y + r * s.n;
+      if (!s.bias.empty())
+        for (size_t j = 0; j < s.n; ++j) row[j] += s.bias[j];
+      if (e.act == ARMBENCH_ACT_RELU) {
+        for (size_t j = 0; j < s.n; ++j) row[j] = row[j] < lo ? lo : row[j];
+      } else if (e.act == ARMBENCH_ACT_CLIP) {
+        for (size_t j = 0; j < s.n; ++j) row[j] = row[j] < lo ? lo : (row[j] > hi ? hi : row[j]);
+      }
     }
+    float* rows = s.y + r0 * s.n;
+    if (e.act == ARMBENCH_ACT_GELU) armbench_gelu(rows, rows, (r1 - r0) * s.n);
+    if (e.act == ARMBENCH_ACT_GELU_TANH) armbench_gelu_tanh(rows, rows, (r1 - r0) * s.n);
+    return 0;
+  });
+}
+
+// Batched GEMMs, a and b rounded to bf16 first for a bf16 step. With at least as many
+// batches as threads, each thread runs whole GEMMs alone (no hand-offs inside one);
+// with fewer, each GEMM runs on the whole pool.
+int run_matmul(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
+  const void* a = s.x;
+  const void* b = s.b;
+  size_t elt = sizeof(float);
+  if (s.bf16) {
+    uint16_t* scratch = reinterpret_cast<uint16_t*>(e->scratch.get());
+    armbench_f32_to_bf16_array(s.x, scratch, s.x_elems, ARMBENCH_BF16_RNE);
+    armbench_f32_to_bf16_array(s.b, scratch + bf16_b_at(s.x_elems), s.b_elems, ARMBENCH_BF16_RNE);
+    a = scratch;
+    b = scratch + bf16_b_at(s.x_elems);
+    elt = sizeof(uint16_t);
   }
+  auto one = [&](armbench_gemm_pool* p, size_t i) {
+    armbench_gemm_args g{};
+    g.kernel = s.kernel;
+    g.m = s.rows, g.n = s.n, g.k = s.k;
+    g.alpha = 1.0f, g.beta = 0.0f;
+    g.a = static_cast<const unsigned char*>(a) + s.a_off[i] * elt;
+    g.lda = s.k;
+    g.b = static_cast<const unsigned char*>(b) + s.b_off[i] * elt;
+    g.ldb = s.n;
+    g.c = s.y + i * s.rows * s.n;
+    g.ldc = s.n;
+    return armbench_gemm(p, &g);
+  };
+  const size_t batches = s.a_off.size();
+  const size_t threads = pool != nullptr ? static_cast<size_t>(armbench_gemm_pool_threads(pool)) : 1;
+  if (threads > 1 && batches >= threads) {
+    return parallel(pool, batches, s.rows * s.n * s.k, [&](size_t b0, size_t b1) {
+      for (size_t i = b0; i < b1; ++i) {
+        const int rc = one(nullptr, i);
+        if (rc != 0) return rc;
+      }
+      return 0;
+    });
+  }
+  for (size_t i = 0; i < batches; ++i) {
+    const int rc = one(pool, i);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+// The elementwise kernels of the unary ops, by op (clip takes its bounds apart).
+void (*unary_kernel(armbench_engine_op op))(const float*, float*, size_t) {
+  switch (op) {
+    case ARMBENCH_ENGINE_RELU: return armbench_relu;
+    case ARMBENCH_ENGINE_SIGMOID: return armbench_sigmoid;
+    case ARMBENCH_ENGINE_HARDSWISH: return armbench_hardswish;
+    case ARMBENCH_ENGINE_ERF: return armbench_erf;
+    case ARMBENCH_ENGINE_TANH: return armbench_tanh;
+    case ARMBENCH_ENGINE_SQRT: return armbench_sqrt;
+    case ARMBENCH_ENGINE_GELU: return armbench_gelu;
+    case ARMBENCH_ENGINE_GELU_TANH: return armbench_gelu_tanh;
+    default: return nullptr;
+  }
+}
+
+// Checks the indices once (a bad one named in msg), then copies rows over the pool.
+int run_gather(armbench_gemm_pool* pool, const Step& s, char* msg, size_t msg_len) {
+  size_t bad = 0;
+  if (armbench_gather(s.outer, s.axis_len, s.inner, s.data, s.indices, s.n, s.y, 0, 0, &bad) != 0) {
+    snprintf(msg, msg_len, "index %d (at position %zu) is outside [-%zu, %zu)", static_cast<int>(s.indices[bad]), bad,
+             s.axis_len, s.axis_len);
+    return -EINVAL;
+  }
+  return parallel(pool, s.y_elems, s.inner, [&](size_t b, size_t e) {
+    return armbench_gather(s.outer, s.axis_len, s.inner, s.data, s.indices, s.n, s.y, b, e, nullptr);
+  });
 }
 
 // Channels c..ceil(c / block) * block of the last channel block, back to zero.
@@ -115,7 +243,8 @@ int run_planes(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
   return t.rc.load();
 }
 
-int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
+// msg: a reason of the step's own, where the kernel's code alone would not say it.
+int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s, char* msg, size_t msg_len) {
   uint16_t* scratch = reinterpret_cast<uint16_t*>(e->scratch.get());
   int rc = 0;
   switch (s.op) {
@@ -150,7 +279,7 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
         a.ldb = s.k;
         rc = armbench_gemm(pool, &a);
       }
-      if (rc == 0) gemm_epilogue(s);
+      if (rc == 0) rc = gemm_epilogue(pool, s);
       return rc;
     }
     case ARMBENCH_ENGINE_MAXPOOL:
@@ -159,18 +288,71 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
     case ARMBENCH_ENGINE_GLOBAL_AVGPOOL:
       return s.blocked ? armbench_global_avgpool_nchwc(s.dn, s.dc, s.dhw, e->block, s.x, s.y)
                        : armbench_global_avgpool(s.dn, s.dc, s.dhw, s.x, s.y);
-    case ARMBENCH_ENGINE_RELU: armbench_relu(s.x, s.y, s.count); break;
-    case ARMBENCH_ENGINE_CLIP: armbench_clip(s.x, s.y, s.count, s.epilogue.clip_min, s.epilogue.clip_max); break;
-    case ARMBENCH_ENGINE_SIGMOID: armbench_sigmoid(s.x, s.y, s.count); break;
-    case ARMBENCH_ENGINE_HARDSWISH: armbench_hardswish(s.x, s.y, s.count); break;
-    case ARMBENCH_ENGINE_ADD: armbench_add(s.x, s.b, s.y, s.count); break;
-    case ARMBENCH_ENGINE_MUL: armbench_mul(s.x, s.b, s.y, s.count); break;
+    case ARMBENCH_ENGINE_RELU:
+    case ARMBENCH_ENGINE_SIGMOID:
+    case ARMBENCH_ENGINE_HARDSWISH:
+    case ARMBENCH_ENGINE_ERF:
+    case ARMBENCH_ENGINE_TANH:
+    case ARMBENCH_ENGINE_SQRT:
+    case ARMBENCH_ENGINE_GELU:
+    case ARMBENCH_ENGINE_GELU_TANH: {
+      void (*k)(const float*, float*, size_t) = unary_kernel(s.op);
+      parallel_elems(pool, s.count, [&](size_t b, size_t end) {
+        k(s.x + b, s.y + b, end - b);
+        return 0;
+      });
+      break;
+    }
+    case ARMBENCH_ENGINE_CLIP:
+      parallel_elems(pool, s.count, [&](size_t b, size_t end) {
+        armbench_clip(s.x + b, s.y + b, end - b, s.epilogue.clip_min, s.epilogue.clip_max);
+        return 0;
+      });
+      break;
+    case ARMBENCH_ENGINE_ADD:
+    case ARMBENCH_ENGINE_MUL:
+      parallel_elems(pool, s.count, [&](size_t b, size_t end) {
+        (s.op == ARMBENCH_ENGINE_ADD ? armbench_add : armbench_mul)(s.x + b, s.b + b, s.y + b, end - b);
+        return 0;
+      });
+      break;
     case ARMBENCH_ENGINE_CONCAT:
       return armbench_concat_channels(s.xs.size(), s.xs.data(), s.channels.data(), s.dn, s.dhw, s.y);
     case ARMBENCH_ENGINE_BATCHNORM:
       return armbench_batchnorm(s.dn, s.dc, s.dhw, s.x, s.scale.data(), s.bias.data(), s.mean.data(), s.var.data(),
                                 s.epsilon, s.y);
-    case ARMBENCH_ENGINE_SOFTMAX: return armbench_softmax(s.rows, s.n, s.x, s.y);
+    case ARMBENCH_ENGINE_SOFTMAX: {
+      const size_t slab = s.n * s.inner;  // one outer index's values
+      return parallel(pool, s.outer, slab, [&](size_t b, size_t end) {
+        return armbench_softmax_axis(end - b, s.n, s.inner, s.x + b * slab, s.y + b * slab, s.log);
+      });
+    }
+    case ARMBENCH_ENGINE_BROADCAST:
+      return parallel_elems(pool, s.y_elems, [&](size_t b, size_t end) {
+        return armbench_broadcast(s.fn, s.a_ndims, s.a_dims, s.x, s.b_ndims, s.b_dims, s.b, s.y, b, end);
+      });
+    case ARMBENCH_ENGINE_TRANSPOSE:
+      return parallel_elems(pool, s.y_elems, [&](size_t b, size_t end) {
+        return armbench_transpose(s.ndims, s.dims, s.perm, s.x, s.y, b, end);
+      });
+    case ARMBENCH_ENGINE_MATMUL: return run_matmul(e, pool, s);
+    case ARMBENCH_ENGINE_LAYERNORM:
+      return parallel(pool, s.rows, s.n, [&](size_t b, size_t end) {
+        return armbench_layernorm(end - b, s.n, s.x + b * s.n, s.residual ? s.residual + b * s.n : nullptr,
+                                  s.scale.data(), s.bias.empty() ? nullptr : s.bias.data(), s.epsilon, s.y + b * s.n);
+      });
+    case ARMBENCH_ENGINE_REDUCEMEAN: {
+      const size_t slab = s.n * s.inner;
+      return parallel(pool, s.outer, slab, [&](size_t b, size_t end) {
+        return armbench_reducemean(end - b, s.n, s.inner, s.x + b * slab, s.y + b * s.inner);
+      });
+    }
+    case ARMBENCH_ENGINE_GATHER: return run_gather(pool, s, msg, msg_len);
+    case ARMBENCH_ENGINE_CAST:
+      return parallel_elems(pool, s.count, [&](size_t b, size_t end) {
+        armbench_cast_i32_f32(s.xi + b, s.y + b, end - b);
+        return 0;
+      });
     case ARMBENCH_ENGINE_REORDER:
       switch (s.reorder) {
         case ReorderKind::kCopy: memcpy(s.y, s.x, s.bytes); return 0;
@@ -185,7 +367,8 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
   return 0;
 }
 
-void write_inputs(armbench_engine* e, const float* const* inputs) {
+// fp32 and int32 inputs alike: elems values of 4 bytes.
+void write_inputs(armbench_engine* e, const void* const* inputs) {
   for (size_t i = 0; i < e->inputs.size(); ++i)
     memcpy(e->arena.get() + e->inputs[i].offset, inputs[i], e->inputs[i].elems * sizeof(float));
 }
@@ -200,17 +383,24 @@ void read_outputs(armbench_engine* e, float* const* outputs) {
 int run_steps(armbench_engine* e, armbench_gemm_pool* pool, uint64_t* step_ns, char* why, size_t why_len) {
   for (size_t i = 0; i < e->steps.size(); ++i) {
     const uint64_t t0 = step_ns ? armbench_now_ns() : 0;
-    const int rc = run_step(e, pool, e->steps[i]);
+    char msg[256] = {0};
+    const int rc = run_step(e, pool, e->steps[i], msg, sizeof msg);
     if (step_ns) step_ns[i] = armbench_now_ns() - t0;
     if (rc != 0) {
-      if (why != nullptr && why_len > 0) snprintf(why, why_len, "%s: the kernel failed (%s)", e->steps[i].label.c_str(), strerror(-rc));
+      if (why != nullptr && why_len > 0) {
+        if (msg[0] != '\0') {
+          snprintf(why, why_len, "%s: %s", e->steps[i].label.c_str(), msg);
+        } else {
+          snprintf(why, why_len, "%s: the kernel failed (%s)", e->steps[i].label.c_str(), strerror(-rc));
+        }
+      }
       return rc;
     }
   }
   return 0;
 }
 
-bool inputs_ok(const armbench_engine* e, const float* const* inputs) {
+bool inputs_ok(const armbench_engine* e, const void* const* inputs) {
   if (e->inputs.empty()) return true;
   if (inputs == nullptr) return false;
   for (size_t i = 0; i < e->inputs.size(); ++i)
@@ -222,7 +412,7 @@ bool inputs_ok(const armbench_engine* e, const float* const* inputs) {
 
 extern "C" {
 
-int armbench_engine_run(armbench_engine* e, armbench_gemm_pool* pool, const float* const* inputs, float* const* outputs,
+int armbench_engine_run(armbench_engine* e, armbench_gemm_pool* pool, const void* const* inputs, float* const* outputs,
                         uint64_t* step_ns, char* why, size_t why_len) {
   if (why != nullptr && why_len > 0) why[0] = '\0';
   if (e == nullptr || !inputs_ok(e, inputs)) return -EINVAL;
@@ -233,7 +423,7 @@ int armbench_engine_run(armbench_engine* e, armbench_gemm_pool* pool, const floa
   return rc;
 }
 
-int armbench_engine_measure(armbench_engine* e, armbench_gemm_pool* pool, const float* const* inputs,
+int armbench_engine_measure(armbench_engine* e, armbench_gemm_pool* pool, const void* const* inputs,
                             float* const* outputs, unsigned warmup, unsigned iterations, uint64_t* samples_ns,
                             uint64_t* step_ns, char* why, size_t why_len) {
   if (why != nullptr && why_len > 0) why[0] = '\0';
