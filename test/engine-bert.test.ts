@@ -8,8 +8,13 @@ import { countFlops, isIntTensor } from "../src/engine/ir.js";
 import { defaultAlgoChooser } from "../src/engine/lower.js";
 import { bertGraph, type BertConfig } from "../src/engine/models/bert.js";
 import { builtinModel } from "../src/engine/models/index.js";
-import { loadOnnx, saveOnnx } from "../src/engine/onnx.js";
+import { loadOnnx, loadOnnxFile, saveOnnx } from "../src/engine/onnx.js";
+import path from "node:path";
+import onnxProto from "onnx-proto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { saveOrtOptimized } from "../src/engine/ort.js";
 import { runGraph } from "./helpers/engine.js";
+import { tempDir } from "./helpers/fixtures.js";
 import { interpret } from "./helpers/program-interpreter.js";
 
 const TINY: BertConfig = { layers: 2, hidden: 32, heads: 4, ffn: 64, vocab: 50, maxPositions: 40, tokenTypes: true, pooler: true };
@@ -40,8 +45,8 @@ test("the passes fuse GELU and bias into the gemms and residual adds into LayerN
 });
 
 test("a small BERT lowered and interpreted agrees with onnxruntime, padding mask included", async () => {
-  for (const batch of [1, 2]) {
-    const g = bertGraph("tiny", TINY, { seq: 12, batch });
+  for (const [batch, layerNorm] of [[1, "op"], [2, "op"], [1, "decomposed"]] as const) {
+    const g = bertGraph("tiny", TINY, { seq: 12, batch, layerNorm });
     const inputs = seededInputs(g, 3);
     const mask = inputs[1]!;
     assert.ok(isIntTensor(mask) && mask.data.includes(0) && mask.data.includes(1), "the mask has padding");
@@ -50,7 +55,7 @@ test("a small BERT lowered and interpreted agrees with onnxruntime, padding mask
     const got = interpret(c.program, inputs.map((t) => t.data));
     g.outputs.forEach((name, i) => {
       const a = agreement(got[i]!, want[name]!.data);
-      assert.ok(a.cosine > 0.99999 && a.maxAbsDiff < 1e-4, `${name} at batch ${batch}: ${JSON.stringify(a)}`);
+      assert.ok(a.cosine > 0.99999 && a.maxAbsDiff < 1e-4, `${name} at batch ${batch}, ${layerNorm} layer norm: ${JSON.stringify(a)}`);
     });
   }
 });
@@ -64,4 +69,28 @@ test("a saved BERT loads back with its int64 inputs and computes the same", asyn
   const c = compileModel(back, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: 16 });
   const got = interpret(c.program, inputs.map((t) => t.data))[0]!;
   assert.ok(agreement(got, want.last_hidden_state!.data).cosine > 0.99999);
+});
+
+test("the op-by-op layer norm torch writes below opset 17 becomes LayerNormalization nodes", () => {
+  const g = bertGraph("tiny", TINY, { seq: 4, layerNorm: "decomposed" });
+  assert.equal(g.nodes.filter((n) => n.op === "LayerNormalization").length, 0);
+  const c = compileModel(g, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: 16 });
+  const ops = c.optimized.nodes.map((n) => n.op);
+  assert.equal(ops.filter((o) => o === "LayerNormalization").length, 1 + 2 * TINY.layers);
+  for (const gone of ["ReduceMean", "Pow", "Sqrt"]) assert.ok(!ops.includes(gone as never), `${gone} left after fusion`);
+});
+
+test("onnxruntime fuses the saved bert-base into its Attention, SkipLayerNormalization and Gelu kernels", async () => {
+  const dir = tempDir("bert-ort");
+  const file = path.join(dir, "optimized.onnx");
+  await saveOrtOptimized(saveOnnx(builtinModel("bert-base")), file);
+  const m = onnxProto.onnx.ModelProto.decode(readFileSync(file));
+  const count = (op: string) => m.graph!.node!.filter((n) => n.opType === op && n.domain === "com.microsoft").length;
+  assert.equal(count("Attention"), 12);
+  assert.equal(count("SkipLayerNormalization"), 25);
+  assert.equal(count("Gelu"), 12);
+  // The saved file itself loads back into armbench.
+  const saved = path.join(dir, "bert.onnx");
+  writeFileSync(saved, saveOnnx(builtinModel("distilbert", { seq: 8 })));
+  assert.equal(loadOnnxFile(saved).nodes.filter((n) => n.op === "LayerNormalization").length, 13);
 });

@@ -117,6 +117,11 @@ export interface Graph {
   /** Topologically sorted. */
   nodes: Node[];
   initializers: Map<string, Tensor>;
+  /**
+   * The opset the graph should be saved at when its ops allow (a built-in model written
+   * as exporters of that opset write it); absent: armbench's default.
+   */
+  opset?: number;
 }
 
 /** Refuses a model that would allocate more than this for any one tensor (4 GiB of fp32). */
@@ -134,6 +139,7 @@ export function elementCount(dims: readonly number[], what = "a tensor"): number
 
 export function cloneGraph(g: Graph): Graph {
   return {
+    ...g,
     name: g.name,
     inputs: g.inputs.map((v) => ({ ...v, dims: [...v.dims] })),
     outputs: [...g.outputs],

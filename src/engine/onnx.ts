@@ -184,7 +184,7 @@ class Loader {
       }
     }
     const outputs = g.output.map((o) => o.name);
-    const graph = topoSort({ name: g.name || "model", inputs, outputs, nodes, initializers: new Map(this.floats) });
+    const graph = topoSort({ name: g.name || "model", inputs, outputs, nodes, initializers: new Map(this.floats), opset: this.opset });
     this.resolveWithShapes(graph, pendingPads);
     inferShapes(graph);
     inferTypes(graph);
@@ -898,10 +898,17 @@ const attrString = (name: string, v: string): AttributeProto => ({ name, type: o
 export function saveOnnx(g: Graph): Uint8Array {
   const shapes = inferShapes(g);
   const types = inferTypes(g);
-  // The oldest opset that has every op written: HardSwish 14, LayerNormalization 17, Gelu 20.
+  // The graph's own opset, or a later one where an op needs it: Softmax off the last axis
+  // 13 (before, it flattened the axes after it), HardSwish 14, LayerNormalization 17 (a
+  // graph that names its opset keeps it: onnxruntime runs its own LayerNormalization at
+  // any opset, and its attention fusion needs opset 12), Gelu 20.
   const needs = (n: Node) =>
-    n.op === "HardSwish" ? 14 : n.op === "LayerNormalization" ? 17 : n.op === "Gelu" || (n.op === "FusedGemm" && n.attrs.act.startsWith("gelu")) ? 20 : SAVE_OPSET;
-  const opset = Math.max(SAVE_OPSET, ...g.nodes.map(needs));
+    n.op === "HardSwish" ? 14
+    : n.op === "LayerNormalization" ? (g.opset === undefined ? 17 : MIN_OPSET)
+    : n.op === "Gelu" || (n.op === "FusedGemm" && n.attrs.act.startsWith("gelu")) ? 20
+    : (n.op === "Softmax" || n.op === "LogSoftmax") && n.attrs.axis !== -1 && n.attrs.axis !== shapes.get(n.inputs[0]!)!.length - 1 ? 13
+    : MIN_OPSET;
+  const opset = Math.max(g.opset ?? SAVE_OPSET, ...g.nodes.map(needs));
   const init: TensorProto[] = [...g.initializers].map(([k, t]) => floatTensorProto(k, t));
   const nodes: NodeProto[] = [];
   const ints = (name: string, values: number[], dims?: number[]) => {
@@ -910,7 +917,7 @@ export function saveOnnx(g: Graph): Uint8Array {
   };
   const act = (n: { name: string }, x: string, y: string, a: { act: string; clipMin?: number; clipMax?: number }) => {
     if (a.act === "relu") nodes.push({ name: `${n.name}/relu`, opType: "Relu", input: [x], output: [y] });
-    else if (a.act === "clip") nodes.push(clipNode(`${n.name}/clip`, x, y, a.clipMin ?? -Infinity, a.clipMax ?? Infinity, init));
+    else if (a.act === "clip") nodes.push(clipNode(`${n.name}/clip`, x, y, a.clipMin ?? -Infinity, a.clipMax ?? Infinity, init, opset));
     else if (a.act === "gelu" || a.act === "gelu-tanh") {
       nodes.push({ name: `${n.name}/gelu`, opType: "Gelu", input: [x], output: [y], attribute: a.act === "gelu-tanh" ? [attrString("approximate", "tanh")] : [] });
     }
@@ -964,8 +971,9 @@ export function saveOnnx(g: Graph): Uint8Array {
       }
       case "Unsqueeze":
       case "Squeeze": {
-        const input = n.attrs.axes.length || n.op === "Unsqueeze" ? [n.inputs[0]!, ints(`${n.name}/axes`, n.attrs.axes)] : [n.inputs[0]!];
-        nodes.push({ ...base, opType: n.op, input });
+        // Opset 13 moved the axes from an attribute to an input.
+        if (opset < 13) nodes.push({ ...base, opType: n.op, attribute: n.attrs.axes.length ? [attrInts("axes", n.attrs.axes)] : [] });
+        else nodes.push({ ...base, opType: n.op, input: n.attrs.axes.length ? [n.inputs[0]!, ints(`${n.name}/axes`, n.attrs.axes)] : [n.inputs[0]!] });
         break;
       }
       case "Cast":
@@ -1013,7 +1021,7 @@ export function saveOnnx(g: Graph): Uint8Array {
         nodes.push({ ...base, opType: n.op, attribute: [attrFloat("epsilon", n.attrs.epsilon)] });
         break;
       case "Clip":
-        nodes.push(clipNode(n.name, n.inputs[0]!, n.outputs[0]!, n.attrs.min, n.attrs.max, init));
+        nodes.push(clipNode(n.name, n.inputs[0]!, n.outputs[0]!, n.attrs.min, n.attrs.max, init, opset));
         break;
       case "Flatten":
       case "Concat":
@@ -1055,7 +1063,12 @@ export function saveOnnx(g: Graph): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-function clipNode(name: string, x: string, y: string, min: number, max: number, init: TensorProto[]): NodeProto {
+function clipNode(name: string, x: string, y: string, min: number, max: number, init: TensorProto[], opset: number): NodeProto {
+  // Before opset 11 the bounds were attributes (their defaults the float range).
+  if (opset < 11) {
+    const attribute = [["min", min], ["max", max]].flatMap(([k, v]) => (Number.isFinite(v) ? [attrFloat(k as string, v as number)] : []));
+    return { name, opType: "Clip", input: [x], output: [y], attribute };
+  }
   const input = [x];
   for (const [suffix, v] of [["min", min], ["max", max]] as const) {
     if (Number.isFinite(v)) {

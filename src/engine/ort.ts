@@ -73,6 +73,18 @@ function feeds(ort: Ort, inputs: Record<string, InputTensor>): Record<string, im
   );
 }
 
+/**
+ * Writes the graph onnxruntime runs after its own optimizer (level "all": its fusions
+ * into Attention, SkipLayerNormalization, Gelu, ...) to `file`, so what it fused can be
+ * checked.
+ */
+export async function saveOrtOptimized(model: Uint8Array, file: string): Promise<void> {
+  const got = await loadOrt();
+  if (!got.ok) throw new Error(got.reason);
+  const s = await got.ort.InferenceSession.create(model, { graphOptimizationLevel: "all", intraOpNumThreads: 1, optimizedModelFilePath: file });
+  await s.release();
+}
+
 /** One inference, for answer checks. */
 export async function runOrt(model: Uint8Array, inputs: Record<string, InputTensor>, threads = 1): Promise<Record<string, Tensor>> {
   const got = await loadOrt();

@@ -1,7 +1,8 @@
 /**
  * Graph optimisations, each a pure function Graph -> Graph (the input is never changed,
  * weights included): constant folding, BatchNormalization folded into the conv before
- * it, the Erf form of GELU recognised, bias / residual add / ReLU / Clip / GELU fused
+ * it, the Erf form of GELU and the op-by-op form of layer normalisation recognised,
+ * bias / residual add / ReLU / Clip / GELU fused
  * into the conv or gemm epilogue, and a residual Add fused into the LayerNormalization
  * after it. Each keeps what the graph computes; the tests check that through onnxruntime.
  */
@@ -312,6 +313,71 @@ export function fuseGelu(input: Graph): Graph {
 }
 
 /**
+ * Layer normalisation written op by op, as exporters before opset 17 write it:
+ * mean = ReduceMean(x), d = x - mean, ReduceMean(d ^ 2) + eps, Sqrt, d / that, then an
+ * optional Mul by a gain and Add of a shift, over the trailing axes, becomes one
+ * LayerNormalization (with a gain of ones where none was given).
+ */
+export function fuseLayerNorm(input: Graph): Graph {
+  const g = cloneGraph(input);
+  const shapes = inferShapes(g);
+  const made = producers(g);
+  const other = (n: Node, v: string) => (n.inputs[0] === v ? n.inputs[1] : n.inputs[0]);
+  for (const mean of [...g.nodes]) {
+    if (mean.op !== "ReduceMean" || !mean.attrs.keepdims || !g.nodes.includes(mean)) continue;
+    const uses = consumers(g);
+    const x = mean.inputs[0]!;
+    const rank = shapes.get(x)!.length;
+    const axes = mean.attrs.axes.map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
+    if (axes.length === 0 || axes[axes.length - 1] !== rank - 1 || axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) continue;
+    const sub = soleConsumer(g, uses, mean.outputs[0]!);
+    if (!sub || sub.op !== "Sub" || sub.inputs[0] !== x || sub.inputs[1] !== mean.outputs[0]) continue;
+    const d = sub.outputs[0]!;
+    const dUses = uses.get(d) ?? [];
+    const pow = dUses.find((n) => n.op === "Pow" && n.inputs[0] === d && near(scalarOf(g, n.inputs[1]), 2));
+    const div = dUses.find((n) => n.op === "Div" && n.inputs[0] === d);
+    if (!pow || !div || dUses.length !== 2 || g.outputs.includes(d)) continue;
+    const variance = soleConsumer(g, uses, pow.outputs[0]!);
+    if (!variance || variance.op !== "ReduceMean" || !variance.attrs.keepdims || variance.attrs.axes.map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b).join() !== axes.join()) continue;
+    const addEps = soleConsumer(g, uses, variance.outputs[0]!);
+    const epsilon = addEps?.op === "Add" ? scalarOf(g, other(addEps, variance.outputs[0]!)) : undefined;
+    if (!addEps || epsilon === undefined || !(epsilon >= 0)) continue;
+    const sqrt = soleConsumer(g, uses, addEps.outputs[0]!);
+    if (!sqrt || sqrt.op !== "Sqrt" || made.get(div.inputs[1]!) !== sqrt || soleConsumer(g, uses, sqrt.outputs[0]!) !== div) continue;
+    const cols = shapes.get(x)!.slice(axes[0]).reduce((p, v) => p * v, 1);
+    const fits = (v: string | undefined) => {
+      const t = v === undefined ? undefined : g.initializers.get(v);
+      return t && t.data.length === cols ? t : undefined;
+    };
+    const removed: Node[] = [mean, sub, pow, variance, addEps, sqrt, div];
+    let out = div.outputs[0]!;
+    let gain: string | undefined;
+    let shift = "";
+    const mul = soleConsumer(g, uses, out);
+    if (mul?.op === "Mul" && fits(other(mul, out))) {
+      gain = other(mul, out)!;
+      removed.push(mul);
+      out = mul.outputs[0]!;
+      const add = soleConsumer(g, uses, out);
+      if (add?.op === "Add" && fits(other(add, out))) {
+        shift = other(add, out)!;
+        removed.push(add);
+        out = add.outputs[0]!;
+      }
+    }
+    if (!gain) {
+      gain = newName(g, `${mean.name}.ones`);
+      g.initializers.set(gain, { dims: [cols], data: new Float32Array(cols).fill(1) });
+    }
+    const ln: Node = { op: "LayerNormalization", name: `${mean.name}/layernorm`, inputs: [x, gain, shift, ""], outputs: [out], attrs: { axis: axes[0]!, epsilon } };
+    const at = Math.max(...removed.map((r) => g.nodes.indexOf(r)));
+    g.nodes[at] = ln;
+    g.nodes = g.nodes.filter((m) => !removed.includes(m));
+  }
+  return dropUnusedInitializers(g);
+}
+
+/**
  * LayerNormalization of an Add of two activations of its own dims (the residual of a
  * transformer block) takes the Add in (onnxruntime's SkipLayerNormalization), where
  * nothing else reads the sum.
@@ -334,5 +400,5 @@ export function fuseSkipLayerNorm(input: Graph): Graph {
 
 /** Every pass, in the order that lets each find the patterns the previous one exposed. */
 export function optimize(g: Graph): Graph {
-  return fuseSkipLayerNorm(fuseEpilogues(fuseGelu(foldBatchNorm(foldConstants(g)))));
+  return fuseSkipLayerNorm(fuseEpilogues(fuseLayerNorm(fuseGelu(foldBatchNorm(foldConstants(g))))));
 }
