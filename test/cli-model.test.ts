@@ -122,3 +122,29 @@ test("model --list shows every built-in model with its MACs", () => {
   assert.equal(r.status, 0, r.stderr);
   for (const m of ["resnet50", "resnet18", "alexnet", "vgg16", "mobilenetv2"]) assert.match(r.stdout, new RegExp(m));
 });
+
+test("a built-in transformer runs against onnxruntime: both outputs checked, tokens/s, a profile by part of the block", () => {
+  const file = path.join(tempDir(), "bert.json");
+  const r = armbench(["model", "distilbert", "--seq", "16", "--suite", tiny, "--threads", "1", "--batch", "2", "--profile", "--json", file, "--quiet"]);
+  assert.equal(r.status, 0, r.stderr);
+  const { records } = loadResults(file);
+  const ours = records.filter(ok).find((x) => x.name === "model.latency" && x.impl === "armbench");
+  assert.ok(ours, "our latency record");
+  assert.ok(Math.abs(Number(ours.derived?.["tokensPerS"]) - (2 * 16 * 1000) / ours.median) < 1e-6 * Number(ours.derived?.["tokensPerS"]));
+  const check = records.filter(ok).find((x) => x.name === "model.check");
+  assert.ok(check && Number(check.params.cosine) >= 0.9999, JSON.stringify(check));
+  assert.ok(records.some((x) => x.name === "model.throughput" && x.unit === "sequences/s"));
+  const parts = new Set(records.filter(ok).filter((x) => x.name === "model.op").map((x) => x.params.part));
+  for (const p of ["attention", "FFN", "layer norm"]) assert.ok(parts.has(p), `profile part ${p}`);
+  assert.match(r.stdout, /by part of the transformer block/);
+  assert.match(r.stdout, /tokens\/s/);
+});
+
+test("--seq belongs to transformers and --input-size to image models", () => {
+  const a = armbench(["model", "resnet18", "--seq", "64", "--quick"]);
+  assert.equal(a.status, 1);
+  assert.match(a.stderr, /--seq applies to the built-in transformers/);
+  const b = armbench(["model", "distilbert", "--seq", "600", "--quick"]);
+  assert.equal(b.status, 1);
+  assert.match(b.stderr, /--seq must be a whole number from 1 to 512/);
+});

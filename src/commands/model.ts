@@ -182,6 +182,7 @@ export async function runModel(opts: ModelOptions): Promise<number> {
         profile: opts.profile,
         peers: opts.peers,
         layout,
+        ...(sequenceModel ? { item: { name: "sequences" as const, tokens: seq } } : {}),
       },
     );
   } finally {

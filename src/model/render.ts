@@ -31,6 +31,17 @@ function renderOps(ops: OpRow[], top: number): string {
       const t = byType.get(r.op) ?? { ms: 0, share: 0, count: 0 };
       byType.set(r.op, { ms: t.ms + r.ms, share: t.share + r.share, count: t.count + 1 });
     }
+    const byPart = new Map<string, { ms: number; share: number; count: number }>();
+    for (const r of rows) {
+      if (!r.part) continue;
+      const t = byPart.get(r.part) ?? { ms: 0, share: 0, count: 0 };
+      byPart.set(r.part, { ms: t.ms + r.ms, share: t.share + r.share, count: t.count + 1 });
+    }
+    if (byPart.size) {
+      out.push(`\nPer-op profile (${k}): by part of the transformer block`);
+      out.push(renderTable(["part", "steps", "ms", "share"],
+        [...byPart].sort((a, b) => b[1].ms - a[1].ms).map(([part, t]) => [part, String(t.count), num(t.ms, 3), `${num(100 * t.share, 1)}%`]), { right: [1, 2, 3] }));
+    }
     out.push(`\nPer-op profile (${k}): by op type`);
     out.push(renderTable(["op", "nodes", "ms", "share"],
       [...byType].sort((a, b) => b[1].ms - a[1].ms).map(([op, t]) => [op, String(t.count), num(t.ms, 3), `${num(100 * t.share, 1)}%`]), { right: [1, 2, 3] }));
@@ -42,17 +53,18 @@ function renderOps(ops: OpRow[], top: number): string {
 }
 
 export function renderModel(s: ModelSummary): string {
+  const tokens = s.item.name === "sequences";
   const rows = s.rows.map((r) => [
     String(r.batch), String(r.threads), r.impl, r.fpmath,
     num(r.p50, 2), num(r.p90, 2), num(r.p99, 2), num(r.min, 2),
-    num(r.imagesPerS, 1), num(r.gflops, 1), r.pctPeak === null ? "-" : `${num(r.pctPeak, 0)}%`,
+    num(r.imagesPerS, 1), ...(tokens ? [num(r.tokensPerS ?? null, 0)] : []), num(r.gflops, 1), r.pctPeak === null ? "-" : `${num(r.pctPeak, 0)}%`,
     checkCell(r.check),
     r.note ?? "",
   ]);
+  const head = ["batch", "threads", "engine", "fpmath", "p50", "p90", "p99", "min", `${s.item.name}/s`, ...(tokens ? ["tokens/s"] : []), "GFLOP/s", "% peak", "answer check", "note"];
   const parts = [
     `Model ${s.model}: latency per inference (ms), throughput, % of the measured peak, answer check`,
-    renderTable(["batch", "threads", "engine", "fpmath", "p50", "p90", "p99", "min", "images/s", "GFLOP/s", "% peak", "answer check", "note"], rows,
-      { right: [0, 1, 4, 5, 6, 7, 8, 9, 10] }),
+    renderTable(head, rows, { right: [0, 1, 4, 5, 6, 7, 8, 9, 10, ...(tokens ? [11] : [])] }),
     renderTable(["batch", "GFLOP per inference", "peak activation memory", "arena", "weights"],
       s.memory.map((m) => [String(m.batch), num((s.flops.get(m.batch) ?? 0) / 1e9, 2), formatBytes(m.peakActivationBytes), formatBytes(m.arenaBytes), formatBytes(m.weightBytes)]),
       { right: [0, 1, 2, 3, 4] }),

@@ -258,6 +258,8 @@ export async function tuneModel(ctx: ModelTuneContext, req: ModelTuneRequest, ba
  */
 export async function tunedAlgos(ctx: ModelTuneContext, cache: ModelTuneCache, req: ModelTuneRequest): Promise<AlgoPolicy> {
   const base = compileFor(req, defaultAlgoPolicy.choose);
+  // Nothing to choose (a transformer): no time spent, no cache entry written.
+  if (!base.program.steps.some((s) => s.op === "conv")) return { ...defaultAlgoPolicy, describe: "no convs to tune" };
   const item = graphItem(req.graph, base.program, req.layout);
   const hit = cacheLookup(cache, req.threads, req.fpmath, item);
   const entry = hit ?? (await tuneModel(ctx, req, base));

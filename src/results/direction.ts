@@ -1,6 +1,6 @@
 /** Which way is better for a unit: the one place that knows rates rise and times fall. */
 
-const HIGHER = new Set(["GFLOP/s", "GOP/s", "TFLOP/s", "GB/s", "MB/s", "images/s", "samples/s", "tokens/s", "instr/cycle", "ops/s"]);
+const HIGHER = new Set(["GFLOP/s", "GOP/s", "TFLOP/s", "GB/s", "MB/s", "images/s", "sequences/s", "samples/s", "tokens/s", "instr/cycle", "ops/s"]);
 const LOWER = new Set(["ns", "us", "ms", "s", "cycles", "cycles/instr"]);
 
 /** true: higher is better; false: lower is better; null: not a speed (clocks, counts, chains). */
