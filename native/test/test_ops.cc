@@ -484,12 +484,16 @@ void test_softmax() {
       for (size_t i = 0; i < cols; ++i) m = fmax(m, x[r * cols + i]);
       for (size_t i = 0; i < cols; ++i) s += exp(x[r * cols + i] - m);
       for (size_t i = 0; i < cols; ++i) {
-        worst = fmax(worst, ulps(y[r * cols + i], exp(x[r * cols + i] - m) / s));
+        const double want = exp(x[r * cols + i] - m) / s;
+        // Relative, down to 1e-30 (a smaller probability is a few ulp of the sum).
+        worst = fmax(worst, fabs(y[r * cols + i] - want) / fmax(want, 1e-30));
         sum_y += y[r * cols + i];
       }
       CHECK_MSG(fabs(sum_y - 1.0) < 1e-6, "softmax row sums to %.9g", sum_y);
     }
-    CHECK_MSG(worst <= 3.0, "softmax cols %zu: %.2f ulp from exp/sum", cols, worst);
+    // The best set runs it: within the vector sets' bound (test_transformer_ops
+    // measures each set).
+    CHECK_MSG(worst <= armbench::ops::kRowOpsMaxRelErr, "softmax cols %zu: relative error %.3g from exp/sum", cols, worst);
     std::vector<float> w = x;
     CHECK(armbench_softmax(rows, cols, w.data(), w.data()) == 0 && memcmp(w.data(), y.data(), y.size() * sizeof(float)) == 0);
   }

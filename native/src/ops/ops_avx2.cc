@@ -2,11 +2,12 @@
 // a tail (fewer than eight elements) goes through a zero-padded vector on the stack,
 // so every element takes the vector path. relu, clip, hardswish, add and mul give the
 // scalar reference's bits (see ops_internal.h; MAXPS and MINPS return their second
-// operand on NaN, which is how the NaN rules are kept); sigmoid uses the exp
-// approximation described at sigmoid8, the same as the AVX-512 set's.
+// operand on NaN, which is how the NaN rules are kept); sigmoid and the transformer
+// ops run transformer_kernels.inc over the traits V below, as the other sets do.
 #if defined(__x86_64__)
 
 #include <immintrin.h>
+#include <math.h>
 #include <stddef.h>
 
 #include "ops_internal.h"
@@ -63,34 +64,59 @@ inline void map2(const float* a, const float* b, float* y, size_t n, F f) {
 // 2^k for integer k in [-126, 127] as floats.
 __m256 pow2(__m256i k) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k, _mm256_set1_epi32(127)), 23)); }
 
-// sigmoid(x) = (x >= 0 ? 1 : z) / (1 + z) with z = exp(-|x|), which never overflows and
-// keeps tiny results exact to the last digits. exp(t), t = max(-|x|, -104) (below, the
-// result rounds to zero anyway): t = n ln2 + r with n = round(t / ln2) and r from a
-// two-constant (Cody-Waite) reduction, |r| <= ln2/2; e^r = 1 + r + r^2 P(r), Cephes'
-// expf minimax polynomial; the scale 2^n (n >= -151) is applied as two factors 2^(n/2)
-// so each stays a normal float and the product rounds once into the subnormals.
-// NaN lanes return x.
-__m256 sigmoid8(__m256 x) {
-  const __m256 t = _mm256_max_ps(_mm256_set1_ps(-104.0f), _mm256_sub_ps(_mm256_setzero_ps(), _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x)));
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(t, _mm256_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), t);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-  const __m256 e = _mm256_fmadd_ps(_mm256_mul_ps(r, r), p, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-  const __m256i k = _mm256_cvtps_epi32(n);
-  const __m256i k1 = _mm256_srai_epi32(k, 1);
-  const __m256 z = _mm256_mul_ps(_mm256_mul_ps(e, pow2(k1)), pow2(_mm256_sub_epi32(k, k1)));
-  const __m256 one = _mm256_set1_ps(1.0f);
-  const __m256 num = _mm256_blendv_ps(z, one, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ));
-  const __m256 y = _mm256_div_ps(num, _mm256_add_ps(one, z));
-  return _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
-}
+// The vector traits of transformer_kernels.inc (see there for each function's
+// contract); tails through a zero-padded vector on the stack.
+struct V {
+  using F = __m256;
+  using M = __m256;
+  static constexpr size_t W = kW;
+  static F load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
+  static F load_part(const float* p, size_t n) {
+    float buf[kW] = {};
+    for (size_t j = 0; j < n; ++j) buf[j] = p[j];
+    return _mm256_loadu_ps(buf);
+  }
+  static void store_part(float* p, F v, size_t n) {
+    float buf[kW];
+    _mm256_storeu_ps(buf, v);
+    for (size_t j = 0; j < n; ++j) p[j] = buf[j];
+  }
+  static F set1(float f) { return _mm256_set1_ps(f); }
+  static F add(F a, F b) { return _mm256_add_ps(a, b); }
+  static F sub(F a, F b) { return _mm256_sub_ps(a, b); }
+  static F mul(F a, F b) { return _mm256_mul_ps(a, b); }
+  static F div(F a, F b) { return _mm256_div_ps(a, b); }
+  static F fma(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
+  static F fnma(F a, F b, F c) { return _mm256_fnmadd_ps(a, b, c); }
+  static F max(F a, F b) { return _mm256_max_ps(a, b); }
+  static F min(F a, F b) { return _mm256_min_ps(a, b); }
+  static F abs(F a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+  static F sqrt(F a) { return _mm256_sqrt_ps(a); }
+  static F round(F a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static M lt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+  static M gt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  static M nan(F a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
+  static F select(M m, F t, F f) { return _mm256_blendv_ps(f, t, m); }
+  static F or_sign(F mag, F x) { return _mm256_or_ps(mag, _mm256_and_ps(x, _mm256_set1_ps(-0.0f))); }
+  static F scale2(F e, F n) {
+    const __m256i k = _mm256_cvtps_epi32(n);
+    const __m256i k1 = _mm256_srai_epi32(k, 1);
+    return _mm256_mul_ps(_mm256_mul_ps(e, pow2(k1)), pow2(_mm256_sub_epi32(k, k1)));
+  }
+  static float hsum(F v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+  }
+  static float hmax(F v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_max_ss(s, _mm_movehdup_ps(s)));
+  }
+};
+
+#include "transformer_kernels.inc"
 
 void relu(const float* x, float* y, size_t n) {
   const __m256 zero = _mm256_setzero_ps();
@@ -101,8 +127,6 @@ void clip(const float* x, float* y, size_t n, float lo, float hi) {
   const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
   map1(x, y, n, [vlo, vhi](__m256 v) { return _mm256_min_ps(vhi, _mm256_max_ps(vlo, v)); });
 }
-
-void sigmoid(const float* x, float* y, size_t n) { map1(x, y, n, sigmoid8); }
 
 void hardswish(const float* x, float* y, size_t n) {
   const __m256 sixth = _mm256_set1_ps(1.0f / 6.0f), three = _mm256_set1_ps(3.0f);
@@ -124,8 +148,14 @@ void mul(const float* a, const float* b, float* y, size_t n) {
 }  // namespace
 
 extern const EltwiseKernels kOpsAvx2 = {
-    "avx2", {ARMBENCH_FEATURE_AVX2, ARMBENCH_FEATURE_FMA}, relu, clip, sigmoid, hardswish, add, mul,
-    erf_ref, tanh_ref, sqrt_ref, gelu_ref, gelu_tanh_ref, softmax_ref, layernorm_ref,
+    "avx2",             {ARMBENCH_FEATURE_AVX2, ARMBENCH_FEATURE_FMA},
+    relu,               clip,
+    sigmoid_k<V>,       hardswish,
+    add,                mul,
+    erf_k<V>,           tanh_k<V>,
+    sqrt_k<V>,          gelu_k<V>,
+    gelu_tanh_k<V>,     softmax_rows_v<V>,
+    layernorm_rows_v<V>,
 };
 
 }  // namespace ops

@@ -2,11 +2,13 @@
 // masked loads and stores, so every element takes the vector path. relu, clip,
 // hardswish, add and mul give the scalar reference's bits (see ops_internal.h; MAXPS
 // and MINPS return their second operand on NaN, which is how the NaN rules are kept);
-// sigmoid uses the exp approximation described at sigmoid16.
+// sigmoid and the transformer ops run transformer_kernels.inc over the traits V below.
 #if defined(__x86_64__)
 
 #include <immintrin.h>
+#include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ops_internal.h"
 
@@ -68,34 +70,45 @@ __m512 min16(__m512 a, __m512 b) { return _mm512_min_ps(a, b); }
 // 2^k for integer k in [-126, 127] as floats.
 __m512 pow2(__m512i k) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k, _mm512_set1_epi32(127)), 23)); }
 
-// sigmoid(x) = (x >= 0 ? 1 : z) / (1 + z) with z = exp(-|x|), which never overflows and
-// keeps tiny results exact to the last digits. exp(t), t = max(-|x|, -104) (below, the
-// result rounds to zero anyway): t = n ln2 + r with n = round(t / ln2) and r from a
-// two-constant (Cody-Waite) reduction, |r| <= ln2/2; e^r = 1 + r + r^2 P(r), Cephes'
-// expf minimax polynomial; the scale 2^n (n >= -151) is applied as two factors 2^(n/2)
-// so each stays a normal float and the product rounds once into the subnormals.
-// NaN lanes return x.
-__m512 sigmoid16(__m512 x) {
-  const __m512 t = max16(_mm512_set1_ps(-104.0f), _mm512_sub_ps(_mm512_setzero_ps(), _mm512_abs_ps(x)));
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(t, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), t);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  const __m512 e = _mm512_fmadd_ps(_mm512_mul_ps(r, r), p, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  const __m512i k = _mm512_cvtps_epi32(n);
-  const __m512i k1 = _mm512_srai_epi32(k, 1);
-  const __m512 z = _mm512_mul_ps(_mm512_mul_ps(e, pow2(k1)), pow2(_mm512_sub_epi32(k, k1)));
-  const __m512 one = _mm512_set1_ps(1.0f);
-  const __m512 num = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GE_OQ), z, one);
-  const __m512 y = _mm512_div_ps(num, _mm512_add_ps(one, z));
-  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), y, x);
-}
+// The vector traits of transformer_kernels.inc (see there for each function's contract).
+struct V {
+  using F = __m512;
+  using M = __mmask16;
+  static constexpr size_t W = kW;
+  static F load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, F v) { _mm512_storeu_ps(p, v); }
+  static F load_part(const float* p, size_t n) { return _mm512_maskz_loadu_ps(tail_mask(n), p); }
+  static void store_part(float* p, F v, size_t n) { _mm512_mask_storeu_ps(p, tail_mask(n), v); }
+  static F set1(float f) { return _mm512_set1_ps(f); }
+  static F add(F a, F b) { return _mm512_add_ps(a, b); }
+  static F sub(F a, F b) { return _mm512_sub_ps(a, b); }
+  static F mul(F a, F b) { return _mm512_mul_ps(a, b); }
+  static F div(F a, F b) { return _mm512_div_ps(a, b); }
+  static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
+  static F fnma(F a, F b, F c) { return _mm512_fnmadd_ps(a, b, c); }
+  static F max(F a, F b) { return _mm512_max_ps(a, b); }
+  static F min(F a, F b) { return _mm512_min_ps(a, b); }
+  static F abs(F a) { return _mm512_abs_ps(a); }
+  static F sqrt(F a) { return _mm512_sqrt_ps(a); }
+  static F round(F a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static M lt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+  static M gt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+  static M nan(F a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+  static F select(M m, F t, F f) { return _mm512_mask_blend_ps(m, f, t); }
+  static F or_sign(F mag, F x) {
+    const __m512i sign = _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN));
+    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(mag), sign));
+  }
+  static F scale2(F e, F n) {
+    const __m512i k = _mm512_cvtps_epi32(n);
+    const __m512i k1 = _mm512_srai_epi32(k, 1);
+    return _mm512_mul_ps(_mm512_mul_ps(e, pow2(k1)), pow2(_mm512_sub_epi32(k, k1)));
+  }
+  static float hsum(F v) { return _mm512_reduce_add_ps(v); }
+  static float hmax(F v) { return _mm512_reduce_max_ps(v); }
+};
+
+#include "transformer_kernels.inc"
 
 void relu(const float* x, float* y, size_t n) {
   const __m512 zero = _mm512_setzero_ps();
@@ -106,8 +119,6 @@ void clip(const float* x, float* y, size_t n, float lo, float hi) {
   const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
   map1(x, y, n, [vlo, vhi](__m512 v) { return min16(vhi, max16(vlo, v)); });
 }
-
-void sigmoid(const float* x, float* y, size_t n) { map1(x, y, n, sigmoid16); }
 
 void hardswish(const float* x, float* y, size_t n) {
   const __m512 sixth = _mm512_set1_ps(1.0f / 6.0f), three = _mm512_set1_ps(3.0f);
@@ -129,8 +140,14 @@ void mul(const float* a, const float* b, float* y, size_t n) {
 }  // namespace
 
 extern const EltwiseKernels kOpsAvx512 = {
-    "avx512", {ARMBENCH_FEATURE_AVX512F, ARMBENCH_FEATURE_COUNT}, relu, clip, sigmoid, hardswish, add, mul,
-    erf_ref, tanh_ref, sqrt_ref, gelu_ref, gelu_tanh_ref, softmax_ref, layernorm_ref,
+    "avx512",           {ARMBENCH_FEATURE_AVX512F, ARMBENCH_FEATURE_COUNT},
+    relu,               clip,
+    sigmoid_k<V>,       hardswish,
+    add,                mul,
+    erf_k<V>,           tanh_k<V>,
+    sqrt_k<V>,          gelu_k<V>,
+    gelu_tanh_k<V>,     softmax_rows_v<V>,
+    layernorm_rows_v<V>,
 };
 
 }  // namespace ops

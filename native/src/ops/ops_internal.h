@@ -38,8 +38,10 @@ namespace ops {
 //   kGeluAbsPerX * |x| (the vector sets form 1 + erf(x / sqrt 2), whose rounding near
 //   -1 is absolute), all measured by test_ops. NaN gives NaN.
 // - softmax: rows x cols, over each row (log nonzero: LogSoftmax); layernorm: rows x
-//   cols, residual and bias optional. The scalar references accumulate in double; the
-//   vector sets in fp32 partial sums, within kRowOpsMaxRelErr of them. y may equal an
+//   cols, residual and bias optional. The scalar references accumulate in double and
+//   round once; the vector sets form x - max in float and accumulate fp32 partial sums,
+//   within kRowOpsMaxRelErr of the double results (softmax relative to each
+//   probability, LogSoftmax and LayerNorm relative to max(|y|, 1)). y may equal an
 //   input exactly.
 struct EltwiseKernels {
   const char* isa;            // "scalar", "avx2", "avx512", "neon"

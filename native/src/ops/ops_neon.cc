@@ -2,11 +2,13 @@
 // (fewer than four elements) goes through a zero-padded vector on the stack, so every
 // element takes the vector path. relu, clip and hardswish select with compares (FMAX
 // and FMIN would turn -0 into +0 and differ on NaN from the reference), so they, add
-// and mul give the scalar reference's bits (see ops_internal.h); sigmoid uses the exp
-// approximation described at sigmoid4, the same as the x86 sets'.
+// and mul give the scalar reference's bits (see ops_internal.h); sigmoid and the
+// transformer ops run transformer_kernels.inc over the traits V below, as the x86
+// sets do.
 #if defined(__aarch64__)
 
 #include <arm_neon.h>
+#include <math.h>
 #include <stddef.h>
 
 #include "ops_internal.h"
@@ -64,33 +66,54 @@ inline void map2(const float* a, const float* b, float* y, size_t n, F f) {
 // 2^k for integer k in [-126, 127] as floats.
 float32x4_t pow2(int32x4_t k) { return vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(k, vdupq_n_s32(127)), 23)); }
 
-// sigmoid(x) = (x >= 0 ? 1 : z) / (1 + z) with z = exp(-|x|), which never overflows and
-// keeps tiny results exact to the last digits. exp(t), t = max(-|x|, -104) (below, the
-// result rounds to zero anyway): t = n ln2 + r with n = round(t / ln2) and r from a
-// two-constant (Cody-Waite) reduction, |r| <= ln2/2; e^r = 1 + r + r^2 P(r), Cephes'
-// expf minimax polynomial; the scale 2^n (n >= -151) is applied as two factors 2^(n/2)
-// so each stays a normal float and the product rounds once into the subnormals.
-// NaN lanes return x.
-float32x4_t sigmoid4(float32x4_t x) {
-  const float32x4_t t = vmaxq_f32(vdupq_n_f32(-104.0f), vnegq_f32(vabsq_f32(x)));
-  const float32x4_t n = vrndnq_f32(vmulq_f32(t, vdupq_n_f32(1.44269504088896341f)));
-  float32x4_t r = vfmsq_f32(t, n, vdupq_n_f32(0.693359375f));
-  r = vfmsq_f32(r, n, vdupq_n_f32(-2.12194440e-4f));
-  float32x4_t p = vdupq_n_f32(1.9875691500e-4f);
-  p = vfmaq_f32(vdupq_n_f32(1.3981999507e-3f), p, r);
-  p = vfmaq_f32(vdupq_n_f32(8.3334519073e-3f), p, r);
-  p = vfmaq_f32(vdupq_n_f32(4.1665795894e-2f), p, r);
-  p = vfmaq_f32(vdupq_n_f32(1.6666665459e-1f), p, r);
-  p = vfmaq_f32(vdupq_n_f32(5.0000001201e-1f), p, r);
-  const float32x4_t one = vdupq_n_f32(1.0f);
-  const float32x4_t e = vfmaq_f32(vaddq_f32(r, one), vmulq_f32(r, r), p);
-  const int32x4_t k = vcvtq_s32_f32(n);  // n is integral; NaN gives 0
-  const int32x4_t k1 = vshrq_n_s32(k, 1);
-  const float32x4_t z = vmulq_f32(vmulq_f32(e, pow2(k1)), pow2(vsubq_s32(k, k1)));
-  const float32x4_t num = vbslq_f32(vcgeq_f32(x, vdupq_n_f32(0.0f)), one, z);
-  const float32x4_t y = vdivq_f32(num, vaddq_f32(one, z));
-  return vbslq_f32(vceqq_f32(x, x), y, x);
-}
+// The vector traits of transformer_kernels.inc (see there for each function's
+// contract); tails through a zero-padded vector on the stack.
+struct V {
+  using F = float32x4_t;
+  using M = uint32x4_t;
+  static constexpr size_t W = kW;
+  static F load(const float* p) { return vld1q_f32(p); }
+  static void store(float* p, F v) { vst1q_f32(p, v); }
+  static F load_part(const float* p, size_t n) {
+    float buf[kW] = {};
+    for (size_t j = 0; j < n; ++j) buf[j] = p[j];
+    return vld1q_f32(buf);
+  }
+  static void store_part(float* p, F v, size_t n) {
+    float buf[kW];
+    vst1q_f32(buf, v);
+    for (size_t j = 0; j < n; ++j) p[j] = buf[j];
+  }
+  static F set1(float f) { return vdupq_n_f32(f); }
+  static F add(F a, F b) { return vaddq_f32(a, b); }
+  static F sub(F a, F b) { return vsubq_f32(a, b); }
+  static F mul(F a, F b) { return vmulq_f32(a, b); }
+  static F div(F a, F b) { return vdivq_f32(a, b); }
+  static F fma(F a, F b, F c) { return vfmaq_f32(c, a, b); }
+  static F fnma(F a, F b, F c) { return vfmsq_f32(c, a, b); }
+  static F max(F a, F b) { return vmaxq_f32(a, b); }  // NaN if either is
+  static F min(F a, F b) { return vbslq_f32(vcltq_f32(a, b), a, b); }  // b when a is NaN
+  static F abs(F a) { return vabsq_f32(a); }
+  static F sqrt(F a) { return vsqrtq_f32(a); }
+  static F round(F a) { return vrndnq_f32(a); }
+  static M lt(F a, F b) { return vcltq_f32(a, b); }
+  static M gt(F a, F b) { return vcgtq_f32(a, b); }
+  static M nan(F a) { return vmvnq_u32(vceqq_f32(a, a)); }
+  static F select(M m, F t, F f) { return vbslq_f32(m, t, f); }
+  static F or_sign(F mag, F x) {
+    const uint32x4_t sign = vandq_u32(vreinterpretq_u32_f32(x), vdupq_n_u32(0x80000000u));
+    return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(mag), sign));
+  }
+  static F scale2(F e, F n) {
+    const int32x4_t k = vcvtq_s32_f32(n);  // n is integral; NaN gives 0
+    const int32x4_t k1 = vshrq_n_s32(k, 1);
+    return vmulq_f32(vmulq_f32(e, pow2(k1)), pow2(vsubq_s32(k, k1)));
+  }
+  static float hsum(F v) { return vaddvq_f32(v); }
+  static float hmax(F v) { return vmaxvq_f32(v); }
+};
+
+#include "transformer_kernels.inc"
 
 void relu(const float* x, float* y, size_t n) {
   map1(x, y, n, [](float32x4_t v) {
@@ -106,8 +129,6 @@ void clip(const float* x, float* y, size_t n, float lo, float hi) {
     return vbslq_f32(vcgtq_f32(t, vhi), vhi, t);
   });
 }
-
-void sigmoid(const float* x, float* y, size_t n) { map1(x, y, n, sigmoid4); }
 
 void hardswish(const float* x, float* y, size_t n) {
   const float32x4_t sixth = vdupq_n_f32(1.0f / 6.0f), three = vdupq_n_f32(3.0f);
@@ -131,8 +152,14 @@ void mul(const float* a, const float* b, float* y, size_t n) {
 }  // namespace
 
 extern const EltwiseKernels kOpsNeon = {
-    "neon", {ARMBENCH_FEATURE_ASIMD, ARMBENCH_FEATURE_COUNT}, relu, clip, sigmoid, hardswish, add, mul,
-    erf_ref, tanh_ref, sqrt_ref, gelu_ref, gelu_tanh_ref, softmax_ref, layernorm_ref,
+    "neon",             {ARMBENCH_FEATURE_ASIMD, ARMBENCH_FEATURE_COUNT},
+    relu,               clip,
+    sigmoid_k<V>,       hardswish,
+    add,                mul,
+    erf_k<V>,           tanh_k<V>,
+    sqrt_k<V>,          gelu_k<V>,
+    gelu_tanh_k<V>,     softmax_rows_v<V>,
+    layernorm_rows_v<V>,
 };
 
 }  // namespace ops
