@@ -172,7 +172,8 @@ typedef struct armbench_engine armbench_engine;
 /* Validates every step and prepares it. Returns 0, or -EINVAL (a bad program),
  * -ENOTSUP (a valid step this executor or algorithm cannot run: a conv whose x and y
  * differ in layout, a conv on NCHWc tensors with an algorithm other than
- * "direct-nchwc", an algorithm that cannot run the shape) or -ENOMEM, with one line in why
+ * "direct-nchwc", an algorithm that cannot run the shape, a GELU epilogue on a conv) or
+ * -ENOMEM, with one line in why
  * naming the step: `step 3 "conv1" (conv): ...`. Nothing is kept on failure.
  *
  * What is refused: tensors outside the arena, misaligned or of the wrong dims for
@@ -204,11 +205,13 @@ armbench_engine_dtype armbench_engine_input_dtype(const armbench_engine* engine,
 
 /* One inference: the inputs (input_count arrays of input_elems values, float or
  * int32_t as armbench_engine_input_dtype says) written into
- * the arena, every step run in order (conv and gemm on pool; NULL: the calling
+ * the arena, every step run in order (conv, gemm and matmul on pool, and the row-wise
+ * and elementwise steps split over it when they are large enough; NULL: the calling
  * thread), the outputs copied out (output_count arrays, or outputs NULL). step_ns,
  * when not NULL, receives each step's wall time (step_count values). Runs on one
  * engine are serialized (they share the arena). Returns 0 or a kernel's -errno with
- * the failing step in why (may be NULL). */
+ * the failing step in why (may be NULL): a gather index outside its axis is -EINVAL
+ * with the step, the index and its position named. */
 int armbench_engine_run(armbench_engine* engine, armbench_gemm_pool* pool, const void* const* inputs,
                         float* const* outputs, uint64_t* step_ns, char* why, size_t why_len);
 

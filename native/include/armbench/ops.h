@@ -48,8 +48,9 @@ void armbench_mul(const float* a, const float* b, float* y, size_t count);
  * and hw. */
 int armbench_concat_channels(size_t inputs, const float* const* xs, const size_t* channels, size_t n, size_t hw, float* y);
 /* Softmax along the last axis of a rows x cols matrix, numerically stable (max
- * subtracted); y may equal x. A NaN or +Inf in a row, or a row of only -Inf, gives NaN
- * for the whole row (as onnxruntime). */
+ * subtracted), each probability within 1e-5 relative of the exact one; y may equal x.
+ * A NaN or +Inf in a row, or a row of only -Inf, gives NaN for the whole row (as
+ * onnxruntime). */
 int armbench_softmax(size_t rows, size_t cols, const float* x, float* y);
 
 /* ---- Transformer ops (BERT-style encoders) ----
@@ -85,8 +86,8 @@ int armbench_transpose(size_t ndims, const size_t* x_dims, const size_t* perm, c
 
 /* LayerNormalization of each of rows rows of cols values: y = (x + residual - mean) /
  * sqrt(var + epsilon) * scale + bias (population variance; residual and bias NULL for
- * none; scale and bias cols values). y may equal x or residual. Statistics accumulate
- * well enough to agree with a double reference to ~1e-6 relative. */
+ * none; scale and bias cols values). y may equal x or residual. Within 1e-5 of a double
+ * reference relative to max(|y|, 1) (the mean and variance from two passes). */
 int armbench_layernorm(size_t rows, size_t cols, const float* x, const float* residual, const float* scale,
                        const float* bias, float epsilon, float* y);
 

@@ -383,7 +383,8 @@ void read_outputs(armbench_engine* e, float* const* outputs) {
 int run_steps(armbench_engine* e, armbench_gemm_pool* pool, uint64_t* step_ns, char* why, size_t why_len) {
   for (size_t i = 0; i < e->steps.size(); ++i) {
     const uint64_t t0 = step_ns ? armbench_now_ns() : 0;
-    char msg[256] = {0};
+    char msg[256];
+    msg[0] = '\0';
     const int rc = run_step(e, pool, e->steps[i], msg, sizeof msg);
     if (step_ns) step_ns[i] = armbench_now_ns() - t0;
     if (rc != 0) {
