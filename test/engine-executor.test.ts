@@ -15,7 +15,7 @@ import { randomInputs } from "./helpers/engine.js";
 /** The executor's entry points, where this build of the addon has them. */
 interface Executor {
   engineCreate(program: Program, pool?: NativeHandle): NativeHandle;
-  engineRun(engine: NativeHandle, inputs: Float32Array[]): Promise<{ outputs: Float32Array[] }>;
+  engineRun(engine: NativeHandle, inputs: (Float32Array | Int32Array)[]): Promise<{ outputs: Float32Array[] }>;
 }
 
 function executor(): Executor | null {
