@@ -139,10 +139,10 @@ test("concat, softmax, sigmoid, hardswish, average pooling, mul, clip and an odd
 test("what the executor cannot run is refused at lowering, naming the node", () => {
   const g: Graph = topoSort({
     name: "bcast",
-    inputs: [{ name: "x", dims: [1, 4, 2, 2] }, { name: "z", dims: [1, 4, 1, 1] }],
+    inputs: [{ name: "x", dims: [1, 4, 2, 2] }, { name: "z", dims: [1, 4, 2, 2] }],
     outputs: ["y"],
-    nodes: [{ op: "Add", name: "broadcast_add", inputs: ["x", "z"], outputs: ["y"], attrs: {} }],
+    nodes: [{ op: "Concat", name: "rows", inputs: ["x", "z"], outputs: ["y"], attrs: { axis: 2 } }],
     initializers: new Map(),
   });
-  assert.throws(() => compile(g), (e: unknown) => e instanceof UserError && /node "broadcast_add" \(Add\) cannot be lowered: broadcasting \[1, 4, 2, 2\] with \[1, 4, 1, 1\]/.test(e.message));
+  assert.throws(() => compile(g), (e: unknown) => e instanceof UserError && /node "rows" \(Concat\) cannot be lowered: only concatenation along axis 1 \(channels\) is supported, not axis 2 of rank 4/.test(e.message));
 });

@@ -103,5 +103,5 @@ test("activations stay healthy through every layer: finite, unit-scale, no dead 
 });
 
 test("every built-in model is registered by name", () => {
-  assert.deepEqual(Object.keys(BUILTIN_MODELS).sort(), ["alexnet", "mobilenetv2", "resnet18", "resnet50", "vgg16"]);
+  assert.deepEqual(Object.keys(BUILTIN_MODELS).sort(), ["alexnet", "bert-base", "bert-large", "distilbert", "mobilenetv2", "resnet18", "resnet50", "vgg16"]);
 });

@@ -70,7 +70,8 @@ export type Node =
   | { op: "Flatten"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number } }
   | { op: "Reshape"; name: string; inputs: string[]; outputs: string[]; attrs: { shape: number[] } }
   | { op: "Concat"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number } }
-  | { op: "Softmax" | "LogSoftmax"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number } }
+  /** throughLast: over every axis from `axis` on together (before opset 13); else over `axis` alone. */
+  | { op: "Softmax" | "LogSoftmax"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number; throughLast?: boolean } }
   /** inputs [x, scale, bias | "", residual | ""]: the residual (the passes' own) is added to x first. */
   | { op: "LayerNormalization"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number; epsilon: number } }
   | { op: "Transpose"; name: string; inputs: string[]; outputs: string[]; attrs: { perm: number[] } }
@@ -307,7 +308,9 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
           if (i === 1) fail(n, "it has no scale");
           continue;
         }
-        if (p.reduce((q, v) => q * v, 1) !== cols || p.length > normalized.length || p.some((d, j) => d !== normalized[normalized.length - p.length + j] && d !== 1)) {
+        // Its values one per normalised element (any dims: the row is one vector), or dims that broadcast to the normalised ones.
+        const flat = p.reduce((q, v) => q * v, 1) === cols;
+        if (!flat && (p.length > normalized.length || p.some((d, j) => d !== normalized[normalized.length - p.length + j] && d !== 1))) {
           fail(n, `${what} dims [${p.join(", ")}] do not match the normalised dims [${normalized.join(", ")}]`);
         }
       }

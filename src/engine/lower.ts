@@ -52,7 +52,9 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       const what = n ? `node "${n.name}" (${n.op}) reads "${v}"` : `"${v}"`;
       throw new UserError(`${what}, a constant where armbench needs an activation; run the passes first or give it as an input.`);
     }
-    const dims = plan.shapes.get(v)!;
+    // A scalar is held as one element, [1], the same bytes.
+    const shape = plan.shapes.get(v)!;
+    const dims = shape.length === 0 ? [1] : shape;
     // What the executor takes (1 to 4 dims, each 1 to 2^31 - 1): a graph whose values differ,
     // which a Reshape or Flatten can make from any file, is refused here in one sentence.
     if (dims.length < 1 || dims.length > MAX_RANK || dims.some((d) => !(d >= 1 && d <= MAX_DIM))) {
@@ -240,7 +242,7 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "LogSoftmax": {
         const xr = x();
         const axis = axisOf(n.attrs.axis, xr.dims.length);
-        const r = around(xr.dims, axis, axis + 1);
+        const r = around(xr.dims, axis, n.attrs.throughLast ? xr.dims.length : axis + 1);
         // Along the last axis any tensor is a rows x cols matrix; elsewhere outer x n x inner.
         const dims = r.inner === 1 ? [r.outer, r.n] : [r.outer, r.n, r.inner];
         steps.push({ op: "softmax", name: n.name, x: { ...xr, dims }, y: { ...y(), dims }, ...(n.op === "LogSoftmax" ? { log: true } : {}) });

@@ -21,6 +21,7 @@ import {
   topoSort,
   type ConvAttrs,
   type Graph,
+  type IntTensor,
   type Node,
   type OpType,
   type PoolAttrs,
@@ -117,6 +118,8 @@ class Loader {
   private readonly bools = new Set<string>();
   /** Float Constant nodes' values, for the folder (the nodes themselves stay until foldConstants). */
   private readonly constNodes = new Map<string, Tensor>();
+  /** ReduceMean nodes whose axes depend on their input's rank (set once shapes are known). */
+  private readonly pendingAxes = new Map<Node, (rank: number) => number[]>();
 
   constructor(
     private readonly what: string,
@@ -156,18 +159,22 @@ class Loader {
     for (const [k, t] of this.ints) shapes.set(k, t.dims);
     g.node.forEach((np, i) => {
       if (this.fold(np, i, shapes)) return;
-      const n = this.node(np, i, pendingPads);
-      if (!n) return;
-      nodes.push(n);
-      if (n.op === "Constant") {
-        this.constNodes.set(n.outputs[0]!, n.attrs.value);
-        shapes.set(n.outputs[0]!, n.attrs.value.dims);
-        return;
+      const made = this.node(np, i, pendingPads);
+      for (const n of made === null ? [] : Array.isArray(made) ? made : [made]) {
+        for (const v of n.inputs) {
+          if (this.ints.has(v)) throw new UserError(`node "${n.name}" (${n.op}) reads the int64 constant "${v}"; armbench takes int64 constants only as shapes, axes and indices.`);
+        }
+        nodes.push(n);
+        if (n.op === "Constant") {
+          this.constNodes.set(n.outputs[0]!, n.attrs.value);
+          shapes.set(n.outputs[0]!, n.attrs.value.dims);
+          continue;
+        }
+        const ins = n.inputs.map((v) => (v === "" ? undefined : shapes.get(v)));
+        if (n.inputs.some((v, j) => v !== "" && !ins[j])) continue;
+        this.resolveNode(n, shapes, pendingPads);
+        shapes.set(n.outputs[0]!, nodeOutputShape(n, ins));
       }
-      const ins = n.inputs.map((v) => (v === "" ? undefined : shapes.get(v)));
-      if (n.inputs.some((v, j) => v !== "" && !ins[j])) return;
-      this.resolveNode(n, shapes, pendingPads);
-      shapes.set(n.outputs[0]!, nodeOutputShape(n, ins));
     });
 
     const defined = new Set<string>([...inputs.map((v) => v.name), ...this.floats.keys(), ...this.ints.keys()]);
@@ -213,6 +220,13 @@ class Loader {
 
   /** One node's attributes that need its input shapes (a node already resolved is left alone). */
   private resolveNode(n: Node, shapes: Map<string, number[]>, pending: Map<Node, string>): void {
+    const axes = this.pendingAxes.get(n);
+    if (axes && n.op === "ReduceMean") {
+      const rank = shapes.get(n.inputs[0]!)?.length;
+      if (rank === undefined) throw new UserError(`node "${n.name}" (${n.op}): its input's rank is not known at load.`);
+      n.attrs.axes = axes(rank);
+      this.pendingAxes.delete(n);
+    }
     {
       const mode = pending.get(n);
       pending.delete(n);
@@ -245,11 +259,12 @@ class Loader {
         a.pads = quad(pads, `node "${n.name}" (${n.op})`, n.op === "Conv" ? MAX_CONV_WINDOW : MAX_POOL_WINDOW, what);
         if (n.op !== "Conv") poolPadsFit(n.attrs, `node "${n.name}" (${n.op})`, what);
       }
-      if ((n.op === "Softmax" || n.op === "LogSoftmax") && this.opset < 13) {
+      // Before opset 13 the input was coerced to 2-D at axis: one softmax over every axis from it on.
+      if ((n.op === "Softmax" || n.op === "LogSoftmax") && this.opset < 13 && !n.attrs.throughLast) {
         const rank = shapes.get(n.inputs[0]!)?.length ?? 0;
         const axis = n.attrs.axis < 0 ? n.attrs.axis + rank : n.attrs.axis;
-        if (axis !== rank - 1) throw new UserError(`node "${n.name}" (${n.op}): opset ${this.opset} normalises over axes ${axis} to ${rank - 1} together, which is not supported (only the last axis).`);
-        n.attrs.axis = -1;
+        if (axis === rank - 1) n.attrs.axis = -1;
+        else n.attrs.throughLast = true;
       }
     }
   }
@@ -341,7 +356,7 @@ class Loader {
     }
   }
 
-  private node(np: WireNode, index: number, pendingPads: Map<Node, string>): Node | null {
+  private node(np: WireNode, index: number, pendingPads: Map<Node, string>): Node | Node[] | null {
     const op = np.opType as OpType;
     const name = np.name || `${op}_${index}`;
     const where = `node "${name}" (${op})`;
@@ -476,10 +491,12 @@ class Loader {
         if (!(epsilon >= 0 && epsilon < Infinity)) throw new UserError(`${where}: attribute epsilon ${epsilon} must be a finite number of 0 or more.`);
         // stash_type only says in which type the statistics are kept; armbench keeps them in fp32 or wider.
         take.int("stash_type", 1);
-        if (outputs.slice(1).some((o) => o !== "")) throw new UserError(`${where}: the Mean and InvStdDev outputs are not supported.`);
-        constInput(1, "(its scale)");
-        if (inputs[2]) constInput(2, "(its bias)");
-        node = { op, name, inputs: [inputs[0]!, inputs[1]!, inputs[2] ?? ""], outputs: [outputs[0]!], attrs: { axis: take.int("axis", -1), epsilon } };
+        const axis = take.int("axis", -1);
+        node = { op, name, inputs: [inputs[0]!, inputs[1]!, inputs[2] ?? ""], outputs: [outputs[0]!], attrs: { axis, epsilon } };
+        if (outputs.slice(1).some((o) => o !== "")) {
+          take.done();
+          return [node, ...this.layerNormStats(name, inputs[0]!, axis, epsilon, outputs[1] ?? "", outputs[2] ?? "")];
+        }
         break;
       }
       case "Transpose":
@@ -739,6 +756,41 @@ class Loader {
     return true;
   }
 
+  intTensor(name: string): { dims: number[]; data: number[] } | undefined {
+    return this.ints.get(name);
+  }
+
+  /**
+   * LayerNormalization's optional Mean and InvStdDev outputs as the ops that compute them
+   * (ReduceMean over the normalised axes, then 1 / sqrt(mean of squares of x - mean + epsilon)):
+   * the executor's layer norm writes only Y.
+   */
+  private layerNormStats(name: string, x: string, axis: number, epsilon: number, mean: string, invStd: string): Node[] {
+    const value = (suffix: string) => `${name}/stats/${suffix}`;
+    const scalar = (suffix: string, v: number) => {
+      const k = value(suffix);
+      this.floats.set(k, { dims: [], data: Float32Array.of(v) });
+      return k;
+    };
+    // The axes are [axis, rank) of x, whose rank is known only with shapes: a negative axis counts from the end.
+    const axes = (rank: number) => Array.from({ length: rank - (axis < 0 ? axis + rank : axis) }, (_, i) => (axis < 0 ? axis + rank : axis) + i);
+    const m = mean || value("mean");
+    const reduce = (n: string, input: string, out: string): Node => ({ op: "ReduceMean", name: n, inputs: [input], outputs: [out], attrs: { axes: [], keepdims: true } });
+    const nodes: Node[] = [reduce(value("ReduceMean"), x, m)];
+    this.pendingAxes.set(nodes[0]!, axes);
+    if (invStd) {
+      nodes.push({ op: "Sub", name: value("Sub"), inputs: [x, m], outputs: [value("d")], attrs: {} });
+      nodes.push({ op: "Mul", name: value("Square"), inputs: [value("d"), value("d")], outputs: [value("d2")], attrs: {} });
+      const v = reduce(value("ReduceMean_1"), value("d2"), value("var"));
+      this.pendingAxes.set(v, axes);
+      nodes.push(v);
+      nodes.push({ op: "Add", name: value("AddEps"), inputs: [value("var"), scalar("eps", epsilon)], outputs: [value("ve")], attrs: {} });
+      nodes.push({ op: "Sqrt", name: value("Sqrt"), inputs: [value("ve")], outputs: [value("std")], attrs: {} });
+      nodes.push({ op: "Div", name: value("Reciprocal"), inputs: [scalar("one", 1), value("std")], outputs: [invStd], attrs: {} });
+    }
+    return nodes;
+  }
+
   /** A constant int64 input (axes, shapes), as numbers. */
   private intInput(v: string, where: string, what: string): number[] {
     const t = this.ints.get(v);
@@ -906,7 +958,7 @@ export function saveOnnx(g: Graph): Uint8Array {
     n.op === "HardSwish" ? 14
     : n.op === "LayerNormalization" ? (g.opset === undefined ? 17 : MIN_OPSET)
     : n.op === "Gelu" || (n.op === "FusedGemm" && n.attrs.act.startsWith("gelu")) ? 20
-    : (n.op === "Softmax" || n.op === "LogSoftmax") && n.attrs.axis !== -1 && n.attrs.axis !== shapes.get(n.inputs[0]!)!.length - 1 ? 13
+    : (n.op === "Softmax" || n.op === "LogSoftmax") && n.attrs.axis !== -1 && n.attrs.axis !== shapes.get(n.inputs[0]!)!.length - 1 && !n.attrs.throughLast ? 13
     : MIN_OPSET;
   const opset = Math.max(g.opset ?? SAVE_OPSET, ...g.nodes.map(needs));
   const init: TensorProto[] = [...g.initializers].map(([k, t]) => floatTensorProto(k, t));
@@ -1027,7 +1079,14 @@ export function saveOnnx(g: Graph): Uint8Array {
       case "Concat":
       case "Softmax":
       case "LogSoftmax":
-        nodes.push({ ...base, opType: n.op, attribute: [attrInt("axis", n.attrs.axis)] });
+        if ((n.op === "Softmax" || n.op === "LogSoftmax") && n.attrs.throughLast && opset >= 13) {
+          // The pre-13 meaning at a later opset: flattened at axis, softmax over the rest, shape restored.
+          const flat = `${n.outputs[0]!}/flat`;
+          const soft = `${n.outputs[0]!}/softmax`;
+          nodes.push({ name: `${n.name}/flatten`, opType: "Flatten", input: [n.inputs[0]!], output: [flat], attribute: [attrInt("axis", n.attrs.axis)] });
+          nodes.push({ name: n.name, opType: n.op, input: [flat], output: [soft], attribute: [attrInt("axis", 1)] });
+          nodes.push({ name: `${n.name}/reshape`, opType: "Reshape", input: [soft, ints(`${n.name}/shape`, shapes.get(n.inputs[0]!)!)], output: n.outputs });
+        } else nodes.push({ ...base, opType: n.op, attribute: [attrInt("axis", n.attrs.axis)] });
         break;
       case "Reshape":
         nodes.push({ ...base, opType: n.op, input: [n.inputs[0]!, ints(`${n.name}/shape`, n.attrs.shape)] });
@@ -1100,11 +1159,38 @@ export function decodeTensor(bytes: Uint8Array, what = "the tensor"): NamedTenso
   return { name: t.name, dims: got.dims, data: got.data };
 }
 
+/**
+ * A test data set's input: float32 as decodeTensor, or int64 (token ids, masks) held as
+ * int32, the executor's form, each value checked to fit.
+ */
+export function decodeInputTensor(bytes: Uint8Array, what = "the tensor"): (Tensor | IntTensor) & { name: string } {
+  const t = decodeTensorWire(bytes, what);
+  if (t.dataType !== INT64) return decodeTensor(bytes, what);
+  const loader = new Loader(what, {}, SAVE_OPSET);
+  const key = "\0tensor";
+  loader.addTensor(t, what, key);
+  const got = loader.intTensor(key)!;
+  const data = new Int32Array(got.data.length);
+  got.data.forEach((v, i) => {
+    if (v < -(2 ** 31) || v >= 2 ** 31) throw new UserError(`${what} holds ${v}, outside the int32 range armbench holds int64 inputs in.`);
+    data[i] = v;
+  });
+  return { name: t.name, dims: got.dims, data, dtype: "int64" };
+}
+
+export function readInputTensorFile(file: string): (Tensor | IntTensor) & { name: string } {
+  return decodeInputTensor(readTensorBytes(file), file);
+}
+
 export function encodeTensor(t: NamedTensor): Uint8Array {
   return onnx.TensorProto.encode(floatTensorProto(t.name, t)).finish();
 }
 
 export function readTensorFile(file: string): NamedTensor {
+  return decodeTensor(readTensorBytes(file), file);
+}
+
+function readTensorBytes(file: string): Uint8Array {
   let st;
   try {
     st = statSync(file);
@@ -1113,7 +1199,7 @@ export function readTensorFile(file: string): NamedTensor {
   }
   if (!st.isFile()) throw new UserError(`${file} is not a regular file.`);
   if (st.size > MAX_MODEL_FILE_BYTES) throw new UserError(`${file} is ${st.size} bytes, larger than any ONNX protobuf can be (2 GiB).`);
-  return decodeTensor(readFileSync(file), file);
+  return readFileSync(file);
 }
 
 export function writeTensorFile(file: string, t: NamedTensor): void {

@@ -398,7 +398,81 @@ export function fuseSkipLayerNorm(input: Graph): Graph {
   return g;
 }
 
+
+/** Values per row of a LayerNormalization (the product of its normalised dims). */
+function layerNormCols(g: Graph, before: Node[], n: Node & { op: "LayerNormalization" }): number {
+  const dims = inferShapes({ ...g, nodes: [...before, n] }).get(n.inputs[0]!)!;
+  const axis = n.attrs.axis < 0 ? n.attrs.axis + dims.length : n.attrs.axis;
+  return dims.slice(axis).reduce((p, v) => p * v, 1);
+}
+
+/**
+ * Nodes the executor has no single step for, rewritten as ones it has: a Gemm that is
+ * not a FusedGemm (transA, a B computed at run time, C of any broadcastable shape) as
+ * Transpose, MatMul, Mul by alpha and Add of beta C; a LayerNormalization whose gain or
+ * shift is computed at run time as a plain one followed by Mul and Add.
+ */
+export function decompose(input: Graph): Graph {
+  const g = cloneGraph(input);
+  const out: Node[] = [];
+  const taken = new Set([...g.inputs.map((v) => v.name), ...g.initializers.keys(), ...g.nodes.flatMap((n) => n.outputs)]);
+  /** A fresh value name for a node this pass adds. */
+  const newValue = (base: string) => {
+    let name = base;
+    for (let i = 1; taken.has(name); i++) name = `${base}.${i}`;
+    taken.add(name);
+    return name;
+  };
+  const scalar = (name: string, v: number) => {
+    const k = newName(g, name);
+    g.initializers.set(k, { dims: [], data: Float32Array.of(v) });
+    return k;
+  };
+  for (const n of [...g.nodes]) {
+    if (n.op === "Gemm" && !toFusedGemm(g, n)) {
+      const y = n.outputs[0]!;
+      const step = (op: Node["op"], inputs: string[], last: boolean, attrs: Node["attrs"] = {}) => {
+        const o = last ? y : newValue(`${y}/${op.toLowerCase()}`);
+        out.push({ op, name: `${n.name}/${op.toLowerCase()}${out.length}`, inputs, outputs: [o], attrs } as Node);
+        return o;
+      };
+      const { alpha, beta, transA, transB } = n.attrs;
+      const c = n.inputs[2] && beta !== 0 ? n.inputs[2] : "";
+      let a = n.inputs[0]!;
+      let b = n.inputs[1]!;
+      if (transA) a = step("Transpose", [a], false, { perm: [1, 0] });
+      if (transB) b = step("Transpose", [b], false, { perm: [1, 0] });
+      let p = step("MatMul", [a, b], alpha === 1 && !c);
+      if (alpha !== 1) p = step("Mul", [p, scalar(`${n.name}.alpha`, alpha)], !c);
+      if (c) {
+        let cc = c;
+        if (beta !== 1) cc = step("Mul", [c, scalar(`${n.name}.beta`, beta)], false);
+        step("Add", [p, cc], true);
+      }
+      continue;
+    }
+    const lnCols = n.op === "LayerNormalization" ? layerNormCols(g, out, n) : 0;
+    // A gain or shift computed at run time, or one that only broadcasts to the row.
+    const perElement = (v: string | undefined) => !v || g.initializers.get(v)?.data.length === lnCols;
+    if (n.op === "LayerNormalization" && (!perElement(n.inputs[1]) || !perElement(n.inputs[2]))) {
+      const y = n.outputs[0]!;
+      const norm = newValue(`${y}/normalized`);
+      const cols = lnCols;
+      const ones = newName(g, `${n.name}.ones`);
+      g.initializers.set(ones, { dims: [cols], data: new Float32Array(cols).fill(1) });
+      out.push({ ...n, inputs: [n.inputs[0]!, ones, "", n.inputs[3] ?? ""], outputs: [norm] });
+      const scaled = n.inputs[2] ? newValue(`${y}/scaled`) : y;
+      out.push({ op: "Mul", name: `${n.name}/gain`, inputs: [norm, n.inputs[1]!], outputs: [scaled], attrs: {} });
+      if (n.inputs[2]) out.push({ op: "Add", name: `${n.name}/shift`, inputs: [scaled, n.inputs[2]], outputs: [y], attrs: {} });
+      continue;
+    }
+    out.push(n);
+  }
+  g.nodes = out;
+  return g;
+}
+
 /** Every pass, in the order that lets each find the patterns the previous one exposed. */
 export function optimize(g: Graph): Graph {
-  return fuseSkipLayerNorm(fuseEpilogues(fuseLayerNorm(fuseGelu(foldBatchNorm(foldConstants(g))))));
+  return fuseSkipLayerNorm(fuseEpilogues(fuseLayerNorm(fuseGelu(foldBatchNorm(foldConstants(decompose(foldConstants(g))))))));
 }

@@ -9,7 +9,7 @@ import path from "node:path";
 import { compileModel } from "../engine/compile.js";
 import type { Graph } from "../engine/ir.js";
 import type { AlgoChooser } from "../engine/lower.js";
-import { readTensorFile } from "../engine/onnx.js";
+import { readInputTensorFile, readTensorFile } from "../engine/onnx.js";
 import { UserError } from "../errors.js";
 import type { Native } from "../native.js";
 
@@ -46,7 +46,7 @@ export async function runTestSets(native: Native, graph: Graph, dir: string, cho
   for (const set of findTestSets(dir)) {
     const name = path.basename(set);
     try {
-      const inputs = numbered(set, "input").map((f) => readTensorFile(f));
+      const inputs = numbered(set, "input").map((f) => readInputTensorFile(f));
       const wants = numbered(set, "output").map((f) => readTensorFile(f));
       if (inputs.length !== graph.inputs.length) {
         throw new UserError(`${name} has ${inputs.length} input files; the model takes ${graph.inputs.length} inputs.`);
@@ -54,6 +54,8 @@ export async function runTestSets(native: Native, graph: Graph, dir: string, cho
       inputs.forEach((t, i) => {
         const want = graph.inputs[i]!.dims;
         if (t.dims.join("x") !== want.join("x")) throw new UserError(`${name}: input_${i}.pb has dims [${t.dims}], the model's input has [${want}].`);
+        const type = "dtype" in t ? "int64" : "float32";
+        if (type !== (graph.inputs[i]!.dtype ?? "float32")) throw new UserError(`${name}: input_${i}.pb is ${type}, the model's input is ${graph.inputs[i]!.dtype ?? "float32"}.`);
       });
       const { outputs } = await native.engineRun(engine, inputs.map((t) => t.data));
       let worst: TestSetResult["worst"] = null;

@@ -162,7 +162,7 @@ export function structuralCases(): HostileCase[] {
   refused("self loop", variant((g) => { nodeNamed(g, "relu").input = ["r"]; }), /cycle|defines/);
   refused("missing value", variant((g) => { nodeNamed(g, "relu").input = ["nowhere"]; }), /nowhere/);
   refused("output nothing produces", variant((g) => g.output!.push(vi("ghost", [1]))), /ghost/);
-  refused("unsupported op", variant((g) => { nodeNamed(g, "relu").opType = "Tanh"; }), /Tanh/);
+  refused("unsupported op", variant((g) => { nodeNamed(g, "relu").opType = "Elu"; }), /Elu/);
   refused("custom domain", variant((g) => { nodeNamed(g, "relu").domain = "com.evil"; }), /domain/);
   refused("sparse initializer", variant((g) => { g.sparseInitializer = [{ values: floats("sv", [1]), indices: int64s("si", [0]), dims: [4] }]; }), /sparse/);
   refused("no opset", onnx.ModelProto.encode({ irVersion: 8, graph: handModel() }).finish(), /opset/);

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Runs the ONNX backend node tests (Debian's libonnx-testdata) of the ops armbench's
+// model runner supports through the same path as `armbench model --onnx M --test-data D`,
+// and prints one line per test: pass, FAIL (worst element), or refused (the loader's or
+// executor's one sentence). Which tests pass is a fact of this build, not a speed goal.
+//   npm run onnx:node-tests [-- --all] [-- PREFIX ...]
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const dist = (p) => path.join(root, "dist", "src", p);
+const { loadOnnxFile } = await import(dist("engine/onnx.js"));
+const { ONNX_OPS } = await import(dist("engine/ir.js"));
+const { defaultAlgoChooser } = await import(dist("engine/lower.js"));
+const { runTestSets } = await import(dist("model/testdata.js"));
+const { loadNative } = await import(dist("native.js"));
+
+const BACKEND = process.env.ONNX_NODE_TESTS ?? "/usr/share/libonnx-testdata/data/node";
+if (!existsSync(BACKEND)) {
+  console.error(`${BACKEND} is missing: install libonnx-testdata (or set ONNX_NODE_TESTS).`);
+  process.exit(1);
+}
+// Ops the loader folds at load only: their tests compute on run-time inputs, so only some can pass.
+const FOLDED = ["Shape", "Size", "ConstantOfShape", "Equal", "Where", "Expand", "Range", "Slice"];
+const args = process.argv.slice(2);
+const all = args.includes("--all");
+const prefixes = args.filter((a) => !a.startsWith("--"));
+const snake = (op) => op.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+const ours = [...ONNX_OPS, ...FOLDED].map((op) => `test_${snake(op)}`);
+const dirs = readdirSync(BACKEND)
+  .filter((d) => (prefixes.length ? prefixes.some((p) => d.startsWith(p)) : all || ours.some((p) => d === p || d.startsWith(`${p}_`))))
+  .sort();
+
+const native = loadNative();
+const counts = { pass: 0, fail: 0, refused: 0 };
+for (const d of dirs) {
+  const dir = path.join(BACKEND, d);
+  let line;
+  try {
+    const g = loadOnnxFile(path.join(dir, "model.onnx"));
+    const results = await runTestSets(native, g, dir, defaultAlgoChooser, 1e-3, 1e-5);
+    const bad = results.find((r) => !r.passed);
+    if (!bad) {
+      counts.pass++;
+      line = "pass";
+    } else if (bad.worst) {
+      counts.fail++;
+      line = `FAIL ${bad.name}: output ${bad.worst.output}[${bad.worst.index}] ${bad.worst.got} vs ${bad.worst.want}`;
+    } else {
+      counts.refused++;
+      line = `refused: ${bad.error}`;
+    }
+  } catch (e) {
+    counts.refused++;
+    line = `refused: ${e.message}`;
+  }
+  console.log(`${d.padEnd(52)} ${line}`);
+}
+console.log(`\n${dirs.length} tests: ${counts.pass} pass, ${counts.fail} fail, ${counts.refused} refused (rtol 1e-3, atol 1e-5).`);
