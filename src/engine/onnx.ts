@@ -79,6 +79,11 @@ function toInt(v: Int, what: string): number {
 export interface LoadOptions {
   /** Batch size given to a symbolic first input dimension (default 1). */
   batch?: number;
+  /**
+   * Values for int64 graph inputs, which then stop being inputs and become constants (a
+   * test data set's shapes and axes): what the loader folds at load must be known then.
+   */
+  bind?: Map<string, { dims: number[]; data: number[] }>;
   /** Folder that external-data locations are relative to (the model's folder). */
   baseDir?: string;
 }
@@ -129,6 +134,12 @@ class Loader {
 
   load(g: WireGraph): Graph {
     for (const t of g.initializer) this.addTensor(t, `initializer "${t.name}" in ${this.what}`);
+    for (const [name, t] of this.opts.bind ?? []) {
+      const declared = g.input.find((v) => v.name === name);
+      if (!declared || declared.tensorType?.elemType !== INT64) throw new UserError(`${this.what} has no int64 graph input "${name}" to take a value for.`);
+      if (this.floats.has(name) || this.ints.has(name)) throw new UserError(`${this.what}: "${name}" is already an initializer.`);
+      this.ints.set(name, { dims: [...t.dims], data: [...t.data] });
+    }
     if (g.sparseInitializers > 0) throw new UserError(`${this.what} has sparse initializers, which armbench does not support.`);
 
     const inputs: ValueInfo[] = [];
