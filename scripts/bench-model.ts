@@ -1,7 +1,8 @@
 /**
  * npm run bench:model: the model-runner goals as ratios from one run each, against
  * onnxruntime on the same graph: ResNet-50 fp32 (batch 1 and 8, one thread and every
- * core), ResNet-50 bf16 fast-math batch 1, ResNet-18 and MobileNet-v2 fp32 batch 1.
+ * core), ResNet-50 bf16 fast-math batch 1, ResNet-18 and MobileNet-v2 fp32 batch 1;
+ * bert-base (seq 128) fp32 batch 1 at one thread and every core, and bf16 fast-math.
  * The runs share a cache folder of their own that starts empty, so the first one's
  * tuning is a first use and is timed as one; the later runs reuse what it cached.
  * Extra arguments go to armbench (e.g. `npm run bench:model -- --iterations 50`).
@@ -20,6 +21,8 @@ const fp32 = runArmbench("resnet50-fp32", ["model", "resnet50"], env).records;
 const bf16 = runArmbench("resnet50-bf16", ["model", "resnet50", "--fpmath", "bf16", "--batch", "1"], env).records;
 const r18 = runArmbench("resnet18-fp32", ["model", "resnet18", "--batch", "1"], env).records;
 const mnv2 = runArmbench("mobilenetv2-fp32", ["model", "mobilenetv2", "--batch", "1"], env).records;
+const bert = runArmbench("bert-base-fp32", ["model", "bert-base", "--batch", "1"], env).records;
+const bertBf16 = runArmbench("bert-base-bf16", ["model", "bert-base", "--batch", "1", "--threads", "1", "--fpmath", "bf16", "--no-peers"], env).records;
 
 const ok = (r: ResultRecord): r is OkRecord => r.status === "ok";
 const find = (rs: ResultRecord[], name: string, impl: string, p: Record<string, unknown>) =>
@@ -66,6 +69,14 @@ goals.push(["ResNet-50 bf16: its fp32 reference against onnxruntime", refCheck ?
 const tuneMs = ours1?.derived?.["convTuneMs"];
 goals.push(["ResNet-50 fp32 b1 1T: first-use tuning (s)", typeof tuneMs === "number" ? tuneMs / 1000 : null, "<=", 30,
   typeof tuneMs === "number" ? String(ours1?.derived?.["convPolicy"]) : "not tuned in this run (tuning off?)"]);
+latencyGoals(bert, "bert-base seq 128", 1.0);
+const bert1 = find(bert, "model.latency", "armbench", { batch: 1, threads: 1, fpmath: "fp32" });
+const bertBf = find(bertBf16, "model.latency", "armbench", { batch: 1, threads: 1, fpmath: "bf16" });
+goals.push(["bert-base b1 1T: bf16 fast-math speed-up over our fp32", bert1 && bertBf ? bert1.median / bertBf.median : null, ">=", 1.6,
+  bertBf ? `${num(bertBf.median, 2)} ms${unchecked(bert1, bertBf)}` : "not measured"]);
+const bertCheck = find(bertBf16, "model.check", "armbench", { batch: 1, threads: 1, fpmath: "bf16" });
+goals.push(["bert-base bf16: cosine against fp32", bertCheck ? Number(bertCheck.params.cosine) : null, ">=", 0.99,
+  bertCheck ? `max abs diff ${num(Number(bertCheck.params.maxAbsDiff), 4)}` : "not measured"]);
 const peak = ours1?.derived?.["peakActivationBytes"];
 goals.push(["ResNet-50 fp32 b1: peak activation memory (MB)", typeof peak === "number" ? peak / 1e6 : null, "<=", 50, "buffers reused by the memory plan"]);
 
