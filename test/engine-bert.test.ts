@@ -13,6 +13,7 @@ import path from "node:path";
 import onnxProto from "onnx-proto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { saveOrtOptimized } from "../src/engine/ort.js";
+import { loadNative } from "../src/native.js";
 import { runGraph } from "./helpers/engine.js";
 import { tempDir } from "./helpers/fixtures.js";
 import { interpret } from "./helpers/program-interpreter.js";
@@ -93,4 +94,27 @@ test("onnxruntime fuses the saved bert-base into its Attention, SkipLayerNormali
   const saved = path.join(dir, "bert.onnx");
   writeFileSync(saved, saveOnnx(builtinModel("distilbert", { seq: 8 })));
   assert.equal(loadOnnxFile(saved).nodes.filter((n) => n.op === "LayerNormalization").length, 13);
+});
+
+test("a tuned GEMM kernel and blocking on gemm and matmul steps gives the same answer; a foreign kernel is refused in one sentence", async () => {
+  const native = loadNative();
+  const g = bertGraph("tiny", TINY, { seq: 12 });
+  const inputs = seededInputs(g, 4).map((t) => t.data);
+  const fp32 = native.gemmKernels().filter((k) => k.dtype === "fp32" && k.unsupported === null);
+  const bf16 = native.gemmKernels().find((k) => k.dtype === "bf16");
+  const run = async (gemm?: { kernel: number; mc: number; kc: number; nc: number }) => {
+    const c = compileModel(g, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: native.nchwcBlock(), ...(gemm ? { gemm: { fp32: gemm } } : {}) });
+    assert.ok(!gemm || c.program.steps.filter((s) => s.op === "gemm" || s.op === "matmul").every((s) => "gemm" in s && s.gemm === gemm));
+    return (await native.engineRun(native.engineCreate(c.program), inputs)).outputs[0]!;
+  };
+  const want = await run();
+  for (const k of fp32) {
+    // Blocks smaller than every dimension, so each loop of the driver runs more than once.
+    const got = await run({ kernel: k.index, mc: 2 * k.mr, kc: 16, nc: 2 * k.nr });
+    assert.ok(agreement(got, want).maxAbsDiff < 1e-4, k.name);
+  }
+  if (bf16) {
+    const c = compileModel(g, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: native.nchwcBlock(), gemm: { fp32: { kernel: bf16.index, mc: 64, kc: 64, nc: 64 } } });
+    assert.throws(() => native.engineCreate(c.program), /gemm kernel \S+ is not of the step's dtype/);
+  }
 });

@@ -67,6 +67,18 @@ bool Present(Napi::Object o, const char* key) {
   return !v.IsUndefined() && !v.IsNull();
 }
 
+// A gemm or matmul step's optional `gemm: { kernel, mc, kc, nc }` (a tuning's choice).
+void GemmChoice(Napi::Object s, const std::string& where, armbench_engine_step* st) {
+  if (!Present(s, "gemm")) return;
+  const Napi::Object g = ObjectField(s, "gemm", where);
+  const std::string w = where + ": gemm";
+  st->has_gemm_choice = 1;
+  st->gemm_kernel = static_cast<size_t>(IntField(g, "kernel", w.c_str(), 0, 1 << 20));
+  st->gemm_blocking.mc = static_cast<size_t>(IntField(g, "mc", w.c_str(), 1, 1 << 20));
+  st->gemm_blocking.kc = static_cast<size_t>(IntField(g, "kc", w.c_str(), 1, 1 << 20));
+  st->gemm_blocking.nc = static_cast<size_t>(IntField(g, "nc", w.c_str(), 1, 1 << 20));
+}
+
 // A number (any, infinities included) or `fallback` when absent.
 float OptionalFloat(Napi::Object o, const char* key, float fallback, const std::string& where) {
   if (!Present(o, key)) return fallback;
@@ -235,6 +247,7 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
       st.act = Activation(s, where);
       st.clip_min = OptionalFloat(s, "clipMin", st.clip_min, where);
       st.clip_max = OptionalFloat(s, "clipMax", st.clip_max, where);
+      GemmChoice(s, where, &st);
       break;
     case ARMBENCH_ENGINE_MAXPOOL:
     case ARMBENCH_ENGINE_AVGPOOL: {
@@ -317,6 +330,7 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
       st.x = Tensor(s, "a", where);
       st.b = Tensor(s, "b", where);
       st.dtype = DtypeField(s, w);
+      GemmChoice(s, where, &st);
       break;
     case ARMBENCH_ENGINE_LAYERNORM:
       st.rows = static_cast<size_t>(IntField(s, "rows", w, 1, kMaxDim));

@@ -12,9 +12,10 @@ import { UserError } from "../errors.js";
 import { formatBytes } from "../format.js";
 import { threadCounts } from "../gemm/cases.js";
 import { renderModel } from "../model/render.js";
-import { BLOCKED_OPS, runModelPlan } from "../model/run.js";
+import { BLOCKED_OPS, runModelPlan, type ModelPlan } from "../model/run.js";
 import { defaultModelTuneCacheFile, loadModelTuneCache, tunedAlgos } from "../model/tune.js";
-import { tuneOff } from "../gemm/tune.js";
+import { chooseGemm, defaultTuneCacheFile, loadTuneCache, saveTuneCache, tuneOff } from "../gemm/tune.js";
+import type { GemmDtype } from "../gemm/cases.js";
 import { isEmulated } from "../sysinfo/emulation.js";
 import { runTestSets } from "../model/testdata.js";
 import { loadNative, type Native, type NativeHandle } from "../native.js";
@@ -109,6 +110,35 @@ function algoPolicies(opts: ModelOptions, env: Env, native: Native, progress: (m
   };
 }
 
+/**
+ * The GEMM kernel and blocking our gemm and matmul steps run: the GEMM tuning's choice for
+ * the dtype and thread count (the same cache `armbench gemm` uses, measured on first use),
+ * or the defaults with --no-tune, ARMBENCH_TUNE=off or under emulation.
+ */
+function gemmChoices(opts: ModelOptions, env: Env, native: Native, progress: (m: string) => void, warn: (m: string) => void): {
+  gemmFor: NonNullable<ModelPlan["gemmFor"]>;
+  done(): void;
+} {
+  if (tuneOff(opts.noTune) || isEmulated(env.machine.virtualization)) return { gemmFor: async () => null, done: () => {} };
+  const kernels = native.gemmKernels();
+  const file = defaultTuneCacheFile();
+  const cache = loadTuneCache(file, env, kernels, warn);
+  const ctx = { native, kernels, request: { kernel: null, blocking: null, off: false }, cache, progress };
+  return {
+    gemmFor: async (threads, pool) => {
+      const c = await chooseGemm(ctx, opts.fpmath as GemmDtype, threads, pool);
+      return c ? { pick: { kernel: c.kernel.index, ...c.blocking }, kernel: c.kernel.name, source: c.source } : null;
+    },
+    done: () => {
+      try {
+        saveTuneCache(cache);
+      } catch (err) {
+        warn(`the GEMM tuning cache ${file} could not be written (${(err as Error).message}); the next run tunes again.`);
+      }
+    },
+  };
+}
+
 export async function runModel(opts: ModelOptions): Promise<number> {
   const suite = loadSuite("model", ModelSuite, opts.quick, opts.suiteFile);
   if (opts.list) return listModels(suite);
@@ -170,6 +200,7 @@ export async function runModel(opts: ModelOptions): Promise<number> {
   const warn = (m: string) => warnings.push(m);
   const record = (r: ResultRecord) => writer.add(r);
   const chooser = algoPolicies(opts, env, native, (m) => progress.update(m), warn);
+  const gemms = gemmChoices(opts, env, native, (m) => progress.update(m), warn);
   const peaks = openPeakBook({ native, env, quick: opts.quick, peaksFiles: opts.peaks, record, warn });
   let summary;
   try {
@@ -182,6 +213,7 @@ export async function runModel(opts: ModelOptions): Promise<number> {
         threads,
         fpmath,
         algosFor: chooser.algosFor,
+        gemmFor: gemms.gemmFor,
         warmup,
         iterations,
         profile: opts.profile,
@@ -191,6 +223,7 @@ export async function runModel(opts: ModelOptions): Promise<number> {
       },
     );
   } finally {
+    gemms.done();
     progress.done();
     finishOutput(dest, writer, opts.quiet);
   }
@@ -198,6 +231,8 @@ export async function runModel(opts: ModelOptions): Promise<number> {
     process.stdout.write(renderModel(summary));
     process.stdout.write(`Conv algorithms: ${chooser.from}.\n`);
     for (const c of summary.convAlgos) process.stdout.write(`  batch ${c.batch}, ${c.threads} thread(s): ${c.policy}\n`);
+    const gemmText = summary.gemms.map((g) => `${g.threads} thread(s) ${g.kernel} mc,kc,nc ${g.blocking} (${g.source})`);
+    process.stdout.write(`GEMM kernels: ${gemmText.length ? [...new Set(gemmText)].join("; ") : "each dtype's default kernel and blocking (tuning off)"}.\n`);
     if (warnings.length) process.stdout.write(`Warnings:\n${warnings.map((w) => `  ! ${w}`).join("\n")}\n`);
   }
   return writer.results.records.some((r) => r.suite === "model" && r.status === "failed") ? 1 : 0;

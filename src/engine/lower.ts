@@ -11,7 +11,7 @@ import { inferTypes, type Graph, type Layout, type Node } from "./ir.js";
 import { convShapeOf } from "./layout.js";
 import { toFusedGemm } from "./passes.js";
 import { isAlias, type MemoryPlan } from "./plan.js";
-import type { Activation, ConstOperand, ConvStep, Program, Step, TensorRef } from "./program.js";
+import type { Activation, ConstOperand, ConvStep, GemmPick, Program, Step, TensorRef } from "./program.js";
 
 export type ConvShape = ConvStep["shape"];
 export type FpMath = "fp32" | "bf16";
@@ -23,6 +23,8 @@ export interface LowerOptions {
   chooseAlgo: AlgoChooser;
   /** native.nchwcBlock() where the addon has it: the block NCHWc tensors use. */
   nchwcBlock: number;
+  /** The GEMM kernel and blocking gemm and matmul steps run, per fpmath (a tuning's choice); absent: the defaults. */
+  gemm?: Partial<Record<FpMath, GemmPick>>;
   /** From assignLayouts: activations stored NCHWc (absent: all NCHW) and the algorithm it chose per conv. */
   layouts?: Map<string, Layout>;
   algos?: Map<string, string>;
@@ -46,6 +48,8 @@ const MAX_DIM = 2 ** 31 - 1;
 
 export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
   const types = inferTypes(g);
+  const pick = o.gemm?.[o.fpmath];
+  const gemmPick = pick ? { gemm: pick } : {};
   const refOf = (v: string, n?: Node): TensorRef => {
     const b = plan.bufferOf.get(v);
     if (!b) {
@@ -112,7 +116,7 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "MatMul": {
         const xr = x();
         if (n.op === "MatMul" && !g.initializers.has(n.inputs[1]!)) {
-          steps.push({ op: "matmul", name: n.name, a: xr, b: refOf(n.inputs[1]!, n), y: y(), dtype: o.fpmath });
+          steps.push({ op: "matmul", name: n.name, a: xr, b: refOf(n.inputs[1]!, n), y: y(), dtype: o.fpmath, ...gemmPick });
           break;
         }
         if (xr.dims.length !== 2 && n.op !== "FusedGemm") refuse(n, `its input is [${xr.dims.join(", ")}], not 2-D`);
@@ -134,7 +138,7 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         const yr = y();
         const k = xr.dims[xr.dims.length - 1]!;
         const rows = xr.dims.reduce((p, v) => p * v, 1) / k;
-        steps.push({ op: "gemm", name: n.name, x: xr, y: yr, rows, k, n: yr.dims[yr.dims.length - 1]!, weights, ...(bias ? { bias } : {}), act, ...clip, dtype: o.fpmath });
+        steps.push({ op: "gemm", name: n.name, x: xr, y: yr, rows, k, n: yr.dims[yr.dims.length - 1]!, weights, ...(bias ? { bias } : {}), act, ...clip, dtype: o.fpmath, ...gemmPick });
         break;
       }
       case "BatchNormalization": {

@@ -89,6 +89,15 @@ export interface GemmStep {
   clipMin?: number;
   clipMax?: number;
   dtype: "fp32" | "bf16";
+  /** The GEMM kernel (registry index, of the step's dtype) and blocking a tuning chose; absent: the dtype's default kernel and its own blocking. */
+  gemm?: GemmPick;
+}
+
+export interface GemmPick {
+  kernel: number;
+  mc: number;
+  kc: number;
+  nc: number;
 }
 
 export interface UnaryStep {
@@ -146,7 +155,7 @@ export interface TransposeStep { op: "transpose"; name: string; x: TensorRef; y:
  * a missing or 1 dim repeats). bf16: a and b rounded to bf16 at each run, fp32
  * accumulation.
  */
-export interface MatMulStep { op: "matmul"; name: string; a: TensorRef; b: TensorRef; y: TensorRef; dtype: "fp32" | "bf16" }
+export interface MatMulStep { op: "matmul"; name: string; a: TensorRef; b: TensorRef; y: TensorRef; dtype: "fp32" | "bf16"; gemm?: GemmPick }
 
 /**
  * LayerNormalization over the last `cols` values of each of `rows` rows (x dims with

@@ -11,7 +11,7 @@ import { agreement, type Agreement } from "../engine/compare.js";
 import { compileModel, convChoiceFields, convChoices, defaultAlgoPolicy, type AlgoPolicy, type CompiledModel, type ConvChoice } from "../engine/compile.js";
 import type { Graph, OpType } from "../engine/ir.js";
 import type { FpMath } from "../engine/lower.js";
-import type { Step } from "../engine/program.js";
+import type { GemmPick, Step } from "../engine/program.js";
 import { byInputName, seededInputs } from "../engine/inputs.js";
 import { saveOnnx } from "../engine/onnx.js";
 import { openOrt, ortHarnessOverheadMs, type OrtSession } from "../engine/ort.js";
@@ -53,6 +53,12 @@ export interface ModelPlan {
   peers: boolean;
   /** nchwc: direct-nchwc convs chain on blocked tensors, reordered only where a layout must change. */
   layout: "nchw" | "nchwc";
+  /**
+   * The GEMM kernel and blocking our gemm and matmul steps run at a thread count (the GEMM
+   * tuning's choice for the dtype, cached or measured now on `pool`); absent or null: each
+   * dtype's default kernel with its own blocking.
+   */
+  gemmFor?(threads: number, pool: NativeHandle): Promise<{ pick: GemmPick; kernel: string; source: string } | null>;
   /** What one batch item is (throughput counts them): an image, or a sequence of `tokens` tokens. */
   item?: { name: "images" } | { name: "sequences"; tokens: number };
 }
@@ -163,6 +169,8 @@ export interface ModelSummary {
   rows: EngineRow[];
   ops: OpRow[];
   memory: { batch: number; peakActivationBytes: number; arenaBytes: number; weightBytes: number }[];
+  /** The GEMM kernel and blocking per batch and thread count, where a tuning chose them. */
+  gemms: { batch: number; threads: number; kernel: string; blocking: string; source: string }[];
   /** Each program's conv algorithms and where they came from, per batch and thread count. */
   convAlgos: { batch: number; threads: number; policy: string; choices: ConvChoice[] }[];
 }
@@ -220,7 +228,7 @@ export function latencyCheck(fpmath: FpMath, agreed: (Agreement & { against: str
 }
 
 export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<ModelSummary> {
-  const summary: ModelSummary = { model: plan.model, item: plan.item ?? { name: "images" }, flops: new Map(), rows: [], ops: [], memory: [], convAlgos: [] };
+  const summary: ModelSummary = { model: plan.model, item: plan.item ?? { name: "images" }, flops: new Map(), rows: [], ops: [], memory: [], convAlgos: [], gemms: [] };
   const tokensPerS = (itemsPerS: number | null): Record<string, number> => (summary.item.name === "sequences" && itemsPerS !== null ? { tokensPerS: itemsPerS * summary.item.tokens } : {});
   const peakFor = (dtype: FpMath, threads: number): Promise<DtypePeak | null> => {
     ctx.progress.update(`model ${plan.model}: the ${dtype} peak on ${threads} thread(s)`);
@@ -232,8 +240,8 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
 
   for (const batch of plan.batches) {
     const graph = plan.graphAt(batch);
-    const compile = (fpmath: FpMath, policy: AlgoPolicy): CompiledModel =>
-      compileModel(graph, { fpmath, chooseAlgo: policy.choose, nchwcBlock, ...(plan.layout === "nchwc" ? { nchwc: { blockedOps: BLOCKED_OPS } } : {}) });
+    const compile = (fpmath: FpMath, policy: AlgoPolicy, gemm?: GemmPick): CompiledModel =>
+      compileModel(graph, { fpmath, chooseAlgo: policy.choose, nchwcBlock, ...(gemm ? { gemm: { [fpmath]: gemm } } : {}), ...(plan.layout === "nchwc" ? { nchwc: { blockedOps: BLOCKED_OPS } } : {}) });
     // The default rules' program plans memory and counts work; a thread count whose
     // algorithms differ (tuned, or from a cache) compiles its own.
     const tc = process.hrtime.bigint();
@@ -270,6 +278,8 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       const pool: NativeHandle = ctx.native.gemmPool(ctx.cpus.slice(0, threads), true);
       // Before onnxruntime's session opens: a tuning run times on a machine nothing else uses.
       const policy = await plan.algosFor(threads, graph, pool);
+      const gemm = plan.gemmFor ? await plan.gemmFor(threads, pool) : null;
+      if (gemm) summary.gemms.push({ batch, threads, kernel: gemm.kernel, blocking: `${gemm.pick.mc},${gemm.pick.kc},${gemm.pick.nc}`, source: gemm.source });
 
       // The peer's answer first: for fp32 it is the reference ours is checked against.
       // Its session stays open until its timed loop, which may come after ours.
@@ -295,7 +305,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
 
       ctx.progress.update(`model ${plan.model}: armbench ${plan.fpmath}, batch ${batch}, ${threads} thread(s): compiling`);
       const t0 = process.hrtime.bigint();
-      const compiled = policy === defaultAlgoPolicy ? first : compile(plan.fpmath, policy);
+      const compiled = policy === defaultAlgoPolicy && !gemm ? first : compile(plan.fpmath, policy, gemm?.pick);
       const choices = convChoices(compiled.program, policy);
       summary.convAlgos.push({ batch, threads, policy: policy.describe, choices });
       const engine = ctx.native.engineCreate(compiled.program, pool);
@@ -399,7 +409,8 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
           gflops: s.gflops, pctPeak: s.pctPeak, ...tokensPerS(s.imagesPerS), ...peakDerived(peak),
           peakActivationBytes: compiled.plan.peakLiveBytes, arenaBytes: info.arenaBytes, weightBytes: info.weightBytes,
           loadMs, firstInferenceMs, ranFirst,
-          ...convChoiceFields(choices), convPolicy: policy.describe, ...(policy.tunedInMs !== undefined ? { convTuneMs: policy.tunedInMs } : {}),
+          ...convChoiceFields(choices), convPolicy: policy.describe,
+          ...(gemm ? { gemmKernel: gemm.kernel, gemmBlocking: `${gemm.pick.mc},${gemm.pick.kc},${gemm.pick.nc}`, gemmSource: gemm.source } : {}), ...(policy.tunedInMs !== undefined ? { convTuneMs: policy.tunedInMs } : {}),
           // The race as `program=ms; ...` (records hold scalars), the winner named apart.
           ...(policy.race ? { convProgram: policy.race.winner, convRace: policy.race.raced.map((r) => `${r.program}=${r.ms.toFixed(3)}`).join("; ") } : {}),
         },

@@ -152,6 +152,12 @@ typedef struct armbench_engine_step {
   armbench_engine_tensor indices;
   const int32_t* index_values;
   size_t index_values_count;
+  /* gemm and matmul: the GEMM kernel (a registry index of the step's dtype, supported
+   * here) and blocking a tuning chose; has_gemm_choice 0: the dtype's default kernel
+   * with its own blocking. */
+  int has_gemm_choice;
+  size_t gemm_kernel;
+  armbench_gemm_blocking gemm_blocking;
 } armbench_engine_step;
 
 typedef struct armbench_engine_desc {

@@ -286,7 +286,7 @@ class Builder {
     p->rows = s.rows, p->k = s.k, p->n = s.n;
     p->x_elems = xe;
     p->bf16 = s.dtype == ARMBENCH_GEMM_BF16;
-    p->kernel = armbench_gemm_default_kernel(s.dtype);
+    if ((rc = gemm_choice(s, p))) return rc;
     if (s.bias != nullptr) p->bias.assign(s.bias, s.bias + s.bias_count);
     p->epilogue.act = s.act;
     p->epilogue.clip_min = s.clip_min;
@@ -306,9 +306,9 @@ class Builder {
       // W is n x k: y = x W^T is B transposed, packed once.
       if (p->bf16) {
         const std::vector<uint16_t> w16 = to_bf16(s.weights, s.weights_count);
-        rc = armbench_gemm_pack_b(p->kernel, 1, s.k, s.n, w16.data(), s.k, nullptr, &packed);
+        rc = armbench_gemm_pack_b(p->kernel, 1, s.k, s.n, w16.data(), s.k, p->has_blocking ? &p->blocking : nullptr, &packed);
       } else {
-        rc = armbench_gemm_pack_b(p->kernel, 1, s.k, s.n, s.weights, s.k, nullptr, &packed);
+        rc = armbench_gemm_pack_b(p->kernel, 1, s.k, s.n, s.weights, s.k, p->has_blocking ? &p->blocking : nullptr, &packed);
       }
       if (rc != 0) return fail(rc, "packing the weights failed (%s)", strerror(-rc));
       p->packed.reset(packed);
@@ -318,6 +318,25 @@ class Builder {
     const char* path = armbench_gemm_path(&a);
     p->runs = path ? path : "";
     e_->weight_bytes += s.weights_count * (p->bf16 ? 2 : 4) + p->bias.size() * 4;
+    return 0;
+  }
+
+  // The kernel and blocking a gemm or matmul step runs: a tuning's choice, checked (a
+  // kernel of the step's dtype that runs here, blocks the driver takes), or the defaults.
+  int gemm_choice(const armbench_engine_step& s, Step* p) {
+    p->kernel = armbench_gemm_default_kernel(s.dtype);
+    if (!s.has_gemm_choice) return 0;
+    const armbench_gemm_kernel* k = armbench_gemm_kernel_at(s.gemm_kernel);
+    if (k == nullptr) return fail(-EINVAL, "gemm kernel %zu does not exist (%zu kernels)", s.gemm_kernel, armbench_gemm_kernel_count());
+    if (k->dtype != s.dtype) return fail(-EINVAL, "gemm kernel %s is not of the step's dtype", k->name);
+    if (const char* no = armbench_gemm_kernel_unsupported(s.gemm_kernel)) return fail(-ENOTSUP, "gemm kernel %s cannot run here: %s", k->name, no);
+    const armbench_gemm_blocking& b = s.gemm_blocking;
+    constexpr size_t kMaxBlock = size_t{1} << 20;
+    if (b.mc == 0 || b.kc == 0 || b.nc == 0 || b.mc > kMaxBlock || b.kc > kMaxBlock || b.nc > kMaxBlock)
+      return fail(-EINVAL, "gemm blocking %zu,%zu,%zu must be 1 to %zu each", b.mc, b.kc, b.nc, kMaxBlock);
+    p->kernel = s.gemm_kernel;
+    p->has_blocking = true;
+    p->blocking = b;
     return 0;
   }
 
@@ -654,7 +673,7 @@ class Builder {
     p->x_elems = elems_of(s.x);
     p->b_elems = elems_of(s.b);
     p->bf16 = s.dtype == ARMBENCH_GEMM_BF16;
-    p->kernel = armbench_gemm_default_kernel(s.dtype);
+    if ((rc = gemm_choice(s, p))) return rc;
     if (p->bf16) need_scratch(bf16_b_at(p->x_elems) + p->b_elems);
     armbench_gemm_args g{};
     g.kernel = p->kernel, g.m = p->rows, g.n = n, g.k = k, g.alpha = 1.0f;

@@ -52,6 +52,9 @@ struct Step {
   std::vector<float> w;
   std::vector<uint16_t> wh;
   size_t kernel = 0, rows = 0, k = 0, n = 0;
+  // gemm and matmul: the blocking a tuning chose (has_blocking), else the kernel's own
+  bool has_blocking = false;
+  armbench_gemm_blocking blocking{};
   // conv and gemm: the input's floats, rounded into the scratch before a bf16 step
   bool bf16 = false;
   size_t x_elems = 0;

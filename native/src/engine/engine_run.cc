@@ -115,6 +115,7 @@ int run_matmul(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
     g.ldb = s.n;
     g.c = s.y + i * s.rows * s.n;
     g.ldc = s.n;
+    g.blocking = s.has_blocking ? &s.blocking : nullptr;
     return armbench_gemm(p, &g);
   };
   const size_t batches = s.a_off.size();
@@ -277,6 +278,7 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s, char* 
         a.trans_b = 1;
         a.b = s.bf16 ? static_cast<const void*>(s.wh.data()) : static_cast<const void*>(s.w.data());
         a.ldb = s.k;
+        a.blocking = s.has_blocking ? &s.blocking : nullptr;
         rc = armbench_gemm(pool, &a);
       }
       if (rc == 0) rc = gemm_epilogue(pool, s);
