@@ -206,7 +206,7 @@ function buildParser(args: string[]): Argv {
         .option("tune", {
           type: "boolean",
           default: true,
-          describe: "choose each conv's algorithm per graph and thread count by timing them on first use (each alone, then whole programs raced), cached; --no-tune (or ARMBENCH_TUNE=off): the default rules",
+          describe: "choose each conv's algorithm per graph and thread count by timing them on first use (each alone, then whole programs raced), and the GEMM kernel and blocking per dtype and thread count as armbench gemm does, both cached; --no-tune (or ARMBENCH_TUNE=off): the default rules and each GEMM kernel's defaults",
         })
         .option("tune-cache", { type: "string", describe: "the model tuning cache file", defaultDescription: "~/.cache/armbench/model-tune.json" })
         .option("cache", { type: "string", describe: "take each conv's algorithm from this conv fast-run cache (armbench conv --fast-run's winners alone) instead of tuning" })
