@@ -17,10 +17,14 @@
 #include "armbench/bf16.h"
 #include "armbench/cpu_features.h"
 #include "check.h"
+#include "test_data.h"
 
 using armbench::convert::Bf16Kernels;
 
 namespace {
+
+using test_data::random_floats;
+using test_data::splitmix;
 
 constexpr armbench_bf16_rounding kRoundings[] = {ARMBENCH_BF16_RNE, ARMBENCH_BF16_TRUNCATE};
 
@@ -40,13 +44,6 @@ uint16_t ref(uint32_t bits, armbench_bf16_rounding r) { return armbench_f32_to_b
 
 bool is_nan32(uint32_t bits) { return (bits & 0x7fffffffu) > 0x7f800000u; }
 bool is_nan16(uint16_t h) { return (h & 0x7fffu) > 0x7f80u; }
-
-uint64_t splitmix(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 
 // Every upper half with each of these low halves: zero, the smallest and largest
 // below the tie, the tie, just above it, the largest.

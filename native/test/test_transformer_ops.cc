@@ -24,6 +24,7 @@
 #include "armbench/cpu_features.h"
 #include "armbench/ops.h"
 #include "check.h"
+#include "test_data.h"
 
 // aarch64-linux-gnu-g++ 12 crashes (internal compiler error in
 // vect_transform_reduction) vectorizing this file's reduction loops, as test_ops.cc's;
@@ -36,18 +37,8 @@ using armbench::ops::EltwiseKernels;
 
 namespace {
 
-uint64_t splitmix(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-std::vector<float> random_floats(size_t n, float lo, float hi, uint64_t seed) {
-  std::vector<float> v(n);
-  for (float& f : v) f = lo + (hi - lo) * static_cast<float>(splitmix(&seed) >> 40) / 16777216.0f;
-  return v;
-}
+using test_data::random_floats;
+using test_data::splitmix;
 
 bool same(float a, float b) { return (a != a && b != b) || memcmp(&a, &b, sizeof a) == 0; }
 
