@@ -8,6 +8,7 @@ import { compileModel } from "../src/engine/compile.js";
 import { byInputName, seededInputs } from "../src/engine/inputs.js";
 import { defaultAlgoChooser } from "../src/engine/lower.js";
 import { loadOnnx } from "../src/engine/onnx.js";
+import { foldConstants } from "../src/engine/passes.js";
 import { runOrt } from "../src/engine/ort.js";
 import { UserError } from "../src/errors.js";
 import { interpret } from "./helpers/program-interpreter.js";
@@ -123,4 +124,28 @@ test("an int64 graph input feeds Gather and Cast, and nothing else", () => {
   assert.deepEqual(g.inputs, [{ name: "ids", dims: [1, 4], dtype: "int64" }]);
   const bad = model([{ name: "relu", opType: "Relu", input: ["ids"], output: ["y"] }], [], [info("ids", [1, 4], 7)], ["y"]);
   assert.throws(() => loadOnnx(bad), (e: unknown) => e instanceof UserError && /node "relu" \(Relu\): input 0 \("ids"\) is int64/.test(e.message));
+});
+
+test("the passes fold Transpose and Gather of constants into constants with the values they compute", () => {
+  const w = { dims: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, i) => i) };
+  const g = foldConstants({
+    name: "c",
+    inputs: [{ name: "x", dims: [4, 2, 3] }],
+    outputs: ["y", "z"],
+    nodes: [
+      { op: "Transpose", name: "t", inputs: ["w"], outputs: ["wt"], attrs: { perm: [2, 0, 1] } },
+      { op: "Add", name: "y", inputs: ["x", "wt"], outputs: ["y"], attrs: {} },
+      { op: "Gather", name: "g", inputs: ["w"], outputs: ["wg"], attrs: { axis: 2, indices: { dims: [2], data: [-1, 0] } } },
+      { op: "Mul", name: "z", inputs: ["wg", "wg"], outputs: ["z"], attrs: {} },
+    ],
+    initializers: new Map([["w", w]]),
+  });
+  assert.deepEqual(g.nodes.map((n) => n.op), ["Add", "Mul"]);
+  const wt = g.initializers.get("wt")!;
+  assert.deepEqual(wt.dims, [4, 2, 3]);
+  // wt[k][i][j] = w[i][j][k] = 12 i + 4 j + k
+  for (let k = 0; k < 4; k++) for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) assert.equal(wt.data[(k * 2 + i) * 3 + j], 12 * i + 4 * j + k);
+  const wg = g.initializers.get("wg")!;
+  assert.deepEqual(wg.dims, [2, 3, 2]);
+  assert.deepEqual([...wg.data.slice(0, 4)], [3, 0, 7, 4]);
 });

@@ -103,20 +103,52 @@ export function expandConst(where: string, x: Const, shape: number[]): Const {
   return broadcast(where, [x, { type: x.type, dims, data: [0] }], x.type, ([v]) => v!);
 }
 
+/** A writable array of numbers: number[] here, Float32Array for the passes' float constants. */
+export interface Values {
+  readonly length: number;
+  [i: number]: number;
+}
+
+/**
+ * y = data gathered along `axis` at `indices` (already within [0, dims[axis])), written
+ * into `out`: the one index walk the loader's folding and the passes' share.
+ */
+export function gatherInto(data: ArrayLike<number>, dims: readonly number[], axis: number, indices: readonly number[], out: Values): void {
+  const len = dims[axis]!;
+  const outer = size(dims.slice(0, axis));
+  const inner = size(dims.slice(axis + 1));
+  let at = 0;
+  for (let o = 0; o < outer; o++)
+    for (const i of indices) for (let j = 0; j < inner; j++) out[at++] = data[(o * len + i) * inner + j]!;
+}
+
+/** data of `dims` with its axes permuted (out[i] for y dims[a] = dims[perm[a]]), written into `out`. */
+export function transposeInto(data: ArrayLike<number>, dims: readonly number[], perm: readonly number[], out: Values): void {
+  const yDims = perm.map((p) => dims[p]!);
+  const xs = strides(dims);
+  const idx = new Array<number>(dims.length).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let src = 0;
+    for (let a = 0; a < perm.length; a++) src += idx[a]! * xs[perm[a]!]!;
+    out[o] = data[src]!;
+    for (let a = perm.length - 1; a >= 0; a--) {
+      if (++idx[a]! < yDims[a]!) break;
+      idx[a] = 0;
+    }
+  }
+}
+
 export function gatherConst(where: string, data: Const, indices: Const, axisIn: number): Const {
   const axis = axisOf(where, axisIn, data.dims.length);
   const len = data.dims[axis]!;
-  const outer = size(data.dims.slice(0, axis));
-  const inner = size(data.dims.slice(axis + 1));
   const dims = [...data.dims.slice(0, axis), ...indices.dims, ...data.dims.slice(axis + 1)];
   guard(where, size(dims));
-  const out: number[] = [];
-  for (let o = 0; o < outer; o++)
-    for (const raw of indices.data) {
-      if (raw < -len || raw >= len) fail(where, `index ${raw} is out of range for axis ${axis} of length ${len}`);
-      const i = raw < 0 ? raw + len : raw;
-      for (let j = 0; j < inner; j++) out.push(data.data[(o * len + i) * inner + j]!);
-    }
+  const idx = indices.data.map((raw) => {
+    if (raw < -len || raw >= len) fail(where, `index ${raw} is out of range for axis ${axis} of length ${len}`);
+    return raw < 0 ? raw + len : raw;
+  });
+  const out = new Array<number>(size(dims));
+  gatherInto(data.data, data.dims, axis, idx, out);
   return { type: data.type, dims, data: out };
 }
 
@@ -181,14 +213,7 @@ export function rangeConst(where: string, start: number, limit: number, delta: n
 export function transposeConst(where: string, x: Const, permIn: number[]): Const {
   const perm = permIn.length ? permIn : x.dims.map((_, i) => x.dims.length - 1 - i);
   if (perm.length !== x.dims.length) fail(where, `perm [${permIn.join(", ")}] does not match rank ${x.dims.length}`);
-  const dims = perm.map((p) => x.dims[p]!);
-  const xs = strides(x.dims);
-  const ys = strides(dims);
   const out = new Array<number>(x.data.length);
-  for (let i = 0; i < out.length; i++) {
-    let src = 0;
-    for (let a = 0; a < perm.length; a++) src += (Math.floor(i / ys[a]!) % dims[a]!) * xs[perm[a]!]!;
-    out[i] = x.data[src]!;
-  }
-  return { type: x.type, dims, data: out };
+  transposeInto(x.data, x.dims, perm, out);
+  return { type: x.type, dims: perm.map((p) => x.dims[p]!), data: out };
 }

@@ -6,6 +6,7 @@
  * into the conv or gemm epilogue, and a residual Add fused into the LayerNormalization
  * after it. Each keeps what the graph computes; the tests check that through onnxruntime.
  */
+import { gatherInto, transposeInto } from "./fold.js";
 import { cloneGraph, consumers, inferShapes, nodeOutputShape, producers, type Epilogue, type Graph, type Node, type Tensor } from "./ir.js";
 
 /** Every use of value `from` now reads `to`. */
@@ -49,47 +50,22 @@ export function foldConstants(input: Graph): Graph {
       const dims = nodeOutputShape(n, [t.dims]);
       let data: Float32Array | undefined;
       if (n.op === "Reshape" || n.op === "Flatten" || n.op === "Unsqueeze" || n.op === "Squeeze") data = t.data;
-      else if (n.op === "Gather") data = gatherConst(t, n.attrs.axis, n.attrs.indices!.data);
-      else if (n.op === "Transpose") data = transposeConst(t, n.attrs.perm.length ? n.attrs.perm : t.dims.map((_, i) => t.dims.length - 1 - i));
+      else if (n.op === "Gather") {
+        // nodeOutputShape above has checked every index against the axis.
+        const axis = n.attrs.axis < 0 ? n.attrs.axis + t.dims.length : n.attrs.axis;
+        const len = t.dims[axis]!;
+        data = new Float32Array(dims.reduce((p, v) => p * v, 1));
+        gatherInto(t.data, t.dims, axis, n.attrs.indices!.data.map((i) => (i < 0 ? i + len : i)), data);
+      } else if (n.op === "Transpose") {
+        data = new Float32Array(t.data.length);
+        transposeInto(t.data, t.dims, n.attrs.perm.length ? n.attrs.perm : t.dims.map((_, i) => t.dims.length - 1 - i), data);
+      }
       if (!data) continue;
       g.initializers.set(n.outputs[0]!, { dims, data });
       g.nodes = g.nodes.filter((m) => m !== n);
     }
   }
   return dropUnusedInitializers(g);
-}
-
-/** Gather of a constant with constant indices (position embeddings, token types). */
-function gatherConst(t: Tensor, axisIn: number, indices: number[]): Float32Array {
-  const axis = axisIn < 0 ? axisIn + t.dims.length : axisIn;
-  const len = t.dims[axis]!;
-  const outer = t.dims.slice(0, axis).reduce((p, v) => p * v, 1);
-  const inner = t.dims.slice(axis + 1).reduce((p, v) => p * v, 1);
-  const out = new Float32Array(outer * indices.length * inner);
-  for (let o = 0; o < outer; o++)
-    indices.forEach((raw, i) => {
-      const idx = raw < 0 ? raw + len : raw;
-      out.set(t.data.subarray((o * len + idx) * inner, (o * len + idx + 1) * inner), (o * indices.length + i) * inner);
-    });
-  return out;
-}
-
-function transposeConst(t: Tensor, perm: number[]): Float32Array {
-  const dims = t.dims;
-  const strides = dims.map((_, i) => dims.slice(i + 1).reduce((p, v) => p * v, 1));
-  const outDims = perm.map((p) => dims[p]!);
-  const out = new Float32Array(t.data.length);
-  const idx = new Array<number>(dims.length).fill(0);
-  for (let o = 0; o < out.length; o++) {
-    let src = 0;
-    for (let i = 0; i < perm.length; i++) src += idx[i]! * strides[perm[i]!]!;
-    out[o] = t.data[src]!;
-    for (let i = perm.length - 1; i >= 0; i--) {
-      if (++idx[i]! < outDims[i]!) break;
-      idx[i] = 0;
-    }
-  }
-  return out;
 }
 
 function dropUnusedInitializers(g: Graph): Graph {
