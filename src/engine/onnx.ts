@@ -238,45 +238,43 @@ class Loader {
       n.attrs.axes = axes(rank);
       this.pendingAxes.delete(n);
     }
-    {
-      const mode = pending.get(n);
-      pending.delete(n);
-      if (mode && (n.op === "Conv" || n.op === "MaxPool" || n.op === "AveragePool")) {
-        const x = shapes.get(n.inputs[0]!);
-        if (!x || x.length !== 4) throw new UserError(`node "${n.name}" (${n.op}): ${mode === "CEIL" ? "ceil_mode" : "auto_pad"} needs a 4-D input.`);
-        const a = n.attrs;
-        const dil = n.op === "Conv" ? n.attrs.dilations : [1, 1];
-        const pads: [number, number, number, number] = mode === "CEIL" ? [...a.pads] : [0, 0, 0, 0];
-        if (mode === "CEIL") {
-          for (let d = 0; d < 2; d++) {
-            const size = x[2 + d]!;
-            const [k, st] = [a.kernel[d]!, a.strides[d]!];
-            let out = Math.ceil((size + pads[d]! + pads[d + 2]! - k) / st) + 1;
-            // A last window starting past the input and its leading padding is dropped (as ONNX and PyTorch do).
-            if ((out - 1) * st >= size + pads[d]!) out--;
-            pads[d + 2]! += Math.max(0, (out - 1) * st + k - (size + pads[d]! + pads[d + 2]!));
-          }
-        } else if (mode !== "VALID") {
-          for (let d = 0; d < 2; d++) {
-            const size = x[2 + d]!;
-            const out = Math.ceil(size / a.strides[d]!);
-            const total = Math.max(0, (out - 1) * a.strides[d]! + (a.kernel[d]! - 1) * dil[d]! + 1 - size);
-            const small = Math.floor(total / 2);
-            pads[d] = mode === "SAME_UPPER" ? small : total - small;
-            pads[d + 2] = total - pads[d]!;
-          }
+    const mode = pending.get(n);
+    pending.delete(n);
+    if (mode && (n.op === "Conv" || n.op === "MaxPool" || n.op === "AveragePool")) {
+      const x = shapes.get(n.inputs[0]!);
+      if (!x || x.length !== 4) throw new UserError(`node "${n.name}" (${n.op}): ${mode === "CEIL" ? "ceil_mode" : "auto_pad"} needs a 4-D input.`);
+      const a = n.attrs;
+      const dil = n.op === "Conv" ? n.attrs.dilations : [1, 1];
+      const pads: [number, number, number, number] = mode === "CEIL" ? [...a.pads] : [0, 0, 0, 0];
+      if (mode === "CEIL") {
+        for (let d = 0; d < 2; d++) {
+          const size = x[2 + d]!;
+          const [k, st] = [a.kernel[d]!, a.strides[d]!];
+          let out = Math.ceil((size + pads[d]! + pads[d + 2]! - k) / st) + 1;
+          // A last window starting past the input and its leading padding is dropped (as ONNX and PyTorch do).
+          if ((out - 1) * st >= size + pads[d]!) out--;
+          pads[d + 2]! += Math.max(0, (out - 1) * st + k - (size + pads[d]! + pads[d + 2]!));
         }
-        const what = mode === "CEIL" ? "pads (with ceil_mode)" : `pads (from auto_pad ${mode})`;
-        a.pads = quad(pads, `node "${n.name}" (${n.op})`, n.op === "Conv" ? MAX_CONV_WINDOW : MAX_POOL_WINDOW, what);
-        if (n.op !== "Conv") poolPadsFit(n.attrs, `node "${n.name}" (${n.op})`, what);
+      } else if (mode !== "VALID") {
+        for (let d = 0; d < 2; d++) {
+          const size = x[2 + d]!;
+          const out = Math.ceil(size / a.strides[d]!);
+          const total = Math.max(0, (out - 1) * a.strides[d]! + (a.kernel[d]! - 1) * dil[d]! + 1 - size);
+          const small = Math.floor(total / 2);
+          pads[d] = mode === "SAME_UPPER" ? small : total - small;
+          pads[d + 2] = total - pads[d]!;
+        }
       }
-      // Before opset 13 the input was coerced to 2-D at axis: one softmax over every axis from it on.
-      if ((n.op === "Softmax" || n.op === "LogSoftmax") && this.opset < 13 && !n.attrs.throughLast) {
-        const rank = shapes.get(n.inputs[0]!)?.length ?? 0;
-        const axis = n.attrs.axis < 0 ? n.attrs.axis + rank : n.attrs.axis;
-        if (axis === rank - 1) n.attrs.axis = -1;
-        else n.attrs.throughLast = true;
-      }
+      const what = mode === "CEIL" ? "pads (with ceil_mode)" : `pads (from auto_pad ${mode})`;
+      a.pads = quad(pads, `node "${n.name}" (${n.op})`, n.op === "Conv" ? MAX_CONV_WINDOW : MAX_POOL_WINDOW, what);
+      if (n.op !== "Conv") poolPadsFit(n.attrs, `node "${n.name}" (${n.op})`, what);
+    }
+    // Before opset 13 the input was coerced to 2-D at axis: one softmax over every axis from it on.
+    if ((n.op === "Softmax" || n.op === "LogSoftmax") && this.opset < 13 && !n.attrs.throughLast) {
+      const rank = shapes.get(n.inputs[0]!)?.length ?? 0;
+      const axis = n.attrs.axis < 0 ? n.attrs.axis + rank : n.attrs.axis;
+      if (axis === rank - 1) n.attrs.axis = -1;
+      else n.attrs.throughLast = true;
     }
   }
 

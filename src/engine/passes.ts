@@ -375,13 +375,6 @@ export function fuseSkipLayerNorm(input: Graph): Graph {
 }
 
 
-/** Values per row of a LayerNormalization (the product of its normalised dims). */
-function layerNormCols(g: Graph, before: Node[], n: Node & { op: "LayerNormalization" }): number {
-  const dims = inferShapes({ ...g, nodes: [...before, n] }).get(n.inputs[0]!)!;
-  const axis = n.attrs.axis < 0 ? n.attrs.axis + dims.length : n.attrs.axis;
-  return dims.slice(axis).reduce((p, v) => p * v, 1);
-}
-
 /**
  * Nodes the executor has no single step for, rewritten as ones it has: a Gemm that is
  * not a FusedGemm (transA, a B computed at run time, C of any broadcastable shape) as
@@ -391,6 +384,9 @@ function layerNormCols(g: Graph, before: Node[], n: Node & { op: "LayerNormaliza
 export function decompose(input: Graph): Graph {
   const g = cloneGraph(input);
   const out: Node[] = [];
+  // The values this pass rewrites around keep their shapes: one inference serves.
+  const shapes = inferShapes(g);
+  const rowLength = (dims: number[], axis: number) => dims.slice(axis < 0 ? axis + dims.length : axis).reduce((p, v) => p * v, 1);
   const taken = new Set([...g.inputs.map((v) => v.name), ...g.initializers.keys(), ...g.nodes.flatMap((n) => n.outputs)]);
   /** A fresh value name for a node this pass adds. */
   const newValue = (base: string) => {
@@ -427,15 +423,15 @@ export function decompose(input: Graph): Graph {
       }
       continue;
     }
-    const lnCols = n.op === "LayerNormalization" ? layerNormCols(g, out, n) : 0;
+    // Values per row of a LayerNormalization (the product of its normalised dims).
+    const lnCols = n.op === "LayerNormalization" ? rowLength(shapes.get(n.inputs[0]!)!, n.attrs.axis) : 0;
     // A gain or shift computed at run time, or one that only broadcasts to the row.
     const perElement = (v: string | undefined) => !v || g.initializers.get(v)?.data.length === lnCols;
     if (n.op === "LayerNormalization" && (!perElement(n.inputs[1]) || !perElement(n.inputs[2]))) {
       const y = n.outputs[0]!;
       const norm = newValue(`${y}/normalized`);
-      const cols = lnCols;
       const ones = newName(g, `${n.name}.ones`);
-      g.initializers.set(ones, { dims: [cols], data: new Float32Array(cols).fill(1) });
+      g.initializers.set(ones, { dims: [lnCols], data: new Float32Array(lnCols).fill(1) });
       out.push({ ...n, inputs: [n.inputs[0]!, ones, "", n.inputs[3] ?? ""], outputs: [norm] });
       const scaled = n.inputs[2] ? newValue(`${y}/scaled`) : y;
       out.push({ op: "Mul", name: `${n.name}/gain`, inputs: [norm, n.inputs[1]!], outputs: [scaled], attrs: {} });
