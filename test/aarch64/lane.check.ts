@@ -84,8 +84,12 @@ const expectations: Expectation[] = [
 /** Words only an x86 host could have put there: its brand, its vendor, its ISA flags. */
 const HOST_WORDS = /GenuineIntel|AuthenticAMD|\bIntel\b|\bAMD\b|Xeon|EPYC|Ryzen|\bavx\w*|\bsse\d|\bamx_|\bx86_64\b/;
 
-/** The one failure that is about time, not answers (src/micro/fma.ts, src/micro/memory.ts). */
-const TIMING_ONLY = /^every sample at k = \d+ was disturbed \(2N run not slower than N\)$/;
+/**
+ * The one failure that is about time, not answers, in the words of src/micro/fma.ts
+ * ("every sample at k = N was disturbed ...") and src/micro/memory.ts ("every sample
+ * was disturbed ..."): the latter's pointer chase failed this way under qemu max too.
+ */
+const TIMING_ONLY = /^every sample (at k = \d+ )?was disturbed \(2N run not slower than N\)$/;
 
 const load = (name: string): ResultsFile => {
   assert.ok(dir, "ARMBENCH_AARCH64_RESULTS names the lane's results folder");
@@ -127,11 +131,12 @@ for (const e of expectations) {
     const f = load(e.name);
     // A probe whose 2N-step run never timed slower than its N-step run failed as a
     // measurement, not as an answer (its chains were still checked): under an emulator
-    // sharing two cores that happens to a few FMA records. Listed, allowed while rare.
+    // sharing two cores that happens to a few FMA and pointer-chase records. Listed,
+    // allowed while rare.
     const disturbed = f.records.filter((r) => r.status === "failed" && TIMING_ONLY.test(reason(r)) && check(r)?.passed !== false);
     if (disturbed.length) console.log(`${e.name}: ${disturbed.length} records failed on timing alone: ${disturbed.map((r) => `${r.name} ${JSON.stringify(r.params)}`).join("; ")}`);
     const fma = f.records.filter((r) => r.name === "micro.fma.latency");
-    assert.ok(disturbed.length <= Math.max(2, fma.length / 5), `${disturbed.length} of ${fma.length} FMA records failed on timing alone: too many to be the emulator's noise`);
+    assert.ok(disturbed.length <= Math.max(2, fma.length / 5), `${disturbed.length} records (beside ${fma.length} FMA records) failed on timing alone: too many to be the emulator's noise`);
     const failed = f.records.filter((r) => (r.status === "failed" && !disturbed.includes(r)) || check(r)?.passed === false);
     assert.deepEqual(
       failed.map((r) => `${r.name} ${JSON.stringify(r.params)}: ${reason(r) || check(r)?.method || ""}`),
