@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs the ONNX backend node tests (Debian's libonnx-testdata) of the ops armbench's
-// model runner supports through the same path as `armbench model --onnx M --test-data D`,
-// and prints one line per test: pass, FAIL (worst element), or refused (the loader's or
-// executor's one sentence). Which tests pass is a fact of this build, not a speed goal.
+// model runner supports, then every model of the package's pytorch-converted and
+// pytorch-operator folders (PyTorch's opset-6 exports), through the same path as
+// `armbench model --onnx M --test-data D`, and prints one line per test: pass, FAIL
+// (worst element), or refused (the loader's or executor's one sentence). Which tests
+// pass is a fact of this build, not a speed goal.
 //   npm run onnx:node-tests [-- --all] [-- PREFIX ...]
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -17,6 +19,8 @@ const { runTestSets } = await import(dist("model/testdata.js"));
 const { loadNative } = await import(dist("native.js"));
 
 const BACKEND = process.env.ONNX_NODE_TESTS ?? "/usr/share/libonnx-testdata/data/node";
+// The opset-6 exports sit beside the node tests; run whole (each is one small model).
+const PYTORCH = ["pytorch-converted", "pytorch-operator"].map((d) => path.join(path.dirname(BACKEND), d)).filter((d) => existsSync(d));
 if (!existsSync(BACKEND)) {
   console.error(`${BACKEND} is missing: install libonnx-testdata (or set ONNX_NODE_TESTS).`);
   process.exit(1);
@@ -30,14 +34,22 @@ const prefixes = args.filter((a) => !a.startsWith("--"));
 const ALIASES = { BatchNormalization: "batchnorm" };
 const ours = [...ONNX_OPS, ...FOLDED].map((op) => ALIASES[op] ?? op.toLowerCase());
 const key = (d) => d.slice("test_".length).replace(/_/g, "");
-const dirs = readdirSync(BACKEND)
-  .filter((d) => (prefixes.length ? prefixes.some((p) => d.startsWith(p)) : all || ours.some((op) => key(d).startsWith(op))))
-  .sort();
+const dirs = [
+  ...readdirSync(BACKEND)
+    .filter((d) => (prefixes.length ? prefixes.some((p) => d.startsWith(p)) : all || ours.some((op) => key(d).startsWith(op))))
+    .sort()
+    .map((d) => ({ label: d, dir: path.join(BACKEND, d) })),
+  ...PYTORCH.flatMap((root) =>
+    readdirSync(root)
+      .filter((d) => !prefixes.length || prefixes.some((p) => d.startsWith(p) || `${path.basename(root)}/${d}`.startsWith(p)))
+      .sort()
+      .map((d) => ({ label: `${path.basename(root)}/${d}`, dir: path.join(root, d) })),
+  ),
+];
 
 const native = loadNative();
 const counts = { pass: 0, fail: 0, refused: 0 };
-for (const d of dirs) {
-  const dir = path.join(BACKEND, d);
+for (const { label, dir } of dirs) {
   let line;
   try {
     const file = path.join(dir, "model.onnx");
@@ -57,6 +69,6 @@ for (const d of dirs) {
     counts.refused++;
     line = `refused: ${e.message}`;
   }
-  console.log(`${d.padEnd(52)} ${line}`);
+  console.log(`${label.padEnd(52)} ${line}`);
 }
 console.log(`\n${dirs.length} tests: ${counts.pass} pass, ${counts.fail} fail, ${counts.refused} refused (rtol 1e-3, atol 1e-5).`);

@@ -309,7 +309,7 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
     }
     case ARMBENCH_ENGINE_BROADCAST: {
       const std::string fn = StringField(s, "fn", where);
-      static const char* const fns[ARMBENCH_BINARY_FN_COUNT] = {"add", "sub", "mul", "div", "pow"};
+      static const char* const fns[ARMBENCH_BINARY_FN_COUNT] = {"add", "sub", "mul", "div", "pow", "max", "min"};
       st.fn = ARMBENCH_BINARY_FN_COUNT;
       for (int i = 0; i < ARMBENCH_BINARY_FN_COUNT; ++i)
         if (fn == fns[i]) st.fn = static_cast<armbench_binary_fn>(i);
@@ -367,6 +367,9 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
       } else {
         st.index_values = Int32Field(s, "indexValues", &st.index_values_count, where);
       }
+      const Napi::Value zero = s.Get("zeroRow");
+      if (!zero.IsUndefined() && !zero.IsBoolean()) throw Napi::TypeError::New(env, where + ": zeroRow must be a boolean");
+      st.zero_row = zero.IsBoolean() && zero.As<Napi::Boolean>().Value() ? 1 : 0;
       break;
     }
     default:

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "../src/ops/ops_internal.h"
@@ -370,6 +371,8 @@ float apply(armbench_binary_fn fn, float a, float b) {
     case ARMBENCH_BINARY_SUB: return a - b;
     case ARMBENCH_BINARY_MUL: return a * b;
     case ARMBENCH_BINARY_DIV: return a / b;
+    case ARMBENCH_BINARY_MAX: return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b);
+    case ARMBENCH_BINARY_MIN: return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b);
     default: return powf(a, b);
   }
 }
@@ -457,6 +460,12 @@ void test_broadcast() {
   CHECK(y[0] == INFINITY && y[1] == -INFINITY && y[2] != y[2] && y[3] == INFINITY);
   armbench_broadcast(ARMBENCH_BINARY_POW, 1, &one, neg, 1, &one, &half, y, 0, SIZE_MAX);
   CHECK(y[0] != y[0]);
+  // Max and Min keep a NaN from either side (ONNX's, not fmaxf's, rule).
+  const float with_nan[4] = {1, NAN, -2, 3}, nan_b = NAN;
+  armbench_broadcast(ARMBENCH_BINARY_MAX, 1, &four, with_nan, 1, &one, &zero, y, 0, SIZE_MAX);
+  CHECK(y[0] == 1 && y[1] != y[1] && y[2] == 0 && y[3] == 3);
+  armbench_broadcast(ARMBENCH_BINARY_MIN, 1, &four, with_nan, 1, &one, &nan_b, y, 0, SIZE_MAX);
+  CHECK(y[0] != y[0] && y[1] != y[1] && y[2] != y[2] && y[3] != y[3]);
   // Dims that do not broadcast, bad ranks and zeros.
   const size_t d34[2] = {3, 4}, d5[1] = {5}, d0[1] = {0}, d14[5] = {1, 1, 1, 1, 4};
   size_t yn, yd[4];
@@ -556,6 +565,20 @@ void test_gather() {
   }
   CHECK(armbench_gather(1, vocab, dim, table.data(), nullptr, 3, y.data(), 0, SIZE_MAX, nullptr) == -EINVAL);
   CHECK(armbench_gather(1, 0, dim, table.data(), idx, 3, y.data(), 0, SIZE_MAX, nullptr) == -EINVAL);
+  // zero_row: axis_len itself is a row of zeros, even where the table holds infinities;
+  // one past it is still out of range.
+  std::vector<float> inf_table(vocab * dim, INFINITY);
+  const int32_t zr[4] = {3, 50, -2, 50};
+  std::vector<float> zy(4 * dim, NAN);
+  CHECK(armbench_gather_zero_row(1, vocab, dim, inf_table.data(), zr, 4, zy.data(), 0, SIZE_MAX, nullptr) == 0);
+  size_t zbad = 0;
+  for (size_t i = 0; i < 4; ++i)
+    for (size_t j = 0; j < dim; ++j) zbad += zy[i * dim + j] != (zr[i] == 50 ? 0.0f : INFINITY) || std::signbit(zy[i * dim + j]);
+  CHECK_MSG(zbad == 0, "gather_zero_row: %zu mismatches", zbad);
+  const int32_t past[2] = {50, 51};
+  size_t at = 9;
+  CHECK(armbench_gather_zero_row(1, vocab, dim, table.data(), past, 2, zy.data(), 0, SIZE_MAX, &at) == -EINVAL && at == 1);
+  CHECK(armbench_gather(1, vocab, dim, table.data(), past, 2, zy.data(), 0, SIZE_MAX, &at) == -EINVAL && at == 0);
 }
 
 void test_cast() {

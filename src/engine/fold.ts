@@ -85,6 +85,8 @@ export function binaryConst(where: string, op: string, a: Const, b: Const): Cons
       return int ? truncate(x! / y!) : x! / y!;
     },
     Pow: ([x, y]) => x! ** y!,
+    Max: ([x, y]) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x!, y!)),
+    Min: ([x, y]) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.min(x!, y!)),
     Equal: ([x, y]) => (x === y ? 1 : 0),
   };
   const out = broadcast(where, [a, b], op === "Equal" ? "bool" : a.type, f[op]!);

@@ -77,8 +77,11 @@ export type Node =
   | { op: "Transpose"; name: string; inputs: string[]; outputs: string[]; attrs: { perm: number[] } }
   /** axes normalised to non-negative and sorted; an empty list reduces every axis. */
   | { op: "ReduceMean"; name: string; inputs: string[]; outputs: string[]; attrs: { axes: number[]; keepdims: boolean } }
-  /** inputs [data, indices] (indices an int64 activation), or [data] with the constant indices in attrs. */
-  | { op: "Gather"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number; indices?: { dims: number[]; data: number[] } } }
+  /**
+   * inputs [data, indices] (indices an int64 activation), or [data] with the constant indices in attrs;
+   * zeroRow (constant indices only, the loader's im2col): an index equal to the axis length reads zeros.
+   */
+  | { op: "Gather"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number; indices?: { dims: number[]; data: number[] }; zeroRow?: boolean } }
   /** Views, as Reshape: axes of the output (Unsqueeze) or input (Squeeze; empty: every 1). */
   | { op: "Unsqueeze" | "Squeeze"; name: string; inputs: string[]; outputs: string[]; attrs: { axes: number[] } }
   | { op: "Cast"; name: string; inputs: string[]; outputs: string[]; attrs: { to: "float32" | "int64" } }
@@ -86,8 +89,9 @@ export type Node =
   /** The layout pass's own: the same values in another memory layout. */
   | { op: "Reorder"; name: string; inputs: string[]; outputs: string[]; attrs: { layout: Layout } };
 
-export type BinaryOp = "Add" | "Mul" | "Sub" | "Div" | "Pow";
-export const BINARY_OPS: readonly BinaryOp[] = ["Add", "Mul", "Sub", "Div", "Pow"];
+/** Max and Min take two inputs here: the loader chains ONNX's variadic form. */
+export type BinaryOp = "Add" | "Mul" | "Sub" | "Div" | "Pow" | "Max" | "Min";
+export const BINARY_OPS: readonly BinaryOp[] = ["Add", "Mul", "Sub", "Div", "Pow", "Max", "Min"];
 
 /** How an activation is stored: plain NCHW, or NCHWc (channels in blocks, padded with zeros). */
 export type Layout = "nchw" | "nchwc";
@@ -96,7 +100,7 @@ export type OpType = Node["op"];
 
 /** The ONNX ops the loader accepts (FusedConv, FusedGemm and Reorder are the passes' own). */
 export const ONNX_OPS: readonly OpType[] = [
-  "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Mul", "Sub", "Div", "Pow", "MaxPool", "AveragePool",
+  "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "MaxPool", "AveragePool",
   "GlobalAveragePool", "Gemm", "MatMul", "Flatten", "Reshape", "Concat", "Softmax", "LogSoftmax",
   "Sigmoid", "HardSwish", "Identity", "Dropout", "Constant", "Erf", "Tanh", "Sqrt", "Gelu",
   "LayerNormalization", "Transpose", "ReduceMean", "Gather", "Cast", "Unsqueeze", "Squeeze",
@@ -286,7 +290,9 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
     case "Mul":
     case "Sub":
     case "Div":
-    case "Pow": {
+    case "Pow":
+    case "Max":
+    case "Min": {
       const y = ins[1];
       if (!y) fail(n, "its second input has no known shape");
       return broadcastDims(x, y) ?? fail(n, `inputs [${x.join(", ")}] and [${y.join(", ")}] do not broadcast`);
@@ -347,7 +353,8 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
       const idx = n.attrs.indices?.dims ?? ins[1];
       if (!idx) fail(n, "its indices have no known shape");
       const len = x[axis]!;
-      for (const v of n.attrs.indices?.data ?? []) if (v < -len || v >= len) fail(n, `index ${v} is out of range for axis ${axis} of length ${len}`);
+      const end = n.attrs.zeroRow ? len + 1 : len;
+      for (const v of n.attrs.indices?.data ?? []) if (v < -len || v >= end) fail(n, `index ${v} is out of range for axis ${axis} of length ${len}`);
       return [...x.slice(0, axis), ...idx, ...x.slice(axis + 1)];
     }
     case "Gemm": {

@@ -11,7 +11,7 @@ import { inferTypes, type Graph, type Layout, type Node } from "./ir.js";
 import { convShapeOf } from "./layout.js";
 import { toFusedGemm } from "./passes.js";
 import { isAlias, type MemoryPlan } from "./plan.js";
-import type { Activation, ConstOperand, ConvStep, GemmPick, Program, Step, TensorRef } from "./program.js";
+import type { Activation, BroadcastStep, ConstOperand, ConvStep, GemmPick, Program, Step, TensorRef } from "./program.js";
 
 export type ConvShape = ConvStep["shape"];
 export type FpMath = "fp32" | "bf16";
@@ -164,7 +164,9 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Mul":
       case "Sub":
       case "Div":
-      case "Pow": {
+      case "Pow":
+      case "Max":
+      case "Min": {
         const a = operand(n.inputs[0]!, n);
         const b = operand(n.inputs[1]!, n);
         const yr = y();
@@ -175,7 +177,7 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         }
         // Blocked tensors meet only their own dims (the layout pass keeps the rest plain).
         if (yr.dims.length > MAX_RANK || [a, b].some((t) => t.dims.length > MAX_RANK)) refuse(n, `broadcasting beyond ${MAX_RANK} dimensions is not supported`);
-        steps.push({ op: "broadcast", name: n.name, fn: n.op.toLowerCase() as "add" | "sub" | "mul" | "div" | "pow", a, b, y: yr });
+        steps.push({ op: "broadcast", name: n.name, fn: n.op.toLowerCase() as BroadcastStep["fn"], a, b, y: yr });
         break;
       }
       case "LayerNormalization": {
@@ -215,6 +217,7 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
           op: "gather", name: n.name, y: y(), outer: r.outer, axisLen: r.n, inner: r.inner, count,
           ...(table ? { table: table.data } : { x: refOf(data, n) }),
           ...(idx ? { indexValues: Int32Array.from(idx.data) } : { indices: refOf(n.inputs[1]!, n) }),
+          ...(n.attrs.zeroRow ? { zeroRow: true } : {}),
         });
         break;
       }

@@ -11,6 +11,7 @@ import onnxProto from "onnx-proto";
 
 import { UserError } from "../errors.js";
 import { binaryConst, castConst, concatConst, expandConst, gatherConst, MAX_FOLD_ELEMENTS, rangeConst, sliceConst, transposeConst, whereConst, type Const } from "./fold.js";
+import { batchNormAsOps, clipAsMinMax, convAsMatMul, type Emit } from "./runtime-weights.js";
 import { decodeModelWire, decodeTensorWire, printable, readFloatData, readInt64Data, WIRE_LIMITS, type Int, type WireAttribute, type WireGraph, type WireNode, type WireTensor } from "./onnx-wire.js";
 import {
   ONNX_OPS,
@@ -42,8 +43,18 @@ export const MAX_NODES = WIRE_LIMITS.nodes;
 export const MAX_WEIGHT_BYTES = 2 ** 33;
 /** int64 tensors only ever become Reshape shapes; no real one is longer. */
 export const MAX_INT64_ELEMENTS = 2 ** 20;
-/** Oldest default-domain opset whose operator semantics the loader knows. */
-export const MIN_OPSET = 7;
+/**
+ * Oldest default-domain opset the loader reads: every supported op's earlier versions
+ * (legacy broadcasting, attributes that later became inputs, consumed_inputs, is_test)
+ * are read as what they mean.
+ */
+export const MIN_OPSET = 1;
+/**
+ * The oldest opset whose operators mean what the IR's nodes do (numpy broadcasting,
+ * Reshape's shape as an input, Cast's numeric `to`, no is_test): what `saveOnnx`
+ * writes at least, whatever opset the graph was read at.
+ */
+export const MIN_SAVE_OPSET = 7;
 /** What `saveOnnx` writes (14 where HardSwish needs it). */
 export const SAVE_OPSET = 13;
 export const SAVE_IR_VERSION = 8;
@@ -109,7 +120,7 @@ export function loadOnnx(bytes: Uint8Array, opts: LoadOptions & { name?: string 
   let opset: number | undefined;
   for (const o of model.opsetImport) if (!o.domain || o.domain === "ai.onnx") opset = toInt(o.version, `${what} opset_import`);
   if (opset === undefined) throw new UserError(`${what} imports no default-domain opset, so its operators have no defined meaning.`);
-  if (opset < MIN_OPSET) throw new UserError(`${what} uses opset ${opset}; armbench reads opset ${MIN_OPSET} and later (convert it with onnx.version_converter).`);
+  if (opset < MIN_OPSET) throw new UserError(`${what} imports opset ${opset}, which does not exist (the first is ${MIN_OPSET}).`);
 
   const ctx = new Loader(what, opts, opset);
   return ctx.load(g);
@@ -170,7 +181,7 @@ class Loader {
     for (const [k, t] of this.ints) shapes.set(k, t.dims);
     g.node.forEach((np, i) => {
       if (this.fold(np, i, shapes)) return;
-      const made = this.node(np, i, pendingPads);
+      const made = this.node(np, i, pendingPads, shapes);
       for (const n of made === null ? [] : Array.isArray(made) ? made : [made]) {
         for (const v of n.inputs) {
           if (this.ints.has(v)) throw new UserError(`node "${n.name}" (${n.op}) reads the int64 constant "${v}"; armbench takes int64 constants only as shapes, axes and indices.`);
@@ -365,7 +376,7 @@ class Loader {
     }
   }
 
-  private node(np: WireNode, index: number, pendingPads: Map<Node, string>): Node | Node[] | null {
+  private node(np: WireNode, index: number, pendingPads: Map<Node, string>, shapes: Map<string, number[]>): Node | Node[] | null {
     const op = np.opType as OpType;
     const name = np.name || `${op}_${index}`;
     const where = `node "${name}" (${op})`;
@@ -382,6 +393,15 @@ class Loader {
     const outputs = [...np.output];
     while (inputs.length > 0 && inputs[inputs.length - 1] === "") inputs.pop();
     const take = new AttrReader(where, attrs);
+    // Before opset 6 ops named the inputs they may overwrite: an allocation hint that changes no value.
+    if (this.opset < 6) take.ints("consumed_inputs", []);
+    const emit = this.emitter(name);
+    const shapeOf = (v: string, why: string) => shapes.get(v) ?? fail(`${where}: the shape of "${v}" is not known at load, which ${why} needs`);
+    /** The nodes a rewrite made, attributes checked. */
+    const made = (nodes: Node[]) => {
+      take.done();
+      return nodes;
+    };
     const needInputs = (lo: number, hi = lo) => {
       if (inputs.length < lo || inputs.length > hi) throw new UserError(`${where} has ${inputs.length} inputs; armbench supports ${lo === hi ? lo : `${lo} to ${hi}`}.`);
     };
@@ -395,9 +415,54 @@ class Loader {
       case "Conv": {
         needInputs(2, 3);
         const w = this.floats.get(inputs[1]!);
-        if (!w) throw new UserError(`${where}: the weights "${inputs[1]}" must be a constant initializer.`);
+        const bias = inputs[2] ? this.floats.get(inputs[2]) : undefined;
+        const y = outputs[0] ?? "";
+        if (!w) {
+          // Weights computed at run time: im2col and a MatMul, any spatial rank.
+          const geometry = {
+            ...(attrs.has("kernel_shape") ? { kernel: take.ints("kernel_shape", null) } : {}),
+            ...(attrs.has("strides") ? { strides: take.ints("strides", null) } : {}),
+            ...(attrs.has("pads") ? { pads: take.ints("pads", null) } : {}),
+            ...(attrs.has("dilations") ? { dilations: take.ints("dilations", null) } : {}),
+            group: take.int("group", 1),
+            autoPad: take.string("auto_pad", "NOTSET"),
+          };
+          if (outputs.length !== 1) throw new UserError(`${where} has ${outputs.length} outputs; armbench supports one.`);
+          const x = { name: inputs[0]!, dims: shapeOf(inputs[0]!, "a conv with run-time weights") };
+          const wv = { name: inputs[1]!, dims: shapeOf(inputs[1]!, "a conv with run-time weights") };
+          const b = inputs[2] ? { name: inputs[2], dims: shapeOf(inputs[2], "its bias"), ...(bias ? { value: bias } : {}) } : undefined;
+          return made(convAsMatMul(where, x, wv, b, geometry, y, emit));
+        }
+        if (w.dims.length === 3) {
+          // 1-D: the same conv over a plane of height 1, so every 2-D algorithm serves.
+          const k = take.ints("kernel_shape", w.dims.slice(2));
+          const one = (v: number[], what: string) => {
+            if (v.length !== 1) throw new UserError(`${where}: ${what} [${v.join(", ")}] must hold one value (a 1-D conv).`);
+            return v[0]!;
+          };
+          const pads = take.ints("pads", [0, 0]);
+          if (pads.length !== 2) throw new UserError(`${where}: pads [${pads.join(", ")}] must hold two values (a 1-D conv).`);
+          const a: ConvAttrs = {
+            kernel: pair([1, one(k, "kernel_shape")], where, "kernel_shape", MAX_CONV_WINDOW),
+            strides: pair([1, one(take.ints("strides", [1]), "strides")], where, "strides", MAX_CONV_WINDOW),
+            pads: quad([0, pads[0]!, 0, pads[1]!], where, MAX_CONV_WINDOW),
+            dilations: pair([1, one(take.ints("dilations", [1]), "dilations")], where, "dilations", MAX_CONV_WINDOW),
+            group: take.int("group", 1),
+          };
+          if (a.group < 1) throw new UserError(`${where}: group ${a.group} must be at least 1.`);
+          if (outputs.length !== 1) throw new UserError(`${where} has ${outputs.length} outputs; armbench supports one.`);
+          const [xu, yu] = [emit.value("plane"), emit.value("conv2d")];
+          const w2 = emit.constant("weights2d", { dims: [w.dims[0]!, w.dims[1]!, 1, w.dims[2]!], data: w.data });
+          const conv: Node = { op: "Conv", name, inputs: [xu, w2, bias ? inputs[2]! : ""], outputs: [yu], attrs: a };
+          this.autoPad(take, conv, pendingPads);
+          const nodes: Node[] = [{ op: "Unsqueeze", name: `${name}/unsqueeze`, inputs: [inputs[0]!], outputs: [xu], attrs: { axes: [2] } }, conv];
+          const yc = inputs[2] && !bias ? emit.value("conv") : y;
+          nodes.push({ op: "Squeeze", name: `${name}/squeeze`, inputs: [yu], outputs: [yc], attrs: { axes: [2] } });
+          if (yc !== y) nodes.push(...this.addBias(inputs[2]!, yc, y, 1, emit));
+          return made(nodes);
+        }
         const kernel = take.ints("kernel_shape", w.dims.slice(2));
-        if (w.dims.length !== 4) throw new UserError(`${where}: only 2-D convolutions are supported (weights [${w.dims.join(", ")}]).`);
+        if (w.dims.length !== 4) throw new UserError(`${where}: only 1-D and 2-D convolutions are supported with constant weights (weights [${w.dims.join(", ")}]).`);
         const a: ConvAttrs = {
           kernel: pair(kernel, where, "kernel_shape", MAX_CONV_WINDOW),
           strides: pair(take.ints("strides", [1, 1]), where, "strides", MAX_CONV_WINDOW),
@@ -406,6 +471,14 @@ class Loader {
           group: take.int("group", 1),
         };
         if (a.group < 1) throw new UserError(`${where}: group ${a.group} must be at least 1.`);
+        if (inputs[2] && !bias) {
+          // A bias computed at run time: the conv without it, then a broadcast Add.
+          if (outputs.length !== 1) throw new UserError(`${where} has ${outputs.length} outputs; armbench supports one.`);
+          const yc = emit.value("conv");
+          const conv: Node = { op: "Conv", name, inputs: [inputs[0]!, inputs[1]!, ""], outputs: [yc], attrs: a };
+          this.autoPad(take, conv, pendingPads);
+          return made([conv, ...this.addBias(inputs[2], yc, y, 2, emit)]);
+        }
         node = { op: "Conv", name, inputs: [inputs[0]!, inputs[1]!, inputs[2] ?? ""], outputs, attrs: a };
         this.autoPad(take, node, pendingPads);
         break;
@@ -413,10 +486,15 @@ class Loader {
       case "MaxPool":
       case "AveragePool": {
         needInputs(1);
+        // 1-D: the same pool over a plane of height 1.
+        const window = take.ints("kernel_shape", null);
+        const oneD = window.length === 1;
+        const lift = (v: number[]) => (oneD && v.length === 1 ? [1, v[0]!] : v);
+        const liftPads = (v: number[]) => (oneD && v.length === 2 ? [0, v[0]!, 0, v[1]!] : v);
         const a: PoolAttrs = {
-          kernel: pair(take.ints("kernel_shape", null), where, "kernel_shape", MAX_POOL_WINDOW),
-          strides: pair(take.ints("strides", [1, 1]), where, "strides", MAX_POOL_WINDOW),
-          pads: quad(take.ints("pads", [0, 0, 0, 0]), where, MAX_POOL_WINDOW),
+          kernel: pair(lift(window), where, "kernel_shape", MAX_POOL_WINDOW),
+          strides: pair(lift(take.ints("strides", oneD ? [1] : [1, 1])), where, "strides", MAX_POOL_WINDOW),
+          pads: quad(liftPads(take.ints("pads", oneD ? [0, 0] : [0, 0, 0, 0])), where, MAX_POOL_WINDOW),
           countIncludePad: op === "AveragePool" ? take.int("count_include_pad", 0) === 1 : false,
         };
         const ceil = take.int("ceil_mode", 0) === 1;
@@ -427,22 +505,36 @@ class Loader {
           if (outputs.length > 1) throw new UserError(`${where}: the Indices output is not supported.`);
         }
         poolPadsFit(a, where);
-        node = { op, name, inputs, outputs, attrs: a } as Node;
+        const [xIn, yOut] = oneD ? [emit.value("plane"), emit.value("pool2d")] : [inputs[0]!, outputs[0]!];
+        node = { op, name, inputs: [xIn], outputs: oneD ? [yOut] : outputs, attrs: a } as Node;
         this.autoPad(take, node, pendingPads);
         // Rounding the output size up is the same as padding the bottom and right edges just enough.
         if (ceil && !pendingPads.has(node)) pendingPads.set(node, "CEIL");
+        if (oneD) {
+          return made([
+            { op: "Unsqueeze", name: `${name}/unsqueeze`, inputs: [inputs[0]!], outputs: [xIn], attrs: { axes: [2] } },
+            node,
+            { op: "Squeeze", name: `${name}/squeeze`, inputs: [yOut], outputs: [outputs[0]!], attrs: { axes: [2] } },
+          ]);
+        }
         break;
       }
       case "BatchNormalization": {
         needInputs(5);
         if (take.int("spatial", 1) !== 1) throw new UserError(`${where}: spatial=0 is not supported.`);
         if (take.int("training_mode", 0) !== 0) throw new UserError(`${where}: training_mode=1 is not supported (inference only).`);
+        // Before opset 7 the default, is_test=0, meant training: normalising by the batch's own statistics.
+        if (this.opset < 7 && take.int("is_test", 0) === 0) throw new UserError(`${where}: is_test=0 asks for training-mode normalisation (the batch's own statistics); armbench runs inference (is_test=1).`);
         take.float("momentum", 0.9);
-        if (outputs.length > 1) throw new UserError(`${where}: the training outputs (running mean/var) are not supported.`);
-        for (let i = 1; i < 5; i++) constInput(i, "(inference BatchNormalization)");
+        if (outputs.filter((o) => o !== "").length > 1) throw new UserError(`${where}: the training outputs (running mean/var) are not supported.`);
         const epsilon = take.float("epsilon", 1e-5);
         if (!(epsilon >= 0 && epsilon < Infinity)) throw new UserError(`${where}: attribute epsilon ${epsilon} must be a finite number of 0 or more.`);
-        node = { op, name, inputs, outputs, attrs: { epsilon } };
+        if (inputs.slice(1).some((v) => !this.floats.has(v))) {
+          const x = { name: inputs[0]!, dims: shapeOf(inputs[0]!, "BatchNormalization with run-time statistics") };
+          const params = inputs.slice(1).map((v) => ({ name: v, dims: shapeOf(v, "BatchNormalization with run-time statistics") }));
+          return made(batchNormAsOps(where, x, params, epsilon, outputs[0]!, emit));
+        }
+        node = { op, name, inputs, outputs: [outputs[0]!], attrs: { epsilon } };
         break;
       }
       case "Clip": {
@@ -453,6 +545,10 @@ class Loader {
           min = take.float("min", -3.4028234663852886e38);
           max = take.float("max", 3.4028234663852886e38);
         } else {
+          if (inputs.slice(1).some((v) => v !== "" && !this.floats.has(v))) {
+            if (outputs.length !== 1) throw new UserError(`${where} has ${outputs.length} outputs; armbench supports one.`);
+            return made(clipAsMinMax(inputs[0]!, inputs[1] ?? "", inputs[2] ?? "", outputs[0]!, emit));
+          }
           const scalar = (i: number) => {
             if (!inputs[i]) return undefined;
             const t = constInput(i, "(armbench needs constant Clip bounds)");
@@ -478,6 +574,7 @@ class Loader {
         needInputs(1, 3);
         take.float("ratio", 0.5);
         take.int("seed", 0);
+        if (this.opset < 7 && take.int("is_test", 0) === 0) throw new UserError(`${where}: is_test=0 asks for training-mode dropout (random zeros); armbench runs inference (is_test=1).`);
         if (outputs.length > 1 && outputs[1] !== "") throw new UserError(`${where}: the mask output is not supported.`);
         node = { op, name, inputs: [inputs[0]!], outputs: [outputs[0]!], attrs: {} };
         break;
@@ -543,7 +640,7 @@ class Loader {
       }
       case "Cast": {
         needInputs(1);
-        const to = take.int("to", null);
+        const to = this.castTo(take);
         if (to !== FLOAT && to !== INT64) throw new UserError(`${where}: casting to ${dtypeName(to)} is not supported (float32 and int64 only).`);
         if (this.opset >= 19) take.int("saturate", 1);
         node = { op, name, inputs, outputs, attrs: { to: to === FLOAT ? "float32" : "int64" } };
@@ -553,13 +650,52 @@ class Loader {
       case "Mul":
       case "Sub":
       case "Div":
-      case "Pow":
+      case "Pow": {
         needInputs(2);
-        if (this.opset < 7) take.int("broadcast", 0);
         node = { op, name, inputs, outputs, attrs: {} } as Node;
+        if (this.opset < 7) {
+          const dims = legacyBroadcastDims(where, take, attrs.has("axis"), shapes.get(inputs[0]!), shapes.get(inputs[1]!));
+          if (dims) {
+            const b = this.floats.get(inputs[1]!);
+            let view: string;
+            const pre: Node[] = [];
+            if (b) view = emit.constant("b", { dims, data: b.data });
+            else {
+              view = emit.value("b");
+              pre.push({ op: "Reshape", name: view, inputs: [inputs[1]!], outputs: [view], attrs: { shape: dims } });
+            }
+            return made([...pre, { ...node, inputs: [inputs[0]!, view] }]);
+          }
+        }
         break;
+      }
+      case "Max":
+      case "Min": {
+        if (inputs.length < 1 || inputs.includes("")) throw new UserError(`${where} needs one or more inputs, none of them empty.`);
+        if (outputs.length !== 1) throw new UserError(`${where} has ${outputs.length} outputs; armbench supports one.`);
+        if (inputs.length === 1) return made([{ op: "Identity", name, inputs, outputs, attrs: {} }]);
+        // Variadic: a chain of two-input nodes, left to right.
+        const chain: Node[] = [];
+        let acc = inputs[0]!;
+        for (let i = 1; i < inputs.length; i++) {
+          const out = i === inputs.length - 1 ? outputs[0]! : emit.value(`${op.toLowerCase()}${i}`);
+          chain.push({ op, name: i === inputs.length - 1 ? name : out, inputs: [acc, inputs[i]!], outputs: [out], attrs: {} });
+          acc = out;
+        }
+        return made(chain);
+      }
       case "Gemm": {
         needInputs(2, 3);
+        // Before opset 7, C broadcast only under broadcast=1; without it C is the whole [M, N].
+        if (this.opset < 7 && take.int("broadcast", 0) === 0 && inputs[2]) {
+          const [a, b, c] = [shapes.get(inputs[0]!), shapes.get(inputs[1]!), shapes.get(inputs[2])];
+          const tA = take.int("transA", 0) === 1;
+          const tB = take.int("transB", 0) === 1;
+          if (a?.length === 2 && b?.length === 2 && c) {
+            const want = [tA ? a[1]! : a[0]!, tB ? b[0]! : b[1]!];
+            if (c.join() !== want.join()) throw new UserError(`${where}: before opset 7, C [${c.join(", ")}] must be [${want.join(", ")}] without broadcast=1.`);
+          }
+        }
         node = {
           op, name, inputs: [inputs[0]!, inputs[1]!, inputs[2] ?? ""], outputs,
           attrs: { alpha: take.float("alpha", 1), beta: take.float("beta", 1), transA: take.int("transA", 0) === 1, transB: take.int("transB", 0) === 1 },
@@ -575,6 +711,12 @@ class Loader {
         node = { op, name, inputs, outputs, attrs: { axis: take.int("axis", 1) } };
         break;
       case "Reshape": {
+        if (this.opset < 5) {
+          // The shape was an attribute until opset 5.
+          needInputs(1);
+          node = { op, name, inputs, outputs, attrs: { shape: take.ints("shape", null) } };
+          break;
+        }
         needInputs(2);
         if (take.int("allowzero", 0) !== 0) throw new UserError(`${where}: allowzero=1 is not supported.`);
         const shape = this.ints.get(inputs[1]!);
@@ -584,7 +726,8 @@ class Loader {
       }
       case "Concat":
         if (inputs.length < 1) throw new UserError(`${where} has no inputs.`);
-        node = { op, name, inputs, outputs, attrs: { axis: take.int("axis", null) } };
+        // axis was optional, default 1, until opset 4.
+        node = { op, name, inputs, outputs, attrs: { axis: take.int("axis", this.opset < 4 ? 1 : null) } };
         break;
       case "Softmax":
       case "LogSoftmax":
@@ -658,6 +801,7 @@ class Loader {
     const attrs = new Map<string, WireAttribute>();
     for (const a of np.attribute) attrs.set(a.name, a);
     const take = new AttrReader(where, attrs);
+    if (this.opset < 6) take.ints("consumed_inputs", []);
     const c = (j: number) => consts[j] ?? fail(`${where}: input ${j} is missing`);
     const ints = (j: number, what: string) => {
       const t = c(j);
@@ -689,18 +833,18 @@ class Loader {
       case "Flatten": {
         const x = c(0);
         const probe: Node =
-          op === "Reshape" ? { op, name, inputs: ["x"], outputs: ["y"], attrs: { shape: ints(1, "shape") } }
+          op === "Reshape" ? { op, name, inputs: ["x"], outputs: ["y"], attrs: { shape: this.opset < 5 ? take.ints("shape", null) : ints(1, "shape") } }
           : op === "Flatten" ? { op, name, inputs: ["x"], outputs: ["y"], attrs: { axis: take.int("axis", 1) } }
           : { op: op as "Unsqueeze" | "Squeeze", name, inputs: ["x"], outputs: ["y"], attrs: { axes: this.opset < 13 ? take.ints("axes", []) : inputs[1] ? ints(1, "axes") : [] } };
-        if (op === "Reshape") take.int("allowzero", 0);
+        if (op === "Reshape" && this.opset >= 5) take.int("allowzero", 0);
         out = { ...x, dims: nodeOutputShape(probe, [x.dims]) };
         break;
       }
       case "Concat":
-        out = concatConst(where, consts.map((_, j) => c(j)), take.int("axis", null));
+        out = concatConst(where, consts.map((_, j) => c(j)), take.int("axis", this.opset < 4 ? 1 : null));
         break;
       case "Cast": {
-        const to = take.int("to", null);
+        const to = this.castTo(take);
         if (this.opset >= 19) take.int("saturate", 1);
         const type = to === FLOAT || to === DOUBLE ? "float32" : to === INT64 || to === INT32 ? "int64" : to === BOOL ? "bool" : null;
         if (!type) throw new UserError(`${where}: casting to ${dtypeName(to)} is not supported.`);
@@ -728,10 +872,12 @@ class Loader {
       case "Sub":
       case "Mul":
       case "Div":
-      case "Pow":
-        if (this.opset < 7) take.int("broadcast", 0);
-        out = binaryConst(where, op, c(0), c(1));
+      case "Pow": {
+        const b = c(1);
+        const dims = this.opset < 7 ? legacyBroadcastDims(where, take, attrs.has("axis"), c(0).dims, b.dims) : null;
+        out = binaryConst(where, op, c(0), dims ? { ...b, dims } : b);
         break;
+      }
       case "Sqrt": {
         const x = c(0);
         if (x.type !== "float32") throw new UserError(`${where}: Sqrt of ${x.type} is not defined.`);
@@ -763,6 +909,38 @@ class Loader {
     this.setConst(np.output[0]!, out, where);
     shapes.set(np.output[0]!, out.dims);
     return true;
+  }
+
+  /** New values and constants for the nodes a rewrite of node `name` adds. */
+  private emitter(name: string): Emit {
+    return {
+      value: (suffix) => `${name}/${suffix}`,
+      constant: (suffix, t) => {
+        const k = `${name}/${suffix}`;
+        if (this.floats.has(k) || this.ints.has(k)) throw new UserError(`node "${name}": the value "${k}" it needs is already defined.`);
+        this.floats.set(k, t);
+        return k;
+      },
+    };
+  }
+
+  /** y = x + bias, the bias ([C], computed at run time) viewed as [C, 1, ...] over `spatial` axes. */
+  private addBias(bias: string, x: string, y: string, spatial: number, e: Emit): Node[] {
+    const view = e.value("bias");
+    return [
+      { op: "Reshape", name: view, inputs: [bias], outputs: [view], attrs: { shape: [-1, ...Array<number>(spatial).fill(1)] } },
+      { op: "Add", name: `${y}/add_bias`, inputs: [x, view], outputs: [y], attrs: {} },
+    ];
+  }
+
+  /** Cast's target type: a number, or before opset 6 the type's name ("FLOAT"). */
+  private castTo(take: AttrReader): number {
+    if (this.opset >= 6) return take.int("to", null);
+    const name = take.string("to", "");
+    const types = onnx.TensorProto.DataType as unknown as Record<string, number>;
+    const to = types[name.toUpperCase()];
+    if (to === undefined || name === "") throw new UserError(`${take.where}: attribute to "${name}" names no tensor type.`);
+    return to;
   }
 
   intTensor(name: string): { dims: number[]; data: number[] } | undefined {
@@ -820,7 +998,7 @@ class AttrReader {
   readonly seen = new Set<string>();
 
   constructor(
-    private readonly where: string,
+    readonly where: string,
     private readonly attrs: Map<string, WireAttribute>,
   ) {}
 
@@ -863,6 +1041,32 @@ class AttrReader {
   done(): void {
     for (const k of this.attrs.keys()) if (!this.seen.has(k)) throw new UserError(`${this.where}: attribute ${k} is not supported.`);
   }
+}
+
+/**
+ * Before opset 7, Add, Sub, Mul, Div, Pow and Equal broadcast only under broadcast=1: B
+ * against A's axes from `axis` on (default: A's last axes), or B a single value; without
+ * it both shapes are equal. Returns the dims under which numpy broadcasting of B means
+ * the same (1s appended), or null where B's own dims already do.
+ */
+function legacyBroadcastDims(where: string, take: AttrReader, hasAxis: boolean, a: number[] | undefined, b: number[] | undefined): number[] | null {
+  const on = take.int("broadcast", 0) === 1;
+  const axis = hasAxis ? take.int("axis", 0) : undefined;
+  if (!a || !b) {
+    if (on) throw new UserError(`${where}: legacy broadcasting (broadcast=1, before opset 7) needs both input shapes at load.`);
+    return null;
+  }
+  if (!on) {
+    if (a.join() !== b.join()) throw new UserError(`${where}: before opset 7, inputs [${a.join(", ")}] and [${b.join(", ")}] must be of one shape without broadcast=1.`);
+    return null;
+  }
+  if (b.every((d) => d === 1) && b.length <= a.length) return null;
+  const start = axis === undefined ? a.length - b.length : axis < 0 ? axis + a.length : axis;
+  if (start < 0 || start + b.length > a.length || b.some((d, i) => d !== a[start + i])) {
+    throw new UserError(`${where}: B [${b.join(", ")}] does not match A [${a.join(", ")}] from axis ${start} (broadcast=1, before opset 7).`);
+  }
+  const dims = [...b, ...Array<number>(a.length - start - b.length).fill(1)];
+  return dims.length === b.length ? null : dims;
 }
 
 /**
@@ -965,11 +1169,12 @@ export function saveOnnx(g: Graph): Uint8Array {
   // any opset, and its attention fusion needs opset 12), Gelu 20.
   const needs = (n: Node) =>
     n.op === "HardSwish" ? 14
-    : n.op === "LayerNormalization" ? (g.opset === undefined ? 17 : MIN_OPSET)
+    : n.op === "LayerNormalization" ? (g.opset === undefined ? 17 : MIN_SAVE_OPSET)
     : n.op === "Gelu" || (n.op === "FusedGemm" && n.attrs.act.startsWith("gelu")) ? 20
+    : n.op === "Gather" && n.attrs.zeroRow ? 11
     : (n.op === "Softmax" || n.op === "LogSoftmax") && n.attrs.axis !== -1 && n.attrs.axis !== shapes.get(n.inputs[0]!)!.length - 1 && !n.attrs.throughLast ? 13
-    : MIN_OPSET;
-  const opset = Math.max(g.opset ?? SAVE_OPSET, ...g.nodes.map(needs));
+    : MIN_SAVE_OPSET;
+  const opset = Math.max(g.opset ?? SAVE_OPSET, MIN_SAVE_OPSET, ...g.nodes.map(needs));
   const init: TensorProto[] = [...g.initializers].map(([k, t]) => floatTensorProto(k, t));
   const nodes: NodeProto[] = [];
   const ints = (name: string, values: number[], dims?: number[]) => {
@@ -1027,6 +1232,15 @@ export function saveOnnx(g: Graph): Uint8Array {
       case "Gather": {
         const idx = n.attrs.indices;
         const input = idx ? [n.inputs[0]!, ints(`${n.name}/indices`, idx.data, idx.dims)] : n.inputs;
+        if (n.attrs.zeroRow) {
+          // The row of zeros an index one past the end reads, made real: one zero padded at the axis's end (Pad 11+).
+          const rank = shapes.get(n.inputs[0]!)!.length;
+          const axis = n.attrs.axis < 0 ? n.attrs.axis + rank : n.attrs.axis;
+          const pads = Array<number>(2 * rank).fill(0);
+          pads[rank + axis] = 1;
+          input[0] = `${n.name}/padded`;
+          nodes.push({ name: `${n.name}/pad`, opType: "Pad", input: [n.inputs[0]!, ints(`${n.name}/pads`, pads)], output: [input[0]] });
+        }
         nodes.push({ ...base, opType: n.op, input, attribute: [attrInt("axis", n.attrs.axis)] });
         break;
       }

@@ -50,7 +50,7 @@ export function foldConstants(input: Graph): Graph {
       const dims = nodeOutputShape(n, [t.dims]);
       let data: Float32Array | undefined;
       if (n.op === "Reshape" || n.op === "Flatten" || n.op === "Unsqueeze" || n.op === "Squeeze") data = t.data;
-      else if (n.op === "Gather") {
+      else if (n.op === "Gather" && !n.attrs.zeroRow) {
         // nodeOutputShape above has checked every index against the axis.
         const axis = n.attrs.axis < 0 ? n.attrs.axis + t.dims.length : n.attrs.axis;
         const len = t.dims[axis]!;

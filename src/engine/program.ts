@@ -140,7 +140,7 @@ export interface SoftmaxStep { op: "softmax"; name: string; x: TensorRef; y: Ten
 export interface BroadcastStep {
   op: "broadcast";
   name: string;
-  fn: "add" | "sub" | "mul" | "div" | "pow";
+  fn: "add" | "sub" | "mul" | "div" | "pow" | "max" | "min";
   a: TensorRef | ConstOperand;
   b: TensorRef | ConstOperand;
   y: TensorRef;
@@ -196,6 +196,8 @@ export interface GatherStep {
   inner: number;
   indices?: TensorRef;
   indexValues?: Int32Array;
+  /** An index equal to axisLen gives a row of zeros (im2col over a padded window). */
+  zeroRow?: boolean;
   count: number;
   y: TensorRef;
 }

@@ -107,7 +107,9 @@ export async function runTestSets(native: Native, load: ModelLoader, dir: string
           return;
         }
         for (let i = 0; i < got.length; i++) {
-          const excess = Math.abs(got[i]! - want.data[i]!) - (atol + rtol * Math.abs(want.data[i]!));
+          const [g, w] = [got[i]!, want.data[i]!];
+          // NaN where NaN is expected, and the same infinity, agree (numpy's allclose with equal_nan, as ONNX's runner checks).
+          const excess = g === w || (Number.isNaN(g) && Number.isNaN(w)) ? -Infinity : Math.abs(g - w) - (atol + rtol * Math.abs(w));
           if (!(excess <= 0)) passed = false;
           if (worst === null || !(excess <= worst.excess)) worst = { output: o, index: i, got: got[i]!, want: want.data[i]!, excess };
         }

@@ -263,7 +263,9 @@ function run(s: Step, mem: Memory): Float32Array | Int32Array {
       const read = (t: TensorRef | ConstOperand) => (isConst(t) ? t.data : mem.read(t));
       const [a, b] = [read(s.a), read(s.b)];
       const y = new Float32Array(count(s.y));
-      const f = { add: (p: number, q: number) => p + q, sub: (p: number, q: number) => p - q, mul: (p: number, q: number) => p * q, div: (p: number, q: number) => p / q, pow: Math.pow }[s.fn];
+      const f = { add: (p: number, q: number) => p + q, sub: (p: number, q: number) => p - q, mul: (p: number, q: number) => p * q, div: (p: number, q: number) => p / q, pow: Math.pow,
+        max: (p: number, q: number) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.max(p, q)),
+        min: (p: number, q: number) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.min(p, q)) }[s.fn];
       for (let i = 0; i < y.length; i++) y[i] = f(a[broadcastIndex(i, s.y.dims, s.a.dims)]!, b[broadcastIndex(i, s.y.dims, s.b.dims)]!);
       return y;
     }
@@ -332,9 +334,9 @@ function run(s: Step, mem: Memory): Float32Array | Int32Array {
       for (let o = 0; o < s.outer; o++)
         for (let i = 0; i < s.count; i++) {
           const raw = idx[i]!;
-          assert(raw >= -s.axisLen && raw < s.axisLen, `gather "${s.name}": index ${raw} out of range`);
+          assert(raw >= -s.axisLen && (raw < s.axisLen || (!!s.zeroRow && raw === s.axisLen)), `gather "${s.name}": index ${raw} out of range`);
           const at = raw < 0 ? raw + s.axisLen : raw;
-          for (let j = 0; j < s.inner; j++) y[(o * s.count + i) * s.inner + j] = data[(o * s.axisLen + at) * s.inner + j]!;
+          for (let j = 0; j < s.inner; j++) y[(o * s.count + i) * s.inner + j] = at === s.axisLen ? 0 : data[(o * s.axisLen + at) * s.inner + j]!;
         }
       return y;
     }

@@ -139,7 +139,8 @@ typedef struct armbench_engine_step {
    * gather: data x (or table: outer x axis_len x inner values), indices an int32 tensor
    *   of count values (or index_values, count of them); y outer x count x inner values.
    *   An index outside [-axis_len, axis_len) fails the run (-EINVAL, the step and the
-   *   index named in why).
+   *   index named in why); with zero_row nonzero, an index equal to axis_len gives a
+   *   row of zeros (armbench_gather_zero_row).
    * cast: x int32, y fp32, same element count (y may alias x exactly). */
   armbench_binary_fn fn;
   armbench_engine_const a_const, b_const;
@@ -152,6 +153,7 @@ typedef struct armbench_engine_step {
   armbench_engine_tensor indices;
   const int32_t* index_values;
   size_t index_values_count;
+  int zero_row;
   /* gemm and matmul: the GEMM kernel (a registry index of the step's dtype, supported
    * here) and blocking a tuning chose; has_gemm_choice 0: the dtype's default kernel
    * with its own blocking. */

@@ -66,7 +66,9 @@ typedef enum armbench_binary_fn {
   ARMBENCH_BINARY_MUL = 2,
   ARMBENCH_BINARY_DIV = 3, /* IEEE: x / 0 is an infinity or NaN, as ONNX on floats */
   ARMBENCH_BINARY_POW = 4, /* C's powf */
-  ARMBENCH_BINARY_FN_COUNT = 5
+  ARMBENCH_BINARY_MAX = 5, /* a NaN operand gives NaN, as ONNX Max (fmaxf would drop it) */
+  ARMBENCH_BINARY_MIN = 6, /* likewise */
+  ARMBENCH_BINARY_FN_COUNT = 7
 } armbench_binary_fn;
 
 /* The numpy broadcast of dims a (a_ndims, 1 to 4) and b: right-aligned, each pair
@@ -106,6 +108,13 @@ int armbench_reducemean(size_t outer, size_t n, size_t inner, const float* x, fl
  * *bad_at (when not NULL). */
 int armbench_gather(size_t outer, size_t axis_len, size_t inner, const float* data, const int32_t* indices,
                     size_t count, float* y, size_t begin, size_t end, size_t* bad_at);
+
+/* armbench_gather, but an index equal to axis_len selects a row of zeros (and is not
+ * an error): im2col over a zero-padded window, read from the unpadded input (a Conv
+ * whose weights arrive at run time). Multiplying a gathered row by a 0/1 mask instead
+ * would turn an infinity in the row into NaN. */
+int armbench_gather_zero_row(size_t outer, size_t axis_len, size_t inner, const float* data, const int32_t* indices,
+                             size_t count, float* y, size_t begin, size_t end, size_t* bad_at);
 
 /* int32 -> fp32 (rounded to nearest), elementwise; y may alias x exactly. */
 void armbench_cast_i32_f32(const int32_t* x, float* y, size_t count);

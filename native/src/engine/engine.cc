@@ -766,6 +766,7 @@ class Builder {
     }
     p->y = at(y);
     p->outer = s.outer, p->axis_len = s.axis_len, p->inner = s.inner, p->n = s.count;
+    p->zero_row = s.zero_row != 0;
     p->y_elems = s.outer * s.count;  // rows of inner values
     return 0;
   }

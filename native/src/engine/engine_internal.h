@@ -97,6 +97,7 @@ struct Step {
   const int32_t* indices = nullptr;
   std::vector<float> table;
   std::vector<int32_t> index_values;
+  bool zero_row = false;  // an index of axis_len gives zeros (armbench_gather_zero_row)
   // cast: x as the int32 it holds
   const int32_t* xi = nullptr;
 };

@@ -154,13 +154,14 @@ void (*unary_kernel(armbench_engine_op op))(const float*, float*, size_t) {
 // Checks the indices once (a bad one named in msg), then copies rows over the pool.
 int run_gather(armbench_gemm_pool* pool, const Step& s, char* msg, size_t msg_len) {
   size_t bad = 0;
-  if (armbench_gather(s.outer, s.axis_len, s.inner, s.data, s.indices, s.n, s.y, 0, 0, &bad) != 0) {
-    snprintf(msg, msg_len, "index %d (at position %zu) is outside [-%zu, %zu)", static_cast<int>(s.indices[bad]), bad,
-             s.axis_len, s.axis_len);
+  const auto fn = s.zero_row ? armbench_gather_zero_row : armbench_gather;
+  if (fn(s.outer, s.axis_len, s.inner, s.data, s.indices, s.n, s.y, 0, 0, &bad) != 0) {
+    snprintf(msg, msg_len, "index %d (at position %zu) is outside [-%zu, %zu%c", static_cast<int>(s.indices[bad]), bad,
+             s.axis_len, s.axis_len, s.zero_row ? ']' : ')');
     return -EINVAL;
   }
   return parallel(pool, s.y_elems, s.inner, [&](size_t b, size_t e) {
-    return armbench_gather(s.outer, s.axis_len, s.inner, s.data, s.indices, s.n, s.y, b, e, nullptr);
+    return fn(s.outer, s.axis_len, s.inner, s.data, s.indices, s.n, s.y, b, e, nullptr);
   });
 }
 

@@ -64,6 +64,9 @@ struct Sub { float operator()(float a, float b) const { return a - b; } };
 struct Mul { float operator()(float a, float b) const { return a * b; } };
 struct Div { float operator()(float a, float b) const { return a / b; } };
 struct Pow { float operator()(float a, float b) const { return powf(a, b); } };
+// a != a: NaN propagates from either side (a > NaN is false and picks b).
+struct Max { float operator()(float a, float b) const { return a > b || a != a ? a : b; } };
+struct Min { float operator()(float a, float b) const { return a < b || a != a ? a : b; } };
 
 // n values; each operand's stride is 1 or 0 (a repeated scalar), one loop per case
 // so each vectorizes.
@@ -131,6 +134,8 @@ extern "C" int armbench_broadcast(armbench_binary_fn fn, size_t a_ndims, const s
     case ARMBENCH_BINARY_MUL: run(Mul(), w, a, b, y, begin, end); break;
     case ARMBENCH_BINARY_DIV: run(Div(), w, a, b, y, begin, end); break;
     case ARMBENCH_BINARY_POW: run(Pow(), w, a, b, y, begin, end); break;
+    case ARMBENCH_BINARY_MAX: run(Max(), w, a, b, y, begin, end); break;
+    case ARMBENCH_BINARY_MIN: run(Min(), w, a, b, y, begin, end); break;
     default: return -EINVAL;
   }
   return 0;
