@@ -189,7 +189,7 @@ function buildParser(args: string[]): Argv {
       y
         .positional("name", { type: "string", describe: "a built-in model: resnet50, resnet18, alexnet, vgg16, mobilenetv2, bert-base, bert-large, distilbert (see --list)" })
         .option("list", { type: "boolean", default: false, describe: "list the built-in models with their size and MACs" })
-        .option("onnx", { type: "string", describe: "run this ONNX file (opset 7+, supported ops only) instead of a built-in model" })
+        .option("onnx", { type: "string", describe: "run this ONNX file (opset 1+, supported ops only) instead of a built-in model" })
         .option("fpmath", { type: "string", default: "fp32", describe: "fp32, or bf16: weights rounded once, activations at conv/GEMM inputs, fp32 accumulation" })
         .option("layout", { type: "string", default: "nchwc", describe: "nchwc: direct-nchwc convs chain on channel-blocked tensors (reorders only at layout changes); nchw: every tensor NCHW" })
         .option("batch", { type: "number", describe: "one batch size instead of the suite's (1 and 8)" })

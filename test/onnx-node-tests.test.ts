@@ -32,13 +32,36 @@ const PASSING = [
   "test_squeeze", "test_squeeze_negative_axes", ...[0, 1, 2, 3].map((a) => `test_unsqueeze_axis_${a}`),
   ...["axis0", "axis1", "axis2", "axis3", "default_axis", "negative_axis1", "negative_axis2", "negative_axis3", "negative_axis4"].map((s) => `test_flatten_${s}`),
   "test_gather_0", "test_gather_1", "test_gather_2d_indices", "test_gather_negative_indices",
-  "test_concat_2d_axis_1", "test_concat_2d_axis_negative_1", "test_concat_3d_axis_1", "test_concat_3d_axis_negative_2",
+  ...["1d_axis_0", "1d_axis_negative_1", "2d_axis_0", "2d_axis_1", "2d_axis_negative_1", "2d_axis_negative_2", "3d_axis_0", "3d_axis_1", "3d_axis_2",
+    "3d_axis_negative_1", "3d_axis_negative_2", "3d_axis_negative_3"].map((s) => `test_concat_${s}`),
 ];
 
-test("the ONNX backend node tests of the transformer op set pass through --test-data", { skip: existsSync(BACKEND) ? false : `${BACKEND} is missing (install libonnx-testdata)` }, async () => {
+/** Weights, statistics and bounds given as graph inputs; Max and Min; 1-D pools. */
+const RUNTIME_WEIGHTS = [
+  "test_conv_with_autopad_same", "test_conv_with_strides_and_asymmetric_padding", "test_conv_with_strides_no_padding", "test_conv_with_strides_padding",
+  "test_batchnorm_epsilon", "test_batchnorm_example",
+  ...["", "_default_inbounds", "_default_max", "_default_min", "_example", "_inbounds", "_outbounds", "_splitbounds"].map((s) => `test_clip${s}`),
+  ...["max", "min"].flatMap((op) => ["example", "float32", "one_input", "two_inputs"].map((s) => `test_${op}_${s}`)),
+  "test_averagepool_1d_default", "test_maxpool_1d_default",
+];
+
+/** The package's PyTorch exports of opset 6 that armbench runs: every one whose ops it supports. */
+const PYTORCH = [
+  ...["AvgPool1d", "AvgPool1d_stride", "AvgPool2d", "AvgPool2d_stride", "BatchNorm1d_3d_input_eval", "BatchNorm2d_eval", "BatchNorm2d_momentum_eval",
+    "Conv1d", "Conv1d_dilated", "Conv1d_groups", "Conv1d_pad1", "Conv1d_pad1size1", "Conv1d_pad2", "Conv1d_pad2size1", "Conv1d_stride",
+    "Conv2d", "Conv2d_depthwise", "Conv2d_depthwise_padded", "Conv2d_depthwise_strided", "Conv2d_depthwise_with_multiplier", "Conv2d_dilated",
+    "Conv2d_groups", "Conv2d_groups_thnn", "Conv2d_no_bias", "Conv2d_padding", "Conv2d_strided", "Embedding", "Embedding_sparse", "Linear",
+    "Linear_no_bias", "LogSoftmax", "MaxPool1d", "MaxPool1d_stride", "MaxPool2d", "ReLU", "Sigmoid", "Softmax", "Tanh", "log_softmax_dim3",
+    "log_softmax_lastdim", "softmax_functional_dim3", "softmax_lastdim"].map((t) => `../pytorch-converted/test_${t}`),
+  ...["addmm", "clip", "concat2", "conv", "flatten", "max", "maxpool", "min", "mm", "pow", "reduced_mean", "reduced_mean_keepdim", "sqrt", "view"]
+    .map((t) => `../pytorch-operator/test_operator_${t}`),
+];
+
+/** Each test's failure (or refusal) in one line; none when all pass. */
+async function failures(names: string[]): Promise<string[]> {
   const native = loadNative();
   const failed: string[] = [];
-  for (const name of PASSING) {
+  for (const name of names) {
     const dir = path.join(BACKEND, name);
     try {
       const file = path.join(dir, "model.onnx");
@@ -49,7 +72,24 @@ test("the ONNX backend node tests of the transformer op set pass through --test-
       failed.push(`${name}: ${(e as Error).message}`);
     }
   }
+  return failed;
+}
+
+const skip = existsSync(BACKEND) ? false : `${BACKEND} is missing (install libonnx-testdata)`;
+
+test("the ONNX backend node tests of the transformer op set pass through --test-data", { skip }, async () => {
+  const failed = await failures(PASSING);
   assert.deepEqual(failed, [], `${failed.length} of ${PASSING.length} failed`);
+});
+
+test("the node tests whose weights, statistics or bounds are graph inputs pass, and Max, Min and 1-D pools'", { skip }, async () => {
+  const failed = await failures(RUNTIME_WEIGHTS);
+  assert.deepEqual(failed, [], `${failed.length} of ${RUNTIME_WEIGHTS.length} failed`);
+});
+
+test("PyTorch's opset-6 exports of supported ops pass their test data", { skip }, async () => {
+  const failed = await failures(PYTORCH);
+  assert.deepEqual(failed, [], `${failed.length} of ${PYTORCH.length} failed`);
 });
 
 test("a node test whose op armbench folds at load only is refused in one sentence, not run wrong", { skip: existsSync(BACKEND) ? false : `${BACKEND} is missing` }, async () => {

@@ -240,9 +240,20 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         break;
       case "Concat": {
         const xs = n.inputs.map((v) => refOf(v, n));
+        const yr = y();
         const rank = xs[0]!.dims.length;
-        if (rank < 2 || (n.attrs.axis !== 1 && n.attrs.axis !== 1 - rank)) refuse(n, `only concatenation along axis 1 (channels) is supported, not axis ${n.attrs.axis} of rank ${rank}`);
-        steps.push({ op: "concat", name: n.name, xs, y: y() });
+        const axis = axisOf(n.attrs.axis, rank);
+        if (rank >= 2 && axis === 1) {
+          steps.push({ op: "concat", name: n.name, xs, y: yr });
+          break;
+        }
+        // Any other axis of dense tensors is the channel concat of their [outer, axis, inner] views.
+        if ([...xs, yr].some((t) => t.layout !== "nchw")) refuse(n, `concatenation along axis ${n.attrs.axis} needs plain (nchw) tensors`);
+        const view = (t: TensorRef): TensorRef => {
+          const r = around(t.dims, axis, axis + 1);
+          return { ...t, dims: [r.outer, r.n, r.inner] };
+        };
+        steps.push({ op: "concat", name: n.name, xs: xs.map(view), y: view(yr) });
         break;
       }
       case "Softmax":
