@@ -174,16 +174,21 @@ export function concatConst(where: string, xs: Const[], axisIn: number): Const {
 }
 
 /** ONNX Slice (opset 10+ form): starts/ends clamped per axis, negative steps walk backwards. */
-export function sliceConst(where: string, x: Const, starts: number[], ends: number[], axesIn?: number[], stepsIn?: number[]): Const {
-  const rank = x.dims.length;
+/**
+ * What Slice takes of each axis of `dims`: the first index, the step and the count
+ * (starts and ends clamped as ONNX clamps them, negative ones counting from the end).
+ */
+export function sliceWindow(where: string, dims: number[], starts: number[], ends: number[], axesIn?: number[], stepsIn?: number[]): { lo: number[]; step: number[]; count: number[] } {
+  const rank = dims.length;
   const axes = (axesIn ?? starts.map((_, i) => i)).map((a) => axisOf(where, a, rank));
   const steps = stepsIn ?? starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) fail(where, "starts, ends, axes and steps differ in length");
-  const lo = x.dims.map(() => 0);
-  const step = x.dims.map(() => 1);
-  const count = [...x.dims];
+  if (new Set(axes).size !== axes.length) fail(where, `axes [${axes.join(", ")}] repeat`);
+  const lo = dims.map(() => 0);
+  const step = dims.map(() => 1);
+  const count = [...dims];
   axes.forEach((a, i) => {
-    const d = x.dims[a]!;
+    const d = dims[a]!;
     const s = steps[i]!;
     if (s === 0) fail(where, "a step of 0");
     const clamp = (v: number, min: number, max: number) => Math.min(Math.max(v < 0 ? v + d : v, min), max);
@@ -193,6 +198,12 @@ export function sliceConst(where: string, x: Const, starts: number[], ends: numb
     step[a] = s;
     count[a] = Math.max(0, Math.ceil((e - b) / s));
   });
+  return { lo, step, count };
+}
+
+export function sliceConst(where: string, x: Const, starts: number[], ends: number[], axesIn?: number[], stepsIn?: number[]): Const {
+  const rank = x.dims.length;
+  const { lo, step, count } = sliceWindow(where, x.dims, starts, ends, axesIn, stepsIn);
   guard(where, size(count));
   const xs = strides(x.dims);
   const cs = strides(count);

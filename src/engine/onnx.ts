@@ -10,11 +10,12 @@ import path from "node:path";
 import onnxProto from "onnx-proto";
 
 import { UserError } from "../errors.js";
-import { binaryConst, castConst, concatConst, expandConst, gatherConst, MAX_FOLD_ELEMENTS, rangeConst, sliceConst, transposeConst, whereConst, type Const } from "./fold.js";
+import { binaryConst, castConst, concatConst, expandConst, gatherConst, MAX_FOLD_ELEMENTS, rangeConst, sliceConst, sliceWindow, transposeConst, whereConst, type Const } from "./fold.js";
 import { batchNormAsOps, clipAsMinMax, convAsMatMul, type Emit } from "./runtime-weights.js";
 import { decodeModelWire, decodeTensorWire, printable, readFloatData, readInt64Data, WIRE_LIMITS, type Int, type WireAttribute, type WireGraph, type WireNode, type WireTensor } from "./onnx-wire.js";
 import {
   ONNX_OPS,
+  broadcastDims,
   elementCount,
   inferShapes,
   inferTypes,
@@ -70,8 +71,8 @@ const FOLDABLE = new Set([
   "Shape", "Size", "Identity", "Gather", "Unsqueeze", "Squeeze", "Reshape", "Flatten", "Concat", "Cast", "ConstantOfShape",
   "Equal", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Where", "Expand", "Range", "Slice", "Transpose",
 ]);
-/** Of those, the ones the executor does not run: they must fold. */
-const FOLD_ONLY = new Set(["Shape", "Size", "ConstantOfShape", "Equal", "Where", "Expand", "Range", "Slice"]);
+/** Of those, the ones the executor does not run: they must fold (Slice and Expand of run-time data become Gather and Mul). */
+const FOLD_ONLY = new Set(["Shape", "Size", "ConstantOfShape", "Equal", "Where", "Range"]);
 const DTYPE_NAMES: Record<number, string> = {
   0: "undefined", 1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64", 8: "string",
   9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64", 14: "complex64", 15: "complex128", 16: "bfloat16",
@@ -381,6 +382,7 @@ class Loader {
     const name = np.name || `${op}_${index}`;
     const where = `node "${name}" (${op})`;
     if (np.domain && np.domain !== "ai.onnx") throw new UserError(`${where} is in domain "${np.domain}"; armbench supports only standard ONNX ops.`);
+    if (["Slice", "Expand", "Pad"].includes(op)) return this.indexedCopy(np, name, where, shapes);
     if (!(ONNX_OPS as readonly string[]).includes(op)) {
       throw new UserError(`${where}: op ${op} is not supported (supported: ${ONNX_OPS.join(", ")}).`);
     }
@@ -909,6 +911,120 @@ class Loader {
     this.setConst(np.output[0]!, out, where);
     shapes.set(np.output[0]!, out.dims);
     return true;
+  }
+
+  /**
+   * Slice, Pad and Expand of a tensor computed at run time (with constant starts, ends,
+   * axes, steps, pads and shape), as ops the executor runs: Slice and Pad as one Gather
+   * of constant indices per axis they change (Pad's constant border as the zero row an
+   * index one past the end reads, plus the constant where it is not 0; reflect and
+   * edge as the indices they repeat), Expand as a Mul by ones over the axes it widens
+   * (x times 1 is x, NaN and -0 included).
+   */
+  private indexedCopy(np: WireNode, name: string, where: string, shapes: Map<string, number[]>): Node[] {
+    if (np.domain && np.domain !== "ai.onnx") throw new UserError(`${where} is in domain "${np.domain}"; armbench supports only standard ONNX ops.`);
+    const attrs = new Map<string, WireAttribute>();
+    for (const a of np.attribute) {
+      if (attrs.has(a.name)) throw new UserError(`${where}: attribute ${a.name} is given twice.`);
+      attrs.set(a.name, a);
+    }
+    const take = new AttrReader(where, attrs);
+    const inputs = [...np.input];
+    while (inputs.length > 0 && inputs[inputs.length - 1] === "") inputs.pop();
+    if (np.output.length !== 1 || !np.output[0]) throw new UserError(`${where} has ${np.output.length} outputs; armbench supports one.`);
+    const [x, y] = [inputs[0] ?? "", np.output[0]];
+    const dims = shapes.get(x) ?? fail(`${where}: the shape of its input "${x}" is not known at load`);
+    const ints = (i: number, what: string) => (inputs[i] ? this.intInput(inputs[i], where, what) : fail(`${where}: the ${what} input is missing`));
+    const nodes: Node[] = [];
+    /** One Gather per axis with indices, chained; the last writes y. */
+    const gathers = (perAxis: { axis: number; data: number[]; zeroRow?: boolean }[], last: string) => {
+      let v = x;
+      perAxis.forEach((g, i) => {
+        const end = i === perAxis.length - 1;
+        const out = end ? last : `${name}/axis${g.axis}`;
+        nodes.push({ op: "Gather", name: end && last === y ? name : out, inputs: [v], outputs: [out], attrs: { axis: g.axis, indices: { dims: [g.data.length], data: g.data }, ...(g.zeroRow ? { zeroRow: true } : {}) } });
+        v = out;
+      });
+    };
+    if (np.opType === "Pad") {
+      const rank = dims.length;
+      let pads: number[];
+      let value = 0;
+      let axes = dims.map((_, a) => a);
+      if (this.opset < 11) {
+        pads = take.ints(this.opset < 2 ? "paddings" : "pads", null);
+        value = take.float("value", 0);
+      } else {
+        pads = ints(1, "pads");
+        if (inputs[2]) {
+          const v = this.floats.get(inputs[2]) ?? fail(`${where}: the constant_value input "${inputs[2]}" must be a constant float`);
+          if (v.data.length !== 1) throw new UserError(`${where}: constant_value must be one value.`);
+          value = v.data[0]!;
+        }
+        if (inputs[3]) axes = ints(3, "axes").map((a) => (a < 0 ? a + rank : a));
+      }
+      const mode = take.string("mode", "constant");
+      if (!["constant", "reflect", "edge"].includes(mode)) throw new UserError(`${where}: mode "${mode}" is not supported (constant, reflect and edge are).`);
+      if (axes.some((a) => a < 0 || a >= rank) || new Set(axes).size !== axes.length) throw new UserError(`${where}: axes [${axes.join(", ")}] are out of range or repeated for rank ${rank}.`);
+      if (pads.length !== 2 * axes.length) throw new UserError(`${where}: pads [${pads.join(", ")}] must hold ${2 * axes.length} values (begins, then ends).`);
+      const perAxis: { axis: number; data: number[]; zeroRow?: boolean }[] = [];
+      axes.forEach((a, i) => {
+        const [before, after] = [pads[i]!, pads[i + axes.length]!];
+        if (before === 0 && after === 0) return;
+        const d = dims[a]!;
+        const out = d + before + after;
+        if (out < 1) throw new UserError(`${where}: pads [${before}, ${after}] leave nothing of axis ${a} (${d} long).`);
+        if (mode === "reflect" && (before >= d || after >= d)) throw new UserError(`${where}: reflect pads [${before}, ${after}] must be shorter than axis ${a} (${d} long).`);
+        const data = Array.from({ length: out }, (_, o) => {
+          const s = o - before;
+          if (s >= 0 && s < d) return s;
+          if (mode === "edge") return s < 0 ? 0 : d - 1;
+          if (mode === "reflect") return s < 0 ? -s : 2 * (d - 1) - s;
+          return d;
+        });
+        perAxis.push({ axis: a, data, ...(mode === "constant" && data.includes(d) ? { zeroRow: true } : {}) });
+      });
+      const border = mode === "constant" && value !== 0 && perAxis.some((g) => g.zeroRow);
+      gathers(perAxis, border ? `${name}/zero_padded` : y);
+      if (border) {
+        // value where any axis reads its zero row, 0 elsewhere: added, the border becomes value.
+        const ydims = [...dims];
+        for (const g of perAxis) ydims[g.axis] = g.data.length;
+        const total = elementCount(ydims, `${where} output`);
+        const mask = new Float32Array(total);
+        const stride = ydims.map((_, a) => ydims.slice(a + 1).reduce((p, v) => p * v, 1));
+        for (let e = 0; e < total; e++) {
+          if (perAxis.some((g) => g.data[Math.floor(e / stride[g.axis]!) % ydims[g.axis]!] === dims[g.axis])) mask[e] = value;
+        }
+        const k = this.emitter(name).constant("border", { dims: ydims, data: mask });
+        nodes.push({ op: "Add", name, inputs: [`${name}/zero_padded`, k], outputs: [y], attrs: {} });
+      }
+    } else if (np.opType === "Slice") {
+      const legacy = this.opset < 10;
+      const w = sliceWindow(
+        where, dims,
+        legacy ? take.ints("starts", null) : ints(1, "starts"),
+        legacy ? take.ints("ends", null) : ints(2, "ends"),
+        legacy ? (attrs.has("axes") ? take.ints("axes", null) : undefined) : inputs[3] ? ints(3, "axes") : undefined,
+        !legacy && inputs[4] ? ints(4, "steps") : undefined,
+      );
+      if (w.count.some((c) => c === 0)) throw new UserError(`${where}: the slice is empty ([${w.count.join(", ")}]); armbench's tensors hold at least one value along each axis.`);
+      const narrowed = dims.map((_, a) => a).filter((a) => !(w.lo[a] === 0 && w.step[a] === 1 && w.count[a] === dims[a]));
+      gathers(narrowed.map((a) => ({ axis: a, data: Array.from({ length: w.count[a]! }, (_, j) => w.lo[a]! + j * w.step[a]!) })), y);
+    } else {
+      const shape = ints(1, "shape");
+      const ydims = broadcastDims(dims, shape) ?? fail(`${where}: [${dims.join(", ")}] does not expand to [${shape.join(", ")}]`);
+      const aligned = [...Array<number>(ydims.length - dims.length).fill(1), ...dims];
+      const onesDims = ydims.map((d, i) => (aligned[i] === 1 ? d : 1));
+      const count = elementCount(onesDims, `${where} output`);
+      if (ydims.length > dims.length || count > 1) {
+        const ones = this.emitter(name).constant("ones", { dims: onesDims, data: new Float32Array(count).fill(1) });
+        nodes.push({ op: "Mul", name, inputs: [x, ones], outputs: [y], attrs: {} });
+      }
+    }
+    if (nodes.length === 0) nodes.push({ op: "Identity", name, inputs: [x], outputs: [y], attrs: {} });
+    take.done();
+    return nodes;
   }
 
   /** New values and constants for the nodes a rewrite of node `name` adds. */
