@@ -6,20 +6,16 @@ import { test } from "node:test";
 
 import onnxProto from "onnx-proto";
 
-import { compileModel } from "../src/engine/compile.js";
 import { seededTensor } from "../src/engine/inputs.js";
-import { defaultAlgoChooser } from "../src/engine/lower.js";
 import { loadOnnx } from "../src/engine/onnx.js";
 import { runOrt } from "../src/engine/ort.js";
 import { UserError } from "../src/errors.js";
-import { loadNative } from "../src/native.js";
+import { floatInfo, runOurs } from "./helpers/engine.js";
 
 const { onnx } = onnxProto;
 type NodeProto = onnxProto.onnx.INodeProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
 
-const native = loadNative();
-const info = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
 const i64 = (name: string, values: number[]): TensorProto => ({ name, dims: [values.length], dataType: 7, int64Data: values });
 const scalar = (name: string, v: number): TensorProto => ({ name, dims: [], dataType: 1, floatData: [v] });
 
@@ -27,7 +23,7 @@ function model(node: NodeProto, dims: number[], initializer: TensorProto[], opse
   return onnx.ModelProto.encode({
     irVersion: 8,
     opsetImport: [{ domain: "", version: opset }],
-    graph: { name: "g", node: [node], initializer, input: [info("x", dims)], output: [{ name: "y", type: { tensorType: { elemType: 1 } } }] },
+    graph: { name: "g", node: [node], initializer, input: [floatInfo("x", dims)], output: [{ name: "y", type: { tensorType: { elemType: 1 } } }] },
   }).finish();
 }
 
@@ -38,8 +34,7 @@ async function same(bytes: Uint8Array, dims: number[], what: string): Promise<st
   x[1] = NaN;
   x[2] = -0;
   const want = (await runOrt(bytes, { x: { dims, data: x } })).y!;
-  const c = compileModel(g, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: native.nchwcBlock() });
-  const got = (await native.engineRun(native.engineCreate(c.program), [x])).outputs[0]!;
+  const got = await runOurs(g, [x]);
   assert.equal(got.length, want.data.length, what);
   for (let i = 0; i < got.length; i++) assert.ok(Object.is(got[i], want.data[i]) || (got[i] === 0 && want.data[i] === 0 && what.includes("value")), `${what}: [${i}] ${got[i]} vs ${want.data[i]}`);
   return g.nodes.map((n) => n.op);

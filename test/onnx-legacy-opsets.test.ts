@@ -7,22 +7,18 @@ import { test } from "node:test";
 
 import onnxProto from "onnx-proto";
 
-import { compileModel } from "../src/engine/compile.js";
 import { seededTensor } from "../src/engine/inputs.js";
 import type { Graph } from "../src/engine/ir.js";
-import { defaultAlgoChooser } from "../src/engine/lower.js";
 import { loadOnnx, MIN_SAVE_OPSET, saveOnnx } from "../src/engine/onnx.js";
 import { runOrt } from "../src/engine/ort.js";
 import { UserError } from "../src/errors.js";
-import { loadNative } from "../src/native.js";
+import { floatInfo, runOurs } from "./helpers/engine.js";
 
 const { onnx } = onnxProto;
 type NodeProto = onnxProto.onnx.INodeProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
 type AttributeProto = onnxProto.onnx.IAttributeProto;
 
-const native = loadNative();
-const info = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
 const f32 = (name: string, dims: number[], data: Float32Array): TensorProto => ({ name, dims, dataType: 1, floatData: Array.from(data) });
 const int = (name: string, v: number): AttributeProto => ({ name, type: 2, i: v });
 const ints = (name: string, v: number[]): AttributeProto => ({ name, type: 7, ints: v });
@@ -33,14 +29,10 @@ function model(nodes: NodeProto[], inputs: { name: string; dims: number[] }[], o
   return onnx.ModelProto.encode({
     irVersion: 3,
     opsetImport: [{ domain: "", version: opset }],
-    graph: { name: "g", node: nodes, initializer, input: inputs.map((v) => info(v.name, v.dims)), output: [{ name: "y", type: { tensorType: { elemType: 1 } } }] },
+    graph: { name: "g", node: nodes, initializer, input: inputs.map((v) => floatInfo(v.name, v.dims)), output: [{ name: "y", type: { tensorType: { elemType: 1 } } }] },
   }).finish();
 }
 
-async function ours(g: Graph, values: Float32Array[]): Promise<Float32Array> {
-  const c = compileModel(g, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: native.nchwcBlock() });
-  return (await native.engineRun(native.engineCreate(c.program), values)).outputs[0]!;
-}
 
 function near(got: Float32Array, want: number[], what: string, tol = 1e-5): void {
   assert.equal(got.length, want.length, what);
@@ -70,7 +62,7 @@ test("Add before opset 7 broadcasts B against A's axes from `axis` on, B constan
         ? model([node], [{ name: "a", dims: [2, 3, 4, 5] }], 6, [f32("b", c.b, b)])
         : model([node], [{ name: "a", dims: [2, 3, 4, 5] }, { name: "b", dims: c.b }], 6);
       const g = loadOnnx(bytes);
-      near(await ours(g, constant ? [a] : [a, b]), want, `${c.what}${constant ? ", constant" : ""}`);
+      near(await runOurs(g, constant ? [a] : [a, b]), want, `${c.what}${constant ? ", constant" : ""}`);
       // Saved, the same graph means the same to onnxruntime under numpy broadcasting.
       const saved = saveOnnx(g);
       const feeds = Object.fromEntries(g.inputs.map((v) => [v.name, { dims: v.dims, data: v.name === "a" ? a : b }]));
@@ -96,7 +88,7 @@ test("opset 1's consumed_inputs, Reshape's shape attribute, Concat's default axi
   const g = loadOnnx(model(nodes, [{ name: "x", dims: [2, 3, 4] }], 1));
   // Concat on axis 1 of [2, 3, 4] and [2, 3, 4]: per batch, relu's 12 values then x's.
   const want = [0, 1].flatMap((n) => [...Array.from(x.slice(n * 12, n * 12 + 12), (v) => Math.max(v, 0)), ...Array.from(x.slice(n * 12, n * 12 + 12))]);
-  near(await ours(g, [x]), want, "opset 1 chain");
+  near(await runOurs(g, [x]), want, "opset 1 chain");
   refused(model([{ name: "cast", opType: "Cast", input: ["x"], output: ["y"], attribute: [str("to", "FLOATY")] }], [{ name: "x", dims: [2] }], 5), /attribute to "FLOATY" names no tensor type/);
 });
 
@@ -112,7 +104,7 @@ test("BatchNormalization, Dropout, Clip and Gemm of opset 6 run as inference; is
     const c = Math.floor(i / 9);
     return Math.min(1, Math.max(-0.5, ((val - m[c]!) / Math.sqrt(v[c]! + 1e-5)) * s[c]! + b[c]!));
   });
-  near(await ours(g, [x]), want, "bn, dropout, clip");
+  near(await runOurs(g, [x]), want, "bn, dropout, clip");
   refused(model([bn(0)], [{ name: "x", dims: [1, 2, 3, 3] }], 6, stats), /is_test=0 asks for training-mode normalisation/);
   refused(model([bn(1), drop(0)], [{ name: "x", dims: [1, 2, 3, 3] }], 6, stats), /is_test=0 asks for training-mode dropout/);
   // Gemm-6: without broadcast=1, C is the whole [M, N].
@@ -123,7 +115,7 @@ test("BatchNormalization, Dropout, Clip and Gemm of opset 6 run as inference; is
   const a = seededTensor([2, 4], 9).data;
   const wd = w.floatData as number[];
   const gemmWant = [0, 1].flatMap((i) => [0, 1, 2].map((j) => [0, 1, 2, 3].reduce((acc, k) => acc + a[i * 4 + k]! * wd[j * 4 + k]!, 0) + j + 1));
-  near(await ours(loadOnnx(model([gemm(1)], [{ name: "a", dims: [2, 4] }], 6, [w, c])), [a]), gemmWant, "gemm broadcast=1");
+  near(await runOurs(loadOnnx(model([gemm(1)], [{ name: "a", dims: [2, 4] }], 6, [w, c])), [a]), gemmWant, "gemm broadcast=1");
 });
 
 test("opset 0 does not exist and is refused", () => {

@@ -6,22 +6,18 @@ import { test } from "node:test";
 
 import onnxProto from "onnx-proto";
 
-import { compileModel } from "../src/engine/compile.js";
 import { seededTensor } from "../src/engine/inputs.js";
 import type { Graph } from "../src/engine/ir.js";
-import { defaultAlgoChooser } from "../src/engine/lower.js";
 import { loadOnnx, saveOnnx } from "../src/engine/onnx.js";
 import { runOrt } from "../src/engine/ort.js";
 import { UserError } from "../src/errors.js";
-import { loadNative } from "../src/native.js";
+import { floatInfo, runOurs } from "./helpers/engine.js";
 
 const { onnx } = onnxProto;
 type NodeProto = onnxProto.onnx.INodeProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
 type AttributeProto = onnxProto.onnx.IAttributeProto;
 
-const native = loadNative();
-const info = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
 const f32 = (name: string, t: { dims: number[]; data: Float32Array }): TensorProto => ({ name, dims: t.dims, dataType: 1, floatData: Array.from(t.data) });
 const ints = (name: string, v: number[]): AttributeProto => ({ name, type: 7, ints: v });
 const int = (name: string, v: number): AttributeProto => ({ name, type: 2, i: v });
@@ -31,14 +27,8 @@ function model(node: NodeProto, inputs: { name: string; dims: number[] }[], init
   return onnx.ModelProto.encode({
     irVersion: 8,
     opsetImport: [{ domain: "", version: opset }],
-    graph: { name: "g", node: [node], initializer, input: inputs.map((v) => info(v.name, v.dims)), output: [{ name: "y", type: { tensorType: { elemType: 1 } } }] },
+    graph: { name: "g", node: [node], initializer, input: inputs.map((v) => floatInfo(v.name, v.dims)), output: [{ name: "y", type: { tensorType: { elemType: 1 } } }] },
   }).finish();
-}
-
-/** Our engine's output for `values` (one per graph input, in order). */
-async function ours(g: Graph, values: Float32Array[]): Promise<Float32Array> {
-  const c = compileModel(g, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: native.nchwcBlock() });
-  return (await native.engineRun(native.engineCreate(c.program), values)).outputs[0]!;
 }
 
 /** The worst |got - want| / (1 + |want|); equal infinities and NaNs agree. */
@@ -62,7 +52,7 @@ async function againstOrt(bytes: Uint8Array, tweak?: (name: string, data: Float3
     return { name: v.name, ...t };
   });
   const want = await runOrt(bytes, Object.fromEntries(values.map((v) => [v.name, { dims: v.dims, data: v.data }])));
-  const got = await ours(g, values.map((v) => v.data));
+  const got = await runOurs(g, values.map((v) => v.data));
   return { g, diff: worst(got, want.y!.data) };
 }
 
