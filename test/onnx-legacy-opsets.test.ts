@@ -8,7 +8,6 @@ import { test } from "node:test";
 import onnxProto from "onnx-proto";
 
 import { seededTensor } from "../src/engine/inputs.js";
-import type { Graph } from "../src/engine/ir.js";
 import { loadOnnx, MIN_SAVE_OPSET, saveOnnx } from "../src/engine/onnx.js";
 import { runOrt } from "../src/engine/ort.js";
 import { UserError } from "../src/errors.js";
