@@ -117,6 +117,24 @@ test("BatchNormalization, Dropout, Clip and Gemm of opset 6 run as inference; is
   near(await runOurs(loadOnnx(model([gemm(1)], [{ name: "a", dims: [2, 4] }], 6, [w, c])), [a]), gemmWant, "gemm broadcast=1");
 });
 
+test("BatchNormalization with spatial=0 (opset 7) normalises each element of an image by its own statistics", async () => {
+  const x = seededTensor([2, 2, 3], 12).data;
+  const p = (name: string, seed: number, positive = false) => {
+    const t = seededTensor([2, 3], seed).data.map((v) => (positive ? Math.abs(v) + 0.2 : v));
+    return { proto: f32(name, [2, 3], t), data: t };
+  };
+  const [s, b, m, v] = [p("s", 1), p("b", 2), p("m", 3), p("v", 4, true)];
+  const bn: NodeProto = { name: "bn", opType: "BatchNormalization", input: ["x", "s", "b", "m", "v"], output: ["y"], attribute: [int("spatial", 0), float("epsilon", 1e-3)] };
+  const g = loadOnnx(model([bn], [{ name: "x", dims: [2, 2, 3] }], 7, [s.proto, b.proto, m.proto, v.proto]));
+  const want = Array.from(x, (val, i) => {
+    const e = i % 6;
+    return ((val - m.data[e]!) / Math.sqrt(v.data[e]! + 1e-3)) * s.data[e]! + b.data[e]!;
+  });
+  near(await runOurs(g, [x]), want, "spatial=0");
+  const wrong: NodeProto = { ...bn, input: ["x", "s", "b", "m", "c"] };
+  refused(model([wrong], [{ name: "x", dims: [2, 2, 3] }], 7, [s.proto, b.proto, m.proto, f32("c", [2], Float32Array.of(1, 1))]), /"c" is \[2\]; BatchNormalization with spatial=0 takes \[2, 3\]/);
+});
+
 test("opset 0 does not exist and is refused", () => {
   refused(model([{ name: "relu", opType: "Relu", input: ["x"], output: ["y"] }], [{ name: "x", dims: [2] }], 0), /imports opset 0, which does not exist/);
 });

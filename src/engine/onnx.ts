@@ -523,7 +523,8 @@ class Loader {
       }
       case "BatchNormalization": {
         needInputs(5);
-        if (take.int("spatial", 1) !== 1) throw new UserError(`${where}: spatial=0 is not supported.`);
+        // spatial=0 (opsets 7 and 8, and before): statistics per element of an image, not per channel.
+        const spatial = take.int("spatial", 1) !== 0;
         if (take.int("training_mode", 0) !== 0) throw new UserError(`${where}: training_mode=1 is not supported (inference only).`);
         // Before opset 7 the default, is_test=0, meant training: normalising by the batch's own statistics.
         if (this.opset < 7 && take.int("is_test", 0) === 0) throw new UserError(`${where}: is_test=0 asks for training-mode normalisation (the batch's own statistics); armbench runs inference (is_test=1).`);
@@ -531,10 +532,11 @@ class Loader {
         if (outputs.filter((o) => o !== "").length > 1) throw new UserError(`${where}: the training outputs (running mean/var) are not supported.`);
         const epsilon = take.float("epsilon", 1e-5);
         if (!(epsilon >= 0 && epsilon < Infinity)) throw new UserError(`${where}: attribute epsilon ${epsilon} must be a finite number of 0 or more.`);
-        if (inputs.slice(1).some((v) => !this.floats.has(v))) {
-          const x = { name: inputs[0]!, dims: shapeOf(inputs[0]!, "BatchNormalization with run-time statistics") };
-          const params = inputs.slice(1).map((v) => ({ name: v, dims: shapeOf(v, "BatchNormalization with run-time statistics") }));
-          return made(batchNormAsOps(where, x, params, epsilon, outputs[0]!, emit));
+        if (!spatial || inputs.slice(1).some((v) => !this.floats.has(v))) {
+          const why = spatial ? "BatchNormalization with run-time statistics" : "BatchNormalization with spatial=0";
+          const x = { name: inputs[0]!, dims: shapeOf(inputs[0]!, why) };
+          const params = inputs.slice(1).map((v) => ({ name: v, dims: shapeOf(v, why) }));
+          return made(batchNormAsOps(where, x, params, epsilon, outputs[0]!, emit, spatial));
         }
         node = { op, name, inputs, outputs: [outputs[0]!], attrs: { epsilon } };
         break;

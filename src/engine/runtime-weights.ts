@@ -10,7 +10,8 @@
  *   [groups, M/groups, C/groups x kernel], which the matmul step packs per call. Any
  *   spatial rank the executor's four dimensions hold.
  * - BatchNormalization becomes (x - mean) x (scale / sqrt(var + epsilon)) + B, the
- *   statistics viewed as [C, 1, ...] against x.
+ *   statistics viewed as [C, 1, ...] against x (or, spatial=0 before opset 9, one per
+ *   element of an image: [C, D1, ...] as given).
  * - Clip becomes Max with the lower bound, then Min with the upper.
  *
  * Each function returns the nodes in order; the last writes `y`.
@@ -181,20 +182,25 @@ export function convAsMatMul(
 
 /**
  * y = BatchNormalization(x, scale, B, mean, var) in inference form with any of the four
- * computed at run time: the per-channel factor scale / sqrt(var + epsilon) first, on [C].
+ * computed at run time (or spatial=0): the factor scale / sqrt(var + epsilon) first, on
+ * the statistics' own shape.
  */
-export function batchNormAsOps(where: string, x: { name: string; dims: number[] }, params: { name: string; dims: number[] }[], epsilon: number, y: string, e: Emit): Node[] {
+export function batchNormAsOps(where: string, x: { name: string; dims: number[] }, params: { name: string; dims: number[] }[], epsilon: number, y: string, e: Emit, spatial = true): Node[] {
   const c = x.dims[1];
   if (x.dims.length < 2 || c === undefined) throw new UserError(`${where}: the input [${x.dims.join(", ")}] has no channel axis.`);
-  for (const p of params) if (p.dims.length !== 1 || p.dims[0] !== c) throw new UserError(`${where}: "${p.name}" is [${p.dims.join(", ")}]; BatchNormalization takes [${c}] per channel.`);
+  const want = spatial ? [c] : x.dims.slice(1);
+  for (const p of params) {
+    if (p.dims.join() !== want.join()) throw new UserError(`${where}: "${p.name}" is [${p.dims.join(", ")}]; BatchNormalization${spatial ? "" : " with spatial=0"} takes [${want.join(", ")}].`);
+  }
   const [scale, shift, mean, variance] = params.map((p) => p.name) as [string, string, string, string];
-  const perChannel = [c, ...Array<number>(x.dims.length - 2).fill(1)];
+  const perChannel = spatial ? [c, ...Array<number>(x.dims.length - 2).fill(1)] : want;
   const nodes: Node[] = [];
   const node = (op: "Add" | "Sub" | "Mul" | "Div" | "Sqrt", suffix: string, inputs: string[], out = e.value(suffix)) => {
     nodes.push({ op, name: out, inputs, outputs: [out], attrs: {} } as Node);
     return out;
   };
   const view = (v: string, suffix: string) => {
+    if (!spatial) return v;
     const out = e.value(suffix);
     nodes.push({ op: "Reshape", name: out, inputs: [v], outputs: [out], attrs: { shape: perChannel } });
     return out;
