@@ -11,6 +11,7 @@ import { loadOnnx } from "../src/engine/onnx.js";
 import { foldConstants } from "../src/engine/passes.js";
 import { runOrt } from "../src/engine/ort.js";
 import { UserError } from "../src/errors.js";
+import { runOurs } from "./helpers/engine.js";
 import { interpret } from "./helpers/program-interpreter.js";
 
 const { onnx } = onnxProto;
@@ -148,4 +149,20 @@ test("the passes fold Transpose and Gather of constants into constants with the 
   const wg = g.initializers.get("wg")!;
   assert.deepEqual(wg.dims, [2, 3, 2]);
   assert.deepEqual([...wg.data.slice(0, 4)], [3, 0, 7, 4]);
+});
+
+test("a graph output known at load (an initializer, a Constant, a folded expression) is written at run time; an integer one is refused", async () => {
+  const ones = (name: string, attrs = [] as NodeProto["attribute"]): NodeProto => ({ name, opType: "ConstantOfShape", input: ["shape"], output: ["y"], attribute: attrs });
+  const cases: [string, Uint8Array, number[]][] = [
+    ["initializer", model([], [f32("y", [1, -2.5], [2])], [info("x", [2])], ["y"]), [1, -2.5]],
+    ["Constant", model([{ name: "c", opType: "Constant", output: ["y"], attribute: [{ name: "value", type: 4, t: f32("", [3, NaN], [2]) }] }], [], [info("x", [2])], ["y"]), [3, NaN]],
+    ["folded", model([ones("cos", [{ name: "value", type: 4, t: f32("", [0.5], [1]) }])], [i64("shape", [2, 2])], [info("x", [2])], ["y"]), [0.5, 0.5, 0.5, 0.5]],
+  ];
+  for (const [what, bytes, want] of cases) {
+    const g = loadOnnx(bytes);
+    const got = await runOurs(g, [Float32Array.of(7, 7)]);
+    assert.deepEqual(Array.from(got), want, what);
+  }
+  const shape = model([{ name: "s", opType: "Shape", input: ["x"], output: ["y"] }], [], [info("x", [2])], ["y"]);
+  assert.throws(() => loadOnnx(shape), (e: unknown) => e instanceof UserError && /graph output "y" is an integer value computed at load/.test(e.message));
 });

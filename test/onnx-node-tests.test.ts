@@ -32,7 +32,7 @@ const PASSING = [
   "test_squeeze", "test_squeeze_negative_axes", ...[0, 1, 2, 3].map((a) => `test_unsqueeze_axis_${a}`),
   ...["axis0", "axis1", "axis2", "axis3", "default_axis", "negative_axis1", "negative_axis2", "negative_axis3", "negative_axis4"].map((s) => `test_flatten_${s}`),
   ...["", "_default_axes", "_default_steps", "_end_out_of_bounds", "_neg", "_neg_steps", "_negative_axes"].map((s) => `test_slice${s}`),
-  "test_expand_dim_changed", "test_expand_dim_unchanged",
+  "test_expand_dim_changed", "test_expand_dim_unchanged", "test_constantofshape_float_ones",
   "test_gather_0", "test_gather_1", "test_gather_2d_indices", "test_gather_negative_indices",
   ...["1d_axis_0", "1d_axis_negative_1", "2d_axis_0", "2d_axis_1", "2d_axis_negative_1", "2d_axis_negative_2", "3d_axis_0", "3d_axis_1", "3d_axis_2",
     "3d_axis_negative_1", "3d_axis_negative_2", "3d_axis_negative_3"].map((s) => `test_concat_${s}`),

@@ -214,6 +214,21 @@ class Loader {
       }
     }
     const outputs = g.output.map((o) => o.name);
+    for (const o of outputs) {
+      if (this.ints.has(o)) throw new UserError(`graph output "${o}" is an integer value computed at load (a shape or index); armbench's outputs are float32.`);
+      const constant = nodes.find((n) => n.op === "Constant" && n.outputs[0] === o);
+      const value = this.floats.get(o);
+      if (!value && !constant) continue;
+      // A graph output known at load: written into the arena by a Mul by 1 at run time (x times 1 is x).
+      const [held, one] = [`${o}/value`, `${o}/one`];
+      if (constant) constant.outputs = [held];
+      else {
+        this.floats.delete(o);
+        this.floats.set(held, value!);
+      }
+      this.floats.set(one, { dims: [], data: Float32Array.of(1) });
+      nodes.push({ op: "Mul", name: `${o}/constant_output`, inputs: [held, one], outputs: [o], attrs: {} });
+    }
     const graph = topoSort({ name: g.name || "model", inputs, outputs, nodes, initializers: new Map(this.floats), opset: this.opset });
     this.resolveWithShapes(graph, pendingPads);
     inferShapes(graph);
