@@ -166,3 +166,24 @@ test("a graph output known at load (an initializer, a Constant, a folded express
   const shape = model([{ name: "s", opType: "Shape", input: ["x"], output: ["y"] }], [], [info("x", [2])], ["y"]);
   assert.throws(() => loadOnnx(shape), (e: unknown) => e instanceof UserError && /graph output "y" is an integer value computed at load/.test(e.message));
 });
+
+test("Constant's opset-12 forms (value_float, value_floats, value_int, value_ints) load as the tensors they stand for", async () => {
+  const bytes = (opset: number) =>
+    model(
+      [
+        { name: "k", opType: "Constant", output: ["k"], attribute: [{ name: "value_floats", type: 6, floats: [1, 2, 3, 4, 5, 6] }] },
+        { name: "s", opType: "Constant", output: ["s"], attribute: [{ name: "value_ints", type: 7, ints: [2, 3] }] },
+        { name: "h", opType: "Constant", output: ["h"], attribute: [{ name: "value_float", type: 1, f: 0.5 }] },
+        { name: "r", opType: "Reshape", input: ["k", "s"], output: ["kr"] },
+        { name: "m", opType: "Mul", input: ["kr", "h"], output: ["kh"] },
+        { name: "a", opType: "Add", input: ["x", "kh"], output: ["y"] },
+      ],
+      [],
+      [info("x", [2, 3])],
+      ["y"],
+      opset,
+    );
+  const got = await runOurs(loadOnnx(bytes(13)), [new Float32Array(6).fill(1)]);
+  assert.deepEqual(Array.from(got), [1.5, 2, 2.5, 3, 3.5, 4]);
+  assert.throws(() => loadOnnx(bytes(11)), (e: unknown) => e instanceof UserError && /node "k" \(Constant\): attribute value_floats is not supported \(before opset 12 only value is\)/.test(e.message));
+});

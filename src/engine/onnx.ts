@@ -755,11 +755,23 @@ class Loader {
         break;
       case "Constant": {
         needInputs(0);
-        const v = attrs.get("value");
-        if (!v || !v.t || attrs.size !== 1 || v.unread.length > 0) throw new UserError(`${where}: only the "value" tensor attribute is supported.`);
-        take.seen.add("value");
+        if (attrs.size !== 1) throw new UserError(`${where} has ${attrs.size} attributes; a Constant has one value.`);
+        const [key, v] = [...attrs][0]!;
+        // Opset 12's scalar and list forms, as the tensor they stand for.
+        const T = onnx.AttributeProto.AttributeType;
+        const forms: Record<string, { type: number; tensor: () => WireTensor }> = {
+          value: { type: T.TENSOR, tensor: () => v.t! },
+          value_float: { type: T.FLOAT, tensor: () => wireTensor({ dataType: FLOAT, dims: [], floatData: [v.f] }, where) },
+          value_floats: { type: T.FLOATS, tensor: () => wireTensor({ dataType: FLOAT, dims: [v.floats.length], floatData: v.floats }, where) },
+          value_int: { type: T.INT, tensor: () => wireTensor({ dataType: INT64, dims: [], int64Data: [v.i] }, where) },
+          value_ints: { type: T.INTS, tensor: () => wireTensor({ dataType: INT64, dims: [v.ints.length], int64Data: v.ints }, where) },
+        };
+        const form = forms[key];
+        if (!form || (this.opset < 12 && key !== "value")) throw new UserError(`${where}: attribute ${key} is not supported (${this.opset >= 12 ? "value, value_float(s) and value_int(s) are" : "before opset 12 only value is"}).`);
+        if ((v.type && v.type !== form.type) || v.unread.length > 0 || (key === "value" && !v.t)) throw new UserError(`${where}: attribute ${key} has the wrong type (${v.type}).`);
+        take.seen.add(key);
         const before = this.ints.size;
-        this.addTensor(v.t, `${where} value`, outputs[0] ?? "");
+        this.addTensor(form.tensor(), `${where} ${key}`, outputs[0] ?? "");
         // int64 constants only ever feed Reshape shapes, which become attributes.
         if (this.ints.size !== before) {
           take.done();
@@ -1250,6 +1262,12 @@ export function resolveExternal(baseDir: string, location: string, what: string)
   // A FIFO or device would block or never end; only regular files hold weights.
   if (!statSync(real).isFile()) throw new UserError(`${what} names the external file "${location}", which is not a regular file.`);
   return real;
+}
+
+/** A TensorProto built here, in the wire form the loader reads every tensor in. */
+function wireTensor(t: TensorProto, where: string): WireTensor {
+  const int64Data = t.int64Data?.map((v) => (typeof v === "bigint" ? v.toString() : v));
+  return decodeTensorWire(onnx.TensorProto.encode({ ...t, ...(int64Data ? { int64Data } : {}) } as TensorProto).finish(), where);
 }
 
 function copyAligned(b: Uint8Array): Uint8Array {
