@@ -32,7 +32,7 @@ namespace {
 
 // Query rows per tile: enough rows that the GEMM microkernels run full register
 // tiles, few enough that a tile of 512 keys is still 64 KiB.
-constexpr size_t kTileRows = 32;
+constexpr size_t kTileRows = 64;
 
 size_t tiles_per_head(const armbench_attention_args* a) { return (a->sq + kTileRows - 1) / kTileRows; }
 
@@ -63,10 +63,34 @@ bool args_ok(const armbench_attention_args* a) {
          volume(&v, problems, a->sq, a->dv, 1) && volume(&v, kTileRows, a->sk, 2, 1);
 }
 
-// One tile: rows [r0, r1) of problem p, `s` a scratch of (r1 - r0) x sk floats (and,
-// bf16, `s16` as many uint16 after it).
-int tile(const armbench_attention_args* a, const EltwiseKernels* k, size_t p, size_t r0, size_t r1, float* s,
-         uint16_t* s16) {
+// kt and v of one problem packed once for the GEMM kernel, then read by each of its
+// tiles: packing them again per tile cost more than the tile's own arithmetic saves.
+struct Packed {
+  armbench_gemm_packed_b* kt = nullptr;
+  armbench_gemm_packed_b* v = nullptr;
+  ~Packed() { reset(); }
+  void reset() {
+    armbench_gemm_packed_b_free(kt);
+    armbench_gemm_packed_b_free(v);
+    kt = v = nullptr;
+  }
+  int pack(const armbench_attention_args* a, size_t p) {
+    reset();
+    const size_t elt = a->dtype == ARMBENCH_GEMM_BF16 ? sizeof(uint16_t) : sizeof(float);
+    const Problem o = problem(a, p);
+    int rc = armbench_gemm_pack_b(a->gemm_kernel, 0, a->dk, a->sk, static_cast<const unsigned char*>(a->kt) + o.kt * elt,
+                                  a->sk, nullptr, &kt);
+    if (rc == 0)
+      rc = armbench_gemm_pack_b(a->gemm_kernel, 0, a->sk, a->dv, static_cast<const unsigned char*>(a->v) + o.v * elt,
+                                a->dv, nullptr, &v);
+    return rc;
+  }
+};
+
+// One tile: rows [r0, r1) of problem p (its kt and v in `packed`), `s` a scratch of
+// (r1 - r0) x sk floats (and, bf16, `s16` as many uint16 after it).
+int tile(const armbench_attention_args* a, const EltwiseKernels* k, const Packed& packed, size_t p, size_t r0,
+         size_t r1, float* s, uint16_t* s16) {
   const bool bf16 = a->dtype == ARMBENCH_GEMM_BF16;
   const size_t elt = bf16 ? sizeof(uint16_t) : sizeof(float);
   const size_t rows = r1 - r0, sk = a->sk;
@@ -77,11 +101,9 @@ int tile(const armbench_attention_args* a, const EltwiseKernels* k, size_t p, si
   g.alpha = a->scale, g.beta = 0.0f;
   g.a = static_cast<const unsigned char*>(a->q) + (o.q + r0 * a->dk) * elt;
   g.lda = a->dk;
-  g.b = static_cast<const unsigned char*>(a->kt) + o.kt * elt;
-  g.ldb = sk;
   g.c = s;
   g.ldc = sk;
-  int rc = armbench_gemm(nullptr, &g);
+  int rc = armbench_gemm_packed(nullptr, &g, packed.kt);
   if (rc != 0) return rc;
   if (a->mask != nullptr) {
     const size_t cs = a->mask_strides[3];
@@ -101,11 +123,9 @@ int tile(const armbench_attention_args* a, const EltwiseKernels* k, size_t p, si
   g.alpha = 1.0f;
   g.a = bf16 ? static_cast<const void*>(s16) : static_cast<const void*>(s);
   g.lda = sk;
-  g.b = static_cast<const unsigned char*>(a->v) + o.v * elt;
-  g.ldb = a->dv;
   g.c = a->y + o.y + r0 * a->dv;
   g.ldc = a->dv;
-  return armbench_gemm(nullptr, &g);
+  return armbench_gemm_packed(nullptr, &g, packed.v);
 }
 
 }  // namespace
@@ -166,10 +186,12 @@ extern "C" int armbench_attention(const armbench_attention_args* a, size_t begin
   if (s == nullptr) return -ENOMEM;
   uint16_t* s16 = bf16 ? reinterpret_cast<uint16_t*>(s + floats) : nullptr;
   const armbench::ops::EltwiseKernels* set = armbench::ops::ops_best_kernels();
+  armbench::ops::Packed packed;
   int rc = 0;
   for (size_t t = begin; t < end && rc == 0; ++t) {
     const size_t p = t / per, r0 = t % per * kTileRows;
-    rc = armbench::ops::tile(a, set, p, r0, r0 + kTileRows < a->sq ? r0 + kTileRows : a->sq, s, s16);
+    if (t == begin || r0 == 0) rc = packed.pack(a, p);
+    if (rc == 0) rc = armbench::ops::tile(a, set, packed, p, r0, r0 + kTileRows < a->sq ? r0 + kTileRows : a->sq, s, s16);
   }
   free(s);
   return rc;
