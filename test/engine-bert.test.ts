@@ -32,7 +32,7 @@ test("bert-base has the published size: 12 layers, 110M parameters, 11.2 GMACs a
   assert.deepEqual(g.outputs, ["last_hidden_state", "pooler_output"]);
 });
 
-test("the passes fuse GELU and bias into the gemms and residual adds into LayerNorm", () => {
+test("the passes fuse GELU and bias into the gemms, residual adds into LayerNorm and each attention into one step", () => {
   const c = compileModel(bertGraph("tiny", TINY, { seq: 8 }), { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: 16 });
   const ops = c.optimized.nodes.map((n) => n.op);
   assert.ok(!ops.includes("Erf"), "the Erf formula became a Gelu fused into the gemm");
@@ -41,7 +41,8 @@ test("the passes fuse GELU and bias into the gemms and residual adds into LayerN
   const skip = c.optimized.nodes.filter((n) => n.op === "LayerNormalization" && n.inputs[3]);
   assert.equal(skip.length, 2 * TINY.layers);
   const steps = c.program.steps.map((s) => s.op);
-  assert.equal(steps.filter((s) => s === "matmul").length, 2 * TINY.layers);
+  assert.equal(steps.filter((s) => s === "attention").length, TINY.layers, "each layer's attention fused");
+  assert.equal(steps.filter((s) => s === "matmul").length, 0);
   assert.equal(steps.filter((s) => s === "gather").length, 2, "word embeddings and the pooler's first token");
 });
 

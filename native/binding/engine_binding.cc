@@ -196,7 +196,7 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
   // Binary ops name their operands a and b; concat has xs; gather's x is optional.
   const bool hasX = st.op != ARMBENCH_ENGINE_ADD && st.op != ARMBENCH_ENGINE_MUL && st.op != ARMBENCH_ENGINE_CONCAT &&
                     st.op != ARMBENCH_ENGINE_BROADCAST && st.op != ARMBENCH_ENGINE_MATMUL &&
-                    st.op != ARMBENCH_ENGINE_GATHER;
+                    st.op != ARMBENCH_ENGINE_GATHER && st.op != ARMBENCH_ENGINE_ATTENTION;
   if (hasX) st.x = Tensor(s, "x", where);
   st.y = Tensor(s, "y", where);
   st.clip_min = -std::numeric_limits<float>::infinity();
@@ -329,6 +329,18 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
     case ARMBENCH_ENGINE_MATMUL:
       st.x = Tensor(s, "a", where);
       st.b = Tensor(s, "b", where);
+      st.dtype = DtypeField(s, w);
+      GemmChoice(s, where, &st);
+      break;
+    case ARMBENCH_ENGINE_ATTENTION:
+      st.x = Tensor(s, "q", where);
+      st.b = Tensor(s, "kt", where);
+      st.v = Tensor(s, "v", where);
+      if (Present(s, "mask")) {
+        st.has_mask = 1;
+        st.mask = Tensor(s, "mask", where);
+      }
+      st.attention_scale = static_cast<float>(NumberField(s, "scale", w));
       st.dtype = DtypeField(s, w);
       GemmChoice(s, where, &st);
       break;

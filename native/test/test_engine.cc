@@ -17,8 +17,9 @@
 // broadcast batch dims in fp32 and bf16 (against armbench_gemm per batch and a double
 // reference), softmax over rows and LogSoftmax over a middle axis, reducemean,
 // transpose, erf/tanh/gelu/gelu-tanh/sqrt in place, gemm with each GELU epilogue; a
-// program over the threshold run on two-thread pools giving the bits of one thread.
-// Bad programs are refused with the code and a reason naming the step.
+// program over the threshold run on two-thread pools giving the bits of one thread;
+// the fused attention step (4-D with a mask, 3-D without, fp32 and bf16) against
+// armbench_attention called directly, on one and two threads. Bad programs are refused with the code and a reason naming the step.
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -1113,6 +1114,124 @@ void test_transformer_refusals() {
 }  // namespace
 
 // The arena's allocator: zeroed, 64-byte aligned, 2 MiB-aligned from 2 MiB up.
+// The attention step: q, K transposed, v and a [B,1,1,S] mask over 4-D heads (and a
+// 3-D program without a mask), fp32 and bf16, against armbench_attention called
+// directly on the same operands (rounded to bf16 first for a bf16 step), bit for bit,
+// on no pool and on a two-thread pool; then what is refused.
+void test_attention(armbench_gemm_dtype dtype) {
+  const bool bf = dtype == ARMBENCH_GEMM_BF16;
+  struct Case {
+    std::vector<size_t> q, kt, v, y, mask;
+  };
+  const Case cases[] = {
+      {{2, 3, 37, 16}, {2, 3, 16, 37}, {2, 3, 37, 8}, {2, 3, 37, 8}, {2, 1, 1, 37}},
+      {{4, 70, 9}, {4, 9, 33}, {4, 33, 5}, {4, 70, 5}, {}},
+      {{1, 2, 40, 8}, {1, 2, 8, 40}, {1, 2, 40, 8}, {1, 2, 40, 8}, {1, 1, 40, 40}},
+  };
+  armbench_gemm_pool* pool = nullptr;
+  CHECK(armbench_gemm_pool_create(2, nullptr, &pool) == 0);
+  for (const Case& c : cases) {
+    Program p;
+    auto tq = p.tensor(c.q), tk = p.tensor(c.kt), tv = p.tensor(c.v), ty = p.tensor(c.y);
+    p.inputs = {tq, tk, tv};
+    armbench_engine_tensor tm{};
+    if (!c.mask.empty()) tm = p.tensor(c.mask), p.inputs.push_back(tm);
+    p.outputs = {ty};
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_ATTENTION, "attn");
+    s.x = tq, s.b = tk, s.v = tv, s.y = ty, s.dtype = dtype, s.attention_scale = 0.25f;
+    if (!c.mask.empty()) s.has_mask = 1, s.mask = tm;
+    std::vector<std::vector<float>> in = {randoms(elems(tq)), randoms(elems(tk)), randoms(elems(tv))};
+    if (!c.mask.empty()) in.push_back(randoms(elems(tm)));
+    const auto one = run(p, in), two = run(p, in, pool);
+    if (one.empty() || two.empty()) continue;
+    same_bits(two[0], one[0], "attention on two threads");
+    const size_t r = c.y.size();
+    armbench_attention_args a{};
+    a.batch = r == 4 ? c.y[0] : 1, a.heads = c.y[r - 3];
+    a.sq = c.q[r - 2], a.dk = c.q[r - 1], a.sk = c.kt[r - 1], a.dv = c.v[r - 1];
+    a.scale = 0.25f, a.dtype = dtype, a.gemm_kernel = armbench_gemm_default_kernel(dtype);
+    std::vector<uint16_t> h[3];
+    for (size_t i = 0; i < 3; ++i) {
+      h[i].resize(in[i].size());
+      armbench_f32_to_bf16_array(in[i].data(), h[i].data(), in[i].size(), ARMBENCH_BF16_RNE);
+    }
+    a.q = bf ? static_cast<const void*>(h[0].data()) : in[0].data();
+    a.kt = bf ? static_cast<const void*>(h[1].data()) : in[1].data();
+    a.v = bf ? static_cast<const void*>(h[2].data()) : in[2].data();
+    if (!c.mask.empty()) {
+      a.mask = in[3].data();
+      a.mask_strides[0] = c.mask[1] * c.mask[2] * c.mask[3];
+      a.mask_strides[2] = c.mask[2] == 1 ? 0 : c.mask[3];
+      a.mask_strides[3] = 1;
+    }
+    std::vector<float> want(elems(ty));
+    a.y = want.data();
+    CHECK(armbench_attention(&a, 0, SIZE_MAX) == 0);
+    same_bits(one[0], want, bf ? "attention bf16" : "attention fp32");
+  }
+  armbench_gemm_pool_destroy(pool);
+  if (bf) return;
+  // Refusals: each program differs from a good one in one field.
+  auto program = [](Program* p, std::vector<size_t> mask) -> armbench_engine_step& {
+    auto tq = p->tensor({1, 2, 8, 4}), tk = p->tensor({1, 2, 4, 8}), tv = p->tensor({1, 2, 8, 4}), ty = p->tensor({1, 2, 8, 4});
+    armbench_engine_step& s = p->step(ARMBENCH_ENGINE_ATTENTION, "attn");
+    s.x = tq, s.b = tk, s.v = tv, s.y = ty, s.attention_scale = 1.0f;
+    if (!mask.empty()) s.has_mask = 1, s.mask = p->tensor(mask);
+    return s;
+  };
+  {
+    Program p;
+    program(&p, {1, 1, 1, 8});
+    armbench_engine_desc d = p.desc();
+    armbench_engine* e = nullptr;
+    CHECK(armbench_engine_create(&d, &e, nullptr, 0) == 0);
+    const char* runs = armbench_engine_step_kernel(e, 0);
+    CHECK_MSG(runs && strstr(runs, "attention") == runs, "runs \"%s\"", runs ? runs : "");
+    armbench_engine_free(e);
+  }
+  {
+    Program p;
+    program(&p, {1, 2, 1, 7});
+    refused(p, -EINVAL, "does not broadcast to the scores [1,2,8,8]");
+  }
+  {
+    Program p;
+    program(&p, {2, 1, 1, 8});  // a batch of masks for one batch
+    refused(p, -EINVAL, "does not broadcast");
+  }
+  {
+    Program p;
+    program(&p, {}).attention_scale = NAN;
+    refused(p, -EINVAL, "scale nan is not a finite number");
+  }
+  {
+    Program p;
+    armbench_engine_step& s = program(&p, {});
+    s.v.dims[2] = 7;  // v's rows differ from the keys
+    refused(p, -EINVAL, "with the same batch dims");
+  }
+  {
+    Program p;
+    armbench_engine_step& s = program(&p, {});
+    s.b.dims[0] = 2;  // batch dims that would need broadcasting
+    s.b.offset = s.y.offset + 4096;
+    p.arena += 8192;
+    refused(p, -EINVAL, "with the same batch dims");
+  }
+  {
+    Program p;
+    armbench_engine_step& s = program(&p, {});
+    s.y = s.v;  // writing over v
+    refused(p, -EINVAL, "v (bytes");
+  }
+  {
+    Program p;
+    armbench_engine_step& s = program(&p, {});
+    s.v.ndims = 3, s.v.dims[0] = 2, s.v.dims[1] = 8, s.v.dims[2] = 4;
+    refused(p, -EINVAL, "must have one rank");
+  }
+}
+
 void test_huge_calloc() {
   for (const size_t bytes : {size_t{1}, size_t{100}, size_t{3} << 20}) {
     unsigned char* p = static_cast<unsigned char*>(armbench::runtime::huge_calloc(bytes));
@@ -1146,5 +1265,7 @@ int main() {
   test_transformer_misc();
   test_transformer_pool();
   test_transformer_refusals();
+  test_attention(ARMBENCH_GEMM_F32);
+  test_attention(ARMBENCH_GEMM_BF16);
   return check::summary("test_engine");
 }

@@ -45,6 +45,14 @@ export interface PoolAttrs {
   countIncludePad: boolean;
 }
 
+export interface AttentionAttrs {
+  scaleOp: "Mul" | "Div" | "none";
+  scaleBy: number;
+}
+
+/** The factor the scores are multiplied by (a Div by c multiplies by 1 / c in fp32). */
+export const attentionScale = (a: AttentionAttrs): number => (a.scaleOp === "Div" ? Math.fround(1 / a.scaleBy) : a.scaleOp === "Mul" ? a.scaleBy : 1);
+
 export interface Epilogue {
   act: Act;
   clipMin?: number;
@@ -66,6 +74,14 @@ export type Node =
   | { op: "MaxPool" | "AveragePool"; name: string; inputs: string[]; outputs: string[]; attrs: PoolAttrs }
   | { op: "Gemm"; name: string; inputs: string[]; outputs: string[]; attrs: { alpha: number; beta: number; transA: boolean; transB: boolean } }
   | { op: "FusedGemm"; name: string; inputs: string[]; outputs: string[]; attrs: Epilogue }
+  /**
+   * The passes' own (fuseAttention): y = Softmax(scaled(q @ kt) + mask, last axis) @ v,
+   * inputs [q, kt, v, mask | ""], q [..., sq, dk], kt [..., dk, sk], v [..., sk, dv]
+   * with equal batch dims, the mask broadcasting to the scores. scaleOp and scaleBy
+   * are the Mul or Div by a constant scalar it replaced ("none": no scaling), kept so
+   * saveOnnx writes back the very ops.
+   */
+  | { op: "Attention"; name: string; inputs: string[]; outputs: string[]; attrs: AttentionAttrs }
   | { op: "MatMul"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
   | { op: "Flatten"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number } }
   | { op: "Reshape"; name: string; inputs: string[]; outputs: string[]; attrs: { shape: number[] } }
@@ -98,7 +114,7 @@ export type Layout = "nchw" | "nchwc";
 
 export type OpType = Node["op"];
 
-/** The ONNX ops the loader accepts (FusedConv, FusedGemm and Reorder are the passes' own). */
+/** The ONNX ops the loader accepts (FusedConv, FusedGemm, Attention and Reorder are the passes' own). */
 export const ONNX_OPS: readonly OpType[] = [
   "Conv", "BatchNormalization", "Relu", "Clip", "Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "MaxPool", "AveragePool",
   "GlobalAveragePool", "Gemm", "MatMul", "Flatten", "Reshape", "Concat", "Softmax", "LogSoftmax",
@@ -371,6 +387,19 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
       if (x.length < 2 || !w || w.length !== 2 || x[x.length - 1] !== w[1]) fail(n, "needs x [..., k] and weights n x k");
       return [...x.slice(0, -1), w[0]!];
     }
+    case "Attention": {
+      const [kt, v] = [ins[1], ins[2]];
+      const r = x.length;
+      if (!kt || !v || r < 2 || kt.length !== r || v.length !== r) fail(n, "needs q, kt and v of one rank, 2 or more");
+      const batch = x.slice(0, -2);
+      if (kt[r - 2] !== x[r - 1] || v[r - 2] !== kt[r - 1] || [kt, v].some((t) => t.slice(0, -2).join() !== batch.join())) {
+        fail(n, `q [${x.join(", ")}], kt [${kt.join(", ")}] and v [${v.join(", ")}] are not [..., sq, dk], [..., dk, sk] and [..., sk, dv]`);
+      }
+      const scores = [...batch, x[r - 2]!, kt[r - 1]!];
+      const mask = ins[3];
+      if (mask && broadcastDims(scores, mask)?.join() !== scores.join()) fail(n, `the mask [${mask.join(", ")}] does not broadcast to the scores [${scores.join(", ")}]`);
+      return [...batch, x[r - 2]!, v[r - 1]!];
+    }
     case "MatMul": {
       const w = ins[1];
       if (!w || x.length < 2 || w.length < 2) fail(n, `only MatMul of rank 2 and more is supported, got [${x.join(", ")}] x [${w?.join(", ") ?? ""}]`);
@@ -486,6 +515,11 @@ export function countFlops(g: Graph): FlopCount {
       const w = shapes.get(n.inputs[1]!)!;
       // Each output element sums over (c / group) x r x s products.
       m = y.reduce((p, v) => p * v, 1) * w[1]! * w[2]! * w[3]!;
+    } else if (n.op === "Attention") {
+      // q @ kt then probabilities @ v: sq x sk x (dk + dv) per head.
+      const q = shapes.get(n.inputs[0]!)!;
+      const sk = shapes.get(n.inputs[1]!)!.at(-1)!;
+      m = (q.reduce((p, v) => p * v, 1) / q.at(-1)!) * sk * (q.at(-1)! + y.at(-1)!);
     } else if (n.op === "Gemm" || n.op === "MatMul" || n.op === "FusedGemm") {
       const x = shapes.get(n.inputs[0]!)!;
       const k = n.op === "Gemm" && n.attrs.transA ? x[0]! : x[x.length - 1]!;

@@ -7,7 +7,7 @@
 import { defaultConvAlgo } from "../conv/heuristic.js";
 import { UserError } from "../errors.js";
 import type { NativeConvShape } from "../native.js";
-import { inferTypes, type Graph, type Layout, type Node } from "./ir.js";
+import { attentionScale, inferTypes, type Graph, type Layout, type Node } from "./ir.js";
 import { convShapeOf } from "./layout.js";
 import { toFusedGemm } from "./passes.js";
 import { isAlias, type MemoryPlan } from "./plan.js";
@@ -139,6 +139,14 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         const k = xr.dims[xr.dims.length - 1]!;
         const rows = xr.dims.reduce((p, v) => p * v, 1) / k;
         steps.push({ op: "gemm", name: n.name, x: xr, y: yr, rows, k, n: yr.dims[yr.dims.length - 1]!, weights, ...(bias ? { bias } : {}), act, ...clip, dtype: o.fpmath, ...gemmPick });
+        break;
+      }
+      case "Attention": {
+        const [q, kt, v, mask] = n.inputs;
+        steps.push({
+          op: "attention", name: n.name, q: refOf(q!, n), kt: refOf(kt!, n), v: refOf(v!, n), ...(mask ? { mask: refOf(mask, n) } : {}),
+          y: y(), scale: attentionScale(n.attrs), dtype: o.fpmath, ...gemmPick,
+        });
         break;
       }
       case "BatchNormalization": {

@@ -1380,6 +1380,27 @@ export function saveOnnx(g: Graph): Uint8Array {
         act(n, mid, y, n.attrs);
         break;
       }
+      case "Attention": {
+        // The ops it stands for: MatMul, the scale's Mul or Div, the mask's Add, Softmax
+        // over the last axis (-1 means the last axis at every opset), MatMul by v.
+        const [q, kt, v, mask] = n.inputs as [string, string, string, string];
+        const y = n.outputs[0]!;
+        let cur = `${y}/scores`;
+        nodes.push({ name: `${n.name}/matmul_qk`, opType: "MatMul", input: [q, kt], output: [cur] });
+        if (n.attrs.scaleOp !== "none") {
+          const c = `${n.name}/scale`;
+          init.push(floatTensorProto(c, { dims: [], data: Float32Array.of(n.attrs.scaleBy) }));
+          nodes.push({ name: `${n.name}/${n.attrs.scaleOp.toLowerCase()}`, opType: n.attrs.scaleOp, input: [cur, c], output: [`${y}/scaled`] });
+          cur = `${y}/scaled`;
+        }
+        if (mask) {
+          nodes.push({ name: `${n.name}/add_mask`, opType: "Add", input: [cur, mask], output: [`${y}/masked`] });
+          cur = `${y}/masked`;
+        }
+        nodes.push({ name: `${n.name}/softmax`, opType: "Softmax", input: [cur], output: [`${y}/probs`], attribute: [attrInt("axis", -1)] });
+        nodes.push({ name: n.name, opType: "MatMul", input: [`${y}/probs`, v], output: [y] });
+        break;
+      }
       case "Gather": {
         const idx = n.attrs.indices;
         const input = idx ? [n.inputs[0]!, ints(`${n.name}/indices`, idx.data, idx.dims)] : n.inputs;

@@ -3,11 +3,11 @@
  * weights included): constant folding, BatchNormalization folded into the conv before
  * it, the Erf form of GELU and the op-by-op form of layer normalisation recognised,
  * bias / residual add / ReLU / Clip / GELU fused
- * into the conv or gemm epilogue, and a residual Add fused into the LayerNormalization
- * after it. Each keeps what the graph computes; the tests check that through onnxruntime.
+ * into the conv or gemm epilogue, a residual Add fused into the LayerNormalization
+ * after it, and attention (MatMul, scale, mask, Softmax, MatMul) fused into one node. Each keeps what the graph computes; the tests check that through onnxruntime.
  */
 import { gatherInto, transposeInto } from "./fold.js";
-import { cloneGraph, consumers, inferShapes, nodeOutputShape, producers, type Epilogue, type Graph, type Node, type Tensor } from "./ir.js";
+import { broadcastDims, cloneGraph, consumers, inferShapes, nodeOutputShape, producers, type Epilogue, type Graph, type Node, type Tensor } from "./ir.js";
 
 /** Every use of value `from` now reads `to`. */
 function renameUses(g: Graph, from: string, to: string): void {
@@ -376,6 +376,84 @@ export function fuseSkipLayerNorm(input: Graph): Graph {
 
 
 /**
+ * Attention as exporters write it, MatMul(q, kt), a Mul or Div by a constant scalar
+ * (or neither), an Add of a mask (or none), Softmax over the last axis, MatMul by v,
+ * becomes one Attention node, which the executor runs a tile of query rows at a time
+ * without ever holding the whole score matrix. Only where each value between the two
+ * MatMuls has no other reader, q, kt, v and the mask are activations, q, kt and v share
+ * their batch dims (no broadcasting between them) and the mask broadcasts to the scores
+ * without widening them; anything else is left as it is.
+ */
+export function fuseAttention(input: Graph): Graph {
+  const g = cloneGraph(input);
+  const shapes = inferShapes(g);
+  const made = producers(g);
+  const activation = (v: string | undefined) => v !== undefined && v !== "" && !g.initializers.has(v);
+  for (const softmax of [...g.nodes]) {
+    if (softmax.op !== "Softmax") continue;
+    const uses = consumers(g);
+    const dims = shapes.get(softmax.inputs[0]!)!;
+    const rank = dims.length;
+    if (rank < 2 || rank > 4 || (softmax.attrs.axis < 0 ? softmax.attrs.axis + rank : softmax.attrs.axis) !== rank - 1) continue;
+    const sole = (v: string) => soleConsumer(g, uses, v);
+    const pv = sole(softmax.outputs[0]!);
+    if (!pv || pv.op !== "MatMul" || pv.inputs[0] !== softmax.outputs[0] || !activation(pv.inputs[1])) continue;
+    const removed: Node[] = [softmax, pv];
+    const other = (n: Node, v: string) => (n.inputs[0] === v ? n.inputs[1]! : n.inputs[0]!);
+    const scaleOf = (n: Node) => {
+      const c = n.op === "Div" ? scalarOf(g, n.inputs[1]) : n.op === "Mul" ? (scalarOf(g, n.inputs[1]) ?? scalarOf(g, n.inputs[0])) : undefined;
+      return c !== undefined && Number.isFinite(c) && c !== 0 ? c : undefined;
+    };
+    const fromScores = (n: Node | undefined) => n?.op === "MatMul" || ((n?.op === "Mul" || n?.op === "Div") && scaleOf(n) !== undefined);
+    // Back from the softmax: the mask add, the scale, the scores' MatMul; `reader` is
+    // the node that reads `at`, which must be its only reader.
+    let reader: Node = softmax;
+    let at = softmax.inputs[0]!;
+    let node = made.get(at);
+    let mask = "";
+    const step = (n: Node, next: string) => {
+      removed.push(n);
+      reader = n;
+      at = next;
+      node = made.get(at);
+    };
+    if (sole(at) !== reader) continue;
+    if (node?.op === "Add") {
+      const [a, b] = node.inputs as [string, string];
+      const scoresSide = fromScores(made.get(a)) && activation(b) ? a : fromScores(made.get(b)) && activation(a) ? b : undefined;
+      if (!scoresSide) continue;
+      mask = other(node, scoresSide);
+      step(node, scoresSide);
+      if (sole(at) !== reader) continue;
+    }
+    let scaleOp: "Mul" | "Div" | "none" = "none";
+    let scaleBy = 1;
+    if (node?.op === "Mul" || node?.op === "Div") {
+      const c = scaleOf(node);
+      if (c === undefined) continue;
+      scaleOp = node.op;
+      scaleBy = c;
+      step(node, node.op === "Div" || g.initializers.has(node.inputs[1]!) ? node.inputs[0]! : node.inputs[1]!);
+      if (sole(at) !== reader) continue;
+    }
+    const scores = node as Node | undefined;
+    if (scores?.op !== "MatMul" || !activation(scores.inputs[0]) || !activation(scores.inputs[1])) continue;
+    removed.push(scores);
+    const [q, kt] = scores.inputs as [string, string];
+    const v = pv.inputs[1]!;
+    const [qd, kd, vd] = [q, kt, v].map((x) => shapes.get(x)!) as [number[], number[], number[]];
+    // Equal ranks and batch dims: the executor's step does not broadcast q, kt and v.
+    if (qd.length !== rank || kd.length !== rank || vd.length !== rank || [kd, vd].some((d) => d.slice(0, -2).join() !== qd.slice(0, -2).join())) continue;
+    if (mask && broadcastDims(dims, shapes.get(mask)!)?.join() !== dims.join()) continue;
+    const fused: Node = { op: "Attention", name: `${softmax.name}/attention`, inputs: [q, kt, v, mask], outputs: [...pv.outputs], attrs: { scaleOp, scaleBy } };
+    // In the place of the last MatMul: q, kt, v and the mask are all ready there.
+    g.nodes[g.nodes.indexOf(pv)] = fused;
+    g.nodes = g.nodes.filter((m) => !removed.includes(m));
+  }
+  return dropUnusedInitializers(g);
+}
+
+/**
  * Nodes the executor has no single step for, rewritten as ones it has: a Gemm that is
  * not a FusedGemm (transA, a B computed at run time, C of any broadcastable shape) as
  * Transpose, MatMul, Mul by alpha and Add of beta C; a LayerNormalization whose gain or
@@ -446,5 +524,5 @@ export function decompose(input: Graph): Graph {
 
 /** Every pass, in the order that lets each find the patterns the previous one exposed. */
 export function optimize(g: Graph): Graph {
-  return fuseSkipLayerNorm(fuseEpilogues(fuseLayerNorm(fuseGelu(foldBatchNorm(foldConstants(decompose(foldConstants(g))))))));
+  return fuseAttention(fuseSkipLayerNorm(fuseEpilogues(fuseLayerNorm(fuseGelu(foldBatchNorm(foldConstants(decompose(foldConstants(g)))))))));
 }

@@ -158,6 +158,16 @@ export interface TransposeStep { op: "transpose"; name: string; x: TensorRef; y:
 export interface MatMulStep { op: "matmul"; name: string; a: TensorRef; b: TensorRef; y: TensorRef; dtype: "fp32" | "bf16"; gemm?: GemmPick }
 
 /**
+ * Fused attention per head: y = softmax(scale * q @ kt + mask) @ v over each row, q
+ * [..., sq, dk], kt (K transposed) [..., dk, sk], v [..., sk, dv], y [..., sq, dv],
+ * ranks 2 to 4 with equal batch dims, the mask (optional) broadcasting to the scores
+ * [..., sq, sk]. The executor holds one tile of query rows' scores at a time, never
+ * the whole score matrix. bf16: q, kt, v and the probabilities rounded to bf16, as the
+ * matmul steps it replaces round their inputs.
+ */
+export interface AttentionStep { op: "attention"; name: string; q: TensorRef; kt: TensorRef; v: TensorRef; mask?: TensorRef; y: TensorRef; scale: number; dtype: "fp32" | "bf16"; gemm?: GemmPick }
+
+/**
  * LayerNormalization over the last `cols` values of each of `rows` rows (x dims with
  * rows x cols elements): y = (x + residual - mean) / sqrt(var + epsilon) * scale + bias,
  * the residual (same dims as x) added first where given (onnxruntime's
@@ -211,7 +221,7 @@ export interface ReorderStep { op: "reorder"; name: string; x: TensorRef; y: Ten
 export type Step =
   | ConvStep | PoolStep | GlobalAvgPoolStep | GemmStep | UnaryStep | BinaryStep
   | ConcatStep | BatchNormStep | SoftmaxStep | ReorderStep
-  | BroadcastStep | TransposeStep | MatMulStep | LayerNormStep | ReduceMeanStep | GatherStep | CastStep;
+  | BroadcastStep | TransposeStep | MatMulStep | AttentionStep | LayerNormStep | ReduceMeanStep | GatherStep | CastStep;
 
 export interface Program {
   arenaBytes: number;

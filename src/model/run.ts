@@ -131,30 +131,42 @@ export type TransformerPart = "attention" | "FFN" | "layer norm" | "other";
 
 /**
  * Each step's part of a transformer block, read off the program's data flow: the FFN is
- * the gemm with a GELU epilogue and the gemm reading its output; attention is the batched
- * matmuls, softmax, transposes and 4-D broadcasts (scale, mask) between them, and the
+ * the gemm with a GELU epilogue and the gemm reading its output; attention is the fused
+ * attention steps, or unfused the batched matmuls, softmax, transposes and 4-D
+ * broadcasts (scale, mask) between them, and the
  * gemms writing a tensor a transpose reads (Q, K, V) or reading one a transpose wrote
- * (the output projection); layer norms are themselves. Null for a program with no
- * batched matmul (not a transformer).
+ * (the output projection); layer norms are themselves. Null for a program with neither
+ * an attention step nor a batched matmul (not a transformer).
  */
 export function transformerParts(steps: Step[]): TransformerPart[] | null {
-  if (!steps.some((s) => s.op === "matmul")) return null;
-  const transposedIn = new Set(steps.flatMap((s) => (s.op === "transpose" ? [s.x.offset] : [])));
-  const transposedOut = new Set(steps.flatMap((s) => (s.op === "transpose" ? [s.y.offset] : [])));
-  const geluOut = new Set(steps.flatMap((s) => (s.op === "gemm" && s.act.startsWith("gelu") ? [s.y.offset] : [])));
-  return steps.map((s) => {
+  if (!steps.some((s) => s.op === "matmul" || s.op === "attention")) return null;
+  // The arena reuses bytes, so an offset names a tensor only between its writer and its
+  // readers: what reads a gemm's y is the next step reading that offset, and what wrote
+  // its x the last step before it writing that offset.
+  const transposes = (i: number) => steps[i]?.op === "transpose";
+  const writerOf = new Map<number, number>();
+  const writer: (number | undefined)[] = [];
+  for (const [i, s] of steps.entries()) {
+    if (s.op === "gemm") writer[i] = writerOf.get(s.x.offset);
+    writerOf.set(s.y.offset, i);
+  }
+  const readBy = (i: number, offset: number) => steps.findIndex((t, j) => j > i && "x" in t && t.x?.offset === offset);
+  return steps.map((s, i) => {
     switch (s.op) {
       case "layernorm":
         return "layer norm";
+      case "attention":
       case "matmul":
       case "softmax":
       case "transpose":
         return "attention";
       case "broadcast":
         return s.y.dims.length === 4 ? "attention" : "other";
-      case "gemm":
-        if (s.act.startsWith("gelu") || geluOut.has(s.x.offset)) return "FFN";
-        return transposedIn.has(s.y.offset) || transposedOut.has(s.x.offset) ? "attention" : "other";
+      case "gemm": {
+        const from = steps[writer[i] ?? -1];
+        if (s.act.startsWith("gelu") || (from?.op === "gemm" && from.act.startsWith("gelu"))) return "FFN";
+        return transposes(readBy(i, s.y.offset)) || transposes(writer[i] ?? -1) ? "attention" : "other";
+      }
       default:
         return "other";
     }

@@ -303,6 +303,36 @@ function run(s: Step, mem: Memory): Float32Array | Int32Array {
       }
       return y;
     }
+    case "attention": {
+      for (const t of [s.q, s.kt, s.v, ...(s.mask ? [s.mask] : [])]) disjoint(mem, t, s.y, s.name);
+      const [q, kt, v] = [mem.read(s.q), mem.read(s.kt), mem.read(s.v)];
+      const mask = s.mask ? mem.read(s.mask) : undefined;
+      const y = new Float32Array(count(s.y));
+      const [sq, dk] = s.q.dims.slice(-2) as [number, number];
+      const sk = s.kt.dims[s.kt.dims.length - 1]!;
+      const dv = s.v.dims[s.v.dims.length - 1]!;
+      const batchDims = s.y.dims.slice(0, -2);
+      const scoreDims = [...batchDims, sq, sk];
+      const batches = batchDims.reduce((p, v) => p * v, 1);
+      const row = new Float64Array(sk);
+      for (let t = 0; t < batches; t++)
+        for (let i = 0; i < sq; i++) {
+          for (let j = 0; j < sk; j++) {
+            let acc = 0;
+            for (let d = 0; d < dk; d++) acc += q[(t * sq + i) * dk + d]! * kt[(t * dk + d) * sk + j]!;
+            row[j] = Math.fround(acc) * s.scale + (mask ? mask[broadcastIndex((t * sq + i) * sk + j, scoreDims, s.mask!.dims)]! : 0);
+          }
+          const m = Math.max(...row);
+          let sum = 0;
+          for (let j = 0; j < sk; j++) sum += row[j] = Math.exp(row[j]! - m);
+          for (let c = 0; c < dv; c++) {
+            let acc = 0;
+            for (let j = 0; j < sk; j++) acc += (row[j]! / sum) * v[(t * sk + j) * dv + c]!;
+            y[(t * sq + i) * dv + c] = acc;
+          }
+        }
+      return y;
+    }
     case "layernorm": {
       const x = mem.read(s.x);
       const r = s.residual ? mem.read(s.residual) : undefined;

@@ -47,13 +47,14 @@ typedef enum armbench_engine_op {
   ARMBENCH_ENGINE_SQRT = 24,
   ARMBENCH_ENGINE_GELU = 25,
   ARMBENCH_ENGINE_GELU_TANH = 26,
-  ARMBENCH_ENGINE_OP_COUNT = 27
+  ARMBENCH_ENGINE_ATTENTION = 27,
+  ARMBENCH_ENGINE_OP_COUNT = 28
 } armbench_engine_op;
 
 /* "conv", "maxpool", "avgpool", "globalavgpool", "gemm", "relu", "clip", "sigmoid",
  * "hardswish", "add", "mul", "concat", "batchnorm", "softmax", "reorder", "broadcast",
  * "transpose", "matmul", "layernorm", "reducemean", "gather", "cast", "erf", "tanh",
- * "sqrt", "gelu", "gelu-tanh" (the program's names); NULL for an unknown op. */
+ * "sqrt", "gelu", "gelu-tanh", "attention" (the program's names); NULL for an unknown op. */
 const char* armbench_engine_op_name(armbench_engine_op op);
 
 typedef enum armbench_engine_layout {
@@ -141,7 +142,14 @@ typedef struct armbench_engine_step {
    *   An index outside [-axis_len, axis_len) fails the run (-EINVAL, the step and the
    *   index named in why); with zero_row nonzero, an index equal to axis_len gives a
    *   row of zeros (armbench_gather_zero_row).
-   * cast: x int32, y fp32, same element count (y may alias x exactly). */
+   * cast: x int32, y fp32, same element count (y may alias x exactly).
+   * attention: y = softmax(scale * x b + mask) v over each row (armbench_attention):
+   *   x (q) [..., sq, dk], b (K transposed) [..., dk, sk], v [..., sk, dv] and y
+   *   [..., sq, dv], ranks 2 to 4, equal batch dims (no broadcasting among them);
+   *   has_mask: mask, rank up to y's, broadcasts to [..., sq, sk] (each of its dims,
+   *   right-aligned, 1 or the scores'). None of them may overlap y. attention_scale finite;
+   *   dtype as matmul's (bf16: x, b and v rounded at each run, and the probabilities
+   *   before their product with v); the gemm choice below picks the GEMM kernel. */
   armbench_binary_fn fn;
   armbench_engine_const a_const, b_const;
   size_t perm[4];
@@ -157,6 +165,9 @@ typedef struct armbench_engine_step {
   /* gemm and matmul: the GEMM kernel (a registry index of the step's dtype, supported
    * here) and blocking a tuning chose; has_gemm_choice 0: the dtype's default kernel
    * with its own blocking. */
+  armbench_engine_tensor v, mask;
+  int has_mask;
+  float attention_scale;          /* attention: scores = attention_scale * q kt */
   int has_gemm_choice;
   size_t gemm_kernel;
   armbench_gemm_blocking gemm_blocking;

@@ -128,6 +128,38 @@ void armbench_sqrt(const float* x, float* y, size_t count);
 void armbench_gelu(const float* x, float* y, size_t count);
 void armbench_gelu_tanh(const float* x, float* y, size_t count);
 
+/* Scaled dot-product attention, fused: for each of batch x heads problems,
+ * y = softmax(scale * q kt + mask) v over each row, with q [sq][dk], kt [dk][sk] (K
+ * already transposed, the form transformer graphs hold it), v [sk][dv] and y [sq][dv]
+ * dense and back to back per problem (problem p at p times the matrix's size). The
+ * mask (NULL: none) is read at mask[b * s[0] + h * s[1] + i * s[2] + j * s[3]] for
+ * problem (b, h), score row i and column j, s = mask_strides (0 along a broadcast
+ * axis). Query rows go in tiles of armbench_attention_tile_rows(): a tile's scores
+ * (tile x sk floats) are the only part of the score matrix ever held, softmax as
+ * armbench_softmax. dtype bf16: q, kt and v hold bf16 bit patterns (uint16_t) and each
+ * tile's probabilities are rounded to bf16 before the product with v, as two bf16
+ * matmuls around a softmax would; fp32 accumulation either way. gemm_kernel: a GEMM
+ * registry index of that dtype, supported here (armbench_gemm_default_kernel). */
+typedef struct armbench_attention_args {
+  size_t batch, heads, sq, sk, dk, dv;
+  float scale;
+  int dtype;  /* an armbench_gemm_dtype */
+  size_t gemm_kernel;
+  const void *q, *kt, *v;
+  const float* mask;
+  size_t mask_strides[4];
+  float* y;
+} armbench_attention_args;
+
+/* Query rows per tile, and the tiles of a call: batch x heads x ceil(sq / tile rows). */
+size_t armbench_attention_tile_rows(void);
+size_t armbench_attention_tiles(const armbench_attention_args* a);
+/* Tiles [begin, end) (end clamped; 0, SIZE_MAX is all of them): the bits of one call
+ * whatever the split. 0, -EINVAL (a NULL pointer, a zero dimension, sizes that
+ * overflow, a non-finite scale, an unknown dtype or kernel of another dtype),
+ * -ENOTSUP (the kernel cannot run here) or -ENOMEM (the tile's scratch). */
+int armbench_attention(const armbench_attention_args* a, size_t begin, size_t end);
+
 /* Which implementation the elementwise ops use here: "avx512", "avx2", "neon", "scalar". */
 const char* armbench_ops_isa(void);
 

@@ -783,6 +783,78 @@ class Builder {
     return 0;
   }
 
+  int attention(const armbench_engine_step& s, Step* p) {
+    Resolved q, kt, v, y, mask;
+    int rc;
+    if ((rc = tensor(s.x, "q", &q)) || (rc = tensor(s.b, "kt", &kt)) || (rc = tensor(s.v, "v", &v)) ||
+        (rc = tensor(s.y, "y", &y)) || (rc = dtype(s.dtype)) || (rc = no_overlap(q, "q", y, false)) ||
+        (rc = no_overlap(kt, "kt", y, false)) || (rc = no_overlap(v, "v", y, false)))
+      return rc;
+    const armbench_engine_tensor* ts[4] = {&s.x, &s.b, &s.v, &s.y};
+    for (const armbench_engine_tensor* t : ts)
+      if (t->layout != ARMBENCH_ENGINE_NCHW) return fail(-EINVAL, "attention needs nchw (dense) q, kt, v and y");
+    const size_t r = s.y.ndims;
+    if (r < 2 || s.x.ndims != r || s.b.ndims != r || s.v.ndims != r)
+      return fail(-EINVAL, "q %s, kt %s, v %s and y %s must have one rank, 2 to 4", dims_text(s.x).c_str(),
+                  dims_text(s.b).c_str(), dims_text(s.v).c_str(), dims_text(s.y).c_str());
+    const size_t sq = s.x.dims[r - 2], dk = s.x.dims[r - 1], sk = s.b.dims[r - 1], dv = s.v.dims[r - 1];
+    bool fits = s.b.dims[r - 2] == dk && s.v.dims[r - 2] == sk && s.y.dims[r - 2] == sq && s.y.dims[r - 1] == dv;
+    for (size_t i = 0; i + 2 < r; ++i)
+      fits = fits && s.x.dims[i] == s.y.dims[i] && s.b.dims[i] == s.y.dims[i] && s.v.dims[i] == s.y.dims[i];
+    if (!fits)
+      return fail(-EINVAL, "q %s, kt %s, v %s and y %s are not [..., sq, dk], [..., dk, sk], [..., sk, dv] and "
+                           "[..., sq, dv] with the same batch dims", dims_text(s.x).c_str(), dims_text(s.b).c_str(),
+                  dims_text(s.v).c_str(), dims_text(s.y).c_str());
+    if (!isfinite(s.attention_scale)) return fail(-EINVAL, "scale %g is not a finite number", s.attention_scale);
+    // The scores as [batch, heads, sq, sk], missing leading dims 1.
+    size_t sd[4] = {1, 1, sq, sk};
+    for (size_t i = 0; i + 2 < r; ++i) sd[4 - r + i] = s.y.dims[i];
+    armbench_attention_args& a = p->attention;
+    if (s.has_mask) {
+      if ((rc = tensor(s.mask, "mask", &mask)) || (rc = no_overlap(mask, "mask", y, false))) return rc;
+      if (s.mask.layout != ARMBENCH_ENGINE_NCHW || s.mask.ndims > r)
+        return fail(-EINVAL, "mask %s must be nchw (dense) with at most y's %zu dims", dims_text(s.mask).c_str(), r);
+      // Right-aligned over the scores' dims; a dim of 1 repeats (stride 0).
+      size_t stride = 1;
+      for (size_t i = 0; i < s.mask.ndims; ++i) {
+        const size_t md = s.mask.dims[s.mask.ndims - 1 - i], at = 3 - i;
+        if (md != 1 && md != sd[at])
+          return fail(-EINVAL, "mask %s does not broadcast to the scores %s", dims_text(s.mask).c_str(),
+                      dims_text(4, sd).c_str());
+        a.mask_strides[at] = md == 1 ? 0 : stride;
+        stride *= md;
+      }
+      a.mask = at(mask);
+    }
+    p->x = at(q);
+    p->b = at(kt);
+    p->y = at(y);
+    a.batch = sd[0], a.heads = sd[1], a.sq = sq, a.sk = sk, a.dk = dk, a.dv = dv;
+    a.scale = s.attention_scale;
+    a.dtype = s.dtype;
+    a.q = p->x, a.kt = p->b, a.v = at(v), a.y = p->y;
+    p->bf16 = s.dtype == ARMBENCH_GEMM_BF16;
+    if ((rc = gemm_choice(s, p))) return rc;
+    a.gemm_kernel = p->kernel;
+    if (armbench_attention_tiles(&a) == 0) return fail(-EINVAL, "the sizes overflow");
+    if (p->bf16) {
+      const float* in[3] = {p->x, p->b, at(v)};
+      const size_t elems[3] = {elems_of(s.x), elems_of(s.b), elems_of(s.v)};
+      size_t end = 0;
+      for (size_t i = 0; i < 3; ++i) {
+        p->attn_in[i] = in[i];
+        p->attn_elems[i] = elems[i];
+        p->attn_at[i] = bf16_b_at(end);
+        end = p->attn_at[i] + elems[i];
+      }
+      need_scratch(end);
+    }
+    const armbench_gemm_kernel* k = armbench_gemm_kernel_at(p->kernel);
+    p->runs = std::string("attention ") + armbench_ops_isa() + " softmax, gemm " + (k ? k->name : "?") + ", " +
+              std::to_string(armbench_attention_tile_rows()) + "-row tiles";
+    return 0;
+  }
+
   int reorder(const armbench_engine_step& s, Step* p) {
     Resolved x, y;
     int rc;
@@ -847,6 +919,7 @@ class Builder {
       case ARMBENCH_ENGINE_REDUCEMEAN: return reducemean(s, p);
       case ARMBENCH_ENGINE_GATHER: return gather(s, p);
       case ARMBENCH_ENGINE_CAST: return cast(s, p);
+      case ARMBENCH_ENGINE_ATTENTION: return attention(s, p);
       default: return fail(-EINVAL, "unknown op %d", static_cast<int>(s.op));
     }
   }
@@ -918,7 +991,7 @@ const char* armbench_engine_op_name(armbench_engine_op op) {
       "conv",      "maxpool", "avgpool",   "globalavgpool", "gemm",       "relu",   "clip",
       "sigmoid",   "hardswish", "add",     "mul",           "concat",     "batchnorm", "softmax",
       "reorder",   "broadcast", "transpose", "matmul",      "layernorm",  "reducemean", "gather",
-      "cast",      "erf",     "tanh",      "sqrt",          "gelu",       "gelu-tanh"};
+      "cast",      "erf",     "tanh",      "sqrt",          "gelu",       "gelu-tanh", "attention"};
   return static_cast<unsigned>(op) < ARMBENCH_ENGINE_OP_COUNT ? names[op] : nullptr;
 }
 

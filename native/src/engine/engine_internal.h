@@ -100,6 +100,12 @@ struct Step {
   bool zero_row = false;  // an index of axis_len gives zeros (armbench_gather_zero_row)
   // cast: x as the int32 it holds
   const int32_t* xi = nullptr;
+  // attention: the kernel's arguments over the arena; bf16: q, kt and v (attn_in,
+  // attn_elems of each) are rounded into the scratch at attn_at and the arguments
+  // pointed there at each run.
+  armbench_attention_args attention{};
+  const float* attn_in[3] = {};
+  size_t attn_elems[3] = {}, attn_at[3] = {};
 };
 
 // Where b's bf16 copy starts in the scratch (uint16 elements) after a's a_elems, on

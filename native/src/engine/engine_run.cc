@@ -136,6 +136,24 @@ int run_matmul(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
   return 0;
 }
 
+// Fused attention: tiles of query rows of every (batch, head) split over the pool,
+// each thread running its tiles' small GEMMs alone; bf16 rounds q, kt and v into the
+// scratch first, as a bf16 matmul step rounds its inputs.
+int run_attention(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
+  armbench_attention_args a = s.attention;
+  if (s.bf16) {
+    uint16_t* scratch = reinterpret_cast<uint16_t*>(e->scratch.get());
+    const void** to[3] = {&a.q, &a.kt, &a.v};
+    for (size_t i = 0; i < 3; ++i) {
+      armbench_f32_to_bf16_array(s.attn_in[i], scratch + s.attn_at[i], s.attn_elems[i], ARMBENCH_BF16_RNE);
+      *to[i] = scratch + s.attn_at[i];
+    }
+  }
+  const size_t tiles = armbench_attention_tiles(&a);
+  const size_t per_tile = armbench_attention_tile_rows() * a.sk * (a.dk + a.dv);
+  return parallel(pool, tiles, per_tile, [&](size_t b, size_t end) { return armbench_attention(&a, b, end); });
+}
+
 // The elementwise kernels of the unary ops, by op (clip takes its bounds apart).
 void (*unary_kernel(armbench_engine_op op))(const float*, float*, size_t) {
   switch (op) {
@@ -339,6 +357,7 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s, char* 
         return armbench_transpose(s.ndims, s.dims, s.perm, s.x, s.y, b, end);
       });
     case ARMBENCH_ENGINE_MATMUL: return run_matmul(e, pool, s);
+    case ARMBENCH_ENGINE_ATTENTION: return run_attention(e, pool, s);
     case ARMBENCH_ENGINE_LAYERNORM:
       return parallel(pool, s.rows, s.n, [&](size_t b, size_t end) {
         return armbench_layernorm(end - b, s.n, s.x + b * s.n, s.residual ? s.residual + b * s.n : nullptr,

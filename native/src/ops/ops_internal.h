@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "armbench/cpu_features.h"
+#include "armbench/ops.h"
 
 namespace armbench {
 namespace ops {
@@ -86,6 +87,13 @@ void gelu_tanh_ref(const float* x, float* y, size_t n);
 void softmax_ref(size_t rows, size_t cols, const float* x, float* y, int log);
 void layernorm_ref(size_t rows, size_t cols, const float* x, const float* residual, const float* scale,
                    const float* bias, float epsilon, float* y);
+
+// The attention family's portable reference (attention.cc): armbench_attention's tiles
+// [begin, end) computed row by row in scalar code (each score and output a double sum
+// rounded once, the softmax softmax_ref's), no GEMM, no vector set; the arguments must
+// already be checked. What the tests hold the fused kernel against, beside their own
+// double oracle.
+void attention_ref(const armbench_attention_args* a, size_t begin, size_t end);
 
 // *out = a * b * c * d, false when the floats would not be addressable (ops.cc).
 bool volume(size_t* out, size_t a, size_t b, size_t c, size_t d);
