@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 
-import { cacheScope, MAX_CACHE_FILE_BYTES } from "../src/cache/store.js";
+import { cacheScope, MAX_CACHE_FILE_BYTES, quoteDifference } from "../src/cache/store.js";
 import { cachedWinner, loadCache, saveCache, storeWinner, type FastRunCache } from "../src/conv/cache.js";
 import { cachedAlgoPolicy, compileModel } from "../src/engine/compile.js";
 import { defaultAlgoChooser, nativeConvShape } from "../src/engine/lower.js";
@@ -261,4 +261,13 @@ test("one model run over 1 and 2 threads compiles each thread count with its own
   assert.equal(latency(2).derived?.convsFromCache, 0, "the 1-thread winner is not used at 2 threads");
   assert.ok(String(latency(2).derived?.convAlgos).startsWith(`${conv.name}=${conv.algo}(default-rules); `));
   assert.deepEqual(summary.convAlgos.map((c) => [c.threads, c.choices[0]!.algo, c.choices[0]!.source]), [[1, other, "cache"], [2, conv.algo, "default-rules"]]);
+});
+
+test("a warning quotes two long scope values from where they differ, short ones whole", () => {
+  const flags = "GNU 12.2.0 Release [" + "-mavx512f ".repeat(100) + "]";
+  const [theirs, ours] = quoteDifference(`${flags} da476bf`, `${flags} e187092`);
+  assert.ok(theirs.length < 60 && ours.length < 60, `${theirs} / ${ours}`);
+  assert.match(theirs, /^\.\.\..* da476bf$/);
+  assert.match(ours, /^\.\.\..* e187092$/);
+  assert.deepEqual(quoteDifference("Neoverse-N1", "Neoverse-V2"), ["Neoverse-N1", "Neoverse-V2"]);
 });

@@ -100,6 +100,20 @@ function lookupKey(threads: number, dtype: string, item: string): string {
   return `t${threads}|${dtype}|${item}`;
 }
 
+/**
+ * Two values as a warning quotes them: whole when short, else each from a little before
+ * where they first differ (a build string runs to 2 kB of compiler flags, and differs
+ * in its commit at the end).
+ */
+export function quoteDifference(a: string, b: string, width = 48): [string, string] {
+  if (a.length <= width && b.length <= width) return [a, b];
+  let at = 0;
+  while (at < a.length && at < b.length && a[at] === b[at]) at++;
+  const from = Math.max(0, at - 8);
+  const cut = (s: string) => `${from > 0 ? "..." : ""}${s.slice(from, from + width)}${from + width < s.length ? "..." : ""}`;
+  return [cut(a), cut(b)];
+}
+
 function fieldPath(p: readonly PropertyKey[]): string {
   return p.map(String).join(".") || "(root)";
 }
@@ -153,7 +167,8 @@ export function loadKeyedCache<V>(file: string, spec: CacheSpec<V>, scope: Cache
     const entry: Entry = e.data;
     const other = scopeMismatch(entry, scope);
     if (other) {
-      ignore(`another ${other}`, `field entries.${i}.${other}: "${entry[other]}", this run's is "${scope[other]}"`);
+      const [theirs, ours] = quoteDifference(String(entry[other]), String(scope[other]));
+      ignore(`another ${other}`, `field entries.${i}.${other}: "${theirs}", this run's is "${ours}"`);
       return;
     }
     const v = spec.value.safeParse(entry.value);
