@@ -32,8 +32,8 @@ const all = args.includes("--all");
 const prefixes = args.filter((a) => !a.startsWith("--"));
 // Test folders name the op in lower case, with or without underscores (test_reduce_mean_*, test_logsoftmax_*).
 const ALIASES = { BatchNormalization: "batchnorm" };
-// Pad is read into Gathers at load; its tests are named by mode.
-const ours = [...ONNX_OPS, ...FOLDED].map((op) => ALIASES[op] ?? op.toLowerCase()).concat(["constantpad", "edgepad", "reflectpad"]);
+// Pad (read into Gathers; its tests are named by mode), Neg and Reciprocal (a Mul and a Div) are rewritten at load.
+const ours = [...ONNX_OPS, ...FOLDED].map((op) => ALIASES[op] ?? op.toLowerCase()).concat(["constantpad", "edgepad", "reflectpad", "neg", "reciprocal"]);
 const key = (d) => d.slice("test_".length).replace(/_/g, "");
 const dirs = [
   ...readdirSync(BACKEND)

@@ -22,7 +22,8 @@ const PASSING = [
   ...["axis_0", "axis_1", "axis_2", "default_axis", "example_1", "large_number", "negative_axis"].map((s) => `test_logsoftmax_${s}`),
   ...["2d_axis0", "2d_axis1", "2d_axis_negative_1", "2d_axis_negative_2", "3d_axis0_epsilon", "3d_axis1_epsilon", "3d_axis2_epsilon", "3d_axis_negative_1_epsilon",
     "3d_axis_negative_2_epsilon", "3d_axis_negative_3_epsilon", "4d_axis0", "4d_axis1", "4d_axis2", "4d_axis3", "4d_axis_negative_1", "4d_axis_negative_2",
-    "4d_axis_negative_3", "4d_axis_negative_4", "default_axis"].map((s) => `test_layer_normalization_${s}`),
+    "4d_axis_negative_3", "4d_axis_negative_4", "default_axis"].flatMap((s) => [`test_layer_normalization_${s}`, `test_layer_normalization_${s}_expanded`]),
+  "test_neg", "test_neg_example", "test_reciprocal", "test_reciprocal_example",
   "test_erf", "test_tanh", "test_tanh_example", "test_sqrt", "test_sqrt_example",
   "test_div", "test_div_bcast", "test_div_example", "test_sub", "test_sub_bcast", "test_sub_example",
   "test_pow", "test_pow_bcast_array", "test_pow_bcast_scalar", "test_pow_example",
@@ -52,11 +53,11 @@ const PYTORCH = [
   ...["AvgPool1d", "AvgPool1d_stride", "AvgPool2d", "AvgPool2d_stride", "BatchNorm1d_3d_input_eval", "BatchNorm2d_eval", "BatchNorm2d_momentum_eval",
     "Conv1d", "Conv1d_dilated", "Conv1d_groups", "Conv1d_pad1", "Conv1d_pad1size1", "Conv1d_pad2", "Conv1d_pad2size1", "Conv1d_stride",
     "Conv2d", "Conv2d_depthwise", "Conv2d_depthwise_padded", "Conv2d_depthwise_strided", "Conv2d_depthwise_with_multiplier", "Conv2d_dilated",
-    "Conv2d_groups", "Conv2d_groups_thnn", "Conv2d_no_bias", "Conv2d_padding", "Conv2d_strided", "Embedding", "Embedding_sparse", "Linear",
+    "Conv2d_groups", "Conv2d_groups_thnn", "Conv2d_no_bias", "Conv2d_padding", "Conv2d_strided", "Embedding", "Embedding_sparse", "Linear", "Softmin",
     "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d", "ZeroPad2d",
     "Linear_no_bias", "LogSoftmax", "MaxPool1d", "MaxPool1d_stride", "MaxPool2d", "ReLU", "Sigmoid", "Softmax", "Tanh", "log_softmax_dim3",
     "log_softmax_lastdim", "softmax_functional_dim3", "softmax_lastdim"].map((t) => `../pytorch-converted/test_${t}`),
-  ...["addmm", "clip", "concat2", "conv", "flatten", "index", "max", "maxpool", "min", "mm", "pad", "pow", "reduced_mean", "reduced_mean_keepdim", "sqrt", "view"]
+  ...["addmm", "basic", "params", "clip", "concat2", "conv", "flatten", "index", "max", "maxpool", "min", "mm", "pad", "pow", "reduced_mean", "reduced_mean_keepdim", "sqrt", "view"]
     .map((t) => `../pytorch-operator/test_operator_${t}`),
 ];
 

@@ -69,7 +69,7 @@ const DOUBLE = 11;
 /** Ops the loader evaluates when all their inputs are known at load. */
 const FOLDABLE = new Set([
   "Shape", "Size", "Identity", "Gather", "Unsqueeze", "Squeeze", "Reshape", "Flatten", "Concat", "Cast", "ConstantOfShape",
-  "Equal", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Where", "Expand", "Range", "Slice", "Transpose",
+  "Equal", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Where", "Expand", "Range", "Slice", "Transpose", "Neg", "Reciprocal",
 ]);
 /** Of those, the ones the executor does not run: they must fold (Slice and Expand of run-time data become Gather and Mul). */
 const FOLD_ONLY = new Set(["Shape", "Size", "ConstantOfShape", "Equal", "Where", "Range"]);
@@ -398,6 +398,14 @@ class Loader {
     const where = `node "${name}" (${op})`;
     if (np.domain && np.domain !== "ai.onnx") throw new UserError(`${where} is in domain "${np.domain}"; armbench supports only standard ONNX ops.`);
     if (["Slice", "Expand", "Pad"].includes(op)) return this.indexedCopy(np, name, where, shapes);
+    if ((op as string) === "Neg" || (op as string) === "Reciprocal") {
+      // -x is x times -1, 1/x is 1 divided by x: the same IEEE results, bit for bit.
+      if (np.input.length !== 1 || np.output.length !== 1 || np.attribute.length > (this.opset < 6 ? 1 : 0)) throw new UserError(`${where} takes one input, one output and no attributes.`);
+      if (np.attribute.length === 1 && np.attribute[0]!.name !== "consumed_inputs") throw new UserError(`${where}: attribute ${np.attribute[0]!.name} is not supported.`);
+      const k = this.emitter(name).constant((op as string) === "Neg" ? "minus_one" : "one", { dims: [], data: Float32Array.of((op as string) === "Neg" ? -1 : 1) });
+      const [x, y] = [np.input[0]!, np.output[0]!];
+      return (op as string) === "Neg" ? { op: "Mul", name, inputs: [x, k], outputs: [y], attrs: {} } : { op: "Div", name, inputs: [k, x], outputs: [y], attrs: {} };
+    }
     if (!(ONNX_OPS as readonly string[]).includes(op)) {
       throw new UserError(`${where}: op ${op} is not supported (supported: ${ONNX_OPS.join(", ")}).`);
     }
@@ -909,6 +917,12 @@ class Loader {
         out = binaryConst(where, op, c(0), dims ? { ...b, dims } : b);
         break;
       }
+      case "Neg":
+        out = binaryConst(where, "Mul", c(0), { type: c(0).type, dims: [], data: [-1] });
+        break;
+      case "Reciprocal":
+        out = binaryConst(where, "Div", { type: c(0).type, dims: [], data: [1] }, c(0));
+        break;
       case "Sqrt": {
         const x = c(0);
         if (x.type !== "float32") throw new UserError(`${where}: Sqrt of ${x.type} is not defined.`);
