@@ -63,10 +63,15 @@ test("Pad of run-time data: constant (zero or not), reflect and edge, negative p
   await same(pad([0, 0, -1, 2, 0, 0, 1, -2], "constant"), [2, 3, 4, 5], "crop and pad");
   assert.throws(() => loadOnnx(pad([0, 0, 4, 0, 0, 0, 0, 0], "reflect")), (e: unknown) => e instanceof UserError && /reflect pads \[4, 0\] must be shorter than axis 2 \(4 long\)/.test(e.message));
   assert.throws(() => loadOnnx(pad([0, 0, 0, 0, 0, 0, 0, 0], "wrap")), (e: unknown) => e instanceof UserError && /mode "wrap" is not supported/.test(e.message));
+  // What a hostile file could ask the loader to build is bounded before anything is allocated.
+  assert.throws(() => loadOnnx(pad([0, 0, 0, 2 ** 40, 0, 0, 0, 0], "constant")), (e: unknown) => e instanceof UserError && /more than the 4194304 armbench indexes/.test(e.message));
+  assert.throws(() => loadOnnx(pad([0, 0, 1500, 1500, 0, 0, 1500, 1500], "constant", 1)), (e: unknown) => e instanceof UserError && /a border value other than 0 on an output of \d+ values/.test(e.message));
 });
 
 test("Expand of run-time data is a Mul by ones over the axes it widens", async () => {
   const expand = (shape: number[]) => model({ name: "e", opType: "Expand", input: ["x", "shape"], output: ["y"] }, [3, 1], [i64("shape", shape)]);
   assert.deepEqual(await same(expand([2, 3, 4]), [3, 1], "new and widened axes"), ["Mul"]);
   assert.deepEqual(await same(expand([3, 1]), [3, 1], "nothing to widen"), ["Identity"]);
+  assert.throws(() => loadOnnx(expand([3, 2 ** 23])), (e: unknown) => e instanceof UserError && /needs 8388608 ones, more than the 4194304/.test(e.message));
+  assert.throws(() => loadOnnx(expand([2 ** 40, 2 ** 40])), (e: unknown) => e instanceof UserError);
 });

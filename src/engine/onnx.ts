@@ -11,7 +11,7 @@ import onnxProto from "onnx-proto";
 
 import { UserError } from "../errors.js";
 import { binaryConst, castConst, concatConst, expandConst, gatherConst, MAX_FOLD_ELEMENTS, rangeConst, sliceConst, sliceWindow, transposeConst, whereConst, type Const } from "./fold.js";
-import { batchNormAsOps, clipAsMinMax, convAsMatMul, type Emit } from "./runtime-weights.js";
+import { batchNormAsOps, clipAsMinMax, convAsMatMul, MAX_IM2COL_INDICES, type Emit } from "./runtime-weights.js";
 import { decodeModelWire, decodeTensorWire, printable, readFloatData, readInt64Data, WIRE_LIMITS, type Int, type WireAttribute, type WireGraph, type WireNode, type WireTensor } from "./onnx-wire.js";
 import {
   ONNX_OPS,
@@ -1017,6 +1017,7 @@ class Loader {
         const d = dims[a]!;
         const out = d + before + after;
         if (out < 1) throw new UserError(`${where}: pads [${before}, ${after}] leave nothing of axis ${a} (${d} long).`);
+        if (out > MAX_IM2COL_INDICES) throw new UserError(`${where}: pads [${before}, ${after}] make axis ${a} ${out} long, more than the ${MAX_IM2COL_INDICES} armbench indexes.`);
         if (mode === "reflect" && (before >= d || after >= d)) throw new UserError(`${where}: reflect pads [${before}, ${after}] must be shorter than axis ${a} (${d} long).`);
         const data = Array.from({ length: out }, (_, o) => {
           const s = o - before;
@@ -1034,6 +1035,7 @@ class Loader {
         const ydims = [...dims];
         for (const g of perAxis) ydims[g.axis] = g.data.length;
         const total = elementCount(ydims, `${where} output`);
+        if (total > MAX_IM2COL_INDICES) throw new UserError(`${where}: a border value other than 0 on an output of ${total} values is more than the ${MAX_IM2COL_INDICES} armbench builds at load.`);
         const mask = new Float32Array(total);
         const stride = ydims.map((_, a) => ydims.slice(a + 1).reduce((p, v) => p * v, 1));
         for (let e = 0; e < total; e++) {
@@ -1060,6 +1062,7 @@ class Loader {
       const aligned = [...Array<number>(ydims.length - dims.length).fill(1), ...dims];
       const onesDims = ydims.map((d, i) => (aligned[i] === 1 ? d : 1));
       const count = elementCount(onesDims, `${where} output`);
+      if (count > MAX_IM2COL_INDICES) throw new UserError(`${where}: expanding [${dims.join(", ")}] to [${ydims.join(", ")}] needs ${count} ones, more than the ${MAX_IM2COL_INDICES} armbench builds at load.`);
       if (ydims.length > dims.length || count > 1) {
         const ones = this.emitter(name).constant("ones", { dims: onesDims, data: new Float32Array(count).fill(1) });
         nodes.push({ op: "Mul", name, inputs: [x, ones], outputs: [y], attrs: {} });

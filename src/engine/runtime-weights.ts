@@ -19,7 +19,11 @@
 import { UserError } from "../errors.js";
 import type { Node, Tensor } from "./ir.js";
 
-/** The most im2col indices (one int32 per gathered value) a conv with run-time weights may need. */
+/**
+ * The most values a table built at load may hold: a conv's im2col indices (one int32 per
+ * gathered value), Pad's and Slice's per-axis indices, Expand's ones, Pad's border. A
+ * bound on what a hostile file can make the loader allocate.
+ */
 export const MAX_IM2COL_INDICES = 2 ** 22;
 
 /** What the rewrites need from the loader: fresh value names and new constants. */
