@@ -91,6 +91,11 @@ test("a Conv with constant weights but a run-time bias adds the bias after the n
   const { g, diff } = await againstOrt(model(conv([ints("pads", [1, 1, 1, 1])], true), [{ name: "x", dims: [1, 3, 6, 6] }, { name: "b", dims: [4] }], [f32("w", w)]));
   assert.deepEqual(g.nodes.map((n) => n.op), ["Conv", "Reshape", "Add"]);
   assert.ok(diff < 1e-5, `worst ${diff}`);
+  // 1-D, constant weights, run-time bias: the conv over a plane of height 1, squeezed, then the Add.
+  const w1 = seededTensor([4, 3, 3], 6);
+  const one = await againstOrt(model(conv([ints("pads", [1, 0]), ints("strides", [2])], true), [{ name: "x", dims: [2, 3, 9] }, { name: "b", dims: [4] }], [f32("w", w1)]));
+  assert.deepEqual(one.g.nodes.map((n) => n.op), ["Unsqueeze", "Conv", "Squeeze", "Reshape", "Add"]);
+  assert.ok(one.diff < 1e-5, `1-D: worst ${one.diff}`);
 });
 
 test("BatchNormalization with statistics given at run time matches onnxruntime", async () => {

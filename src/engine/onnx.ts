@@ -422,8 +422,9 @@ class Loader {
     if (this.opset < 6) take.ints("consumed_inputs", []);
     const emit = this.emitter(name);
     const shapeOf = (v: string, why: string) => shapes.get(v) ?? fail(`${where}: the shape of "${v}" is not known at load, which ${why} needs`);
-    /** The nodes a rewrite made, attributes checked. */
+    /** The nodes a rewrite made (of one output, which the last writes), attributes checked. */
     const made = (nodes: Node[]) => {
+      if (outputs.filter((o) => o !== "").length !== 1) throw new UserError(`${where} has ${outputs.length} outputs; armbench supports one.`);
       take.done();
       return nodes;
     };
@@ -452,57 +453,40 @@ class Loader {
             group: take.int("group", 1),
             autoPad: take.string("auto_pad", "NOTSET"),
           };
-          if (outputs.length !== 1) throw new UserError(`${where} has ${outputs.length} outputs; armbench supports one.`);
           const x = { name: inputs[0]!, dims: shapeOf(inputs[0]!, "a conv with run-time weights") };
           const wv = { name: inputs[1]!, dims: shapeOf(inputs[1]!, "a conv with run-time weights") };
           const b = inputs[2] ? { name: inputs[2], dims: shapeOf(inputs[2], "its bias"), ...(bias ? { value: bias } : {}) } : undefined;
           return made(convAsMatMul(where, x, wv, b, geometry, y, emit));
         }
-        if (w.dims.length === 3) {
-          // 1-D: the same conv over a plane of height 1, so every 2-D algorithm serves.
-          const k = take.ints("kernel_shape", w.dims.slice(2));
-          const one = (v: number[], what: string) => {
-            if (v.length !== 1) throw new UserError(`${where}: ${what} [${v.join(", ")}] must hold one value (a 1-D conv).`);
-            return v[0]!;
-          };
-          const pads = take.ints("pads", [0, 0]);
-          if (pads.length !== 2) throw new UserError(`${where}: pads [${pads.join(", ")}] must hold two values (a 1-D conv).`);
-          const a: ConvAttrs = {
-            kernel: pair([1, one(k, "kernel_shape")], where, "kernel_shape", MAX_CONV_WINDOW),
-            strides: pair([1, one(take.ints("strides", [1]), "strides")], where, "strides", MAX_CONV_WINDOW),
-            pads: quad([0, pads[0]!, 0, pads[1]!], where, MAX_CONV_WINDOW),
-            dilations: pair([1, one(take.ints("dilations", [1]), "dilations")], where, "dilations", MAX_CONV_WINDOW),
-            group: take.int("group", 1),
-          };
-          if (a.group < 1) throw new UserError(`${where}: group ${a.group} must be at least 1.`);
-          if (outputs.length !== 1) throw new UserError(`${where} has ${outputs.length} outputs; armbench supports one.`);
-          const [xu, yu] = [emit.value("plane"), emit.value("conv2d")];
-          const w2 = emit.constant("weights2d", { dims: [w.dims[0]!, w.dims[1]!, 1, w.dims[2]!], data: w.data });
-          const conv: Node = { op: "Conv", name, inputs: [xu, w2, bias ? inputs[2]! : ""], outputs: [yu], attrs: a };
-          this.autoPad(take, conv, pendingPads);
-          const nodes: Node[] = [{ op: "Unsqueeze", name: `${name}/unsqueeze`, inputs: [inputs[0]!], outputs: [xu], attrs: { axes: [2] } }, conv];
-          const yc = inputs[2] && !bias ? emit.value("conv") : y;
-          nodes.push({ op: "Squeeze", name: `${name}/squeeze`, inputs: [yu], outputs: [yc], attrs: { axes: [2] } });
-          if (yc !== y) nodes.push(...this.addBias(inputs[2]!, yc, y, 1, emit));
-          return made(nodes);
-        }
-        const kernel = take.ints("kernel_shape", w.dims.slice(2));
-        if (w.dims.length !== 4) throw new UserError(`${where}: only 1-D and 2-D convolutions are supported with constant weights (weights [${w.dims.join(", ")}]).`);
+        // 1-D: the same conv over a plane of height 1, so every 2-D algorithm serves.
+        const oneD = w.dims.length === 3;
+        if (w.dims.length !== 4 && !oneD) throw new UserError(`${where}: only 1-D and 2-D convolutions are supported with constant weights (weights [${w.dims.join(", ")}]).`);
         const a: ConvAttrs = {
-          kernel: pair(kernel, where, "kernel_shape", MAX_CONV_WINDOW),
-          strides: pair(take.ints("strides", [1, 1]), where, "strides", MAX_CONV_WINDOW),
-          pads: quad(take.ints("pads", [0, 0, 0, 0]), where, MAX_CONV_WINDOW),
-          dilations: pair(take.ints("dilations", [1, 1]), where, "dilations", MAX_CONV_WINDOW),
+          kernel: pair(lift1d(take.ints("kernel_shape", w.dims.slice(2)), oneD, where, "kernel_shape"), where, "kernel_shape", MAX_CONV_WINDOW),
+          strides: pair(lift1d(take.ints("strides", oneD ? [1] : [1, 1]), oneD, where, "strides"), where, "strides", MAX_CONV_WINDOW),
+          pads: quad(lift1d(take.ints("pads", oneD ? [0, 0] : [0, 0, 0, 0]), oneD, where, "pads"), where, MAX_CONV_WINDOW),
+          dilations: pair(lift1d(take.ints("dilations", oneD ? [1] : [1, 1]), oneD, where, "dilations"), where, "dilations", MAX_CONV_WINDOW),
           group: take.int("group", 1),
         };
         if (a.group < 1) throw new UserError(`${where}: group ${a.group} must be at least 1.`);
-        if (inputs[2] && !bias) {
-          // A bias computed at run time: the conv without it, then a broadcast Add.
-          if (outputs.length !== 1) throw new UserError(`${where} has ${outputs.length} outputs; armbench supports one.`);
-          const yc = emit.value("conv");
-          const conv: Node = { op: "Conv", name, inputs: [inputs[0]!, inputs[1]!, ""], outputs: [yc], attrs: a };
+        const runtimeBias = inputs[2] !== undefined && !bias;
+        if (oneD || runtimeBias) {
+          // The conv alone (over a plane, without a bias computed at run time), then the rest.
+          const nodes: Node[] = [];
+          const xc = oneD ? emit.value("plane") : inputs[0]!;
+          if (oneD) nodes.push({ op: "Unsqueeze", name: `${name}/unsqueeze`, inputs: [inputs[0]!], outputs: [xc], attrs: { axes: [2] } });
+          const wc = oneD ? emit.constant("weights2d", { dims: [w.dims[0]!, w.dims[1]!, 1, w.dims[2]!], data: w.data }) : inputs[1]!;
+          const conv: Node = { op: "Conv", name, inputs: [xc, wc, runtimeBias ? "" : (inputs[2] ?? "")], outputs: [emit.value("conv")], attrs: a };
           this.autoPad(take, conv, pendingPads);
-          return made([conv, ...this.addBias(inputs[2], yc, y, 2, emit)]);
+          nodes.push(conv);
+          let yc = conv.outputs[0]!;
+          if (oneD) {
+            const squeezed = runtimeBias ? emit.value("squeezed") : y;
+            nodes.push({ op: "Squeeze", name: `${name}/squeeze`, inputs: [yc], outputs: [squeezed], attrs: { axes: [2] } });
+            yc = squeezed;
+          }
+          if (runtimeBias) nodes.push(...this.addBias(inputs[2]!, yc, y, oneD ? 1 : 2, emit));
+          return made(nodes);
         }
         node = { op: "Conv", name, inputs: [inputs[0]!, inputs[1]!, inputs[2] ?? ""], outputs, attrs: a };
         this.autoPad(take, node, pendingPads);
@@ -514,12 +498,10 @@ class Loader {
         // 1-D: the same pool over a plane of height 1.
         const window = take.ints("kernel_shape", null);
         const oneD = window.length === 1;
-        const lift = (v: number[]) => (oneD && v.length === 1 ? [1, v[0]!] : v);
-        const liftPads = (v: number[]) => (oneD && v.length === 2 ? [0, v[0]!, 0, v[1]!] : v);
         const a: PoolAttrs = {
-          kernel: pair(lift(window), where, "kernel_shape", MAX_POOL_WINDOW),
-          strides: pair(lift(take.ints("strides", oneD ? [1] : [1, 1])), where, "strides", MAX_POOL_WINDOW),
-          pads: quad(liftPads(take.ints("pads", oneD ? [0, 0] : [0, 0, 0, 0])), where, MAX_POOL_WINDOW),
+          kernel: pair(lift1d(window, oneD, where, "kernel_shape"), where, "kernel_shape", MAX_POOL_WINDOW),
+          strides: pair(lift1d(take.ints("strides", oneD ? [1] : [1, 1]), oneD, where, "strides"), where, "strides", MAX_POOL_WINDOW),
+          pads: quad(lift1d(take.ints("pads", oneD ? [0, 0] : [0, 0, 0, 0]), oneD, where, "pads"), where, MAX_POOL_WINDOW),
           countIncludePad: op === "AveragePool" ? take.int("count_include_pad", 0) === 1 : false,
         };
         const ceil = take.int("ceil_mode", 0) === 1;
@@ -573,7 +555,6 @@ class Loader {
           max = take.float("max", 3.4028234663852886e38);
         } else {
           if (inputs.slice(1).some((v) => v !== "" && !this.floats.has(v))) {
-            if (outputs.length !== 1) throw new UserError(`${where} has ${outputs.length} outputs; armbench supports one.`);
             return made(clipAsMinMax(inputs[0]!, inputs[1] ?? "", inputs[2] ?? "", outputs[0]!, emit));
           }
           const scalar = (i: number) => {
@@ -699,7 +680,6 @@ class Loader {
       case "Max":
       case "Min": {
         if (inputs.length < 1 || inputs.includes("")) throw new UserError(`${where} needs one or more inputs, none of them empty.`);
-        if (outputs.length !== 1) throw new UserError(`${where} has ${outputs.length} outputs; armbench supports one.`);
         if (inputs.length === 1) return made([{ op: "Identity", name, inputs, outputs, attrs: {} }]);
         // Variadic: a chain of two-input nodes, left to right.
         const chain: Node[] = [];
@@ -1238,6 +1218,17 @@ function legacyBroadcastDims(where: string, take: AttrReader, hasAxis: boolean, 
  */
 export const MAX_CONV_WINDOW = 1024;
 export const MAX_POOL_WINDOW = 2 ** 20;
+
+/**
+ * A 1-D op's attribute as the 2-D op over a plane of height 1 takes it: [v] becomes
+ * [1, v], pads [begin, end] become [0, begin, 0, end]; a 2-D op's as it is.
+ */
+function lift1d(v: number[], oneD: boolean, where: string, what: string): number[] {
+  if (!oneD) return v;
+  const pads = what === "pads";
+  if (v.length !== (pads ? 2 : 1)) throw new UserError(`${where}: ${what} [${v.join(", ")}] must hold ${pads ? "two values" : "one value"} (a 1-D op).`);
+  return pads ? [0, v[0]!, 0, v[1]!] : [1, v[0]!];
+}
 
 function pair(v: number[], where: string, what: string, max: number): [number, number] {
   if (v.length !== 2 || v.some((x) => !(x >= 1))) throw new UserError(`${where}: ${what} [${v.join(", ")}] must be two positive values (2-D ops only).`);
