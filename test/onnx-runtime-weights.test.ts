@@ -96,6 +96,9 @@ test("a Conv with constant weights but a run-time bias adds the bias after the n
   const one = await againstOrt(model(conv([ints("pads", [1, 0]), ints("strides", [2])], true), [{ name: "x", dims: [2, 3, 9] }, { name: "b", dims: [4] }], [f32("w", w1)]));
   assert.deepEqual(one.g.nodes.map((n) => n.op), ["Unsqueeze", "Conv", "Squeeze", "Reshape", "Add"]);
   assert.ok(one.diff < 1e-5, `1-D: worst ${one.diff}`);
+  // auto_pad on the native conv takes the same pads (samePads) as the run-time-weights path.
+  const same = await againstOrt(model(conv([str("auto_pad", "SAME_LOWER"), ints("strides", [2, 2])], true), [{ name: "x", dims: [1, 3, 7, 6] }, { name: "b", dims: [4] }], [f32("w", seededTensor([4, 3, 4, 3], 7))]));
+  assert.ok(same.diff < 1e-5, `SAME_LOWER: worst ${same.diff}`);
 });
 
 test("BatchNormalization with statistics given at run time matches onnxruntime", async () => {

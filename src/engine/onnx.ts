@@ -11,7 +11,7 @@ import onnxProto from "onnx-proto";
 
 import { UserError } from "../errors.js";
 import { binaryConst, castConst, concatConst, expandConst, gatherConst, MAX_FOLD_ELEMENTS, rangeConst, sliceConst, sliceWindow, transposeConst, whereConst, type Const } from "./fold.js";
-import { batchNormAsOps, clipAsMinMax, convAsMatMul, MAX_IM2COL_INDICES, type Emit } from "./runtime-weights.js";
+import { batchNormAsOps, clipAsMinMax, convAsMatMul, MAX_IM2COL_INDICES, samePads, type Emit } from "./runtime-weights.js";
 import { decodeModelWire, decodeTensorWire, printable, readFloatData, readInt64Data, WIRE_LIMITS, type Int, type WireAttribute, type WireGraph, type WireNode, type WireTensor } from "./onnx-wire.js";
 import {
   ONNX_OPS,
@@ -282,15 +282,9 @@ class Loader {
           if ((out - 1) * st >= size + pads[d]!) out--;
           pads[d + 2]! += Math.max(0, (out - 1) * st + k - (size + pads[d]! + pads[d + 2]!));
         }
-      } else if (mode !== "VALID") {
-        for (let d = 0; d < 2; d++) {
-          const size = x[2 + d]!;
-          const out = Math.ceil(size / a.strides[d]!);
-          const total = Math.max(0, (out - 1) * a.strides[d]! + (a.kernel[d]! - 1) * dil[d]! + 1 - size);
-          const small = Math.floor(total / 2);
-          pads[d] = mode === "SAME_UPPER" ? small : total - small;
-          pads[d + 2] = total - pads[d]!;
-        }
+      } else if (mode === "SAME_UPPER" || mode === "SAME_LOWER") {
+        const same = samePads(x.slice(2), a.kernel, a.strides, dil, mode);
+        for (let i = 0; i < 4; i++) pads[i] = same[i]!;
       }
       const what = mode === "CEIL" ? "pads (with ceil_mode)" : `pads (from auto_pad ${mode})`;
       a.pads = quad(pads, `node "${n.name}" (${n.op})`, n.op === "Conv" ? MAX_CONV_WINDOW : MAX_POOL_WINDOW, what);

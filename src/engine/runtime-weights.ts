@@ -47,6 +47,23 @@ export interface ConvGeometry {
 const prod = (d: number[]) => d.reduce((p, v) => p * v, 1);
 
 /**
+ * auto_pad SAME_UPPER / SAME_LOWER's pads (begins, then ends) of a window over `spatial`:
+ * output = ceil(input / stride), the odd pad at the end (UPPER) or the start (LOWER).
+ */
+export function samePads(spatial: number[], kernel: number[], strides: number[], dilations: number[], mode: "SAME_UPPER" | "SAME_LOWER"): number[] {
+  const r = spatial.length;
+  const pads = Array<number>(2 * r).fill(0);
+  for (let d = 0; d < r; d++) {
+    const out = Math.ceil(spatial[d]! / strides[d]!);
+    const total = Math.max(0, (out - 1) * strides[d]! + (kernel[d]! - 1) * dilations[d]! + 1 - spatial[d]!);
+    const small = Math.floor(total / 2);
+    pads[d] = mode === "SAME_UPPER" ? small : total - small;
+    pads[d + r] = total - pads[d]!;
+  }
+  return pads;
+}
+
+/**
  * Output extents and pads (begins, then ends, as ONNX lists them) of a window over
  * `spatial`, as ONNX's Conv defines them: explicit pads, or auto_pad's SAME_UPPER /
  * SAME_LOWER (output = ceil(input / stride), the odd pad at the end or the start) or
@@ -63,16 +80,8 @@ export function convWindow(where: string, spatial: number[], kernel: number[], g
   check(dilations, "dilations", 1);
   const reach = kernel.map((k, d) => (k - 1) * dilations[d]! + 1);
   let pads = g.pads ?? Array<number>(2 * r).fill(0);
-  if (g.autoPad === "SAME_UPPER" || g.autoPad === "SAME_LOWER") {
-    pads = Array<number>(2 * r).fill(0);
-    for (let d = 0; d < r; d++) {
-      const out = Math.ceil(spatial[d]! / strides[d]!);
-      const total = Math.max(0, (out - 1) * strides[d]! + reach[d]! - spatial[d]!);
-      const small = Math.floor(total / 2);
-      pads[d] = g.autoPad === "SAME_UPPER" ? small : total - small;
-      pads[d + r] = total - pads[d]!;
-    }
-  } else if (g.autoPad === "VALID") pads = Array<number>(2 * r).fill(0);
+  if (g.autoPad === "SAME_UPPER" || g.autoPad === "SAME_LOWER") pads = samePads(spatial, kernel, strides, dilations, g.autoPad);
+  else if (g.autoPad === "VALID") pads = Array<number>(2 * r).fill(0);
   else if (g.autoPad !== "NOTSET") throw new UserError(`${where}: auto_pad "${g.autoPad}" is not supported.`);
   if (pads.length !== 2 * r || pads.some((p) => !Number.isSafeInteger(p) || p < 0)) throw new UserError(`${where}: pads [${pads.join(", ")}] must be ${2 * r} non-negative integers.`);
   const out = spatial.map((s, d) => Math.floor((s + pads[d]! + pads[d + r]! - reach[d]!) / strides[d]!) + 1);
