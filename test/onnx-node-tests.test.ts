@@ -39,6 +39,21 @@ const PASSING = [
     "3d_axis_negative_1", "3d_axis_negative_2", "3d_axis_negative_3"].map((s) => `test_concat_${s}`),
 ];
 
+/** Bool and integer values at run time (comparisons, the logical ops, Where), Exp, Log, the reductions, and softmax spelled out in them. */
+const BOOLS_AND_REDUCTIONS = [
+  "test_equal", "test_equal_bcast", "test_where_example", "test_greater", "test_greater_bcast", "test_less", "test_less_bcast",
+  ...["greater_equal", "less_equal"].flatMap((op) => ["", "_bcast"].flatMap((b) => [`test_${op}${b}`, `test_${op}${b}_expanded`])),
+  ...["and", "or", "xor"].flatMap((op) => ["2d", "3d", "4d", "_bcast3v1d", "_bcast3v2d", "_bcast4v2d", "_bcast4v3d", "_bcast4v4d"].map((s) => `test_${op}${s}`)),
+  "test_not_2d", "test_not_3d", "test_not_4d", "test_exp", "test_exp_example", "test_log", "test_log_example",
+  ...["max", "min"].flatMap((op) => ["default_axes_keepdims", "do_not_keepdims", "keepdims", "negative_axes_keepdims"].flatMap((s) => [`test_reduce_${op}_${s}_example`, `test_reduce_${op}_${s}_random`]))
+    // ONNX spells this one "keepdim".
+    .map((t) => t.replace("test_reduce_max_default_axes_keepdims_example", "test_reduce_max_default_axes_keepdim_example")),
+  ...["default_axes_keepdims", "do_not_keepdims", "keepdims", "negative_axes_keepdims"].flatMap((s) => [`test_reduce_sum_${s}_example`, `test_reduce_sum_${s}_random`]),
+  "test_reduce_sum_empty_axes_input_noop_example", "test_reduce_sum_empty_axes_input_noop_random",
+  ...["axis_0", "axis_1", "axis_2", "default_axis", "example", "large_number", "negative_axis"].map((s) => `test_softmax_${s}_expanded`),
+  ...["axis_0", "axis_1", "axis_2", "default_axis", "example_1", "large_number", "negative_axis"].map((s) => `test_logsoftmax_${s}_expanded`),
+];
+
 /** Weights, statistics and bounds given as graph inputs; Max and Min; 1-D pools. */
 const RUNTIME_WEIGHTS = [
   "test_conv_with_autopad_same", "test_conv_with_strides_and_asymmetric_padding", "test_conv_with_strides_no_padding", "test_conv_with_strides_padding",
@@ -84,6 +99,11 @@ const skip = existsSync(BACKEND) ? false : `${BACKEND} is missing (install libon
 test("the ONNX backend node tests of the transformer op set pass through --test-data", { skip }, async () => {
   const failed = await failures(PASSING);
   assert.deepEqual(failed, [], `${failed.length} of ${PASSING.length} failed`);
+});
+
+test("the node tests of comparisons, logical ops, Where, Exp, Log and the reductions pass", { skip }, async () => {
+  const failed = await failures(BOOLS_AND_REDUCTIONS);
+  assert.deepEqual(failed, [], `${failed.length} of ${BOOLS_AND_REDUCTIONS.length} failed`);
 });
 
 test("the node tests whose weights, statistics or bounds are graph inputs pass, and Max, Min and 1-D pools'", { skip }, async () => {

@@ -168,6 +168,16 @@ armbench_conv_activation Activation(Napi::Object o, const std::string& where) {
   throw Napi::TypeError::New(o.Env(), where + ": act must be \"none\", \"relu\", \"clip\", \"gelu\" or \"gelu-tanh\"");
 }
 
+// names[i] equal to name, or a TypeError listing them all ("what must be "a", "b" or "c"").
+int NameIndex(const std::string& name, const char* const* names, int count, Napi::Env env, const std::string& what) {
+  std::string list;
+  for (int i = 0; i < count; ++i) {
+    if (name == names[i]) return i;
+    list += std::string(i == 0 ? "" : i + 1 == count ? " or " : ", ") + "\"" + names[i] + "\"";
+  }
+  throw Napi::TypeError::New(env, what + " must be " + list);
+}
+
 armbench_engine_op OpByName(const std::string& op) {
   for (int i = 0; i < ARMBENCH_ENGINE_OP_COUNT; ++i)
     if (op == armbench_engine_op_name(static_cast<armbench_engine_op>(i))) return static_cast<armbench_engine_op>(i);
@@ -193,10 +203,12 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
   st.op = OpByName(opName);
   if (st.op == ARMBENCH_ENGINE_OP_COUNT) throw Napi::TypeError::New(env, where + ": unknown op");
   const char* w = where.c_str();
-  // Binary ops name their operands a and b; concat has xs; gather's x is optional.
+  // Binary ops name their operands a and b; concat has xs; gather's x is optional;
+  // where reads cond, a and b.
   const bool hasX = st.op != ARMBENCH_ENGINE_ADD && st.op != ARMBENCH_ENGINE_MUL && st.op != ARMBENCH_ENGINE_CONCAT &&
                     st.op != ARMBENCH_ENGINE_BROADCAST && st.op != ARMBENCH_ENGINE_MATMUL &&
-                    st.op != ARMBENCH_ENGINE_GATHER && st.op != ARMBENCH_ENGINE_ATTENTION;
+                    st.op != ARMBENCH_ENGINE_GATHER && st.op != ARMBENCH_ENGINE_ATTENTION &&
+                    st.op != ARMBENCH_ENGINE_WHERE;
   if (hasX) st.x = Tensor(s, "x", where);
   st.y = Tensor(s, "y", where);
   st.clip_min = -std::numeric_limits<float>::infinity();
@@ -274,6 +286,8 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
     case ARMBENCH_ENGINE_SQRT:
     case ARMBENCH_ENGINE_GELU:
     case ARMBENCH_ENGINE_GELU_TANH:
+    case ARMBENCH_ENGINE_EXP:
+    case ARMBENCH_ENGINE_LOG:
       st.clip_min = OptionalFloat(s, "min", st.clip_min, where);
       st.clip_max = OptionalFloat(s, "max", st.clip_max, where);
       break;
@@ -309,12 +323,10 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
     }
     case ARMBENCH_ENGINE_BROADCAST: {
       const std::string fn = StringField(s, "fn", where);
-      static const char* const fns[ARMBENCH_BINARY_FN_COUNT] = {"add", "sub", "mul", "div", "pow", "max", "min"};
-      st.fn = ARMBENCH_BINARY_FN_COUNT;
-      for (int i = 0; i < ARMBENCH_BINARY_FN_COUNT; ++i)
-        if (fn == fns[i]) st.fn = static_cast<armbench_binary_fn>(i);
-      if (st.fn == ARMBENCH_BINARY_FN_COUNT)
-        throw Napi::TypeError::New(env, where + ": fn must be \"add\", \"sub\", \"mul\", \"div\" or \"pow\"");
+      static const char* const fns[ARMBENCH_BINARY_FN_COUNT] = {
+          "add", "sub", "mul", "div", "pow", "max", "min", "equal", "not-equal", "less", "less-equal", "greater",
+          "greater-equal"};
+      st.fn = static_cast<armbench_binary_fn>(NameIndex(fn, fns, ARMBENCH_BINARY_FN_COUNT, env, where + ": fn"));
       Operand(s, "a", where, &st.x, &st.a_const);
       Operand(s, "b", where, &st.b, &st.b_const);
       break;
@@ -355,10 +367,19 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
       st.bias = Float32Field(s, "bias", &st.bias_count, where, false);
       st.epsilon = static_cast<float>(NumberField(s, "epsilon", w));
       break;
-    case ARMBENCH_ENGINE_REDUCEMEAN:
+    case ARMBENCH_ENGINE_REDUCE: {
+      static const char* const fns[ARMBENCH_REDUCE_FN_COUNT] = {"mean", "sum", "max", "min"};
+      st.reduce_fn = static_cast<armbench_reduce_fn>(
+          NameIndex(StringField(s, "fn", where), fns, ARMBENCH_REDUCE_FN_COUNT, env, where + ": fn"));
       st.outer = static_cast<size_t>(IntField(s, "outer", w, 1, kMaxDim));
       st.n = static_cast<size_t>(IntField(s, "n", w, 1, kMaxDim));
       st.inner = static_cast<size_t>(IntField(s, "inner", w, 1, kMaxDim));
+      break;
+    }
+    case ARMBENCH_ENGINE_WHERE:
+      Operand(s, "cond", where, &st.x, &st.a_const);
+      Operand(s, "a", where, &st.b, &st.b_const);
+      Operand(s, "b", where, &st.v, &st.v_const);
       break;
     case ARMBENCH_ENGINE_GATHER: {
       st.outer = static_cast<size_t>(IntField(s, "outer", w, 1, kMaxDim));

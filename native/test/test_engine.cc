@@ -4,8 +4,8 @@
 // pointers, weights, epilogues and layouts right without re-testing the kernels:
 // conv + bias + residual + ReLU for several algorithms, maxpool -> GAP (in NCHW and
 // from NCHWc), gemm with bias
-// and Clip, the elementwise ops in place, concat, batchnorm, softmax, an NCHW ->
-// NCHWc -> sigmoid -> NCHW round trip (padding channels stay zero), a two-conv chain
+// and Clip, the elementwise ops in place, concat, batchnorm, softmax, NCHW -> NCHWc ->
+// sigmoid, exp or log -> NCHW round trips (padding channels stay zero), a two-conv chain
 // kept in NCHWc equal to the same program in NCHW, bf16 conv and gemm
 // (exact against the kernels on RNE-rounded operands, and within the bf16 bound of a
 // double reference on the fp32 ones), a two-thread pool giving the bits of one
@@ -15,9 +15,10 @@
 // attention mask (cast, broadcasts with constants on either side), a token outside
 // the table failing the run with the step and the index named, batched matmuls with
 // broadcast batch dims in fp32 and bf16 (against armbench_gemm per batch and a double
-// reference), softmax over rows and LogSoftmax over a middle axis, reducemean,
-// transpose, erf/tanh/gelu/gelu-tanh/sqrt in place, gemm with each GELU epilogue; a
-// program over the threshold run on two-thread pools giving the bits of one thread;
+// reference), softmax over rows and LogSoftmax over a middle axis, reduce (mean, sum,
+// max), transpose, erf/tanh/gelu/gelu-tanh/sqrt in place, gemm with each GELU epilogue;
+// comparisons on int32 operands, where with constant operands, exp and log; a program
+// over the threshold run on two-thread pools giving the bits of one thread;
 // the fused attention step (4-D with a mask, 3-D without, fp32 and bf16) against
 // armbench_attention called directly, on one and two threads. Bad programs are refused with the code and a reason naming the step.
 #include <errno.h>
@@ -381,9 +382,10 @@ void test_elementwise_and_friends() {
   same_bits(out[4], wsig, "sigmoid");
 }
 
-// NCHW -> NCHWc -> sigmoid (in NCHWc) -> NCHW equals sigmoid in NCHW; the padding
-// channels of the NCHWc tensor are zero after the sigmoid.
-void test_reorder_round_trip() {
+// NCHW -> NCHWc -> sigmoid, exp or log (in NCHWc) -> NCHW equals the op in NCHW; the
+// padding channels of the NCHWc tensor are zero after it (sigmoid(0), exp(0) and
+// log(0) are not).
+void test_reorder_round_trip(armbench_engine_op op, void (*kernel)(const float*, float*, size_t)) {
   const size_t block = armbench_nchwc_block();
   const size_t c = block + 1;  // one padded channel block
   Program p;
@@ -393,7 +395,7 @@ void test_reorder_round_trip() {
   p.outputs = {ty};
   armbench_engine_step* s = &p.step(ARMBENCH_ENGINE_REORDER, "to-nchwc");
   s->x = tx, s->y = tb;
-  s = &p.step(ARMBENCH_ENGINE_SIGMOID, "sigmoid");
+  s = &p.step(op, "op");
   s->x = tb, s->y = tb;
   s = &p.step(ARMBENCH_ENGINE_REORDER, "to-nchw");
   s->x = tb, s->y = ty;
@@ -407,8 +409,8 @@ void test_reorder_round_trip() {
   float* out[1] = {y.data()};
   CHECK(armbench_engine_run(e, nullptr, in, out, nullptr, why, sizeof why) == 0);
   std::vector<float> want(x.size());
-  armbench_sigmoid(x.data(), want.data(), x.size());
-  same_bits(y, want, "reorder round trip");
+  kernel(x.data(), want.data(), x.size());
+  same_bits(y, want, armbench_engine_op_name(op));
   const float* blocked = reinterpret_cast<const float*>(e->arena.get() + tb.offset);
   const size_t cb = 2;
   size_t nonzero = 0;
@@ -829,7 +831,7 @@ void test_matmul(armbench_gemm_dtype dtype) {
   }
 }
 
-// softmax (rows, and LogSoftmax over a middle axis), reducemean, transpose, the new
+// softmax (rows, and LogSoftmax over a middle axis), reduce (mean), transpose, the new
 // unary ops and a gemm with each GELU epilogue, against the kernels called directly.
 void test_transformer_misc() {
   const size_t rows = 6, k = 10, n = 12;
@@ -846,7 +848,7 @@ void test_transformer_misc() {
   s->x = tx, s->y = t3;
   s = &p.step(ARMBENCH_ENGINE_SOFTMAX, "logsoftmax");
   s->x = t3, s->y = tls, s->log_softmax = 1;
-  s = &p.step(ARMBENCH_ENGINE_REDUCEMEAN, "mean");
+  s = &p.step(ARMBENCH_ENGINE_REDUCE, "mean");  // reduce_fn zero: mean
   s->x = t3, s->y = trm, s->outer = 2, s->n = 3, s->inner = 12;
   s = &p.step(ARMBENCH_ENGINE_REORDER, "view4");
   s->x = tx, s->y = t4;
@@ -875,7 +877,7 @@ void test_transformer_misc() {
   std::vector<float> sm(x.size()), ls(x.size()), rm(24), tr(x.size()), u(x), gy(rows * n), gt(rows * n);
   CHECK(armbench_softmax(rows, n, x.data(), sm.data()) == 0);
   CHECK(armbench_softmax_axis(2, 3, 12, x.data(), ls.data(), 1) == 0);
-  CHECK(armbench_reducemean(2, 3, 12, x.data(), rm.data()) == 0);
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_MEAN, 2, 3, 12, x.data(), rm.data()) == 0);
   const size_t d4[4] = {1, 6, 3, 4}, perm[4] = {0, 2, 1, 3};
   CHECK(armbench_transpose(4, d4, perm, x.data(), tr.data(), 0, SIZE_MAX) == 0);
   armbench_erf(u.data(), u.data(), u.size());
@@ -896,11 +898,83 @@ void test_transformer_misc() {
   }
   same_bits(out[0], sm, "softmax");
   same_bits(out[1], ls, "logsoftmax over a middle axis");
-  same_bits(out[2], rm, "reducemean");
+  same_bits(out[2], rm, "reduce mean");
   same_bits(out[3], tr, "transpose");
   same_bits(out[4], u, "erf, tanh, gelu, gelu-tanh, sqrt in place");
   same_bits(out[5], gy, "gemm + bias + gelu");
   same_bits(out[6], gt, "gemm + bias + gelu-tanh");
+}
+
+// The comparison, where, reduce and exp/log steps against the kernels called directly:
+// an int32 input compared with a constant and with an fp32 tensor (integers past 2^24
+// that a float comparison would get wrong), where selecting between a tensor and a
+// constant (and over a constant condition, in place), reduce sum and max, exp and log
+// (in place).
+void test_compare_where_reduce() {
+  const int32_t ids[12] = {16777217, 16777216, -3, 0, 7, INT32_MAX, 1, 2, 3, 4, 5, 16777215};
+  const float big = 16777216.0f, fill = -1.5f, rows[2] = {1.0f, 0.0f};
+  Program p;
+  auto tids = int32_tensor(&p, {2, 6}), tx = p.tensor({2, 6}), t3 = p.tensor({2, 3, 4});
+  auto tge = p.tensor({2, 6}), tlt = p.tensor({2, 6}), twh = p.tensor({2, 6});
+  auto tsum = p.tensor({2, 4}), tmax = p.tensor({2, 4}), texp = p.tensor({2, 3, 4});
+  p.inputs = {tids, tx, t3};
+  p.outputs = {tge, tlt, twh, tx, tsum, tmax, texp, t3};
+  armbench_engine_step* s = &p.step(ARMBENCH_ENGINE_BROADCAST, "ge");
+  s->fn = ARMBENCH_BINARY_GREATER_EQUAL, s->x = tids, s->b_const = {&big, 1, 1, {1}}, s->y = tge;
+  s = &p.step(ARMBENCH_ENGINE_BROADCAST, "lt");
+  s->fn = ARMBENCH_BINARY_LESS, s->x = tx, s->b = tids, s->y = tlt;
+  s = &p.step(ARMBENCH_ENGINE_WHERE, "where");
+  s->x = tge, s->b = tx, s->v_const = {&fill, 1, 1, {1}}, s->y = twh;
+  s = &p.step(ARMBENCH_ENGINE_WHERE, "where-rows");  // a constant condition, in place over a
+  s->a_const = {rows, 2, 2, {2, 1}}, s->b = tx, s->v = tge, s->y = tx;
+  s = &p.step(ARMBENCH_ENGINE_REDUCE, "sum");
+  s->reduce_fn = ARMBENCH_REDUCE_SUM, s->x = t3, s->y = tsum, s->outer = 2, s->n = 3, s->inner = 4;
+  s = &p.step(ARMBENCH_ENGINE_REDUCE, "max");
+  s->reduce_fn = ARMBENCH_REDUCE_MAX, s->x = t3, s->y = tmax, s->outer = 2, s->n = 3, s->inner = 4;
+  s = &p.step(ARMBENCH_ENGINE_EXP, "exp");
+  s->x = t3, s->y = texp;
+  s = &p.step(ARMBENCH_ENGINE_LOG, "log");
+  s->x = t3, s->y = t3;
+  std::vector<float> x = randoms(12), x3 = randoms(24);
+  x[0] = 16777216.0f, x[1] = 16777216.0f;  // below ids[0], equal to ids[1]
+  x3[5] = NAN;
+  armbench_engine_desc d = p.desc();
+  armbench_engine* e = nullptr;
+  char why[512];
+  if (!CHECK_MSG(armbench_engine_create(&d, &e, why, sizeof why) == 0, "create: %s", why)) return;
+  const char* want_runs[] = {"broadcast", "broadcast", "where", "where", "reduce sum", "reduce max", "exp scalar", "log scalar"};
+  for (size_t i = 0; i < 8; ++i) {
+    const char* runs = armbench_engine_step_kernel(e, i);
+    CHECK_MSG(runs && strcmp(runs, want_runs[i]) == 0, "step %zu runs \"%s\"", i, runs ? runs : "");
+  }
+  armbench_engine_free(e);
+  auto out = run_inputs(p, {ids, x.data(), x3.data()});
+  if (out.empty()) return;
+
+  const size_t d1 = 1, d26[2] = {2, 6}, d21[2] = {2, 1};
+  std::vector<float> ge(12), lt(12), wh(12), wx(x), sum(8), mx(8), ex(24), lg(x3);
+  CHECK(armbench_broadcast_typed(ARMBENCH_BINARY_GREATER_EQUAL, 2, d26, ids, 1, 1, &d1, &big, 0, ge.data(), 0, SIZE_MAX) == 0);
+  CHECK(armbench_broadcast_typed(ARMBENCH_BINARY_LESS, 2, d26, x.data(), 0, 2, d26, ids, 1, lt.data(), 0, SIZE_MAX) == 0);
+  CHECK(armbench_where(2, d26, ge.data(), 2, d26, x.data(), 1, &d1, &fill, wh.data(), 0, SIZE_MAX) == 0);
+  CHECK(armbench_where(2, d21, rows, 2, d26, wx.data(), 2, d26, ge.data(), wx.data(), 0, SIZE_MAX) == 0);
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_SUM, 2, 3, 4, x3.data(), sum.data()) == 0);
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_MAX, 2, 3, 4, x3.data(), mx.data()) == 0);
+  armbench_exp(x3.data(), ex.data(), 24);
+  armbench_log(lg.data(), lg.data(), 24);
+  same_bits(out[0], ge, "int32 >= constant");
+  same_bits(out[1], lt, "fp32 < int32");
+  same_bits(out[2], wh, "where with a constant");
+  same_bits(out[3], wx, "where over a constant condition, in place");
+  same_bits(out[4], sum, "reduce sum");
+  same_bits(out[5], mx, "reduce max");
+  same_bits(out[6], ex, "exp");
+  same_bits(out[7], lg, "log in place");
+  // The exact answers: 2^24 < 16777217 (in float they would be equal) but not <
+  // 16777216; 16777217 >= 2^24, 16777215 not; a NaN is its column's max and sum.
+  CHECK(out[0][0] == 1.0f && out[0][1] == 1.0f && out[0][11] == 0.0f && out[0][5] == 1.0f);
+  CHECK(out[1][0] == 1.0f && out[1][1] == 0.0f);
+  CHECK(out[2][2] == fill && out[2][0] == x[0]);
+  CHECK(out[5][1] != out[5][1] && out[4][1] != out[4][1]);
 }
 
 // Big enough (over the engine's threshold) that the row-wise and elementwise steps
@@ -917,8 +991,9 @@ void test_transformer_pool() {
   auto tq = p.tensor({1, seq, heads, hd}), tqt = p.tensor({1, heads, seq, hd}), tkt = p.tensor({1, heads, hd, seq});
   auto ts = p.tensor({1, heads, seq, seq}), tmask = p.tensor({1, 1, 1, seq}), tc = p.tensor({1, heads, seq, hd});
   auto tci = p.tensor({rows}), tw = p.tensor({cols, 20}), tp = p.tensor({rows, 20});
+  auto tgt = p.tensor({rows, cols}), twh = p.tensor({rows, cols});
   p.inputs = {tids, tx, tq, tmask, tw};
-  p.outputs = {ta, tg, ts, tc, tci, tp};
+  p.outputs = {ta, tg, ts, tc, tci, tp, twh};
   armbench_engine_step* s = &p.step(ARMBENCH_ENGINE_GATHER, "emb");
   s->table = table.data(), s->table_count = table.size(), s->outer = 1, s->axis_len = vocab, s->inner = cols;
   s->indices = tids, s->count = rows, s->y = ta;
@@ -948,6 +1023,10 @@ void test_transformer_pool() {
   s->x = tids, s->y = tci;
   s = &p.step(ARMBENCH_ENGINE_MATMUL, "proj");  // one batch: the GEMM runs on the pool
   s->x = ta, s->b = tw, s->y = tp, s->dtype = ARMBENCH_GEMM_F32;
+  s = &p.step(ARMBENCH_ENGINE_BROADCAST, "gt");  // rows of 300: chunks cut rows anywhere
+  s->fn = ARMBENCH_BINARY_GREATER, s->x = tx, s->b = ta, s->y = tgt;
+  s = &p.step(ARMBENCH_ENGINE_WHERE, "where");
+  s->x = tgt, s->b = tx, s->v = tg, s->y = twh;
   const std::vector<float> x = randoms(rows * cols), q = randoms(seq * heads * hd), mask = randoms(seq);
   const std::vector<float> w = randoms(cols * 20);
   const std::vector<const void*> ins = {ids.data(), x.data(), q.data(), mask.data(), w.data()};
@@ -958,7 +1037,7 @@ void test_transformer_pool() {
     if (!CHECK(armbench_gemm_pool_create_ex(2, nullptr, flags, &pool) == 0)) continue;
     auto two = run_inputs(p, ins, pool);
     const char* names[] = {"gather + layernorm", "gelu + softmax", "transpose + matmul + broadcast + softmax",
-                           "bf16 matmul", "cast", "matmul on the pool"};
+                           "bf16 matmul", "cast", "matmul on the pool", "comparison + where"};
     for (size_t i = 0; i < two.size() && i < one.size(); ++i) same_bits(two[i], one[i], names[i]);
     armbench_gemm_pool_destroy(pool);
   }
@@ -972,7 +1051,8 @@ void test_transformer_refusals() {
     auto t = int32_tensor(&p, {4, 8}), ty = p.tensor({4, 8});
     armbench_engine_step& s = p.step(ARMBENCH_ENGINE_GELU, "g");
     s.x = t, s.y = ty;
-    refused(p, -EINVAL, "x is int32; only gather (its indices) and cast (its x) read int32 tensors");
+    refused(p, -EINVAL, "x is int32; only gather (its indices), cast (its x) and the comparisons (their operands) "
+                        "read int32 tensors");
   }
   {
     Program p;  // cast from fp32
@@ -1103,11 +1183,49 @@ void test_transformer_refusals() {
     refused(p, -EINVAL, "index_values holds 1 values; count is 2");
   }
   {
-    Program p;  // reducemean dims
+    Program p;  // reduce dims, then an unknown fn
     auto tx = p.tensor({2, 3, 4}), ty = p.tensor({2, 3});
-    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_REDUCEMEAN, "mean");
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_REDUCE, "mean");
     s.x = tx, s.y = ty, s.outer = 2, s.n = 3, s.inner = 4;
     refused(p, -EINVAL, "y dims [2,3] hold 6 values, not outer x inner = 8");
+    s.y.dims[1] = 4, s.reduce_fn = ARMBENCH_REDUCE_FN_COUNT;
+    refused(p, -EINVAL, "unknown reduce fn 4");
+  }
+  {
+    Program p;  // an arithmetic fn on an int32 operand; a comparison's is fine, but not its y
+    auto ti = int32_tensor(&p, {4, 8}), ty = p.tensor({4, 8});
+    const float c = 1.0f;
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_BROADCAST, "add");
+    s.fn = ARMBENCH_BINARY_ADD, s.x = ti, s.b_const = {&c, 1, 1, {1}}, s.y = ty;
+    refused(p, -EINVAL, "a is int32; only gather (its indices), cast (its x) and the comparisons (their operands) read "
+                        "int32 tensors");
+    s.fn = ARMBENCH_BINARY_MAX, s.a_const = s.b_const, s.b_const = {}, s.b = ti, s.x = {};
+    refused(p, -EINVAL, "b is int32; only gather");
+    s.fn = ARMBENCH_BINARY_GREATER, s.y = int32_tensor(&p, {4, 8});
+    refused(p, -EINVAL, "y is int32; only gather");
+  }
+  {
+    Program p;  // where: y not the three-way broadcast dims, a constant of the wrong length
+    auto tc = p.tensor({3, 1}), ta = p.tensor({4}), ty = p.tensor({2, 4});
+    const float b = 0.0f;
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_WHERE, "where");
+    s.x = tc, s.b = ta, s.v_const = {&b, 1, 1, {1}}, s.y = ty;
+    refused(p, -EINVAL, "y dims [2,4] are not the broadcast dims [3,4]");
+    s.v_const.count = 2;
+    refused(p, -EINVAL, "constant b holds 2 values; its dims [1] need 1");
+  }
+  {
+    Program p;  // where: operands that do not broadcast, an int32 cond, an overlap
+    auto tc = p.tensor({3, 1}), ta = p.tensor({4}), tb = p.tensor({5}), ty = p.tensor({3, 4});
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_WHERE, "where");
+    s.x = tc, s.b = ta, s.v = tb, s.y = ty;
+    refused(p, -EINVAL, "cond dims [3,1], a dims [4] and b dims [5] do not broadcast");
+    s.v.dims[0] = 1;
+    s.x.dtype = ARMBENCH_ENGINE_INT32;
+    refused(p, -EINVAL, "cond is int32; only gather");
+    s.x.dtype = ARMBENCH_ENGINE_FP32;
+    s.y.offset = s.v.offset;  // over b, which is repeated
+    refused(p, -EINVAL, "b (bytes");
   }
 }
 
@@ -1254,7 +1372,9 @@ int main() {
   test_gemm(ARMBENCH_GEMM_BF16);
   test_conv_bf16();
   test_elementwise_and_friends();
-  test_reorder_round_trip();
+  test_reorder_round_trip(ARMBENCH_ENGINE_SIGMOID, armbench_sigmoid);
+  test_reorder_round_trip(ARMBENCH_ENGINE_EXP, armbench_exp);
+  test_reorder_round_trip(ARMBENCH_ENGINE_LOG, armbench_log);
   test_nchwc_chain(ARMBENCH_GEMM_F32);
   test_nchwc_chain(ARMBENCH_GEMM_BF16);
   test_timing_and_pool();
@@ -1263,6 +1383,7 @@ int main() {
   test_matmul(ARMBENCH_GEMM_F32);
   test_matmul(ARMBENCH_GEMM_BF16);
   test_transformer_misc();
+  test_compare_where_reduce();
   test_transformer_pool();
   test_transformer_refusals();
   test_attention(ARMBENCH_GEMM_F32);

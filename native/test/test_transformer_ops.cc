@@ -3,9 +3,12 @@
 // erf, tanh, GELU (both forms) and sqrt per kernel set against their stated bounds
 // over dense sweeps, specials and tails, in place; softmax and LogSoftmax rows per set
 // and over a middle axis; LayerNorm per set with and without residual and bias, in
-// place over x and over the residual; ReduceMean; broadcasting of every fn over the
-// patterns transformer graphs use (a mask [1,1,1,128] over [1,12,128,128], a bias
-// [768] over [128,768], a scalar, both sides repeated, ranks apart) bit for bit;
+// place over x and over the residual; the reductions (mean, sum, max, min; NaN kept by
+// max and min); broadcasting of every fn over the patterns transformer graphs use (a
+// mask [1,1,1,128] over [1,12,128,128], a bias [768] over [128,768], a scalar, both
+// sides repeated, ranks apart) bit for bit; the comparisons over fp32 and int32
+// operands exactly (integers past 2^24, NaN, signed zeros); Where over each operand
+// broadcast; exp and log against their double results rounded once;
 // transposes of every permutation of ranks 1 to 4; gather with negative indices, on an
 // inner axis and with out-of-range indices refused (-EINVAL, the position named,
 // nothing written); the int32 -> fp32 cast. Every range-taking kernel split in pieces
@@ -19,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "../src/ops/ops_internal.h"
@@ -343,29 +347,84 @@ void test_layernorm() {
   CHECK(armbench_layernorm(0, 2, x, nullptr, s, nullptr, 0.0f, y) == -EINVAL);
 }
 
-void test_reducemean() {
-  for (size_t inner : {1, 3, 300}) {
-    const size_t outer = 3, n = 11;
-    const std::vector<float> x = random_floats(outer * n * inner, -5, 5, inner);
-    std::vector<float> y(outer * inner);
-    CHECK(armbench_reducemean(outer, n, inner, x.data(), y.data()) == 0);
-    double worst = 0;
-    for (size_t o = 0; o < outer; ++o) {
-      for (size_t j = 0; j < inner; ++j) {
-        double s = 0;
-        for (size_t i = 0; i < n; ++i) s += x[(o * n + i) * inner + j];
-        worst = fmax(worst, ulps(y[o * inner + j], s / n));
+// ---- reductions ----
+
+void test_reduce() {
+  const char* names[ARMBENCH_REDUCE_FN_COUNT] = {"mean", "sum", "max", "min"};
+  for (int f = 0; f < ARMBENCH_REDUCE_FN_COUNT; ++f) {
+    const armbench_reduce_fn fn = static_cast<armbench_reduce_fn>(f);
+    for (size_t inner : {1, 3, 300}) {
+      const size_t outer = 3, n = 11;
+      const std::vector<float> x = random_floats(outer * n * inner, -5, 5, inner + 7 * f);
+      std::vector<float> y(outer * inner, NAN);
+      CHECK(armbench_reduce(fn, outer, n, inner, x.data(), y.data()) == 0);
+      double worst = 0;
+      for (size_t o = 0; o < outer; ++o) {
+        for (size_t j = 0; j < inner; ++j) {
+          double s = 0, hi = -INFINITY, lo = INFINITY;
+          for (size_t i = 0; i < n; ++i) {
+            const double v = x[(o * n + i) * inner + j];
+            s += v, hi = fmax(hi, v), lo = fmin(lo, v);
+          }
+          const double want = fn == ARMBENCH_REDUCE_MEAN ? s / n : fn == ARMBENCH_REDUCE_SUM ? s
+                              : fn == ARMBENCH_REDUCE_MAX ? hi : lo;
+          worst = fmax(worst, ulps(y[o * inner + j], want));
+        }
       }
+      // Max and min are exact; mean and sum one rounding of the double sum.
+      const double bound = fn == ARMBENCH_REDUCE_MAX || fn == ARMBENCH_REDUCE_MIN ? 0.0 : 0.5;
+      CHECK_MSG(worst <= bound, "reduce %s inner %zu: %.2f ulp", names[f], inner, worst);
     }
-    CHECK_MSG(worst <= 0.5, "reducemean inner %zu: %.2f ulp", inner, worst);
   }
-  float y;
-  CHECK(armbench_reducemean(1, 0, 1, &y, &y) == -EINVAL);
+  // A NaN anywhere in a column is the column's max and min (first, middle, last row);
+  // the other columns are untouched by it. Mean and sum carry it by IEEE arithmetic.
+  for (size_t at : {0, 2, 4}) {
+    std::vector<float> x = {1, -2, 3, 4, -5, 6, 7, 8, -9, 10};  // 5 x 2, reduced over the 5
+    x[at * 2] = NAN;
+    for (int f = 0; f < ARMBENCH_REDUCE_FN_COUNT; ++f) {
+      float y[2] = {0, 0};
+      CHECK(armbench_reduce(static_cast<armbench_reduce_fn>(f), 1, 5, 2, x.data(), y) == 0);
+      CHECK_MSG(y[0] != y[0], "reduce %s: NaN in row %zu gives %g", names[f], at, y[0]);
+      const float want[4] = {26.0f / 5, 26, 10, -2};
+      CHECK_MSG(y[1] == want[f], "reduce %s: column 1 %g, expected %g", names[f], y[1], want[f]);
+    }
+  }
+  // Infinities: max of -inf and finite values, min of +inf ones.
+  const float inf[4] = {-INFINITY, -3, INFINITY, 2};
+  float y[2];
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_MAX, 1, 2, 2, inf, y) == 0 && y[0] == INFINITY && y[1] == 2);
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_MIN, 1, 2, 2, inf, y) == 0 && y[0] == -INFINITY && y[1] == -3);
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_SUM, 1, 2, 2, inf, y) == 0 && y[0] != y[0] && y[1] == -1);
+  // One row: the values themselves.
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_MEAN, 1, 1, 2, inf, y) == 0 && y[0] == -INFINITY && y[1] == -3);
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_MEAN, 1, 0, 1, inf, y) == -EINVAL);
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_SUM, 0, 1, 1, inf, y) == -EINVAL);
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_MAX, 1, 1, 1, nullptr, y) == -EINVAL);
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_MIN, 1, 1, 1, inf, nullptr) == -EINVAL);
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_FN_COUNT, 1, 1, 1, inf, y) == -EINVAL);
+  CHECK(armbench_reduce(static_cast<armbench_reduce_fn>(-1), 1, 1, 1, inf, y) == -EINVAL);
+  CHECK(armbench_reduce(ARMBENCH_REDUCE_SUM, SIZE_MAX / 2, 4, 1, inf, y) == -EINVAL);
 }
 
 // ---- broadcast ----
 
+// The comparisons on values widened to long double, exact for every int32 and float.
+template <typename A, typename B>
+float compare_ref(armbench_binary_fn fn, A a, B b) {
+  const long double x = a, y = b;
+  switch (fn) {
+    case ARMBENCH_BINARY_EQUAL: return x == y;
+    case ARMBENCH_BINARY_NOT_EQUAL: return x != y;
+    case ARMBENCH_BINARY_LESS: return x < y;
+    case ARMBENCH_BINARY_LESS_EQUAL: return x <= y;
+    case ARMBENCH_BINARY_GREATER: return x > y;
+    case ARMBENCH_BINARY_GREATER_EQUAL: return x >= y;
+    default: return NAN;
+  }
+}
+
 float apply(armbench_binary_fn fn, float a, float b) {
+  if (fn >= ARMBENCH_BINARY_EQUAL) return compare_ref(fn, a, b);
   switch (fn) {
     case ARMBENCH_BINARY_ADD: return a + b;
     case ARMBENCH_BINARY_SUB: return a - b;
@@ -377,29 +436,39 @@ float apply(armbench_binary_fn fn, float a, float b) {
   }
 }
 
-// y by index arithmetic: each y index mapped to the operands' (1-extent axes repeat).
-std::vector<float> broadcast_ref(armbench_binary_fn fn, const std::vector<size_t>& ad, const std::vector<float>& a,
-                                 const std::vector<size_t>& bd, const std::vector<float>& b, std::vector<size_t>* yd) {
-  const size_t n = std::max(ad.size(), bd.size());
-  std::vector<size_t> A(n, 1), B(n, 1), Y(n);
-  std::copy(ad.begin(), ad.end(), A.begin() + (n - ad.size()));
-  std::copy(bd.begin(), bd.end(), B.begin() + (n - bd.size()));
+// y by index arithmetic: each y index mapped to each operand's (1-extent axes repeat),
+// y[e] = f(those indices); *yd the broadcast dims (rank the largest).
+template <typename F>
+std::vector<float> broadcast_ref(const std::vector<std::vector<size_t>>& dims, F f, std::vector<size_t>* yd) {
+  size_t n = 0;
+  for (const auto& d : dims) n = std::max(n, d.size());
+  std::vector<std::vector<size_t>> D;
+  std::vector<size_t> Y(n, 1);
+  for (const auto& d : dims) {
+    D.emplace_back(n, 1);
+    std::copy(d.begin(), d.end(), D.back().begin() + (n - d.size()));
+    for (size_t i = 0; i < n; ++i) Y[i] = std::max(Y[i], D.back()[i]);
+  }
   size_t total = 1;
-  for (size_t i = 0; i < n; ++i) Y[i] = std::max(A[i], B[i]), total *= Y[i];
+  for (size_t v : Y) total *= v;
   std::vector<float> y(total);
-  std::vector<size_t> idx(n);
+  std::vector<size_t> idx(n), at(dims.size());
   for (size_t e = 0; e < total; ++e) {
     size_t rem = e;
     for (size_t i = n; i-- > 0;) idx[i] = rem % Y[i], rem /= Y[i];
-    size_t ai = 0, bi = 0;
-    for (size_t i = 0; i < n; ++i) {
-      ai = ai * A[i] + (A[i] == 1 ? 0 : idx[i]);
-      bi = bi * B[i] + (B[i] == 1 ? 0 : idx[i]);
+    for (size_t k = 0; k < D.size(); ++k) {
+      at[k] = 0;
+      for (size_t i = 0; i < n; ++i) at[k] = at[k] * D[k][i] + (D[k][i] == 1 ? 0 : idx[i]);
     }
-    y[e] = apply(fn, a[ai], b[bi]);
+    y[e] = f(at.data());
   }
   *yd = Y;
   return y;
+}
+
+std::vector<float> broadcast_ref(armbench_binary_fn fn, const std::vector<size_t>& ad, const std::vector<float>& a,
+                                 const std::vector<size_t>& bd, const std::vector<float>& b, std::vector<size_t>* yd) {
+  return broadcast_ref({ad, bd}, [&](const size_t* at) { return apply(fn, a[at[0]], b[at[1]]); }, yd);
 }
 
 void test_broadcast() {
@@ -474,6 +543,238 @@ void test_broadcast() {
   CHECK(armbench_broadcast_dims(5, d14, 1, d5, &yn, yd) == -EINVAL);
   CHECK(armbench_broadcast(ARMBENCH_BINARY_ADD, 2, d34, num, 1, d5, num, y, 0, SIZE_MAX) == -EINVAL);
   CHECK(armbench_broadcast(ARMBENCH_BINARY_FN_COUNT, 1, d5, num, 1, d5, num, y, 0, SIZE_MAX) == -EINVAL);
+}
+
+// The comparisons over each pairing of fp32 and int32 operands, broadcast, on the
+// values that tell an exact comparison from a rounded one (integers past 2^24, near
+// 2^31), NaN and signed zeros; in pieces and in place over an operand (y's floats over
+// its ints, as the engine allows).
+template <typename A, typename B>
+size_t comparisons_of(const std::vector<A>& pa, const std::vector<B>& pb) {
+  const int ai = std::is_same<A, int32_t>::value, bi = std::is_same<B, int32_t>::value;
+  struct Pattern {
+    std::vector<size_t> a, b;
+  };
+  const Pattern patterns[] = {
+      {{pa.size(), 1}, {pb.size()}},  // every pair
+      {{2, 3, 4}, {2, 3, 4}},         // no broadcasting
+      {{1}, {3, 5}},                  // a scalar
+      {{3, 5}, {1}},
+      {{3, 1, 5}, {1, 4, 1}},         // both repeated
+      {{2, 1, 4, 1}, {3, 1, 6}},      // ranks apart
+  };
+  size_t bad = 0;
+  for (const Pattern& p : patterns) {
+    size_t ae = 1, be = 1;
+    for (size_t d : p.a) ae *= d;
+    for (size_t d : p.b) be *= d;
+    std::vector<A> a(ae);
+    std::vector<B> b(be);
+    for (size_t i = 0; i < ae; ++i) a[i] = pa[i % pa.size()];
+    for (size_t i = 0; i < be; ++i) b[i] = pb[(i + 3) % pb.size()];
+    for (int f = ARMBENCH_BINARY_EQUAL; f <= ARMBENCH_BINARY_GREATER_EQUAL; ++f) {
+      const armbench_binary_fn fn = static_cast<armbench_binary_fn>(f);
+      std::vector<size_t> yd;
+      const std::vector<float> want =
+          broadcast_ref({p.a, p.b}, [&](const size_t* at) { return compare_ref(fn, a[at[0]], b[at[1]]); }, &yd);
+      std::vector<float> y(want.size(), 7.0f), z(want.size(), 7.0f);
+      bad += armbench_broadcast_typed(fn, p.a.size(), p.a.data(), a.data(), ai, p.b.size(), p.b.data(), b.data(), bi,
+                                      y.data(), 0, SIZE_MAX) != 0;
+      bad += !same_all(y, want);
+      for (size_t at = 0; at < z.size(); at += 5)
+        armbench_broadcast_typed(fn, p.a.size(), p.a.data(), a.data(), ai, p.b.size(), p.b.data(), b.data(), bi,
+                                 z.data(), at, at + 5);
+      bad += !same_all(z, want);
+      if (ae == want.size()) {
+        std::vector<float> w(ae);
+        memcpy(w.data(), a.data(), ae * sizeof(float));
+        armbench_broadcast_typed(fn, p.a.size(), p.a.data(), w.data(), ai, p.b.size(), p.b.data(), b.data(), bi,
+                                 w.data(), 0, SIZE_MAX);
+        bad += !same_all(w, want);
+      }
+    }
+  }
+  return bad;
+}
+
+void test_comparisons() {
+  const std::vector<float> fv = {0.0f,        -0.0f,         NAN,   INFINITY, -INFINITY, 1.0f,  -1.0f,
+                                 16777216.0f, 16777218.0f,   2147483648.0f, -2147483648.0f, 0.5f,  3.0f, -7.25f};
+  const std::vector<int32_t> iv = {0,        -1,        1,         16777216,      16777217, -16777217,
+                                   INT32_MAX, INT32_MIN, INT32_MAX - 1, 3,          -7};
+  CHECK_MSG(comparisons_of(fv, fv) == 0, "fp32 / fp32 comparisons differ");
+  CHECK_MSG(comparisons_of(iv, fv) == 0, "int32 / fp32 comparisons differ");
+  CHECK_MSG(comparisons_of(fv, iv) == 0, "fp32 / int32 comparisons differ");
+  CHECK_MSG(comparisons_of(iv, iv) == 0, "int32 / int32 comparisons differ");
+
+  // The cases a comparison in float would get wrong, spelled out.
+  const size_t one = 1;
+  auto cmp = [&](armbench_binary_fn fn, const void* a, int ai, const void* b, int bi) {
+    float y = 7.0f;
+    const int rc = armbench_broadcast_typed(fn, 1, &one, a, ai, 1, &one, b, bi, &y, 0, SIZE_MAX);
+    return rc == 0 ? y : -1.0f;
+  };
+  const int32_t i24 = 16777217, i24m = 16777216, imax = INT32_MAX, izero = 0;
+  const float f24 = 16777216.0f, f31 = 2147483648.0f, nan = NAN, pz = 0.0f, nz = -0.0f;
+  CHECK(cmp(ARMBENCH_BINARY_EQUAL, &i24, 1, &f24, 0) == 0.0f);
+  CHECK(cmp(ARMBENCH_BINARY_NOT_EQUAL, &i24, 1, &f24, 0) == 1.0f);
+  CHECK(cmp(ARMBENCH_BINARY_GREATER, &i24, 1, &f24, 0) == 1.0f);
+  CHECK(cmp(ARMBENCH_BINARY_LESS_EQUAL, &i24, 1, &f24, 0) == 0.0f);
+  CHECK(cmp(ARMBENCH_BINARY_LESS, &f24, 0, &i24, 1) == 1.0f);
+  CHECK(cmp(ARMBENCH_BINARY_GREATER_EQUAL, &f24, 0, &i24, 1) == 0.0f);
+  CHECK(cmp(ARMBENCH_BINARY_EQUAL, &i24m, 1, &f24, 0) == 1.0f);
+  CHECK(cmp(ARMBENCH_BINARY_LESS, &imax, 1, &f31, 0) == 1.0f);  // INT32_MAX as a float is 2^31
+  CHECK(cmp(ARMBENCH_BINARY_GREATER, &i24, 1, &i24m, 1) == 1.0f);
+  CHECK(cmp(ARMBENCH_BINARY_EQUAL, &i24, 1, &i24m, 1) == 0.0f);
+  for (int f = ARMBENCH_BINARY_EQUAL; f <= ARMBENCH_BINARY_GREATER_EQUAL; ++f) {
+    const armbench_binary_fn fn = static_cast<armbench_binary_fn>(f);
+    const float want = fn == ARMBENCH_BINARY_NOT_EQUAL ? 1.0f : 0.0f;
+    CHECK_MSG(cmp(fn, &nan, 0, &nan, 0) == want && cmp(fn, &nan, 0, &izero, 1) == want &&
+                  cmp(fn, &izero, 1, &nan, 0) == want && cmp(fn, &pz, 0, &nan, 0) == want,
+              "fn %d with a NaN", f);
+  }
+  CHECK(cmp(ARMBENCH_BINARY_EQUAL, &nz, 0, &pz, 0) == 1.0f && cmp(ARMBENCH_BINARY_LESS, &nz, 0, &pz, 0) == 0.0f);
+  CHECK(cmp(ARMBENCH_BINARY_EQUAL, &nz, 0, &izero, 1) == 1.0f && cmp(ARMBENCH_BINARY_GREATER, &izero, 1, &nz, 0) == 0.0f);
+  // The untyped entry compares floats the same way.
+  float y = 7.0f;
+  CHECK(armbench_broadcast(ARMBENCH_BINARY_LESS_EQUAL, 1, &one, &nz, 1, &one, &pz, &y, 0, SIZE_MAX) == 0 && y == 1.0f);
+
+  // int32 operands only for the comparisons; nothing written when refused.
+  const size_t d3[1] = {3}, d2[1] = {2};
+  const int32_t ints[3] = {1, 2, 3};
+  const float floats[3] = {1, 2, 3};
+  float out[3] = {7, 7, 7};
+  for (int f = 0; f < ARMBENCH_BINARY_EQUAL; ++f) {
+    const armbench_binary_fn fn = static_cast<armbench_binary_fn>(f);
+    CHECK(armbench_broadcast_typed(fn, 1, d3, ints, 1, 1, d3, floats, 0, out, 0, SIZE_MAX) == -EINVAL);
+    CHECK(armbench_broadcast_typed(fn, 1, d3, floats, 0, 1, d3, ints, 1, out, 0, SIZE_MAX) == -EINVAL);
+  }
+  CHECK(armbench_broadcast_typed(ARMBENCH_BINARY_LESS, 1, d3, ints, 1, 1, d2, floats, 0, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_broadcast_typed(ARMBENCH_BINARY_LESS, 1, d3, nullptr, 1, 1, d3, floats, 0, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_broadcast_typed(ARMBENCH_BINARY_LESS, 1, d3, ints, 1, 1, d3, floats, 0, nullptr, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_broadcast_typed(ARMBENCH_BINARY_FN_COUNT, 1, d3, ints, 1, 1, d3, ints, 1, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(out[0] == 7 && out[1] == 7 && out[2] == 7);
+}
+
+// ---- where ----
+
+void test_where() {
+  struct Pattern {
+    std::vector<size_t> c, x, v;
+  };
+  const Pattern patterns[] = {
+      {{2, 3, 4}, {2, 3, 4}, {2, 3, 4}},        // no broadcasting
+      {{1}, {3, 5}, {5}},                       // a scalar condition
+      {{3, 5}, {1}, {1}},                       // scalar values (a masked fill)
+      {{1, 12, 1, 16}, {1}, {1, 12, 16, 16}},   // a mask over attention scores
+      {{3, 1}, {1, 4}, {3, 4}},
+      {{2, 1, 4, 1}, {3, 1, 6}, {1}},           // ranks apart
+      {{4, 1}, {1}, {2, 4, 5}},
+      {{5}, {2, 1, 5}, {3, 1}},
+      {{1}, {1}, {1}},
+      {{7, 1, 1}, {1, 1}, {1}},
+  };
+  // Conditions: zeros of both signs are false; NaN, a subnormal and negatives are true.
+  const float conds[] = {0, 1, 0, -0.0f, NAN, 2.5f, 0, 1, -1, 0, 1e-45f, 1, 0};
+  const size_t kConds = sizeof conds / sizeof conds[0];
+  size_t bad = 0;
+  for (const Pattern& p : patterns) {
+    size_t ce = 1, xe = 1, ve = 1;
+    for (size_t d : p.c) ce *= d;
+    for (size_t d : p.x) xe *= d;
+    for (size_t d : p.v) ve *= d;
+    std::vector<float> c(ce);
+    for (size_t i = 0; i < ce; ++i) c[i] = conds[(i * 5 + ce) % kConds];
+    const std::vector<float> x = random_floats(xe, -3, 3, xe), v = random_floats(ve, 10, 20, ve + 1);
+    std::vector<size_t> yd;
+    const std::vector<float> want = broadcast_ref(
+        {p.c, p.x, p.v}, [&](const size_t* at) { return c[at[0]] != 0.0f ? x[at[1]] : v[at[2]]; }, &yd);
+    size_t tn, td[4], yn, gd[4];
+    CHECK(armbench_broadcast_dims(p.c.size(), p.c.data(), p.x.size(), p.x.data(), &tn, td) == 0 &&
+          armbench_broadcast_dims(tn, td, p.v.size(), p.v.data(), &yn, gd) == 0);
+    bad += yn != yd.size() || !std::equal(yd.begin(), yd.end(), gd);
+    std::vector<float> y(want.size(), 7.0f), z(want.size(), 7.0f);
+    bad += armbench_where(p.c.size(), p.c.data(), c.data(), p.x.size(), p.x.data(), x.data(), p.v.size(), p.v.data(),
+                          v.data(), y.data(), 0, SIZE_MAX) != 0;
+    bad += !same_all(y, want);
+    // In pieces of 7 (rows cut anywhere): the same bits.
+    for (size_t at = 0; at < z.size(); at += 7)
+      armbench_where(p.c.size(), p.c.data(), c.data(), p.x.size(), p.x.data(), x.data(), p.v.size(), p.v.data(),
+                     v.data(), z.data(), at, at + 7);
+    bad += !same_all(z, want);
+    // In place over each operand with y's dims.
+    for (int k = 0; k < 3; ++k) {
+      std::vector<float> w = k == 0 ? c : k == 1 ? x : v;
+      if (w.size() != want.size()) continue;
+      armbench_where(p.c.size(), p.c.data(), k == 0 ? w.data() : c.data(), p.x.size(), p.x.data(),
+                     k == 1 ? w.data() : x.data(), p.v.size(), p.v.data(), k == 2 ? w.data() : v.data(), w.data(), 0,
+                     SIZE_MAX);
+      bad += !same_all(w, want);
+    }
+  }
+  CHECK_MSG(bad == 0, "where: %zu mismatches", bad);
+  // The condition's rule spelled out: only zeros (of either sign) are false.
+  const size_t five = 5, one = 1;
+  const float c5[5] = {0.0f, -0.0f, NAN, 1e-45f, -1.0f}, x5[5] = {1, 2, 3, 4, 5}, v1 = -9;
+  float y5[5];
+  CHECK(armbench_where(1, &five, c5, 1, &five, x5, 1, &one, &v1, y5, 0, SIZE_MAX) == 0);
+  CHECK(y5[0] == -9 && y5[1] == -9 && y5[2] == 3 && y5[3] == 4 && y5[4] == 5);
+  // Refused, nothing written: dims that do not broadcast (each pairing), NULLs, bad ranks.
+  const size_t d3[1] = {3}, d4[1] = {4}, d0[1] = {0}, d5[5] = {1, 1, 1, 1, 5}, d34[2] = {3, 4};
+  const float vals[12] = {0};
+  float out[12] = {7};
+  CHECK(armbench_where(1, d3, vals, 1, d4, vals, 1, &one, vals, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_where(1, &one, vals, 1, d4, vals, 1, d3, vals, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_where(2, d34, vals, 1, d4, vals, 1, d3, vals, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_where(1, d0, vals, 1, d4, vals, 1, d4, vals, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_where(5, d5, vals, 1, d4, vals, 1, d4, vals, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_where(1, d4, nullptr, 1, d4, vals, 1, d4, vals, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_where(1, d4, vals, 1, d4, nullptr, 1, d4, vals, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_where(1, d4, vals, 1, d4, vals, 1, d4, nullptr, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_where(1, d4, vals, 1, d4, vals, 1, d4, vals, nullptr, 0, SIZE_MAX) == -EINVAL);
+  CHECK(armbench_where(1, nullptr, vals, 1, d4, vals, 1, d4, vals, out, 0, SIZE_MAX) == -EINVAL);
+  CHECK(out[0] == 7);
+}
+
+// ---- exp, log ----
+
+// Each against its double result rounded once, bit for bit, over a sweep, the
+// overflow and underflow edges and the specials; in place too.
+void test_exp_log() {
+  std::vector<float> x = sweep(110.0f, 40000);
+  for (float s : {88.72f, 88.73f, 89.0f, -87.33f, -103.97f, -104.0f, -150.0f, 1.0f, -1.0f, INFINITY, -INFINITY, NAN})
+    x.push_back(s);
+  struct Case {
+    const char* name;
+    void (*fn)(const float*, float*, size_t);
+    double (*ref)(double);
+  };
+  const Case cases[] = {{"exp", armbench_exp, exp}, {"log", armbench_log, log}};
+  for (const Case& c : cases) {
+    std::vector<float> y(x.size(), 7.0f), z(x);
+    c.fn(x.data(), y.data(), x.size());
+    c.fn(z.data(), z.data(), z.size());
+    size_t bad = 0, first = SIZE_MAX;
+    for (size_t i = 0; i < x.size(); ++i) {
+      const float want = static_cast<float>(c.ref(static_cast<double>(x[i])));
+      if (!same(y[i], want) || !same(z[i], want)) bad += 1, first = std::min(first, i);
+    }
+    CHECK_MSG(bad == 0, "%s: %zu values differ from the rounded double, first at x = %.9g", c.name, bad,
+              first < x.size() ? x[first] : 0.0f);
+  }
+  float y[8];
+  const float ex[6] = {0.0f, -0.0f, -INFINITY, INFINITY, 89.0f, -200.0f};
+  armbench_exp(ex, y, 6);
+  CHECK(y[0] == 1.0f && y[1] == 1.0f && y[2] == 0.0f && !std::signbit(y[2]) && y[3] == INFINITY && y[4] == INFINITY &&
+        y[5] == 0.0f);
+  const float lx[8] = {0.0f, -0.0f, -1.0f, 1.0f, INFINITY, -INFINITY, NAN, 1e-45f};
+  armbench_log(lx, y, 8);
+  CHECK(y[0] == -INFINITY && y[1] == -INFINITY && y[2] != y[2] && y[3] == 0.0f && !std::signbit(y[3]) &&
+        y[4] == INFINITY && y[5] != y[5] && y[6] != y[6] && y[7] == static_cast<float>(log(static_cast<double>(1e-45f))));
+  // Nothing to do, nothing touched.
+  armbench_exp(nullptr, y, 4);
+  armbench_log(ex, nullptr, 4);
+  armbench_exp(ex, y, 0);
 }
 
 // ---- transpose ----
@@ -615,8 +916,11 @@ int main() {
   test_softmax_rows();
   test_softmax_axis();
   test_layernorm();
-  test_reducemean();
+  test_reduce();
   test_broadcast();
+  test_comparisons();
+  test_where();
+  test_exp_log();
   test_transpose();
   test_gather();
   test_cast();

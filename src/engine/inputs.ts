@@ -45,17 +45,17 @@ export function intInputUse(g: Graph, input: string): { kind: "indices"; below: 
 /** One tensor per graph input, in the graph's input order; input i gets seed + i. */
 export function seededInputs(g: Graph, seed = 7): InputTensor[] {
   return g.inputs.map((v, i) => {
-    if (v.dtype !== "int64") return seededTensor(v.dims, seed + i);
-    const r = new Random(seed + i);
-    const data = new Int32Array(v.dims.reduce((p, d) => p * d, 1));
+    if (v.dtype === undefined || v.dtype === "float32") return seededTensor(v.dims, seed + i);
+    const count = v.dims.reduce((p, d) => p * d, 1);
+    // A mask: the tail of each row (an eighth of it) off, the rest on.
+    const row = v.dims[v.dims.length - 1] ?? 1;
+    const mask = (j: number) => (j % row < row - Math.floor(row / 8) ? 1 : 0);
+    if (v.dtype === "bool") return { dims: [...v.dims], data: Float32Array.from({ length: count }, (_, j) => mask(j)), dtype: "bool" as const };
+    const data = new Int32Array(count);
     const use = intInputUse(g, v.name);
-    if (use?.kind === "indices") for (let j = 0; j < data.length; j++) data[j] = Math.floor(r.uniform() * use.below);
-    else {
-      const row = v.dims[v.dims.length - 1] ?? 1;
-      const kept = row - Math.floor(row / 8);
-      for (let j = 0; j < data.length; j++) data[j] = j % row < kept ? 1 : 0;
-    }
-    return { dims: [...v.dims], data, dtype: "int64" as const };
+    const r = new Random(seed + i);
+    for (let j = 0; j < count; j++) data[j] = use?.kind === "indices" ? Math.floor(r.uniform() * use.below) : mask(j);
+    return { dims: [...v.dims], data, dtype: v.dtype };
   });
 }
 

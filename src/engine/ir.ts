@@ -11,19 +11,27 @@ import { UserError } from "../errors.js";
 export interface Tensor {
   dims: number[];
   data: Float32Array;
+  /**
+   * Absent: float32. "bool": 0 and 1 (a bool graph input or constant); "int64": integer
+   * constants a comparison reads, each exact in fp32 (checked at load).
+   */
+  dtype?: "bool" | "int64" | "int32";
 }
 
-/** An int64 graph input's values (token ids, masks), held as int32: the executor's form. */
+/** An integer graph input's values (token ids, masks), held as int32: the executor's form. */
 export interface IntTensor {
   dims: number[];
   data: Int32Array;
-  dtype: "int64";
+  dtype: "int64" | "int32";
 }
 
 /** What a graph input takes. */
 export type InputTensor = Tensor | IntTensor;
 
-export const isIntTensor = (t: InputTensor): t is IntTensor => "dtype" in t && t.dtype === "int64";
+export const isIntTensor = (t: InputTensor): t is IntTensor => t.data instanceof Int32Array;
+
+/** The value type a graph input or constant holds. */
+export const typeOf = (t: InputTensor): ValueType => t.dtype ?? "float32";
 
 /** Epilogue of a fused conv or gemm: what runs after the bias (and residual) add. */
 export type Act = "none" | "relu" | "clip" | "gelu" | "gelu-tanh";
@@ -67,10 +75,14 @@ export type Node =
   | { op: "Conv"; name: string; inputs: string[]; outputs: string[]; attrs: ConvAttrs }
   | { op: "FusedConv"; name: string; inputs: string[]; outputs: string[]; attrs: ConvAttrs & Epilogue }
   | { op: "BatchNormalization"; name: string; inputs: string[]; outputs: string[]; attrs: { epsilon: number } }
-  | { op: "Relu" | "Sigmoid" | "HardSwish" | "Identity" | "Dropout" | "GlobalAveragePool" | "Erf" | "Tanh" | "Sqrt"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
+  | { op: "Relu" | "Sigmoid" | "HardSwish" | "Identity" | "Dropout" | "GlobalAveragePool" | "Erf" | "Tanh" | "Sqrt" | "Exp" | "Log" | "Not"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
   | { op: "Gelu"; name: string; inputs: string[]; outputs: string[]; attrs: { approximate: "none" | "tanh" } }
   | { op: "Clip"; name: string; inputs: string[]; outputs: string[]; attrs: { min: number; max: number } }
   | { op: BinaryOp; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
+  /** Comparisons (bool out), and the logical ops on bools. */
+  | { op: CompareOp | LogicOp; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
+  /** inputs [condition (bool), value where true, value where false], broadcasting as the binary ops. */
+  | { op: "Where"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
   | { op: "MaxPool" | "AveragePool"; name: string; inputs: string[]; outputs: string[]; attrs: PoolAttrs }
   | { op: "Gemm"; name: string; inputs: string[]; outputs: string[]; attrs: { alpha: number; beta: number; transA: boolean; transB: boolean } }
   | { op: "FusedGemm"; name: string; inputs: string[]; outputs: string[]; attrs: Epilogue }
@@ -92,7 +104,7 @@ export type Node =
   | { op: "LayerNormalization"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number; epsilon: number } }
   | { op: "Transpose"; name: string; inputs: string[]; outputs: string[]; attrs: { perm: number[] } }
   /** axes normalised to non-negative and sorted; an empty list reduces every axis. */
-  | { op: "ReduceMean"; name: string; inputs: string[]; outputs: string[]; attrs: { axes: number[]; keepdims: boolean } }
+  | { op: ReduceOp; name: string; inputs: string[]; outputs: string[]; attrs: { axes: number[]; keepdims: boolean } }
   /**
    * inputs [data, indices] (indices an int64 activation), or [data] with the constant indices in attrs;
    * zeroRow (constant indices only, the loader's im2col): an index equal to the axis length reads zeros.
@@ -100,7 +112,7 @@ export type Node =
   | { op: "Gather"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number; indices?: { dims: number[]; data: number[] }; zeroRow?: boolean } }
   /** Views, as Reshape: axes of the output (Unsqueeze) or input (Squeeze; empty: every 1). */
   | { op: "Unsqueeze" | "Squeeze"; name: string; inputs: string[]; outputs: string[]; attrs: { axes: number[] } }
-  | { op: "Cast"; name: string; inputs: string[]; outputs: string[]; attrs: { to: "float32" | "int64" } }
+  | { op: "Cast"; name: string; inputs: string[]; outputs: string[]; attrs: { to: ValueType } }
   | { op: "Constant"; name: string; inputs: string[]; outputs: string[]; attrs: { value: Tensor } }
   /** The layout pass's own: the same values in another memory layout. */
   | { op: "Reorder"; name: string; inputs: string[]; outputs: string[]; attrs: { layout: Layout } };
@@ -108,6 +120,12 @@ export type Node =
 /** Max and Min take two inputs here: the loader chains ONNX's variadic form. */
 export type BinaryOp = "Add" | "Mul" | "Sub" | "Div" | "Pow" | "Max" | "Min";
 export const BINARY_OPS: readonly BinaryOp[] = ["Add", "Mul", "Sub", "Div", "Pow", "Max", "Min"];
+export type CompareOp = "Equal" | "Less" | "Greater" | "LessOrEqual" | "GreaterOrEqual";
+export const COMPARE_OPS: readonly CompareOp[] = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"];
+export type LogicOp = "And" | "Or" | "Xor";
+export const LOGIC_OPS: readonly LogicOp[] = ["And", "Or", "Xor"];
+export type ReduceOp = "ReduceMean" | "ReduceSum" | "ReduceMax" | "ReduceMin";
+export const REDUCE_OPS: readonly ReduceOp[] = ["ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin"];
 
 /** How an activation is stored: plain NCHW, or NCHWc (channels in blocks, padded with zeros). */
 export type Layout = "nchw" | "nchwc";
@@ -120,9 +138,16 @@ export const ONNX_OPS: readonly OpType[] = [
   "GlobalAveragePool", "Gemm", "MatMul", "Flatten", "Reshape", "Concat", "Softmax", "LogSoftmax",
   "Sigmoid", "HardSwish", "Identity", "Dropout", "Constant", "Erf", "Tanh", "Sqrt", "Gelu",
   "LayerNormalization", "Transpose", "ReduceMean", "Gather", "Cast", "Unsqueeze", "Squeeze",
+  "Exp", "Log", "Not", "ReduceSum", "ReduceMax", "ReduceMin", "Where", ...COMPARE_OPS, ...LOGIC_OPS,
 ];
 
-export type ValueType = "float32" | "int64";
+/**
+ * int64 and int32 values (graph inputs: token ids, masks) are held as int32, each value
+ * checked to fit; bool values as fp32 0 and 1, which every op that moves or selects
+ * floats keeps exact.
+ */
+export type ValueType = "float32" | "int64" | "int32" | "bool";
+export const isIntType = (t: ValueType | undefined): boolean => t === "int64" || t === "int32";
 
 export interface ValueInfo {
   name: string;
@@ -308,14 +333,31 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
     case "Div":
     case "Pow":
     case "Max":
-    case "Min": {
+    case "Min":
+    case "Equal":
+    case "Less":
+    case "Greater":
+    case "LessOrEqual":
+    case "GreaterOrEqual":
+    case "And":
+    case "Or":
+    case "Xor": {
       const y = ins[1];
       if (!y) fail(n, "its second input has no known shape");
       return broadcastDims(x, y) ?? fail(n, `inputs [${x.join(", ")}] and [${y.join(", ")}] do not broadcast`);
     }
+    case "Where": {
+      const [a, b] = [ins[1], ins[2]];
+      if (!a || !b) fail(n, "its values have no known shape");
+      const both = broadcastDims(a, b);
+      return (both && broadcastDims(x, both)) ?? fail(n, `the condition [${x.join(", ")}] and values [${a.join(", ")}] and [${b.join(", ")}] do not broadcast`);
+    }
     case "Erf":
     case "Tanh":
     case "Sqrt":
+    case "Exp":
+    case "Log":
+    case "Not":
     case "Gelu":
     case "Cast":
       return [...x];
@@ -358,7 +400,10 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
       if (perm.length !== x.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) fail(n, `perm [${n.attrs.perm.join(", ")}] is not a permutation of ${x.length} axes`);
       return perm.map((p) => x[p]!);
     }
-    case "ReduceMean": {
+    case "ReduceMean":
+    case "ReduceSum":
+    case "ReduceMax":
+    case "ReduceMin": {
       const axes = n.attrs.axes.length ? n.attrs.axes.map((a) => (a < 0 ? a + x.length : a)) : x.map((_, i) => i);
       if (axes.some((a) => a < 0 || a >= x.length) || new Set(axes).size !== axes.length) fail(n, `axes [${n.attrs.axes.join(", ")}] are out of range or repeated for rank ${x.length}`);
       return n.attrs.keepdims ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
@@ -466,29 +511,51 @@ export function inferShapes(g: Graph): Map<string, number[]> {
   return shapes;
 }
 
-/** Ops that move int64 values without computing on them (views), and what reads them as data. */
+/** Ops that move values without computing on them (views): integer values stay integers through them. */
 const INT_VIEWS = new Set<OpType>(["Reshape", "Flatten", "Unsqueeze", "Squeeze", "Identity", "Dropout", "Reorder"]);
+/** Ops that copy elements: bool values (0 and 1) stay bools through them. */
+const BOOL_COPIES = new Set<OpType>([...INT_VIEWS, "Transpose", "Concat", "Gather"]);
+const COMPARES = new Set<OpType>(COMPARE_OPS);
+const LOGIC = new Set<OpType>([...LOGIC_OPS, "Not"]);
 
 /**
- * The element type of every value: int64 graph inputs and what views of them make stay
- * int64, Cast says its own, everything else is float32. Refuses a node that would
- * compute on int64 values, which the executor holds only as indices and masks.
+ * The element type of every value: graph inputs and constants say theirs, views keep
+ * it, Cast and the comparisons make theirs, everything else is float32. Refuses a node
+ * that would compute on values the executor does not hold for it: integers are read
+ * only as Gather indices, by comparisons and through Cast; bools only by Where, the
+ * logical ops, comparisons for equality, Cast and copies.
  */
 export function inferTypes(g: Graph): Map<string, ValueType> {
   const types = new Map<string, ValueType>();
   for (const v of g.inputs) types.set(v.name, v.dtype ?? "float32");
-  for (const name of g.initializers.keys()) types.set(name, "float32");
+  for (const [name, t] of g.initializers) types.set(name, t.dtype ?? "float32");
   for (const n of g.nodes) {
     const t = n.inputs.map((i) => (i === "" ? undefined : types.get(i)));
+    const data = t.filter((x, i) => x !== undefined && !(n.op === "Gather" && i === 1));
     let out: ValueType = "float32";
     if (n.op === "Cast") {
       out = n.attrs.to;
-      if (t[0] === "float32" && out === "int64") fail(n, "casting float32 to int64 at run time is not supported");
-    } else if (INT_VIEWS.has(n.op)) out = t[0] ?? "float32";
+      if (isIntType(out) && !isIntType(t[0])) fail(n, `casting ${t[0]} to ${out} at run time is not supported`);
+    } else if (COMPARES.has(n.op)) {
+      if (t.includes("bool") && (n.op !== "Equal" || t.some((x) => x !== "bool"))) fail(n, "it compares bool values, which only Equal of two bools does");
+      out = "bool";
+    } else if (LOGIC.has(n.op)) {
+      const bad = t.findIndex((x) => x !== "bool");
+      if (bad >= 0) fail(n, `input ${bad} ("${n.inputs[bad]}") is ${t[bad]}, not bool`);
+      out = "bool";
+    } else if (n.op === "Where") {
+      if (t[0] !== "bool") fail(n, `its condition "${n.inputs[0]}" is ${t[0]}, not bool`);
+      if (t.slice(1).some(isIntType)) fail(n, "selecting integer values is not supported (float32 and bool only)");
+      if (t[1] !== t[2]) fail(n, `its values are ${t[1]} and ${t[2]}, not of one type`);
+      out = t[1]!;
+    } else if (data.includes("bool") && BOOL_COPIES.has(n.op)) {
+      if (data.some((x) => x !== "bool")) fail(n, "it mixes bool and other values");
+      out = "bool";
+    } else if (INT_VIEWS.has(n.op) && isIntType(t[0])) out = t[0]!;
     else {
-      const bad = t.findIndex((x, i) => x === "int64" && !(n.op === "Gather" && i === 1));
-      if (bad >= 0) fail(n, `input ${bad} ("${n.inputs[bad]}") is int64, which armbench takes only as Gather indices or through Cast`);
-      if (n.op === "Gather" && n.inputs[1] && t[1] !== "int64") fail(n, `its indices "${n.inputs[1]}" are not int64`);
+      const bad = t.findIndex((x, i) => x !== undefined && x !== "float32" && !(n.op === "Gather" && i === 1));
+      if (bad >= 0) fail(n, `input ${bad} ("${n.inputs[bad]}") is ${t[bad]}, which armbench takes only as Gather indices, in comparisons${t[bad] === "bool" ? ", Where, the logical ops" : ""} or through Cast`);
+      if (n.op === "Gather" && n.inputs[1] && !isIntType(t[1])) fail(n, `its indices "${n.inputs[1]}" are not integers`);
     }
     for (const o of n.outputs.slice(0, 1)) types.set(o, out);
   }

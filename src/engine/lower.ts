@@ -7,11 +7,11 @@
 import { defaultConvAlgo } from "../conv/heuristic.js";
 import { UserError } from "../errors.js";
 import type { NativeConvShape } from "../native.js";
-import { attentionScale, inferTypes, type Graph, type Layout, type Node } from "./ir.js";
+import { attentionScale, inferTypes, isIntType, type Graph, type Layout, type Node } from "./ir.js";
 import { convShapeOf } from "./layout.js";
 import { toFusedGemm } from "./passes.js";
 import { isAlias, type MemoryPlan } from "./plan.js";
-import type { Activation, BroadcastStep, ConstOperand, ConvStep, GemmPick, Program, Step, TensorRef } from "./program.js";
+import type { Activation, BroadcastStep, ConstOperand, ConvStep, GemmPick, Program, ReduceStep, Step, TensorRef } from "./program.js";
 
 export type ConvShape = ConvStep["shape"];
 export type FpMath = "fp32" | "bf16";
@@ -42,6 +42,12 @@ export const defaultAlgoChooser: AlgoChooser = (shape, dtype) => {
   return s ? defaultConvAlgo(s, dtype) : "im2col-tiled";
 };
 
+const ZERO: ConstOperand = { dims: [1], data: Float32Array.of(0) };
+const COMPARE_FNS: Record<"Equal" | "Less" | "Greater" | "LessOrEqual" | "GreaterOrEqual" | "And" | "Or" | "Xor" | "Not", BroadcastStep["fn"]> = {
+  Equal: "equal", Less: "less", Greater: "greater", LessOrEqual: "less-equal", GreaterOrEqual: "greater-equal",
+  And: "mul", Or: "max", Xor: "not-equal", Not: "equal",
+};
+
 /** The executor's tensor limits (native/binding/engine_binding.cc). */
 const MAX_RANK = 4;
 const MAX_DIM = 2 ** 31 - 1;
@@ -65,7 +71,7 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       const what = n ? `node "${n.name}" (${n.op}): "${v}"` : `"${v}"`;
       throw new UserError(`${what} has dims [${dims.join(", ")}]; armbench's executor takes 1 to ${MAX_RANK} dimensions, each from 1 to ${MAX_DIM}.`);
     }
-    return { offset: b.offset, dims: [...dims], layout: o.layouts?.get(v) ?? "nchw", ...(types.get(v) === "int64" ? { dtype: "int32" as const } : {}) };
+    return { offset: b.offset, dims: [...dims], layout: o.layouts?.get(v) ?? "nchw", ...(isIntType(types.get(v)) ? { dtype: "int32" as const } : {}) };
   };
   /** An operand that may be a constant (given by value) or an activation. */
   const operand = (v: string, n: Node): TensorRef | ConstOperand => {
@@ -160,7 +166,9 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Erf":
       case "Tanh":
       case "Sqrt":
-        steps.push({ op: n.op.toLowerCase() as "relu" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt", name: n.name, x: x(), y: y() });
+      case "Exp":
+      case "Log":
+        steps.push({ op: n.op.toLowerCase() as "relu" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "exp" | "log", name: n.name, x: x(), y: y() });
         break;
       case "Gelu":
         steps.push({ op: n.attrs.approximate === "tanh" ? "gelu-tanh" : "gelu", name: n.name, x: x(), y: y() });
@@ -188,6 +196,24 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         steps.push({ op: "broadcast", name: n.name, fn: n.op.toLowerCase() as BroadcastStep["fn"], a, b, y: yr });
         break;
       }
+      // bools are 0 and 1: And is their product, Or their max, Xor their inequality, Not equality with 0.
+      case "Equal":
+      case "Less":
+      case "Greater":
+      case "LessOrEqual":
+      case "GreaterOrEqual":
+      case "And":
+      case "Or":
+      case "Xor":
+      case "Not": {
+        const a = operand(n.inputs[0]!, n);
+        const b = n.op === "Not" ? ZERO : operand(n.inputs[1]!, n);
+        steps.push({ op: "broadcast", name: n.name, fn: COMPARE_FNS[n.op], a, b, y: y() });
+        break;
+      }
+      case "Where":
+        steps.push({ op: "where", name: n.name, cond: operand(n.inputs[0]!, n), a: operand(n.inputs[1]!, n), b: operand(n.inputs[2]!, n), y: y() });
+        break;
       case "LayerNormalization": {
         const xr = x();
         const axis = axisOf(n.attrs.axis, xr.dims.length);
@@ -205,12 +231,15 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         steps.push({ op: "transpose", name: n.name, x: xr, y: y(), perm });
         break;
       }
-      case "ReduceMean": {
+      case "ReduceMean":
+      case "ReduceSum":
+      case "ReduceMax":
+      case "ReduceMin": {
         const xr = x();
         const axes = (n.attrs.axes.length ? n.attrs.axes.map((a) => axisOf(a, xr.dims.length)) : xr.dims.map((_, i) => i)).sort((p, q) => p - q);
         if (axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) refuse(n, `only adjacent axes can be reduced, not [${n.attrs.axes.join(", ")}]`);
         const r = around(xr.dims, axes[0]!, axes[axes.length - 1]! + 1);
-        steps.push({ op: "reducemean", name: n.name, x: xr, y: y(), ...r });
+        steps.push({ op: "reduce", name: n.name, fn: n.op.slice("Reduce".length).toLowerCase() as ReduceStep["fn"], x: xr, y: y(), ...r });
         break;
       }
       case "Gather": {
@@ -231,7 +260,11 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       }
       case "Cast": {
         const xr = x();
-        steps.push(xr.dtype === "int32" && n.attrs.to === "float32" ? { op: "cast", name: n.name, x: xr, y: y() } : { op: "reorder", name: n.name, x: xr, y: y() });
+        const from = types.get(n.inputs[0]!);
+        // To bool: nonzero is true (NaN included), as ONNX casts.
+        if (n.attrs.to === "bool" && from !== "bool") steps.push({ op: "broadcast", name: n.name, fn: "not-equal", a: xr, b: ZERO, y: y() });
+        else if (xr.dtype === "int32" && !isIntType(n.attrs.to)) steps.push({ op: "cast", name: n.name, x: xr, y: y() });
+        else steps.push({ op: "reorder", name: n.name, x: xr, y: y() });
         break;
       }
       case "MaxPool":

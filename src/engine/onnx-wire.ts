@@ -553,3 +553,21 @@ export function readInt64Data(t: WireTensor, what: string): number[] {
   }
   return out;
 }
+
+/** int32_data (int32 and bool tensors), whose count the caller has already admitted (t.counts.int32). */
+export function readInt32Data(t: WireTensor, what: string): number[] {
+  const out: number[] = new Array<number>(t.counts.int32);
+  let k = 0;
+  const r = new Reader(t.body, t.body.length, { items: 0, where: what });
+  while (r.more()) {
+    const [f, wt] = r.tag();
+    if (f !== 5) r.skip(wt);
+    else if (wt === 0) out[k++] = r.int32();
+    else {
+      const [s, e] = r.span();
+      const p = new Reader(t.body, e, r.budget, s);
+      while (p.more()) out[k++] = p.int32();
+    }
+  }
+  return out;
+}

@@ -12,9 +12,12 @@ import onnxProto from "onnx-proto";
 import { UserError } from "../errors.js";
 import { binaryConst, castConst, concatConst, expandConst, gatherConst, MAX_FOLD_ELEMENTS, rangeConst, sliceConst, sliceWindow, transposeConst, whereConst, type Const } from "./fold.js";
 import { batchNormAsOps, clipAsMinMax, convAsMatMul, MAX_IM2COL_INDICES, samePads, type Emit } from "./runtime-weights.js";
-import { decodeModelWire, decodeTensorWire, printable, readFloatData, readInt64Data, WIRE_LIMITS, type Int, type WireAttribute, type WireGraph, type WireNode, type WireTensor } from "./onnx-wire.js";
+import { decodeModelWire, decodeTensorWire, printable, readFloatData, readInt32Data, readInt64Data, WIRE_LIMITS, type Int, type WireAttribute, type WireGraph, type WireNode, type WireTensor } from "./onnx-wire.js";
 import {
+  COMPARE_OPS,
+  LOGIC_OPS,
   ONNX_OPS,
+  REDUCE_OPS,
   broadcastDims,
   elementCount,
   inferShapes,
@@ -23,12 +26,14 @@ import {
   topoSort,
   type ConvAttrs,
   type Graph,
+  type InputTensor,
   type IntTensor,
   type Node,
   type OpType,
   type PoolAttrs,
   type Tensor,
   type ValueInfo,
+  type ValueType,
 } from "./ir.js";
 
 const { onnx } = onnxProto;
@@ -66,13 +71,20 @@ const INT64 = 7;
 const BOOL = 9;
 const DOUBLE = 11;
 
+/** The element types armbench holds (ir.ts ValueType), by their ONNX codes. */
+const ONNX_TYPES: Record<ValueType, number> = { float32: FLOAT, int64: INT64, int32: INT32, bool: BOOL };
+const INPUT_TYPES = new Map<number, ValueType>(Object.entries(ONNX_TYPES).map(([k, v]) => [v, k as ValueType]));
+
+/** Run-time ops that may read integer and bool constants (held as typed fp32 initializers). */
+const READS_TYPED = new Set<string>([...COMPARE_OPS, ...LOGIC_OPS, "Not", "Where"]);
+
 /** Ops the loader evaluates when all their inputs are known at load. */
 const FOLDABLE = new Set([
   "Shape", "Size", "Identity", "Gather", "Unsqueeze", "Squeeze", "Reshape", "Flatten", "Concat", "Cast", "ConstantOfShape",
   "Equal", "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Where", "Expand", "Range", "Slice", "Transpose", "Neg", "Reciprocal",
 ]);
 /** Of those, the ones the executor does not run: they must fold (Slice and Expand of run-time data become Gather and Mul). */
-const FOLD_ONLY = new Set(["Shape", "Size", "ConstantOfShape", "Equal", "Where", "Range"]);
+const FOLD_ONLY = new Set(["Shape", "Size", "ConstantOfShape", "Range"]);
 const DTYPE_NAMES: Record<number, string> = {
   0: "undefined", 1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64", 8: "string",
   9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64", 14: "complex64", 15: "complex128", 16: "bfloat16",
@@ -133,6 +145,8 @@ class Loader {
   private readonly ints = new Map<string, { dims: number[]; data: number[] }>();
   /** ints that are bool (from Equal, or Cast to bool), for the folder. */
   private readonly bools = new Set<string>();
+  /** ints read from int32 tensors (held as int64 otherwise). */
+  private readonly int32s = new Set<string>();
   /** Float Constant nodes' values, for the folder (the nodes themselves stay until foldConstants). */
   private readonly constNodes = new Map<string, Tensor>();
   /** ReduceMean nodes whose axes depend on their input's rank (set once shapes are known). */
@@ -160,7 +174,8 @@ class Loader {
       if (this.floats.has(name) || this.ints.has(name)) continue;
       const tt = v.tensorType;
       if (!tt) throw new UserError(`graph input "${name}" is not a tensor.`);
-      if (tt.elemType !== FLOAT && tt.elemType !== INT64) throw new UserError(`graph input "${name}" is ${dtypeName(tt.elemType)}; armbench takes float32 inputs, and int64 ones as indices or masks.`);
+      const dtype = INPUT_TYPES.get(tt.elemType ?? 0);
+      if (!dtype) throw new UserError(`graph input "${name}" is ${dtypeName(tt.elemType)}; armbench takes float32 inputs, and int64, int32 and bool ones as indices and masks.`);
       if (!tt.shape) throw new UserError(`graph input "${name}" has no shape; armbench needs fixed input shapes.`);
       if (inputs.some((x) => x.name === name)) throw new UserError(`graph input "${name}" is declared twice.`);
       const dims = tt.shape.map((d, i) => {
@@ -170,7 +185,7 @@ class Loader {
         throw new UserError(`graph input "${name}" has a ${v < 0 ? `negative dimension ${i} (${v})` : `symbolic dimension ${i} ("${d.dimParam}")`}; only the batch dimension may be symbolic.`);
       });
       elementCount(dims, `graph input "${name}"`);
-      inputs.push({ name, dims, ...(tt.elemType === INT64 ? { dtype: "int64" as const } : {}) });
+      inputs.push({ name, dims, ...(dtype !== "float32" ? { dtype } : {}) });
     }
 
     if (g.node.length > MAX_NODES) throw new UserError(`${this.what} has ${g.node.length} nodes, more than the ${MAX_NODES} armbench accepts.`);
@@ -184,6 +199,7 @@ class Loader {
       if (this.fold(np, i, shapes)) return;
       const made = this.node(np, i, pendingPads, shapes);
       for (const n of made === null ? [] : Array.isArray(made) ? made : [made]) {
+        if (READS_TYPED.has(n.op)) n.inputs = n.inputs.map((v) => (this.ints.has(v) ? this.heldConst(v, `node "${n.name}" (${n.op})`) : v));
         for (const v of n.inputs) {
           if (this.ints.has(v)) throw new UserError(`node "${n.name}" (${n.op}) reads the int64 constant "${v}"; armbench takes int64 constants only as shapes, axes and indices.`);
         }
@@ -259,7 +275,7 @@ class Loader {
   /** One node's attributes that need its input shapes (a node already resolved is left alone). */
   private resolveNode(n: Node, shapes: Map<string, number[]>, pending: Map<Node, string>): void {
     const axes = this.pendingAxes.get(n);
-    if (axes && n.op === "ReduceMean") {
+    if (axes && (REDUCE_OPS as readonly string[]).includes(n.op) && "axes" in n.attrs) {
       const rank = shapes.get(n.inputs[0]!)?.length;
       if (rank === undefined) throw new UserError(`node "${n.name}" (${n.op}): its input's rank is not known at load.`);
       n.attrs.axes = axes(rank);
@@ -311,30 +327,42 @@ class Loader {
     const dims = t.dims.map((d) => toInt(d, `${what} dims`));
     const count = elementCount(dims, what);
     if (t.segment) throw new UserError(`${what} is segmented, which armbench does not support.`);
-    if (t.dataType !== FLOAT && t.dataType !== INT64) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench runs float32 models only.`);
-    if (t.dataType === INT64 && count > MAX_INT64_ELEMENTS) {
-      throw new UserError(`${what} is an int64 tensor of ${count} elements; armbench reads int64 tensors (Reshape shapes) of at most ${MAX_INT64_ELEMENTS}.`);
+    if (![FLOAT, INT64, INT32, BOOL].includes(t.dataType)) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench reads float32 tensors, and int64, int32 and bool ones as shapes, indices and masks.`);
+    const integer = t.dataType !== FLOAT;
+    if (integer && count > MAX_INT64_ELEMENTS) {
+      throw new UserError(`${what} is an ${dtypeName(t.dataType)} tensor of ${count} elements; armbench reads integer and bool tensors (shapes, indices, masks) of at most ${MAX_INT64_ELEMENTS}.`);
     }
-    const width = t.dataType === INT64 ? 8 : 4;
+    const width = t.dataType === INT64 ? 8 : t.dataType === BOOL ? 1 : 4;
     this.weightBytes += count * width;
     if (this.weightBytes > MAX_WEIGHT_BYTES) throw new UserError(`${this.what} asks for more than ${MAX_WEIGHT_BYTES} bytes of weights (reached at ${what}).`);
     const need = (got: number, field: string) => {
       if (got !== count) throw new UserError(`${what} holds ${got} values in ${field}, but its dims [${dims.join(", ")}] need ${count}.`);
     };
     const raw = this.tensorBytes(t, what, count * width);
-    if (t.dataType === INT64) {
+    if (integer) {
       let data: number[];
-      if (raw) {
+      if (t.dataType === INT64 && raw) {
         const b = new BigInt64Array(new Uint8Array(raw).buffer);
         data = Array.from(b, (v) => {
           const n = Number(v);
           if (!Number.isSafeInteger(n)) throw new UserError(`${what} holds ${v}, which is not a representable integer.`);
           return n;
         });
-      } else {
+      } else if (t.dataType === INT64) {
         need(t.counts.int64, "int64_data");
         data = readInt64Data(t, what);
+      } else if (raw) {
+        data = t.dataType === BOOL ? Array.from(raw) : Array.from(new Int32Array(new Uint8Array(raw).buffer));
+      } else {
+        need(t.counts.int32, "int32_data");
+        data = readInt32Data(t, what);
       }
+      // Any nonzero byte is true.
+      if (t.dataType === BOOL) {
+        data = data.map((v) => (v !== 0 ? 1 : 0));
+        this.bools.add(name);
+      }
+      if (t.dataType === INT32) this.int32s.add(name);
       this.ints.set(name, { dims, data });
       return;
     }
@@ -583,6 +611,9 @@ class Loader {
       case "Erf":
       case "Tanh":
       case "Sqrt":
+      case "Exp":
+      case "Log":
+      case "Not":
         needInputs(1);
         node = { op, name, inputs, outputs, attrs: {} } as Node;
         break;
@@ -611,14 +642,19 @@ class Loader {
         needInputs(1);
         node = { op, name, inputs, outputs, attrs: { perm: take.ints("perm", []) } };
         break;
-      case "ReduceMean": {
+      case "ReduceMean":
+      case "ReduceSum":
+      case "ReduceMax":
+      case "ReduceMin": {
         needInputs(1, 2);
         const keepdims = take.int("keepdims", 1) === 1;
         let axes: number[];
-        if (this.opset < 18) axes = take.ints("axes", []);
+        // Opset 13 (ReduceSum) and 18 (the rest) moved the axes from an attribute to an input.
+        if (this.opset < (op === "ReduceSum" ? 13 : 18)) axes = take.ints("axes", []);
         else {
           axes = inputs[1] ? this.intInput(inputs[1], where, "axes") : [];
-          if (take.int("noop_with_empty_axes", 0) !== 0 && axes.length === 0) throw new UserError(`${where}: noop_with_empty_axes=1 with no axes is not supported.`);
+          // No axes then means no reduction at all.
+          if (take.int("noop_with_empty_axes", 0) !== 0 && axes.length === 0) return made([{ op: "Identity", name, inputs: [inputs[0]!], outputs, attrs: {} }]);
         }
         node = { op, name, inputs: [inputs[0]!], outputs, attrs: { axes, keepdims } };
         break;
@@ -642,17 +678,30 @@ class Loader {
       }
       case "Cast": {
         needInputs(1);
-        const to = this.castTo(take);
-        if (to !== FLOAT && to !== INT64) throw new UserError(`${where}: casting to ${dtypeName(to)} is not supported (float32 and int64 only).`);
+        const code = this.castTo(take);
+        const to = INPUT_TYPES.get(code);
+        if (!to) throw new UserError(`${where}: casting to ${dtypeName(code)} is not supported (float32, int64, int32 and bool only).`);
         if (this.opset >= 19) take.int("saturate", 1);
-        node = { op, name, inputs, outputs, attrs: { to: to === FLOAT ? "float32" : "int64" } };
+        node = { op, name, inputs, outputs, attrs: { to } };
         break;
       }
+      case "Where":
+        needInputs(3);
+        node = { op, name, inputs, outputs, attrs: {} };
+        break;
       case "Add":
       case "Mul":
       case "Sub":
       case "Div":
-      case "Pow": {
+      case "Pow":
+      case "Equal":
+      case "Less":
+      case "Greater":
+      case "LessOrEqual":
+      case "GreaterOrEqual":
+      case "And":
+      case "Or":
+      case "Xor": {
         needInputs(2);
         node = { op, name, inputs, outputs, attrs: {} } as Node;
         if (this.opset < 7) {
@@ -770,6 +819,20 @@ class Loader {
     if (node.outputs.length !== 1) throw new UserError(`${where} has ${node.outputs.length} outputs; armbench supports one.`);
     take.done();
     return node;
+  }
+
+  /**
+   * An integer or bool constant that a comparison, logical op or Where reads at run
+   * time, as the executor holds it: fp32 values (each exact, checked) typed by Tensor.dtype.
+   */
+  private heldConst(v: string, where: string): string {
+    const key = `${v}/held`;
+    if (this.floats.has(key)) return key;
+    const i = this.ints.get(v)!;
+    const bad = i.data.find((x) => Math.fround(x) !== x);
+    if (bad !== undefined) throw new UserError(`${where}: the constant "${v}" holds ${bad}, which float32 cannot hold exactly; armbench holds the integer constants it compares at run time in float32.`);
+    this.floats.set(key, { dims: i.dims, data: Float32Array.from(i.data), dtype: this.bools.has(v) ? "bool" : this.int32s.has(v) ? "int32" : "int64" });
+    return key;
   }
 
   private constOf(v: string): Const | undefined {
@@ -1298,6 +1361,13 @@ function floatTensorProto(name: string, t: Tensor): TensorProto {
   return { name, dims: t.dims, dataType: FLOAT, rawData: littleEndianBytes(t.data) };
 }
 
+/** An integer or bool constant held as fp32 (Tensor.dtype), in its own type again. */
+function typedTensorProto(name: string, t: Tensor): TensorProto {
+  if (t.dtype === "int64") return int64TensorProto(name, Array.from(t.data), t.dims);
+  const raw = t.dtype === "bool" ? Uint8Array.from(t.data) : new Uint8Array(Int32Array.from(t.data).buffer);
+  return { name, dims: t.dims, dataType: ONNX_TYPES[t.dtype!], rawData: raw };
+}
+
 function int64TensorProto(name: string, values: number[], dims = [values.length]): TensorProto {
   const raw = new BigInt64Array(values.map((v) => BigInt(v)));
   return { name, dims, dataType: INT64, rawData: new Uint8Array(raw.buffer) };
@@ -1325,10 +1395,13 @@ export function saveOnnx(g: Graph): Uint8Array {
     : n.op === "LayerNormalization" ? (g.opset === undefined ? 17 : MIN_SAVE_OPSET)
     : n.op === "Gelu" || (n.op === "FusedGemm" && n.attrs.act.startsWith("gelu")) ? 20
     : n.op === "Gather" && n.attrs.zeroRow ? 11
+    : n.op === "LessOrEqual" || n.op === "GreaterOrEqual" ? 12
+    : n.op === "Equal" ? 11
+    : n.op === "Where" ? 9
     : (n.op === "Softmax" || n.op === "LogSoftmax") && n.attrs.axis !== -1 && n.attrs.axis !== shapes.get(n.inputs[0]!)!.length - 1 && !n.attrs.throughLast ? 13
     : MIN_SAVE_OPSET;
   const opset = Math.max(g.opset ?? SAVE_OPSET, MIN_SAVE_OPSET, ...g.nodes.map(needs));
-  const init: TensorProto[] = [...g.initializers].map(([k, t]) => floatTensorProto(k, t));
+  const init: TensorProto[] = [...g.initializers].map(([k, t]) => (t.dtype ? typedTensorProto(k, t) : floatTensorProto(k, t)));
   const nodes: NodeProto[] = [];
   const ints = (name: string, values: number[], dims?: number[]) => {
     init.push(int64TensorProto(name, values, dims));
@@ -1426,15 +1499,18 @@ export function saveOnnx(g: Graph): Uint8Array {
         break;
       }
       case "Cast":
-        nodes.push({ ...base, opType: n.op, attribute: [attrInt("to", n.attrs.to === "int64" ? INT64 : FLOAT)] });
+        nodes.push({ ...base, opType: n.op, attribute: [attrInt("to", ONNX_TYPES[n.attrs.to])] });
         break;
       case "Transpose":
         nodes.push({ ...base, opType: n.op, attribute: n.attrs.perm.length ? [attrInts("perm", n.attrs.perm)] : [] });
         break;
-      case "ReduceMean": {
+      case "ReduceMean":
+      case "ReduceSum":
+      case "ReduceMax":
+      case "ReduceMin": {
         const keep = attrInt("keepdims", n.attrs.keepdims ? 1 : 0);
-        // Opset 18 moved the axes from an attribute to an input.
-        if (opset >= 18) nodes.push({ ...base, opType: n.op, input: n.attrs.axes.length ? [n.inputs[0]!, ints(`${n.name}/axes`, n.attrs.axes)] : [n.inputs[0]!], attribute: [keep] });
+        // Opset 13 (ReduceSum) and 18 (the rest) moved the axes from an attribute to an input.
+        if (opset >= (n.op === "ReduceSum" ? 13 : 18)) nodes.push({ ...base, opType: n.op, input: n.attrs.axes.length ? [n.inputs[0]!, ints(`${n.name}/axes`, n.attrs.axes)] : [n.inputs[0]!], attribute: [keep] });
         else nodes.push({ ...base, opType: n.op, attribute: [...(n.attrs.axes.length ? [attrInts("axes", n.attrs.axes)] : []), keep] });
         break;
       }
@@ -1502,7 +1578,7 @@ export function saveOnnx(g: Graph): Uint8Array {
   }
   const valueInfo = (name: string) => ({
     name,
-    type: { tensorType: { elemType: types.get(name) === "int64" ? INT64 : FLOAT, shape: { dim: (shapes.get(name) ?? []).map((d) => ({ dimValue: d })) } } },
+    type: { tensorType: { elemType: ONNX_TYPES[types.get(name) ?? "float32"], shape: { dim: (shapes.get(name) ?? []).map((d) => ({ dimValue: d })) } } },
   });
   const model = onnx.ModelProto.create({
     irVersion: opset >= 20 ? 9 : SAVE_IR_VERSION,
@@ -1557,26 +1633,29 @@ export function decodeTensor(bytes: Uint8Array, what = "the tensor"): NamedTenso
 }
 
 /**
- * A test data set's input: float32 as decodeTensor, or int64 (token ids, masks) held as
- * int32, the executor's form, each value checked to fit.
+ * A test data set's tensor as the executor holds it: float32 as decodeTensor; int64 and
+ * int32 (token ids, masks) as int32, each value checked to fit; bool as fp32 0 and 1.
  */
-export function decodeInputTensor(bytes: Uint8Array, what = "the tensor"): (Tensor | IntTensor) & { name: string } {
+export function decodeTestTensor(bytes: Uint8Array, what = "the tensor"): InputTensor & { name: string } {
   const t = decodeTensorWire(bytes, what);
-  if (t.dataType !== INT64) return decodeTensor(bytes, what);
+  if (t.dataType === FLOAT) return decodeTensor(bytes, what);
+  const type = INPUT_TYPES.get(t.dataType ?? 0);
+  if (!type) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench reads float32, int64, int32 and bool test data only.`);
   const loader = new Loader(what, {}, SAVE_OPSET);
   const key = "\0tensor";
   loader.addTensor(t, what, key);
   const got = loader.intTensor(key)!;
+  if (type === "bool") return { name: t.name, dims: got.dims, data: Float32Array.from(got.data), dtype: "bool" };
   const data = new Int32Array(got.data.length);
   got.data.forEach((v, i) => {
-    if (v < -(2 ** 31) || v >= 2 ** 31) throw new UserError(`${what} holds ${v}, outside the int32 range armbench holds int64 inputs in.`);
+    if (v < -(2 ** 31) || v >= 2 ** 31) throw new UserError(`${what} holds ${v}, outside the int32 range armbench holds integer inputs in.`);
     data[i] = v;
   });
-  return { name: t.name, dims: got.dims, data, dtype: "int64" };
+  return { name: t.name, dims: got.dims, data, dtype: type as IntTensor["dtype"] };
 }
 
-export function readInputTensorFile(file: string): (Tensor | IntTensor) & { name: string } {
-  return decodeInputTensor(readTensorBytes(file), file);
+export function readTestTensorFile(file: string): InputTensor & { name: string } {
+  return decodeTestTensor(readTensorBytes(file), file);
 }
 
 export function encodeTensor(t: NamedTensor): Uint8Array {

@@ -69,7 +69,12 @@ async function session(ort: Ort, model: Uint8Array, threads: number): Promise<Se
 
 function feeds(ort: Ort, inputs: Record<string, InputTensor>): Record<string, import("onnxruntime-node").Tensor> {
   return Object.fromEntries(
-    Object.entries(inputs).map(([k, t]) => [k, isIntTensor(t) ? new ort.Tensor("int64", BigInt64Array.from(t.data, (v) => BigInt(v)), t.dims) : new ort.Tensor("float32", t.data, t.dims)]),
+    Object.entries(inputs).map(([k, t]) => [
+      k,
+      isIntTensor(t) ? (t.dtype === "int32" ? new ort.Tensor("int32", t.data, t.dims) : new ort.Tensor("int64", BigInt64Array.from(t.data, (v) => BigInt(v)), t.dims))
+      : t.dtype === "bool" ? new ort.Tensor("bool", Uint8Array.from(t.data), t.dims)
+      : new ort.Tensor("float32", t.data, t.dims),
+    ]),
   );
 }
 
@@ -99,7 +104,8 @@ export async function runOrt(model: Uint8Array, inputs: Record<string, InputTens
 
 /** Graph outputs as armbench tensors (copied: onnxruntime may reuse its buffers). */
 function toTensors(out: Record<string, import("onnxruntime-node").Tensor>): Record<string, Tensor> {
-  return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: t.dims.map(Number), data: Float32Array.from(t.data as Float32Array) }]));
+  // bool outputs (0 and 1) as armbench holds them.
+  return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: t.dims.map(Number), data: Float32Array.from(t.data as Float32Array | Uint8Array) }]));
 }
 
 /**

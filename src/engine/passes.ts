@@ -61,7 +61,7 @@ export function foldConstants(input: Graph): Graph {
         transposeInto(t.data, t.dims, n.attrs.perm.length ? n.attrs.perm : t.dims.map((_, i) => t.dims.length - 1 - i), data);
       }
       if (!data) continue;
-      g.initializers.set(n.outputs[0]!, { dims, data });
+      g.initializers.set(n.outputs[0]!, { ...t, dims, data });
       g.nodes = g.nodes.filter((m) => m !== n);
     }
   }

@@ -101,7 +101,7 @@ export interface GemmPick {
 }
 
 export interface UnaryStep {
-  op: "relu" | "clip" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "gelu" | "gelu-tanh";
+  op: "relu" | "clip" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "exp" | "log" | "gelu" | "gelu-tanh";
   name: string;
   x: TensorRef;
   y: TensorRef; // may equal x
@@ -134,17 +134,26 @@ export interface SoftmaxStep { op: "softmax"; name: string; x: TensorRef; y: Ten
 /**
  * numpy broadcasting of two operands of rank 1 to 4 (right-aligned), each an arena
  * tensor or a constant: y has the broadcast dims. pow follows C's powf; div is IEEE
- * (x / 0 is an infinity or NaN, as ONNX on floats). y may equal a or b when it has
- * that operand's dims.
+ * (x / 0 is an infinity or NaN, as ONNX on floats). The comparisons write 1 where
+ * true and 0 where false (bool as the executor holds it); their tensor operands may be
+ * int32, compared exactly against fp32 ones. y may equal a or b when it has that
+ * operand's dims.
  */
 export interface BroadcastStep {
   op: "broadcast";
   name: string;
-  fn: "add" | "sub" | "mul" | "div" | "pow" | "max" | "min";
+  fn: BroadcastFn;
   a: TensorRef | ConstOperand;
   b: TensorRef | ConstOperand;
   y: TensorRef;
 }
+
+export type BroadcastFn =
+  | "add" | "sub" | "mul" | "div" | "pow" | "max" | "min"
+  | "equal" | "not-equal" | "less" | "less-equal" | "greater" | "greater-equal";
+
+/** y = cond ? a : b elementwise (cond nonzero), the three broadcast as a broadcast step's two. */
+export interface WhereStep { op: "where"; name: string; cond: TensorRef | ConstOperand; a: TensorRef | ConstOperand; b: TensorRef | ConstOperand; y: TensorRef }
 
 /** y = x with its axes permuted (rank 1 to 4): y.dims[i] = x.dims[perm[i]]. */
 export interface TransposeStep { op: "transpose"; name: string; x: TensorRef; y: TensorRef; perm: number[] }
@@ -186,8 +195,11 @@ export interface LayerNormStep {
   epsilon: number;
 }
 
-/** Mean over the middle axis of x viewed as outer x n x inner: y is outer x inner. */
-export interface ReduceMeanStep { op: "reducemean"; name: string; x: TensorRef; y: TensorRef; outer: number; n: number; inner: number }
+/**
+ * Mean, sum (both in double, rounded once), max or min (NaN propagating) over the middle
+ * axis of x viewed as outer x n x inner: y is outer x inner.
+ */
+export interface ReduceStep { op: "reduce"; name: string; fn: "mean" | "sum" | "max" | "min"; x: TensorRef; y: TensorRef; outer: number; n: number; inner: number }
 
 /**
  * Picks slices along one axis of data viewed as outer x axisLen x inner:
@@ -221,7 +233,7 @@ export interface ReorderStep { op: "reorder"; name: string; x: TensorRef; y: Ten
 export type Step =
   | ConvStep | PoolStep | GlobalAvgPoolStep | GemmStep | UnaryStep | BinaryStep
   | ConcatStep | BatchNormStep | SoftmaxStep | ReorderStep
-  | BroadcastStep | TransposeStep | MatMulStep | AttentionStep | LayerNormStep | ReduceMeanStep | GatherStep | CastStep;
+  | BroadcastStep | TransposeStep | MatMulStep | AttentionStep | LayerNormStep | ReduceStep | GatherStep | CastStep | WhereStep;
 
 export interface Program {
   arenaBytes: number;

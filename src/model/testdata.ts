@@ -7,9 +7,9 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 import { compileModel } from "../engine/compile.js";
-import type { Graph } from "../engine/ir.js";
+import { typeOf, type Graph } from "../engine/ir.js";
 import type { AlgoChooser } from "../engine/lower.js";
-import { readInputTensorFile, readTensorFile } from "../engine/onnx.js";
+import { readTestTensorFile } from "../engine/onnx.js";
 import { UserError } from "../errors.js";
 import type { Native } from "../native.js";
 
@@ -69,15 +69,15 @@ export async function runTestSets(native: Native, load: ModelLoader, dir: string
   for (const set of sets) {
     const name = path.basename(set);
     try {
-      let inputs = numbered(set, "input").map((f) => readInputTensorFile(f));
-      const wants = numbered(set, "output").map((f) => readTensorFile(f));
+      let inputs = numbered(set, "input").map((f) => readTestTensorFile(f));
+      const wants = numbered(set, "output").map((f) => readTestTensorFile(f));
       let graph: Graph;
       let engine: ReturnType<Native["engineCreate"]>;
       let bound: string[] = [];
       if (plain) ({ graph, engine } = plain);
       else {
         // The model's int64 inputs are known from the wire only through the failed load; the test set's int64 tensors name them.
-        const bind = new Map(inputs.filter((t) => "dtype" in t).map((t) => [t.name, { dims: t.dims, data: Array.from(t.data) }]));
+        const bind = new Map(inputs.filter((t) => t.dtype === "int64").map((t) => [t.name, { dims: t.dims, data: Array.from(t.data) }]));
         if (bind.size === 0) throw refusal!;
         try {
           graph = load(bind);
@@ -94,7 +94,7 @@ export async function runTestSets(native: Native, load: ModelLoader, dir: string
       inputs.forEach((t, i) => {
         const want = graph.inputs[i]!.dims;
         if (t.dims.join("x") !== want.join("x")) throw new UserError(`${name}: input_${i}.pb has dims [${t.dims}], the model's input has [${want}].`);
-        const type = "dtype" in t ? "int64" : "float32";
+        const type = typeOf(t);
         if (type !== (graph.inputs[i]!.dtype ?? "float32")) throw new UserError(`${name}: input_${i}.pb is ${type}, the model's input is ${graph.inputs[i]!.dtype ?? "float32"}.`);
       });
       const { outputs } = await native.engineRun(engine, inputs.map((t) => t.data));

@@ -20,7 +20,7 @@ export function ops(g: Graph): string[] {
 }
 
 /** Our native engine's first output for `values` (one per graph input, in order), fp32, default algorithms. */
-export async function runOurs(g: Graph, values: Float32Array[]): Promise<Float32Array> {
+export async function runOurs(g: Graph, values: (Float32Array | Int32Array)[]): Promise<Float32Array> {
   const native = loadNative();
   const c = compileModel(g, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: native.nchwcBlock() });
   return (await native.engineRun(native.engineCreate(c.program), values)).outputs[0]!;

@@ -3,7 +3,7 @@
  * it reads and writes the one arena at the offsets the compiler chose, so a wrong
  * offset, an overlap or a wrongly lowered attribute shows up as a wrong answer.
  */
-import type { ConstOperand, Program, Step, TensorRef } from "../../src/engine/program.js";
+import type { BroadcastFn, ConstOperand, Program, Step, TensorRef } from "../../src/engine/program.js";
 import { erf } from "./erf.js";
 
 const count = (t: TensorRef) => t.dims.reduce((p, v) => p * v, 1);
@@ -151,6 +151,19 @@ function layoutRules(s: Step): void {
 }
 
 const isConst = (t: TensorRef | ConstOperand): t is ConstOperand => !("offset" in t);
+const operandOf = (mem: Memory, t: TensorRef | ConstOperand): Float32Array | Int32Array => (isConst(t) ? t.data : t.dtype === "int32" ? mem.readInt(t) : mem.read(t));
+
+type Fn2 = (p: number, q: number) => number;
+const ARITH: Partial<Record<BroadcastFn, Fn2>> = {
+  add: (p, q) => p + q, sub: (p, q) => p - q, mul: (p, q) => p * q, div: (p, q) => p / q, pow: Math.pow,
+  max: (p, q) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.max(p, q)),
+  min: (p, q) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.min(p, q)),
+};
+/** Comparisons of the exact values (int32 and fp32 alike), 1 where true. */
+const COMPARE: Partial<Record<BroadcastFn, Fn2>> = {
+  equal: (p, q) => +(p === q), "not-equal": (p, q) => +(p !== q), less: (p, q) => +(p < q),
+  "less-equal": (p, q) => +(p <= q), greater: (p, q) => +(p > q), "greater-equal": (p, q) => +(p >= q),
+};
 
 /** One step's output in logical NCHW order (the caller stores it in y's layout). */
 function run(s: Step, mem: Memory): Float32Array | Int32Array {
@@ -245,6 +258,8 @@ function run(s: Step, mem: Memory): Float32Array | Int32Array {
     case "erf":
     case "tanh":
     case "sqrt":
+    case "exp":
+    case "log":
     case "gelu":
     case "gelu-tanh": {
       const x = mem.read(s.x);
@@ -254,19 +269,23 @@ function run(s: Step, mem: Memory): Float32Array | Int32Array {
         clip: (v) => Math.min(s.max ?? Infinity, Math.max(s.min ?? -Infinity, v)),
         sigmoid: (v) => 1 / (1 + Math.exp(-v)),
         hardswish: (v) => (v * Math.min(6, Math.max(0, v + 3))) / 6,
-        erf, tanh: Math.tanh, sqrt: Math.sqrt, gelu, "gelu-tanh": geluTanh,
+        erf, tanh: Math.tanh, sqrt: Math.sqrt, exp: Math.exp, log: Math.log, gelu, "gelu-tanh": geluTanh,
       };
       for (let i = 0; i < x.length; i++) y[i] = f[s.op](x[i]!);
       return y;
     }
     case "broadcast": {
-      const read = (t: TensorRef | ConstOperand) => (isConst(t) ? t.data : mem.read(t));
-      const [a, b] = [read(s.a), read(s.b)];
+      const [a, b] = [operandOf(mem, s.a), operandOf(mem, s.b)];
+      assert(s.fn in COMPARE || !(a instanceof Int32Array || b instanceof Int32Array), `"${s.name}": ${s.fn} of int32 values`);
       const y = new Float32Array(count(s.y));
-      const f = { add: (p: number, q: number) => p + q, sub: (p: number, q: number) => p - q, mul: (p: number, q: number) => p * q, div: (p: number, q: number) => p / q, pow: Math.pow,
-        max: (p: number, q: number) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.max(p, q)),
-        min: (p: number, q: number) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.min(p, q)) }[s.fn];
+      const f = COMPARE[s.fn] ?? ARITH[s.fn]!;
       for (let i = 0; i < y.length; i++) y[i] = f(a[broadcastIndex(i, s.y.dims, s.a.dims)]!, b[broadcastIndex(i, s.y.dims, s.b.dims)]!);
+      return y;
+    }
+    case "where": {
+      const [c, a, b] = [operandOf(mem, s.cond), operandOf(mem, s.a), operandOf(mem, s.b)];
+      const y = new Float32Array(count(s.y));
+      for (let i = 0; i < y.length; i++) y[i] = c[broadcastIndex(i, s.y.dims, s.cond.dims)] !== 0 ? a[broadcastIndex(i, s.y.dims, s.a.dims)]! : b[broadcastIndex(i, s.y.dims, s.b.dims)]!;
       return y;
     }
     case "transpose": {
@@ -346,14 +365,15 @@ function run(s: Step, mem: Memory): Float32Array | Int32Array {
       }
       return y;
     }
-    case "reducemean": {
+    case "reduce": {
       const x = mem.read(s.x);
       const y = new Float32Array(s.outer * s.inner);
       for (let o = 0; o < s.outer; o++)
         for (let i = 0; i < s.inner; i++) {
-          let acc = 0;
-          for (let j = 0; j < s.n; j++) acc += x[(o * s.n + j) * s.inner + i]!;
-          y[o * s.inner + i] = acc / s.n;
+          const row = Array.from({ length: s.n }, (_, j) => x[(o * s.n + j) * s.inner + i]!);
+          const sum = row.reduce((p, v) => p + v, 0);
+          const pick = (better: (p: number, q: number) => boolean) => row.reduce((p, v) => (Number.isNaN(p) || Number.isNaN(v) ? NaN : better(v, p) ? v : p));
+          y[o * s.inner + i] = s.fn === "mean" ? sum / s.n : s.fn === "sum" ? sum : pick(s.fn === "max" ? (p, q) => p > q : (p, q) => p < q);
         }
       return y;
     }

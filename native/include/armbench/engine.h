@@ -39,7 +39,7 @@ typedef enum armbench_engine_op {
   ARMBENCH_ENGINE_TRANSPOSE = 16,
   ARMBENCH_ENGINE_MATMUL = 17,
   ARMBENCH_ENGINE_LAYERNORM = 18,
-  ARMBENCH_ENGINE_REDUCEMEAN = 19,
+  ARMBENCH_ENGINE_REDUCE = 19,
   ARMBENCH_ENGINE_GATHER = 20,
   ARMBENCH_ENGINE_CAST = 21,
   ARMBENCH_ENGINE_ERF = 22,
@@ -48,13 +48,17 @@ typedef enum armbench_engine_op {
   ARMBENCH_ENGINE_GELU = 25,
   ARMBENCH_ENGINE_GELU_TANH = 26,
   ARMBENCH_ENGINE_ATTENTION = 27,
-  ARMBENCH_ENGINE_OP_COUNT = 28
+  ARMBENCH_ENGINE_EXP = 28,
+  ARMBENCH_ENGINE_LOG = 29,
+  ARMBENCH_ENGINE_WHERE = 30,
+  ARMBENCH_ENGINE_OP_COUNT = 31
 } armbench_engine_op;
 
 /* "conv", "maxpool", "avgpool", "globalavgpool", "gemm", "relu", "clip", "sigmoid",
  * "hardswish", "add", "mul", "concat", "batchnorm", "softmax", "reorder", "broadcast",
- * "transpose", "matmul", "layernorm", "reducemean", "gather", "cast", "erf", "tanh",
- * "sqrt", "gelu", "gelu-tanh", "attention" (the program's names); NULL for an unknown op. */
+ * "transpose", "matmul", "layernorm", "reduce", "gather", "cast", "erf", "tanh",
+ * "sqrt", "gelu", "gelu-tanh", "attention", "exp", "log", "where" (the program's
+ * names); NULL for an unknown op. */
 const char* armbench_engine_op_name(armbench_engine_op op);
 
 typedef enum armbench_engine_layout {
@@ -63,8 +67,8 @@ typedef enum armbench_engine_layout {
 } armbench_engine_layout;
 
 /* What a tensor's elements are. int32 tensors (token ids and masks, given as graph
- * inputs) are dense (NCHW); only gather (as indices) and cast (as x) read them, and no
- * step writes them. */
+ * inputs) are dense (NCHW); only gather (as indices), cast (as x) and the comparison
+ * broadcasts (as operands) read them, and no step writes them. */
 typedef enum armbench_engine_dtype {
   ARMBENCH_ENGINE_FP32 = 0,
   ARMBENCH_ENGINE_INT32 = 1
@@ -79,7 +83,7 @@ typedef struct armbench_engine_tensor {
   armbench_engine_dtype dtype;  /* zero: fp32 */
 } armbench_engine_tensor;
 
-/* A constant operand given by value (broadcast), copied at create time. */
+/* A constant operand given by value (broadcast, where), fp32, copied at create time. */
 typedef struct armbench_engine_const {
   const float* data;  /* NULL: no constant (the step's tensor is the operand) */
   size_t count;       /* values in data: the product of dims */
@@ -110,7 +114,7 @@ typedef struct armbench_engine_step {
   armbench_conv_activation act;  /* conv and gemm epilogue; the GELU forms for gemm only (after the bias) */
   float clip_min, clip_max;      /* act CLIP, and the clip op (ONNX defaults: -inf, +inf) */
   /* gemm: x is rows x k (any dims with that many elements), y rows x n. layernorm:
-   * rows (x cols below); reducemean: n */
+   * rows (x cols below); reduce: n */
   size_t rows, k, n;
   /* maxpool, avgpool: n, c, h and w are taken from x (whatever is here); x and y both
    * NCHW or both NCHWc. globalavgpool: x NCHW or NCHWc, y NCHW (n, c) or (n, c, 1, 1) */
@@ -127,7 +131,12 @@ typedef struct armbench_engine_step {
    * broadcast: y = fn(a, b) under numpy broadcasting, each operand the tensor (x for a,
    * b for b) or, where a_const / b_const has data, that constant; y's dims the
    * broadcast of theirs (rank the larger). y may be an arena operand with y's dims.
-   * relu..gelu-tanh: x and y as for the elementwise ops (y may equal x).
+   * The comparisons' arena operands may be int32 tensors (y is fp32 0/1 either way).
+   * where: y = cond != 0 ? a : b under numpy broadcasting of the three, cond the tensor
+   *   x (or a_const), a the tensor b (or b_const), b the tensor v (or v_const); y's dims
+   *   the broadcast of all three (rank the largest); fp32, and y over an arena operand
+   *   as broadcast.
+   * relu..gelu-tanh, exp, log: x and y as for the elementwise ops (y may equal x).
    * transpose: y dims[i] = x dims[perm[i]], ranks equal, 1 to 4.
    * matmul: x (a) [..., m, k] times b [..., k, n] = y [..., m, n], ranks 2 to 4, batch
    *   dims broadcast (right-aligned); dtype as gemm's (bf16: a and b rounded at each run).
@@ -136,7 +145,8 @@ typedef struct armbench_engine_step {
    *   (bias_count = cols, or NULL), epsilon.
    * softmax: x and y (may equal x) [outer, n, inner] (softmax over n) or [rows, cols];
    *   log_softmax nonzero: LogSoftmax.
-   * reducemean: x of outer x n x inner values (n the field above), y outer x inner.
+   * reduce: y = reduce_fn over n of x, x outer x n x inner values (n the field above),
+   *   y outer x inner.
    * gather: data x (or table: outer x axis_len x inner values), indices an int32 tensor
    *   of count values (or index_values, count of them); y outer x count x inner values.
    *   An index outside [-axis_len, axis_len) fails the run (-EINVAL, the step and the
@@ -151,7 +161,8 @@ typedef struct armbench_engine_step {
    *   dtype as matmul's (bf16: x, b and v rounded at each run, and the probabilities
    *   before their product with v); the gemm choice below picks the GEMM kernel. */
   armbench_binary_fn fn;
-  armbench_engine_const a_const, b_const;
+  armbench_reduce_fn reduce_fn;  /* zero: mean */
+  armbench_engine_const a_const, b_const, v_const;
   size_t perm[4];
   size_t cols;
   int log_softmax;
@@ -196,11 +207,11 @@ typedef struct armbench_engine armbench_engine;
  * naming the step: `step 3 "conv1" (conv): ...`. Nothing is kept on failure.
  *
  * What is refused: tensors outside the arena, misaligned or of the wrong dims for
- * the op; int32 tensors anywhere but gather's indices, cast's x and the inputs;
- * inputs of a step overlapping its output, except that the elementwise ops,
- * batchnorm, softmax, layernorm, broadcast and cast may write exactly over an input
- * (same offset and size); unknown algorithm names or ops; weight, bias, parameter and
- * constant arrays of the wrong length. */
+ * the op; int32 tensors anywhere but gather's indices, cast's x, comparison operands
+ * and the inputs; inputs of a step overlapping its output, except that the elementwise
+ * ops, batchnorm, softmax, layernorm, broadcast, where and cast may write exactly over
+ * an input (same offset and size); unknown algorithm names, ops or fns; weight, bias,
+ * parameter and constant arrays of the wrong length. */
 int armbench_engine_create(const armbench_engine_desc* desc, armbench_engine** out, char* why, size_t why_len);
 void armbench_engine_free(armbench_engine* engine);
 

@@ -68,7 +68,15 @@ typedef enum armbench_binary_fn {
   ARMBENCH_BINARY_POW = 4, /* C's powf */
   ARMBENCH_BINARY_MAX = 5, /* a NaN operand gives NaN, as ONNX Max (fmaxf would drop it) */
   ARMBENCH_BINARY_MIN = 6, /* likewise */
-  ARMBENCH_BINARY_FN_COUNT = 7
+  /* The comparisons write 1.0f where true and 0.0f where false (ONNX bool as armbench
+   * holds it). IEEE: a NaN compares false but for NOT_EQUAL (true); -0 == +0. */
+  ARMBENCH_BINARY_EQUAL = 7,
+  ARMBENCH_BINARY_NOT_EQUAL = 8,
+  ARMBENCH_BINARY_LESS = 9,
+  ARMBENCH_BINARY_LESS_EQUAL = 10,
+  ARMBENCH_BINARY_GREATER = 11,
+  ARMBENCH_BINARY_GREATER_EQUAL = 12,
+  ARMBENCH_BINARY_FN_COUNT = 13
 } armbench_binary_fn;
 
 /* The numpy broadcast of dims a (a_ndims, 1 to 4) and b: right-aligned, each pair
@@ -80,6 +88,20 @@ int armbench_broadcast_dims(size_t a_ndims, const size_t* a_dims, size_t b_ndims
  * only when it has that operand's dims. */
 int armbench_broadcast(armbench_binary_fn fn, size_t a_ndims, const size_t* a_dims, const float* a, size_t b_ndims,
                        const size_t* b_dims, const float* b, float* y, size_t begin, size_t end);
+/* armbench_broadcast with each operand fp32 (a_int32 zero) or int32 (nonzero: int32_t
+ * values); int32 operands only for the comparisons (otherwise -EINVAL), which compare
+ * the two values exactly (as doubles: 16777217 is greater than 16777216.0f). y is
+ * fp32 and may be an operand of y's dims either way. */
+int armbench_broadcast_typed(armbench_binary_fn fn, size_t a_ndims, const size_t* a_dims, const void* a, int a_int32,
+                             size_t b_ndims, const size_t* b_dims, const void* b, int b_int32, float* y, size_t begin,
+                             size_t end);
+/* ONNX Where: y = c != 0 ? x : v (c a bool held as fp32 0/1; any nonzero, NaN
+ * included, is true) under numpy broadcasting of all three (y's dims: apply
+ * armbench_broadcast_dims to c and x, then to that and v), elements [begin, end) of y.
+ * y may be an operand only when it has that operand's dims. */
+int armbench_where(size_t c_ndims, const size_t* c_dims, const float* c, size_t x_ndims, const size_t* x_dims,
+                   const float* x, size_t v_ndims, const size_t* v_dims, const float* v, float* y, size_t begin,
+                   size_t end);
 
 /* y = x with its axes permuted (rank 1 to 4): y_dims[i] = x_dims[perm[i]], elements
  * [begin, end) of y. x and y must not overlap. */
@@ -98,8 +120,17 @@ int armbench_layernorm(size_t rows, size_t cols, const float* x, const float* re
  * equal x. */
 int armbench_softmax_axis(size_t outer, size_t n, size_t inner, const float* x, float* y, int log_softmax);
 
-/* y[o][j] = mean over i of x[o][i][j], x outer x n x inner, in double. */
-int armbench_reducemean(size_t outer, size_t n, size_t inner, const float* x, float* y);
+typedef enum armbench_reduce_fn {
+  ARMBENCH_REDUCE_MEAN = 0, /* accumulated in double, rounded once */
+  ARMBENCH_REDUCE_SUM = 1,  /* likewise */
+  ARMBENCH_REDUCE_MAX = 2,  /* a NaN gives NaN, as ARMBENCH_BINARY_MAX */
+  ARMBENCH_REDUCE_MIN = 3,  /* likewise */
+  ARMBENCH_REDUCE_FN_COUNT = 4
+} armbench_reduce_fn;
+
+/* y[o][j] = fn over i of x[o][i][j], x outer x n x inner, y outer x inner (no
+ * overlap). */
+int armbench_reduce(armbench_reduce_fn fn, size_t outer, size_t n, size_t inner, const float* x, float* y);
 
 /* y[o][i][j] = data[o][idx[i]][j] with data outer x axis_len x inner and count
  * indices (a negative one counts from the end), rows [begin, end) of y's
@@ -127,6 +158,10 @@ void armbench_tanh(const float* x, float* y, size_t count);
 void armbench_sqrt(const float* x, float* y, size_t count);
 void armbench_gelu(const float* x, float* y, size_t count);
 void armbench_gelu_tanh(const float* x, float* y, size_t count);
+/* exp and log (natural) likewise, y may equal x: computed in double and rounded once,
+ * one scalar path (graphs use them rarely). log(0) = -inf, log(x < 0) NaN. */
+void armbench_exp(const float* x, float* y, size_t count);
+void armbench_log(const float* x, float* y, size_t count);
 
 /* Scaled dot-product attention, fused: for each of batch x heads problems,
  * y = softmax(scale * q kt + mask) v over each row, with q [sq][dk], kt [dk][sk] (K

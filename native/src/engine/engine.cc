@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <initializer_list>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../runtime/huge_alloc.h"
@@ -102,7 +104,8 @@ class Builder {
     if (want != kAnyDtype && static_cast<int>(t.dtype) != want)
       return want == ARMBENCH_ENGINE_INT32
                  ? fail(-EINVAL, "%s is fp32; it must be int32", what)
-                 : fail(-EINVAL, "%s is int32; only gather (its indices) and cast (its x) read int32 tensors", what);
+                 : fail(-EINVAL, "%s is int32; only gather (its indices), cast (its x) and the comparisons (their "
+                             "operands) read int32 tensors", what);
     if (t.dtype == ARMBENCH_ENGINE_INT32 && t.layout != ARMBENCH_ENGINE_NCHW)
       return fail(-EINVAL, "%s is int32 and nchwc; int32 tensors are dense (nchw)", what);
     if (t.ndims < 1 || t.ndims > 4) return fail(-EINVAL, "%s has %zu dims; 1 to 4 are allowed", what, t.ndims);
@@ -419,6 +422,7 @@ class Builder {
                            (s.op >= ARMBENCH_ENGINE_ERF && s.op <= ARMBENCH_ENGINE_GELU_TANH) ||
                            (s.op == ARMBENCH_ENGINE_CLIP && s.clip_min <= 0.0f && s.clip_max >= 0.0f);
     if (padded(s.y) && !zero_kept) padding(s.y, p);
+    if (s.op == ARMBENCH_ENGINE_EXP || s.op == ARMBENCH_ENGINE_LOG) p->runs += " scalar";
     return 0;
   }
 
@@ -535,17 +539,25 @@ class Builder {
     return 0;
   }
 
-  // A broadcast operand: the tensor t, or the constant c when it has data.
-  int operand(const armbench_engine_tensor& t, const armbench_engine_const& c, const char* what, size_t* ndims,
-              size_t dims[4], std::vector<float>* copy, const float** ptr, Resolved* r, bool* in_arena) {
-    *in_arena = c.data == nullptr;
-    if (*in_arena) {
+  // A broadcast or where operand: the tensor t, or the constant c (copied into *copy)
+  // when it has data. An arena tensor may be int32 where int32_ok.
+  struct Operand {
+    size_t ndims = 0, dims[4] = {};
+    const float* data = nullptr;  // int32_t values when int32
+    Resolved r;
+    bool in_arena = false, int32 = false;
+  };
+  int operand(const armbench_engine_tensor& t, const armbench_engine_const& c, const char* what, bool int32_ok,
+              std::vector<float>* copy, Operand* o) {
+    o->in_arena = c.data == nullptr;
+    if (o->in_arena) {
       int rc;
-      if ((rc = tensor(t, what, r))) return rc;
+      if ((rc = tensor(t, what, &o->r, int32_ok ? kAnyDtype : ARMBENCH_ENGINE_FP32))) return rc;
       if (t.layout != ARMBENCH_ENGINE_NCHW) return fail(-EINVAL, "%s must be nchw (dense)", what);
-      *ndims = t.ndims;
-      memcpy(dims, t.dims, sizeof t.dims);
-      *ptr = at(*r);
+      o->ndims = t.ndims;
+      memcpy(o->dims, t.dims, sizeof t.dims);
+      o->data = at(o->r);
+      o->int32 = t.dtype == ARMBENCH_ENGINE_INT32;
       return 0;
     }
     if (c.ndims < 1 || c.ndims > 4) return fail(-EINVAL, "constant %s has %zu dims; 1 to 4 are allowed", what, c.ndims);
@@ -556,37 +568,77 @@ class Builder {
     if (c.count != v)
       return fail(-EINVAL, "constant %s holds %zu values; its dims %s need %zu", what, c.count,
                   dims_text(c.ndims, c.dims).c_str(), v);
-    *ndims = c.ndims;
-    memcpy(dims, c.dims, sizeof c.dims);
+    o->ndims = c.ndims;
+    memcpy(o->dims, c.dims, sizeof c.dims);
     copy->assign(c.data, c.data + c.count);
-    *ptr = copy->data();
+    o->data = copy->data();
     e_->weight_bytes += c.count * sizeof(float);
     return 0;
   }
 
-  int broadcast(const armbench_engine_step& s, Step* p) {
-    Resolved y, a, b;
-    bool a_arena, b_arena;
-    int rc;
-    if (static_cast<unsigned>(s.fn) >= ARMBENCH_BINARY_FN_COUNT) return fail(-EINVAL, "unknown fn %d", static_cast<int>(s.fn));
-    if ((rc = tensor(s.y, "y", &y))) return rc;
+  // y: a dense fp32 tensor of the broadcast dims yn, yd that may be written exactly over
+  // an arena operand: one of y's element count is not repeated, and each of its elements
+  // is read just before y's over it is written.
+  int broadcast_output(const armbench_engine_step& s, size_t yn, const size_t* yd, const Resolved& y,
+                       std::initializer_list<std::pair<const Operand*, const char*>> ops) {
     if (s.y.layout != ARMBENCH_ENGINE_NCHW) return fail(-EINVAL, "y must be nchw (dense)");
-    const float *pa = nullptr, *pb = nullptr;
-    if ((rc = operand(s.x, s.a_const, "a", &p->a_ndims, p->a_dims, &p->a_const, &pa, &a, &a_arena)) ||
-        (rc = operand(s.b, s.b_const, "b", &p->b_ndims, p->b_dims, &p->b_const, &pb, &b, &b_arena)))
-      return rc;
-    size_t yn, yd[4];
-    if (armbench_broadcast_dims(p->a_ndims, p->a_dims, p->b_ndims, p->b_dims, &yn, yd) != 0)
-      return fail(-EINVAL, "a dims %s and b dims %s do not broadcast", dims_text(p->a_ndims, p->a_dims).c_str(),
-                  dims_text(p->b_ndims, p->b_dims).c_str());
     if (s.y.ndims != yn || memcmp(s.y.dims, yd, yn * sizeof(size_t)) != 0)
       return fail(-EINVAL, "y dims %s are not the broadcast dims %s", dims_text(s.y).c_str(), dims_text(yn, yd).c_str());
-    // Writing over an operand is safe when it has y's element count: then it is not
-    // repeated, and each of its elements is read just before y's over it is written.
-    if ((a_arena && (rc = no_overlap(a, "a", y, true))) || (b_arena && (rc = no_overlap(b, "b", y, true)))) return rc;
+    int rc;
+    for (const auto& o : ops)
+      if (o.first->in_arena && (rc = no_overlap(o.first->r, o.second, y, true))) return rc;
+    return 0;
+  }
+
+  int broadcast(const armbench_engine_step& s, Step* p) {
+    Resolved y;
+    Operand a, b;
+    int rc;
+    if (static_cast<unsigned>(s.fn) >= ARMBENCH_BINARY_FN_COUNT) return fail(-EINVAL, "unknown fn %d", static_cast<int>(s.fn));
+    const bool comparison = s.fn >= ARMBENCH_BINARY_EQUAL && s.fn <= ARMBENCH_BINARY_GREATER_EQUAL;
+    if ((rc = tensor(s.y, "y", &y)) || (rc = operand(s.x, s.a_const, "a", comparison, &p->a_const, &a)) ||
+        (rc = operand(s.b, s.b_const, "b", comparison, &p->b_const, &b)))
+      return rc;
+    size_t yn, yd[4];
+    if (armbench_broadcast_dims(a.ndims, a.dims, b.ndims, b.dims, &yn, yd) != 0)
+      return fail(-EINVAL, "a dims %s and b dims %s do not broadcast", dims_text(a.ndims, a.dims).c_str(),
+                  dims_text(b.ndims, b.dims).c_str());
+    if ((rc = broadcast_output(s, yn, yd, y, {{&a, "a"}, {&b, "b"}}))) return rc;
     p->fn = s.fn;
-    p->x = const_cast<float*>(pa);  // read only
-    p->b = pb;
+    p->a_ndims = a.ndims, p->b_ndims = b.ndims;
+    memcpy(p->a_dims, a.dims, sizeof a.dims);
+    memcpy(p->b_dims, b.dims, sizeof b.dims);
+    p->x = const_cast<float*>(a.data);  // read only
+    p->b = b.data;
+    p->a_int32 = a.int32, p->b_int32 = b.int32;
+    p->y = at(y);
+    p->y_elems = elems_of(s.y);
+    return 0;
+  }
+
+  // cond is x (or a_const), the value where true b (or b_const), where false v (or
+  // v_const); messages name them as the program does: cond, a and b.
+  int where(const armbench_engine_step& s, Step* p) {
+    Resolved y;
+    Operand c, a, b;
+    int rc;
+    if ((rc = tensor(s.y, "y", &y)) || (rc = operand(s.x, s.a_const, "cond", false, &p->a_const, &c)) ||
+        (rc = operand(s.b, s.b_const, "a", false, &p->b_const, &a)) ||
+        (rc = operand(s.v, s.v_const, "b", false, &p->v_const, &b)))
+      return rc;
+    size_t tn, td[4], yn, yd[4];
+    if (armbench_broadcast_dims(c.ndims, c.dims, a.ndims, a.dims, &tn, td) != 0 ||
+        armbench_broadcast_dims(tn, td, b.ndims, b.dims, &yn, yd) != 0)
+      return fail(-EINVAL, "cond dims %s, a dims %s and b dims %s do not broadcast", dims_text(c.ndims, c.dims).c_str(),
+                  dims_text(a.ndims, a.dims).c_str(), dims_text(b.ndims, b.dims).c_str());
+    if ((rc = broadcast_output(s, yn, yd, y, {{&c, "cond"}, {&a, "a"}, {&b, "b"}}))) return rc;
+    p->a_ndims = c.ndims, p->b_ndims = a.ndims, p->v_ndims = b.ndims;
+    memcpy(p->a_dims, c.dims, sizeof c.dims);
+    memcpy(p->b_dims, a.dims, sizeof a.dims);
+    memcpy(p->v_dims, b.dims, sizeof b.dims);
+    p->x = const_cast<float*>(c.data);  // read only
+    p->b = a.data;
+    p->v = b.data;
     p->y = at(y);
     p->y_elems = elems_of(s.y);
     return 0;
@@ -712,10 +764,13 @@ class Builder {
     return 0;
   }
 
-  int reducemean(const armbench_engine_step& s, Step* p) {
+  int reduce(const armbench_engine_step& s, Step* p) {
+    static const char* const fns[ARMBENCH_REDUCE_FN_COUNT] = {"mean", "sum", "max", "min"};
     Resolved x, y;
     int rc;
     size_t xe = 0;
+    if (static_cast<unsigned>(s.reduce_fn) >= ARMBENCH_REDUCE_FN_COUNT)
+      return fail(-EINVAL, "unknown reduce fn %d", static_cast<int>(s.reduce_fn));
     if ((rc = tensor(s.x, "x", &x)) || (rc = tensor(s.y, "y", &y)) || (rc = no_overlap(x, "x", y, false))) return rc;
     if (s.outer == 0 || s.n == 0 || s.inner == 0)
       return fail(-EINVAL, "outer %zu, n %zu and inner %zu must be positive", s.outer, s.n, s.inner);
@@ -725,6 +780,8 @@ class Builder {
     p->x = at(x);
     p->y = at(y);
     p->outer = s.outer, p->n = s.n, p->inner = s.inner;
+    p->reduce_fn = s.reduce_fn;
+    p->runs += std::string(" ") + fns[s.reduce_fn];
     return 0;
   }
 
@@ -905,7 +962,9 @@ class Builder {
       case ARMBENCH_ENGINE_TANH:
       case ARMBENCH_ENGINE_SQRT:
       case ARMBENCH_ENGINE_GELU:
-      case ARMBENCH_ENGINE_GELU_TANH: return unary(s, p);
+      case ARMBENCH_ENGINE_GELU_TANH:
+      case ARMBENCH_ENGINE_EXP:
+      case ARMBENCH_ENGINE_LOG: return unary(s, p);
       case ARMBENCH_ENGINE_ADD:
       case ARMBENCH_ENGINE_MUL: return binary(s, p);
       case ARMBENCH_ENGINE_CONCAT: return concat(s, p);
@@ -916,10 +975,11 @@ class Builder {
       case ARMBENCH_ENGINE_TRANSPOSE: return transpose(s, p);
       case ARMBENCH_ENGINE_MATMUL: return matmul(s, p);
       case ARMBENCH_ENGINE_LAYERNORM: return layernorm(s, p);
-      case ARMBENCH_ENGINE_REDUCEMEAN: return reducemean(s, p);
+      case ARMBENCH_ENGINE_REDUCE: return reduce(s, p);
       case ARMBENCH_ENGINE_GATHER: return gather(s, p);
       case ARMBENCH_ENGINE_CAST: return cast(s, p);
       case ARMBENCH_ENGINE_ATTENTION: return attention(s, p);
+      case ARMBENCH_ENGINE_WHERE: return where(s, p);
       default: return fail(-EINVAL, "unknown op %d", static_cast<int>(s.op));
     }
   }
@@ -990,8 +1050,9 @@ const char* armbench_engine_op_name(armbench_engine_op op) {
   static const char* const names[ARMBENCH_ENGINE_OP_COUNT] = {
       "conv",      "maxpool", "avgpool",   "globalavgpool", "gemm",       "relu",   "clip",
       "sigmoid",   "hardswish", "add",     "mul",           "concat",     "batchnorm", "softmax",
-      "reorder",   "broadcast", "transpose", "matmul",      "layernorm",  "reducemean", "gather",
-      "cast",      "erf",     "tanh",      "sqrt",          "gelu",       "gelu-tanh", "attention"};
+      "reorder",   "broadcast", "transpose", "matmul",      "layernorm",  "reduce", "gather",
+      "cast",      "erf",     "tanh",      "sqrt",          "gelu",       "gelu-tanh", "attention",
+      "exp",       "log",     "where"};
   return static_cast<unsigned>(op) < ARMBENCH_ENGINE_OP_COUNT ? names[op] : nullptr;
 }
 

@@ -76,21 +76,26 @@ struct Step {
   bool rezero_padding = false;
 
   // The transformer ops.
-  // broadcast: the operands' dims (x and b point at the arena or at a_const / b_const)
+  // broadcast and where: the operands' dims (x, b and where's v point at the arena or
+  // at a_const, b_const and v_const); a comparison's int32 operands (x or b holding
+  // int32_t values)
   armbench_binary_fn fn = ARMBENCH_BINARY_ADD;
-  size_t a_ndims = 0, a_dims[4] = {}, b_ndims = 0, b_dims[4] = {};
-  std::vector<float> a_const, b_const;
+  size_t a_ndims = 0, a_dims[4] = {}, b_ndims = 0, b_dims[4] = {}, v_ndims = 0, v_dims[4] = {};
+  std::vector<float> a_const, b_const, v_const;
+  const float* v = nullptr;
+  bool a_int32 = false, b_int32 = false;
   // transpose: x's dims and the permutation
   size_t ndims = 0, dims[4] = {}, perm[4] = {};
-  size_t y_elems = 0;  // broadcast, transpose, gather rows (outer x count)
+  size_t y_elems = 0;  // broadcast, where, transpose, gather rows (outer x count)
   // matmul: rows x k times k x n per batch (rows = m), at these element offsets of a
   // (x) and b; y's batch i at i * rows * n. bf16: x_elems of a, b_elems of b rounded.
   std::vector<size_t> a_off, b_off;
   size_t b_elems = 0;
   // layernorm: rows x n, the residual (or nullptr), scale and bias (empty: none) above
   const float* residual = nullptr;
-  // softmax (outer x n x inner), reducemean (the same), gather (outer x axis_len x inner)
+  // softmax (outer x n x inner), reduce (the same), gather (outer x axis_len x inner)
   size_t outer = 0, inner = 0, axis_len = 0;
+  armbench_reduce_fn reduce_fn = ARMBENCH_REDUCE_MEAN;
   bool log = false;
   // gather: the data (x, or table's) and count indices (the arena's, or index_values')
   const float* data = nullptr;

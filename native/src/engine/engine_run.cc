@@ -165,6 +165,8 @@ void (*unary_kernel(armbench_engine_op op))(const float*, float*, size_t) {
     case ARMBENCH_ENGINE_SQRT: return armbench_sqrt;
     case ARMBENCH_ENGINE_GELU: return armbench_gelu;
     case ARMBENCH_ENGINE_GELU_TANH: return armbench_gelu_tanh;
+    case ARMBENCH_ENGINE_EXP: return armbench_exp;
+    case ARMBENCH_ENGINE_LOG: return armbench_log;
     default: return nullptr;
   }
 }
@@ -316,7 +318,9 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s, char* 
     case ARMBENCH_ENGINE_TANH:
     case ARMBENCH_ENGINE_SQRT:
     case ARMBENCH_ENGINE_GELU:
-    case ARMBENCH_ENGINE_GELU_TANH: {
+    case ARMBENCH_ENGINE_GELU_TANH:
+    case ARMBENCH_ENGINE_EXP:
+    case ARMBENCH_ENGINE_LOG: {
       void (*k)(const float*, float*, size_t) = unary_kernel(s.op);
       parallel_elems(pool, s.count, [&](size_t b, size_t end) {
         k(s.x + b, s.y + b, end - b);
@@ -350,7 +354,12 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s, char* 
     }
     case ARMBENCH_ENGINE_BROADCAST:
       return parallel_elems(pool, s.y_elems, [&](size_t b, size_t end) {
-        return armbench_broadcast(s.fn, s.a_ndims, s.a_dims, s.x, s.b_ndims, s.b_dims, s.b, s.y, b, end);
+        return armbench_broadcast_typed(s.fn, s.a_ndims, s.a_dims, s.x, s.a_int32, s.b_ndims, s.b_dims, s.b, s.b_int32,
+                                        s.y, b, end);
+      });
+    case ARMBENCH_ENGINE_WHERE:
+      return parallel_elems(pool, s.y_elems, [&](size_t b, size_t end) {
+        return armbench_where(s.a_ndims, s.a_dims, s.x, s.b_ndims, s.b_dims, s.b, s.v_ndims, s.v_dims, s.v, s.y, b, end);
       });
     case ARMBENCH_ENGINE_TRANSPOSE:
       return parallel_elems(pool, s.y_elems, [&](size_t b, size_t end) {
@@ -363,10 +372,10 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s, char* 
         return armbench_layernorm(end - b, s.n, s.x + b * s.n, s.residual ? s.residual + b * s.n : nullptr,
                                   s.scale.data(), s.bias.empty() ? nullptr : s.bias.data(), s.epsilon, s.y + b * s.n);
       });
-    case ARMBENCH_ENGINE_REDUCEMEAN: {
+    case ARMBENCH_ENGINE_REDUCE: {
       const size_t slab = s.n * s.inner;
       return parallel(pool, s.outer, slab, [&](size_t b, size_t end) {
-        return armbench_reducemean(end - b, s.n, s.inner, s.x + b * slab, s.y + b * s.inner);
+        return armbench_reduce(s.reduce_fn, end - b, s.n, s.inner, s.x + b * slab, s.y + b * s.inner);
       });
     }
     case ARMBENCH_ENGINE_GATHER: return run_gather(pool, s, msg, msg_len);

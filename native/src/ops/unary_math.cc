@@ -1,6 +1,6 @@
-// The transformer ops' elementwise math (erf, tanh, sqrt, GELU in both forms): the
-// scalar references, which are also the tests' oracle, and the C ABI, which runs the
-// best set (ops_internal.h). The references work in double and round once, in forms
+// The transformer ops' elementwise math (erf, tanh, sqrt, GELU in both forms, exp and
+// log): the scalar references, which are also the tests' oracle, and the C ABI, which
+// runs the best set (ops_internal.h; exp and log have no set but the scalar one). The references work in double and round once, in forms
 // that keep the tails' digits: GELU through erfc (1 + erf(z) would lose them all for
 // z below -3 or so) and the tanh form as x / (1 + exp(-2u)), the same value. At -Inf
 // both GELUs give NaN, as ONNX's formula does (-Inf * 0; hardswish's rule too).
@@ -75,4 +75,16 @@ extern "C" void armbench_gelu(const float* x, float* y, size_t count) {
 extern "C" void armbench_gelu_tanh(const float* x, float* y, size_t count) {
   if (x == nullptr || y == nullptr || count == 0) return;
   ops_best_kernels()->gelu_tanh(x, y, count);
+}
+
+// Rare in the graphs, so one scalar path: one rounding from the double result, and no
+// vector approximation to hold to a bound.
+extern "C" void armbench_exp(const float* x, float* y, size_t count) {
+  if (x == nullptr || y == nullptr) return;
+  for (size_t i = 0; i < count; ++i) y[i] = static_cast<float>(exp(static_cast<double>(x[i])));
+}
+
+extern "C" void armbench_log(const float* x, float* y, size_t count) {
+  if (x == nullptr || y == nullptr) return;
+  for (size_t i = 0; i < count; ++i) y[i] = static_cast<float>(log(static_cast<double>(x[i])));
 }
