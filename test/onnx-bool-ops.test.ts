@@ -174,3 +174,14 @@ test("ReduceSum, ReduceMax and ReduceMin (axes as attribute or input), Exp and L
   await same(model([node("Log", ["x"])], [pos]), [pos], "Log", 1);
   await same(model([node("Exp", ["x"])], [x]), [x], "Exp", 1);
 });
+
+test("Dropout's mask is all true in inference, a bool graph output; training_mode=true is refused", async () => {
+  const x = floats("x", [2, 3], 13);
+  const training = (on: number): TensorProto => ({ name: "t", dims: [], dataType: BOOL, int32Data: [on] });
+  const ratio: TensorProto = { name: "r", dims: [], dataType: FLOAT, floatData: [0.5] };
+  const drop = { name: "d", opType: "Dropout", input: ["x", "r", "t"], output: ["y", "mask"] };
+  const bytes = model([drop], [x], [ratio, training(0)], 13, "mask");
+  assert.deepEqual(Array.from(await same(bytes, [x], "the mask")), [1, 1, 1, 1, 1, 1]);
+  assert.equal(inferTypes(loadOnnx(bytes)).get("mask"), "bool");
+  refuses(() => loadOnnx(model([drop], [x], [ratio, training(1)], 13, "mask")), /training_mode=true asks for training-mode dropout/);
+});

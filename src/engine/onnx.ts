@@ -231,7 +231,15 @@ class Loader {
     }
     const outputs = g.output.map((o) => o.name);
     for (const o of outputs) {
-      if (this.ints.has(o)) throw new UserError(`graph output "${o}" is an integer value computed at load (a shape or index); armbench's outputs are float32.`);
+      if (this.bools.has(o)) {
+        // A bool graph output known at load: written into the arena by an And with true.
+        const one = `${o}/true`;
+        this.floats.set(one, { dims: [], data: Float32Array.of(1), dtype: "bool" });
+        nodes.push({ op: "And", name: `${o}/constant_output`, inputs: [this.heldConst(o, `graph output "${o}"`), one], outputs: [o], attrs: {} });
+        this.ints.delete(o);
+        continue;
+      }
+      if (this.ints.has(o)) throw new UserError(`graph output "${o}" is an integer value computed at load (a shape or index); armbench's outputs are float32 and bool.`);
       const constant = nodes.find((n) => n.op === "Constant" && n.outputs[0] === o);
       const value = this.floats.get(o);
       if (!value && !constant) continue;
@@ -605,7 +613,18 @@ class Loader {
         take.float("ratio", 0.5);
         take.int("seed", 0);
         if (this.opset < 7 && take.int("is_test", 0) === 0) throw new UserError(`${where}: is_test=0 asks for training-mode dropout (random zeros); armbench runs inference (is_test=1).`);
-        if (outputs.length > 1 && outputs[1] !== "") throw new UserError(`${where}: the mask output is not supported.`);
+        if (inputs[2]) {
+          const mode = this.ints.get(inputs[2]);
+          if (!mode) throw new UserError(`${where}: training_mode "${inputs[2]}" must be a constant (armbench runs inference).`);
+          if (mode.data.some((v) => v !== 0)) throw new UserError(`${where}: training_mode=true asks for training-mode dropout (random zeros); armbench runs inference.`);
+        }
+        if (outputs[1]) {
+          // In inference nothing is dropped: the mask is all true (all ones before opset 10, when it had x's type).
+          const dims = shapeOf(inputs[0]!, "its mask output");
+          const count = elementCount(dims, `${where} mask`);
+          if (count > MAX_FOLD_ELEMENTS) throw new UserError(`${where}: a mask output of ${count} values is more than the ${MAX_FOLD_ELEMENTS} armbench builds at load.`);
+          this.setConst(outputs[1], { type: this.opset >= 10 ? "bool" : "float32", dims, data: new Array<number>(count).fill(1) }, where);
+        }
         node = { op, name, inputs: [inputs[0]!], outputs: [outputs[0]!], attrs: {} };
         break;
       case "Erf":
