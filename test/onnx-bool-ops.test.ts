@@ -185,3 +185,12 @@ test("Dropout's mask is all true in inference, a bool graph output; training_mod
   assert.equal(inferTypes(loadOnnx(bytes)).get("mask"), "bool");
   refuses(() => loadOnnx(model([drop], [x], [ratio, training(1)], 13, "mask")), /training_mode=true asks for training-mode dropout/);
 });
+
+test("a Shape or Size of a value computed at run time is an integer graph output", async () => {
+  const x = floats("x", [2, 3, 5], 14);
+  const shape = await same(model([node("Shape", ["x"], "y", [{ name: "start", type: 2, i: 1 }])], [x], [], 15), [x], "Shape from axis 1");
+  assert.deepEqual(Array.from(shape), [3, 5]);
+  const g = loadOnnx(model([node("Size", ["x"])], [x]));
+  assert.equal(inferTypes(g).get("y"), "int64");
+  assert.deepEqual(Array.from(await same(model([node("Size", ["x"])], [x]), [x], "Size")), [30]);
+});

@@ -148,7 +148,7 @@ test("the passes fold Transpose and Gather of constants into constants with the 
   assert.deepEqual([...wg.data.slice(0, 4)], [3, 0, 7, 4]);
 });
 
-test("a graph output known at load (an initializer, a Constant, a folded expression) is written at run time; an integer one is refused", async () => {
+test("a graph output known at load (an initializer, a Constant, a folded expression, a shape) is written at run time; an integer float32 cannot hold is refused", async () => {
   const ones = (name: string, attrs = [] as NodeProto["attribute"]): NodeProto => ({ name, opType: "ConstantOfShape", input: ["shape"], output: ["y"], attribute: attrs });
   const cases: [string, Uint8Array, number[]][] = [
     ["initializer", model([], [f32("y", [1, -2.5], [2])], [info("x", [2])], ["y"]), [1, -2.5]],
@@ -161,7 +161,9 @@ test("a graph output known at load (an initializer, a Constant, a folded express
     assert.deepEqual(Array.from(got), want, what);
   }
   const shape = model([{ name: "s", opType: "Shape", input: ["x"], output: ["y"] }], [], [info("x", [2])], ["y"]);
-  assert.throws(() => loadOnnx(shape), (e: unknown) => e instanceof UserError && /graph output "y" is an integer value computed at load/.test(e.message));
+  assert.deepEqual(Array.from(await runOurs(loadOnnx(shape), [Float32Array.of(7, 7)])), [2]);
+  const big = model([], [i64("y", [2 ** 24 + 1], [1])], [info("x", [2])], ["y"]);
+  assert.throws(() => loadOnnx(big), (e: unknown) => e instanceof UserError && /graph output "y": the constant "y" holds 16777217, which float32 cannot hold exactly/.test(e.message));
 });
 
 test("Constant's opset-12 forms (value_float, value_floats, value_int, value_ints) load as the tensors they stand for", async () => {

@@ -43,6 +43,7 @@ export const defaultAlgoChooser: AlgoChooser = (shape, dtype) => {
 };
 
 const ZERO: ConstOperand = { dims: [1], data: Float32Array.of(0) };
+const ONE: ConstOperand = { dims: [1], data: Float32Array.of(1) };
 const COMPARE_FNS: Record<"Equal" | "Less" | "Greater" | "LessOrEqual" | "GreaterOrEqual" | "And" | "Or" | "Xor" | "Not", BroadcastStep["fn"]> = {
   Equal: "equal", Less: "less", Greater: "greater", LessOrEqual: "less-equal", GreaterOrEqual: "greater-equal",
   And: "mul", Or: "max", Xor: "not-equal", Not: "equal",
@@ -54,6 +55,8 @@ const MAX_DIM = 2 ** 31 - 1;
 
 export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
   const types = inferTypes(g);
+  // Integers are held as int32 where they come from graph inputs; the loader's integer constants written as graph outputs are fp32 (exact).
+  const computedInts = new Set(g.nodes.filter((n) => n.op === "Cast" && g.initializers.has(n.inputs[0]!)).map((n) => n.outputs[0]!));
   const pick = o.gemm?.[o.fpmath];
   const gemmPick = pick ? { gemm: pick } : {};
   const refOf = (v: string, n?: Node): TensorRef => {
@@ -71,7 +74,7 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       const what = n ? `node "${n.name}" (${n.op}): "${v}"` : `"${v}"`;
       throw new UserError(`${what} has dims [${dims.join(", ")}]; armbench's executor takes 1 to ${MAX_RANK} dimensions, each from 1 to ${MAX_DIM}.`);
     }
-    return { offset: b.offset, dims: [...dims], layout: o.layouts?.get(v) ?? "nchw", ...(isIntType(types.get(v)) ? { dtype: "int32" as const } : {}) };
+    return { offset: b.offset, dims: [...dims], layout: o.layouts?.get(v) ?? "nchw", ...(isIntType(types.get(v)) && !computedInts.has(v) ? { dtype: "int32" as const } : {}) };
   };
   /** An operand that may be a constant (given by value) or an activation. */
   const operand = (v: string, n: Node): TensorRef | ConstOperand => {
@@ -259,6 +262,12 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         break;
       }
       case "Cast": {
+        // An integer constant as a graph output (the loader's): copied into the arena by a multiply by 1.
+        const held = g.initializers.get(n.inputs[0]!);
+        if (held) {
+          steps.push({ op: "broadcast", name: n.name, fn: "mul", a: operand(n.inputs[0]!, n), b: ONE, y: y() });
+          break;
+        }
         const xr = x();
         const from = types.get(n.inputs[0]!);
         // To bool: nonzero is true (NaN included), as ONNX casts.

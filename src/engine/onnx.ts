@@ -239,7 +239,13 @@ class Loader {
         this.ints.delete(o);
         continue;
       }
-      if (this.ints.has(o)) throw new UserError(`graph output "${o}" is an integer value computed at load (a shape or index); armbench's outputs are float32 and bool.`);
+      if (this.ints.has(o)) {
+        // An integer graph output known at load (a Shape's): its values, each exact in fp32, written by a Cast to its own type.
+        const held = this.heldConst(o, `graph output "${o}"`);
+        nodes.push({ op: "Cast", name: `${o}/constant_output`, inputs: [held], outputs: [o], attrs: { to: this.floats.get(held)!.dtype as "int64" | "int32" } });
+        this.ints.delete(o);
+        continue;
+      }
       const constant = nodes.find((n) => n.op === "Constant" && n.outputs[0] === o);
       const value = this.floats.get(o);
       if (!value && !constant) continue;
@@ -842,14 +848,15 @@ class Loader {
 
   /**
    * An integer or bool constant that a comparison, logical op or Where reads at run
-   * time, as the executor holds it: fp32 values (each exact, checked) typed by Tensor.dtype.
+   * time, or a graph output, as the executor holds it: fp32 values (each exact,
+   * checked) typed by Tensor.dtype.
    */
   private heldConst(v: string, where: string): string {
     const key = `${v}/held`;
     if (this.floats.has(key)) return key;
     const i = this.ints.get(v)!;
     const bad = i.data.find((x) => Math.fround(x) !== x);
-    if (bad !== undefined) throw new UserError(`${where}: the constant "${v}" holds ${bad}, which float32 cannot hold exactly; armbench holds the integer constants it compares at run time in float32.`);
+    if (bad !== undefined) throw new UserError(`${where}: the constant "${v}" holds ${bad}, which float32 cannot hold exactly; armbench holds the integer constants it reads at run time in float32.`);
     this.floats.set(key, { dims: i.dims, data: Float32Array.from(i.data), dtype: this.bools.has(v) ? "bool" : this.int32s.has(v) ? "int32" : "int64" });
     return key;
   }
@@ -886,11 +893,12 @@ class Loader {
     while (inputs.length > 0 && inputs[inputs.length - 1] === "") inputs.pop();
     const consts = inputs.map((v) => (v === "" ? undefined : this.constOf(v)));
     const foldOnly = FOLD_ONLY.has(op);
-    const known = op === "Shape" ? shapes.has(inputs[0] ?? "") : inputs.every((v, j) => v === "" || consts[j]);
+    const byShape = op === "Shape" || op === "Size";
+    const known = byShape ? shapes.has(inputs[0] ?? "") : inputs.every((v, j) => v === "" || consts[j]);
     if (!known) {
       if (!foldOnly) return false;
-      const missing = op === "Shape" ? inputs[0] : inputs.find((v, j) => v !== "" && !consts[j]);
-      throw new UserError(`${where}: armbench computes ${op} at load only, and its input "${missing}" is not known then (${op === "Shape" ? "its shape depends on something computed at run time" : "it is computed at run time"}).`);
+      const missing = byShape ? inputs[0] : inputs.find((v, j) => v !== "" && !consts[j]);
+      throw new UserError(`${where}: armbench computes ${op} at load only, and its input "${missing}" is not known then (${byShape ? "its shape depends on something computed at run time" : "it is computed at run time"}).`);
     }
     if (np.output.length !== 1) throw new UserError(`${where} has ${np.output.length} outputs; armbench supports one.`);
     const attrs = new Map<string, WireAttribute>();
@@ -914,7 +922,7 @@ class Loader {
         break;
       }
       case "Size":
-        out = { type: "int64", dims: [], data: [c(0).data.length] };
+        out = { type: "int64", dims: [], data: [shapes.get(inputs[0]!)!.reduce((p, d) => p * d, 1)] };
         break;
       case "Identity":
         out = c(0);

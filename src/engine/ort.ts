@@ -104,8 +104,8 @@ export async function runOrt(model: Uint8Array, inputs: Record<string, InputTens
 
 /** Graph outputs as armbench tensors (copied: onnxruntime may reuse its buffers). */
 function toTensors(out: Record<string, import("onnxruntime-node").Tensor>): Record<string, Tensor> {
-  // bool outputs (0 and 1) as armbench holds them.
-  return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: t.dims.map(Number), data: Float32Array.from(t.data as Float32Array | Uint8Array) }]));
+  // bool outputs as 0 and 1 and integer ones as numbers, as armbench holds them.
+  return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: t.dims.map(Number), data: Float32Array.from(t.data as ArrayLike<number | bigint>, Number) }]));
 }
 
 /**
