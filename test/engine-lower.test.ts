@@ -152,10 +152,11 @@ test("Concat along any axis of plain tensors runs as the channel concat of [oute
 test("what the executor cannot run is refused at lowering, naming the node", () => {
   const g: Graph = topoSort({
     name: "rank5",
-    inputs: [{ name: "x", dims: [1, 4, 2, 2] }],
+    inputs: [{ name: "x", dims: [2, 3, 4, 5, 6] }],
     outputs: ["y"],
-    nodes: [{ op: "Unsqueeze", name: "up", inputs: ["x"], outputs: ["u"], attrs: { axes: [0] } }, { op: "Relu", name: "relu", inputs: ["u"], outputs: ["y"], attrs: {} }],
+    // Five axes no two of which stay neighbours: no four-axis transpose does it.
+    nodes: [{ op: "Transpose", name: "t", inputs: ["x"], outputs: ["y"], attrs: { perm: [4, 2, 0, 3, 1] } }],
     initializers: new Map(),
   });
-  assert.throws(() => compile(g), (e: unknown) => e instanceof UserError && /node "relu" \(Relu\): "u" has dims \[1, 1, 4, 2, 2\]; armbench's executor takes 1 to 4 dimensions/.test(e.message));
+  assert.throws(() => compile(g), (e: unknown) => e instanceof UserError && /node "t" \(Transpose\): "x" has dims \[2, 3, 4, 5, 6\]; armbench's executor takes 1 to 4 dimensions/.test(e.message));
 });

@@ -31,6 +31,7 @@ const PASSING = [
   ...[0, 1, 2, 3, 4, 5].map((i) => `test_transpose_all_permutations_${i}`), "test_transpose_default",
   ...["extended_dims", "negative_dim", "negative_extended_dims", "one_dim", "reduced_dims", "reordered_all_dims", "reordered_last_dims", "zero_and_negative_dim", "zero_dim"].map((s) => `test_reshape_${s}`),
   "test_squeeze", "test_squeeze_negative_axes", ...[0, 1, 2, 3].map((a) => `test_unsqueeze_axis_${a}`),
+  ...["negative_axes", "three_axes", "two_axes", "unsorted_axes"].map((s) => `test_unsqueeze_${s}`),
   ...["axis0", "axis1", "axis2", "axis3", "default_axis", "negative_axis1", "negative_axis2", "negative_axis3", "negative_axis4"].map((s) => `test_flatten_${s}`),
   ...["", "_default_axes", "_default_steps", "_end_out_of_bounds", "_neg", "_neg_steps", "_negative_axes"].map((s) => `test_slice${s}`),
   "test_expand_dim_changed", "test_expand_dim_unchanged", "test_constantofshape_float_ones",
@@ -73,8 +74,8 @@ const PYTORCH = [
     "Conv2d_groups", "Conv2d_groups_thnn", "Conv2d_no_bias", "Conv2d_padding", "Conv2d_strided", "Embedding", "Embedding_sparse", "Linear", "Softmin",
     "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d", "ZeroPad2d",
     "Linear_no_bias", "LogSoftmax", "MaxPool1d", "MaxPool1d_stride", "MaxPool2d", "ReLU", "Sigmoid", "Softmax", "Tanh", "log_softmax_dim3",
-    "log_softmax_lastdim", "softmax_functional_dim3", "softmax_lastdim"].map((t) => `../pytorch-converted/test_${t}`),
-  ...["addmm", "basic", "params", "clip", "concat2", "conv", "flatten", "index", "max", "maxpool", "min", "mm", "pad", "pow", "reduced_mean", "reduced_mean_keepdim", "sqrt", "view"]
+    "log_softmax_lastdim", "softmax_functional_dim3", "softmax_lastdim", "PixelShuffle"].map((t) => `../pytorch-converted/test_${t}`),
+  ...["addmm", "basic", "params", "clip", "concat2", "conv", "flatten", "index", "max", "maxpool", "min", "mm", "pad", "permute2", "pow", "reduced_mean", "reduced_mean_keepdim", "sqrt", "view"]
     .map((t) => `../pytorch-operator/test_operator_${t}`),
 ];
 

@@ -8,6 +8,7 @@ import { defaultConvAlgo } from "../conv/heuristic.js";
 import { UserError } from "../errors.js";
 import type { NativeConvShape } from "../native.js";
 import { attentionScale, inferTypes, isIntType, type Graph, type Layout, type Node } from "./ir.js";
+import { collapseBroadcast, collapseTranspose, mergeLeading } from "./collapse.js";
 import { convShapeOf } from "./layout.js";
 import { toFusedGemm } from "./passes.js";
 import { isAlias, type MemoryPlan } from "./plan.js";
@@ -59,15 +60,18 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
   const computedInts = new Set(g.nodes.filter((n) => n.op === "Cast" && g.initializers.has(n.inputs[0]!)).map((n) => n.outputs[0]!));
   const pick = o.gemm?.[o.fpmath];
   const gemmPick = pick ? { gemm: pick } : {};
-  const refOf = (v: string, n?: Node): TensorRef => {
+  /** A value's logical dims; a scalar is held as one element, [1], the same bytes. */
+  const dimsOf = (v: string): number[] => {
+    const shape = plan.shapes.get(v)!;
+    return shape.length === 0 ? [1] : [...shape];
+  };
+  /** The value as the executor sees it: its own dims, or `dims` holding the same elements in the same order. */
+  const refOf = (v: string, n?: Node, dims = dimsOf(v)): TensorRef => {
     const b = plan.bufferOf.get(v);
     if (!b) {
       const what = n ? `node "${n.name}" (${n.op}) reads "${v}"` : `"${v}"`;
       throw new UserError(`${what}, a constant where armbench needs an activation; run the passes first or give it as an input.`);
     }
-    // A scalar is held as one element, [1], the same bytes.
-    const shape = plan.shapes.get(v)!;
-    const dims = shape.length === 0 ? [1] : shape;
     // What the executor takes (1 to 4 dims, each 1 to 2^31 - 1): a graph whose values differ,
     // which a Reshape or Flatten can make from any file, is refused here in one sentence.
     if (dims.length < 1 || dims.length > MAX_RANK || dims.some((d) => !(d >= 1 && d <= MAX_DIM))) {
@@ -76,12 +80,26 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
     }
     return { offset: b.offset, dims: [...dims], layout: o.layouts?.get(v) ?? "nchw", ...(isIntType(types.get(v)) && !computedInts.has(v) ? { dtype: "int32" as const } : {}) };
   };
-  /** An operand that may be a constant (given by value) or an activation. */
-  const operand = (v: string, n: Node): TensorRef | ConstOperand => {
+  /** For steps that see only the element count and order: more than four axes merged into four. */
+  const flatRef = (v: string, n?: Node): TensorRef => refOf(v, n, mergeLeading(dimsOf(v), MAX_RANK));
+  /** An operand that may be a constant (given by value) or an activation, in `dims` (its own by default). */
+  const operand = (v: string, n: Node, dims?: number[]): TensorRef | ConstOperand => {
     const t = g.initializers.get(v);
-    if (!t) return refOf(v, n);
-    if (t.dims.length > MAX_RANK) refuse(n, `the constant "${v}" has ${t.dims.length} dimensions; armbench's executor takes at most ${MAX_RANK}`);
-    return { dims: t.dims.length ? [...t.dims] : [1], data: t.data };
+    if (!t) return refOf(v, n, dims);
+    const own = dims ?? (t.dims.length ? [...t.dims] : [1]);
+    if (own.length > MAX_RANK) refuse(n, `the constant "${v}" has ${own.length} dimensions; armbench's executor takes at most ${MAX_RANK}`);
+    return { dims: own, data: t.data };
+  };
+  /**
+   * The operands of a broadcasting step and its output; past four axes, in the fewest
+   * axes that broadcast alike (collapse.ts).
+   */
+  const broadcastRefs = (n: Node, names: string[]): { ins: (TensorRef | ConstOperand)[]; y: TensorRef } => {
+    const out = dimsOf(n.outputs[0]!);
+    const own = names.map((v) => (g.initializers.has(v) ? (g.initializers.get(v)!.dims.length ? [...g.initializers.get(v)!.dims] : [1]) : dimsOf(v)));
+    if (out.length <= MAX_RANK && own.every((d) => d.length <= MAX_RANK)) return { ins: names.map((v) => operand(v, n)), y: refOf(n.outputs[0]!, n) };
+    const c = collapseBroadcast(out, own);
+    return { ins: names.map((v, i) => operand(v, n, c.operands[i])), y: refOf(n.outputs[0]!, n, c.out) };
   };
   /** outer x n x inner around the axes [a0, a1) of dims. */
   const around = (dims: number[], a0: number, a1: number) => {
@@ -101,6 +119,8 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
   for (const n of g.nodes) {
     const x = () => refOf(n.inputs[0]!, n);
     const y = () => refOf(n.outputs[0]!, n);
+    const xFlat = () => flatRef(n.inputs[0]!, n);
+    const yFlat = () => flatRef(n.outputs[0]!, n);
     switch (n.op) {
       case "Conv":
       case "FusedConv": {
@@ -123,12 +143,18 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "FusedGemm":
       case "Gemm":
       case "MatMul": {
-        const xr = x();
+        const xd = dimsOf(n.inputs[0]!);
         if (n.op === "MatMul" && !g.initializers.has(n.inputs[1]!)) {
-          steps.push({ op: "matmul", name: n.name, a: xr, b: refOf(n.inputs[1]!, n), y: y(), dtype: o.fpmath, ...gemmPick });
+          // Batch dims past four axes in all: merged where a and b step over them alike.
+          const [ad, bd, yd] = [xd, dimsOf(n.inputs[1]!), dimsOf(n.outputs[0]!)];
+          const c = Math.max(ad.length, bd.length) > MAX_RANK ? collapseBroadcast(yd.slice(0, -2), [ad.slice(0, -2), bd.slice(0, -2)]) : null;
+          const view = (d: number[], batch: number[] | undefined) => (c ? [...batch!, ...d.slice(-2)] : d);
+          const [a, b] = [refOf(n.inputs[0]!, n, view(ad, c?.operands[0])), refOf(n.inputs[1]!, n, view(bd, c?.operands[1]))];
+          steps.push({ op: "matmul", name: n.name, a, b, y: refOf(n.outputs[0]!, n, view(yd, c?.out)), dtype: o.fpmath, ...gemmPick });
           break;
         }
-        if (xr.dims.length !== 2 && n.op !== "FusedGemm") refuse(n, `its input is [${xr.dims.join(", ")}], not 2-D`);
+        const xr = xFlat();
+        if (xd.length !== 2 && n.op !== "FusedGemm") refuse(n, `its input is [${xd.join(", ")}], not 2-D`);
         let weights: Float32Array;
         let bias: Float32Array | undefined;
         let act: Activation = "none";
@@ -144,10 +170,10 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
           weights = f!.weights.data;
           bias = f!.bias?.data;
         }
-        const yr = y();
-        const k = xr.dims[xr.dims.length - 1]!;
-        const rows = xr.dims.reduce((p, v) => p * v, 1) / k;
-        steps.push({ op: "gemm", name: n.name, x: xr, y: yr, rows, k, n: yr.dims[yr.dims.length - 1]!, weights, ...(bias ? { bias } : {}), act, ...clip, dtype: o.fpmath, ...gemmPick });
+        const yr = yFlat();
+        const k = xd[xd.length - 1]!;
+        const rows = xd.reduce((p, v) => p * v, 1) / k;
+        steps.push({ op: "gemm", name: n.name, x: xr, y: yr, rows, k, n: dimsOf(n.outputs[0]!).at(-1)!, weights, ...(bias ? { bias } : {}), act, ...clip, dtype: o.fpmath, ...gemmPick });
         break;
       }
       case "Attention": {
@@ -171,13 +197,13 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Sqrt":
       case "Exp":
       case "Log":
-        steps.push({ op: n.op.toLowerCase() as "relu" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "exp" | "log", name: n.name, x: x(), y: y() });
+        steps.push({ op: n.op.toLowerCase() as "relu" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "exp" | "log", name: n.name, x: xFlat(), y: yFlat() });
         break;
       case "Gelu":
-        steps.push({ op: n.attrs.approximate === "tanh" ? "gelu-tanh" : "gelu", name: n.name, x: x(), y: y() });
+        steps.push({ op: n.attrs.approximate === "tanh" ? "gelu-tanh" : "gelu", name: n.name, x: xFlat(), y: yFlat() });
         break;
       case "Clip":
-        steps.push({ op: "clip", name: n.name, x: x(), y: y(), min: n.attrs.min, max: n.attrs.max });
+        steps.push({ op: "clip", name: n.name, x: xFlat(), y: yFlat(), min: n.attrs.min, max: n.attrs.max });
         break;
       case "Add":
       case "Mul":
@@ -186,17 +212,14 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Pow":
       case "Max":
       case "Min": {
-        const a = operand(n.inputs[0]!, n);
-        const b = operand(n.inputs[1]!, n);
-        const yr = y();
+        // Blocked tensors meet only their own dims (the layout pass keeps the rest plain).
+        const { ins: [a, b], y: yr } = broadcastRefs(n, n.inputs.slice(0, 2));
         const same = (t: TensorRef | ConstOperand): t is TensorRef => "offset" in t && t.dims.join() === yr.dims.join();
-        if ((n.op === "Add" || n.op === "Mul") && same(a) && same(b)) {
-          steps.push({ op: n.op === "Add" ? "add" : "mul", name: n.name, a, b, y: yr });
+        if ((n.op === "Add" || n.op === "Mul") && same(a!) && same(b!)) {
+          steps.push({ op: n.op === "Add" ? "add" : "mul", name: n.name, a: a as TensorRef, b: b as TensorRef, y: yr });
           break;
         }
-        // Blocked tensors meet only their own dims (the layout pass keeps the rest plain).
-        if (yr.dims.length > MAX_RANK || [a, b].some((t) => t.dims.length > MAX_RANK)) refuse(n, `broadcasting beyond ${MAX_RANK} dimensions is not supported`);
-        steps.push({ op: "broadcast", name: n.name, fn: n.op.toLowerCase() as BroadcastStep["fn"], a, b, y: yr });
+        steps.push({ op: "broadcast", name: n.name, fn: n.op.toLowerCase() as BroadcastStep["fn"], a: a!, b: b!, y: yr });
         break;
       }
       // bools are 0 and 1: And is their product, Or their max, Xor their inequality, Not equality with 0.
@@ -209,40 +232,46 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Or":
       case "Xor":
       case "Not": {
-        const a = operand(n.inputs[0]!, n);
-        const b = n.op === "Not" ? ZERO : operand(n.inputs[1]!, n);
-        steps.push({ op: "broadcast", name: n.name, fn: COMPARE_FNS[n.op], a, b, y: y() });
+        const { ins: [a, b], y: yr } = broadcastRefs(n, n.inputs.slice(0, n.op === "Not" ? 1 : 2));
+        steps.push({ op: "broadcast", name: n.name, fn: COMPARE_FNS[n.op], a: a!, b: b ?? ZERO, y: yr });
         break;
       }
-      case "Where":
-        steps.push({ op: "where", name: n.name, cond: operand(n.inputs[0]!, n), a: operand(n.inputs[1]!, n), b: operand(n.inputs[2]!, n), y: y() });
+      case "Where": {
+        const { ins: [cond, a, b], y: yr } = broadcastRefs(n, n.inputs.slice(0, 3));
+        steps.push({ op: "where", name: n.name, cond: cond!, a: a!, b: b!, y: yr });
         break;
+      }
       case "LayerNormalization": {
-        const xr = x();
-        const axis = axisOf(n.attrs.axis, xr.dims.length);
-        const { outer: rows, n: cols } = around(xr.dims, axis, xr.dims.length);
-        const residual = n.inputs[3] ? refOf(n.inputs[3], n) : undefined;
+        const xd = dimsOf(n.inputs[0]!);
+        const axis = axisOf(n.attrs.axis, xd.length);
+        const { outer: rows, n: cols } = around(xd, axis, xd.length);
+        const residual = n.inputs[3] ? flatRef(n.inputs[3], n) : undefined;
         steps.push({
-          op: "layernorm", name: n.name, x: xr, y: y(), rows, cols, scale: weight(n, 1).data, epsilon: n.attrs.epsilon,
+          op: "layernorm", name: n.name, x: xFlat(), y: yFlat(), rows, cols, scale: weight(n, 1).data, epsilon: n.attrs.epsilon,
           ...(n.inputs[2] ? { bias: weight(n, 2).data } : {}), ...(residual ? { residual } : {}),
         });
         break;
       }
       case "Transpose": {
-        const xr = x();
-        const perm = n.attrs.perm.length ? n.attrs.perm : xr.dims.map((_, i) => xr.dims.length - 1 - i);
-        steps.push({ op: "transpose", name: n.name, x: xr, y: y(), perm });
+        const xd = dimsOf(n.inputs[0]!);
+        const perm = n.attrs.perm.length ? n.attrs.perm : xd.map((_, i) => xd.length - 1 - i);
+        if (xd.length <= MAX_RANK) {
+          steps.push({ op: "transpose", name: n.name, x: x(), y: y(), perm });
+          break;
+        }
+        const c = collapseTranspose(xd, perm);
+        steps.push({ op: "transpose", name: n.name, x: refOf(n.inputs[0]!, n, c.dims), y: refOf(n.outputs[0]!, n, c.perm.map((a: number) => c.dims[a]!)), perm: c.perm });
         break;
       }
       case "ReduceMean":
       case "ReduceSum":
       case "ReduceMax":
       case "ReduceMin": {
-        const xr = x();
-        const axes = (n.attrs.axes.length ? n.attrs.axes.map((a) => axisOf(a, xr.dims.length)) : xr.dims.map((_, i) => i)).sort((p, q) => p - q);
+        const xd = dimsOf(n.inputs[0]!);
+        const axes = (n.attrs.axes.length ? n.attrs.axes.map((a) => axisOf(a, xd.length)) : xd.map((_, i) => i)).sort((p, q) => p - q);
         if (axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) refuse(n, `only adjacent axes can be reduced, not [${n.attrs.axes.join(", ")}]`);
-        const r = around(xr.dims, axes[0]!, axes[axes.length - 1]! + 1);
-        steps.push({ op: "reduce", name: n.name, fn: n.op.slice("Reduce".length).toLowerCase() as ReduceStep["fn"], x: xr, y: y(), ...r });
+        const r = around(xd, axes[0]!, axes[axes.length - 1]! + 1);
+        steps.push({ op: "reduce", name: n.name, fn: n.op.slice("Reduce".length).toLowerCase() as ReduceStep["fn"], x: xFlat(), y: yFlat(), ...r });
         break;
       }
       case "Gather": {
@@ -254,9 +283,9 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         const idx = n.attrs.indices;
         const count = idx ? idx.data.length : (plan.shapes.get(n.inputs[1]!)!).reduce((p, v) => p * v, 1);
         steps.push({
-          op: "gather", name: n.name, y: y(), outer: r.outer, axisLen: r.n, inner: r.inner, count,
-          ...(table ? { table: table.data } : { x: refOf(data, n) }),
-          ...(idx ? { indexValues: Int32Array.from(idx.data) } : { indices: refOf(n.inputs[1]!, n) }),
+          op: "gather", name: n.name, y: yFlat(), outer: r.outer, axisLen: r.n, inner: r.inner, count,
+          ...(table ? { table: table.data } : { x: flatRef(data, n) }),
+          ...(idx ? { indexValues: Int32Array.from(idx.data) } : { indices: flatRef(n.inputs[1]!, n) }),
           ...(n.attrs.zeroRow ? { zeroRow: true } : {}),
         });
         break;
@@ -265,15 +294,15 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         // An integer constant as a graph output (the loader's): copied into the arena by a multiply by 1.
         const held = g.initializers.get(n.inputs[0]!);
         if (held) {
-          steps.push({ op: "broadcast", name: n.name, fn: "mul", a: operand(n.inputs[0]!, n), b: ONE, y: y() });
+          steps.push({ op: "broadcast", name: n.name, fn: "mul", a: operand(n.inputs[0]!, n, mergeLeading(dimsOf(n.outputs[0]!), MAX_RANK)), b: ONE, y: yFlat() });
           break;
         }
-        const xr = x();
+        const xr = xFlat();
         const from = types.get(n.inputs[0]!);
         // To bool: nonzero is true (NaN included), as ONNX casts.
-        if (n.attrs.to === "bool" && from !== "bool") steps.push({ op: "broadcast", name: n.name, fn: "not-equal", a: xr, b: ZERO, y: y() });
-        else if (xr.dtype === "int32" && !isIntType(n.attrs.to)) steps.push({ op: "cast", name: n.name, x: xr, y: y() });
-        else steps.push({ op: "reorder", name: n.name, x: xr, y: y() });
+        if (n.attrs.to === "bool" && from !== "bool") steps.push({ op: "broadcast", name: n.name, fn: "not-equal", a: xr, b: ZERO, y: yFlat() });
+        else if (xr.dtype === "int32" && !isIntType(n.attrs.to)) steps.push({ op: "cast", name: n.name, x: xr, y: yFlat() });
+        else steps.push({ op: "reorder", name: n.name, x: xr, y: yFlat() });
         break;
       }
       case "MaxPool":
@@ -289,31 +318,30 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         steps.push({ op: "globalavgpool", name: n.name, x: x(), y: y() });
         break;
       case "Concat": {
-        const xs = n.inputs.map((v) => refOf(v, n));
-        const yr = y();
-        const rank = xs[0]!.dims.length;
+        const rank = dimsOf(n.inputs[0]!).length;
         const axis = axisOf(n.attrs.axis, rank);
-        if (rank >= 2 && axis === 1) {
-          steps.push({ op: "concat", name: n.name, xs, y: yr });
+        if (rank >= 2 && rank <= MAX_RANK && axis === 1) {
+          steps.push({ op: "concat", name: n.name, xs: n.inputs.map((v) => refOf(v, n)), y: y() });
           break;
         }
         // Any other axis of dense tensors is the channel concat of their [outer, axis, inner] views.
-        if ([...xs, yr].some((t) => t.layout !== "nchw")) refuse(n, `concatenation along axis ${n.attrs.axis} needs plain (nchw) tensors`);
-        const view = (t: TensorRef): TensorRef => {
-          const r = around(t.dims, axis, axis + 1);
-          return { ...t, dims: [r.outer, r.n, r.inner] };
+        const view = (v: string): TensorRef => {
+          const r = around(dimsOf(v), axis, axis + 1);
+          const t = refOf(v, n, [r.outer, r.n, r.inner]);
+          if (t.layout !== "nchw") refuse(n, `concatenation along axis ${n.attrs.axis} needs plain (nchw) tensors`);
+          return t;
         };
-        steps.push({ op: "concat", name: n.name, xs: xs.map(view), y: view(yr) });
+        steps.push({ op: "concat", name: n.name, xs: n.inputs.map(view), y: view(n.outputs[0]!) });
         break;
       }
       case "Softmax":
       case "LogSoftmax": {
-        const xr = x();
-        const axis = axisOf(n.attrs.axis, xr.dims.length);
-        const r = around(xr.dims, axis, n.attrs.throughLast ? xr.dims.length : axis + 1);
+        const xd = dimsOf(n.inputs[0]!);
+        const axis = axisOf(n.attrs.axis, xd.length);
+        const r = around(xd, axis, n.attrs.throughLast ? xd.length : axis + 1);
         // Along the last axis any tensor is a rows x cols matrix; elsewhere outer x n x inner.
         const dims = r.inner === 1 ? [r.outer, r.n] : [r.outer, r.n, r.inner];
-        steps.push({ op: "softmax", name: n.name, x: { ...xr, dims }, y: { ...y(), dims }, ...(n.op === "LogSoftmax" ? { log: true } : {}) });
+        steps.push({ op: "softmax", name: n.name, x: refOf(n.inputs[0]!, n, dims), y: refOf(n.outputs[0]!, n, dims), ...(n.op === "LogSoftmax" ? { log: true } : {}) });
         break;
       }
       case "Flatten":
@@ -325,13 +353,13 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Identity":
       case "Dropout":
       case "Reorder":
-        steps.push({ op: "reorder", name: n.name, x: x(), y: y() });
+        steps.push({ op: "reorder", name: n.name, x: xFlat(), y: yFlat() });
         break;
       case "Constant":
         refuse(n, "constants must be folded first (foldConstants)");
     }
   }
-  const outputs = g.outputs.map((name) => ({ name, ref: refOf(name) }));
-  const inputs = g.inputs.map((v) => ({ name: v.name, ref: refOf(v.name) }));
+  const outputs = g.outputs.map((name) => ({ name, ref: flatRef(name) }));
+  const inputs = g.inputs.map((v) => ({ name: v.name, ref: flatRef(v.name) }));
   return { arenaBytes: plan.arenaBytes, inputs, outputs, steps, nchwcBlock: o.nchwcBlock };
 }
