@@ -40,13 +40,15 @@ const PASSING = [
     "3d_axis_negative_1", "3d_axis_negative_2", "3d_axis_negative_3"].map((s) => `test_concat_${s}`),
 ];
 
-/** Bool and integer values (comparisons, the logical ops, Where, Dropout's mask, Shape and Size as outputs), Exp, Log, the reductions, and softmax spelled out in them. */
+/** Bool and integer values (comparisons, the logical ops, Where, Dropout's mask, Shape and Size as outputs), Casts among the floats, Exp, Log, the reductions, and softmax spelled out in them. */
 const BOOLS_AND_REDUCTIONS = [
   "test_equal", "test_equal_bcast", "test_where_example", "test_greater", "test_greater_bcast", "test_less", "test_less_bcast",
   ...["greater_equal", "less_equal"].flatMap((op) => ["", "_bcast"].flatMap((b) => [`test_${op}${b}`, `test_${op}${b}_expanded`])),
   ...["and", "or", "xor"].flatMap((op) => ["2d", "3d", "4d", "_bcast3v1d", "_bcast3v2d", "_bcast4v2d", "_bcast4v3d", "_bcast4v4d"].map((s) => `test_${op}${s}`)),
   "test_dropout_default_mask", "test_dropout_default_mask_ratio", "test_constantofshape_int_zeros", "test_size", "test_size_example",
   ...["", "_clip_end", "_clip_start", "_end_1", "_end_negative_1", "_example", "_start_1", "_start_1_end_2", "_start_1_end_negative_1", "_start_negative_1"].map((s) => `test_shape${s}`),
+  ...["FLOAT16_to_DOUBLE", "FLOAT16_to_FLOAT", "FLOAT_to_DOUBLE", "FLOAT_to_FLOAT16", "BFLOAT16_to_FLOAT"].map((s) => `test_cast_${s}`),
+  ...["FLOAT16_to_FLOAT", "FLOAT_to_FLOAT16"].flatMap((s) => [`test_castlike_${s}`, `test_castlike_${s}_expanded`]),
   "test_not_2d", "test_not_3d", "test_not_4d", "test_exp", "test_exp_example", "test_log", "test_log_example",
   ...["max", "min"].flatMap((op) => ["default_axes_keepdims", "do_not_keepdims", "keepdims", "negative_axes_keepdims"].flatMap((s) => [`test_reduce_${op}_${s}_example`, `test_reduce_${op}_${s}_random`]))
     // ONNX spells this one "keepdim".

@@ -288,6 +288,8 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
     case ARMBENCH_ENGINE_GELU_TANH:
     case ARMBENCH_ENGINE_EXP:
     case ARMBENCH_ENGINE_LOG:
+    case ARMBENCH_ENGINE_ROUND_F16:
+    case ARMBENCH_ENGINE_ROUND_BF16:
       st.clip_min = OptionalFloat(s, "min", st.clip_min, where);
       st.clip_max = OptionalFloat(s, "max", st.clip_max, where);
       break;

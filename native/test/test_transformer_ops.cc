@@ -777,6 +777,99 @@ void test_exp_log() {
   armbench_exp(ex, y, 0);
 }
 
+// ---- round-f16, round-bf16 ----
+
+// The nearest value of a format given as its finite non-negative values in bit order
+// (bits 0 .. top) and the value its infinity stands for in IEEE's unbounded-exponent
+// rounding (the next power of two), ties to the even bit pattern; decoded here from
+// the bits, independently of the conversions under test.
+struct Format {
+  const char* name;
+  void (*fn)(const float*, float*, size_t);
+  uint32_t top;  // the largest finite pattern; top + 1 is the infinity's
+  double (*decode)(uint32_t bits);
+  double beyond;  // what the infinity's pattern stands for when rounding
+};
+
+double decode_f16(uint32_t b) {
+  const uint32_t e = (b >> 10) & 31, m = b & 1023;
+  return e == 0 ? ldexp(m, -24) : ldexp(1024 + m, static_cast<int>(e) - 25);
+}
+
+double decode_bf16(uint32_t b) {
+  const uint32_t bits = b << 16;
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+float round_ref(const Format& f, float x) {
+  if (x != x) return x;
+  const double a = fabs(static_cast<double>(x));
+  uint32_t lo = 0, hi = f.top + 1;  // largest pattern <= a, in [0, top] or top + 1 for beyond
+  auto value = [&](uint32_t b) { return b > f.top ? f.beyond : f.decode(b); };
+  if (a >= f.beyond) {
+    lo = f.top + 1;
+  } else {
+    while (hi - lo > 1) {
+      const uint32_t mid = (lo + hi) / 2;
+      (value(mid) <= a ? lo : hi) = mid;
+    }
+  }
+  uint32_t pick = lo;
+  if (value(lo) != a && lo <= f.top) {
+    const double dl = a - value(lo), dh = value(lo + 1) - a;
+    pick = dh < dl || (dh == dl && ((lo + 1) & 1) == 0) ? lo + 1 : lo;
+  }
+  const double r = pick > f.top ? INFINITY : f.decode(pick);
+  return static_cast<float>(std::signbit(x) ? -r : r);
+}
+
+// Random patterns over the whole float range, every tie between neighbours of the
+// format (each a float), the overflow edge and the specials; in place too.
+void test_round_precision() {
+  const Format formats[] = {{"round-f16", armbench_round_f16, 0x7BFF, decode_f16, 65536.0},
+                            {"round-bf16", armbench_round_bf16, 0x7F7F, decode_bf16, ldexp(1.0, 128)}};
+  for (const Format& f : formats) {
+    std::vector<float> x;
+    uint64_t r = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 60000; ++i) {
+      r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+      const uint32_t bits = static_cast<uint32_t>(r);
+      float v;
+      memcpy(&v, &bits, sizeof v);
+      if (v == v) x.push_back(v);
+    }
+    for (uint32_t b = 0; b < f.top; b += 7) {
+      const float mid = static_cast<float>((f.decode(b) + f.decode(b + 1)) / 2);
+      x.push_back(mid);
+      x.push_back(-mid);
+      x.push_back(std::nextafter(mid, 0.0f));
+      x.push_back(std::nextafter(mid, INFINITY));
+    }
+    const double top = f.decode(f.top);
+    for (double v : {top, (top + f.beyond) / 2, std::nextafter((top + f.beyond) / 2, 0.0), f.beyond, 0.0, -0.0})
+      x.push_back(static_cast<float>(v));
+    for (float v : {INFINITY, -INFINITY, NAN, 1e-45f, -1e-45f, 3.4028235e38f}) x.push_back(v);
+    std::vector<float> y(x.size(), 7.0f), z(x);
+    f.fn(x.data(), y.data(), x.size());
+    f.fn(z.data(), z.data(), z.size());
+    size_t bad = 0, first = SIZE_MAX;
+    for (size_t i = 0; i < x.size(); ++i) {
+      const float want = round_ref(f, x[i]);
+      if (!same(y[i], want) || !same(z[i], want)) bad += 1, first = std::min(first, i);
+    }
+    CHECK_MSG(bad == 0, "%s: %zu of %zu values differ from the nearest-even reference, first at x = %.9g", f.name, bad,
+              x.size(), first < x.size() ? x[first] : 0.0f);
+  }
+  float y[3];
+  const float edge[3] = {65519.996f, 65520.0f, -65520.0f};
+  armbench_round_f16(edge, y, 3);
+  CHECK(y[0] == 65504.0f && y[1] == INFINITY && y[2] == -INFINITY);
+  armbench_round_f16(nullptr, y, 3);
+  armbench_round_bf16(edge, nullptr, 3);
+}
+
 // ---- transpose ----
 
 std::vector<float> transpose_ref(const std::vector<size_t>& xd, const std::vector<size_t>& perm, const std::vector<float>& x) {
@@ -921,6 +1014,7 @@ int main() {
   test_comparisons();
   test_where();
   test_exp_log();
+  test_round_precision();
   test_transpose();
   test_gather();
   test_cast();

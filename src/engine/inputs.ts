@@ -5,6 +5,8 @@
  * cast to float (an attention mask), ones with the last eighth of each row zero, so the
  * masked path is exercised too.
  */
+import { UserError } from "../errors.js";
+import { roundToBf16, roundToHalf } from "./half.js";
 import { consumers, type Graph, type InputTensor, type Node, type Tensor } from "./ir.js";
 import { Random } from "./models/builder.js";
 
@@ -46,6 +48,12 @@ export function intInputUse(g: Graph, input: string): { kind: "indices"; below: 
 export function seededInputs(g: Graph, seed = 7): InputTensor[] {
   return g.inputs.map((v, i) => {
     if (v.dtype === undefined || v.dtype === "float32") return seededTensor(v.dims, seed + i);
+    // Values of the narrower floats are the seeded ones rounded to them.
+    if (v.dtype === "float16" || v.dtype === "bfloat16") {
+      const t = seededTensor(v.dims, seed + i);
+      return { dims: t.dims, data: t.data.map(v.dtype === "float16" ? roundToHalf : roundToBf16), dtype: v.dtype };
+    }
+    if (v.dtype === "float64") throw new UserError(`graph input "${v.name}" is float64, which armbench does not hold.`);
     const count = v.dims.reduce((p, d) => p * d, 1);
     // A mask: the tail of each row (an eighth of it) off, the rest on.
     const row = v.dims[v.dims.length - 1] ?? 1;

@@ -15,7 +15,7 @@ export interface Tensor {
    * Absent: float32. "bool": 0 and 1 (a bool graph input or constant); "int64": integer
    * constants a comparison reads, each exact in fp32 (checked at load).
    */
-  dtype?: "bool" | "int64" | "int32";
+  dtype?: "bool" | "int64" | "int32" | "float16" | "bfloat16";
 }
 
 /** An integer graph input's values (token ids, masks), held as int32: the executor's form. */
@@ -144,10 +144,13 @@ export const ONNX_OPS: readonly OpType[] = [
 /**
  * int64 and int32 values (graph inputs: token ids, masks) are held as int32, each value
  * checked to fit; bool values as fp32 0 and 1, which every op that moves or selects
- * floats keeps exact.
+ * floats keeps exact; float16, bfloat16 and float64 values as fp32 (the first two
+ * exactly; float64 only as a Cast's result, so exactly too).
  */
-export type ValueType = "float32" | "int64" | "int32" | "bool";
+export type ValueType = "float32" | "int64" | "int32" | "bool" | "float16" | "bfloat16" | "float64";
 export const isIntType = (t: ValueType | undefined): boolean => t === "int64" || t === "int32";
+/** Floats of other widths, held as fp32: only Cast, views, copies and graph outputs take them (computing on them in fp32 would not be their arithmetic). */
+export const isOtherFloat = (t: ValueType | undefined): boolean => t === "float16" || t === "bfloat16" || t === "float64";
 
 export interface ValueInfo {
   name: string;
@@ -548,13 +551,16 @@ export function inferTypes(g: Graph): Map<string, ValueType> {
       if (t.slice(1).some(isIntType)) fail(n, "selecting integer values is not supported (float32 and bool only)");
       if (t[1] !== t[2]) fail(n, `its values are ${t[1]} and ${t[2]}, not of one type`);
       out = t[1]!;
-    } else if (data.includes("bool") && BOOL_COPIES.has(n.op)) {
-      if (data.some((x) => x !== "bool")) fail(n, "it mixes bool and other values");
-      out = "bool";
+    } else if (data.some((x) => x === "bool" || isOtherFloat(x)) && BOOL_COPIES.has(n.op)) {
+      if (data.some((x) => x !== data[0])) fail(n, `it mixes ${data[0]} and other values`);
+      out = data[0]!;
     } else if (INT_VIEWS.has(n.op) && isIntType(t[0])) out = t[0]!;
     else {
       const bad = t.findIndex((x, i) => x !== undefined && x !== "float32" && !(n.op === "Gather" && i === 1));
-      if (bad >= 0) fail(n, `input ${bad} ("${n.inputs[bad]}") is ${t[bad]}, which armbench takes only as Gather indices, in comparisons${t[bad] === "bool" ? ", Where, the logical ops" : ""} or through Cast`);
+      if (bad >= 0) {
+        const takers = isOtherFloat(t[bad]) ? "through Cast and copies" : `as Gather indices, in comparisons${t[bad] === "bool" ? ", Where, the logical ops" : ""} or through Cast`;
+        fail(n, `input ${bad} ("${n.inputs[bad]}") is ${t[bad]}, which armbench takes only ${takers}`);
+      }
       if (n.op === "Gather" && n.inputs[1] && !isIntType(t[1])) fail(n, `its indices "${n.inputs[1]}" are not integers`);
     }
     for (const o of n.outputs.slice(0, 1)) types.set(o, out);

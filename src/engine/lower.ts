@@ -301,6 +301,11 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         const from = types.get(n.inputs[0]!);
         // To bool: nonzero is true (NaN included), as ONNX casts.
         if (n.attrs.to === "bool" && from !== "bool") steps.push({ op: "broadcast", name: n.name, fn: "not-equal", a: xr, b: ZERO, y: yFlat() });
+        // To the narrower floats: each value rounded to the nearest of theirs (held as fp32 again).
+        else if ((n.attrs.to === "float16" || n.attrs.to === "bfloat16") && n.attrs.to !== from) {
+          if (xr.dtype === "int32") refuse(n, `casting integers to ${n.attrs.to} is not supported`);
+          steps.push({ op: n.attrs.to === "float16" ? "round-f16" : "round-bf16", name: n.name, x: xr, y: yFlat() });
+        }
         else if (xr.dtype === "int32" && !isIntType(n.attrs.to)) steps.push({ op: "cast", name: n.name, x: xr, y: yFlat() });
         else steps.push({ op: "reorder", name: n.name, x: xr, y: yFlat() });
         break;

@@ -571,3 +571,21 @@ export function readInt32Data(t: WireTensor, what: string): number[] {
   }
   return out;
 }
+
+/** double_data, whose count the caller has already admitted (t.counts.double). */
+export function readDoubleData(t: WireTensor): Float64Array {
+  const out = new Float64Array(t.counts.double);
+  let k = 0;
+  const r = new Reader(t.body, t.body.length, { items: 0, where: "" });
+  while (r.more()) {
+    const [f, wt] = r.tag();
+    if (f !== 10) {
+      r.skip(wt);
+      continue;
+    }
+    const [s, e] = wt === 1 ? [r.pos, (r.pos += 8)] : r.span();
+    const dv = new DataView(t.body.buffer, t.body.byteOffset + s, e - s);
+    for (let i = 0; i + 8 <= e - s; i += 8) out[k++] = dv.getFloat64(i, true);
+  }
+  return out;
+}

@@ -11,8 +11,9 @@ import onnxProto from "onnx-proto";
 
 import { UserError } from "../errors.js";
 import { binaryConst, castConst, concatConst, expandConst, gatherConst, MAX_FOLD_ELEMENTS, rangeConst, sliceConst, sliceWindow, transposeConst, whereConst, type Const } from "./fold.js";
+import { bf16BitsToFloat, floatToBf16Bits, floatToHalfBits, halfBitsToFloat, roundToBf16, roundToHalf } from "./half.js";
 import { batchNormAsOps, clipAsMinMax, convAsMatMul, MAX_IM2COL_INDICES, samePads, type Emit } from "./runtime-weights.js";
-import { decodeModelWire, decodeTensorWire, printable, readFloatData, readInt32Data, readInt64Data, WIRE_LIMITS, type Int, type WireAttribute, type WireGraph, type WireNode, type WireTensor } from "./onnx-wire.js";
+import { decodeModelWire, decodeTensorWire, printable, readDoubleData, readFloatData, readInt32Data, readInt64Data, WIRE_LIMITS, type Int, type WireAttribute, type WireGraph, type WireNode, type WireTensor } from "./onnx-wire.js";
 import {
   COMPARE_OPS,
   LOGIC_OPS,
@@ -70,9 +71,12 @@ const INT32 = 6;
 const INT64 = 7;
 const BOOL = 9;
 const DOUBLE = 11;
+const FLOAT16 = 10;
+const UINT16 = 4;
+const BFLOAT16 = 16;
 
 /** The element types armbench holds (ir.ts ValueType), by their ONNX codes. */
-const ONNX_TYPES: Record<ValueType, number> = { float32: FLOAT, int64: INT64, int32: INT32, bool: BOOL };
+const ONNX_TYPES: Record<ValueType, number> = { float32: FLOAT, int64: INT64, int32: INT32, bool: BOOL, float16: FLOAT16, bfloat16: BFLOAT16, float64: DOUBLE };
 const INPUT_TYPES = new Map<number, ValueType>(Object.entries(ONNX_TYPES).map(([k, v]) => [v, k as ValueType]));
 
 /** Run-time ops that may read integer and bool constants (held as typed fp32 initializers). */
@@ -147,6 +151,8 @@ class Loader {
   private readonly bools = new Set<string>();
   /** ints read from int32 tensors (held as int64 otherwise). */
   private readonly int32s = new Set<string>();
+  /** The graph inputs' element types. */
+  private readonly inputTypes = new Map<string, ValueType>();
   /** Float Constant nodes' values, for the folder (the nodes themselves stay until foldConstants). */
   private readonly constNodes = new Map<string, Tensor>();
   /** ReduceMean nodes whose axes depend on their input's rank (set once shapes are known). */
@@ -175,7 +181,8 @@ class Loader {
       const tt = v.tensorType;
       if (!tt) throw new UserError(`graph input "${name}" is not a tensor.`);
       const dtype = INPUT_TYPES.get(tt.elemType ?? 0);
-      if (!dtype) throw new UserError(`graph input "${name}" is ${dtypeName(tt.elemType)}; armbench takes float32 inputs, and int64, int32 and bool ones as indices and masks.`);
+      // float64 inputs would be rounded to the fp32 armbench holds values in.
+      if (!dtype || dtype === "float64") throw new UserError(`graph input "${name}" is ${dtypeName(tt.elemType)}; armbench takes float32, float16 and bfloat16 inputs, and int64, int32 and bool ones as indices and masks.`);
       if (!tt.shape) throw new UserError(`graph input "${name}" has no shape; armbench needs fixed input shapes.`);
       if (inputs.some((x) => x.name === name)) throw new UserError(`graph input "${name}" is declared twice.`);
       const dims = tt.shape.map((d, i) => {
@@ -186,6 +193,7 @@ class Loader {
       });
       elementCount(dims, `graph input "${name}"`);
       inputs.push({ name, dims, ...(dtype !== "float32" ? { dtype } : {}) });
+      this.inputTypes.set(name, dtype);
     }
 
     if (g.node.length > MAX_NODES) throw new UserError(`${this.what} has ${g.node.length} nodes, more than the ${MAX_NODES} armbench accepts.`);
@@ -434,6 +442,14 @@ class Loader {
     const where = `node "${name}" (${op})`;
     if (np.domain && np.domain !== "ai.onnx") throw new UserError(`${where} is in domain "${np.domain}"; armbench supports only standard ONNX ops.`);
     if (["Slice", "Expand", "Pad"].includes(op)) return this.indexedCopy(np, name, where, shapes);
+    if ((op as string) === "CastLike") {
+      // Cast to the type of its second input, which must be known at load: a graph input's or a constant's.
+      if (np.input.length !== 2 || np.output.length !== 1 || np.attribute.some((a) => a.name !== "saturate")) throw new UserError(`${where} takes two inputs, one output and no attributes but saturate.`);
+      const like = np.input[1]!;
+      const to = this.inputTypes.get(like) ?? (this.floats.has(like) || this.constNodes.has(like) ? "float32" : this.ints.has(like) ? (this.bools.has(like) ? "bool" : this.int32s.has(like) ? "int32" : "int64") : undefined);
+      if (!to) throw new UserError(`${where}: the type of "${like}" must be known at load (a graph input or a constant).`);
+      return { op: "Cast", name, inputs: [np.input[0]!], outputs: [np.output[0]!], attrs: { to } };
+    }
     if ((op as string) === "Neg" || (op as string) === "Reciprocal") {
       // -x is x times -1, 1/x is 1 divided by x: the same IEEE results, bit for bit.
       if (np.input.length !== 1 || np.output.length !== 1 || np.attribute.length > (this.opset < 6 ? 1 : 0)) throw new UserError(`${where} takes one input, one output and no attributes.`);
@@ -949,9 +965,11 @@ class Loader {
       case "Cast": {
         const to = this.castTo(take);
         if (this.opset >= 19) take.int("saturate", 1);
-        const type = to === FLOAT || to === DOUBLE ? "float32" : to === INT64 || to === INT32 ? "int64" : to === BOOL ? "bool" : null;
+        const type = [FLOAT, DOUBLE, FLOAT16, BFLOAT16].includes(to) ? "float32" : to === INT64 || to === INT32 ? "int64" : to === BOOL ? "bool" : null;
         if (!type) throw new UserError(`${where}: casting to ${dtypeName(to)} is not supported.`);
         out = castConst(c(0), type);
+        // Held as fp32, a float16 or bfloat16 constant is the fp32 value of its rounding.
+        if (to === FLOAT16 || to === BFLOAT16) out = { ...out, data: out.data.map(to === FLOAT16 ? roundToHalf : roundToBf16) };
         break;
       }
       case "ConstantOfShape": {
@@ -1388,10 +1406,13 @@ function floatTensorProto(name: string, t: Tensor): TensorProto {
   return { name, dims: t.dims, dataType: FLOAT, rawData: littleEndianBytes(t.data) };
 }
 
-/** An integer or bool constant held as fp32 (Tensor.dtype), in its own type again. */
+/** A constant of another type held as fp32 (Tensor.dtype), in its own type again. */
 function typedTensorProto(name: string, t: Tensor): TensorProto {
   if (t.dtype === "int64") return int64TensorProto(name, Array.from(t.data), t.dims);
-  const raw = t.dtype === "bool" ? Uint8Array.from(t.data) : new Uint8Array(Int32Array.from(t.data).buffer);
+  const raw =
+    t.dtype === "bool" ? Uint8Array.from(t.data)
+    : t.dtype === "float16" || t.dtype === "bfloat16" ? new Uint8Array(Uint16Array.from(t.data, t.dtype === "float16" ? floatToHalfBits : floatToBf16Bits).buffer)
+    : new Uint8Array(Int32Array.from(t.data).buffer);
   return { name, dims: t.dims, dataType: ONNX_TYPES[t.dtype!], rawData: raw };
 }
 
@@ -1663,11 +1684,13 @@ export function decodeTensor(bytes: Uint8Array, what = "the tensor"): NamedTenso
  * A test data set's tensor as the executor holds it: float32 as decodeTensor; int64 and
  * int32 (token ids, masks) as int32, each value checked to fit; bool as fp32 0 and 1.
  */
-export function decodeTestTensor(bytes: Uint8Array, what = "the tensor"): InputTensor & { name: string } {
+export function decodeTestTensor(bytes: Uint8Array, what = "the tensor", expect?: ValueType): InputTensor & { name: string } {
   const t = decodeTensorWire(bytes, what);
   if (t.dataType === FLOAT) return decodeTensor(bytes, what);
-  const type = INPUT_TYPES.get(t.dataType ?? 0);
-  if (!type) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench reads float32, int64, int32 and bool test data only.`);
+  // ONNX's test data from before bfloat16 was a tensor type stores it as uint16.
+  const type = t.dataType === UINT16 && expect === "bfloat16" ? "bfloat16" : INPUT_TYPES.get(t.dataType ?? 0);
+  if (!type) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench reads float32, float16, bfloat16, float64, int64, int32 and bool test data only.`);
+  if (type === "float16" || type === "bfloat16" || type === "float64") return { name: t.name, ...otherFloats(t, type, what) };
   const loader = new Loader(what, {}, SAVE_OPSET);
   const key = "\0tensor";
   loader.addTensor(t, what, key);
@@ -1681,8 +1704,34 @@ export function decodeTestTensor(bytes: Uint8Array, what = "the tensor"): InputT
   return { name: t.name, dims: got.dims, data, dtype: type as IntTensor["dtype"] };
 }
 
-export function readTestTensorFile(file: string): InputTensor & { name: string } {
-  return decodeTestTensor(readTensorBytes(file), file);
+/**
+ * float16 and bfloat16 values as the fp32 numbers they are; float64 ones likewise where
+ * each is one (a float cast to double), refused otherwise.
+ */
+function otherFloats(t: WireTensor, type: "float16" | "bfloat16" | "float64", what: string): Tensor {
+  const dims = t.dims.map((d) => toInt(d, `${what} dims`));
+  const count = elementCount(dims, what);
+  const width = type === "float64" ? 8 : 2;
+  let values: ArrayLike<number>;
+  if (t.rawData) {
+    if (t.rawData.length !== count * width) throw new UserError(`${what} has ${t.rawData.length} bytes of raw_data but its dims [${dims.join(", ")}] need ${count * width}.`);
+    const dv = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
+    values = Array.from({ length: count }, (_, i) => (width === 8 ? dv.getFloat64(8 * i, true) : dv.getUint16(2 * i, true)));
+  } else {
+    const got = type === "float64" ? t.counts.double : t.counts.int32;
+    if (got !== count) throw new UserError(`${what} holds ${got} values, but its dims [${dims.join(", ")}] need ${count}.`);
+    values = type === "float64" ? readDoubleData(t) : readInt32Data(t, what);
+  }
+  const decode = type === "float16" ? halfBitsToFloat : type === "bfloat16" ? bf16BitsToFloat : (v: number) => v;
+  const data = Float32Array.from(values, decode);
+  const inexact = type === "float64" ? Array.from(values).findIndex((v, i) => !Object.is(v, data[i]) && !(Number.isNaN(v) && Number.isNaN(data[i]!))) : -1;
+  if (inexact >= 0) throw new UserError(`${what} holds ${values[inexact]}, which float32 cannot hold exactly; armbench holds float64 values only where they are float32 ones.`);
+  return { dims, data, ...(type !== "float64" ? { dtype: type } : {}) };
+}
+
+/** `expect`: the type the model gives the tensor, where known. */
+export function readTestTensorFile(file: string, expect?: ValueType): InputTensor & { name: string } {
+  return decodeTestTensor(readTensorBytes(file), file, expect);
 }
 
 export function encodeTensor(t: NamedTensor): Uint8Array {

@@ -5,8 +5,10 @@
  */
 import { Bench } from "tinybench";
 
+import { UserError } from "../errors.js";
 import { median } from "../stats.js";
 import { foreignCpuinfo } from "../sysinfo/emulation.js";
+import { floatToHalfBits, halfBitsToFloat } from "./half.js";
 import { isIntTensor, type Graph, type InputTensor, type Tensor } from "./ir.js";
 import { saveOnnx } from "./onnx.js";
 
@@ -67,12 +69,18 @@ async function session(ort: Ort, model: Uint8Array, threads: number): Promise<Se
   });
 }
 
+function unfed(name: string): never {
+  throw new UserError(`input "${name}" is bfloat16, which onnxruntime-node takes no tensors of.`);
+}
+
 function feeds(ort: Ort, inputs: Record<string, InputTensor>): Record<string, import("onnxruntime-node").Tensor> {
   return Object.fromEntries(
     Object.entries(inputs).map(([k, t]) => [
       k,
       isIntTensor(t) ? (t.dtype === "int32" ? new ort.Tensor("int32", t.data, t.dims) : new ort.Tensor("int64", BigInt64Array.from(t.data, (v) => BigInt(v)), t.dims))
       : t.dtype === "bool" ? new ort.Tensor("bool", Uint8Array.from(t.data), t.dims)
+      : t.dtype === "float16" ? new ort.Tensor("float16", Uint16Array.from(t.data, floatToHalfBits), t.dims)
+      : t.dtype === "bfloat16" ? unfed(k)
       : new ort.Tensor("float32", t.data, t.dims),
     ]),
   );
@@ -104,8 +112,9 @@ export async function runOrt(model: Uint8Array, inputs: Record<string, InputTens
 
 /** Graph outputs as armbench tensors (copied: onnxruntime may reuse its buffers). */
 function toTensors(out: Record<string, import("onnxruntime-node").Tensor>): Record<string, Tensor> {
-  // bool outputs as 0 and 1 and integer ones as numbers, as armbench holds them.
-  return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: t.dims.map(Number), data: Float32Array.from(t.data as ArrayLike<number | bigint>, Number) }]));
+  // bool outputs as 0 and 1, integer ones as numbers and float16 ones as their values, as armbench holds them.
+  const values = (t: import("onnxruntime-node").Tensor) => (t.type === "float16" ? Float32Array.from(t.data as Uint16Array, halfBitsToFloat) : Float32Array.from(t.data as ArrayLike<number | bigint>, Number));
+  return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dims: t.dims.map(Number), data: values(t) }]));
 }
 
 /**

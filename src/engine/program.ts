@@ -101,7 +101,7 @@ export interface GemmPick {
 }
 
 export interface UnaryStep {
-  op: "relu" | "clip" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "exp" | "log" | "gelu" | "gelu-tanh";
+  op: "relu" | "clip" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "exp" | "log" | "gelu" | "gelu-tanh" | "round-f16" | "round-bf16";
   name: string;
   x: TensorRef;
   y: TensorRef; // may equal x

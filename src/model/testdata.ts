@@ -7,7 +7,7 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 import { compileModel } from "../engine/compile.js";
-import { typeOf, type Graph } from "../engine/ir.js";
+import { inferTypes, typeOf, type Graph } from "../engine/ir.js";
 import type { AlgoChooser } from "../engine/lower.js";
 import { readTestTensorFile } from "../engine/onnx.js";
 import { UserError } from "../errors.js";
@@ -69,8 +69,9 @@ export async function runTestSets(native: Native, load: ModelLoader, dir: string
   for (const set of sets) {
     const name = path.basename(set);
     try {
-      let inputs = numbered(set, "input").map((f) => readTestTensorFile(f));
-      const wants = numbered(set, "output").map((f) => readTestTensorFile(f));
+      // Read knowing the model's types where it loaded (older test data stores bfloat16 as uint16).
+      const [inputFiles, outputFiles] = [numbered(set, "input"), numbered(set, "output")];
+      let inputs = inputFiles.map((f, i) => readTestTensorFile(f, plain?.graph.inputs[i]?.dtype));
       let graph: Graph;
       let engine: ReturnType<Native["engineCreate"]>;
       let bound: string[] = [];
@@ -88,6 +89,8 @@ export async function runTestSets(native: Native, load: ModelLoader, dir: string
         bound = [...bind.keys()];
         inputs = inputs.filter((t) => !bind.has(t.name));
       }
+      const outTypes = inferTypes(graph);
+      const wants = outputFiles.map((f, i) => readTestTensorFile(f, outTypes.get(graph.outputs[i] ?? "")));
       if (inputs.length !== graph.inputs.length) {
         throw new UserError(`${name} has ${inputs.length} input files; the model takes ${graph.inputs.length} inputs.`);
       }

@@ -3,6 +3,7 @@
  * it reads and writes the one arena at the offsets the compiler chose, so a wrong
  * offset, an overlap or a wrongly lowered attribute shows up as a wrong answer.
  */
+import { roundToBf16, roundToHalf } from "../../src/engine/half.js";
 import type { BroadcastFn, ConstOperand, Program, Step, TensorRef } from "../../src/engine/program.js";
 import { erf } from "./erf.js";
 
@@ -261,7 +262,9 @@ function run(s: Step, mem: Memory): Float32Array | Int32Array {
     case "exp":
     case "log":
     case "gelu":
-    case "gelu-tanh": {
+    case "gelu-tanh":
+    case "round-f16":
+    case "round-bf16": {
       const x = mem.read(s.x);
       const y = new Float32Array(count(s.y));
       const f: Record<typeof s.op, (v: number) => number> = {
@@ -269,7 +272,7 @@ function run(s: Step, mem: Memory): Float32Array | Int32Array {
         clip: (v) => Math.min(s.max ?? Infinity, Math.max(s.min ?? -Infinity, v)),
         sigmoid: (v) => 1 / (1 + Math.exp(-v)),
         hardswish: (v) => (v * Math.min(6, Math.max(0, v + 3))) / 6,
-        erf, tanh: Math.tanh, sqrt: Math.sqrt, exp: Math.exp, log: Math.log, gelu, "gelu-tanh": geluTanh,
+        erf, tanh: Math.tanh, sqrt: Math.sqrt, exp: Math.exp, log: Math.log, gelu, "gelu-tanh": geluTanh, "round-f16": roundToHalf, "round-bf16": roundToBf16,
       };
       for (let i = 0; i < x.length; i++) y[i] = f[s.op](x[i]!);
       return y;

@@ -51,14 +51,16 @@ typedef enum armbench_engine_op {
   ARMBENCH_ENGINE_EXP = 28,
   ARMBENCH_ENGINE_LOG = 29,
   ARMBENCH_ENGINE_WHERE = 30,
-  ARMBENCH_ENGINE_OP_COUNT = 31
+  ARMBENCH_ENGINE_ROUND_F16 = 31,
+  ARMBENCH_ENGINE_ROUND_BF16 = 32,
+  ARMBENCH_ENGINE_OP_COUNT = 33
 } armbench_engine_op;
 
 /* "conv", "maxpool", "avgpool", "globalavgpool", "gemm", "relu", "clip", "sigmoid",
  * "hardswish", "add", "mul", "concat", "batchnorm", "softmax", "reorder", "broadcast",
  * "transpose", "matmul", "layernorm", "reduce", "gather", "cast", "erf", "tanh",
- * "sqrt", "gelu", "gelu-tanh", "attention", "exp", "log", "where" (the program's
- * names); NULL for an unknown op. */
+ * "sqrt", "gelu", "gelu-tanh", "attention", "exp", "log", "where", "round-f16",
+ * "round-bf16" (the program's names); NULL for an unknown op. */
 const char* armbench_engine_op_name(armbench_engine_op op);
 
 typedef enum armbench_engine_layout {
@@ -136,7 +138,8 @@ typedef struct armbench_engine_step {
    *   x (or a_const), a the tensor b (or b_const), b the tensor v (or v_const); y's dims
    *   the broadcast of all three (rank the largest); fp32, and y over an arena operand
    *   as broadcast.
-   * relu..gelu-tanh, exp, log: x and y as for the elementwise ops (y may equal x).
+   * relu..gelu-tanh, exp, log, round-f16, round-bf16 (armbench_round_f16 / _bf16): x and
+   *   y as for the elementwise ops (y may equal x).
    * transpose: y dims[i] = x dims[perm[i]], ranks equal, 1 to 4.
    * matmul: x (a) [..., m, k] times b [..., k, n] = y [..., m, n], ranks 2 to 4, batch
    *   dims broadcast (right-aligned); dtype as gemm's (bf16: a and b rounded at each run).

@@ -162,6 +162,11 @@ void armbench_gelu_tanh(const float* x, float* y, size_t count);
  * one scalar path (graphs use them rarely). log(0) = -inf, log(x < 0) NaN. */
 void armbench_exp(const float* x, float* y, size_t count);
 void armbench_log(const float* x, float* y, size_t count);
+/* x rounded to the nearest float16 (IEEE binary16) or bfloat16 value, ties to even, and
+ * held as fp32 again (ONNX Cast to those types): past the largest finite value an
+ * infinity, NaN stays NaN, subnormals kept. y may equal x. */
+void armbench_round_f16(const float* x, float* y, size_t count);
+void armbench_round_bf16(const float* x, float* y, size_t count);
 
 /* Scaled dot-product attention, fused: for each of batch x heads problems,
  * y = softmax(scale * q kt + mask) v over each row, with q [sq][dk], kt [dk][sk] (K

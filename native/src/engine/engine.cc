@@ -420,9 +420,12 @@ class Builder {
     // excluding 0 do not.
     const bool zero_kept = s.op == ARMBENCH_ENGINE_RELU || s.op == ARMBENCH_ENGINE_HARDSWISH ||
                            (s.op >= ARMBENCH_ENGINE_ERF && s.op <= ARMBENCH_ENGINE_GELU_TANH) ||
+                           s.op == ARMBENCH_ENGINE_ROUND_F16 || s.op == ARMBENCH_ENGINE_ROUND_BF16 ||
                            (s.op == ARMBENCH_ENGINE_CLIP && s.clip_min <= 0.0f && s.clip_max >= 0.0f);
     if (padded(s.y) && !zero_kept) padding(s.y, p);
-    if (s.op == ARMBENCH_ENGINE_EXP || s.op == ARMBENCH_ENGINE_LOG) p->runs += " scalar";
+    if (s.op == ARMBENCH_ENGINE_EXP || s.op == ARMBENCH_ENGINE_LOG || s.op == ARMBENCH_ENGINE_ROUND_F16 ||
+        s.op == ARMBENCH_ENGINE_ROUND_BF16)
+      p->runs += " scalar";
     return 0;
   }
 
@@ -964,7 +967,9 @@ class Builder {
       case ARMBENCH_ENGINE_GELU:
       case ARMBENCH_ENGINE_GELU_TANH:
       case ARMBENCH_ENGINE_EXP:
-      case ARMBENCH_ENGINE_LOG: return unary(s, p);
+      case ARMBENCH_ENGINE_LOG:
+      case ARMBENCH_ENGINE_ROUND_F16:
+      case ARMBENCH_ENGINE_ROUND_BF16: return unary(s, p);
       case ARMBENCH_ENGINE_ADD:
       case ARMBENCH_ENGINE_MUL: return binary(s, p);
       case ARMBENCH_ENGINE_CONCAT: return concat(s, p);
@@ -1052,7 +1057,7 @@ const char* armbench_engine_op_name(armbench_engine_op op) {
       "sigmoid",   "hardswish", "add",     "mul",           "concat",     "batchnorm", "softmax",
       "reorder",   "broadcast", "transpose", "matmul",      "layernorm",  "reduce", "gather",
       "cast",      "erf",     "tanh",      "sqrt",          "gelu",       "gelu-tanh", "attention",
-      "exp",       "log",     "where"};
+      "exp",       "log",     "where",     "round-f16",     "round-bf16"};
   return static_cast<unsigned>(op) < ARMBENCH_ENGINE_OP_COUNT ? names[op] : nullptr;
 }
 

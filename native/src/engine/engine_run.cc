@@ -167,6 +167,8 @@ void (*unary_kernel(armbench_engine_op op))(const float*, float*, size_t) {
     case ARMBENCH_ENGINE_GELU_TANH: return armbench_gelu_tanh;
     case ARMBENCH_ENGINE_EXP: return armbench_exp;
     case ARMBENCH_ENGINE_LOG: return armbench_log;
+    case ARMBENCH_ENGINE_ROUND_F16: return armbench_round_f16;
+    case ARMBENCH_ENGINE_ROUND_BF16: return armbench_round_bf16;
     default: return nullptr;
   }
 }
@@ -320,7 +322,9 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s, char* 
     case ARMBENCH_ENGINE_GELU:
     case ARMBENCH_ENGINE_GELU_TANH:
     case ARMBENCH_ENGINE_EXP:
-    case ARMBENCH_ENGINE_LOG: {
+    case ARMBENCH_ENGINE_LOG:
+    case ARMBENCH_ENGINE_ROUND_F16:
+    case ARMBENCH_ENGINE_ROUND_BF16: {
       void (*k)(const float*, float*, size_t) = unary_kernel(s.op);
       parallel_elems(pool, s.count, [&](size_t b, size_t end) {
         k(s.x + b, s.y + b, end - b);

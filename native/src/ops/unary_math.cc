@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "armbench/bf16.h"
 #include "armbench/ops.h"
 #include "ops_internal.h"
 
@@ -82,6 +83,18 @@ extern "C" void armbench_gelu_tanh(const float* x, float* y, size_t count) {
 extern "C" void armbench_exp(const float* x, float* y, size_t count) {
   if (x == nullptr || y == nullptr) return;
   for (size_t i = 0; i < count; ++i) y[i] = static_cast<float>(exp(static_cast<double>(x[i])));
+}
+
+// The compiler's _Float16 conversion is IEEE's (ties to even, overflow to infinity),
+// F16C or FCVT where the target has them and libgcc's otherwise.
+extern "C" void armbench_round_f16(const float* x, float* y, size_t count) {
+  if (x == nullptr || y == nullptr) return;
+  for (size_t i = 0; i < count; ++i) y[i] = static_cast<float>(static_cast<_Float16>(x[i]));
+}
+
+extern "C" void armbench_round_bf16(const float* x, float* y, size_t count) {
+  if (x == nullptr || y == nullptr) return;
+  for (size_t i = 0; i < count; ++i) y[i] = armbench_bf16_to_f32(armbench_f32_to_bf16(x[i], ARMBENCH_BF16_RNE));
 }
 
 extern "C" void armbench_log(const float* x, float* y, size_t count) {
