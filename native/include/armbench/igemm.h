@@ -32,9 +32,9 @@ typedef enum armbench_igemm_a_type {
 /* One microkernel of the integer registry. */
 typedef struct armbench_igemm_kernel {
   const char* name;                /* e.g. "s8_ref_4x4", "u8s8_avx512vnni_12x32", "s8_smmla_8x12" */
-  const char* isa;                 /* "ref", "avx512vnni", "sdot", "smmla" */
+  const char* isa;                 /* "ref", "avx2", "avx512vnni", "sdot", "smmla" */
   unsigned mr, nr;                 /* register tile */
-  unsigned kr;                     /* k interleave of the packed panels: 4 (dot of 4), 8 (SMMLA's 2x8) */
+  unsigned kr;                     /* k interleave of the packed panels: 2 (VPMADDWD pairs), 4 (dots of 4), 8 (SMMLA 2x8) */
   armbench_igemm_a_type a_native;  /* the A type its instruction takes; the other is shifted */
 } armbench_igemm_kernel;
 

@@ -17,7 +17,8 @@ struct IRegistry {
 const IRegistry& iregistry() {
   static const IRegistry r = [] {
     IRegistry out{};
-    const IUkernelInfo* all[] = {ukernel_s8_ref(), ukernel_u8s8_avx512vnni(), ukernel_s8_sdot(), ukernel_s8_smmla()};
+    const IUkernelInfo* all[] = {ukernel_s8_ref(), ukernel_s8_avx2(), ukernel_u8s8_avx512vnni(), ukernel_s8_sdot(),
+                                 ukernel_s8_smmla()};
     for (const IUkernelInfo* k : all) {
       if (k == nullptr) continue;
       for (unsigned i = 0; i < k->n_requires; ++i) {

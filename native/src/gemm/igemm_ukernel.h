@@ -16,7 +16,8 @@ namespace gemm {
 // every row when bias is not null), int32 sums that wrap modulo 2^32.
 //
 // The panels are int8 bytes in the fp32 contract's layout (gemm_ukernel.h), k
-// interleaved by kr (4: one 32-bit dot of 4 bytes, 8: SMMLA's 2x8 blocks):
+// interleaved by kr (2: VPMADDWD's pairs, 4: one 32-bit dot of 4 bytes, 8: SMMLA's 2x8
+// blocks):
 //   a[(q * mr + i) * kr + t] = A(i, q * kr + t)   for q < kc / kr, i < mr, t < kr
 //   b[(q * nr + j) * kr + t] = B(q * kr + t, j)   for q < kc / kr, j < nr, t < kr
 // A already holds the kernel's own type (a_native: the driver shifted it by 128 when
@@ -38,6 +39,7 @@ struct IUkernelInfo {
 // architecture. A kernel the CPU cannot run is still returned (listed as unsupported
 // through `requires`), so it is skipped visibly.
 const IUkernelInfo* ukernel_s8_ref();
+const IUkernelInfo* ukernel_s8_avx2();
 const IUkernelInfo* ukernel_u8s8_avx512vnni();
 const IUkernelInfo* ukernel_s8_sdot();
 const IUkernelInfo* ukernel_s8_smmla();
