@@ -18,6 +18,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "ukernel_12x32_avx512_loop.h"
+
 #ifndef ARMBENCH_AVX512_PREFETCH_C
 #define ARMBENCH_AVX512_PREFETCH_C 1
 #endif
@@ -39,12 +41,6 @@ constexpr unsigned kMr = 12;
 constexpr unsigned kNv = 2;  // zmm vectors per row of the tile
 constexpr unsigned kNr = 16 * kNv;
 
-// One k step: two B vectors, then per row one broadcast of A and two FMAs. Broadcast
-// temporaries rotate over zmm24-29 so consecutive rows do not wait on one register.
-#define ARMBENCH_ROW(off, t, c0, c1)                           \
-  "vbroadcastss " off "(%[a]), %%zmm" t "\n\t"                 \
-  "vfmadd231ps %%zmm30, %%zmm" t ", %%zmm" c0 "\n\t"           \
-  "vfmadd231ps %%zmm31, %%zmm" t ", %%zmm" c1 "\n\t"
 #if ARMBENCH_AVX512_PREFETCH_B
 #define ARMBENCH_PF_B "prefetcht0 " ARMBENCH_STR(ARMBENCH_AVX512_PREFETCH_B) "(%[b])\n\t" \
   "prefetcht0 " ARMBENCH_STR(ARMBENCH_AVX512_PREFETCH_B) "+64(%[b])\n\t"
@@ -56,110 +52,20 @@ constexpr unsigned kNr = 16 * kNv;
 #else
 #define ARMBENCH_PF_A
 #endif
-#define ARMBENCH_STEP                                          \
-  ARMBENCH_PF_B ARMBENCH_PF_A                                  \
-  "vmovups (%[b]), %%zmm30\n\t"                                \
-  "vmovups 64(%[b]), %%zmm31\n\t"                              \
-  ARMBENCH_ROW("0", "24", "0", "1")                            \
-  ARMBENCH_ROW("4", "25", "2", "3")                            \
-  ARMBENCH_ROW("8", "26", "4", "5")                            \
-  ARMBENCH_ROW("12", "27", "6", "7")                           \
-  ARMBENCH_ROW("16", "28", "8", "9")                           \
-  ARMBENCH_ROW("20", "29", "10", "11")                         \
-  ARMBENCH_ROW("24", "24", "12", "13")                         \
-  ARMBENCH_ROW("28", "25", "14", "15")                         \
-  ARMBENCH_ROW("32", "26", "16", "17")                         \
-  ARMBENCH_ROW("36", "27", "18", "19")                         \
-  ARMBENCH_ROW("40", "28", "20", "21")                         \
-  ARMBENCH_ROW("44", "29", "22", "23")                         \
-  "add $48, %[a]\n\t"                                          \
-  "add $128, %[b]\n\t"
 
 void run(size_t kc, const void* ap, const void* bp, float* c, size_t ldc, float alpha, float beta) {
-  const float* a = static_cast<const float*>(ap);
-  const float* b = static_cast<const float*>(bp);
 #if ARMBENCH_AVX512_PREFETCH_C
   for (unsigned i = 0; i < kMr; ++i) {
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + kNr - 1), _MM_HINT_T0);
   }
 #endif
-  // The accumulators live in zmm0-23 for the asm loop (local register variables are
-  // GCC's documented way to pin asm operands), zmm24-31 are the loop's temporaries.
-  register __m512 r0 asm("zmm0");
-  register __m512 r1 asm("zmm1");
-  register __m512 r2 asm("zmm2");
-  register __m512 r3 asm("zmm3");
-  register __m512 r4 asm("zmm4");
-  register __m512 r5 asm("zmm5");
-  register __m512 r6 asm("zmm6");
-  register __m512 r7 asm("zmm7");
-  register __m512 r8 asm("zmm8");
-  register __m512 r9 asm("zmm9");
-  register __m512 r10 asm("zmm10");
-  register __m512 r11 asm("zmm11");
-  register __m512 r12 asm("zmm12");
-  register __m512 r13 asm("zmm13");
-  register __m512 r14 asm("zmm14");
-  register __m512 r15 asm("zmm15");
-  register __m512 r16 asm("zmm16");
-  register __m512 r17 asm("zmm17");
-  register __m512 r18 asm("zmm18");
-  register __m512 r19 asm("zmm19");
-  register __m512 r20 asm("zmm20");
-  register __m512 r21 asm("zmm21");
-  register __m512 r22 asm("zmm22");
-  register __m512 r23 asm("zmm23");
-  size_t k = kc;
-  // Operands: 24 outputs and 3 read-write pointers/counters, GCC's limit of 30.
-  __asm__ volatile(
-      "vpxord %%zmm0, %%zmm0, %%zmm0\n\t"
-      "vpxord %%zmm1, %%zmm1, %%zmm1\n\t"
-      "vpxord %%zmm2, %%zmm2, %%zmm2\n\t"
-      "vpxord %%zmm3, %%zmm3, %%zmm3\n\t"
-      "vpxord %%zmm4, %%zmm4, %%zmm4\n\t"
-      "vpxord %%zmm5, %%zmm5, %%zmm5\n\t"
-      "vpxord %%zmm6, %%zmm6, %%zmm6\n\t"
-      "vpxord %%zmm7, %%zmm7, %%zmm7\n\t"
-      "vpxord %%zmm8, %%zmm8, %%zmm8\n\t"
-      "vpxord %%zmm9, %%zmm9, %%zmm9\n\t"
-      "vpxord %%zmm10, %%zmm10, %%zmm10\n\t"
-      "vpxord %%zmm11, %%zmm11, %%zmm11\n\t"
-      "vpxord %%zmm12, %%zmm12, %%zmm12\n\t"
-      "vpxord %%zmm13, %%zmm13, %%zmm13\n\t"
-      "vpxord %%zmm14, %%zmm14, %%zmm14\n\t"
-      "vpxord %%zmm15, %%zmm15, %%zmm15\n\t"
-      "vpxord %%zmm16, %%zmm16, %%zmm16\n\t"
-      "vpxord %%zmm17, %%zmm17, %%zmm17\n\t"
-      "vpxord %%zmm18, %%zmm18, %%zmm18\n\t"
-      "vpxord %%zmm19, %%zmm19, %%zmm19\n\t"
-      "vpxord %%zmm20, %%zmm20, %%zmm20\n\t"
-      "vpxord %%zmm21, %%zmm21, %%zmm21\n\t"
-      "vpxord %%zmm22, %%zmm22, %%zmm22\n\t"
-      "vpxord %%zmm23, %%zmm23, %%zmm23\n\t"
-      "mov %[k], %%r11\n\t"
-      "and $3, %%r11\n\t"
-      "shr $2, %[k]\n\t"
-      "jz 2f\n\t"
-      "1:\n\t"
-      ARMBENCH_STEP ARMBENCH_STEP ARMBENCH_STEP ARMBENCH_STEP
-      "dec %[k]\n\t"
-      "jnz 1b\n\t"
-      "2:\n\t"
-      "test %%r11, %%r11\n\t"
-      "jz 4f\n\t"
-      "3:\n\t"
-      ARMBENCH_STEP
-      "dec %%r11\n\t"
-      "jnz 3b\n\t"
-      "4:\n\t"
-      : [a] "+r"(a), [b] "+r"(b), [k] "+r"(k), "=v"(r0), "=v"(r1), "=v"(r2), "=v"(r3), "=v"(r4), "=v"(r5),
-        "=v"(r6), "=v"(r7), "=v"(r8), "=v"(r9), "=v"(r10), "=v"(r11), "=v"(r12), "=v"(r13), "=v"(r14), "=v"(r15),
-        "=v"(r16), "=v"(r17), "=v"(r18), "=v"(r19), "=v"(r20), "=v"(r21), "=v"(r22), "=v"(r23)
-      :
-      : "r11", "zmm24", "zmm25", "zmm26", "zmm27", "zmm28", "zmm29", "zmm30", "zmm31", "cc", "memory");
-  const __m512 acc[kMr][kNv] = {{r0, r1},   {r2, r3},   {r4, r5},   {r6, r7},   {r8, r9},   {r10, r11},
-                                {r12, r13}, {r14, r15}, {r16, r17}, {r18, r19}, {r20, r21}, {r22, r23}};
+  // One k step: two B vectors, then per row one broadcast of A and two FMAs.
+  __m512 r[2 * kMr];
+  ARMBENCH_12X32_KLOOP("" ARMBENCH_PF_B ARMBENCH_PF_A, "vbroadcastss", "vfmadd231ps", ap, bp, kc, r);
+  const __m512 acc[kMr][kNv] = {{r[0], r[1]},   {r[2], r[3]},   {r[4], r[5]},   {r[6], r[7]},
+                                {r[8], r[9]},   {r[10], r[11]}, {r[12], r[13]}, {r[14], r[15]},
+                                {r[16], r[17]}, {r[18], r[19]}, {r[20], r[21]}, {r[22], r[23]}};
   const __m512 va = _mm512_set1_ps(alpha);
   if (beta == 0.0f) {
 #pragma GCC unroll 32
