@@ -6,6 +6,8 @@
 // both GELUs give NaN, as ONNX's formula does (-Inf * 0; hardswish's rule too).
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "armbench/bf16.h"
 #include "armbench/ops.h"
@@ -85,11 +87,36 @@ extern "C" void armbench_exp(const float* x, float* y, size_t count) {
   for (size_t i = 0; i < count; ++i) y[i] = static_cast<float>(exp(static_cast<double>(x[i])));
 }
 
-// The compiler's _Float16 conversion is IEEE's (ties to even, overflow to infinity),
-// F16C or FCVT where the target has them and libgcc's otherwise.
+namespace {
+
+// x to the nearest binary16 value, ties to even, in integer arithmetic: no compiler
+// half type serves every target (GCC 12 has _Float16 in C++ on x86 but not on
+// aarch64, __fp16 only on Arm), and the round trip must give the same bits on both.
+float round_f16(float x) {
+  uint32_t u;
+  memcpy(&u, &x, sizeof u);
+  const uint32_t a = u & 0x7fffffffu;
+  if (a > 0x7f800000u) return x;  // NaN stays NaN
+  const float sign = (u >> 31) != 0 ? -1.0f : 1.0f;
+  if (a >= 0x47800000u) return sign * INFINITY;  // 65536 and past: beyond half an ulp of 65504
+  if (a < 0x33000000u) return sign * 0.0f;       // below 2^-25, or exactly it (a tie to the even 0)
+  const int e = static_cast<int>(a >> 23) - 127;
+  const uint32_t m = (a & 0x7fffffu) | 0x800000u;  // 24 significant bits
+  // Keep 11 bits of a normal half, fewer of a subnormal one (whose unit is 2^-24).
+  const int drop = e >= -14 ? 13 : 13 + (-14 - e);
+  uint32_t kept = m >> drop;
+  const uint32_t rest = m & ((1u << drop) - 1), half = 1u << (drop - 1);
+  if (rest > half || (rest == half && (kept & 1u) != 0)) ++kept;
+  // kept carried to 2048 is the next binade's 1024, exact through ldexpf; past 65504 that is infinity.
+  const float r = ldexpf(static_cast<float>(kept), e >= -14 ? e - 10 : -24);
+  return sign * (r > 65504.0f ? INFINITY : r);
+}
+
+}  // namespace
+
 extern "C" void armbench_round_f16(const float* x, float* y, size_t count) {
   if (x == nullptr || y == nullptr) return;
-  for (size_t i = 0; i < count; ++i) y[i] = static_cast<float>(static_cast<_Float16>(x[i]));
+  for (size_t i = 0; i < count; ++i) y[i] = round_f16(x[i]);
 }
 
 extern "C" void armbench_round_bf16(const float* x, float* y, size_t count) {
