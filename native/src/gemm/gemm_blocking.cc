@@ -56,6 +56,12 @@ void thread_grid(size_t threads, size_t mtiles, size_t ntiles, size_t* tm, size_
   }
 }
 
+ThreadRows thread_rows(size_t t, size_t tm, size_t tn, size_t m, size_t mr) {
+  const size_t ti = t / tn, mtiles = ceil_div(m, mr);
+  const size_t m1 = (ti + 1) * mtiles / tm * mr;
+  return ThreadRows{ti * mtiles / tm * mr, m1 < m ? m1 : m, t % tn};
+}
+
 bool mul_ok(size_t a, size_t b, size_t* out) {
   if (a != 0 && b > SIZE_MAX / a) return false;
   *out = a * b;

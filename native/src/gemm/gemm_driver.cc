@@ -124,11 +124,7 @@ void edge_tile(const Plan& P, size_t kcp, const char* ap, const char* bp, float*
 void run_thread(void* ctx, int tid, int nthreads) {
   const Plan& P = *static_cast<const Plan*>(ctx);
   const size_t t = static_cast<size_t>(tid), T = static_cast<size_t>(nthreads);
-  const size_t ti = t / P.tn, tj = t % P.tn;
-  const size_t mtiles = ceil_div(P.m, P.mr);
-  const size_t m0 = ti * mtiles / P.tm * P.mr;
-  size_t m1 = (ti + 1) * mtiles / P.tm * P.mr;
-  if (m1 > P.m) m1 = P.m;
+  const auto [m0, m1, tj] = thread_rows(t, P.tm, P.tn, P.m, P.mr);
   char* abuf = P.abufs + t * P.abuf_bytes;
   float* tmp = P.tmps + t * P.tmp_elems;
   const size_t es = P.es;
@@ -396,8 +392,7 @@ extern "C" int armbench_gemm_pack_b(size_t kernel, int trans_b, size_t k, size_t
   armbench_gemm_blocking blk;
   if (!normalize_blocking(*info, blocking, 0, n, k, &blk)) return -EINVAL;
   const size_t kr = info->pub.kr, nr = info->pub.nr;
-  // Padded depth: every full kc block is kc deep, the last one rounded up to kr.
-  const size_t kp = k / blk.kc * blk.kc + round_up(k % blk.kc, kr);
+  const size_t kp = padded_depth(k, blk.kc, kr);
   size_t bytes = 0;
   if (!mul_ok(kp, round_up(n, nr), &bytes) || !mul_ok(bytes, es, &bytes)) return -ENOMEM;
   armbench_gemm_packed_b* p = new (std::nothrow) armbench_gemm_packed_b;

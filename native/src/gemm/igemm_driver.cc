@@ -135,11 +135,7 @@ struct Plan {
 void run_thread(void* ctx, int tid, int) {
   const Plan& P = *static_cast<const Plan*>(ctx);
   const size_t t = static_cast<size_t>(tid);
-  const size_t ti = t / P.tn, tj = t % P.tn;
-  const size_t mtiles = ceil_div(P.m, P.mr);
-  const size_t m0 = ti * mtiles / P.tm * P.mr;
-  size_t m1 = (ti + 1) * mtiles / P.tm * P.mr;
-  if (m1 > P.m) m1 = P.m;
+  const auto [m0, m1, tj] = thread_rows(t, P.tm, P.tn, P.m, P.mr);
   uint8_t* abuf = P.abufs + t * P.abuf_bytes;
   int32_t* tmp = P.tmps + t * P.tmp_elems;
 
@@ -205,7 +201,6 @@ bool normalize_blocking(const IUkernelInfo& k, const armbench_gemm_blocking* in,
   return true;
 }
 
-size_t padded_depth(size_t k, size_t kc, size_t kr) { return k / kc * kc + round_up(k % kc, kr); }
 
 // Checks what every call checks; *done when there is nothing (more) to do, C already
 // zeroed for k == 0 and beta == 0.
