@@ -7,8 +7,8 @@
 import { defaultConvAlgo } from "../conv/heuristic.js";
 import { UserError } from "../errors.js";
 import type { NativeConvShape } from "../native.js";
-import { attentionScale, inferTypes, isIntType, type Graph, type Layout, type Node } from "./ir.js";
 import { collapseBroadcast, collapseTranspose, mergeLeading } from "./collapse.js";
+import { attentionScale, inferTypes, isIntType, type Graph, type Layout, type Node, type Tensor } from "./ir.js";
 import { convShapeOf } from "./layout.js";
 import { toFusedGemm } from "./passes.js";
 import { isAlias, type MemoryPlan } from "./plan.js";
@@ -82,11 +82,12 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
   };
   /** For steps that see only the element count and order: more than four axes merged into four. */
   const flatRef = (v: string, n?: Node): TensorRef => refOf(v, n, mergeLeading(dimsOf(v), MAX_RANK));
+  const constDims = (t: Tensor) => (t.dims.length ? [...t.dims] : [1]);
   /** An operand that may be a constant (given by value) or an activation, in `dims` (its own by default). */
   const operand = (v: string, n: Node, dims?: number[]): TensorRef | ConstOperand => {
     const t = g.initializers.get(v);
     if (!t) return refOf(v, n, dims);
-    const own = dims ?? (t.dims.length ? [...t.dims] : [1]);
+    const own = dims ?? constDims(t);
     if (own.length > MAX_RANK) refuse(n, `the constant "${v}" has ${own.length} dimensions; armbench's executor takes at most ${MAX_RANK}`);
     return { dims: own, data: t.data };
   };
@@ -96,7 +97,10 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
    */
   const broadcastRefs = (n: Node, names: string[]): { ins: (TensorRef | ConstOperand)[]; y: TensorRef } => {
     const out = dimsOf(n.outputs[0]!);
-    const own = names.map((v) => (g.initializers.has(v) ? (g.initializers.get(v)!.dims.length ? [...g.initializers.get(v)!.dims] : [1]) : dimsOf(v)));
+    const own = names.map((v) => {
+      const t = g.initializers.get(v);
+      return t ? constDims(t) : dimsOf(v);
+    });
     if (out.length <= MAX_RANK && own.every((d) => d.length <= MAX_RANK)) return { ins: names.map((v) => operand(v, n)), y: refOf(n.outputs[0]!, n) };
     const c = collapseBroadcast(out, own);
     return { ins: names.map((v, i) => operand(v, n, c.operands[i])), y: refOf(n.outputs[0]!, n, c.out) };
