@@ -446,7 +446,7 @@ class Loader {
       // Cast to the type of its second input, which must be known at load: a graph input's or a constant's.
       if (np.input.length !== 2 || np.output.length !== 1 || np.attribute.some((a) => a.name !== "saturate")) throw new UserError(`${where} takes two inputs, one output and no attributes but saturate.`);
       const like = np.input[1]!;
-      const to = this.inputTypes.get(like) ?? (this.floats.has(like) || this.constNodes.has(like) ? "float32" : this.ints.has(like) ? (this.bools.has(like) ? "bool" : this.int32s.has(like) ? "int32" : "int64") : undefined);
+      const to = this.inputTypes.get(like) ?? (this.floats.has(like) || this.constNodes.has(like) ? "float32" : this.ints.has(like) ? this.intType(like) : undefined);
       if (!to) throw new UserError(`${where}: the type of "${like}" must be known at load (a graph input or a constant).`);
       return { op: "Cast", name, inputs: [np.input[0]!], outputs: [np.output[0]!], attrs: { to } };
     }
@@ -721,7 +721,7 @@ class Loader {
         needInputs(1);
         const code = this.castTo(take);
         const to = INPUT_TYPES.get(code);
-        if (!to) throw new UserError(`${where}: casting to ${dtypeName(code)} is not supported (float32, int64, int32 and bool only).`);
+        if (!to) throw new UserError(`${where}: casting to ${dtypeName(code)} is not supported (float32, float16, bfloat16, float64, int64, int32 and bool only).`);
         if (this.opset >= 19) take.int("saturate", 1);
         node = { op, name, inputs, outputs, attrs: { to } };
         break;
@@ -873,8 +873,13 @@ class Loader {
     const i = this.ints.get(v)!;
     const bad = i.data.find((x) => Math.fround(x) !== x);
     if (bad !== undefined) throw new UserError(`${where}: the constant "${v}" holds ${bad}, which float32 cannot hold exactly; armbench holds the integer constants it reads at run time in float32.`);
-    this.floats.set(key, { dims: i.dims, data: Float32Array.from(i.data), dtype: this.bools.has(v) ? "bool" : this.int32s.has(v) ? "int32" : "int64" });
+    this.floats.set(key, { dims: i.dims, data: Float32Array.from(i.data), dtype: this.intType(v) });
     return key;
+  }
+
+  /** The element type of an integer or bool constant. */
+  private intType(v: string): "bool" | "int32" | "int64" {
+    return this.bools.has(v) ? "bool" : this.int32s.has(v) ? "int32" : "int64";
   }
 
   private constOf(v: string): Const | undefined {
