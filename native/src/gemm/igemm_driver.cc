@@ -64,12 +64,15 @@ void pack_b_panels(const BPack& P, size_t g0, size_t g1) {
       const size_t kcb = P.k - pc < P.kc ? P.k - pc : P.kc;
       const size_t kcp = round_up(kcb, P.kr);
       int8_t* dst = P.data + jc * P.kp + pc * np * P.nr + q * P.nr * kcp;
+      // Row by row of B (contiguous reads), each into its lane t of the kr-groups.
       for (size_t s = 0; s < kcp / P.kr; ++s) {
-        for (size_t r = 0; r < P.nr; ++r) {
-          for (size_t t = 0; t < P.kr; ++t) {
-            const size_t p = s * P.kr + t;
-            dst[(s * P.nr + r) * P.kr + t] = r < nv && p < kcb ? P.b[(pc + p) * P.ldb + col0 + r] : 0;
-          }
+        int8_t* group = dst + s * P.nr * P.kr;
+        for (size_t t = 0; t < P.kr; ++t) {
+          const size_t p = s * P.kr + t;
+          const int8_t* row = p < kcb ? P.b + (pc + p) * P.ldb + col0 : nullptr;
+          const size_t have = row != nullptr ? nv : 0;
+          for (size_t r = 0; r < have; ++r) group[r * P.kr + t] = row[r];
+          for (size_t r = have; r < P.nr; ++r) group[r * P.kr + t] = 0;
         }
       }
     }
@@ -91,19 +94,43 @@ void pack_b_task(void* ctx, int tid, int threads) {
   pack_b_panels(P, g0, g1);
 }
 
+// One row of A into its panel: groups of KR bytes of k, each `step` bytes after the
+// last (the panel's other rows sit between), flipped by `flip`, zero past depth; src
+// null for a row past m (zeros). KR a constant so each group is a short fixed copy:
+// the byte loop with a division per element was slower than the kernel it feeds.
+template <size_t KR>
+void pack_a_row(const uint8_t* src, size_t depth, size_t groups, size_t step, uint8_t flip, uint8_t* out) {
+  size_t q = 0;
+  if (src != nullptr) {
+    for (; (q + 1) * KR <= depth; ++q, out += step, src += KR)
+      for (size_t t = 0; t < KR; ++t) out[t] = static_cast<uint8_t>(src[t] ^ flip);
+    if (q * KR < depth) {
+      for (size_t t = 0; t < KR; ++t) out[t] = q * KR + t < depth ? static_cast<uint8_t>(src[t] ^ flip) : 0;
+      ++q, out += step;
+    }
+  }
+  for (; q < groups; ++q, out += step) memset(out, 0, KR);
+}
+
 // rows x depth of A from A(i0, p0), into mr-row panels of depth kcp, each byte xor
 // flip (0x80 turns int8 into uint8 + 128 and uint8 into int8 - 128, so one loop serves
 // both shifts). Rows past `rows` are zero: their tile rows are discarded.
 void pack_a_block(const uint8_t* a, size_t lda, size_t i0, size_t p0, size_t rows, size_t depth, size_t mr,
                   size_t kr, uint8_t flip, uint8_t* dst) {
-  const size_t kcp = round_up(depth, kr);
+  const size_t kcp = round_up(depth, kr), groups = kcp / kr;
   for (size_t ip = 0; ip < ceil_div(rows, mr); ++ip) {
     uint8_t* panel = dst + ip * mr * kcp;
     for (size_t r = 0; r < mr; ++r) {
       const size_t row = ip * mr + r;
       const uint8_t* src = row < rows ? a + (i0 + row) * lda + p0 : nullptr;
-      for (size_t p = 0; p < kcp; ++p) {
-        panel[(p / kr * mr + r) * kr + p % kr] = src != nullptr && p < depth ? static_cast<uint8_t>(src[p] ^ flip) : 0;
+      uint8_t* out = panel + r * kr;
+      switch (kr) {
+        case 2: pack_a_row<2>(src, depth, groups, mr * kr, flip, out); break;
+        case 4: pack_a_row<4>(src, depth, groups, mr * kr, flip, out); break;
+        case 8: pack_a_row<8>(src, depth, groups, mr * kr, flip, out); break;
+        default:
+          for (size_t p = 0; p < kcp; ++p)
+            panel[(p / kr * mr + r) * kr + p % kr] = src != nullptr && p < depth ? static_cast<uint8_t>(src[p] ^ flip) : 0;
       }
     }
   }
