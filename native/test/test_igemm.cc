@@ -19,18 +19,14 @@
 #include "armbench/gemm.h"
 #include "armbench/igemm.h"
 #include "check.h"
+#include "test_data.h"
 
 namespace {
 
+// A seeded stream of its own per test (test_data.h's splitmix64).
 struct Rng {
   uint64_t s;
-  uint64_t next() {
-    s += 0x9e3779b97f4a7c15ull;
-    uint64_t z = s;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return test_data::splitmix(&s); }
 };
 
 constexpr int32_t kSentinel = 0x5a5a5a5a;
