@@ -1,7 +1,7 @@
 /**
- * npm run bench:gemm: the gemm performance goals (issue 16's), each as a ratio measured
- * in one run. Runs `armbench gemm` four times: square 256-2048 in fp32 and bf16 on 1 and
- * all threads, tuned, against the peers; the bert-base shapes in fp32 on 1 and all
+ * npm run bench:gemm: the gemm performance goals (issue 16's, and issue 18's int8 GEMM),
+ * each as a ratio measured in one run. Runs `armbench gemm` four times: square 256-2048
+ * in fp32, bf16 and int8 on 1 and all threads, tuned, against the peers; the bert-base shapes in fp32 on 1 and all
  * threads; the skinny deep-learning shapes in fp32 on one thread; the fp32 squares
  * 1024/2048 again with --no-tune, for the tuner's gain. Reads the results files.
  * Extra arguments go to armbench (e.g. `npm run bench:gemm -- --warm`).
@@ -54,6 +54,17 @@ for (const size of [1024, 2048]) {
   goal(`sbgemm ${size}^3, 1 thread: bf16 / our fp32`, bf && ours ? bf.median / ours.median : null, 1.9, bf ? `${num(bf.median, 1)} GFLOP/s` : "");
   const dnnl = find(square, "onednn", { m: size, dtype: "bf16", threads: 1 })[0];
   goal(`sbgemm ${size}^3, 1 thread: ours / oneDNN bf16`, bf && dnnl ? bf.median / dnnl.median : null, 1.0, dnnl ? peerLabel(dnnl) : "oneDNN bf16 not measured");
+}
+{
+  // int8: the peaks allow about 4x fp32 with VNNI; % of peak is against the measured int8
+  // peak, AMX's where the CPU has it.
+  const fp32 = find(square, "armbench", { m: 1024, dtype: "fp32", threads: 1 })[0];
+  const int8 = find(square, "armbench", { m: 1024, dtype: "int8", threads: 1 })[0];
+  const detail = int8 ? `${num(int8.median, 1)} GOP/s, ${String(int8.params.kernel)}` : "";
+  goal("int8 GEMM 1024^3, 1 thread: int8 / our fp32", int8 && fp32 ? int8.median / fp32.median : null, 3.5, detail);
+  goal("int8 GEMM 1024^3, 1 thread: fraction of int8 peak", int8 ? Number(int8.params.pctPeak) / 100 : null, 0.85, int8 ? `peak ${String(int8.derived?.peakForm ?? "?")}` : "");
+  const dnnl = find(square, "onednn", { m: 1024, dtype: "int8", threads: 1 })[0];
+  goal("int8 GEMM 1024^3, 1 thread: ours / oneDNN int8", int8 && dnnl ? int8.median / dnnl.median : null, 1.0, dnnl ? peerLabel(dnnl) : "oneDNN int8 not measured");
 }
 for (const size of [1024, 2048]) {
   for (const t of [...new Set(square.filter(ok).map((r) => Number(r.params.threads)))]) {

@@ -113,10 +113,15 @@ function buildParser(args: string[]): Argv {
     );
   parser = parser.command(
     "gemm",
-    "our sgemm/sbgemm against the installed BLAS libraries (OpenBLAS, BLIS, oneDNN), % of measured peak",
+    "our sgemm/sbgemm/int8 GEMM against the installed BLAS libraries (OpenBLAS, BLIS, oneDNN), % of measured peak",
     (y) =>
       y
-        .option("dtype", { type: "string", default: "fp32", describe: "fp32 (sgemm), bf16 (sbgemm: bf16 inputs, fp32 accumulation) or all" })
+        .option("dtype", {
+          type: "string",
+          default: "fp32",
+          describe:
+            "fp32 (sgemm), bf16 (sbgemm: bf16 inputs, fp32 accumulation), int8 (8-bit A and B, exact int32 sums, GOP/s; A is uint8 where the CPU's dot product takes it (VPDPBUSD), else int8) or all",
+        })
         .option("sizes", { type: "string", describe: "square sizes, comma-separated (e.g. 256,1024,2048); alone, only these" })
         .option("shape-set", { type: "string", array: true, describe: "square, resnet50, bert, deepbench or all (default: the suite's list)" })
         .option("peers", { type: "string", describe: `peer libraries to run beside ours: ${PEER_NAMES.join(",")} (default: all); --no-peers for none` })
@@ -129,6 +134,7 @@ function buildParser(args: string[]): Argv {
         .option("blocking", { type: "string", describe: "MC,KC,NC: this blocking for our kernels instead of a tuned or default one" })
         .option("tune-cache", { type: "string", describe: "the GEMM tuning cache file", defaultDescription: "~/.cache/armbench/gemm-tune.json" })
         .example("$0 gemm --dtype bf16", "sbgemm: ours and every peer with bf16 support")
+        .example("$0 gemm --dtype int8 --shape-set bert", "int8 GEMM on BERT's shapes, ours against oneDNN's int8 matmul")
         .example("$0 gemm --sizes 1024,2048 --threads 1 --no-peers", "our sgemm only, two sizes, one thread"),
     async (argv) => {
       process.exitCode = await runGemm({

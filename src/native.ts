@@ -151,10 +151,11 @@ export interface NativeBwSample {
 }
 
 export interface NativeGemmKernel {
+  /** In the registry of its dtype: fp32 and bf16 share one, int8 has its own (armbench/igemm.h). */
   index: number;
   name: string;
   isa: string;
-  dtype: "fp32" | "bf16";
+  dtype: "fp32" | "bf16" | "int8";
   mr: number;
   nr: number;
   kr: number;
@@ -162,6 +163,8 @@ export interface NativeGemmKernel {
   /** What armbench uses for this dtype on this CPU. */
   isDefault: boolean;
   blocking: { mc: number; kc: number; nc: number };
+  /** int8 only: the A its instruction takes (the other type is shifted by 128 while packed). */
+  aType?: "u8" | "s8";
 }
 
 export interface NativeGemmCheck {
@@ -192,13 +195,15 @@ export type NativePeer =
       library: string;
       version: string;
       variant: string;
-      unsupported: { fp32: string | null; bf16: string | null };
+      unsupported: { fp32: string | null; bf16: string | null; int8: string | null };
     }
   | { ok: false; reason: string };
 
 export interface NativeGemmCase {
-  dtype: "fp32" | "bf16";
+  dtype: "fp32" | "bf16" | "int8";
   kernel?: number;
+  /** int8 only, and required there: what A holds (B is int8, C int32). */
+  aType?: "u8" | "s8";
   /** Our kernels only: this blocking instead of the kernel's own (rounded to its multiples, clamped to the problem). */
   blocking?: { mc: number; kc: number; nc: number };
   peer?: NativeHandle;

@@ -10,15 +10,16 @@ import { tempDir } from "./helpers/fixtures.js";
 const tiny = path.join(packageRoot, "test", "fixtures", "gemm-tiny.json");
 const native = loadNative();
 
-test("gemm checks and times our kernels for both dtypes and records every peer's outcome", () => {
+test("gemm checks and times our kernels for every dtype and records every peer's outcome", () => {
   const file = path.join(tempDir(), "gemm.json");
   const r = armbench(["gemm", "--dtype", "all", "--suite", tiny, "--json", file, "--quiet"]);
   assert.equal(r.status, 0, r.stderr);
   const { records } = loadResults(file);
   const ours = records.filter((x) => x.name === "gemm" && x.impl === "armbench");
-  // 3 shapes x 2 dtypes x thread counts (1 and all CPUs).
+  // 3 shapes x 3 dtypes x thread counts (1 and all CPUs).
   const threads = native.allowedCpus().length > 1 ? 2 : 1;
-  assert.equal(ours.length, 3 * 2 * threads);
+  assert.equal(ours.length, 3 * 3 * threads);
+  const int8Kernel = native.gemmKernels().find((k) => k.dtype === "int8" && k.isDefault)!;
   for (const x of ours) {
     assert.equal(x.status, "ok", JSON.stringify(x));
     if (x.status !== "ok") continue;
@@ -27,6 +28,17 @@ test("gemm checks and times our kernels for both dtypes and records every peer's
     // The suite's 2 samples, one in each of its 2 passes over the case list.
     assert.equal(x.samples.length, 2);
     assert.equal(x.derived?.passes, 2);
+    if (x.params.dtype === "int8") {
+      // Exact: every sampled entry equal to the int64 sum, in integer operations per second.
+      assert.equal(x.check.bound, 0);
+      assert.equal(x.check.maxAbsErr, 0);
+      assert.match(x.check.method, /int64 reference/);
+      assert.equal(x.unit, "GOP/s");
+      assert.equal(x.params.kernel, int8Kernel.name);
+      assert.equal(x.derived?.operands, `${int8Kernel.aType} x s8 -> s32`);
+      continue;
+    }
+    assert.equal(x.unit, "GFLOP/s");
     const kernel = native.gemmKernels().find((k) => k.dtype === x.params.dtype && k.isDefault)!;
     const path = native.gemmPath({ kernel: kernel.index, m: Number(x.params.m), n: Number(x.params.n), k: Number(x.params.k), transA: 0, transB: 0 });
     assert.equal(x.params.kernel, path);
@@ -45,6 +57,18 @@ test("gemm checks and times our kernels for both dtypes and records every peer's
     const mine = records.filter((x) => x.impl === peer);
     assert.ok(mine.length > 0, `${peer} left no record`);
     for (const x of mine) if (x.status !== "ok") assert.ok(x.reason.length > 0);
+  }
+  // Neither BLAS has an int8 GEMM: where the library loaded, every int8 case says so.
+  for (const [peer, says] of [["openblas", /OpenBLAS's API has no int8 GEMM/], ["blis", /BLIS has no int8 GEMM/]] as const) {
+    const int8 = records.filter((x) => x.impl === peer && x.params.dtype === "int8");
+    for (const x of int8) {
+      assert.equal(x.status, "unavailable", JSON.stringify(x));
+      if (x.status === "unavailable") assert.match(x.reason, says);
+    }
+  }
+  // oneDNN's int8 matmul, where it ran, passed the same exact check on the same operands.
+  for (const x of records.filter((r) => r.impl === "onednn" && r.params.dtype === "int8" && r.status === "ok")) {
+    if (x.status === "ok") assert.ok(x.check.passed && x.check.maxAbsErr === 0 && x.derived?.operands === `${int8Kernel.aType} x s8 -> s32`);
   }
   assert.match(r.stdout, /Measured peaks/);
   assert.match(r.stdout, /Ratios in this run/);

@@ -9,8 +9,9 @@ import { GemmSuite, loadSuite } from "../src/suites.js";
 const suite = loadSuite("gemm", GemmSuite, false);
 
 test("dtypes, sizes and thread counts parse as documented", () => {
-  assert.deepEqual(parseDtypes("all"), ["fp32", "bf16"]);
+  assert.deepEqual(parseDtypes("all"), ["fp32", "bf16", "int8"]);
   assert.deepEqual(parseDtypes("bf16"), ["bf16"]);
+  assert.deepEqual(parseDtypes("int8"), ["int8"]);
   assert.throws(() => parseDtypes("fp16"), (e: unknown) => e instanceof UserError && /unknown --dtype "fp16"/.test(e.message));
   assert.deepEqual(parseSizes("256, 1024"), [256, 1024]);
   assert.throws(() => parseSizes("256,big"), /"big" is not a whole number/);

@@ -213,7 +213,9 @@ std::vector<int> IntArrayField(Napi::Object o, const char* key, const char* fn, 
   return out;
 }
 
-const char* DtypeName(armbench_gemm_dtype d) { return d == ARMBENCH_GEMM_BF16 ? "bf16" : "fp32"; }
+const char* DtypeName(armbench_gemm_dtype d) {
+  return d == ARMBENCH_GEMM_INT8 ? "int8" : d == ARMBENCH_GEMM_BF16 ? "bf16" : "fp32";
+}
 
 armbench_gemm_dtype DtypeField(Napi::Object o, const char* fn) {
   Napi::Value v = o.Get("dtype");

@@ -1,5 +1,5 @@
 // GEMM, its measurement and the peer libraries: marshals armbench/gemm.h,
-// armbench/gemm_measure.h and armbench/peers.h.
+// armbench/igemm.h, armbench/gemm_measure.h and armbench/peers.h.
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -8,6 +8,7 @@
 
 #include "armbench/gemm.h"
 #include "armbench/gemm_measure.h"
+#include "armbench/igemm.h"
 #include "armbench/peers.h"
 #include "exports.h"
 #include "handles.h"
@@ -16,11 +17,33 @@
 namespace armbench_binding {
 namespace {
 
-// gemmKernels() -> [{ index, name, isa, dtype, mr, nr, kr, unsupported, isDefault, blocking: { mc, kc, nc } }]
+Napi::Object BlockingObject(Napi::Env env, const armbench_gemm_blocking& b) {
+  Napi::Object bo = Napi::Object::New(env);
+  bo.Set("mc", static_cast<double>(b.mc));
+  bo.Set("kc", static_cast<double>(b.kc));
+  bo.Set("nc", static_cast<double>(b.nc));
+  return bo;
+}
+
+const char* ATypeName(armbench_igemm_a_type t) { return t == ARMBENCH_IGEMM_A_U8 ? "u8" : "s8"; }
+
+// The dtype of a gemm case: those of DtypeField, and int8.
+armbench_gemm_dtype GemmDtypeField(Napi::Object o, const char* fn) {
+  Napi::Value v = o.Get("dtype");
+  if (v.IsString() && v.As<Napi::String>().Utf8Value() == "int8") return ARMBENCH_GEMM_INT8;
+  if (v.IsString() && v.As<Napi::String>().Utf8Value() != "fp32" && v.As<Napi::String>().Utf8Value() != "bf16") {
+    throw Napi::TypeError::New(o.Env(), std::string(fn) + ": dtype must be \"fp32\", \"bf16\" or \"int8\"");
+  }
+  return DtypeField(o, fn);
+}
+
+// gemmKernels() -> [{ index, name, isa, dtype, mr, nr, kr, unsupported, isDefault, blocking: { mc, kc, nc },
+//                     aType (int8 only: "u8" or "s8", the A its instruction takes) }]
+// fp32 and bf16 kernels index the gemm registry, int8 kernels the igemm registry.
 Napi::Value GemmKernels(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const size_t n = armbench_gemm_kernel_count();
-  Napi::Array out = Napi::Array::New(env, n);
+  Napi::Array out = Napi::Array::New(env, n + armbench_igemm_kernel_count());
   for (size_t i = 0; i < n; ++i) {
     const armbench_gemm_kernel* k = armbench_gemm_kernel_at(i);
     const char* why = armbench_gemm_kernel_unsupported(i);
@@ -36,12 +59,27 @@ Napi::Value GemmKernels(const Napi::CallbackInfo& info) {
     o.Set("isDefault", Napi::Boolean::New(env, armbench_gemm_default_kernel(k->dtype) == i));
     armbench_gemm_blocking b{};
     armbench_gemm_blocking_for(i, &b);
-    Napi::Object bo = Napi::Object::New(env);
-    bo.Set("mc", static_cast<double>(b.mc));
-    bo.Set("kc", static_cast<double>(b.kc));
-    bo.Set("nc", static_cast<double>(b.nc));
-    o.Set("blocking", bo);
+    o.Set("blocking", BlockingObject(env, b));
     out.Set(static_cast<uint32_t>(i), o);
+  }
+  for (size_t i = 0; i < armbench_igemm_kernel_count(); ++i) {
+    const armbench_igemm_kernel* k = armbench_igemm_kernel_at(i);
+    const char* why = armbench_igemm_kernel_unsupported(i);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("index", static_cast<double>(i));
+    o.Set("name", k->name);
+    o.Set("isa", k->isa);
+    o.Set("dtype", "int8");
+    o.Set("mr", k->mr);
+    o.Set("nr", k->nr);
+    o.Set("kr", k->kr);
+    o.Set("unsupported", why ? Napi::Value(Napi::String::New(env, why)) : env.Null());
+    o.Set("isDefault", Napi::Boolean::New(env, armbench_igemm_default_kernel() == i));
+    armbench_gemm_blocking b{};
+    armbench_igemm_blocking_for(i, &b);
+    o.Set("blocking", BlockingObject(env, b));
+    o.Set("aType", ATypeName(k->a_native));
+    out.Set(static_cast<uint32_t>(n + i), o);
   }
   return out;
 }
@@ -66,7 +104,7 @@ Napi::Value GemmPool(const Napi::CallbackInfo& info) {
   return WrapHandle(info.Env(), pool);
 }
 
-// peerOpen(name, path?) -> { ok: true, handle, name, library, version, variant, unsupported: { fp32, bf16 } }
+// peerOpen(name, path?) -> { ok: true, handle, name, library, version, variant, unsupported: { fp32, bf16, int8 } }
 //                        | { ok: false, reason }
 Napi::Value PeerOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -88,7 +126,7 @@ Napi::Value PeerOpen(const Napi::CallbackInfo& info) {
   out.Set("version", armbench_peer_version(peer->peer));
   out.Set("variant", armbench_peer_variant(peer->peer));
   Napi::Object unsupported = Napi::Object::New(env);
-  for (armbench_gemm_dtype d : {ARMBENCH_GEMM_F32, ARMBENCH_GEMM_BF16}) {
+  for (armbench_gemm_dtype d : {ARMBENCH_GEMM_F32, ARMBENCH_GEMM_BF16, ARMBENCH_GEMM_INT8}) {
     const char* r = armbench_peer_unsupported(peer->peer, d);
     unsupported.Set(DtypeName(d), r ? Napi::Value(Napi::String::New(env, r)) : env.Null());
   }
@@ -111,19 +149,32 @@ Napi::Value PeerSetThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// gemmMeasure({ dtype, kernel?, blocking?: { mc, kc, nc }, peer?, pool?, m, n, k, transA, transB, warm, seed,
-//               samples, minSampleNs })
+// gemmMeasure({ dtype, kernel?, aType?, blocking?: { mc, kc, nc }, peer?, pool?, m, n, k, transA, transB, warm,
+//               seed, samples, minSampleNs }); int8: kernel indexes the igemm registry, aType ("u8" or "s8")
+//               is required, transA and transB must be 0 and k at most 65793.
 //   -> Promise<{ check: {...}, samples: [{ ns, calls }] }>
 Napi::Value GemmMeasure(const Napi::CallbackInfo& info) {
   const char* fn = "gemmMeasure";
   Napi::Object o = RequireObject(info, 0, fn);
   armbench_gemm_case c{};
-  c.dtype = DtypeField(o, fn);
+  c.dtype = GemmDtypeField(o, fn);
+  const bool int8 = c.dtype == ARMBENCH_GEMM_INT8;
+  if (int8) {
+    Napi::Value t = o.Get("aType");
+    const std::string a = t.IsString() ? t.As<Napi::String>().Utf8Value() : "";
+    if (a != "u8" && a != "s8") {
+      throw Napi::TypeError::New(info.Env(), std::string(fn) + ": an int8 case needs aType \"u8\" or \"s8\", got " +
+                                                 DescribeValue(t));
+    }
+    c.a_type = a == "u8" ? ARMBENCH_IGEMM_A_U8 : ARMBENCH_IGEMM_A_S8;
+  }
   std::shared_ptr<PeerRef> peer;
   std::shared_ptr<GemmPoolRef> pool;
   if (o.Has("peer") && !o.Get("peer").IsUndefined()) {
     peer = UnwrapHandle<PeerRef>(o.Get("peer"), fn, "peer");
     c.peer = peer->peer;
+  } else if (int8) {
+    c.kernel = static_cast<size_t>(IntField(o, "kernel", fn, 0, static_cast<int64_t>(armbench_igemm_kernel_count()) - 1));
   } else {
     c.kernel = static_cast<size_t>(IntField(o, "kernel", fn, 0, static_cast<int64_t>(armbench_gemm_kernel_count()) - 1));
     if (armbench_gemm_kernel_at(c.kernel)->dtype != c.dtype) {
@@ -147,6 +198,11 @@ Napi::Value GemmMeasure(const Napi::CallbackInfo& info) {
   c.k = static_cast<size_t>(IntField(o, "k", fn, 1, maxDim));
   c.trans_a = static_cast<int>(IntField(o, "transA", fn, 0, 1));
   c.trans_b = static_cast<int>(IntField(o, "transB", fn, 0, 1));
+  if (int8) {
+    if (c.trans_a || c.trans_b) throw Napi::RangeError::New(info.Env(), std::string(fn) + ": an int8 case takes row-major A and B only (transA and transB 0)");
+    // 255 * 128 * k must stay below 2^31 for every sum to be exact in int32.
+    if (c.k > 65793) throw Napi::RangeError::New(info.Env(), std::string(fn) + ": an int8 case's k must be at most 65793, the depth whose sums always fit int32; got " + std::to_string(c.k));
+  }
   c.warm = static_cast<int>(IntField(o, "warm", fn, 0, 1));
   c.seed = static_cast<uint64_t>(IntField(o, "seed", fn, 0, int64_t{1} << 53));
   c.samples = static_cast<unsigned>(IntField(o, "samples", fn, 1, 100000));

@@ -42,7 +42,7 @@ void check_registry() {
   std::set<std::string> names;
   const std::set<std::string> isas = arch == ARMBENCH_ARCH_X86_64
                                          ? std::set<std::string>{"fma", "avx512", "avx512_bf16", "avx512_vnni",
-                                                                 "avx_vnni", "amx_bf16"}
+                                                                 "avx_vnni", "amx_bf16", "amx_int8"}
                                          : std::set<std::string>{"neon", "sve"};
   const char* expect_present = getenv("ARMBENCH_EXPECT_FEATURES");
   for (size_t i = 0; i < n; ++i) {

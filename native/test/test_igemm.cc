@@ -5,7 +5,9 @@
 // padding left alone, extreme values with k large enough that the sum nears the int32
 // range, packed B equal to unpacked (and its column sums), 2 threads equal to 1.
 // Kernels the CPU lacks are listed with their reason and refused with -ENOTSUP; bad
-// arguments with -EINVAL, C untouched.
+// arguments with -EINVAL, C untouched. The int8 case of armbench_gemm_measure (the path
+// `armbench gemm --dtype int8` times) passes its exact check with every kernel here and
+// refuses what it cannot measure exactly.
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 
 #include "armbench/cpu_features.h"
 #include "armbench/gemm.h"
+#include "armbench/gemm_measure.h"
 #include "armbench/igemm.h"
 #include "check.h"
 #include "test_data.h"
@@ -335,6 +338,49 @@ bool listed(const char* env, const char* name) {
   return list.find(std::string(",") + name + ",") != std::string::npos;
 }
 
+// armbench_gemm_measure on an int8 case with kernel ki: checked exactly (edge tiles at
+// every side), then timed; the cases it cannot measure exactly are -EINVAL.
+void test_measure(size_t ki, armbench_gemm_pool* pool2) {
+  armbench_gemm_case c{};
+  c.dtype = ARMBENCH_GEMM_INT8;
+  c.kernel = ki;
+  c.m = 37;
+  c.n = 45;
+  c.k = 70;
+  c.seed = 7;
+  c.samples = 2;
+  c.min_sample_ns = 0;
+  c.warm = 1;
+  for (armbench_igemm_a_type at : {ARMBENCH_IGEMM_A_U8, ARMBENCH_IGEMM_A_S8}) {
+    c.a_type = at;
+    for (armbench_gemm_pool* pool : {static_cast<armbench_gemm_pool*>(nullptr), pool2}) {
+      armbench_gemm_check chk{};
+      armbench_gemm_timing t[2]{};
+      CHECK(armbench_gemm_measure(pool, &c, &chk, t) == 0);
+      // As many sampled entries (corners first) as C has, up to 2048.
+      CHECK_MSG(chk.passed && chk.max_abs_err == 0 && chk.bound == 0 && chk.checked == 37 * 45,
+                "kernel %zu a_type %d: passed %d, max |err| %g, %zu checked", ki, static_cast<int>(at), chk.passed,
+                chk.max_abs_err, chk.checked);
+      CHECK(chk.zero_fraction < 0.5);
+      CHECK(t[0].calls >= 1 && t[1].calls >= 1 && t[0].ns > 0);
+    }
+  }
+  armbench_gemm_check chk{};
+  armbench_gemm_timing t[2]{};
+  armbench_gemm_case bad = c;
+  bad.k = 65794;  // past the depth whose sums always fit int32
+  CHECK(armbench_gemm_measure(nullptr, &bad, &chk, t) == -EINVAL);
+  bad = c;
+  bad.trans_a = 1;
+  CHECK(armbench_gemm_measure(nullptr, &bad, &chk, t) == -EINVAL);
+  bad = c;
+  bad.a_type = static_cast<armbench_igemm_a_type>(5);
+  CHECK(armbench_gemm_measure(nullptr, &bad, &chk, t) == -EINVAL);
+  bad = c;
+  bad.kernel = armbench_igemm_kernel_count();
+  CHECK(armbench_gemm_measure(nullptr, &bad, &chk, t) == -EINVAL);
+}
+
 }  // namespace
 
 int main() {
@@ -372,6 +418,15 @@ int main() {
       CHECK_MSG(armbench_igemm(nullptr, &x) == -ENOTSUP && c == p.c0, "%s: not refused with -ENOTSUP", k->name);
       armbench_igemm_packed_b* pk = nullptr;
       CHECK(armbench_igemm_pack_b(i, 5, 4, p.b.data(), 4, nullptr, &pk) == -ENOTSUP && pk == nullptr);
+      armbench_gemm_case mc{};
+      mc.dtype = ARMBENCH_GEMM_INT8;
+      mc.kernel = i;
+      mc.a_type = ARMBENCH_IGEMM_A_S8;
+      mc.m = mc.n = mc.k = 8;
+      mc.samples = 1;
+      armbench_gemm_check chk{};
+      armbench_gemm_timing t{};
+      CHECK(armbench_gemm_measure(nullptr, &mc, &chk, &t) == -ENOTSUP);
       continue;
     }
     ++supported;
@@ -379,6 +434,7 @@ int main() {
     const int before = check::failed;
     test_kernel(i, pool2, rng);
     test_refusals(i);
+    test_measure(i, pool2);
     printf("  %s: %s\n", k->name, check::failed == before ? "exact on every case" : "FAILED");
   }
   if (supported == count) printf("-ENOTSUP not checked: this CPU runs every kernel of the registry\n");

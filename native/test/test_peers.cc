@@ -1,6 +1,7 @@
 // Peer libraries (OpenBLAS, BLIS, oneDNN) through armbench/peers.h: a bad name or path
 // fails with a reason; each peer installed here reports what it loaded and computes
-// sgemm (and sbgemm where it can) within a rounding bound of a double reference. A peer
+// sgemm (and sbgemm where it can) within a rounding bound of a double reference, and
+// int8 (u8 or s8 A, s8 B, s32 C) exactly where it can; where it cannot, it says why. A peer
 // that is not installed is printed with its reason and passes: the test never depends
 // on a package being present, but tests every one that is.
 #include <errno.h>
@@ -169,6 +170,81 @@ void test_dtype(armbench_peer* peer, armbench_gemm_dtype dtype) {
   CHECK(run_case(peer, dtype, wide, true) == 0);
 }
 
+// One int8 GEMM through the peer, every element of C compared with an int64 sum:
+// operands over their whole range, padded strides, beta 0 (C poisoned) or 1.
+int run_int8(armbench_peer* peer, armbench_igemm_a_type at, size_t m, size_t n, size_t k, int beta) {
+  const size_t lda = k + 3, ldb = n + 5, ldc = n + 2;
+  std::vector<uint8_t> a(m * lda);
+  std::vector<int8_t> b(k * ldb);
+  std::vector<int32_t> c(m * ldc), c0(m * ldc);
+  for (uint8_t& x : a) x = static_cast<uint8_t>((rng_state = rng_state * 1664525u + 1013904223u) >> 24);
+  for (int8_t& x : b) x = static_cast<int8_t>((rng_state = rng_state * 1664525u + 1013904223u) >> 24);
+  for (size_t i = 0; i < c.size(); ++i) c[i] = c0[i] = beta ? static_cast<int32_t>(i % 1000) - 500 : INT32_MIN;
+  armbench_igemm_args args;
+  memset(&args, 0, sizeof(args));
+  args.a_type = at;
+  args.m = m;
+  args.n = n;
+  args.k = k;
+  args.beta = beta;
+  args.a = a.data();
+  args.lda = lda;
+  args.b = b.data();
+  args.ldb = ldb;
+  args.c = c.data();
+  args.ldc = ldc;
+  const int rc = armbench_peer_igemm(peer, &args);
+  if (rc != 0) return rc;
+  size_t bad = 0;
+  for (size_t i = 0; i < m; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      int64_t ref = beta ? c0[i * ldc + j] : 0;
+      for (size_t p = 0; p < k; ++p) {
+        const int64_t x = at == ARMBENCH_IGEMM_A_U8 ? int64_t{a[i * lda + p]} : int64_t{static_cast<int8_t>(a[i * lda + p])};
+        ref += x * b[p * ldb + j];
+      }
+      bad += c[i * ldc + j] != ref;
+    }
+    for (size_t j = n; j < ldc; ++j) bad += c[i * ldc + j] != c0[i * ldc + j];  // padding untouched
+  }
+  CHECK_MSG(bad == 0, "peer %s int8 (A %s) %zux%zux%zu beta %d: %zu entries wrong", armbench_peer_name(peer),
+            at == ARMBENCH_IGEMM_A_U8 ? "u8" : "s8", m, n, k, beta, bad);
+  return 0;
+}
+
+void test_int8(armbench_peer* peer) {
+  const char* why = armbench_peer_unsupported(peer, ARMBENCH_GEMM_INT8);
+  if (why != nullptr) {
+    printf("peer %s: int8 unsupported: %s\n", armbench_peer_name(peer), why);
+    CHECK(why[0] != '\0');
+    CHECK(run_int8(peer, ARMBENCH_IGEMM_A_U8, 4, 4, 4, 0) == -ENOTSUP);
+    return;
+  }
+  // A type the library lacks on this CPU may be refused; one of the two runs (unsupported says so).
+  int ran = 0;
+  for (armbench_igemm_a_type at : {ARMBENCH_IGEMM_A_U8, ARMBENCH_IGEMM_A_S8}) {
+    int rc = run_int8(peer, at, 37, 29, 41, 0);
+    CHECK_MSG(rc == 0 || rc == -ENOTSUP, "peer %s int8: %d", armbench_peer_name(peer), rc);
+    if (rc != 0) {
+      printf("peer %s: int8 with %s A not supported\n", armbench_peer_name(peer), at == ARMBENCH_IGEMM_A_U8 ? "u8" : "s8");
+      continue;
+    }
+    ++ran;
+    CHECK(run_int8(peer, at, 37, 29, 41, 0) == 0);  // the cached primitive, new data
+    CHECK(run_int8(peer, at, 37, 29, 41, 1) == 0);
+    CHECK(run_int8(peer, at, 1, 1, 1, 0) == 0);
+    CHECK(run_int8(peer, at, 3, 130, 67, 0) == 0);
+    CHECK(run_int8(peer, at, 64, 48, 1000, 0) == 0);
+  }
+  CHECK(ran > 0);
+  armbench_igemm_args args;
+  memset(&args, 0, sizeof(args));
+  args.a_type = static_cast<armbench_igemm_a_type>(3);
+  args.m = args.n = args.k = 1;
+  CHECK(armbench_peer_igemm(peer, &args) == -EINVAL);
+  CHECK(armbench_peer_igemm(peer, nullptr) == -EINVAL);
+}
+
 void test_edges(armbench_peer* peer) {
   float a[4] = {1, 2, 3, 4}, b[4] = {1, 0, 0, 1}, c[4] = {5, 6, 7, 8};
   armbench_gemm_args args;
@@ -228,6 +304,7 @@ void test_peer(const char* name) {
 
   test_dtype(peer, ARMBENCH_GEMM_F32);
   test_dtype(peer, ARMBENCH_GEMM_BF16);
+  test_int8(peer);
   test_edges(peer);
 
   // Two threads: still right (and back to one).

@@ -1,4 +1,4 @@
-/** `armbench gemm`: sgemm and sbgemm, ours beside the peer libraries, % of measured peak. */
+/** `armbench gemm`: sgemm, sbgemm and int8 GEMM, ours beside the peer libraries, % of measured peak. */
 import { UserError } from "../errors.js";
 import { buildCases, parseDtypes, parseSizes, threadCounts } from "../gemm/cases.js";
 import { renderGemm, renderTuning } from "../gemm/render.js";

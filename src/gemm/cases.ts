@@ -2,7 +2,10 @@
 import { UserError } from "../errors.js";
 import type { GemmShape, GemmSuite } from "../suites.js";
 
-export type GemmDtype = "fp32" | "bf16";
+/** int8: A uint8 or int8 (the kernel's own type), B int8, C int32, exact. */
+export type GemmDtype = "fp32" | "bf16" | "int8";
+
+export const GEMM_DTYPES: readonly GemmDtype[] = ["fp32", "bf16", "int8"];
 
 export interface GemmCase {
   /** Which shape set it came from: "square", "resnet50", ... */
@@ -13,12 +16,14 @@ export interface GemmCase {
   k: number;
 }
 
+/** Operations of a GEMM: a multiply and an add per term (FLOP, or integer OP for int8). */
 export const flops = (c: { m: number; n: number; k: number }) => 2 * c.m * c.n * c.k;
 
 export function parseDtypes(dtype: string): GemmDtype[] {
-  if (dtype === "all") return ["fp32", "bf16"];
-  if (dtype === "fp32" || dtype === "bf16") return [dtype];
-  throw new UserError(`unknown --dtype "${dtype}"; choose fp32, bf16 or all.`);
+  if (dtype === "all") return [...GEMM_DTYPES];
+  const d = GEMM_DTYPES.find((x) => x === dtype);
+  if (d) return [d];
+  throw new UserError(`unknown --dtype "${dtype}"; choose fp32, bf16, int8 or all.`);
 }
 
 /** "256,1024" -> [256, 1024]; each a whole number from 1 to 65536. */

@@ -16,7 +16,7 @@ export interface PeerJob {
 
 /** `env`: the peer variables this process saw, so the record says what the library really read. */
 export type PeerEvent =
-  | { type: "open"; ok: true; env: PeerEnv; name: string; library: string; version: string; variant: string; unsupported: { fp32: string | null; bf16: string | null } }
+  | { type: "open"; ok: true; env: PeerEnv; name: string; library: string; version: string; variant: string; unsupported: { fp32: string | null; bf16: string | null; int8: string | null } }
   | { type: "open"; ok: false; env: PeerEnv; reason: string }
   | { type: "result"; index: number; check: import("../native.js").NativeGemmCheck; samples: { ns: number; calls: number }[] }
   | { type: "error"; index: number; message: string; unsupported?: boolean };

@@ -1,4 +1,5 @@
 /** Terminal tables for `armbench gemm`: every case and implementation, then the ratios. */
+import { unitOf } from "../micro/peak-book.js";
 import { num, pct, renderTable } from "../table.js";
 import type { GemmRow, GemmSummary } from "./run.js";
 import type { TunedChoice } from "./tune.js";
@@ -9,7 +10,7 @@ const label = (r: GemmRow) => (r.run ? `${r.kernel} [${runLabel(r.run, r.peerEnv
 const keyOf = (r: GemmRow) => `${r.case.set}|${r.case.name}`;
 
 export function renderGemm(s: GemmSummary): string {
-  const peaks = s.peaks.map((p) => [p.dtype, String(p.threads), p.peak ? `${num(p.peak.gflops, 1)} GFLOP/s` : "-", p.peak?.form ?? "no form runs here", p.peak?.source ?? "-"]);
+  const peaks = s.peaks.map((p) => [p.dtype, String(p.threads), p.peak ? `${num(p.peak.gflops, 1)} ${unitOf(p.dtype)}` : "-", p.peak?.form ?? "no form runs here", p.peak?.source ?? "-"]);
   const rows = s.rows.map((r) => [
     r.case.name,
     r.case.m ? `${r.case.m}x${r.case.n}x${r.case.k}` : "-",
@@ -24,16 +25,16 @@ export function renderGemm(s: GemmSummary): string {
   ]);
   let out =
     `Measured peaks (the 100 % of the % columns)\n${renderTable(["dtype", "threads", "peak", "instruction form", "source"], peaks, { right: [1, 2] })}\n\n` +
-    `GEMM, GFLOP/s (median) and % of the measured peak of its dtype and thread count\n` +
-    `${renderTable(["shape", "m x n x k", "dtype", "threads", "impl", "kernel / variant", "GFLOP/s", "% peak", "spread", "note"], rows, { right: [3, 6, 7, 8] })}\n`;
+    `GEMM, GFLOP/s (GOP/s for int8; median) and % of the measured peak of its dtype and thread count\n` +
+    `${renderTable(["shape", "m x n x k", "dtype", "threads", "impl", "kernel / variant", "G(FL)OP/s", "% peak", "spread", "note"], rows, { right: [3, 6, 7, 8] })}\n`;
 
-  // Ratios measured in this run: ours against the best peer, bf16 against fp32, scaling.
+  // Ratios measured in this run: ours against the best peer, bf16 and int8 against fp32, scaling.
   const ours = s.rows.filter((r) => r.impl === "armbench" && r.gflops !== null);
   const ratioRows: string[][] = [];
   for (const r of ours) {
     const peers = s.rows.filter((p) => p.impl !== "armbench" && p.gflops !== null && keyOf(p) === keyOf(r) && p.dtype === r.dtype && p.threads === r.threads);
     const best = peers.reduce<GemmRow | null>((a, b) => (!a || b.gflops! > a.gflops! ? b : a), null);
-    const fp32 = r.dtype === "bf16" ? ours.find((x) => x.dtype === "fp32" && keyOf(x) === keyOf(r) && x.threads === r.threads) : undefined;
+    const fp32 = r.dtype !== "fp32" ? ours.find((x) => x.dtype === "fp32" && keyOf(x) === keyOf(r) && x.threads === r.threads) : undefined;
     const one = ours.find((x) => x.dtype === r.dtype && keyOf(x) === keyOf(r) && x.threads === 1);
     const cells = [
       best ? `${num(r.gflops! / best.gflops!)}x (${label(best)})` : "-",
@@ -43,7 +44,7 @@ export function renderGemm(s: GemmSummary): string {
     if (cells.some((c) => c !== "-")) ratioRows.push([r.case.name, r.dtype, String(r.threads), ...cells]);
   }
   if (ratioRows.length) {
-    out += `\nRatios in this run\n${renderTable(["shape", "dtype", "threads", "armbench / best peer", "bf16 / fp32", "parallel efficiency"], ratioRows, { right: [2] })}\n`;
+    out += `\nRatios in this run\n${renderTable(["shape", "dtype", "threads", "armbench / best peer", "over our fp32", "parallel efficiency"], ratioRows, { right: [2] })}\n`;
   }
   if (s.peerInfo.length) {
     const info = s.peerInfo.map((p) => [p.name, p.variant || "?", runLabel(p.run, p.peerEnv), p.version, p.library]);

@@ -1,19 +1,20 @@
 /**
- * `armbench gemm`: our sgemm/sbgemm and every peer library present, case by case,
- * each answer checked before it is timed, GFLOP/s and % of the measured peak.
+ * `armbench gemm`: our sgemm/sbgemm/int8 GEMM and every peer library present, case by
+ * case, each answer checked before it is timed, GFLOP/s (GOP/s for int8) and % of the
+ * measured peak.
  */
 import type { Native, NativeGemmCheck, NativeGemmKernel, NativeHandle } from "../native.js";
 import type { Progress } from "../progress.js";
 import { failedRecord, okRecord, unavailableRecord, type RecordId } from "../results/record.js";
 import type { Check, Env, ResultRecord } from "../results/schema.js";
-import { peakDerived, type DtypePeak, type PeakBook } from "../micro/peak-book.js";
+import { peakDerived, unitOf, type DtypePeak, type PeakBook } from "../micro/peak-book.js";
 import { sampleShares } from "../passes.js";
 import { median, relativeSpread, summarize } from "../stats.js";
 import type { GemmSuite } from "../suites.js";
 import { flops, type GemmCase, type GemmDtype } from "./cases.js";
 import { allPeerEnv, formatEnv, narrowerOverride, peerChoiceWarnings, peerVariants, runPeer, type PeerRunKind, type PeerVariant } from "./peers.js";
 import type { PeerJob } from "./peer-child.js";
-import { chooseGemm, type Blocking, type TuneCache, type TunedChoice, type TuneRequest } from "./tune.js";
+import { chooseGemm, int8AType, type Blocking, type TuneCache, type TunedChoice, type TuneRequest } from "./tune.js";
 
 export interface GemmContext {
   native: Native;
@@ -53,6 +54,7 @@ export interface GemmRow {
   run: PeerRunKind | null;
   /** The variables that configured it ("OPENBLAS_CORETYPE=Haswell"), null when none. */
   peerEnv: string | null;
+  /** GFLOP/s, or GOP/s for int8. */
   gflops: number | null;
   pctPeak: number | null;
   spread: number | null;
@@ -67,10 +69,11 @@ export interface GemmSummary {
 }
 
 const CHECK_METHOD = "sampled C entries vs a double-accumulated reference; bound (k+2)*2^-24 of sum|ab| (x2 for bf16), C not mostly zero";
+const INT8_CHECK_METHOD = "sampled C entries vs an int64 reference, every one equal; operands over the whole 8-bit range; C not mostly zero";
 
-function checkOf(c: NativeGemmCheck): Check {
+function checkOf(c: NativeGemmCheck, dtype: GemmDtype): Check {
   return {
-    method: CHECK_METHOD,
+    method: dtype === "int8" ? INT8_CHECK_METHOD : CHECK_METHOD,
     passed: c.passed,
     checked: c.checked,
     maxRelErr: c.maxRelErr,
@@ -83,6 +86,7 @@ function checkOf(c: NativeGemmCheck): Check {
 
 function failure(c: NativeGemmCheck): string {
   if (c.zeroFraction >= 0.5) return `C is ${(c.zeroFraction * 100).toFixed(0)} % zeros: the result proves nothing`;
+  if (c.bound === 0) return `wrong answer: C differs from the exact integer result by up to ${c.maxAbsErr}`;
   return `wrong answer: max relative error ${c.maxRelErr.toExponential(2)} exceeds the bound ${c.bound.toExponential(2)}`;
 }
 
@@ -101,7 +105,7 @@ function recordCase(
 ): GemmRow {
   if (!r.check.passed) {
     const reason = failure(r.check);
-    ctx.record(failedRecord(id, reason, checkOf(r.check)));
+    ctx.record(failedRecord(id, reason, checkOf(r.check, row.dtype)));
     return { ...row, gflops: null, pctPeak: null, spread: null, note: reason };
   }
   const work = flops(row.case);
@@ -120,7 +124,7 @@ function recordCase(
       },
     },
     gflops,
-    checkOf(r.check),
+    checkOf(r.check, row.dtype),
   );
   ctx.record(rec);
   return { ...row, gflops: rec.median, pctPeak, spread: relativeSpread(summarize(gflops)), note: null };
@@ -136,6 +140,14 @@ function describeError(err: unknown, c: GemmCase, dtype: GemmDtype): string {
 function baseParams(c: GemmCase, dtype: GemmDtype, threads: number, kernel: string, warm: boolean) {
   return { m: c.m, n: c.n, k: c.k, dtype, threads, kernel, set: c.set, shape: c.name, warm };
 }
+
+/**
+ * What an int8 case's operands are: A of the type this machine's default int8 kernel
+ * takes (uint8 for VPDPBUSD, int8 for SDOT and SMMLA), B int8, C int32, for every kernel
+ * and peer of the run. Derived, not a parameter: the case is "int8 GEMM" on every
+ * machine, each in its native signedness.
+ */
+const operandsOf = (aType: "u8" | "s8") => `${aType} x s8 -> s32`;
 
 async function measurePeaks(ctx: GemmContext, plan: GemmPlan, out: GemmSummary): Promise<Map<string, DtypePeak | null>> {
   const peaks = new Map<string, DtypePeak | null>();
@@ -163,13 +175,14 @@ function worseCheck(x: NativeGemmCheck, y: NativeGemmCheck): NativeGemmCheck {
  */
 async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, DtypePeak | null>, out: GemmSummary): Promise<void> {
   const kernels = ctx.native.gemmKernels();
+  const aType = int8AType(kernels);
   const pools = new Map<number, NativeHandle>();
   const pool = (t: number) => {
     if (!pools.has(t)) pools.set(t, ctx.native.gemmPool(ctx.cpus.slice(0, t)));
     return pools.get(t)!;
   };
   const shares = sampleShares(ctx.suite.samples, ctx.suite.passes);
-  type Slot = { id: RecordId; row: Omit<GemmRow, "gflops" | "pctPeak" | "spread" | "note">; kernel: number; blocking: Blocking; measured: Measured | null; done: boolean };
+  type Slot = { id: RecordId; row: Omit<GemmRow, "gflops" | "pctPeak" | "spread" | "note">; kernel: number; aType: "u8" | "s8" | undefined; blocking: Blocking; measured: Measured | null; done: boolean };
   const slots: Slot[] = [];
   const request: TuneRequest = ctx.tune?.request ?? { kernel: null, blocking: null, off: true };
   const tuneCtx = { native: ctx.native, kernels, request, cache: ctx.tune?.cache ?? null, progress: (m: string) => ctx.progress.update(m) };
@@ -182,16 +195,17 @@ async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, Dtyp
       }
       const k: NativeGemmKernel = choice.kernel;
       if (k.isa === "ref" && t === plan.threads[0]) {
-        ctx.warn(`gemm ${dtype}: this CPU has no ${dtype} matrix instructions, so armbench runs the portable reference kernel (${k.name}); expect a small fraction of peak.`);
+        ctx.warn(`gemm ${dtype}: this CPU has no ${dtype} ${dtype === "int8" ? "dot-product" : "matrix"} instructions, so armbench runs the portable reference kernel (${k.name}); expect a small fraction of peak.`);
       }
       const b = choice.blocking;
       ctx.tuned?.push({ dtype, threads: t, kernel: k.name, blocking: b, source: choice.source });
       for (const c of plan.cases) {
-        // The registry kernel, or what stands in for it at this shape (GEMV, narrow n).
-        const ran = ctx.native.gemmPath({ kernel: k.index, m: c.m, n: c.n, k: c.k, transA: 0, transB: 0 }) || k.name;
-        const derived = { passes: shares.length, blocking: `${b.mc},${b.kc},${b.nc}`, tuning: choice.source };
-        const id: RecordId = { suite: "gemm", name: "gemm", impl: "armbench", params: baseParams(c, dtype, t, ran, plan.warm), unit: "GFLOP/s", derived };
-        slots.push({ id, row: { case: c, dtype, threads: t, impl: "armbench", kernel: ran, run: null, peerEnv: null }, kernel: k.index, blocking: b, measured: null, done: false });
+        // The registry kernel, or what stands in for it at this shape (GEMV, narrow n); the
+        // int8 driver has no stand-ins.
+        const ran = (dtype !== "int8" && ctx.native.gemmPath({ kernel: k.index, m: c.m, n: c.n, k: c.k, transA: 0, transB: 0 })) || k.name;
+        const derived = { passes: shares.length, blocking: `${b.mc},${b.kc},${b.nc}`, tuning: choice.source, ...(dtype === "int8" ? { operands: operandsOf(aType) } : {}) };
+        const id: RecordId = { suite: "gemm", name: "gemm", impl: "armbench", params: baseParams(c, dtype, t, ran, plan.warm), unit: unitOf(dtype), derived };
+        slots.push({ id, row: { case: c, dtype, threads: t, impl: "armbench", kernel: ran, run: null, peerEnv: null }, kernel: k.index, aType: dtype === "int8" ? aType : undefined, blocking: b, measured: null, done: false });
       }
     }
   }
@@ -203,7 +217,7 @@ async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, Dtyp
       ctx.progress.update(`gemm: armbench ${dtype} ${c.name} (${c.m}x${c.n}x${c.k}), ${t} thread${t > 1 ? "s" : ""}${passText}`);
       try {
         const r = await ctx.native.gemmMeasure({
-          dtype, kernel: slot.kernel, blocking: slot.blocking, pool: pool(t), m: c.m, n: c.n, k: c.k, transA: 0, transB: 0,
+          dtype, kernel: slot.kernel, ...(slot.aType ? { aType: slot.aType } : {}), blocking: slot.blocking, pool: pool(t), m: c.m, n: c.n, k: c.k, transA: 0, transB: 0,
           warm: plan.warm ? 1 : 0, seed: ctx.suite.seed, samples, minSampleNs: ctx.suite.minSampleNs,
         });
         const check = slot.measured ? worseCheck(slot.measured.check, r.check) : r.check;
@@ -236,11 +250,13 @@ async function runOnePeer(
 ): Promise<PeerOutcome> {
   const jobs: { c: GemmCase; dtype: GemmDtype; threads: number }[] = [];
   for (const dtype of plan.dtypes) for (const c of plan.cases) for (const threads of plan.threads) jobs.push({ c, dtype, threads });
+  const aType = int8AType(ctx.native.gemmKernels());
   const job: PeerJob = {
     peer,
     ...(plan.peerPaths[peer] ? { path: plan.peerPaths[peer] } : {}),
     cases: jobs.map((j) => ({
       dtype: j.dtype,
+      ...(j.dtype === "int8" ? { aType } : {}),
       threads: j.threads,
       m: j.c.m,
       n: j.c.n,
@@ -280,8 +296,8 @@ async function runOnePeer(
     name: "gemm",
     impl: peer,
     params: { ...baseParams(j.c, j.dtype, j.threads, `${peer}:${variant || "?"}`, plan.warm), ...runParams },
-    unit: "GFLOP/s",
-    derived,
+    unit: unitOf(j.dtype),
+    derived: j.dtype === "int8" ? { ...derived, operands: operandsOf(aType) } : derived,
   });
   const rowBase = { impl: peer, run: pv.run, peerEnv: shown };
   const all: GemmCase = { set: "-", name: "(every case)", m: 0, n: 0, k: 0 };

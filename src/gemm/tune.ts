@@ -111,6 +111,11 @@ export function dtypeKernels(kernels: readonly NativeGemmKernel[], dtype: GemmDt
   return fast.length > 0 ? fast : ok;
 }
 
+/** The A type of this machine's int8 cases: that of our default int8 kernel, for every kernel and peer. */
+export function int8AType(kernels: readonly NativeGemmKernel[]): "u8" | "s8" {
+  return kernels.find((k) => k.dtype === "int8" && k.isDefault)?.aType ?? "s8";
+}
+
 /** --kernel NAME checked against this build: a name it lacks or that does not run here is one sentence. */
 export function forcedKernel(kernels: readonly NativeGemmKernel[], name: string): NativeGemmKernel {
   const k = kernels.find((x) => x.name === name);
@@ -170,7 +175,7 @@ export async function chooseGemm(ctx: TuneContext, dtype: GemmDtype, threads: nu
     for (const [i, c] of cands.entries()) {
       if (failed.has(i)) continue;
       ctx.progress(`gemm: tuning ${dtype} on ${threads} thread${threads > 1 ? "s" : ""}: ${c.kernel.name} mc=${c.blocking.mc} kc=${c.blocking.kc} nc=${c.blocking.nc} (${i + 1}/${cands.length}, round ${round + 1}/${TUNE_ROUNDS})`);
-      const r = await ctx.native.gemmMeasure({ dtype, kernel: c.kernel.index, blocking: c.blocking, pool, m: n, n, k: n, transA: 0, transB: 0, warm: 0, seed: 1, samples: TUNE_SAMPLES, minSampleNs: TUNE_MIN_SAMPLE_NS });
+      const r = await ctx.native.gemmMeasure({ dtype, kernel: c.kernel.index, ...(dtype === "int8" ? { aType: int8AType(ctx.kernels) } : {}), blocking: c.blocking, pool, m: n, n, k: n, transA: 0, transB: 0, warm: 0, seed: 1, samples: TUNE_SAMPLES, minSampleNs: TUNE_MIN_SAMPLE_NS });
       if (!r.check.passed) failed.add(i);
       else rates[i]!.push(...r.samples.map((s) => (work * s.calls) / s.ns));
     }

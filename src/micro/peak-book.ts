@@ -60,7 +60,8 @@ export interface PeakBookOptions {
 const CHECK = { method: "every accumulator lane exact after every run", passed: true };
 
 const key = (dtype: string, threads: number) => `${dtype}/${threads}`;
-const unitOf = (dtype: string) => (dtype === "int8" ? "GOP/s" : "GFLOP/s");
+/** What a dtype's rate counts: floating-point operations, or integer ones for int8. */
+export const unitOf = (dtype: string) => (dtype === "int8" ? "GOP/s" : "GFLOP/s");
 
 function formId(f: NativeFmaForm, threads: number): RecordId {
   return { suite: "micro", name: "micro.peak", impl: "armbench", params: { dtype: f.dtype, isa: f.isa, insn: f.insn, bits: f.bits, threads }, unit: unitOf(f.dtype) };

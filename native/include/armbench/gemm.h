@@ -14,7 +14,10 @@ extern "C" {
 
 typedef enum armbench_gemm_dtype {
   ARMBENCH_GEMM_F32 = 0,  /* fp32 A and B */
-  ARMBENCH_GEMM_BF16 = 1  /* bf16 A and B (uint16_t bit patterns), fp32 C */
+  ARMBENCH_GEMM_BF16 = 1, /* bf16 A and B (uint16_t bit patterns), fp32 C */
+  ARMBENCH_GEMM_INT8 = 2  /* 8-bit integer A (uint8 or int8) and B (int8), int32 C:
+                             armbench/igemm.h's kernels, for measurements and peers only;
+                             no kernel of this registry computes it */
 } armbench_gemm_dtype;
 
 /* One microkernel of the registry. */

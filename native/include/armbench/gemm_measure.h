@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "armbench/gemm.h"
+#include "armbench/igemm.h"
 #include "armbench/peers.h"
 
 #ifdef __cplusplus
@@ -15,7 +16,9 @@ extern "C" {
 
 typedef struct armbench_gemm_case {
   armbench_gemm_dtype dtype;
-  size_t kernel;       /* armbench kernel (registry index) when peer is NULL; must match dtype */
+  size_t kernel;       /* armbench kernel when peer is NULL: an index of the gemm registry (its
+                          dtype must match), or of the igemm registry for ARMBENCH_GEMM_INT8 */
+  armbench_igemm_a_type a_type; /* int8: what A holds (B is int8, C int32); unused otherwise */
   armbench_peer* peer; /* or a peer library that runs the same case */
   size_t m, n, k;
   int trans_a, trans_b;
@@ -25,8 +28,12 @@ typedef struct armbench_gemm_case {
   uint64_t min_sample_ns; /* each sample repeats the call until at least this long */
   armbench_gemm_blocking blocking; /* armbench kernels: all zero for the kernel's own blocking,
                                       else mc, kc and nc (each > 0; rounded as armbench_gemm does) */
+  /* int8: trans_a and trans_b must be 0 (armbench_igemm takes row-major A and B only), and
+   * k at most 65793, the depth at which no uint8 x int8 sum can leave int32. */
 } armbench_gemm_case;
 
+/* fp32/bf16: against a double-accumulated reference within a bound; int8: against an
+ * int64 reference, exactly (bound 0: every checked entry equal). */
 typedef struct armbench_gemm_check {
   size_t checked;        /* C entries compared with the reference */
   double max_abs_err;

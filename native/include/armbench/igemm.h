@@ -46,6 +46,10 @@ const char* armbench_igemm_kernel_unsupported(size_t i);
  * there is nothing better). */
 size_t armbench_igemm_default_kernel(void);
 
+/* Blocking for kernel i from this CPU's caches, as armbench_gemm_blocking_for does for
+ * the floating-point kernels (all zero for an unknown kernel). */
+void armbench_igemm_blocking_for(size_t kernel, armbench_gemm_blocking* out);
+
 typedef struct armbench_igemm_args {
   size_t kernel;                 /* registry index */
   armbench_igemm_a_type a_type;  /* what a holds */

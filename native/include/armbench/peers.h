@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "armbench/gemm.h"
+#include "armbench/igemm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,7 +30,7 @@ const char* armbench_peer_version(const armbench_peer* peer);
 const char* armbench_peer_variant(const armbench_peer* peer);
 
 /* NULL when the peer can run dtype; otherwise why not, e.g. "cblas_sbgemm missing:
- * this OpenBLAS was built without BFLOAT16". */
+ * this OpenBLAS was built without BFLOAT16" or "OpenBLAS's API has no int8 GEMM". */
 const char* armbench_peer_unsupported(const armbench_peer* peer, armbench_gemm_dtype dtype);
 
 /* Threads the peer may use for its next calls: 0 or -errno. */
@@ -38,6 +39,10 @@ int armbench_peer_set_threads(armbench_peer* peer, int threads);
 /* C = alpha op(A) op(B) + beta C through the peer; args->kernel and args->blocking are
  * ignored, dtype says what a and b hold. Returns 0, -ENOTSUP or -errno. */
 int armbench_peer_gemm(armbench_peer* peer, armbench_gemm_dtype dtype, const armbench_gemm_args* args);
+
+/* The int8 case (ARMBENCH_GEMM_INT8) through the peer, with armbench_igemm's argument
+ * block (args->kernel and args->blocking ignored). Returns 0, -ENOTSUP or -errno. */
+int armbench_peer_igemm(armbench_peer* peer, const armbench_igemm_args* args);
 
 #ifdef __cplusplus
 }

@@ -49,8 +49,22 @@ struct BPack {
   const int8_t* b;
   size_t ldb, k, n, kc, nc, nr, kr, kp;
   int8_t* data;
-  int32_t* colsums;
+  int32_t* colsums;  // nullptr: not wanted (A is not shifted and B is not kept)
 };
+
+// The widest panel any kernel has, and a row of zeros that long for B past k.
+constexpr size_t kMaxNr = 64;
+const int8_t kZeroRow[kMaxNr] = {};
+
+// One group of KR rows of B into its panel: column r's KR values side by side, then
+// zeros past nv. KR a constant so the compiler turns it into vector interleaves: the
+// byte loop with KR a variable took most of a call's time at m = 128.
+template <size_t KR>
+void pack_b_group(const int8_t* const* rows, size_t nv, size_t nr, int8_t* group) {
+  for (size_t r = 0; r < nv; ++r)
+    for (size_t t = 0; t < KR; ++t) group[r * KR + t] = rows[t][r];
+  memset(group + nv * KR, 0, (nr - nv) * KR);
+}
 
 void pack_b_panels(const BPack& P, size_t g0, size_t g1) {
   for (size_t g = g0; g < g1; ++g) {
@@ -64,19 +78,22 @@ void pack_b_panels(const BPack& P, size_t g0, size_t g1) {
       const size_t kcb = P.k - pc < P.kc ? P.k - pc : P.kc;
       const size_t kcp = round_up(kcb, P.kr);
       int8_t* dst = P.data + jc * P.kp + pc * np * P.nr + q * P.nr * kcp;
-      // Row by row of B (contiguous reads), each into its lane t of the kr-groups.
       for (size_t s = 0; s < kcp / P.kr; ++s) {
         int8_t* group = dst + s * P.nr * P.kr;
+        const int8_t* rows[8];
         for (size_t t = 0; t < P.kr; ++t) {
           const size_t p = s * P.kr + t;
-          const int8_t* row = p < kcb ? P.b + (pc + p) * P.ldb + col0 : nullptr;
-          const size_t have = row != nullptr ? nv : 0;
-          for (size_t r = 0; r < have; ++r) group[r * P.kr + t] = row[r];
-          for (size_t r = have; r < P.nr; ++r) group[r * P.kr + t] = 0;
+          rows[t] = p < kcb ? P.b + (pc + p) * P.ldb + col0 : kZeroRow;
+        }
+        switch (P.kr) {
+          case 2: pack_b_group<2>(rows, nv, P.nr, group); break;
+          case 4: pack_b_group<4>(rows, nv, P.nr, group); break;
+          case 8: pack_b_group<8>(rows, nv, P.nr, group); break;
         }
       }
     }
   }
+  if (P.colsums == nullptr) return;
   const size_t j0 = g0 * P.nr;
   const size_t j1 = g1 * P.nr < P.n ? g1 * P.nr : P.n;
   for (size_t j = j0; j < j1; ++j) P.colsums[j] = 0;
@@ -128,6 +145,7 @@ void pack_a_block(const uint8_t* a, size_t lda, size_t i0, size_t p0, size_t row
         case 2: pack_a_row<2>(src, depth, groups, mr * kr, flip, out); break;
         case 4: pack_a_row<4>(src, depth, groups, mr * kr, flip, out); break;
         case 8: pack_a_row<8>(src, depth, groups, mr * kr, flip, out); break;
+        case 64: pack_a_row<64>(src, depth, groups, mr * kr, flip, out); break;
         default:
           for (size_t p = 0; p < kcp; ++p)
             panel[(p / kr * mr + r) * kr + p % kr] = src != nullptr && p < depth ? static_cast<uint8_t>(src[p] ^ flip) : 0;
@@ -141,6 +159,7 @@ void pack_a_block(const uint8_t* a, size_t lda, size_t i0, size_t p0, size_t row
 struct Plan {
   const IUkernelInfo* k;
   size_t mr, nr, kr;
+  size_t kra;  // A's k interleave (a_kr)
   size_t m, n, kd;
   size_t mc, kc, nc;
   const uint8_t* a;
@@ -165,6 +184,7 @@ void run_thread(void* ctx, int tid, int) {
   const auto [m0, m1, tj] = thread_rows(t, P.tm, P.tn, P.m, P.mr);
   uint8_t* abuf = P.abufs + t * P.abuf_bytes;
   int32_t* tmp = P.tmps + t * P.tmp_elems;
+  if (P.k->enter != nullptr) P.k->enter();
 
   for (size_t jc = 0; jc < P.n; jc += P.nc) {
     const size_t ncb = P.n - jc < P.nc ? P.n - jc : P.nc;
@@ -174,12 +194,13 @@ void run_thread(void* ctx, int tid, int) {
     for (size_t pc = 0; pc < P.kd; pc += P.kc) {
       const size_t kcb = P.kd - pc < P.kc ? P.kd - pc : P.kc;
       const size_t kcp = round_up(kcb, P.kr);
+      const size_t kca = round_up(kcb, P.kra);  // depth of an A panel
       const int8_t* bb = P.bpacked + jc * P.kp + pc * np * P.nr;
       const int accumulate = pc == 0 ? P.beta : 1;
       const int32_t* comp = pc == 0 ? P.comp : nullptr;
       for (size_t ic = m0; ic < m1; ic += P.mc) {
         const size_t mcb = m1 - ic < P.mc ? m1 - ic : P.mc;
-        pack_a_block(P.a, P.lda, ic, pc, mcb, kcb, P.mr, P.kr, P.flip, abuf);
+        pack_a_block(P.a, P.lda, ic, pc, mcb, kcb, P.mr, P.kra, P.flip, abuf);
         for (size_t jp = jp0; jp < jp1; ++jp) {
           const size_t j = jp * P.nr;
           const size_t nv = ncb - j < P.nr ? ncb - j : P.nr;
@@ -187,7 +208,7 @@ void run_thread(void* ctx, int tid, int) {
           const int32_t* bias = comp != nullptr ? comp + jc + j : nullptr;
           for (size_t i = 0; i < mcb; i += P.mr) {
             const size_t mv = mcb - i < P.mr ? mcb - i : P.mr;
-            const uint8_t* ap = abuf + i * kcp;
+            const uint8_t* ap = abuf + i * kca;
             int32_t* c = P.c + (ic + i) * P.ldc + jc + j;
             if (mv == P.mr && nv == P.nr) {
               P.k->run(kcp, ap, bp, c, P.ldc, accumulate, bias);
@@ -207,6 +228,7 @@ void run_thread(void* ctx, int tid, int) {
       }
     }
   }
+  if (P.k->leave != nullptr) P.k->leave();
 }
 
 // ---------------------------------------------------------------- checks
@@ -216,11 +238,13 @@ void run_thread(void* ctx, int tid, int) {
 bool normalize_blocking(const IUkernelInfo& k, const armbench_gemm_blocking* in, size_t n, size_t kd,
                         armbench_gemm_blocking* out) {
   const size_t mr = k.pub.mr, nr = k.pub.nr, kr = k.pub.kr;
-  armbench_gemm_blocking b = in ? *in : blocking_for_tile(mr, nr, kr, 1, false);
+  // Both interleaves are powers of two: the larger is a multiple of the other.
+  const size_t kmax = kr > a_kr(k) ? kr : a_kr(k);
+  armbench_gemm_blocking b = in ? *in : blocking_for_tile(mr, nr, kmax, 1, a_kr(k) > kr);
   if (b.mc == 0 || b.kc == 0 || b.nc == 0) return false;
   if (b.mc > SIZE_MAX / 2 || b.kc > SIZE_MAX / 2 || b.nc > SIZE_MAX / 2) return false;
   b.mc = round_up(b.mc, mr);
-  b.kc = round_up(b.kc, kr);
+  b.kc = round_up(b.kc, kmax);
   b.nc = round_up(b.nc, nr);
   if (kd > 0 && b.kc > round_up(kd, kr)) b.kc = round_up(kd, kr);
   if (n > 0 && b.nc > round_up(n, nr)) b.nc = round_up(n, nr);
@@ -270,6 +294,7 @@ int prepare(armbench_gemm_pool* pool, const armbench_igemm_args* args, const IUk
   P.mr = info.pub.mr;
   P.nr = info.pub.nr;
   P.kr = info.pub.kr;
+  P.kra = a_kr(info);
   P.m = args->m;
   P.n = args->n;
   P.kd = args->k;
@@ -291,7 +316,7 @@ int prepare(armbench_gemm_pool* pool, const armbench_igemm_args* args, const IUk
   const size_t np = round_up(args->n, P.nr);
   const size_t sbytes = round_up(np * sizeof(int32_t), 64);
   const size_t tbytes = round_up(P.mr * P.nr * sizeof(int32_t), 64);
-  if (!mul_ok(P.mc, P.kc, &abytes)) return -ENOMEM;
+  if (!mul_ok(P.mc, round_up(P.kc, P.kra), &abytes)) return -ENOMEM;
   abytes = round_up(abytes, 64);
   bbytes = round_up(bbytes, 4096);
   if (!mul_ok(abytes + tbytes, T, &total) || total > SIZE_MAX - bbytes - 2 * sbytes) return -ENOMEM;
@@ -333,6 +358,13 @@ void run_packed(armbench_gemm_pool* pool, Run* run, const int8_t* bpacked, const
 
 using namespace armbench::gemm;
 
+extern "C" void armbench_igemm_blocking_for(size_t kernel, armbench_gemm_blocking* out) {
+  if (out == nullptr) return;
+  const IUkernelInfo* info = ikernel_info(kernel);
+  // n and k 0: no problem to clamp to, the kernel's own blocking.
+  if (info == nullptr || !normalize_blocking(*info, nullptr, 0, 0, out)) *out = armbench_gemm_blocking{0, 0, 0};
+}
+
 extern "C" int armbench_igemm(armbench_gemm_pool* pool, const armbench_igemm_args* args) {
   if (args == nullptr) return -EINVAL;
   const IUkernelInfo* info = ikernel_info(args->kernel);
@@ -356,7 +388,9 @@ extern "C" int armbench_igemm(armbench_gemm_pool* pool, const armbench_igemm_arg
   if (rc != 0) return rc;
   int8_t* bpacked = reinterpret_cast<int8_t*>(run.scratch);
   int32_t* colsums = reinterpret_cast<int32_t*>(run.scratch + round_up(bbytes, 4096));
-  BPack bp{args->b, args->ldb, args->k, args->n, blk.kc, blk.nc, nr, info->pub.kr, kp, bpacked, colsums};
+  // The column sums only serve the compensation of a shifted A here.
+  const bool shifted = args->a_type != info->pub.a_native;
+  BPack bp{args->b, args->ldb, args->k, args->n, blk.kc, blk.nc, nr, info->pub.kr, kp, bpacked, shifted ? colsums : nullptr};
   armbench::runtime::pool_run(pool, pack_b_task, &bp);
   run_packed(pool, &run, bpacked, colsums, bbytes);
   return 0;

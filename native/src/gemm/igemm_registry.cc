@@ -17,16 +17,24 @@ struct IRegistry {
 const IRegistry& iregistry() {
   static const IRegistry r = [] {
     IRegistry out{};
-    const IUkernelInfo* all[] = {ukernel_s8_ref(), ukernel_s8_avx2(), ukernel_u8s8_avx512vnni(), ukernel_s8_sdot(),
-                                 ukernel_s8_smmla()};
+    const IUkernelInfo* all[] = {ukernel_s8_ref(),   ukernel_s8_avx2(),  ukernel_u8s8_avx512vnni(),
+                                 ukernel_u8s8_amx(), ukernel_s8_sdot(),  ukernel_s8_smmla()};
     for (const IUkernelInfo* k : all) {
       if (k == nullptr) continue;
+      bool amx = false;
       for (unsigned i = 0; i < k->n_requires; ++i) {
         if (!armbench_cpu_has(k->requires[i])) {
           out.reasons[out.count] = std::string("needs ") + armbench_feature_name(k->requires[i]);
           break;
         }
+        amx = amx || k->requires[i] == ARMBENCH_FEATURE_AMX_TILE;
       }
+      // An AMX kernel the CPU can run also needs the process's tile state, asked for once.
+      const char* refused = amx && out.reasons[out.count].empty() ? armbench_amx_tile_permission() : nullptr;
+      if (refused != nullptr) out.reasons[out.count] = refused;
+      // The driver packs B for these interleaves and widths only (igemm_driver.cc).
+      const unsigned kr = k->pub.kr;
+      if ((kr != 2 && kr != 4 && kr != 8) || k->pub.nr > 64) out.reasons[out.count] = "a panel shape the driver cannot pack";
       out.kernels[out.count++] = k;
     }
     return out;

@@ -22,7 +22,8 @@ namespace gemm {
 //   b[(q * nr + j) * kr + t] = B(q * kr + t, j)   for q < kc / kr, j < nr, t < kr
 // A already holds the kernel's own type (a_native: the driver shifted it by 128 when
 // the caller's differs); B is int8; kc is a multiple of kr, B is zero past k and past
-// n, so whatever pads A is multiplied by zero. Kernels handle full tiles only.
+// n, so whatever pads A is multiplied by zero. Kernels handle full tiles only. A kernel
+// may ask for another interleave of A (IUkernelInfo::a_kr), as in gemm_ukernel.h.
 typedef void (*IUkernel)(size_t kc, const void* a, const void* b, int32_t* c, size_t ldc, int accumulate,
                          const int32_t* bias);
 
@@ -33,7 +34,18 @@ struct IUkernelInfo {
   IUkernel run;
   // Preference among supported kernels: the default is the highest.
   int rank;
+  // 0: A panels as above. Otherwise A's k interleave: a[(q * mr + i) * a_kr + t] =
+  // A(i, q * a_kr + t) for q < round_up(kc, a_kr) / a_kr, zero past kc (a matrix unit
+  // that wants whole rows of A, as AMX does).
+  unsigned a_kr = 0;
+  // Called by each thread before its first tile of a GEMM and after its last (nullptr:
+  // nothing to do): state the kernel keeps across calls on the thread, as AMX's tile
+  // configuration, is set up once instead of per tile.
+  void (*enter)() = nullptr;
+  void (*leave)() = nullptr;
 };
+
+inline unsigned a_kr(const IUkernelInfo& k) { return k.a_kr != 0 ? k.a_kr : k.pub.kr; }
 
 // One getter per kernel file; nullptr when the file was built for another
 // architecture. A kernel the CPU cannot run is still returned (listed as unsupported
@@ -41,6 +53,7 @@ struct IUkernelInfo {
 const IUkernelInfo* ukernel_s8_ref();
 const IUkernelInfo* ukernel_s8_avx2();
 const IUkernelInfo* ukernel_u8s8_avx512vnni();
+const IUkernelInfo* ukernel_u8s8_amx();
 const IUkernelInfo* ukernel_s8_sdot();
 const IUkernelInfo* ukernel_s8_smmla();
 

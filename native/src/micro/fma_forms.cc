@@ -125,6 +125,10 @@ const FormDef kDefs[] = {
     {"amx.tdpbf16ps", "amx_bf16", "tdpbf16ps", "bf16", 8192, 256, 6, {F(AMX_TILE), F(AMX_BF16)},
      2, AccType::F32, 32, kBf16One, kBf16One, kBf16One, FullKind::Negate,
      {kTdpbf16psTile, nullptr}},
+    // C (16 x 16 int32) += A (16 x 64 uint8) * B (64 x 16 int8): 32768 OP = 512 per 128
+    // bits of C; each C element gains 64 products of 1 * 1.
+    {"amx.tdpbusd", "amx_int8", "tdpbusd", "int8", 8192, 512, 6, {F(AMX_TILE), F(AMX_INT8)}, 2,
+     AccType::I32, 64, kI8One, kI8One, kI8One, FullKind::Negate, {kTdpbusdTile, nullptr}},
 };
 #undef F
 #elif defined(__aarch64__)

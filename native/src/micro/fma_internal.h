@@ -156,6 +156,7 @@ extern const FmaKernel kVpdpbusdZmm[2][30];
 extern const FmaKernel kVpdpbusdYmm[2][14];
 // fma_probe_amx.cc: accumulation chains only (no FULL row, see there).
 extern const FmaKernel kTdpbf16psTile[6];
+extern const FmaKernel kTdpbusdTile[6];
 }  // namespace micro
 }  // namespace armbench
 

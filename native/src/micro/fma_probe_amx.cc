@@ -1,22 +1,25 @@
-// AMX-BF16 kernels: tdpbf16ps on full tiles. One instruction adds to a 16 x 16 fp32
-// tile C the product of a 16 x 32 bf16 tile A and a 32 x 16 bf16 tile B (stored as 16
-// rows of 16 bf16 pairs): 16 * 16 * 32 multiply-adds, 16384 FLOP. Accumulators tmm0..5,
-// A in tmm6, B in tmm7; every tile is 16 rows of 64 bytes, one 1 KiB image each in the
-// FmaKernel buffers (acc_in / acc_out: k images; mul_in: A, then B; rows 64 bytes apart).
+// AMX kernels on full tiles. tdpbf16ps (AMX-BF16) adds to a 16 x 16 fp32 tile C the
+// product of a 16 x 32 bf16 tile A and a 32 x 16 bf16 tile B (stored as 16 rows of 16
+// bf16 pairs): 16 * 16 * 32 multiply-adds, 16384 FLOP. tdpbusd (AMX-INT8) adds to a
+// 16 x 16 int32 tile C the product of a 16 x 64 uint8 tile A and a 64 x 16 int8 tile B
+// (16 rows of 16 byte quads): 16 * 16 * 64 multiply-adds, 32768 OP. Accumulators
+// tmm0..5, A in tmm6, B in tmm7; every tile is 16 rows of 64 bytes, one 1 KiB image each
+// in the FmaKernel buffers (acc_in / acc_out: k images; mul_in: A, then B; rows 64
+// bytes apart).
 //
-// Compiled with -mamx-tile -mamx-bf16; entered only after detection reports amx_tile
-// and amx_bf16 (cpuid, XCR0 tile bits) and Linux has granted this process tile data
+// Compiled with -mamx-tile -mamx-bf16 -mamx-int8; entered only after detection reports
+// amx_tile and amx_bf16 or amx_int8 (cpuid, XCR0 tile bits) and Linux has granted this
+// process tile data
 // (arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), fma_forms.cc): without that
 // grant the first tile instruction faults.
 //
 // Accumulation chains only, no FULL row: tdpbf16ps multiplies bf16 tiles and writes an
-// fp32 tile, and no tile instruction converts one into the other, so the accumulator
-// cannot feed a multiplicand; feeding its raw bits back (tmm0 as A) would also break
+// fp32 tile (tdpbusd bytes into int32), and no tile instruction converts one into the
+// other, so the accumulator cannot feed a multiplicand; feeding its raw bits back (tmm0 as A) would also break
 // the A/B/C register separation the instruction requires (#UD when they overlap).
 //
-// NOT YET EXECUTED ON AMX HARDWARE: written and checked against the Intel SDM and the
-// disassembly only (no AMX machine or emulator was available). The registry's exact
-// accumulator checks are the test that it is right, on the first machine that has AMX.
+// Both pass the registry's exact accumulator checks on an AMX machine (a Xeon KVM guest
+// with amx_tile, amx_bf16 and amx_int8, test_fma_probe).
 //
 // One asm block per kernel, like every other form (fma_internal.h), rather than GCC's
 // AMX intrinsics: those are asm statements too, but GCC 12's _tile_loadconfig declares
@@ -35,8 +38,8 @@ namespace {
 // "Intel AMX"): byte 0 palette, byte 1 start_row, bytes 2..15 reserved (zero), bytes
 // 16..47 bytes per row of tmm0..15, bytes 48..63 rows of tmm0..15. Palette 1 has eight
 // tiles of at most 16 rows x 64 bytes; entries 8..15 must stay zero. All eight tiles are
-// full (16 x 64), which also meets tdpbf16ps's shape rules: C rows = A rows (16),
-// C bytes per row = B bytes per row (64), A bytes per row = 4 * B rows (64 = 4 * 16).
+// full (16 x 64), which also meets the shape rules of both instructions: C rows = A rows
+// (16), C bytes per row = B bytes per row (64), A bytes per row = 4 * B rows (64 = 4 * 16).
 struct alignas(64) TileConfig {
   uint8_t palette_id;
   uint8_t start_row;
@@ -51,8 +54,9 @@ constexpr TileConfig kTileConfig = {1, 0, {}, {64, 64, 64, 64, 64, 64, 64, 64}, 
 // Row stride of every tile image, the index register of tileloadd / tilestored.
 constexpr uint64_t kRowBytes = 64;
 
-// AT&T operand order: tdpbf16ps B, A, C (Intel: tdpbf16ps C, A, B).
+// AT&T operand order: tdpbf16ps B, A, C (Intel: tdpbf16ps C, A, B); tdpbusd alike.
 #define AMX_TDPBF16PS(i) "tdpbf16ps %%tmm7, %%tmm6, %%tmm" #i "\n\t"
+#define AMX_TDPBUSD(i) "tdpbusd %%tmm7, %%tmm6, %%tmm" #i "\n\t"
 #define AMX_LD(i) "tileloadd " #i "*1024(%[ain],%[stride],1), %%tmm" #i "\n\t"
 #define AMX_ST(i) "tilestored %%tmm" #i ", " #i "*1024(%[aout],%[stride],1)\n\t"
 #define AMX_MUL "tileloadd (%[min],%[stride],1), %%tmm6\n\ttileloadd 1024(%[min],%[stride],1), %%tmm7\n\t"
@@ -61,13 +65,13 @@ constexpr uint64_t kRowBytes = 64;
 // tile state released last (tilerelease puts it back to its init state, so context
 // switches and signal frames of this thread stop carrying 8 KiB of tiles). GCC has no
 // tile registers to clobber: it never allocates them.
-#define AMX_KERNEL(NAME, UNUSED, K)                                                      \
+#define AMX_KERNEL(NAME, INSN, K)                                                        \
   void NAME##_##K(uint64_t iters, const void* ain, const void* min, void* aout) {          \
     __asm__ volatile("ldtilecfg %[cfg]\n\t" AMX_MUL ARMBENCH_REP##K(AMX_LD)                \
-                         ARMBENCH_REP##K(AMX_TDPBF16PS)                                    \
+                         ARMBENCH_REP##K(INSN)                                             \
                      ".p2align 5\n"                                                       \
                      "1:\n\t"                                                             \
-                     ".rept %c[u]\n\t" ARMBENCH_REP##K(AMX_TDPBF16PS) ".endr\n\t"          \
+                     ".rept %c[u]\n\t" ARMBENCH_REP##K(INSN) ".endr\n\t"                  \
                      "dec %[n]\n\t"                                                       \
                      "jnz 1b\n\t" ARMBENCH_REP##K(AMX_ST) "tilerelease"                    \
                      : [n] "+r"(iters)                                                    \
@@ -77,11 +81,13 @@ constexpr uint64_t kRowBytes = 64;
                      : "memory", "cc");                                                   \
   }
 
-ARMBENCH_FOR_K6(AMX_KERNEL, amx_tdpbf16ps, _)
+ARMBENCH_FOR_K6(AMX_KERNEL, amx_tdpbf16ps, AMX_TDPBF16PS)
+ARMBENCH_FOR_K6(AMX_KERNEL, amx_tdpbusd, AMX_TDPBUSD)
 
 }  // namespace
 
 const FmaKernel kTdpbf16psTile[6] = {ARMBENCH_FOR_K6(ARMBENCH_FMA_KPTR, amx_tdpbf16ps, _)};
+const FmaKernel kTdpbusdTile[6] = {ARMBENCH_FOR_K6(ARMBENCH_FMA_KPTR, amx_tdpbusd, _)};
 
 }  // namespace micro
 }  // namespace armbench

@@ -53,6 +53,7 @@ class BlisPeer final : public armbench_peer {
   bool int64 = true;
 
   const char* unsupported(armbench_gemm_dtype dtype) const override {
+    if (dtype == ARMBENCH_GEMM_INT8) return "BLIS has no int8 GEMM";
     return dtype == ARMBENCH_GEMM_BF16 ? "BLIS has no bf16 GEMM" : nullptr;
   }
 

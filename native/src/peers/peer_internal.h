@@ -6,6 +6,7 @@
 #ifndef ARMBENCH_PEERS_PEER_INTERNAL_H
 #define ARMBENCH_PEERS_PEER_INTERNAL_H
 
+#include <errno.h>
 #include <stddef.h>
 
 #include <memory>
@@ -22,6 +23,8 @@ struct armbench_peer {
   virtual int set_threads(int threads) = 0;
   // Arguments already checked (sizes, strides, pointers) and m, n, k all > 0.
   virtual int gemm(armbench_gemm_dtype dtype, const armbench_gemm_args& args) = 0;
+  // The same for int8; only a peer whose unsupported(ARMBENCH_GEMM_INT8) is NULL is called.
+  virtual int igemm(const armbench_igemm_args&) { return -ENOTSUP; }
 
   std::string name;     // "openblas", "blis", "onednn"
   std::string library;  // the file dlopen loaded

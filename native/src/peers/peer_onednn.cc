@@ -1,7 +1,9 @@
-// oneDNN through its C API: dnnl_sgemm (row-major, 'N'/'T') for fp32, and for bf16 a
-// matmul primitive over plain strided memory (A m x k bf16, B k x n bf16, C m x n f32),
-// built once per shape, strides, alpha, beta and thread count and kept in a small
-// primitive cache (as PyTorch does), so repeated calls only swap data pointers.
+// oneDNN through its C API: dnnl_sgemm (row-major, 'N'/'T') for fp32, and for bf16 and
+// int8 a matmul primitive over plain strided memory (A m x k bf16, B k x n bf16, C m x n
+// f32; or A u8/s8, B s8, C s32), built once per data types, shape, strides, alpha, beta
+// and thread count and kept in a small primitive cache (as PyTorch does), so repeated
+// calls only swap data pointers. The int8 matmul is the primitive oneDNN's own int8
+// inference uses (dnnl_gemm_u8s8s32 is an older GEMM-only entry point).
 //
 // oneDNN 2.x and 3.x differ in how descriptors are made, and both are supported, chosen
 // by which symbols the library exports:
@@ -43,7 +45,7 @@ namespace {
 // ---- these values unless noted).
 using Status = int;  // dnnl_status_t
 constexpr Status kSuccess = 0, kOutOfMemory = 1, kInvalidArguments = 2, kUnimplemented = 3;
-constexpr int kDataBf16 = 2, kDataF32 = 3;  // dnnl_data_type_t
+constexpr int kDataBf16 = 2, kDataF32 = 3, kDataS32 = 4, kDataS8 = 5, kDataU8 = 6;  // dnnl_data_type_t
 constexpr int kEngineCpu = 1;               // dnnl_engine_kind_t dnnl_cpu
 constexpr unsigned kStreamDefaultFlags = 1; // dnnl_stream_default_flags (in order)
 constexpr int kArgSrc = 1, kArgDst = 17, kArgWeights = 33;  // DNNL_ARG_*
@@ -172,15 +174,27 @@ struct Api {
 };
 
 struct Key {
+  int dt_a, dt_b, dt_c;  // dnnl_data_type_t of A, B and C
   size_t m, n, k, lda, ldb, ldc;
   int trans_a, trans_b, threads;
   uint32_t alpha_bits, beta_bits;
   bool operator==(const Key& o) const {
-    return m == o.m && n == o.n && k == o.k && lda == o.lda && ldb == o.ldb && ldc == o.ldc &&
-           trans_a == o.trans_a && trans_b == o.trans_b && threads == o.threads && alpha_bits == o.alpha_bits &&
-           beta_bits == o.beta_bits;
+    return dt_a == o.dt_a && dt_b == o.dt_b && dt_c == o.dt_c && m == o.m && n == o.n && k == o.k &&
+           lda == o.lda && ldb == o.ldb && ldc == o.ldc && trans_a == o.trans_a && trans_b == o.trans_b &&
+           threads == o.threads && alpha_bits == o.alpha_bits && beta_bits == o.beta_bits;
   }
 };
+
+const char* data_type_name(int dt) {
+  switch (dt) {
+    case kDataBf16: return "bf16";
+    case kDataF32: return "f32";
+    case kDataS32: return "s32";
+    case kDataS8: return "s8";
+    case kDataU8: return "u8";
+    default: return "?";
+  }
+}
 
 struct Entry {
   Key key;
@@ -204,7 +218,7 @@ class OnednnPeer final : public armbench_peer {
   int major = 0;
   unsigned cpu_runtime = 0;
   int threads = 1;
-  std::string no_matmul;  // why bf16 cannot run: a missing symbol; "" when the API is there
+  std::string no_matmul;  // why bf16 and int8 cannot run: a missing symbol; "" when the API is there
 
   ~OnednnPeer() override {
     for (Entry& e : cache_) destroy(e);
@@ -213,19 +227,26 @@ class OnednnPeer final : public armbench_peer {
   }
 
   const char* unsupported(armbench_gemm_dtype dtype) const override {
-    if (dtype != ARMBENCH_GEMM_BF16) return nullptr;
+    if (dtype == ARMBENCH_GEMM_F32) return nullptr;
     if (!no_matmul.empty()) return no_matmul.c_str();
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!probed_) {
-      probed_ = true;
-      // A small bf16 matmul tells whether this build has a bf16 implementation for
-      // this CPU (oneDNN needs AVX-512 at least for bf16 on x86).
-      Key key = {16, 16, 16, 16, 16, 16, 0, 0, threads, bits(1.0f), bits(0.0f)};
-      Entry* e = nullptr;
+    const int i = dtype == ARMBENCH_GEMM_BF16 ? 0 : 1;
+    if (!probed_[i]) {
+      probed_[i] = true;
+      // A small matmul tells whether this build has an implementation for this CPU
+      // (oneDNN needs AVX-512 at least for bf16 on x86). int8 runs when either type
+      // of A does; a case with the other one fails when its primitive is built.
       std::string why;
-      if (const_cast<OnednnPeer*>(this)->lookup(key, &e, &why) != 0) probe_failure_ = why;
+      for (int dt_a : i == 0 ? std::vector<int>{kDataBf16} : std::vector<int>{kDataU8, kDataS8}) {
+        Key key = {dt_a, i == 0 ? kDataBf16 : kDataS8, i == 0 ? kDataF32 : kDataS32, 16, 16, 16, 16, 16, 16, 0, 0,
+                   threads, bits(1.0f), bits(0.0f)};
+        Entry* e = nullptr;
+        why.clear();
+        if (const_cast<OnednnPeer*>(this)->lookup(key, &e, &why) == 0) break;
+      }
+      probe_failure_[i] = why;
     }
-    return probe_failure_.empty() ? nullptr : probe_failure_.c_str();
+    return probe_failure_[i].empty() ? nullptr : probe_failure_[i].c_str();
   }
 
   int set_threads(int n) override {
@@ -250,16 +271,29 @@ class OnednnPeer final : public armbench_peer {
                                 static_cast<int64_t>(a.ldc)));
     }
     if (a.alpha != 1.0f && api.output_scales == nullptr) return -ENOTSUP;  // 3.x: see the top
-    Key key = {a.m, a.n, a.k, a.lda, a.ldb, a.ldc, a.trans_a ? 1 : 0, a.trans_b ? 1 : 0, threads, bits(a.alpha),
-               bits(a.beta)};
+    Key key = {kDataBf16, kDataBf16, kDataF32, a.m, a.n, a.k, a.lda, a.ldb, a.ldc, a.trans_a ? 1 : 0,
+               a.trans_b ? 1 : 0, threads, bits(a.alpha), bits(a.beta)};
+    return matmul(key, a.a, a.b, a.c);
+  }
+
+  int igemm(const armbench_igemm_args& a) override {
+    if (api.omp_set_num_threads != nullptr) api.omp_set_num_threads(threads);
+    Key key = {a.a_type == ARMBENCH_IGEMM_A_U8 ? kDataU8 : kDataS8, kDataS8, kDataS32, a.m, a.n, a.k, a.lda, a.ldb,
+               a.ldc, 0, 0, threads, bits(1.0f), bits(a.beta == 1 ? 1.0f : 0.0f)};
+    return matmul(key, a.a, a.b, a.c);
+  }
+
+ private:
+  // Runs the cached matmul primitive for key on these pointers.
+  int matmul(const Key& key, const void* a, const void* b, void* c) {
     std::lock_guard<std::mutex> lock(mutex_);
     Entry* e = nullptr;
     std::string why;
     int rc = lookup(key, &e, &why);
     if (rc != 0) return rc;
-    Status s = api.set_data_handle(e->mem_a, const_cast<void*>(a.a));
-    if (s == kSuccess) s = api.set_data_handle(e->mem_b, const_cast<void*>(a.b));
-    if (s == kSuccess) s = api.set_data_handle(e->mem_c, a.c);
+    Status s = api.set_data_handle(e->mem_a, const_cast<void*>(a));
+    if (s == kSuccess) s = api.set_data_handle(e->mem_b, const_cast<void*>(b));
+    if (s == kSuccess) s = api.set_data_handle(e->mem_c, c);
     if (s != kSuccess) return to_errno(s);
     const ExecArg args[3] = {{kArgSrc, e->mem_a}, {kArgWeights, e->mem_b}, {kArgDst, e->mem_c}};
     s = api.execute(e->primitive, stream_, 3, args);
@@ -267,7 +301,6 @@ class OnednnPeer final : public armbench_peer {
     return to_errno(s);
   }
 
- private:
   void destroy(Entry& e) {
     if (e.primitive != nullptr) api.primitive_destroy(e.primitive);
     if (e.mem_a != nullptr) api.memory_destroy(e.mem_a);
@@ -335,14 +368,14 @@ class OnednnPeer final : public armbench_peer {
     if (api.md_init != nullptr) {
       buffer.assign((3 * kMemoryDescBytes + kMatmulDescBytes) / sizeof(uint64_t), 0);
       unsigned char* base = reinterpret_cast<unsigned char*>(buffer.data());
-      s = api.md_init(base, 2, dims_a, kDataBf16, strides_a);
-      if (s == kSuccess) s = api.md_init(base + kMemoryDescBytes, 2, dims_b, kDataBf16, strides_b);
-      if (s == kSuccess) s = api.md_init(base + 2 * kMemoryDescBytes, 2, dims_c, kDataF32, strides_c);
+      s = api.md_init(base, 2, dims_a, k.dt_a, strides_a);
+      if (s == kSuccess) s = api.md_init(base + kMemoryDescBytes, 2, dims_b, k.dt_b, strides_b);
+      if (s == kSuccess) s = api.md_init(base + 2 * kMemoryDescBytes, 2, dims_c, k.dt_c, strides_c);
       for (int i = 0; i < 3; ++i) md[i] = base + i * kMemoryDescBytes;
     } else {
-      s = api.md_create(&md3[0], 2, dims_a, kDataBf16, strides_a);
-      if (s == kSuccess) s = api.md_create(&md3[1], 2, dims_b, kDataBf16, strides_b);
-      if (s == kSuccess) s = api.md_create(&md3[2], 2, dims_c, kDataF32, strides_c);
+      s = api.md_create(&md3[0], 2, dims_a, k.dt_a, strides_a);
+      if (s == kSuccess) s = api.md_create(&md3[1], 2, dims_b, k.dt_b, strides_b);
+      if (s == kSuccess) s = api.md_create(&md3[2], 2, dims_c, k.dt_c, strides_c);
       for (int i = 0; i < 3; ++i) md[i] = md3[i];
     }
     if (s == kSuccess && (alpha != 1.0f || beta != 0.0f)) {
@@ -385,7 +418,8 @@ class OnednnPeer final : public armbench_peer {
       if (h != nullptr) api.md_destroy(h);
     }
     if (s != kSuccess) {
-      *why = std::string("oneDNN ") + version + " cannot build a bf16 matmul (" + step + ": " + status_name(s) +
+      *why = std::string("oneDNN ") + version + " cannot build a " + data_type_name(k.dt_a) + " x " +
+             data_type_name(k.dt_b) + " -> " + data_type_name(k.dt_c) + " matmul (" + step + ": " + status_name(s) +
              ") on this CPU (isa " + variant + ")";
       return to_errno(s);
     }
@@ -393,8 +427,8 @@ class OnednnPeer final : public armbench_peer {
   }
 
   mutable std::mutex mutex_;
-  mutable bool probed_ = false;
-  mutable std::string probe_failure_;
+  mutable bool probed_[2] = {false, false};       // bf16, int8
+  mutable std::string probe_failure_[2];
   void* engine_ = nullptr;
   void* stream_ = nullptr;
   std::vector<Entry> cache_;
@@ -459,7 +493,7 @@ int bind_onednn(void* handle, const char* file, std::unique_ptr<armbench_peer>* 
 
   std::string gap;
   bind_matmul(handle, file, &api, &gap);
-  if (!gap.empty()) peer->no_matmul = "bf16 matmul unavailable: " + gap;
+  if (!gap.empty()) peer->no_matmul = "matmul (bf16, int8) unavailable: " + gap;
   *out = std::move(peer);
   return 0;
 }

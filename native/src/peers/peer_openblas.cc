@@ -38,6 +38,7 @@ class OpenblasPeer final : public armbench_peer {
   SetThreadsFn set_num_threads = nullptr;
 
   const char* unsupported(armbench_gemm_dtype dtype) const override {
+    if (dtype == ARMBENCH_GEMM_INT8) return "OpenBLAS's API has no int8 GEMM";
     if (dtype == ARMBENCH_GEMM_BF16 && sbgemm == nullptr) {
       return "cblas_sbgemm missing: this OpenBLAS was built without BFLOAT16";
     }

@@ -192,7 +192,7 @@ const char* armbench_peer_variant(const armbench_peer* peer) { return peer != nu
 
 const char* armbench_peer_unsupported(const armbench_peer* peer, armbench_gemm_dtype dtype) {
   if (peer == nullptr) return "no peer";
-  if (dtype != ARMBENCH_GEMM_F32 && dtype != ARMBENCH_GEMM_BF16) return "unknown dtype";
+  if (dtype != ARMBENCH_GEMM_F32 && dtype != ARMBENCH_GEMM_BF16 && dtype != ARMBENCH_GEMM_INT8) return "unknown dtype";
   return peer->unsupported(dtype);
 }
 
@@ -219,6 +219,31 @@ int armbench_peer_gemm(armbench_peer* peer, armbench_gemm_dtype dtype, const arm
   }
   try {
     return peer->gemm(dtype, a);
+  } catch (const std::bad_alloc&) {
+    return -ENOMEM;
+  }
+}
+
+int armbench_peer_igemm(armbench_peer* peer, const armbench_igemm_args* args) {
+  if (peer == nullptr || args == nullptr) return -EINVAL;
+  const armbench_igemm_args& a = *args;
+  if (a.a_type != ARMBENCH_IGEMM_A_S8 && a.a_type != ARMBENCH_IGEMM_A_U8) return -EINVAL;
+  if (a.beta != 0 && a.beta != 1) return -EINVAL;
+  if (a.m == 0 || a.n == 0) return 0;
+  if (a.c == nullptr || a.ldc < a.n) return -EINVAL;
+  if (a.k > 0) {
+    if (a.a == nullptr || a.b == nullptr) return -EINVAL;
+    if (a.lda < a.k || a.ldb < a.n) return -EINVAL;
+  }
+  if (peer->unsupported(ARMBENCH_GEMM_INT8) != nullptr) return -ENOTSUP;
+  if (a.k == 0) {
+    if (a.beta == 0) {
+      for (size_t i = 0; i < a.m; ++i) memset(a.c + i * a.ldc, 0, a.n * sizeof(int32_t));
+    }
+    return 0;
+  }
+  try {
+    return peer->igemm(a);
   } catch (const std::bad_alloc&) {
     return -ENOMEM;
   }

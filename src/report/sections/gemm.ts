@@ -1,4 +1,5 @@
-/** GEMM: GFLOP/s vs size per implementation under the measured peak, bf16 over fp32, thread scaling. */
+/** GEMM: GFLOP/s (GOP/s for int8) vs size per implementation under the measured peak, bf16 and int8 over fp32, thread scaling. */
+import { unitOf } from "../../micro/peak-book.js";
 import { DTYPE_PEAK } from "../../results/headline.js";
 import { caseParams } from "../../results/identity.js";
 import type { OkRecord, ResultRecord } from "../../results/schema.js";
@@ -77,22 +78,31 @@ function sizeCharts(machines: readonly Machine[]): Block[] {
       if (peak) series.push({ label: `${m.label} measured ${dtype} peak (${t} thr)`, points: [{ x: Math.min(...sizes), y: peak.median }, { x: Math.max(...sizes), y: peak.median }], color: PEAK_COLOUR, dash: machineDash(m.index).length ? machineDash(m.index) : [10, 5] });
     }
     if (series.length) {
-      blocks.push({ kind: "chart", chart: xyChart(chartId("gemm-size", dtype), `GEMM ${dtype}: GFLOP/s vs square size (all threads), measured peak dashed`, { title: "m = n = k", log: true }, { title: "GFLOP/s" }, series) });
+      const unit = unitOf(dtype);
+      blocks.push({ kind: "chart", chart: xyChart(chartId("gemm-size", dtype), `GEMM ${dtype}: ${unit} vs square size (all threads), measured peak dashed`, { title: "m = n = k", log: true }, { title: unit }, series) });
     }
   }
   return blocks;
 }
 
-function bf16Speedup(machines: readonly Machine[]): Block[] {
+/** Our bf16 and int8 GEMM beside our fp32 on the same case: the speed-up the narrower type buys. */
+function narrowSpeedup(machines: readonly Machine[]): Block[] {
   const rows: Cell[][] = [];
   for (const m of machines) {
     const ours = okRecords(m, "gemm").filter((r) => r.impl === "armbench");
     for (const fp32 of ours.filter((r) => r.params.dtype === "fp32")) {
-      const bf16 = ours.find((r) => r.params.dtype === "bf16" && shape(r) === shape(fp32) && r.params.threads === fp32.params.threads);
-      if (bf16) rows.push([m.label, strParam(fp32, "shape") || shape(fp32), numCell(numParam(fp32, "threads"), 0), numCell(fp32.median, 1), numCell(bf16.median, 1), numCell(bf16.median / fp32.median, 2, "x")]);
+      const same = (dtype: string) => ours.find((r) => r.params.dtype === dtype && shape(r) === shape(fp32) && r.params.threads === fp32.params.threads);
+      const bf16 = same("bf16");
+      const int8 = same("int8");
+      if (!bf16 && !int8) continue;
+      rows.push([
+        m.label, strParam(fp32, "shape") || shape(fp32), numCell(numParam(fp32, "threads"), 0), numCell(fp32.median, 1),
+        numCell(bf16?.median ?? null, 1), numCell(bf16 ? bf16.median / fp32.median : null, 2, "x"),
+        numCell(int8?.median ?? null, 1), numCell(int8 ? int8.median / fp32.median : null, 2, "x"),
+      ]);
     }
   }
-  return rows.length ? [{ kind: "table", caption: "bf16 over fp32 (armbench GEMM)", head: ["machine", "shape", "threads", "fp32 GFLOP/s", "bf16 GFLOP/s", "bf16 speedup"], rows, key: true }] : [];
+  return rows.length ? [{ kind: "table", caption: "bf16 and int8 over fp32 (armbench GEMM)", head: ["machine", "shape", "threads", "fp32 GFLOP/s", "bf16 GFLOP/s", "bf16 speedup", "int8 GOP/s", "int8 speedup"], rows, key: true }] : [];
 }
 
 function oursAgainstPeers(machines: readonly Machine[]): Block[] {
@@ -105,7 +115,7 @@ function oursAgainstPeers(machines: readonly Machine[]): Block[] {
       if (best) rows.push([m.label, strParam(ours, "dtype"), strParam(ours, "shape") || shape(ours), numCell(numParam(ours, "threads"), 0), numCell(ours.median, 1), seriesLabel([best]), numCell(best.median, 1), numCell(ours.median / best.median, 2, "x")]);
     }
   }
-  return rows.length ? [{ kind: "table", caption: "armbench against the best peer library per case", head: ["machine", "dtype", "shape", "threads", "armbench GFLOP/s", "best peer", "peer GFLOP/s", "armbench / peer"], rows, key: true }] : [];
+  return rows.length ? [{ kind: "table", caption: "armbench against the best peer library per case", head: ["machine", "dtype", "shape", "threads", "armbench G(FL)OP/s", "best peer", "peer G(FL)OP/s", "armbench / peer"], rows, key: true }] : [];
 }
 
 function threadScaling(machines: readonly Machine[]): Block[] {
@@ -119,7 +129,7 @@ function threadScaling(machines: readonly Machine[]): Block[] {
       series.push({ label: `${m.label} ${dtype} ${biggest}^3`, points: recs.map((r) => ({ x: numParam(r, "threads") ?? 1, y: r.median })), color: colour++ });
     }
   }
-  return series.length ? [{ kind: "chart", chart: xyChart("gemm-threads", "GEMM thread scaling (largest square size, armbench)", { title: "threads" }, { title: "GFLOP/s" }, series) }] : [];
+  return series.length ? [{ kind: "chart", chart: xyChart("gemm-threads", "GEMM thread scaling (largest square size, armbench)", { title: "threads" }, { title: "GFLOP/s (GOP/s for int8)" }, series) }] : [];
 }
 
 /** Past this many values a list of cases is cut short: the count says the rest. */
@@ -163,12 +173,12 @@ function allCases(machines: readonly Machine[]): Block[] {
     }
   }
   const blocks: Block[] = [];
-  if (rows.length) blocks.push({ kind: "table", caption: "Every GEMM case", head: ["machine", "impl", "variant", "kernel", "dtype", "shape", "m x n x k", "threads", "GFLOP/s", "% of peak"], rows });
+  if (rows.length) blocks.push({ kind: "table", caption: "Every GEMM case", head: ["machine", "impl", "variant", "kernel", "dtype", "shape", "m x n x k", "threads", "G(FL)OP/s", "% of peak"], rows });
   if (failed.length) blocks.push({ kind: "table", caption: "GEMM cases that did not run, one line per reason", head: ["machine", "impl", "status", "cases", "which cases", "reason"], rows: failed });
   return blocks;
 }
 
 export function gemmSection(machines: readonly Machine[]): Section | null {
-  const blocks = [...sizeCharts(machines), ...oursAgainstPeers(machines), ...bf16Speedup(machines), ...threadScaling(machines), ...allCases(machines)];
+  const blocks = [...sizeCharts(machines), ...oursAgainstPeers(machines), ...narrowSpeedup(machines), ...threadScaling(machines), ...allCases(machines)];
   return blocks.length ? { id: "gemm", title: "GEMM", blocks } : null;
 }
