@@ -26,8 +26,8 @@ interface Expectation {
   features: string[];
   absent: string[];
   sveBytes: number;
-  /** Kernel of the fp32 and bf16 square GEMMs. */
-  gemm: { fp32: RegExp; bf16: RegExp };
+  /** Kernel of the fp32, bf16 and int8 square GEMMs. */
+  gemm: { fp32: RegExp; bf16: RegExp; int8: RegExp };
   /** The instruction form each dtype's peak came from (micro.dtype-peak); null: no form of that dtype. */
   peakForms: Record<string, RegExp | null>;
   /** The model's fpmath settings the run suite ran ([]: none; the second SVE length runs the vector-length-dependent suites only). */
@@ -42,7 +42,7 @@ const expectations: Expectation[] = [
     features: ["asimd", "asimddp", "bf16", "i8mm", "sve", "sve2", "svebf16", "svei8mm", "svef32mm"],
     absent: [],
     sveBytes: 64,
-    gemm: { fp32: /^f32_sve_/, bf16: /^bf16_bfmmla_/ },
+    gemm: { fp32: /^f32_sve_/, bf16: /^bf16_bfmmla_/, int8: /^s8_smmla_/ },
     peakForms: { fp32: /^(sve|neon)\./, bf16: /^neon\.bf(mmla|dot)\./, fp16: /^neon\.fmla\.8h$/, fp64: /\.fmla\.(2d|d)$/ },
     model: ["fp32", "bf16"],
   },
@@ -53,7 +53,7 @@ const expectations: Expectation[] = [
     features: ["asimd", "bf16", "i8mm", "sve", "sve2", "svebf16"],
     absent: [],
     sveBytes: 32,
-    gemm: { fp32: /^f32_sve_/, bf16: /^bf16_bfmmla_/ },
+    gemm: { fp32: /^f32_sve_/, bf16: /^bf16_bfmmla_/, int8: /^s8_smmla_/ },
     peakForms: { fp32: /^(sve|neon)\./, bf16: /^neon\.bf(mmla|dot)\./ },
     model: [],
   },
@@ -64,7 +64,7 @@ const expectations: Expectation[] = [
     features: ["asimd", "asimddp", "asimdhp"],
     absent: ["bf16", "i8mm", "sve", "sve2", "sme"],
     sveBytes: 0,
-    gemm: { fp32: /^f32_neon_/, bf16: /^bf16_(ref|neon|f32)/ },
+    gemm: { fp32: /^f32_neon_/, bf16: /^bf16_(ref|neon|f32)/, int8: /^s8_sdot_/ },
     peakForms: { fp32: /^neon\.fmla\.4s$/, bf16: null, fp16: /^neon\.fmla\.8h$/ },
     model: ["fp32", "bf16"],
   },
@@ -75,7 +75,7 @@ const expectations: Expectation[] = [
     features: ["asimd", "asimdhp", "sve"],
     absent: ["asimddp", "bf16", "i8mm", "sve2", "svebf16", "sme"],
     sveBytes: 64,
-    gemm: { fp32: /^f32_sve_/, bf16: /^bf16_(ref|neon|f32|sve)/ },
+    gemm: { fp32: /^f32_sve_/, bf16: /^bf16_(ref|neon|f32|sve)/, int8: /^s8_ref_/ },
     peakForms: { fp32: /^(sve\.fmla\.s|neon\.fmla\.4s)$/, bf16: null },
     model: ["fp32"],
   },
@@ -158,10 +158,15 @@ for (const e of expectations) {
       assert.ok((check(r)?.checked ?? 0) > 0, `gemm ${JSON.stringify(r.params)} compared entries`);
       assert.equal(typeof r.params.kernel, "string", "kernel name recorded");
     }
-    for (const dtype of ["fp32", "bf16"] as const) {
+    for (const dtype of ["fp32", "bf16", "int8"] as const) {
       const square = gemm.filter((r) => r.params.dtype === dtype && r.params.set === "square");
       assert.ok(square.length > 0, `${dtype} square GEMMs ran`);
       for (const r of square) assert.match(String(r.params.kernel), e.gemm[dtype], `${dtype} kernel`);
+    }
+    // int8 on Arm: int8 A (SDOT and SMMLA take it, and the reference), checked exactly.
+    for (const r of gemm.filter((x) => x.params.dtype === "int8")) {
+      assert.equal(check(r)?.maxAbsErr, 0, `int8 ${JSON.stringify(r.params)} exact`);
+      assert.equal(r.derived?.operands, "s8 x s8 -> s32");
     }
   });
 
