@@ -120,7 +120,7 @@ function buildParser(args: string[]): Argv {
           type: "string",
           default: "fp32",
           describe:
-            "fp32 (sgemm), bf16 (sbgemm: bf16 inputs, fp32 accumulation), int8 (8-bit A and B, exact int32 sums, GOP/s; A is uint8 where the CPU's dot product takes it (VPDPBUSD), else int8) or all",
+            "fp32 (sgemm), bf16 (sbgemm: bf16 inputs, fp32 accumulation), int8 (8-bit A and B, exact int32 sums, GOP/s; A is uint8 where the CPU's dot product takes it (VPDPBUSD, AMX), else int8) or all",
         })
         .option("sizes", { type: "string", describe: "square sizes, comma-separated (e.g. 256,1024,2048); alone, only these" })
         .option("shape-set", { type: "string", array: true, describe: "square, resnet50, bert, deepbench or all (default: the suite's list)" })
