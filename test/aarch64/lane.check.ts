@@ -98,7 +98,7 @@ const load = (name: string): ResultsFile => {
   return loadResults(file);
 };
 
-type Check = { passed?: boolean | null; method?: string; reason?: string; checked?: number };
+type Check = { passed?: boolean | null; method?: string; reason?: string; checked?: number; maxAbsErr?: number };
 const check = (r: ResultRecord): Check | undefined => ("check" in r ? (r.check as Check | undefined) : undefined);
 const reason = (r: ResultRecord): string => ("reason" in r && typeof r.reason === "string" ? r.reason : check(r)?.reason ?? "");
 
