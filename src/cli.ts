@@ -113,7 +113,7 @@ function buildParser(args: string[]): Argv {
     );
   parser = parser.command(
     "gemm",
-    "our sgemm/sbgemm/int8 GEMM against the installed BLAS libraries (OpenBLAS, BLIS, oneDNN), % of measured peak",
+    "our sgemm, sbgemm and int8 GEMM against the installed BLAS libraries (OpenBLAS, BLIS, oneDNN), % of measured peak",
     (y) =>
       y
         .option("dtype", {
