@@ -184,7 +184,7 @@ export function withDocumented(core: DocumentedCore | null, coreName: string, r:
 export function formOf(r: Pick<ResultRecord, "params">): string | null {
   const { isa, insn, bits, dtype } = r.params;
   if (typeof isa !== "string" || typeof insn !== "string") return null;
-  if (isa === "amx_bf16") return `amx.${insn}`;
+  if (isa === "amx_bf16" || isa === "amx_int8") return `amx.${insn}`;
   if (isa === "neon") {
     const lanes: Record<string, string> = { fmla: { fp32: "4s", fp64: "2d", fp16: "8h" }[String(dtype)] ?? "", sdot: "4s", bfdot: "4s", bfmmla: "4s", smmla: "4s", ummla: "4s" };
     return lanes[insn] ? `neon.${insn}.${lanes[insn]}` : null;
