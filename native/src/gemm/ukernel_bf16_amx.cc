@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../runtime/amx_tile_config.h"
 #include "gemm_ukernel.h"
 
 namespace armbench {
@@ -37,25 +38,6 @@ constexpr int kMr = 32;
 constexpr int kNr = 32;
 constexpr int kPairs = 16;  // k pairs per tile depth (32 bf16 values = 64 bytes a row)
 
-struct alignas(64) TileConfig {
-  uint8_t palette;
-  uint8_t start_row;
-  uint8_t reserved[14];
-  uint16_t colsb[16];
-  uint8_t rows[16];
-};
-
-TileConfig make_config() {
-  TileConfig t{};
-  t.palette = 1;
-  for (int i = 0; i < 8; ++i) {
-    t.colsb[i] = 64;
-    t.rows[i] = 16;
-  }
-  return t;
-}
-
-const TileConfig kConfig = make_config();
 
 void run(size_t kc, const void* a_panel, const void* b_panel, float* c, size_t ldc, float alpha, float beta) {
   // A: [depth step][kMr rows][32 bf16] (a_kr 32, zero past kc); B: [kc / 2][kNr] 32-bit pairs.
@@ -65,7 +47,7 @@ void run(size_t kc, const void* a_panel, const void* b_panel, float* c, size_t l
   alignas(64) uint32_t bt[kPairs][kNr];  // a last, partial depth step of B
   alignas(64) float ct[kMr][kNr];
 
-  _tile_loadconfig(&kConfig);
+  _tile_loadconfig(&runtime::kAmxFullTiles);
   _tile_zero(0);
   _tile_zero(1);
   _tile_zero(2);

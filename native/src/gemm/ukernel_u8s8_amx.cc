@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../runtime/amx_tile_config.h"
 #include "igemm_ukernel.h"
 
 namespace armbench {
@@ -35,30 +36,11 @@ constexpr int kMr = 32;
 constexpr int kNr = 32;
 constexpr int kQuads = 16;  // k quads per tile depth (64 bytes of k a row)
 
-struct alignas(64) TileConfig {
-  uint8_t palette;
-  uint8_t start_row;
-  uint8_t reserved[14];
-  uint16_t colsb[16];
-  uint8_t rows[16];
-};
-
-TileConfig make_config() {
-  TileConfig t{};
-  t.palette = 1;
-  for (int i = 0; i < 8; ++i) {
-    t.colsb[i] = 64;
-    t.rows[i] = 16;
-  }
-  return t;
-}
-
-const TileConfig kConfig = make_config();
 
 // The tile configuration for a thread's whole share of a GEMM (IUkernelInfo::enter);
 // tilerelease after it puts the tiles back to their init state, so context switches of
 // this thread stop carrying 8 KiB of tiles.
-void enter() { _tile_loadconfig(&kConfig); }
+void enter() { _tile_loadconfig(&runtime::kAmxFullTiles); }
 void leave() { _tile_release(); }
 
 void run(size_t kc, const void* a_panel, const void* b_panel, int32_t* c, size_t ldc, int accumulate,

@@ -28,28 +28,12 @@
 // or drop, and keeps the instruction count per chain exactly iters * unroll + 1.
 #if defined(__x86_64__)
 
+#include "../runtime/amx_tile_config.h"
 #include "fma_internal.h"
 
 namespace armbench {
 namespace micro {
 namespace {
-
-// LDTILECFG's 64-byte memory operand, palette 1 (Intel SDM vol. 2, LDTILECFG; vol. 1,
-// "Intel AMX"): byte 0 palette, byte 1 start_row, bytes 2..15 reserved (zero), bytes
-// 16..47 bytes per row of tmm0..15, bytes 48..63 rows of tmm0..15. Palette 1 has eight
-// tiles of at most 16 rows x 64 bytes; entries 8..15 must stay zero. All eight tiles are
-// full (16 x 64), which also meets the shape rules of both instructions: C rows = A rows
-// (16), C bytes per row = B bytes per row (64), A bytes per row = 4 * B rows (64 = 4 * 16).
-struct alignas(64) TileConfig {
-  uint8_t palette_id;
-  uint8_t start_row;
-  uint8_t reserved[14];
-  uint16_t colsb[16];
-  uint8_t rows[16];
-};
-static_assert(sizeof(TileConfig) == 64, "LDTILECFG reads 64 bytes");
-
-constexpr TileConfig kTileConfig = {1, 0, {}, {64, 64, 64, 64, 64, 64, 64, 64}, {16, 16, 16, 16, 16, 16, 16, 16}};
 
 // Row stride of every tile image, the index register of tileloadd / tilestored.
 constexpr uint64_t kRowBytes = 64;
@@ -75,7 +59,7 @@ constexpr uint64_t kRowBytes = 64;
                      "dec %[n]\n\t"                                                       \
                      "jnz 1b\n\t" ARMBENCH_REP##K(AMX_ST) "tilerelease"                    \
                      : [n] "+r"(iters)                                                    \
-                     : [cfg] "m"(kTileConfig), [ain] "r"(ain), [min] "r"(min),             \
+                     : [cfg] "m"(runtime::kAmxFullTiles), [ain] "r"(ain), [min] "r"(min),             \
                        [aout] "r"(aout), [stride] "r"(kRowBytes),                         \
                        [u] "i"(ARMBENCH_FMA_UNROLL(K))                                    \
                      : "memory", "cc");                                                   \
