@@ -217,12 +217,14 @@ const char* DtypeName(armbench_gemm_dtype d) {
   return d == ARMBENCH_GEMM_INT8 ? "int8" : d == ARMBENCH_GEMM_BF16 ? "bf16" : "fp32";
 }
 
-armbench_gemm_dtype DtypeField(Napi::Object o, const char* fn) {
+armbench_gemm_dtype DtypeField(Napi::Object o, const char* fn, bool int8) {
   Napi::Value v = o.Get("dtype");
   std::string d = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
   if (d == "fp32") return ARMBENCH_GEMM_F32;
   if (d == "bf16") return ARMBENCH_GEMM_BF16;
-  throw Napi::TypeError::New(o.Env(), std::string(fn) + ": dtype must be \"fp32\" or \"bf16\"" +
+  if (int8 && d == "int8") return ARMBENCH_GEMM_INT8;
+  throw Napi::TypeError::New(o.Env(), std::string(fn) + (int8 ? ": dtype must be \"fp32\", \"bf16\" or \"int8\""
+                                                              : ": dtype must be \"fp32\" or \"bf16\"") +
                                           (v.IsString() ? std::string() : ", got " + DescribeValue(v)));
 }
 

@@ -54,9 +54,10 @@ double PhysicalMemoryBytes();
 // address space but not the machine ends in the OOM killer's signal.
 void RequireFits(Napi::Env env, const char* fn, const std::string& what, double bytes);
 
-// "fp32" / "bf16" <-> armbench_gemm_dtype; a bad value throws a TypeError naming fn.
+// "fp32" / "bf16" (and "int8" where int8 is true: gemm cases only) <-> armbench_gemm_dtype;
+// a bad value throws a TypeError naming fn.
 const char* DtypeName(armbench_gemm_dtype d);
-armbench_gemm_dtype DtypeField(Napi::Object o, const char* fn);
+armbench_gemm_dtype DtypeField(Napi::Object o, const char* fn, bool int8 = false);
 
 // { check, samples: [{ ns, calls }] } for a checked measurement: a check that failed
 // timed nothing, so its samples are empty.

@@ -27,16 +27,6 @@ Napi::Object BlockingObject(Napi::Env env, const armbench_gemm_blocking& b) {
 
 const char* ATypeName(armbench_igemm_a_type t) { return t == ARMBENCH_IGEMM_A_U8 ? "u8" : "s8"; }
 
-// The dtype of a gemm case: those of DtypeField, and int8.
-armbench_gemm_dtype GemmDtypeField(Napi::Object o, const char* fn) {
-  Napi::Value v = o.Get("dtype");
-  if (v.IsString() && v.As<Napi::String>().Utf8Value() == "int8") return ARMBENCH_GEMM_INT8;
-  if (v.IsString() && v.As<Napi::String>().Utf8Value() != "fp32" && v.As<Napi::String>().Utf8Value() != "bf16") {
-    throw Napi::TypeError::New(o.Env(), std::string(fn) + ": dtype must be \"fp32\", \"bf16\" or \"int8\"");
-  }
-  return DtypeField(o, fn);
-}
-
 // gemmKernels() -> [{ index, name, isa, dtype, mr, nr, kr, unsupported, isDefault, blocking: { mc, kc, nc },
 //                     aType (int8 only: "u8" or "s8", the A its instruction takes) }]
 // fp32 and bf16 kernels index the gemm registry, int8 kernels the igemm registry.
@@ -157,7 +147,7 @@ Napi::Value GemmMeasure(const Napi::CallbackInfo& info) {
   const char* fn = "gemmMeasure";
   Napi::Object o = RequireObject(info, 0, fn);
   armbench_gemm_case c{};
-  c.dtype = GemmDtypeField(o, fn);
+  c.dtype = DtypeField(o, fn, true);
   const bool int8 = c.dtype == ARMBENCH_GEMM_INT8;
   if (int8) {
     Napi::Value t = o.Get("aType");

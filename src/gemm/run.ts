@@ -173,9 +173,14 @@ function worseCheck(x: NativeGemmCheck, y: NativeGemmCheck): NativeGemmCheck {
  * (src/passes.ts) and pooled per case; each pass checks its answer again, and a case whose
  * check fails or that throws is recorded then and not timed in later passes.
  */
-async function runOurs(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, DtypePeak | null>, out: GemmSummary): Promise<void> {
-  const kernels = ctx.native.gemmKernels();
-  const aType = int8AType(kernels);
+async function runOurs(
+  ctx: GemmContext,
+  plan: GemmPlan,
+  peaks: Map<string, DtypePeak | null>,
+  kernels: readonly NativeGemmKernel[],
+  aType: "u8" | "s8",
+  out: GemmSummary,
+): Promise<void> {
   const pools = new Map<number, NativeHandle>();
   const pool = (t: number) => {
     if (!pools.has(t)) pools.set(t, ctx.native.gemmPool(ctx.cpus.slice(0, t)));
@@ -246,11 +251,12 @@ async function runOnePeer(
   peaks: Map<string, DtypePeak | null>,
   peer: string,
   pv: PeerVariant,
+  /** What A holds in this run's int8 cases (int8AType). */
+  aType: "u8" | "s8",
   out: GemmSummary,
 ): Promise<PeerOutcome> {
   const jobs: { c: GemmCase; dtype: GemmDtype; threads: number }[] = [];
   for (const dtype of plan.dtypes) for (const c of plan.cases) for (const threads of plan.threads) jobs.push({ c, dtype, threads });
-  const aType = int8AType(ctx.native.gemmKernels());
   const job: PeerJob = {
     peer,
     ...(plan.peerPaths[peer] ? { path: plan.peerPaths[peer] } : {}),
@@ -337,11 +343,11 @@ async function runOnePeer(
  * environment sets any it reads, and forced when its own detection chose kernels
  * narrower than the CPU offers.
  */
-async function runPeerVariants(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, DtypePeak | null>, peer: string, out: GemmSummary): Promise<void> {
+async function runPeerVariants(ctx: GemmContext, plan: GemmPlan, peaks: Map<string, DtypePeak | null>, peer: string, aType: "u8" | "s8", out: GemmSummary): Promise<void> {
   const [detectedRun, configuredRun] = peerVariants(peer, ctx.processEnv ?? process.env);
-  const detected = await runOnePeer(ctx, plan, peaks, peer, detectedRun!, out);
+  const detected = await runOnePeer(ctx, plan, peaks, peer, detectedRun!, aType, out);
   if (detected === null) return;
-  const configured = configuredRun ? await runOnePeer(ctx, plan, peaks, peer, configuredRun, out) : null;
+  const configured = configuredRun ? await runOnePeer(ctx, plan, peaks, peer, configuredRun, aType, out) : null;
   const override = ctx.suite.overrides[peer];
   const features = ctx.env.isa.features;
   for (const w of peerChoiceWarnings({
@@ -355,13 +361,16 @@ async function runPeerVariants(ctx: GemmContext, plan: GemmPlan, peaks: Map<stri
     ctx.warn(w);
   }
   const forced = "variant" in detected ? narrowerOverride(override, detected.variant, features) : null;
-  if (forced) await runOnePeer(ctx, plan, peaks, peer, { run: "forced", env: forced }, out);
+  if (forced) await runOnePeer(ctx, plan, peaks, peer, { run: "forced", env: forced }, aType, out);
 }
 
 export async function runGemmPlan(ctx: GemmContext, plan: GemmPlan): Promise<GemmSummary> {
   const out: GemmSummary = { rows: [], peaks: [], peerInfo: [] };
   const peaks = await measurePeaks(ctx, plan, out);
-  await runOurs(ctx, plan, peaks, out);
-  for (const peer of plan.peers) await runPeerVariants(ctx, plan, peaks, peer, out);
+  // One kernel list, and one A type for every int8 case of the run, ours and the peers'.
+  const kernels = ctx.native.gemmKernels();
+  const aType = int8AType(kernels);
+  await runOurs(ctx, plan, peaks, kernels, aType, out);
+  for (const peer of plan.peers) await runPeerVariants(ctx, plan, peaks, peer, aType, out);
   return out;
 }

@@ -171,11 +171,12 @@ export async function chooseGemm(ctx: TuneContext, dtype: GemmDtype, threads: nu
   const failed = new Set<number>();
   const n = TUNE_SIZE;
   const work = flops({ m: n, n, k: n });
+  const aType = dtype === "int8" ? { aType: int8AType(ctx.kernels) } : {};
   for (let round = 0; round < TUNE_ROUNDS; round++) {
     for (const [i, c] of cands.entries()) {
       if (failed.has(i)) continue;
       ctx.progress(`gemm: tuning ${dtype} on ${threads} thread${threads > 1 ? "s" : ""}: ${c.kernel.name} mc=${c.blocking.mc} kc=${c.blocking.kc} nc=${c.blocking.nc} (${i + 1}/${cands.length}, round ${round + 1}/${TUNE_ROUNDS})`);
-      const r = await ctx.native.gemmMeasure({ dtype, kernel: c.kernel.index, ...(dtype === "int8" ? { aType: int8AType(ctx.kernels) } : {}), blocking: c.blocking, pool, m: n, n, k: n, transA: 0, transB: 0, warm: 0, seed: 1, samples: TUNE_SAMPLES, minSampleNs: TUNE_MIN_SAMPLE_NS });
+      const r = await ctx.native.gemmMeasure({ dtype, kernel: c.kernel.index, ...aType, blocking: c.blocking, pool, m: n, n, k: n, transA: 0, transB: 0, warm: 0, seed: 1, samples: TUNE_SAMPLES, minSampleNs: TUNE_MIN_SAMPLE_NS });
       if (!r.check.passed) failed.add(i);
       else rates[i]!.push(...r.samples.map((s) => (work * s.calls) / s.ns));
     }

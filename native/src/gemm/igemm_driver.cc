@@ -68,7 +68,7 @@ const int8_t kZeroRow[kMaxNr] = {};
 template <size_t KR>
 void pack_b_group(const int8_t* const* rows, size_t nv, size_t nr, int8_t* group) {
   size_t r = 0;
-  if (KR == 4) {
+  if constexpr (KR == 4) {
     // 16 columns of the 4 rows at a time, interleaved by the baseline vector unit of
     // either architecture (SSE2, NEON): the dot-product kernels' panels (VNNI, AMX,
     // SDOT) are all kr = 4, and this copy is most of a call's time at m = 128.
