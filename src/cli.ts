@@ -12,6 +12,7 @@ import { runModel } from "./commands/model.js";
 import { runCompare } from "./commands/compare.js";
 import { runReport } from "./commands/report.js";
 import { runRun } from "./commands/run.js";
+import { runFleet, runFleetInit, runFleetReport } from "./commands/fleet.js";
 import { UserError } from "./errors.js";
 import { packageRoot } from "./native.js";
 import type { GlobalOptions } from "./output.js";
@@ -274,7 +275,7 @@ function buildParser(args: string[]): Argv {
     "one self-contained HTML page from results files, machines side by side; PNG charts and a Markdown summary on request",
     (y) =>
       y
-        .positional("files", { type: "string", array: true, describe: "results files (one machine's suite files are merged into one column)" })
+        .positional("files", { type: "string", array: true, describe: "results files (one machine's suite files are merged into one column) and fleet folders (each host a column, named as in its inventory)" })
         .option("output", { alias: "o", type: "string", describe: "the HTML file", defaultDescription: "reports/out/report.html" })
         .option("png", { type: "string", describe: "also write every chart as PNG into DIR" })
         .option("md", { type: "string", describe: "also write a Markdown summary (key tables, links to the PNGs) to FILE" })
@@ -290,6 +291,72 @@ function buildParser(args: string[]): Argv {
         price: argv.price as string[] | undefined,
       });
     },
+  );
+  parser = parser.command(
+    "fleet",
+    "many machines through Ansible: run the suite on each host of an inventory, fetch every results file, one report",
+    (y) =>
+      y
+        .command(
+          "init",
+          "write a commented example inventory (fleet.yml) to start from",
+          (c) =>
+            c
+              .option("output", { alias: "o", type: "string", default: "fleet.yml", describe: "the inventory file to write" })
+              .option("force", { type: "boolean", default: false, describe: "replace the file if it exists" }),
+          async (argv) => {
+            process.exitCode = await runFleetInit(argv.output as string, Boolean(argv.force), Boolean(argv.quiet));
+          },
+        )
+        .command(
+          "run",
+          "pack this armbench, install it on every host (npm ci), run the suite there, fetch results and logs, write the summary and the report",
+          (c) =>
+            c
+              .option("inventory", { alias: "i", type: "string", describe: "the Ansible inventory (YAML or INI) of the hosts (required)" })
+              .option("suite", { type: "string", describe: "quick, full or a run suite file, for every host (default: each host's armbench_suite, else quick)" })
+              .option("limit", { alias: "l", type: "string", describe: "an Ansible host pattern: only these hosts or groups (e.g. graviton3,x86)" })
+              .option("forks", { type: "number", describe: "hosts at work at once (default: all of them, up to 64)" })
+              .option("install-deps", { type: "boolean", default: false, describe: "install a host's missing Node.js, npm, CMake, compiler or make with its package manager (with sudo only on hosts whose inventory allows it)" })
+              .option("allow-partial", { type: "boolean", default: false, describe: "exit 0 when some hosts failed but at least one results file came back" })
+              .example("$0 fleet run --inventory fleet.yml", "every host, the quick suite, into a new fleet folder under results")
+              .example("$0 fleet run -i fleet.yml --limit graviton3 --suite full --out fleets", "one group, the full suite"),
+          async (argv) => {
+            const g = globalOptions(argv);
+            if (typeof argv.inventory !== "string" || argv.inventory === "") {
+              throw new UserError("fleet run needs the Ansible inventory: --inventory FILE (`armbench fleet init` writes an example).");
+            }
+            process.exitCode = await runFleet({
+              inventory: argv.inventory,
+              threads: g.threads,
+              suite: argv.suite as string | undefined,
+              limit: argv.limit as string | undefined,
+              out: g.out,
+              forks: argv.forks as number | undefined,
+              installDeps: Boolean(argv["install-deps"]),
+              allowPartial: Boolean(argv["allow-partial"]),
+              quiet: g.quiet,
+              json: g.json,
+            });
+          },
+        )
+        .command(
+          "report <dir>",
+          "rebuild the report of a fleet folder (hosts named and priced from its inventory)",
+          (c) =>
+            c
+              .positional("dir", { type: "string", describe: "a fleet-<UTC time> folder written by armbench fleet run" })
+              .option("output", { alias: "o", type: "string", describe: "the HTML file", defaultDescription: "DIR/report.html" })
+              .option("price", { type: "string", array: true, describe: "NAME=USD_PER_HOUR: a price over the inventory's for host NAME" }),
+          async (argv) => {
+            process.exitCode = await runFleetReport(argv.dir as string, argv.output as string | undefined, argv.price as string[] | undefined);
+          },
+        )
+        .demandCommand(1, "name a fleet command: init, run or report; `armbench fleet --help` explains them.")
+        .example("$0 fleet init", "write fleet.yml, an example inventory to edit")
+        .example("$0 fleet run --inventory fleet.yml", "benchmark every host, fetch, summarise, report")
+        .example("$0 fleet report DIR", "rebuild the report of the fleet folder DIR"),
+    () => {},
   );
   parser = parser.command(
     "compare [a] [b]",

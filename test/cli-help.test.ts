@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 
 import { packageRoot } from "../src/native.js";
 
-const COMMANDS = [[], ["info"], ["micro"], ["gemm"], ["conv"], ["model"], ["run"], ["report"], ["compare"]];
+const COMMANDS = [[], ["info"], ["micro"], ["gemm"], ["conv"], ["model"], ["run"], ["report"], ["compare"], ["fleet"], ["fleet", "init"], ["fleet", "run"], ["fleet", "report"]];
 const WIDTHS = Array.from({ length: 161 }, (_, i) => 40 + i);
 const WIDE = 200;
 

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 
 import { loadRunSteps, runRun, type RunStep } from "../src/commands/run.js";
 import { higherIsBetter, speedup } from "../src/results/direction.js";
 import { loadResults } from "../src/results/load.js";
+import { packageRoot } from "../src/native.js";
 import { tempDir } from "./helpers/fixtures.js";
 
 test("the default suite names every suite in order, quick and full", () => {
@@ -50,6 +52,22 @@ test("a failing step is reported, and the rest still land in one results file an
   assert.equal(file.records.filter((r) => r.name === "core-clock").length, 2);
   assert.ok(existsSync(report));
   assert.match(readFileSync(report, "utf8"), /<section id="systems">/);
+});
+
+test("a run killed half-way leaves the steps it finished in its results file", { timeout: 120_000 }, async () => {
+  const dir = tempDir();
+  const suite = path.join(dir, "suite.json");
+  // The second step runs far longer than the test waits.
+  writeFileSync(suite, JSON.stringify({ steps: [{ name: "info", quick: ["info"] }, { name: "long", quick: ["micro", "latency"] }] }));
+  const results = path.join(dir, "run.json");
+  const child = spawn(process.execPath, [path.join(packageRoot, "bin", "armbench.js"), "run", "--suite", suite, "--json", results, "--report", path.join(dir, "r.html")], { stdio: "ignore" });
+  const deadline = Date.now() + 90_000;
+  while (!existsSync(results) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  child.kill("SIGKILL");
+  await new Promise((r) => child.once("close", r));
+  assert.ok(existsSync(results), "the results file appeared after the first step");
+  const file = loadResults(results);
+  assert.ok(file.records.some((r) => r.suite === "info" && r.status === "ok"), "the info step's records are in it");
 });
 
 test("which way is better follows the unit", () => {

@@ -51,6 +51,7 @@ export function checkSentence(machines: readonly Machine[]): string {
 export function writeReport(opts: ReportOptions): ReportWritten {
   const machines = loadMachines(opts.files, parsePrices(opts.price ?? []));
   const sections = buildSections(machines);
+  const fileCount = machines.reduce((n, m) => n + m.files.length, 0);
   const title = `armbench report: ${machines.map((m) => m.label).join(" vs ")}`;
   const html = opts.output ?? DEFAULT_REPORT_FILE;
   const generated = new Date().toISOString();
@@ -58,7 +59,7 @@ export function writeReport(opts: ReportOptions): ReportWritten {
     html,
     renderHtml(sections, {
       title,
-      subtitle: `${machines.length} machine${machines.length > 1 ? "s" : ""}, ${opts.files.length} results file${opts.files.length > 1 ? "s" : ""}; generated ${generated}`,
+      subtitle: `${machines.length} machine${machines.length > 1 ? "s" : ""}, ${fileCount} results file${fileCount > 1 ? "s" : ""}; generated ${generated}`,
       footer: `Medians of raw samples; ${checkSentence(machines)} Tables sort by clicking a header.`,
     }),
     "report",

@@ -62,8 +62,17 @@ function stepArgs(step: RunStep, opts: RunOptions, file: string, earlier: readon
   return args;
 }
 
-/** Runs the steps; returns their outcomes and the results they wrote (even a failed step's partial file). */
-export async function runSteps(steps: readonly RunStep[], opts: RunOptions, workDir: string): Promise<{ outcomes: StepOutcome[]; files: ResultsFile[] }> {
+/**
+ * Runs the steps; returns their outcomes and the results they wrote (even a failed step's
+ * partial file). `onResults` sees each step's file as soon as the step ends, so a run
+ * killed later still leaves what the earlier steps measured.
+ */
+export async function runSteps(
+  steps: readonly RunStep[],
+  opts: RunOptions,
+  workDir: string,
+  onResults: (results: ResultsFile) => void = () => {},
+): Promise<{ outcomes: StepOutcome[]; files: ResultsFile[] }> {
   const outcomes: StepOutcome[] = [];
   const files: ResultsFile[] = [];
   const written: string[] = [];
@@ -80,6 +89,7 @@ export async function runSteps(steps: readonly RunStep[], opts: RunOptions, work
         results = loadResults(file);
         files.push(results);
         written.push(file);
+        onResults(results);
       } catch (err) {
         note = (err as Error).message;
       }
@@ -103,13 +113,19 @@ export function renderOutcomes(outcomes: readonly StepOutcome[]): string {
 export async function runRun(opts: RunOptions, steps: readonly RunStep[] = loadRunSteps(opts.suiteFile)): Promise<number> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), "armbench-run-"));
   try {
-    const { outcomes, files } = await runSteps(steps, opts, workDir);
-    const first = files[0];
-    if (!first) throw new UserError(`every step of armbench run failed before writing results; see the messages above.`);
-    const dest = resolveDestination(opts, "run", first.env.machine.hostname, new Date(first.env.createdAt), true);
-    const resultsFile = dest.kind === "file" ? dest.file : path.join(workDir, "run.json");
-    const writer = new ResultsWriter(resultsFile, first.env);
-    writer.addAll(files.flatMap((f) => f.records));
+    // The results file is opened with the first step's environment and grows after each step.
+    let writer: ResultsWriter | null = null;
+    let dest: ReturnType<typeof resolveDestination> = { kind: "none" };
+    let resultsFile = "";
+    const { outcomes } = await runSteps(steps, opts, workDir, (results) => {
+      if (!writer) {
+        dest = resolveDestination(opts, "run", results.env.machine.hostname, new Date(results.env.createdAt), true);
+        resultsFile = dest.kind === "file" ? dest.file : path.join(workDir, "run.json");
+        writer = new ResultsWriter(resultsFile, results.env);
+      }
+      writer.addAll(results.records);
+    });
+    if (!writer) throw new UserError(`every step of armbench run failed before writing results; see the messages above.`);
     process.stderr.write(renderOutcomes(outcomes));
     const reportFile = opts.report ?? path.join("reports", "out", `${path.basename(resultsFile, ".json")}.html`);
     writeReport({ files: [resultsFile], output: reportFile });

@@ -1,5 +1,9 @@
 /** From results files to report sections: the list of sections is data, each later suite adds one line. */
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+
 import { UserError } from "../errors.js";
+import { fleetInputs, isFleetFolder } from "../fleet/summary.js";
 import { loadResults } from "../results/load.js";
 import { charts, type Section } from "./blocks.js";
 import { groupMachines, type Machine } from "./machines.js";
@@ -36,9 +40,40 @@ export function parsePrices(items: readonly string[]): Map<string, number> {
   return out;
 }
 
-export function loadMachines(files: readonly string[], prices: Map<string, number> = new Map()): Machine[] {
-  if (files.length === 0) throw new UserError("report needs at least one results file: `armbench report results/*.json`.");
-  const machines = groupMachines(files.map((file) => ({ file, results: loadResults(file) })));
+/**
+ * A report's arguments as results files: a fleet folder (armbench fleet run's) stands for
+ * its hosts' files, each labelled with its inventory name and priced from the inventory;
+ * any other folder is a mistake, named.
+ */
+export function expandInputs(args: readonly string[]): { inputs: { file: string; label?: string }[]; prices: Map<string, number> } {
+  const inputs: { file: string; label?: string }[] = [];
+  const prices = new Map<string, number>();
+  for (const arg of args) {
+    if (isFleetFolder(arg)) {
+      const hosts = fleetInputs(arg);
+      if (hosts.length === 0) throw new UserError(`fleet folder ${arg} holds no results file (no host got as far as fetching one; see its fleet-summary.json).`);
+      for (const h of hosts) {
+        inputs.push({ file: h.file, label: h.label });
+        if (h.price !== null) prices.set(h.label, h.price);
+      }
+    } else if (existsSync(arg) && statSync(arg).isDirectory()) {
+      throw new UserError(`${arg} is a folder but not a fleet folder (no fleet-summary.json); give results files, e.g. ${path.join(arg, "*.json")}.`);
+    } else {
+      inputs.push({ file: arg });
+    }
+  }
+  return { inputs, prices };
+}
+
+/** Machines from results files and fleet folders; --price (`prices`) wins over an inventory's price. */
+export function loadMachines(args: readonly string[], prices: Map<string, number> = new Map()): Machine[] {
+  if (args.length === 0) throw new UserError("report needs at least one results file: `armbench report results/*.json`.");
+  const expanded = expandInputs(args);
+  const machines = groupMachines(expanded.inputs.map(({ file, label }) => ({ file, results: loadResults(file), ...(label !== undefined ? { label } : {}) })));
+  for (const [name, price] of expanded.prices) {
+    const m = machines.find((x) => x.label === name);
+    if (m && !prices.has(name) && !prices.has(m.env.machine.hostname)) m.pricePerHour = price;
+  }
   for (const [name, price] of prices) {
     const m = machines.find((x) => x.label === name) ?? machines.find((x) => x.env.machine.hostname === name);
     if (!m) throw new UserError(`--price names "${name}", which is none of the machines in the report (${machines.map((x) => x.label).join(", ")}).`);

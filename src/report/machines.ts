@@ -20,6 +20,8 @@ export interface Machine {
 export interface LoadedFile {
   file: string;
   results: ResultsFile;
+  /** A name the file's host goes by (a fleet inventory's), over its hostname: files of two labels never share a column. */
+  label?: string;
 }
 
 /** Suites that every command writes beside its own (the clock estimate): they never decide grouping. */
@@ -35,15 +37,17 @@ function sameMachine(a: Env, b: Env): boolean {
 
 export function groupMachines(files: readonly LoadedFile[]): Machine[] {
   const out: Machine[] = [];
-  for (const { file, results } of files) {
+  const labels: (string | undefined)[] = [];
+  for (const { file, results, label } of files) {
     const suites = suitesOf(results.records);
-    const home = out.find((m) => sameMachine(m.env, results.env) && ![...suites].some((s) => suitesOf(m.records).has(s)));
+    const home = out.find((m, i) => labels[i] === label && sameMachine(m.env, results.env) && ![...suites].some((s) => suitesOf(m.records).has(s)));
     if (home) {
       home.files.push(file);
       for (const r of results.records) home.records.push(r);
       continue;
     }
-    out.push({ index: out.length, label: results.env.machine.hostname, env: results.env, files: [file], records: [...results.records], pricePerHour: null });
+    labels.push(label);
+    out.push({ index: out.length, label: label ?? results.env.machine.hostname, env: results.env, files: [file], records: [...results.records], pricePerHour: null });
   }
   const seen = new Map<string, number>();
   for (const m of out) {

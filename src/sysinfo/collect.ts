@@ -39,8 +39,23 @@ function dependencyVersions(): Record<string, string> {
   return out;
 }
 
-function gitState(): Env["armbench"]["git"] {
-  if (!existsSync(path.join(packageRoot, ".git"))) return null;
+/**
+ * A packed tree (armbench fleet installs one on each host) has no .git; the fleet writes
+ * the controller's commit beside it, and that is the commit it holds.
+ */
+export const PACKED_GIT_FILE = ".armbench-git.json";
+
+function packedGitState(): Env["armbench"]["git"] {
+  try {
+    const data = JSON.parse(readFileSync(path.join(packageRoot, PACKED_GIT_FILE), "utf8")) as { commit?: unknown; dirty?: unknown };
+    return typeof data.commit === "string" && /^[0-9a-f]{40,64}$/.test(data.commit) && typeof data.dirty === "boolean" ? { commit: data.commit, dirty: data.dirty } : null;
+  } catch {
+    return null;
+  }
+}
+
+export function gitState(): Env["armbench"]["git"] {
+  if (!existsSync(path.join(packageRoot, ".git"))) return packedGitState();
   try {
     const run = (...args: string[]) =>
       execFileSync("git", ["-C", packageRoot, ...args], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "ignore"] }).trim();
