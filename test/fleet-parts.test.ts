@@ -95,6 +95,8 @@ test("a host's summary: records counted from its results file, a failure explain
   assert.equal(fine.results, "fine.json");
   assert.equal(fine.log, "fine.log");
   assert.equal(fine.seconds, 11);
+  // One second per event: each phase from its first task to the next phase's.
+  assert.deepEqual(fine.phaseSeconds, { reach: 2, check: 2, copy: 2, install: 2, run: 2, fetch: 1 });
   const broken = summarizeHost(host("broken"), states.get("broken")!, dir);
   assert.equal(broken.installed, false);
   assert.equal(broken.failure!.phase, "install");
@@ -119,7 +121,7 @@ function fleetFolder(hosts: { name: string; price: number | null; hostname: stri
     armbench: { version: "0.1.0", git: null },
     hosts: hosts.map((h) => {
       writeResults(dir, `${h.name}.json`, machineResults(h.hostname, h.speed));
-      return { name: h.name, stem: h.name, groups: [], pricePerHour: h.price, suite: "quick", reached: true, installed: true, ran: true, seconds: 500, records: 1, results: `${h.name}.json`, log: null, installLog: null, failure: null };
+      return { name: h.name, stem: h.name, groups: [], pricePerHour: h.price, suite: "quick", reached: true, installed: true, ran: true, seconds: 500, phaseSeconds: { install: 200, run: 300 }, records: 1, results: `${h.name}.json`, log: null, installLog: null, failure: null };
     }),
     report: null,
   };

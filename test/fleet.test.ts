@@ -190,6 +190,7 @@ test("fleet run over loopback SSH: two results files, the unreachable host named
   assert.equal(folders.length, 1, folders.join(", "));
   const fleet = path.join(out, folders[0]!);
   const summary = loadSummary(fleet);
+  for (const h of summary.hosts) process.stderr.write(`# ${h.name}: ${JSON.stringify(h.phaseSeconds)}\n`);
   assert.deepEqual(summary.hosts.map((h) => h.name), ["h1", "h2", "unreachable-host"]);
   for (const name of ["h1", "h2"]) {
     const h = summary.hosts.find((x) => x.name === name)!;

@@ -60,11 +60,13 @@ test("a run killed half-way leaves the steps it finished in its results file", {
   // The second step runs far longer than the test waits.
   writeFileSync(suite, JSON.stringify({ steps: [{ name: "info", quick: ["info"] }, { name: "long", quick: ["micro", "latency"] }] }));
   const results = path.join(dir, "run.json");
-  const child = spawn(process.execPath, [path.join(packageRoot, "bin", "armbench.js"), "run", "--suite", suite, "--json", results, "--report", path.join(dir, "r.html")], { stdio: "ignore" });
+  const child = spawn(process.execPath, [path.join(packageRoot, "bin", "armbench.js"), "run", "--suite", suite, "--json", results, "--report", path.join(dir, "r.html")], { stdio: "ignore", detached: true });
   const deadline = Date.now() + 90_000;
   while (!existsSync(results) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  child.kill("SIGKILL");
-  await new Promise((r) => child.once("close", r));
+  // The whole process group: the step the run started must not outlive the test.
+  const closed = new Promise((r) => child.once("close", r));
+  process.kill(-child.pid!, "SIGKILL");
+  await closed;
   assert.ok(existsSync(results), "the results file appeared after the first step");
   const file = loadResults(results);
   assert.ok(file.records.some((r) => r.suite === "info" && r.status === "ok"), "the info step's records are in it");

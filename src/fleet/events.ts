@@ -27,6 +27,8 @@ export interface HostState {
   startedMs: number | null;
   phaseMs: number | null;
   lastMs: number | null;
+  /** Seconds spent in each phase so far (the current one counted up to the latest event). */
+  phaseSeconds: Partial<Record<Phase, number>>;
   /** Phases that finished at least once with no failure. */
   passed: Set<Phase>;
   unreachable: boolean;
@@ -35,7 +37,7 @@ export interface HostState {
 }
 
 export function newHostState(name: string): HostState {
-  return { name, phase: null, startedMs: null, phaseMs: null, lastMs: null, passed: new Set(), unreachable: false, failure: null };
+  return { name, phase: null, startedMs: null, phaseMs: null, lastMs: null, phaseSeconds: {}, passed: new Set(), unreachable: false, failure: null };
 }
 
 /** One line of ansible-playbook's stdout as an event; null for any other line (Ansible may print warnings there). */
@@ -69,6 +71,7 @@ export function applyEvent(hosts: Map<string, HostState>, e: FleetEvent, nowMs: 
     hosts.set(e.host, h);
   }
   h.startedMs ??= nowMs;
+  if (h.phase && h.phaseMs !== null) h.phaseSeconds[h.phase] = (h.phaseSeconds[h.phase] ?? 0) + (nowMs - (h.lastMs ?? h.phaseMs)) / 1000;
   h.lastMs = nowMs;
   const phase = e.task && isPhase(e.task) ? e.task : null;
   if (!phase) return { host: h, changed: false };

@@ -130,6 +130,7 @@ export function summarizeHost(host: FleetHost, state: HostState, dir: string): H
     installed: state.passed.has("install"),
     ran: state.passed.has("run"),
     seconds: state.startedMs !== null && state.lastMs !== null ? (state.lastMs - state.startedMs) / 1000 : null,
+    phaseSeconds: Object.fromEntries(Object.entries(state.phaseSeconds).map(([k, v]) => [k, Math.round(v * 10) / 10])),
     records,
     results: resultsFile,
     log,

@@ -35,6 +35,8 @@ export const HostSummary = z.object({
   installed: z.boolean(),
   ran: z.boolean(),
   seconds: z.number().nonnegative().nullable(),
+  /** Seconds per phase (install, run, ...): what a larger fleet of such hosts should expect. */
+  phaseSeconds: z.record(z.string(), z.number().nonnegative()),
   records: z.number().int().nonnegative(),
   results: LocalFile.nullable(),
   log: LocalFile.nullable(),
@@ -102,12 +104,15 @@ function status(h: HostSummary): string {
 }
 
 export function renderSummary(summary: FleetSummary): string {
+  const secs = (v: number | undefined) => (v === undefined ? "-" : v.toFixed(0));
   const rows = summary.hosts.map((h) => [
     h.name,
     status(h),
     h.seconds === null ? "-" : h.seconds.toFixed(0),
+    secs(h.phaseSeconds.install),
+    secs(h.phaseSeconds.run),
     String(h.records),
     h.failure ? oneLine(h.failure.reason, 120) : "",
   ]);
-  return `${renderTable(["host", "status", "seconds", "records", "reason"], rows, { right: [2, 3], wordWrap: false })}\n`;
+  return `${renderTable(["host", "status", "seconds", "install s", "run s", "records", "reason"], rows, { right: [2, 3, 4, 5], wordWrap: false })}\n`;
 }
