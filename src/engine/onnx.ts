@@ -84,8 +84,8 @@ const ONNX_TYPES: Record<ValueType, number> = { float32: FLOAT, int64: INT64, in
 const QUANT_TYPES = new Map<number, QuantType>([[UINT8, "uint8"], [INT8, "int8"]]);
 const INPUT_TYPES = new Map<number, ValueType>(Object.entries(ONNX_TYPES).map(([k, v]) => [v, k as ValueType]));
 
-/** Run-time ops that may read integer and bool constants (held as typed fp32 initializers). */
-const READS_TYPED = new Set<string>([...COMPARE_OPS, ...LOGIC_OPS, "Not", "Where"]);
+/** Run-time ops that may read integer and bool constants (held as typed fp32 initializers): QLinearConv's int32 bias, DequantizeLinear's int32 values. */
+const READS_TYPED = new Set<string>([...COMPARE_OPS, ...LOGIC_OPS, "Not", "Where", "QLinearConv", "DequantizeLinear"]);
 
 /** Ops the loader evaluates when all their inputs are known at load. */
 const FOLDABLE = new Set([
