@@ -91,7 +91,11 @@ for (const [chainName, convs] of Object.entries(chains)) {
     for (const v of variants) engines.set(v, native.engineCreate(build(convs, hw, dtype, v, weights, biases)));
     const kernels = native.engineInfo(engines.get("nchwc")!).kernels;
     const outs = new Map<Variant, Float32Array>();
-    for (const v of variants) outs.set(v, (await native.engineRun(engines.get(v)!, [x])).outputs[0]!);
+    for (const v of variants) {
+      const out = (await native.engineRun(engines.get(v)!, [x])).outputs[0]!;
+      if (!(out instanceof Float32Array)) throw new Error(`the chain's output is int32, not fp32`);
+      outs.set(v, out);
+    }
     const ref = outs.get("nchw-direct")!;
     const nchwc = outs.get("nchwc")!;
     const same = ref.every((v, i) => Object.is(v, nchwc[i]));

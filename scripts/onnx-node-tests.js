@@ -32,8 +32,9 @@ const all = args.includes("--all");
 const prefixes = args.filter((a) => !a.startsWith("--"));
 // Test folders name the op in lower case, with or without underscores (test_reduce_mean_*, test_logsoftmax_*).
 const ALIASES = { BatchNormalization: "batchnorm" };
+// DynamicQuantizeLinear is rewritten at load (into reductions and QuantizeLinear); ConvInteger's tests also read "test_basic_convinteger".
 // Pad (read into Gathers; its tests are named by mode), Neg and Reciprocal (a Mul and a Div) are rewritten at load.
-const ours = [...ONNX_OPS, ...FOLDED].map((op) => ALIASES[op] ?? op.toLowerCase()).concat(["constantpad", "edgepad", "reflectpad", "neg", "reciprocal"]);
+const ours = [...ONNX_OPS, ...FOLDED].map((op) => ALIASES[op] ?? op.toLowerCase()).concat(["constantpad", "edgepad", "reflectpad", "neg", "reciprocal", "dynamicquantizelinear", "basicconvinteger"]);
 const key = (d) => d.slice("test_".length).replace(/_/g, "");
 const dirs = [
   ...readdirSync(BACKEND)
@@ -58,10 +59,14 @@ for (const { label, dir } of dirs) {
     const bad = results.find((r) => !r.passed);
     if (!bad) {
       counts.pass++;
-      line = results.some((r) => r.bound) ? `pass (${results.find((r) => r.bound).bound.join(", ")} taken as constants)` : "pass";
+      const notes = [
+        ...(results.some((r) => r.bound) ? [`${results.find((r) => r.bound).bound.join(", ")} taken as constants`] : []),
+        ...(results.some((r) => r.exactOutputs.length) ? ["integer outputs exact"] : []),
+      ];
+      line = notes.length ? `pass (${notes.join("; ")})` : "pass";
     } else if (bad.worst) {
       counts.fail++;
-      line = `FAIL ${bad.name}: output ${bad.worst.output}[${bad.worst.index}] ${bad.worst.got} vs ${bad.worst.want}`;
+      line = `FAIL ${bad.name}: output ${bad.worst.output}[${bad.worst.index}] ${bad.worst.got} vs ${bad.worst.want}${bad.worst.exact ? " (exact)" : ""}`;
     } else {
       counts.refused++;
       line = `refused: ${bad.error}`;
@@ -72,4 +77,4 @@ for (const { label, dir } of dirs) {
   }
   console.log(`${label.padEnd(52)} ${line}`);
 }
-console.log(`\n${dirs.length} tests: ${counts.pass} pass, ${counts.fail} fail, ${counts.refused} refused (rtol 1e-3, atol 1e-5).`);
+console.log(`\n${dirs.length} tests: ${counts.pass} pass, ${counts.fail} fail, ${counts.refused} refused (rtol 1e-3, atol 1e-5; integer and bool outputs exact).`);

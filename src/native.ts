@@ -258,8 +258,8 @@ export interface NativeEngineMeasurement {
   samplesNs: number[];
   /** With profile: stepNs[iteration][step], wall ns of each step (raw, no statistics). */
   stepNs?: number[][];
-  /** The outputs of the last iteration, in the program's output order. */
-  outputs: Float32Array[];
+  /** The outputs of the last iteration, in the program's output order (Int32Array for an int32 one). */
+  outputs: (Float32Array | Int32Array)[];
 }
 
 export interface Native {
@@ -368,7 +368,7 @@ export interface Native {
    */
   engineCreate(program: Program, pool?: NativeHandle): NativeHandle;
   /** One inference off the JavaScript thread; inputs in the program's order, each of its element count. */
-  engineRun(engine: NativeHandle, inputs: (Float32Array | Int32Array)[], opts?: { profile?: boolean }): Promise<{ outputs: Float32Array[]; stepNs?: number[] }>;
+  engineRun(engine: NativeHandle, inputs: (Float32Array | Int32Array)[], opts?: { profile?: boolean }): Promise<{ outputs: (Float32Array | Int32Array)[]; stepNs?: number[] }>;
   /** warmup untimed then `iterations` timed inferences in one native loop (no JavaScript between them). */
   engineMeasure(
     engine: NativeHandle,

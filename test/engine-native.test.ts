@@ -95,7 +95,7 @@ function expected(): { features: number[]; probs: number[] } {
   return { features, probs: e.map((v) => v / sum) };
 }
 
-function assertClose(got: Float32Array, want: number[], tol: number, what: string): void {
+function assertClose(got: ArrayLike<number>, want: number[], tol: number, what: string): void {
   assert.equal(got.length, want.length, what);
   for (let i = 0; i < want.length; i++) {
     const g = at(got, i);

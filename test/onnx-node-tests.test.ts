@@ -81,6 +81,14 @@ const PYTORCH = [
     .map((t) => `../pytorch-operator/test_operator_${t}`),
 ];
 
+/** The quantized ops (issue 18): 8-bit values, integer outputs compared exactly; Round for DynamicQuantizeLinear's expansion. */
+const QUANTIZED = [
+  "test_quantizelinear", "test_quantizelinear_axis", "test_dequantizelinear", "test_dequantizelinear_axis",
+  ...["", "_max_adjusted", "_min_adjusted"].flatMap((s) => [`test_dynamicquantizelinear${s}`, `test_dynamicquantizelinear${s}_expanded`]),
+  "test_matmulinteger", "test_qlinearmatmul_2D", "test_qlinearmatmul_3D",
+  "test_basic_convinteger", "test_convinteger_with_padding", "test_convinteger_without_padding", "test_qlinearconv", "test_round",
+];
+
 /** Each test's failure (or refusal) in one line; none when all pass. */
 async function failures(names: string[]): Promise<string[]> {
   const native = loadNative();
@@ -114,6 +122,14 @@ test("the node tests of comparisons, logical ops, Where, Exp, Log and the reduct
 test("the node tests whose weights, statistics or bounds are graph inputs pass, and Max, Min and 1-D pools'", { skip }, async () => {
   const failed = await failures(RUNTIME_WEIGHTS);
   assert.deepEqual(failed, [], `${failed.length} of ${RUNTIME_WEIGHTS.length} failed`);
+});
+
+test("the node tests of the quantized ops pass, their integer outputs compared exactly", { skip }, async () => {
+  const failed = await failures(QUANTIZED);
+  assert.deepEqual(failed, [], `${failed.length} of ${QUANTIZED.length} failed`);
+  const dir = path.join(BACKEND, "test_matmulinteger");
+  const [r] = await runTestSets(loadNative(), () => loadOnnxFile(path.join(dir, "model.onnx")), dir, defaultAlgoChooser, 1e-3, 1e-5);
+  assert.deepEqual(r!.exactOutputs, [0]);
 });
 
 test("PyTorch's opset-6 exports of supported ops pass their test data", { skip }, async () => {

@@ -158,6 +158,58 @@ const int32_t* Int32Field(Napi::Object o, const char* key, size_t* count, const 
   return *count > 0 ? a.Data() : &kNothing;
 }
 
+// A conv step's shape ({ n, c, h, w, k, r, s, strideH, ... }).
+armbench_conv_shape ConvShape(Napi::Object s, const std::string& where) {
+  Napi::Object sh = ObjectField(s, "shape", where);
+  const std::string sw = where + ": shape";
+  const char* shw = sw.c_str();
+  armbench_conv_shape c{};
+  c.n = static_cast<size_t>(IntField(sh, "n", shw, 1, kMaxDim));
+  c.c = static_cast<size_t>(IntField(sh, "c", shw, 1, kMaxDim));
+  c.h = static_cast<size_t>(IntField(sh, "h", shw, 1, kMaxDim));
+  c.w = static_cast<size_t>(IntField(sh, "w", shw, 1, kMaxDim));
+  c.k = static_cast<size_t>(IntField(sh, "k", shw, 1, kMaxDim));
+  c.r = static_cast<size_t>(IntField(sh, "r", shw, 1, 1024));
+  c.s = static_cast<size_t>(IntField(sh, "s", shw, 1, 1024));
+  c.stride_h = static_cast<size_t>(IntField(sh, "strideH", shw, 1, 1024));
+  c.stride_w = static_cast<size_t>(IntField(sh, "strideW", shw, 1, 1024));
+  c.pad_top = static_cast<size_t>(IntField(sh, "padTop", shw, 0, 1024));
+  c.pad_left = static_cast<size_t>(IntField(sh, "padLeft", shw, 0, 1024));
+  c.pad_bottom = static_cast<size_t>(IntField(sh, "padBottom", shw, 0, 1024));
+  c.pad_right = static_cast<size_t>(IntField(sh, "padRight", shw, 0, 1024));
+  c.dilation_h = static_cast<size_t>(IntField(sh, "dilationH", shw, 1, 1024));
+  c.dilation_w = static_cast<size_t>(IntField(sh, "dilationW", shw, 1, 1024));
+  c.groups = static_cast<size_t>(IntField(sh, "groups", shw, 1, kMaxDim));
+  return c;
+}
+
+// An optional operand of a quantized op into its role: a TensorRef, a ConstOperand, or absent.
+void QParam(Napi::Object s, const char* key, const std::string& where, armbench_engine_qrole role,
+            armbench_engine_step* st) {
+  if (Present(s, key)) Operand(s, key, where, &st->q[role], &st->q_const[role]);
+}
+
+bool OptionalBool(Napi::Object s, const char* key, const std::string& where) {
+  const Napi::Value v = s.Get(key);
+  if (!v.IsUndefined() && !v.IsBoolean()) throw Napi::TypeError::New(s.Env(), where + ": " + key + " must be a boolean");
+  return v.IsBoolean() && v.As<Napi::Boolean>().Value();
+}
+
+// The integer range a quantized result saturates into.
+void QRange(Napi::Object s, const std::string& where, armbench_engine_step* st) {
+  st->qmin = static_cast<int32_t>(IntField(s, "qmin", where.c_str(), -2147483647 - 1, 2147483647));
+  st->qmax = static_cast<int32_t>(IntField(s, "qmax", where.c_str(), -2147483647 - 1, 2147483647));
+}
+
+// QLinearMatMul's and QLinearConv's requantization, where the step has a yScale.
+void Requantization(Napi::Object s, const std::string& where, armbench_engine_step* st) {
+  QParam(s, "xScale", where, ARMBENCH_Q_X_SCALE, st);
+  QParam(s, "wScale", where, ARMBENCH_Q_W_SCALE, st);
+  QParam(s, "yScale", where, ARMBENCH_Q_Y_SCALE, st);
+  QParam(s, "yZero", where, ARMBENCH_Q_Y_ZERO, st);
+  if (Present(s, "yScale")) QRange(s, where, st);
+}
+
 armbench_conv_activation Activation(Napi::Object o, const std::string& where) {
   const std::string a = StringField(o, "act", where);
   if (a == "none") return ARMBENCH_ACT_NONE;
@@ -208,33 +260,14 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
   const bool hasX = st.op != ARMBENCH_ENGINE_ADD && st.op != ARMBENCH_ENGINE_MUL && st.op != ARMBENCH_ENGINE_CONCAT &&
                     st.op != ARMBENCH_ENGINE_BROADCAST && st.op != ARMBENCH_ENGINE_MATMUL &&
                     st.op != ARMBENCH_ENGINE_GATHER && st.op != ARMBENCH_ENGINE_ATTENTION &&
-                    st.op != ARMBENCH_ENGINE_WHERE;
+                    st.op != ARMBENCH_ENGINE_WHERE && st.op != ARMBENCH_ENGINE_MATMUL_INTEGER;
   if (hasX) st.x = Tensor(s, "x", where);
   st.y = Tensor(s, "y", where);
   st.clip_min = -std::numeric_limits<float>::infinity();
   st.clip_max = std::numeric_limits<float>::infinity();
   switch (st.op) {
     case ARMBENCH_ENGINE_CONV: {
-      Napi::Object sh = ObjectField(s, "shape", where);
-      const std::string sw = where + ": shape";
-      const char* shw = sw.c_str();
-      armbench_conv_shape& c = st.conv;
-      c.n = static_cast<size_t>(IntField(sh, "n", shw, 1, kMaxDim));
-      c.c = static_cast<size_t>(IntField(sh, "c", shw, 1, kMaxDim));
-      c.h = static_cast<size_t>(IntField(sh, "h", shw, 1, kMaxDim));
-      c.w = static_cast<size_t>(IntField(sh, "w", shw, 1, kMaxDim));
-      c.k = static_cast<size_t>(IntField(sh, "k", shw, 1, kMaxDim));
-      c.r = static_cast<size_t>(IntField(sh, "r", shw, 1, 1024));
-      c.s = static_cast<size_t>(IntField(sh, "s", shw, 1, 1024));
-      c.stride_h = static_cast<size_t>(IntField(sh, "strideH", shw, 1, 1024));
-      c.stride_w = static_cast<size_t>(IntField(sh, "strideW", shw, 1, 1024));
-      c.pad_top = static_cast<size_t>(IntField(sh, "padTop", shw, 0, 1024));
-      c.pad_left = static_cast<size_t>(IntField(sh, "padLeft", shw, 0, 1024));
-      c.pad_bottom = static_cast<size_t>(IntField(sh, "padBottom", shw, 0, 1024));
-      c.pad_right = static_cast<size_t>(IntField(sh, "padRight", shw, 0, 1024));
-      c.dilation_h = static_cast<size_t>(IntField(sh, "dilationH", shw, 1, 1024));
-      c.dilation_w = static_cast<size_t>(IntField(sh, "dilationW", shw, 1, 1024));
-      c.groups = static_cast<size_t>(IntField(sh, "groups", shw, 1, kMaxDim));
+      st.conv = ConvShape(s, where);
       m->strings.push_back(StringField(s, "algo", where));
       st.algo = m->strings.back().c_str();
       st.dtype = DtypeField(s, w);
@@ -290,6 +323,7 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
     case ARMBENCH_ENGINE_LOG:
     case ARMBENCH_ENGINE_ROUND_F16:
     case ARMBENCH_ENGINE_ROUND_BF16:
+    case ARMBENCH_ENGINE_ROUND:
       st.clip_min = OptionalFloat(s, "min", st.clip_min, where);
       st.clip_max = OptionalFloat(s, "max", st.clip_max, where);
       break;
@@ -407,6 +441,38 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
       st.zero_row = zero.IsBoolean() && zero.As<Napi::Boolean>().Value() ? 1 : 0;
       break;
     }
+    case ARMBENCH_ENGINE_QUANTIZE:
+    case ARMBENCH_ENGINE_DEQUANTIZE: {
+      const bool q = st.op == ARMBENCH_ENGINE_QUANTIZE;
+      st.outer = static_cast<size_t>(IntField(s, "outer", w, 1, kMaxDim));
+      st.n = static_cast<size_t>(IntField(s, "n", w, 1, kMaxDim));
+      st.inner = static_cast<size_t>(IntField(s, "inner", w, 1, kMaxDim));
+      Operand(s, "scale", where, &st.q[q ? ARMBENCH_Q_Y_SCALE : ARMBENCH_Q_X_SCALE],
+              &st.q_const[q ? ARMBENCH_Q_Y_SCALE : ARMBENCH_Q_X_SCALE]);
+      QParam(s, "zero", where, q ? ARMBENCH_Q_Y_ZERO : ARMBENCH_Q_X_ZERO, &st);
+      if (q) {
+        QRange(s, where, &st);
+        st.toward_zero = OptionalBool(s, "towardZero", where) ? 1 : 0;
+      }
+      break;
+    }
+    case ARMBENCH_ENGINE_MATMUL_INTEGER:
+      st.x = Tensor(s, "a", where);
+      Operand(s, "w", where, &st.q[ARMBENCH_Q_W], &st.q_const[ARMBENCH_Q_W]);
+      QParam(s, "aZero", where, ARMBENCH_Q_X_ZERO, &st);
+      QParam(s, "wZero", where, ARMBENCH_Q_W_ZERO, &st);
+      st.x_signed = OptionalBool(s, "aSigned", where) ? 1 : 0;
+      st.w_signed = OptionalBool(s, "wSigned", where) ? 1 : 0;
+      Requantization(s, where, &st);
+      break;
+    case ARMBENCH_ENGINE_CONV_INTEGER:
+      st.conv = ConvShape(s, where);
+      Operand(s, "w", where, &st.q[ARMBENCH_Q_W], &st.q_const[ARMBENCH_Q_W]);
+      QParam(s, "xZero", where, ARMBENCH_Q_X_ZERO, &st);
+      QParam(s, "wZero", where, ARMBENCH_Q_W_ZERO, &st);
+      QParam(s, "bias", where, ARMBENCH_Q_BIAS, &st);
+      Requantization(s, where, &st);
+      break;
     default:
       break;
   }
@@ -503,17 +569,21 @@ bool ProfileOption(Napi::Object o, const char* fn) {
   return v.As<Napi::Boolean>().Value();
 }
 
-// Outputs, sized from the engine, with the pointer table the C ABI takes.
+// Outputs, sized and typed from the engine, with the pointer table the C ABI takes.
 struct Buffers {
   std::vector<std::vector<float>> inputs, outputs;
   std::vector<const void*> in;
   std::vector<float*> out;
+  std::vector<bool> int32;  // per output: int32_t values in the 4-byte slots
   std::vector<uint64_t> samples, steps;
   Buffers(const EngineRef& e, std::vector<std::vector<float>> ins) : inputs(std::move(ins)) {
     armbench_engine_info ei{};
     armbench_engine_get_info(e.engine, &ei);
     for (auto& v : inputs) in.push_back(v.data());
-    for (size_t i = 0; i < ei.output_count; ++i) outputs.emplace_back(armbench_engine_output_elems(e.engine, i));
+    for (size_t i = 0; i < ei.output_count; ++i) {
+      outputs.emplace_back(armbench_engine_output_elems(e.engine, i));
+      int32.push_back(armbench_engine_output_dtype(e.engine, i) == ARMBENCH_ENGINE_INT32);
+    }
     for (auto& v : outputs) out.push_back(v.data());
   }
 };
@@ -521,9 +591,21 @@ struct Buffers {
 Napi::Array Outputs(Napi::Env env, const Buffers& b) {
   Napi::Array out = Napi::Array::New(env, b.outputs.size());
   for (size_t i = 0; i < b.outputs.size(); ++i) {
-    Napi::Float32Array f = Napi::Float32Array::New(env, b.outputs[i].size());
-    if (!b.outputs[i].empty()) std::memcpy(f.Data(), b.outputs[i].data(), b.outputs[i].size() * sizeof(float));
-    out.Set(static_cast<uint32_t>(i), f);
+    // An Int32Array for an int32 output: its bytes as the arena held them.
+    const size_t n = b.outputs[i].size();
+    Napi::TypedArray t;
+    void* data;
+    if (b.int32[i]) {
+      Napi::Int32Array a = Napi::Int32Array::New(env, n);
+      data = a.Data();
+      t = a;
+    } else {
+      Napi::Float32Array a = Napi::Float32Array::New(env, n);
+      data = a.Data();
+      t = a;
+    }
+    if (n > 0) std::memcpy(data, b.outputs[i].data(), n * sizeof(float));
+    out.Set(static_cast<uint32_t>(i), t);
   }
   return out;
 }

@@ -1043,6 +1043,40 @@ void test_transformer_pool() {
   }
 }
 
+// Quantize (ties to even, saturation, per-slice scales) into an int32 output, and a
+// MatMulInteger of uint8 by uint8 with zero points: read back as int32 values exactly.
+void test_quantized_steps() {
+  Program p;
+  auto x = p.tensor({2, 3}), q = int32_tensor(&p, {2, 3}), b = int32_tensor(&p, {3, 2}), y = int32_tensor(&p, {2, 2});
+  p.inputs = {x, b};
+  p.outputs = {q, y};
+  const float scales[2] = {1.0f, 0.5f}, zero[1] = {3.0f}, bzero[2] = {1.0f, 250.0f};
+  armbench_engine_step& s = p.step(ARMBENCH_ENGINE_QUANTIZE, "q");
+  s.x = x, s.y = q, s.outer = 1, s.n = 2, s.inner = 3, s.qmin = 0, s.qmax = 255;
+  s.q_const[ARMBENCH_Q_Y_SCALE] = armbench_engine_const{scales, 2, 1, {2}};
+  s.q_const[ARMBENCH_Q_Y_ZERO] = armbench_engine_const{zero, 1, 1, {1}};
+  armbench_engine_step& m = p.step(ARMBENCH_ENGINE_MATMUL_INTEGER, "mm");
+  m.x = q, m.y = y, m.q[ARMBENCH_Q_W] = b;
+  m.q_const[ARMBENCH_Q_X_ZERO] = armbench_engine_const{zero, 1, 1, {1}};
+  m.q_const[ARMBENCH_Q_W_ZERO] = armbench_engine_const{bzero, 2, 1, {2}};
+  const float xv[6] = {2.5f, 3.5f, -1000.0f, 1.25f, 0.75f, 1000.0f};
+  const int32_t bv[6] = {1, 255, 2, 0, 3, 128};
+  const auto out = run_inputs(p, {xv, bv});
+  if (out.size() != 2) return;
+  int32_t got[6], mm[4];
+  memcpy(got, out[0].data(), sizeof got);
+  memcpy(mm, out[1].data(), sizeof mm);
+  // 2.5 -> 2 and 3.5 -> 4 (ties to even) + 3; -1000 saturates at 0; 1.25 / 0.5 = 2.5 -> 2, 0.75 / 0.5 = 1.5 -> 2, 2000 at 255.
+  const int32_t want[6] = {5, 7, 0, 5, 5, 255};
+  for (int i = 0; i < 6; ++i) CHECK_MSG(got[i] == want[i], "quantize [%d]: %d, not %d", i, got[i], want[i]);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j) {
+      int32_t r = 0;
+      for (int k = 0; k < 3; ++k) r += (want[i * 3 + k] - 3) * (bv[k * 2 + j] - static_cast<int32_t>(bzero[j]));
+      CHECK_MSG(mm[i * 2 + j] == r, "matmul-integer [%d][%d]: %d, not %d", i, j, mm[i * 2 + j], r);
+    }
+}
+
 void test_transformer_refusals() {
   const std::vector<float> scale = randoms(8), table = randoms(40);
   const int32_t idx[2] = {0, 1};
@@ -1051,8 +1085,8 @@ void test_transformer_refusals() {
     auto t = int32_tensor(&p, {4, 8}), ty = p.tensor({4, 8});
     armbench_engine_step& s = p.step(ARMBENCH_ENGINE_GELU, "g");
     s.x = t, s.y = ty;
-    refused(p, -EINVAL, "x is int32; only gather (its indices), cast (its x) and the comparisons (their operands) "
-                        "read int32 tensors");
+    refused(p, -EINVAL, "x is int32; only gather (its indices), cast (its x), the comparisons (their operands) "
+                        "and the quantized ops read int32 tensors");
   }
   {
     Program p;  // cast from fp32
@@ -1062,10 +1096,13 @@ void test_transformer_refusals() {
     refused(p, -EINVAL, "x is fp32; it must be int32");
   }
   {
-    Program p;  // an int32 output
-    auto t = int32_tensor(&p, {4});
-    p.outputs = {t};
-    refused(p, -EINVAL, "outputs[0] is int32; a program's outputs are fp32");
+    Program p;  // a quantize whose y is fp32
+    auto x = p.tensor({4}), y = p.tensor({4});
+    const float one = 1.0f;
+    armbench_engine_step& s = p.step(ARMBENCH_ENGINE_QUANTIZE, "q");
+    s.x = x, s.y = y, s.outer = 1, s.n = 1, s.inner = 4, s.qmax = 255;
+    s.q_const[ARMBENCH_Q_Y_SCALE] = armbench_engine_const{&one, 1, 1, {1}};
+    refused(p, -EINVAL, "y is fp32; it must be int32");
   }
   {
     Program p;  // an nchwc int32 tensor
@@ -1197,8 +1234,8 @@ void test_transformer_refusals() {
     const float c = 1.0f;
     armbench_engine_step& s = p.step(ARMBENCH_ENGINE_BROADCAST, "add");
     s.fn = ARMBENCH_BINARY_ADD, s.x = ti, s.b_const = {&c, 1, 1, {1}}, s.y = ty;
-    refused(p, -EINVAL, "a is int32; only gather (its indices), cast (its x) and the comparisons (their operands) read "
-                        "int32 tensors");
+    refused(p, -EINVAL, "a is int32; only gather (its indices), cast (its x), the comparisons (their operands) and the "
+                        "quantized ops read int32 tensors");
     s.fn = ARMBENCH_BINARY_MAX, s.a_const = s.b_const, s.b_const = {}, s.b = ti, s.x = {};
     refused(p, -EINVAL, "b is int32; only gather");
     s.fn = ARMBENCH_BINARY_GREATER, s.y = int32_tensor(&p, {4, 8});
@@ -1386,6 +1423,7 @@ int main() {
   test_compare_where_reduce();
   test_transformer_pool();
   test_transformer_refusals();
+  test_quantized_steps();
   test_attention(ARMBENCH_GEMM_F32);
   test_attention(ARMBENCH_GEMM_BF16);
   return check::summary("test_engine");

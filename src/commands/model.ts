@@ -182,10 +182,10 @@ export async function runModel(opts: ModelOptions): Promise<number> {
     progress.done();
     const rows = results.map((r) => [
       r.bound ? `${r.name} (int64 input ${r.bound.join(", ")} taken as constant at load)` : r.name, r.passed ? "pass" : "FAIL",
-      r.worst ? `output ${r.worst.output} [${r.worst.index}]: ${r.worst.got.toPrecision(7)} vs ${r.worst.want.toPrecision(7)}` : "-",
+      r.worst ? `output ${r.worst.output} [${r.worst.index}]: ${r.worst.got.toPrecision(7)} vs ${r.worst.want.toPrecision(7)}${r.worst.exact ? " (exact)" : ""}` : "-",
       r.error ?? "",
     ]);
-    process.stdout.write(`${renderTable(["test set", "result", `worst element (rtol ${opts.rtol}, atol ${opts.atol})`, "error"], rows)}\n`);
+    process.stdout.write(`${renderTable(["test set", "result", `worst element (rtol ${opts.rtol}, atol ${opts.atol}; integer outputs exact)`, "error"], rows)}\n`);
     return results.every((r) => r.passed) ? 0 : 1;
   }
 

@@ -8,7 +8,7 @@ export interface Agreement {
   nonFinite: number;
 }
 
-export function agreement(a: Float32Array, b: Float32Array): Agreement {
+export function agreement(a: ArrayLike<number>, b: ArrayLike<number>): Agreement {
   if (a.length !== b.length) throw new Error(`cannot compare ${a.length} values with ${b.length}`);
   let dot = 0;
   let na = 0;

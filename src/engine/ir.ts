@@ -15,15 +15,21 @@ export interface Tensor {
    * Absent: float32. "bool": 0 and 1 (a bool graph input or constant); "int64": integer
    * constants a comparison reads, each exact in fp32 (checked at load).
    */
-  dtype?: "bool" | "int64" | "int32" | "float16" | "bfloat16";
+  dtype?: "bool" | "int64" | "int32" | "float16" | "bfloat16" | QuantType;
 }
 
-/** An integer graph input's values (token ids, masks), held as int32: the executor's form. */
+/** An integer graph input's values (token ids, masks, quantized values), held as int32: the executor's form. */
 export interface IntTensor {
   dims: number[];
   data: Int32Array;
-  dtype: "int64" | "int32";
+  dtype: "int64" | "int32" | QuantType;
 }
+
+/** The 8-bit types of quantized values. */
+export type QuantType = "uint8" | "int8";
+/** Each 8-bit type's range, [min, max]: what a value must fit, and where quantizing saturates. */
+export const QUANT_RANGE: Record<QuantType, readonly [number, number]> = { uint8: [0, 255], int8: [-128, 127] };
+export const isQuantType = (t: ValueType | undefined): t is QuantType => t === "uint8" || t === "int8";
 
 /** What a graph input takes. */
 export type InputTensor = Tensor | IntTensor;
@@ -114,6 +120,21 @@ export type Node =
   | { op: "Unsqueeze" | "Squeeze"; name: string; inputs: string[]; outputs: string[]; attrs: { axes: number[] } }
   | { op: "Cast"; name: string; inputs: string[]; outputs: string[]; attrs: { to: ValueType } }
   | { op: "Constant"; name: string; inputs: string[]; outputs: string[]; attrs: { value: Tensor } }
+  /**
+   * inputs [x, scale, zero point | ""]: the scale and zero point one value, or one per
+   * slice along `axis` (normalised to non-negative once shapes are known).
+   */
+  | { op: "QuantizeLinear" | "DequantizeLinear"; name: string; inputs: string[]; outputs: string[]; attrs: { axis: number } }
+  /** inputs [a, b, a zero point | "", b zero point | ""]; int32 out. */
+  | { op: "MatMulInteger"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
+  /** inputs [a, a scale, a zero point, b, b scale, b zero point, y scale, y zero point]. */
+  | { op: "QLinearMatMul"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
+  /** inputs [x, w, x zero point | "", w zero point | ""]; int32 out. */
+  | { op: "ConvInteger"; name: string; inputs: string[]; outputs: string[]; attrs: ConvAttrs }
+  /** inputs [x, x scale, x zero point, w, w scale, w zero point, y scale, y zero point, int32 bias | ""]. */
+  | { op: "QLinearConv"; name: string; inputs: string[]; outputs: string[]; attrs: ConvAttrs }
+  /** To the nearest integer, ties to even (held as fp32). */
+  | { op: "Round"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
   /** The layout pass's own: the same values in another memory layout. */
   | { op: "Reorder"; name: string; inputs: string[]; outputs: string[]; attrs: { layout: Layout } };
 
@@ -139,16 +160,19 @@ export const ONNX_OPS: readonly OpType[] = [
   "Sigmoid", "HardSwish", "Identity", "Dropout", "Constant", "Erf", "Tanh", "Sqrt", "Gelu",
   "LayerNormalization", "Transpose", "ReduceMean", "Gather", "Cast", "Unsqueeze", "Squeeze",
   "Exp", "Log", "Not", "ReduceSum", "ReduceMax", "ReduceMin", "Where", ...COMPARE_OPS, ...LOGIC_OPS,
+  "QuantizeLinear", "DequantizeLinear", "MatMulInteger", "QLinearMatMul", "ConvInteger", "QLinearConv", "Round",
 ];
 
 /**
  * int64 and int32 values (graph inputs: token ids, masks) are held as int32, each value
- * checked to fit; bool values as fp32 0 and 1, which every op that moves or selects
- * floats keeps exact; float16, bfloat16 and float64 values as fp32 (the first two
- * exactly; float64 only as a Cast's result, so exactly too).
+ * checked to fit; uint8 and int8 ones (quantized values) likewise, one per int32, each
+ * checked to fit its type where it comes from a file or a graph input; bool values as
+ * fp32 0 and 1, which every op that moves or selects floats keeps exact; float16,
+ * bfloat16 and float64 values as fp32 (the first two exactly; float64 only as a Cast's
+ * result, so exactly too).
  */
-export type ValueType = "float32" | "int64" | "int32" | "bool" | "float16" | "bfloat16" | "float64";
-export const isIntType = (t: ValueType | undefined): boolean => t === "int64" || t === "int32";
+export type ValueType = "float32" | "int64" | "int32" | "bool" | "float16" | "bfloat16" | "float64" | QuantType;
+export const isIntType = (t: ValueType | undefined): boolean => t === "int64" || t === "int32" || isQuantType(t);
 /** Floats of other widths, held as fp32: only Cast, views, copies and graph outputs take them (computing on them in fp32 would not be their arithmetic). */
 export const isOtherFloat = (t: ValueType | undefined): boolean => t === "float16" || t === "bfloat16" || t === "float64";
 
@@ -493,6 +517,69 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
     }
     case "Constant":
       return [...n.attrs.value.dims];
+    case "Round":
+      return [...x];
+    case "QuantizeLinear":
+    case "DequantizeLinear": {
+      const axis = n.attrs.axis < 0 ? n.attrs.axis + x.length : n.attrs.axis;
+      for (const [i, what] of [[1, "scale"], [2, "zero point"]] as const) {
+        const p = ins[i];
+        if (!p) {
+          if (i === 1) fail(n, "it has no scale");
+          continue;
+        }
+        const count = p.reduce((q, v) => q * v, 1);
+        // One value (any rank), or a 1-D list along the axis.
+        if (count !== 1 && (p.length !== 1 || axis < 0 || axis >= x.length || p[0] !== x[axis])) {
+          fail(n, `its ${what} [${p.join(", ")}] is neither one value nor one per slice of axis ${n.attrs.axis} of [${x.join(", ")}]`);
+        }
+      }
+      return [...x];
+    }
+    case "MatMulInteger":
+    case "QLinearMatMul": {
+      const q = n.op === "QLinearMatMul";
+      const w = ins[q ? 3 : 1];
+      if (!w || x.length < 2 || w.length < 2) fail(n, `only products of rank 2 and more are supported, got [${x.join(", ")}] x [${w?.join(", ") ?? ""}]`);
+      if (x[x.length - 1] !== w[w.length - 2]) fail(n, `inner dimensions disagree: [${x.join(", ")}] x [${w.join(", ")}]`);
+      const batch = broadcastDims(x.slice(0, -2), w.slice(0, -2)) ?? fail(n, `batch dimensions of [${x.join(", ")}] and [${w.join(", ")}] do not broadcast`);
+      const [m, cols] = [x[x.length - 2]!, w[w.length - 1]!];
+      // Per-row (a's) and per-column (b's) parameters, or one value.
+      const params: [number, string, number][] = q
+        ? [[1, "a scale", 1], [2, "a zero point", 1], [4, "b scale", cols], [5, "b zero point", cols], [6, "y scale", 1], [7, "y zero point", 1]]
+        : [[2, "a zero point", m], [3, "b zero point", cols]];
+      for (const [i, what, per] of params) {
+        const p = ins[i];
+        if (!p) continue;
+        const count = p.reduce((a, v) => a * v, 1);
+        if (count !== 1 && (p.length !== 1 || p[0] !== per)) fail(n, `its ${what} [${p.join(", ")}] is neither one value${per > 1 ? ` nor ${per}` : ""}`);
+      }
+      return [...batch, m, cols];
+    }
+    case "ConvInteger":
+    case "QLinearConv": {
+      const q = n.op === "QLinearConv";
+      const w = ins[q ? 3 : 1];
+      if (x.length !== 4 || !w || w.length !== 4) fail(n, `only 2-D convolutions (4-D input and weights) are supported, got input [${x.join(", ")}]`);
+      const a = n.attrs;
+      if (x[1] !== w[1]! * a.group) fail(n, `input channels ${x[1]} do not match weights [${w.join(", ")}] with group ${a.group}`);
+      if (w[0]! % a.group !== 0) fail(n, `output channels ${w[0]} are not divisible by group ${a.group}`);
+      if (w[2] !== a.kernel[0] || w[3] !== a.kernel[1]) fail(n, `kernel_shape [${a.kernel.join(", ")}] disagrees with weights [${w.join(", ")}]`);
+      const oh = convOut(x[2]!, a.kernel[0], a.strides[0], a.pads[0], a.pads[2], a.dilations[0]);
+      const ow = convOut(x[3]!, a.kernel[1], a.strides[1], a.pads[1], a.pads[3], a.dilations[1]);
+      if (oh < 1 || ow < 1) fail(n, `the input [${x.join(", ")}] is smaller than the kernel`);
+      const params: [number, string, number][] = q
+        ? [[1, "x scale", 1], [2, "x zero point", 1], [4, "w scale", w[0]!], [5, "w zero point", w[0]!], [6, "y scale", 1], [7, "y zero point", 1], [8, "bias", w[0]!]]
+        : [[2, "x zero point", 1], [3, "w zero point", w[0]!]];
+      for (const [i, what, per] of params) {
+        const p = ins[i];
+        if (!p) continue;
+        const count = p.reduce((c, v) => c * v, 1);
+        const exact = what === "bias";
+        if ((exact || count !== 1) && (p.length !== 1 || p[0] !== per)) fail(n, `its ${what} [${p.join(", ")}] is neither ${exact ? "" : "one value nor "}one per output channel (${per})`);
+      }
+      return [x[0]!, w[0]!, oh, ow];
+    }
   }
 }
 
@@ -536,9 +623,12 @@ export function inferTypes(g: Graph): Map<string, ValueType> {
     const t = n.inputs.map((i) => (i === "" ? undefined : types.get(i)));
     const data = t.filter((x, i) => x !== undefined && !(n.op === "Gather" && i === 1));
     let out: ValueType = "float32";
-    if (n.op === "Cast") {
+    const quantized = quantizedTypes(n, t);
+    if (quantized) out = quantized;
+    else if (n.op === "Cast") {
       out = n.attrs.to;
-      if (isIntType(out) && !isIntType(t[0])) fail(n, `casting ${t[0]} to ${out} at run time is not supported`);
+      // float32 to an 8-bit type is a truncation the executor runs (DynamicQuantizeLinear's expansion casts its rounded zero point).
+      if (isIntType(out) && !isIntType(t[0]) && !(isQuantType(out) && t[0] === "float32")) fail(n, `casting ${t[0]} to ${out} at run time is not supported`);
     } else if (COMPARES.has(n.op)) {
       if (t.includes("bool") && (n.op !== "Equal" || t.some((x) => x !== "bool"))) fail(n, "it compares bool values, which only Equal of two bools does");
       out = "bool";
@@ -566,6 +656,56 @@ export function inferTypes(g: Graph): Map<string, ValueType> {
     for (const o of n.outputs.slice(0, 1)) types.set(o, out);
   }
   return types;
+}
+
+/**
+ * The output type of a quantized op, its inputs' types checked (ONNX's type
+ * constraints, as far as the executor holds them): null for any other op.
+ */
+function quantizedTypes(n: Node, t: (ValueType | undefined)[]): ValueType | null {
+  const need = (i: number, ok: (x: ValueType | undefined) => boolean, what: string) => {
+    if (!ok(t[i])) fail(n, `input ${i} ("${n.inputs[i]}") is ${t[i]}, not ${what}`);
+  };
+  const float = (x: ValueType | undefined) => x === "float32";
+  const q8 = (x: ValueType | undefined) => isQuantType(x);
+  /** A zero point, where given, of its value's type. */
+  const zero = (i: number, of: ValueType | undefined) => {
+    if (t[i] !== undefined && t[i] !== of) fail(n, `its zero point "${n.inputs[i]}" is ${t[i]}, not ${of} as the values it belongs to`);
+  };
+  switch (n.op) {
+    case "QuantizeLinear":
+      need(0, float, "float32");
+      need(1, float, "float32 (a scale)");
+      if (t[2] !== undefined) need(2, q8, "uint8 or int8 (the zero point's type is the output's)");
+      return t[2] ?? "uint8";
+    case "DequantizeLinear":
+      need(0, (x) => q8(x) || x === "int32", "uint8, int8 or int32");
+      need(1, float, "float32 (a scale)");
+      zero(2, t[0]);
+      return "float32";
+    case "MatMulInteger":
+    case "ConvInteger":
+      need(0, q8, "uint8 or int8");
+      need(1, q8, "uint8 or int8");
+      zero(2, t[0]);
+      zero(3, t[1]);
+      return "int32";
+    case "QLinearMatMul":
+    case "QLinearConv":
+      need(0, q8, "uint8 or int8");
+      need(3, q8, "uint8 or int8");
+      for (const i of [1, 4, 6]) need(i, float, "float32 (a scale)");
+      zero(2, t[0]);
+      zero(5, t[3]);
+      need(7, q8, "uint8 or int8 (the y zero point's type is the output's)");
+      if (n.op === "QLinearConv" && t[8] !== undefined) need(8, (x) => x === "int32", "int32 (a bias)");
+      return t[7]!;
+    case "Round":
+      need(0, float, "float32");
+      return "float32";
+    default:
+      return null;
+  }
 }
 
 export interface FlopCount {

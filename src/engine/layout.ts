@@ -36,7 +36,7 @@ export interface LayoutAssignment {
 
 const ELEMENTWISE = new Set<OpType>(["Relu", "Clip", "Sigmoid", "HardSwish", "Add", "Mul"]);
 
-export function convShapeOf(n: Node & { op: "Conv" | "FusedConv" }, x: number[], w: number[]): ConvShape {
+export function convShapeOf(n: Node & { op: "Conv" | "FusedConv" | "ConvInteger" | "QLinearConv" }, x: number[], w: number[]): ConvShape {
   const a = n.attrs;
   return {
     n: x[0]!, c: x[1]!, h: x[2]!, w: x[3]!, k: w[0]!, r: a.kernel[0], s: a.kernel[1],

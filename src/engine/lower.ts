@@ -8,11 +8,11 @@ import { defaultConvAlgo } from "../conv/heuristic.js";
 import { UserError } from "../errors.js";
 import type { NativeConvShape } from "../native.js";
 import { collapseBroadcast, collapseTranspose, mergeLeading } from "./collapse.js";
-import { attentionScale, inferTypes, isIntType, type Graph, type Layout, type Node, type Tensor } from "./ir.js";
+import { attentionScale, inferTypes, isIntType, isQuantType, QUANT_RANGE, type Graph, type Layout, type Node, type Tensor, type ValueType } from "./ir.js";
 import { convShapeOf } from "./layout.js";
 import { toFusedGemm } from "./passes.js";
 import { isAlias, type MemoryPlan } from "./plan.js";
-import type { Activation, BroadcastStep, ConstOperand, ConvStep, GemmPick, Program, ReduceStep, Step, TensorRef } from "./program.js";
+import type { Activation, BroadcastStep, ConstOperand, ConvStep, GemmPick, Program, ReduceStep, Requantization, Step, TensorRef } from "./program.js";
 
 export type ConvShape = ConvStep["shape"];
 export type FpMath = "fp32" | "bf16";
@@ -119,6 +119,25 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
   const refuse = (n: Node, why: string): never => {
     throw new UserError(`node "${n.name}" (${n.op}) cannot be lowered: ${why}.`);
   };
+  /** A quantization parameter (one value, or one per slice of its axis) as a flat list; absent: undefined. */
+  const param = (n: Node, i: number): TensorRef | ConstOperand | undefined => {
+    const v = n.inputs[i];
+    if (!v) return undefined;
+    const t = g.initializers.get(v);
+    return operand(v, n, [(t ? t.dims : plan.shapes.get(v)!).reduce((p, d) => p * d, 1)]);
+  };
+  /** The range an 8-bit output saturates into. */
+  const range = (n: Node, t: ValueType | undefined): { qmin: number; qmax: number } => {
+    if (!isQuantType(t)) return refuse(n, `its output is ${t}, not uint8 or int8`);
+    const [qmin, qmax] = QUANT_RANGE[t];
+    return { qmin, qmax };
+  };
+  /** QLinearMatMul's and QLinearConv's scales and y zero point (inputs 1, 4, 6 and 7). */
+  const requantization = (n: Node): Requantization => ({
+    xScale: param(n, 1)!, wScale: param(n, 4)!, yScale: param(n, 6)!, ...(n.inputs[7] ? { yZero: param(n, 7)! } : {}), ...range(n, types.get(n.outputs[0]!)),
+  });
+  /** An integer op's weights: an int32 arena tensor, or a constant in its own dims. */
+  const weightsOf = (n: Node, v: string): TensorRef | ConstOperand => operand(v, n);
   const steps: Step[] = [];
   for (const n of g.nodes) {
     const x = () => refOf(n.inputs[0]!, n);
@@ -201,7 +220,8 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Sqrt":
       case "Exp":
       case "Log":
-        steps.push({ op: n.op.toLowerCase() as "relu" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "exp" | "log", name: n.name, x: xFlat(), y: yFlat() });
+      case "Round":
+        steps.push({ op: n.op.toLowerCase() as "relu" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "exp" | "log" | "round", name: n.name, x: xFlat(), y: yFlat() });
         break;
       case "Gelu":
         steps.push({ op: n.attrs.approximate === "tanh" ? "gelu-tanh" : "gelu", name: n.name, x: xFlat(), y: yFlat() });
@@ -303,6 +323,12 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         }
         const xr = xFlat();
         const from = types.get(n.inputs[0]!);
+        // fp32 to an 8-bit type: truncated toward zero, saturated at the type's range.
+        if (isQuantType(n.attrs.to) && from === "float32") {
+          const total = xr.dims.reduce((p, d) => p * d, 1);
+          steps.push({ op: "quantize", name: n.name, x: xr, y: yFlat(), outer: 1, n: 1, inner: total, scale: ONE, ...range(n, n.attrs.to), towardZero: true });
+          break;
+        }
         // To bool: nonzero is true (NaN included), as ONNX casts.
         if (n.attrs.to === "bool" && from !== "bool") steps.push({ op: "broadcast", name: n.name, fn: "not-equal", a: xr, b: ZERO, y: yFlat() });
         // To the narrower floats: each value rounded to the nearest of theirs (held as fp32 again).
@@ -364,6 +390,49 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
       case "Reorder":
         steps.push({ op: "reorder", name: n.name, x: xFlat(), y: yFlat() });
         break;
+      case "QuantizeLinear":
+      case "DequantizeLinear": {
+        const shape = plan.shapes.get(n.inputs[0]!)!;
+        const total = shape.reduce((p, d) => p * d, 1);
+        const scale = param(n, 1)!;
+        const count = scale.dims[0]!;
+        // Per tensor: one slice of every value; per axis: the slices along it.
+        const r = count === 1 ? { outer: 1, n: 1, inner: total } : around(shape, axisOf(n.attrs.axis, shape.length), axisOf(n.attrs.axis, shape.length) + 1);
+        const zero = param(n, 2);
+        const common = { name: n.name, x: xFlat(), y: yFlat(), ...r, scale, ...(zero ? { zero } : {}) };
+        steps.push(n.op === "QuantizeLinear" ? { op: "quantize", ...common, ...range(n, types.get(n.outputs[0]!)) } : { op: "dequantize", ...common });
+        break;
+      }
+      case "MatMulInteger":
+      case "QLinearMatMul": {
+        const q = n.op === "QLinearMatMul";
+        const [a, b] = [n.inputs[0]!, n.inputs[q ? 3 : 1]!];
+        const [ad, bd] = [plan.shapes.get(a)!, g.initializers.get(b)?.dims ?? plan.shapes.get(b)!];
+        // The executor's batching: b shared (2-D) or batched as a is; a never repeated.
+        if (bd.length > 2 && bd.slice(0, -2).join() !== ad.slice(0, -2).join()) refuse(n, `b's batch dims [${bd.slice(0, -2).join(", ")}] are not a's [${ad.slice(0, -2).join(", ")}]`);
+        const [az, bz] = [param(n, 2), param(n, q ? 5 : 3)];
+        steps.push({
+          op: "matmul-integer", name: n.name, a: refOf(a, n), w: weightsOf(n, b), y: y(),
+          ...(az ? { aZero: az } : {}), ...(bz ? { wZero: bz } : {}),
+          aSigned: types.get(a) === "int8", wSigned: types.get(b) === "int8",
+          ...(q ? requantization(n) : {}),
+        });
+        break;
+      }
+      case "ConvInteger":
+      case "QLinearConv": {
+        const q = n.op === "QLinearConv";
+        const [xv, wv] = [n.inputs[0]!, n.inputs[q ? 3 : 1]!];
+        const wd = g.initializers.get(wv)?.dims ?? plan.shapes.get(wv)!;
+        const [xz, wz] = [param(n, 2), param(n, q ? 5 : 3)];
+        const bias = q ? param(n, 8) : undefined;
+        steps.push({
+          op: "conv-integer", name: n.name, x: x(), w: weightsOf(n, wv), y: y(), shape: convShapeOf(n, plan.shapes.get(xv)!, wd),
+          ...(xz ? { xZero: xz } : {}), ...(wz ? { wZero: wz } : {}), ...(bias ? { bias } : {}),
+          ...(q ? requantization(n) : {}),
+        });
+        break;
+      }
       case "Constant":
         refuse(n, "constants must be folded first (foldConstants)");
     }

@@ -24,6 +24,7 @@ import {
   inferShapes,
   inferTypes,
   nodeOutputShape,
+  QUANT_RANGE,
   topoSort,
   type ConvAttrs,
   type Graph,
@@ -32,6 +33,7 @@ import {
   type Node,
   type OpType,
   type PoolAttrs,
+  type QuantType,
   type Tensor,
   type ValueInfo,
   type ValueType,
@@ -67,6 +69,8 @@ export const SAVE_OPSET = 13;
 export const SAVE_IR_VERSION = 8;
 
 const FLOAT = 1;
+const UINT8 = 2;
+const INT8 = 3;
 const INT32 = 6;
 const INT64 = 7;
 const BOOL = 9;
@@ -76,11 +80,12 @@ const UINT16 = 4;
 const BFLOAT16 = 16;
 
 /** The element types armbench holds (ir.ts ValueType), by their ONNX codes. */
-const ONNX_TYPES: Record<ValueType, number> = { float32: FLOAT, int64: INT64, int32: INT32, bool: BOOL, float16: FLOAT16, bfloat16: BFLOAT16, float64: DOUBLE };
+const ONNX_TYPES: Record<ValueType, number> = { float32: FLOAT, int64: INT64, int32: INT32, bool: BOOL, float16: FLOAT16, bfloat16: BFLOAT16, float64: DOUBLE, uint8: UINT8, int8: INT8 };
+const QUANT_TYPES = new Map<number, QuantType>([[UINT8, "uint8"], [INT8, "int8"]]);
 const INPUT_TYPES = new Map<number, ValueType>(Object.entries(ONNX_TYPES).map(([k, v]) => [v, k as ValueType]));
 
-/** Run-time ops that may read integer and bool constants (held as typed fp32 initializers). */
-const READS_TYPED = new Set<string>([...COMPARE_OPS, ...LOGIC_OPS, "Not", "Where"]);
+/** Run-time ops that may read integer and bool constants (held as typed fp32 initializers): QLinearConv's int32 bias, DequantizeLinear's int32 values. */
+const READS_TYPED = new Set<string>([...COMPARE_OPS, ...LOGIC_OPS, "Not", "Where", "QLinearConv", "DequantizeLinear"]);
 
 /** Ops the loader evaluates when all their inputs are known at load. */
 const FOLDABLE = new Set([
@@ -182,7 +187,7 @@ class Loader {
       if (!tt) throw new UserError(`graph input "${name}" is not a tensor.`);
       const dtype = INPUT_TYPES.get(tt.elemType ?? 0);
       // float64 inputs would be rounded to the fp32 armbench holds values in.
-      if (!dtype || dtype === "float64") throw new UserError(`graph input "${name}" is ${dtypeName(tt.elemType)}; armbench takes float32, float16 and bfloat16 inputs, and int64, int32 and bool ones as indices and masks.`);
+      if (!dtype || dtype === "float64") throw new UserError(`graph input "${name}" is ${dtypeName(tt.elemType)}; armbench takes float32, float16 and bfloat16 inputs, int64, int32 and bool ones as indices and masks, and uint8 and int8 ones as quantized values.`);
       if (!tt.shape) throw new UserError(`graph input "${name}" has no shape; armbench needs fixed input shapes.`);
       if (inputs.some((x) => x.name === name)) throw new UserError(`graph input "${name}" is declared twice.`);
       const dims = tt.shape.map((d, i) => {
@@ -305,11 +310,12 @@ class Loader {
     }
     const mode = pending.get(n);
     pending.delete(n);
-    if (mode && (n.op === "Conv" || n.op === "MaxPool" || n.op === "AveragePool")) {
+    const conv = n.op === "Conv" || n.op === "ConvInteger" || n.op === "QLinearConv";
+    if (mode && (conv || n.op === "MaxPool" || n.op === "AveragePool")) {
       const x = shapes.get(n.inputs[0]!);
       if (!x || x.length !== 4) throw new UserError(`node "${n.name}" (${n.op}): ${mode === "CEIL" ? "ceil_mode" : "auto_pad"} needs a 4-D input.`);
       const a = n.attrs;
-      const dil = n.op === "Conv" ? n.attrs.dilations : [1, 1];
+      const dil = "dilations" in n.attrs ? n.attrs.dilations : [1, 1];
       const pads: [number, number, number, number] = mode === "CEIL" ? [...a.pads] : [0, 0, 0, 0];
       if (mode === "CEIL") {
         for (let d = 0; d < 2; d++) {
@@ -325,8 +331,8 @@ class Loader {
         for (let i = 0; i < 4; i++) pads[i] = same[i]!;
       }
       const what = mode === "CEIL" ? "pads (with ceil_mode)" : `pads (from auto_pad ${mode})`;
-      a.pads = quad(pads, `node "${n.name}" (${n.op})`, n.op === "Conv" ? MAX_CONV_WINDOW : MAX_POOL_WINDOW, what);
-      if (n.op !== "Conv") poolPadsFit(n.attrs, `node "${n.name}" (${n.op})`, what);
+      a.pads = quad(pads, `node "${n.name}" (${n.op})`, conv ? MAX_CONV_WINDOW : MAX_POOL_WINDOW, what);
+      if (n.op === "MaxPool" || n.op === "AveragePool") poolPadsFit(n.attrs, `node "${n.name}" (${n.op})`, what);
     }
     // Before opset 13 the input was coerced to 2-D at axis: one softmax over every axis from it on.
     if ((n.op === "Softmax" || n.op === "LogSoftmax") && this.opset < 13 && !n.attrs.throughLast) {
@@ -349,6 +355,11 @@ class Loader {
     const dims = t.dims.map((d) => toInt(d, `${what} dims`));
     const count = elementCount(dims, what);
     if (t.segment) throw new UserError(`${what} is segmented, which armbench does not support.`);
+    const quant = QUANT_TYPES.get(t.dataType);
+    if (quant) {
+      this.floats.set(name, this.quantTensor(t, what, dims, count, quant));
+      return;
+    }
     if (![FLOAT, INT64, INT32, BOOL].includes(t.dataType)) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench reads float32 tensors, and int64, int32 and bool ones as shapes, indices and masks.`);
     const integer = t.dataType !== FLOAT;
     if (integer && count > MAX_INT64_ELEMENTS) {
@@ -397,6 +408,28 @@ class Loader {
     this.floats.set(name, { dims, data });
   }
 
+  /**
+   * A uint8 or int8 tensor (quantized weights, zero points): one byte each in raw_data
+   * (or external data), or one value each in int32_data, every value checked to fit
+   * its type. Held as fp32, exactly, typed by dtype.
+   */
+  private quantTensor(t: WireTensor, what: string, dims: number[], count: number, type: QuantType): Tensor {
+    this.weightBytes += count;
+    if (this.weightBytes > MAX_WEIGHT_BYTES) throw new UserError(`${this.what} asks for more than ${MAX_WEIGHT_BYTES} bytes of weights (reached at ${what}).`);
+    const raw = this.tensorBytes(t, what, count);
+    let values: ArrayLike<number>;
+    if (raw) values = type === "uint8" ? raw : new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+    else {
+      if (t.counts.int32 !== count) throw new UserError(`${what} holds ${t.counts.int32} values in int32_data, but its dims [${dims.join(", ")}] need ${count}.`);
+      values = readInt32Data(t, what);
+    }
+    const [lo, hi] = QUANT_RANGE[type];
+    const data = Float32Array.from(values);
+    const bad = data.findIndex((v) => v < lo || v > hi);
+    if (bad >= 0) throw new UserError(`${what} holds ${data[bad]} at element ${bad}, outside the ${type} range [${lo}, ${hi}].`);
+    return { dims, data, dtype: type };
+  }
+
   /** raw_data or external data, checked to be exactly `bytes` long; null when the values are in typed fields. */
   private tensorBytes(t: WireTensor, what: string, bytes: number): Uint8Array | null {
     if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) return this.external(t, what, bytes);
@@ -442,6 +475,7 @@ class Loader {
     const where = `node "${name}" (${op})`;
     if (np.domain && np.domain !== "ai.onnx") throw new UserError(`${where} is in domain "${np.domain}"; armbench supports only standard ONNX ops.`);
     if (["Slice", "Expand", "Pad"].includes(op)) return this.indexedCopy(np, name, where, shapes);
+    if ((op as string) === "DynamicQuantizeLinear") return this.dynamicQuantize(np, name, where);
     if ((op as string) === "CastLike") {
       // Cast to the type of its second input, which must be known at load: a graph input's or a constant's.
       if (np.input.length !== 2 || np.output.length !== 1 || np.attribute.some((a) => a.name !== "saturate")) throw new UserError(`${where} takes two inputs, one output and no attributes but saturate.`);
@@ -726,6 +760,49 @@ class Loader {
         node = { op, name, inputs, outputs, attrs: { to } };
         break;
       }
+      case "QuantizeLinear":
+      case "DequantizeLinear": {
+        needInputs(2, 3);
+        // Per-axis parameters came with opset 13; before, one scale and zero point.
+        const axis = this.opset >= 13 ? take.int("axis", 1) : 1;
+        if (op === "QuantizeLinear" && this.opset >= 19) take.int("saturate", 1);
+        if (this.opset >= 21) {
+          if (take.int("block_size", 0) !== 0) throw new UserError(`${where}: blocked quantization (block_size) is not supported.`);
+          if (op === "QuantizeLinear" && take.int("output_dtype", 0) !== 0) throw new UserError(`${where}: output_dtype is not supported; give a zero point of the output's type.`);
+        }
+        node = { op, name, inputs, outputs, attrs: { axis } };
+        break;
+      }
+      case "MatMulInteger":
+        needInputs(2, 4);
+        node = { op, name, inputs, outputs, attrs: {} };
+        break;
+      case "QLinearMatMul":
+        needInputs(8);
+        node = { op, name, inputs, outputs, attrs: {} };
+        break;
+      case "ConvInteger":
+      case "QLinearConv": {
+        const q = op === "QLinearConv";
+        needInputs(q ? 8 : 2, q ? 9 : 4);
+        const wd = shapeOf(inputs[q ? 3 : 1]!, "its kernel size");
+        if (wd.length !== 4) throw new UserError(`${where}: only 2-D convolutions are supported (weights [${wd.join(", ")}]).`);
+        const a: ConvAttrs = {
+          kernel: pair(take.ints("kernel_shape", wd.slice(2)), where, "kernel_shape", MAX_CONV_WINDOW),
+          strides: pair(take.ints("strides", [1, 1]), where, "strides", MAX_CONV_WINDOW),
+          pads: quad(take.ints("pads", [0, 0, 0, 0]), where, MAX_CONV_WINDOW),
+          dilations: pair(take.ints("dilations", [1, 1]), where, "dilations", MAX_CONV_WINDOW),
+          group: take.int("group", 1),
+        };
+        if (a.group < 1) throw new UserError(`${where}: group ${a.group} must be at least 1.`);
+        node = { op, name, inputs, outputs, attrs: a };
+        this.autoPad(take, node, pendingPads);
+        break;
+      }
+      case "Round":
+        needInputs(1);
+        node = { op, name, inputs, outputs, attrs: {} };
+        break;
       case "Where":
         needInputs(3);
         node = { op, name, inputs, outputs, attrs: {} };
@@ -1160,6 +1237,41 @@ class Loader {
     return nodes;
   }
 
+  /**
+   * DynamicQuantizeLinear as the ops ONNX defines it by: the range of x widened to
+   * hold 0, scale = (max - min) / 255, zero point = saturate(round(-min / scale)) (a
+   * QuantizeLinear of -min with zero point 0), y = QuantizeLinear(x, scale, zero point);
+   * three outputs, each written by its own node.
+   */
+  private dynamicQuantize(np: WireNode, name: string, where: string): Node[] {
+    const inputs = np.input.filter((v, i) => v !== "" || i === 0);
+    if (inputs.length !== 1 || !inputs[0] || np.output.length < 1 || np.output.length > 3 || !np.output[0]) throw new UserError(`${where} takes one input and one to three outputs.`);
+    if (np.attribute.length > 0) throw new UserError(`${where}: attribute ${np.attribute[0]!.name} is not supported.`);
+    const e = this.emitter(name);
+    const zero = e.constant("zero", { dims: [], data: Float32Array.of(0) });
+    const qmax = e.constant("qmax", { dims: [], data: Float32Array.of(255) });
+    const zeroPoint0 = e.constant("zero_point_0", { dims: [], data: Float32Array.of(0), dtype: "uint8" });
+    const [x, y] = [inputs[0], np.output[0]];
+    const scale = np.output[1] || e.value("scale");
+    const zeroPoint = np.output[2] || e.value("zero_point");
+    const v = (s: string) => e.value(s);
+    const node = (op: "ReduceMin" | "ReduceMax" | "Min" | "Max" | "Sub" | "Div" | "QuantizeLinear", ins: string[], out: string): Node =>
+      op === "ReduceMin" || op === "ReduceMax" ? { op, name: `${name}/${out.split("/").pop()}`, inputs: ins, outputs: [out], attrs: { axes: [], keepdims: false } }
+      : op === "QuantizeLinear" ? { op, name: out === y ? name : `${name}/${out.split("/").pop()}`, inputs: ins, outputs: [out], attrs: { axis: 0 } }
+      : { op, name: `${name}/${out.split("/").pop()}_${op.toLowerCase()}`, inputs: ins, outputs: [out], attrs: {} };
+    return [
+      node("ReduceMin", [x], v("min")),
+      node("Min", [v("min"), zero], v("min_with_0")),
+      node("ReduceMax", [x], v("max")),
+      node("Max", [v("max"), zero], v("max_with_0")),
+      node("Sub", [v("max_with_0"), v("min_with_0")], v("range")),
+      node("Div", [v("range"), qmax], scale),
+      node("Sub", [zero, v("min_with_0")], v("minus_min")),
+      node("QuantizeLinear", [v("minus_min"), scale, zeroPoint0], zeroPoint),
+      node("QuantizeLinear", [x, scale, zeroPoint], y),
+    ];
+  }
+
   /** New values and constants for the nodes a rewrite of node `name` adds. */
   private emitter(name: string): Emit {
     return {
@@ -1415,7 +1527,8 @@ function floatTensorProto(name: string, t: Tensor): TensorProto {
 function typedTensorProto(name: string, t: Tensor): TensorProto {
   if (t.dtype === "int64") return int64TensorProto(name, Array.from(t.data), t.dims);
   const raw =
-    t.dtype === "bool" ? Uint8Array.from(t.data)
+    t.dtype === "bool" || t.dtype === "uint8" ? Uint8Array.from(t.data)
+    : t.dtype === "int8" ? new Uint8Array(Int8Array.from(t.data).buffer)
     : t.dtype === "float16" || t.dtype === "bfloat16" ? new Uint8Array(Uint16Array.from(t.data, t.dtype === "float16" ? floatToHalfBits : floatToBf16Bits).buffer)
     : new Uint8Array(Int32Array.from(t.data).buffer);
   return { name, dims: t.dims, dataType: ONNX_TYPES[t.dtype!], rawData: raw };
@@ -1451,6 +1564,9 @@ export function saveOnnx(g: Graph): Uint8Array {
     : n.op === "LessOrEqual" || n.op === "GreaterOrEqual" ? 12
     : n.op === "Equal" ? 11
     : n.op === "Where" ? 9
+    : n.op === "QuantizeLinear" || n.op === "DequantizeLinear" ? 13
+    : n.op === "Round" ? 11
+    : n.op === "MatMulInteger" || n.op === "QLinearMatMul" || n.op === "ConvInteger" || n.op === "QLinearConv" ? 10
     : (n.op === "Softmax" || n.op === "LogSoftmax") && n.attrs.axis !== -1 && n.attrs.axis !== shapes.get(n.inputs[0]!)!.length - 1 && !n.attrs.throughLast ? 13
     : MIN_SAVE_OPSET;
   const opset = Math.max(g.opset ?? SAVE_OPSET, MIN_SAVE_OPSET, ...g.nodes.map(needs));
@@ -1620,6 +1736,16 @@ export function saveOnnx(g: Graph): Uint8Array {
       case "Constant":
         nodes.push({ ...base, opType: n.op, attribute: [{ name: "value", type: onnx.AttributeProto.AttributeType.TENSOR, t: floatTensorProto("", n.attrs.value) }] });
         break;
+      case "QuantizeLinear":
+      case "DequantizeLinear":
+        nodes.push({ ...base, opType: n.op, attribute: [attrInt("axis", n.attrs.axis)] });
+        break;
+      case "ConvInteger":
+      case "QLinearConv": {
+        const a = n.attrs;
+        nodes.push({ ...base, opType: n.op, attribute: [attrInts("kernel_shape", a.kernel), attrInts("strides", a.strides), attrInts("pads", a.pads), attrInts("dilations", a.dilations), attrInt("group", a.group)] });
+        break;
+      }
       case "Reorder":
         // A layout change computes nothing.
         nodes.push({ ...base, opType: "Identity" });
@@ -1694,11 +1820,14 @@ export function decodeTestTensor(bytes: Uint8Array, what = "the tensor", expect?
   if (t.dataType === FLOAT) return decodeTensor(bytes, what);
   // ONNX's test data from before bfloat16 was a tensor type stores it as uint16.
   const type = t.dataType === UINT16 && expect === "bfloat16" ? "bfloat16" : INPUT_TYPES.get(t.dataType ?? 0);
-  if (!type) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench reads float32, float16, bfloat16, float64, int64, int32 and bool test data only.`);
+  if (!type) throw new UserError(`${what} is ${dtypeName(t.dataType)}; armbench reads float32, float16, bfloat16, float64, int64, int32, uint8, int8 and bool test data only.`);
   if (type === "float16" || type === "bfloat16" || type === "float64") return { name: t.name, ...otherFloats(t, type, what) };
   const loader = new Loader(what, {}, SAVE_OPSET);
   const key = "\0tensor";
   loader.addTensor(t, what, key);
+  // uint8 and int8: read (and range-checked) as the loader reads them, held as int32.
+  const quant = loader.floats.get(key);
+  if (quant) return { name: t.name, dims: quant.dims, data: Int32Array.from(quant.data), dtype: quant.dtype as QuantType };
   const got = loader.intTensor(key)!;
   if (type === "bool") return { name: t.name, dims: got.dims, data: Float32Array.from(got.data), dtype: "bool" };
   const data = new Int32Array(got.data.length);

@@ -9,7 +9,8 @@
  *
  * Every activation is fp32 except int32 ones (int64 graph inputs such as token ids,
  * narrowed at the boundary after a range check, and what Reshape-like views make of
- * them), which only gather (as indices) and cast read. Offsets and sizes are in bytes,
+ * them; the quantized ops' uint8, int8 and int32 values), which only gather (as
+ * indices), cast and the quantized ops read, and only the quantized ops write. Offsets and sizes are in bytes,
  * 64-byte aligned. A step may read and write the same tensor only where it says so
  * (elementwise ops).
  */
@@ -101,7 +102,7 @@ export interface GemmPick {
 }
 
 export interface UnaryStep {
-  op: "relu" | "clip" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "exp" | "log" | "gelu" | "gelu-tanh" | "round-f16" | "round-bf16";
+  op: "relu" | "clip" | "sigmoid" | "hardswish" | "erf" | "tanh" | "sqrt" | "exp" | "log" | "gelu" | "gelu-tanh" | "round-f16" | "round-bf16" | "round";
   name: string;
   x: TensorRef;
   y: TensorRef; // may equal x
@@ -227,13 +228,79 @@ export interface GatherStep {
 /** int32 -> fp32, elementwise (ONNX Cast of token masks). */
 export interface CastStep { op: "cast"; name: string; x: TensorRef; y: TensorRef }
 
+/**
+ * The quantized ops (native quantize.h): uint8 and int8 values held one per int32
+ * (TensorRef dtype "int32"), scales fp32, zero points and biases int32 values (a
+ * constant's given as fp32 numbers, each such an integer); a parameter holds one value
+ * or one per slice of its axis.
+ *
+ * quantize: y = saturate(round-half-even(x / scale) + zero) into [qmin, qmax], x fp32
+ * viewed as outer x n x inner, the parameters per n; towardZero: truncation (a Cast
+ * to an 8-bit type, scale 1). dequantize: y (fp32) = (x - zero) * scale.
+ */
+export interface QuantizeStep {
+  op: "quantize" | "dequantize";
+  name: string;
+  x: TensorRef;
+  y: TensorRef;
+  outer: number;
+  n: number;
+  inner: number;
+  scale: TensorRef | ConstOperand;
+  zero?: TensorRef | ConstOperand;
+  qmin?: number;
+  qmax?: number;
+  towardZero?: boolean;
+}
+
+/** QLinearMatMul's and QLinearConv's: the sums requantized by x scale * w scale / y scale into y's type. */
+export interface Requantization {
+  xScale: TensorRef | ConstOperand;
+  wScale: TensorRef | ConstOperand;
+  yScale: TensorRef | ConstOperand;
+  yZero?: TensorRef | ConstOperand;
+  qmin: number;
+  qmax: number;
+}
+
+/**
+ * MatMulInteger (and, with a yScale, QLinearMatMul): a [..., m, k] times w [..., k, n]
+ * (w's batch dims absent or a's) = y [..., m, n] int32, less the zero points (a's per
+ * row, w's per column); aSigned, wSigned: int8 values (else uint8). Runs on the int8 GEMM.
+ */
+export type MatMulIntegerStep = {
+  op: "matmul-integer";
+  name: string;
+  a: TensorRef;
+  w: TensorRef | ConstOperand;
+  y: TensorRef;
+  aZero?: TensorRef | ConstOperand;
+  wZero?: TensorRef | ConstOperand;
+  aSigned: boolean;
+  wSigned: boolean;
+} & (Requantization | Record<never, never>);
+
+/** ConvInteger (and, with a yScale, QLinearConv, its int32 bias added to the sums): NCHW, int32. */
+export type ConvIntegerStep = {
+  op: "conv-integer";
+  name: string;
+  x: TensorRef;
+  w: TensorRef | ConstOperand;
+  y: TensorRef;
+  shape: ConvStep["shape"];
+  xZero?: TensorRef | ConstOperand;
+  wZero?: TensorRef | ConstOperand;
+  bias?: TensorRef | ConstOperand;
+} & (Requantization | Record<never, never>);
+
 /** NCHW <-> NCHWc, or a plain copy when both layouts agree (a reshape that could not alias). */
 export interface ReorderStep { op: "reorder"; name: string; x: TensorRef; y: TensorRef }
 
 export type Step =
   | ConvStep | PoolStep | GlobalAvgPoolStep | GemmStep | UnaryStep | BinaryStep
   | ConcatStep | BatchNormStep | SoftmaxStep | ReorderStep
-  | BroadcastStep | TransposeStep | MatMulStep | AttentionStep | LayerNormStep | ReduceStep | GatherStep | CastStep | WhereStep;
+  | BroadcastStep | TransposeStep | MatMulStep | AttentionStep | LayerNormStep | ReduceStep | GatherStep | CastStep | WhereStep
+  | QuantizeStep | MatMulIntegerStep | ConvIntegerStep;
 
 export interface Program {
   arenaBytes: number;

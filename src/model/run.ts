@@ -191,7 +191,7 @@ export interface ModelSummary {
  * Every output compared; the one that agrees least stands for the answer (cosine over all
  * of them at once would let a small wrong output hide behind a large right one).
  */
-export function worstAgreement(got: Float32Array[], want: Float32Array[]): Agreement {
+export function worstAgreement(got: ArrayLike<number>[], want: ArrayLike<number>[]): Agreement {
   if (got.length !== want.length) throw new Error(`internal: ${got.length} outputs against ${want.length}`);
   const all = got.map((g, i) => agreement(g, want[i]!));
   return all.reduce((w, a) => (a.nonFinite > w.nonFinite || (a.nonFinite === w.nonFinite && a.cosine < w.cosine) ? a : w));
@@ -266,7 +266,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
     summary.memory.push({ batch, peakActivationBytes: first.plan.peakLiveBytes, arenaBytes: first.plan.arenaBytes, weightBytes: first.plan.weightBytes });
     const onnxBytes = plan.peers ? saveOnnx(graph) : null;
     // bf16 fast-math is checked against our own fp32 answer (what it approximates).
-    let fp32Answer: Float32Array[] | null = null;
+    let fp32Answer: (Float32Array | Int32Array)[] | null = null;
     if (plan.fpmath === "bf16") {
       const ref = ctx.native.engineCreate(compile("fp32", defaultAlgoPolicy).program);
       fp32Answer = (await ctx.native.engineRun(ref, inputs.map((t) => t.data))).outputs;

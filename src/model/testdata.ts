@@ -1,13 +1,14 @@
 /**
  * ONNX test data sets (`test_data_set_N/input_K.pb`, `output_K.pb`: TensorProto files,
  * the layout of the ONNX model zoo and ONNX's backend tests), run through our engine and
- * compared element by element: |got - want| <= atol + rtol * |want|.
+ * compared element by element: |got - want| <= atol + rtol * |want| for floats, and
+ * integer and bool outputs exactly (a tolerance would pass an off-by-one quantized value).
  */
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 import { compileModel } from "../engine/compile.js";
-import { inferTypes, typeOf, type Graph } from "../engine/ir.js";
+import { inferTypes, isIntTensor, typeOf, type Graph } from "../engine/ir.js";
 import type { AlgoChooser } from "../engine/lower.js";
 import { readTestTensorFile } from "../engine/onnx.js";
 import { UserError } from "../errors.js";
@@ -16,8 +17,13 @@ import type { Native } from "../native.js";
 export interface TestSetResult {
   name: string;
   passed: boolean;
-  /** The worst element over the outputs: where, what, and by how much its bound was exceeded (or met). */
-  worst: { output: number; index: number; got: number; want: number; excess: number } | null;
+  /**
+   * The worst element over the outputs: where, what, and by how much its bound was
+   * exceeded (or met); exact: its output is integer or bool, compared without tolerance.
+   */
+  worst: { output: number; index: number; got: number; want: number; excess: number; exact: boolean } | null;
+  /** The outputs compared exactly (integer and bool ones), by index. */
+  exactOutputs: number[];
   error: string | null;
   /** int64 inputs whose values were taken as constants at load (shapes, axes). */
   bound?: string[];
@@ -103,23 +109,25 @@ export async function runTestSets(native: Native, load: ModelLoader, dir: string
       const { outputs } = await native.engineRun(engine, inputs.map((t) => t.data));
       let worst: TestSetResult["worst"] = null;
       let passed = wants.length === outputs.length;
+      const exactOutputs = wants.flatMap((w, o) => (isIntTensor(w) || w.dtype === "bool" ? [o] : []));
       wants.forEach((want, o) => {
         const got = outputs[o];
         if (!got || got.length !== want.data.length) {
           passed = false;
           return;
         }
+        const exact = exactOutputs.includes(o);
         for (let i = 0; i < got.length; i++) {
           const [g, w] = [got[i]!, want.data[i]!];
           // NaN where NaN is expected, and the same infinity, agree (numpy's allclose with equal_nan, as ONNX's runner checks).
-          const excess = g === w || (Number.isNaN(g) && Number.isNaN(w)) ? -Infinity : Math.abs(g - w) - (atol + rtol * Math.abs(w));
+          const excess = g === w || (Number.isNaN(g) && Number.isNaN(w)) ? -Infinity : exact ? Math.abs(g - w) : Math.abs(g - w) - (atol + rtol * Math.abs(w));
           if (!(excess <= 0)) passed = false;
-          if (worst === null || !(excess <= worst.excess)) worst = { output: o, index: i, got: got[i]!, want: want.data[i]!, excess };
+          if (worst === null || !(excess <= worst.excess)) worst = { output: o, index: i, got: got[i]!, want: want.data[i]!, excess, exact };
         }
       });
-      results.push({ name, passed, worst, error: passed || worst ? null : "the outputs differ in number or size from the expected ones", ...(bound.length ? { bound } : {}) });
+      results.push({ name, passed, worst, exactOutputs, error: passed || worst ? null : "the outputs differ in number or size from the expected ones", ...(bound.length ? { bound } : {}) });
     } catch (e) {
-      results.push({ name, passed: false, worst: null, error: (e as Error).message });
+      results.push({ name, passed: false, worst: null, exactOutputs: [], error: (e as Error).message });
     }
   }
   return results;

@@ -213,7 +213,7 @@ export async function tuneModel(ctx: ModelTuneContext, req: ModelTuneRequest, ba
   const inputs = seededInputs(req.graph).map((t) => t.data);
 
   const racers: { name: string; algos: Record<string, string>; engine: NativeHandle; ms: number[] }[] = [];
-  let reference: Float32Array | null = null;
+  let reference: Float32Array | Int32Array | null = null;
   for (const p of programs) {
     ctx.progress(`tuning ${req.graph.name} on ${req.threads} thread(s): building "${p.name}"`);
     try {

@@ -23,7 +23,9 @@ export function ops(g: Graph): string[] {
 export async function runOurs(g: Graph, values: (Float32Array | Int32Array)[]): Promise<Float32Array> {
   const native = loadNative();
   const c = compileModel(g, { fpmath: "fp32", chooseAlgo: defaultAlgoChooser, nchwcBlock: native.nchwcBlock() });
-  return (await native.engineRun(native.engineCreate(c.program), values)).outputs[0]!;
+  const out = (await native.engineRun(native.engineCreate(c.program), values)).outputs[0]!;
+  if (!(out instanceof Float32Array)) throw new Error(`runOurs: the first output of ${g.name} is int32, not fp32`);
+  return out;
 }
 
 /** An ONNX ValueInfoProto of a float32 tensor. */

@@ -53,14 +53,21 @@ typedef enum armbench_engine_op {
   ARMBENCH_ENGINE_WHERE = 30,
   ARMBENCH_ENGINE_ROUND_F16 = 31,
   ARMBENCH_ENGINE_ROUND_BF16 = 32,
-  ARMBENCH_ENGINE_OP_COUNT = 33
+  /* The quantized ops (quantize.h). */
+  ARMBENCH_ENGINE_QUANTIZE = 33,
+  ARMBENCH_ENGINE_DEQUANTIZE = 34,
+  ARMBENCH_ENGINE_MATMUL_INTEGER = 35,
+  ARMBENCH_ENGINE_CONV_INTEGER = 36,
+  ARMBENCH_ENGINE_ROUND = 37,
+  ARMBENCH_ENGINE_OP_COUNT = 38
 } armbench_engine_op;
 
 /* "conv", "maxpool", "avgpool", "globalavgpool", "gemm", "relu", "clip", "sigmoid",
  * "hardswish", "add", "mul", "concat", "batchnorm", "softmax", "reorder", "broadcast",
  * "transpose", "matmul", "layernorm", "reduce", "gather", "cast", "erf", "tanh",
  * "sqrt", "gelu", "gelu-tanh", "attention", "exp", "log", "where", "round-f16",
- * "round-bf16" (the program's names); NULL for an unknown op. */
+ * "round-bf16", "quantize", "dequantize", "matmul-integer", "conv-integer", "round"
+ * (the program's names); NULL for an unknown op. */
 const char* armbench_engine_op_name(armbench_engine_op op);
 
 typedef enum armbench_engine_layout {
@@ -69,8 +76,9 @@ typedef enum armbench_engine_layout {
 } armbench_engine_layout;
 
 /* What a tensor's elements are. int32 tensors (token ids and masks, given as graph
- * inputs) are dense (NCHW); only gather (as indices), cast (as x) and the comparison
- * broadcasts (as operands) read them, and no step writes them. */
+ * inputs; the quantized ops' uint8, int8 and int32 values, one per int32) are dense
+ * (NCHW); only gather (as indices), cast (as x), the comparison broadcasts (as
+ * operands) and the quantized ops read them, and only the quantized ops write them. */
 typedef enum armbench_engine_dtype {
   ARMBENCH_ENGINE_FP32 = 0,
   ARMBENCH_ENGINE_INT32 = 1
@@ -92,6 +100,20 @@ typedef struct armbench_engine_const {
   size_t ndims;       /* 1 to 4 */
   size_t dims[4];
 } armbench_engine_const;
+
+/* The quantized ops' parameters, by role: x's scale and zero point, the weights w
+ * (matmul-integer's b) and theirs, y's, and conv-integer's int32 bias. */
+typedef enum armbench_engine_qrole {
+  ARMBENCH_Q_X_SCALE = 0,
+  ARMBENCH_Q_X_ZERO = 1,
+  ARMBENCH_Q_W = 2,
+  ARMBENCH_Q_W_SCALE = 3,
+  ARMBENCH_Q_W_ZERO = 4,
+  ARMBENCH_Q_Y_SCALE = 5,
+  ARMBENCH_Q_Y_ZERO = 6,
+  ARMBENCH_Q_BIAS = 7,
+  ARMBENCH_Q_ROLE_COUNT = 8
+} armbench_engine_qrole;
 
 /* One step. Only the fields of its op are read; the rest may be left zero.
  * Arrays (weights, bias, BatchNorm parameters, xs) are read during create only. */
@@ -185,6 +207,30 @@ typedef struct armbench_engine_step {
   int has_gemm_choice;
   size_t gemm_kernel;
   armbench_gemm_blocking gemm_blocking;
+
+  /* The quantized ops. Each parameter q[role] is an arena tensor, or the constant
+   * q_const[role] where that has data, or absent where neither (q[role].ndims 0);
+   * scales (fp32) hold 1 value or one per slice of their axis, zero points, weights
+   * and bias int32 values (a constant's fp32 values must be those integers).
+   * quantize: y (int32) = saturate(round(x / y scale) + y zero) into [qmin, qmax],
+   *   x (fp32) and y viewed as outer x n x inner (the fields above), the parameters
+   *   per n; toward_zero: Cast's truncation instead of rounding.
+   * dequantize: y (fp32) = (x (int32) - x zero) * x scale, viewed likewise.
+   * matmul-integer: x (a) [..., m, k] times w [..., k, n] (w's batch dims absent or
+   *   a's), y [..., m, n] int32, less x zero per row of a (1 or m values) and w zero
+   *   per column (1 or n); x_signed and w_signed say whether a and w hold int8 (else
+   *   uint8) values. With a y scale (QLinearMatMul): x and w scales (1, or w's 1 or
+   *   n), y zero, and y = saturate(round(sum * x scale * w scale / y scale) + y zero)
+   *   into [qmin, qmax] instead of the sum. The GEMM is the int8 one (igemm.h).
+   * conv-integer: the conv field's shape, x NCHW int32, w k x (c / groups) x r x s,
+   *   y int32; x zero 1 value, w zero 1 or k, bias (optional) k; with a y scale
+   *   (QLinearConv) requantized per output channel as matmul-integer's.
+   * round: an elementwise op (armbench_round_even). */
+  armbench_engine_tensor q[ARMBENCH_Q_ROLE_COUNT];
+  armbench_engine_const q_const[ARMBENCH_Q_ROLE_COUNT];
+  int32_t qmin, qmax;
+  int toward_zero;
+  int x_signed, w_signed;
 } armbench_engine_step;
 
 typedef struct armbench_engine_desc {
@@ -194,7 +240,7 @@ typedef struct armbench_engine_desc {
   size_t nchwc_block;
   const armbench_engine_tensor* inputs;   /* NCHW, fp32 or int32; written into the arena before the first step */
   size_t input_count;
-  const armbench_engine_tensor* outputs;  /* NCHW fp32; read from the arena after the last step */
+  const armbench_engine_tensor* outputs;  /* NCHW, fp32 or int32; read from the arena after the last step */
   size_t output_count;
   const armbench_engine_step* steps;
   size_t step_count;
@@ -235,6 +281,8 @@ size_t armbench_engine_input_elems(const armbench_engine* engine, size_t i);
 size_t armbench_engine_output_elems(const armbench_engine* engine, size_t i);
 /* What input i holds (float or int32_t values); ARMBENCH_ENGINE_FP32 when out of range. */
 armbench_engine_dtype armbench_engine_input_dtype(const armbench_engine* engine, size_t i);
+/* What output i holds, likewise: its 4-byte values are copied out as they are. */
+armbench_engine_dtype armbench_engine_output_dtype(const armbench_engine* engine, size_t i);
 
 /* One inference: the inputs (input_count arrays of input_elems values, float or
  * int32_t as armbench_engine_input_dtype says) written into

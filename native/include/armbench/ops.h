@@ -167,6 +167,8 @@ void armbench_log(const float* x, float* y, size_t count);
  * infinity, NaN stays NaN, subnormals kept. y may equal x. */
 void armbench_round_f16(const float* x, float* y, size_t count);
 void armbench_round_bf16(const float* x, float* y, size_t count);
+/* x rounded to the nearest integer, ties to even (ONNX Round), held as fp32; y may equal x. */
+void armbench_round_even(const float* x, float* y, size_t count);
 
 /* Scaled dot-product attention, fused: for each of batch x heads problems,
  * y = softmax(scale * q kt + mask) v over each row, with q [sq][dk], kt [dk][sk] (K

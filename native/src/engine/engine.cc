@@ -16,6 +16,8 @@
 
 #include "../runtime/huge_alloc.h"
 #include "armbench/bf16.h"
+#include "armbench/igemm.h"
+#include "armbench/quantize.h"
 #include "engine_internal.h"
 
 using armbench::engine::bf16_b_at;
@@ -104,8 +106,8 @@ class Builder {
     if (want != kAnyDtype && static_cast<int>(t.dtype) != want)
       return want == ARMBENCH_ENGINE_INT32
                  ? fail(-EINVAL, "%s is fp32; it must be int32", what)
-                 : fail(-EINVAL, "%s is int32; only gather (its indices), cast (its x) and the comparisons (their "
-                             "operands) read int32 tensors", what);
+                 : fail(-EINVAL, "%s is int32; only gather (its indices), cast (its x), the comparisons (their "
+                             "operands) and the quantized ops read int32 tensors", what);
     if (t.dtype == ARMBENCH_ENGINE_INT32 && t.layout != ARMBENCH_ENGINE_NCHW)
       return fail(-EINVAL, "%s is int32 and nchwc; int32 tensors are dense (nchw)", what);
     if (t.ndims < 1 || t.ndims > 4) return fail(-EINVAL, "%s has %zu dims; 1 to 4 are allowed", what, t.ndims);
@@ -421,10 +423,11 @@ class Builder {
     const bool zero_kept = s.op == ARMBENCH_ENGINE_RELU || s.op == ARMBENCH_ENGINE_HARDSWISH ||
                            (s.op >= ARMBENCH_ENGINE_ERF && s.op <= ARMBENCH_ENGINE_GELU_TANH) ||
                            s.op == ARMBENCH_ENGINE_ROUND_F16 || s.op == ARMBENCH_ENGINE_ROUND_BF16 ||
+                           s.op == ARMBENCH_ENGINE_ROUND ||
                            (s.op == ARMBENCH_ENGINE_CLIP && s.clip_min <= 0.0f && s.clip_max >= 0.0f);
     if (padded(s.y) && !zero_kept) padding(s.y, p);
     if (s.op == ARMBENCH_ENGINE_EXP || s.op == ARMBENCH_ENGINE_LOG || s.op == ARMBENCH_ENGINE_ROUND_F16 ||
-        s.op == ARMBENCH_ENGINE_ROUND_BF16)
+        s.op == ARMBENCH_ENGINE_ROUND_BF16 || s.op == ARMBENCH_ENGINE_ROUND)
       p->runs += " scalar";
     return 0;
   }
@@ -939,6 +942,186 @@ class Builder {
     return 0;
   }
 
+  // A quantized op's parameter q[role]: the arena tensor (fp32 for a scale, int32
+  // otherwise), or the constant copied (a non-scale's values checked to be int32
+  // ones), holding `per` values, or 1 where one_ok. Absent is fine where optional.
+  int qparam(const armbench_engine_step& s, armbench_engine_qrole role, const char* what, bool scale, size_t per,
+             bool one_ok, bool optional, const Resolved& y, Step* p) {
+    const armbench_engine_tensor& t = s.q[role];
+    const armbench_engine_const& c = s.q_const[role];
+    Step::QParam& q = p->q[role];
+    if (c.data == nullptr && t.ndims == 0) return optional ? 0 : fail(-EINVAL, "%s is missing", what);
+    size_t count;
+    if (c.data != nullptr) {
+      count = c.count;
+      if (scale) {
+        q.own_f.assign(c.data, c.data + count);
+        q.f = q.own_f.data();
+      } else {
+        q.own_i.resize(count);
+        for (size_t i = 0; i < count; ++i) {
+          const float v = c.data[i];
+          if (!(v == nearbyintf(v) && v >= -2147483648.0f && v < 2147483648.0f))
+            return fail(-EINVAL, "constant %s holds %g, which is not an int32 value", what, v);
+          q.own_i[i] = static_cast<int32_t>(v);
+        }
+        q.i = q.own_i.data();
+      }
+      e_->weight_bytes += count * sizeof(float);
+    } else {
+      Resolved r;
+      int rc;
+      if ((rc = tensor(t, what, &r, scale ? ARMBENCH_ENGINE_FP32 : ARMBENCH_ENGINE_INT32)) ||
+          (rc = no_overlap(r, what, y, false)))
+        return rc;
+      if (t.layout != ARMBENCH_ENGINE_NCHW) return fail(-EINVAL, "%s must be nchw (dense)", what);
+      count = elems_of(t);
+      if (scale) {
+        q.f = at(r);
+      } else {
+        q.i = reinterpret_cast<const int32_t*>(at(r));
+      }
+    }
+    if (count != per && !(one_ok && count == 1))
+      return fail(-EINVAL, "%s holds %zu values; %s%zu expected", what, count, one_ok ? "1 or " : "", per);
+    q.count = count;
+    return 0;
+  }
+
+  int qrange(const armbench_engine_step& s, Step* p) {
+    if (s.qmin > s.qmax) return fail(-EINVAL, "qmin %d is above qmax %d", s.qmin, s.qmax);
+    p->qmin = s.qmin, p->qmax = s.qmax;
+    return 0;
+  }
+
+  // QLinearMatMul's and QLinearConv's: x scale (1 value), w scale (1 or per), y scale
+  // (1), y zero (optional, 1), qmin and qmax; mult holds per values made at each run.
+  int requantized(const armbench_engine_step& s, size_t per, const Resolved& y, Step* p) {
+    p->requantize = s.q_const[ARMBENCH_Q_Y_SCALE].data != nullptr || s.q[ARMBENCH_Q_Y_SCALE].ndims != 0;
+    int rc;
+    if (!p->requantize) {
+      const armbench_engine_qrole only[] = {ARMBENCH_Q_X_SCALE, ARMBENCH_Q_W_SCALE, ARMBENCH_Q_Y_ZERO};
+      for (armbench_engine_qrole r : only)
+        if (s.q_const[r].data != nullptr || s.q[r].ndims != 0)
+          return fail(-EINVAL, "a scale or y zero point is given without a y scale");
+      return 0;
+    }
+    if ((rc = qparam(s, ARMBENCH_Q_X_SCALE, "x scale", true, 1, true, false, y, p)) ||
+        (rc = qparam(s, ARMBENCH_Q_W_SCALE, "w scale", true, per, true, false, y, p)) ||
+        (rc = qparam(s, ARMBENCH_Q_Y_SCALE, "y scale", true, 1, true, false, y, p)) ||
+        (rc = qparam(s, ARMBENCH_Q_Y_ZERO, "y zero point", false, 1, true, true, y, p)) || (rc = qrange(s, p)))
+      return rc;
+    p->mult.resize(per);
+    return 0;
+  }
+
+  // quantize (fp32 x, int32 y) and dequantize (int32 x, fp32 y), elementwise over
+  // outer x n x inner with the parameters per n.
+  int quantize(const armbench_engine_step& s, Step* p) {
+    const bool q = s.op == ARMBENCH_ENGINE_QUANTIZE;
+    Resolved x, y;
+    int rc;
+    size_t elems = 0;
+    if ((rc = tensor(s.x, "x", &x, q ? ARMBENCH_ENGINE_FP32 : ARMBENCH_ENGINE_INT32)) ||
+        (rc = tensor(s.y, "y", &y, q ? ARMBENCH_ENGINE_INT32 : ARMBENCH_ENGINE_FP32)) ||
+        (rc = no_overlap(x, "x", y, true)))
+      return rc;
+    if (s.outer == 0 || s.n == 0 || s.inner == 0)
+      return fail(-EINVAL, "outer %zu, n %zu and inner %zu must be positive", s.outer, s.n, s.inner);
+    if ((rc = product(s.outer, s.n, s.inner, &elems, "outer x n x inner")) ||
+        (rc = holds(s.x, "x", elems, "outer x n x inner")) || (rc = holds(s.y, "y", elems, "outer x n x inner")))
+      return rc;
+    const armbench_engine_qrole scale = q ? ARMBENCH_Q_Y_SCALE : ARMBENCH_Q_X_SCALE;
+    const armbench_engine_qrole zero = q ? ARMBENCH_Q_Y_ZERO : ARMBENCH_Q_X_ZERO;
+    if ((rc = qparam(s, scale, "scale", true, s.n, true, false, y, p)) ||
+        (rc = qparam(s, zero, "zero point", false, s.n, true, true, y, p)) || (q && (rc = qrange(s, p))))
+      return rc;
+    p->x = at(x);
+    p->y = at(y);
+    p->yi = reinterpret_cast<int32_t*>(p->y);
+    p->xi = reinterpret_cast<const int32_t*>(p->x);
+    p->outer = s.outer, p->n = s.n, p->inner = s.inner;
+    p->toward_zero = s.toward_zero != 0;
+    if (q && p->toward_zero && (p->q[scale].count != 1 || p->q[scale].f == nullptr))
+      return fail(-EINVAL, "toward_zero (a cast) takes one scale");
+    return 0;
+  }
+
+  int matmul_integer(const armbench_engine_step& s, Step* p) {
+    Resolved a, y;
+    int rc;
+    if ((rc = tensor(s.x, "a", &a, ARMBENCH_ENGINE_INT32)) || (rc = tensor(s.y, "y", &y, ARMBENCH_ENGINE_INT32)) ||
+        (rc = no_overlap(a, "a", y, false)))
+      return rc;
+    const armbench_engine_tensor& wt = s.q[ARMBENCH_Q_W];
+    const armbench_engine_const& wc = s.q_const[ARMBENCH_Q_W];
+    const size_t rw = wc.data != nullptr ? wc.ndims : wt.ndims;
+    const size_t* wd = wc.data != nullptr ? wc.dims : wt.dims;
+    const size_t ra = s.x.ndims;
+    if (ra < 2 || rw < 2 || rw > 4)
+      return fail(-EINVAL, "a %s and w %s must have 2 to 4 dims", dims_text(s.x).c_str(), dims_text(rw, wd).c_str());
+    const size_t m = s.x.dims[ra - 2], k = s.x.dims[ra - 1], n = wd[rw - 1];
+    if (wd[rw - 2] != k)
+      return fail(-EINVAL, "a %s and w %s disagree on k", dims_text(s.x).c_str(), dims_text(rw, wd).c_str());
+    size_t batches = 1;
+    for (size_t i = 0; i + 2 < ra; ++i) batches *= s.x.dims[i];
+    p->w_batched = rw > 2;
+    if (p->w_batched && (rw != ra || memcmp(wd, s.x.dims, (ra - 2) * sizeof(size_t)) != 0))
+      return fail(-ENOTSUP, "w's batch dims %s are not a's %s", dims_text(rw, wd).c_str(), dims_text(s.x).c_str());
+    size_t yd[4];
+    memcpy(yd, s.x.dims, sizeof yd);
+    yd[ra - 1] = n;
+    if (s.y.ndims != ra || memcmp(s.y.dims, yd, ra * sizeof(size_t)) != 0)
+      return fail(-EINVAL, "y dims %s are not the product's %s", dims_text(s.y).c_str(), dims_text(ra, yd).c_str());
+    if ((rc = qparam(s, ARMBENCH_Q_W, "w", false, (p->w_batched ? batches : 1) * k * n, false, false, y, p)) ||
+        (rc = qparam(s, ARMBENCH_Q_X_ZERO, "a zero point", false, m, true, true, y, p)) ||
+        (rc = qparam(s, ARMBENCH_Q_W_ZERO, "w zero point", false, n, true, true, y, p)) ||
+        (rc = requantized(s, n, y, p)))
+      return rc;
+    p->x = at(a);
+    p->xi = reinterpret_cast<const int32_t*>(p->x);
+    p->y = at(y);
+    p->yi = reinterpret_cast<int32_t*>(p->y);
+    p->rows = m, p->k = k, p->n = n, p->batches = batches;
+    p->x_signed = s.x_signed != 0, p->w_signed = s.w_signed != 0;
+    p->work.resize(armbench_matmul_integer_work_bytes(m, n, k));
+    if (p->requantize) p->acc.resize(m * n);
+    p->kernel = armbench_igemm_default_kernel();
+    const armbench_igemm_kernel* kk = armbench_igemm_kernel_at(p->kernel);
+    p->runs = std::string("igemm ") + (kk ? kk->name : "?") + (p->requantize ? ", requantized" : "");
+    if (batches > 1) p->runs += " x" + std::to_string(batches) + " batches";
+    return 0;
+  }
+
+  int conv_integer(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x, ARMBENCH_ENGINE_INT32)) || (rc = tensor(s.y, "y", &y, ARMBENCH_ENGINE_INT32)) ||
+        (rc = no_overlap(x, "x", y, false)))
+      return rc;
+    char why[256];
+    size_t oh = 0, ow = 0;
+    const armbench_conv_shape& c = s.conv;
+    if (armbench_conv_output(&c, &oh, &ow, why, sizeof why) != 0) return fail(-EINVAL, "%s", why);
+    const size_t xd[4] = {c.n, c.c, c.h, c.w}, yd[4] = {c.n, c.k, oh, ow};
+    if (s.x.ndims != 4 || memcmp(s.x.dims, xd, sizeof xd) != 0)
+      return fail(-EINVAL, "x dims %s are not the shape's %s", dims_text(s.x).c_str(), dims_text(4, xd).c_str());
+    if (s.y.ndims != 4 || memcmp(s.y.dims, yd, sizeof yd) != 0)
+      return fail(-EINVAL, "y dims %s are not the output's %s", dims_text(s.y).c_str(), dims_text(4, yd).c_str());
+    if ((rc = qparam(s, ARMBENCH_Q_W, "w", false, c.k * (c.c / c.groups) * c.r * c.s, false, false, y, p)) ||
+        (rc = qparam(s, ARMBENCH_Q_X_ZERO, "x zero point", false, 1, true, true, y, p)) ||
+        (rc = qparam(s, ARMBENCH_Q_W_ZERO, "w zero point", false, c.k, true, true, y, p)) ||
+        (rc = qparam(s, ARMBENCH_Q_BIAS, "bias", false, c.k, false, true, y, p)) || (rc = requantized(s, c.k, y, p)))
+      return rc;
+    p->xi = reinterpret_cast<const int32_t*>(at(x));
+    p->y = at(y);
+    p->yi = reinterpret_cast<int32_t*>(p->y);
+    p->cshape = c;
+    if (p->requantize) p->acc.resize(elems_of(s.y));
+    p->runs = std::string("conv-integer direct (portable)") + (p->requantize ? ", requantized" : "");
+    return 0;
+  }
+
   int step(size_t i, Step* p) {
     const armbench_engine_step& s = d_.steps[i];
     const char* op = armbench_engine_op_name(s.op);
@@ -969,7 +1152,12 @@ class Builder {
       case ARMBENCH_ENGINE_EXP:
       case ARMBENCH_ENGINE_LOG:
       case ARMBENCH_ENGINE_ROUND_F16:
-      case ARMBENCH_ENGINE_ROUND_BF16: return unary(s, p);
+      case ARMBENCH_ENGINE_ROUND_BF16:
+      case ARMBENCH_ENGINE_ROUND: return unary(s, p);
+      case ARMBENCH_ENGINE_QUANTIZE:
+      case ARMBENCH_ENGINE_DEQUANTIZE: return quantize(s, p);
+      case ARMBENCH_ENGINE_MATMUL_INTEGER: return matmul_integer(s, p);
+      case ARMBENCH_ENGINE_CONV_INTEGER: return conv_integer(s, p);
       case ARMBENCH_ENGINE_ADD:
       case ARMBENCH_ENGINE_MUL: return binary(s, p);
       case ARMBENCH_ENGINE_CONCAT: return concat(s, p);
@@ -989,15 +1177,13 @@ class Builder {
     }
   }
 
-  // Inputs may be int32 (token ids); outputs are fp32.
-  int io(const armbench_engine_tensor* ts, size_t count, const char* what, bool inputs, std::vector<Io>* out) {
+  // Inputs may be int32 (token ids), and outputs (the quantized ops' values).
+  int io(const armbench_engine_tensor* ts, size_t count, const char* what, std::vector<Io>* out) {
     if (count > 0 && ts == nullptr) return err_->fail(-EINVAL, "", "%s are missing", what);
     for (size_t i = 0; i < count; ++i) {
       char w[48];
       snprintf(w, sizeof w, "%s[%zu]", what, i);
       set_label("");
-      if (!inputs && ts[i].dtype == ARMBENCH_ENGINE_INT32)
-        return err_->fail(-EINVAL, "", "%s is int32; a program's outputs are fp32", w);
       Resolved r;
       const int rc = tensor(ts[i], w, &r, kAnyDtype);
       if (rc) return rc;
@@ -1033,8 +1219,8 @@ int create(const armbench_engine_desc* d, armbench_engine** out, Errors* err) {
   if (!e->arena) return err->fail(-ENOMEM, "", "an arena of %zu bytes cannot be allocated", d->arena_bytes);
   Builder b(*d, e.get(), err);
   int rc;
-  if ((rc = b.io(d->inputs, d->input_count, "inputs", true, &e->inputs))) return rc;
-  if ((rc = b.io(d->outputs, d->output_count, "outputs", false, &e->outputs))) return rc;
+  if ((rc = b.io(d->inputs, d->input_count, "inputs", &e->inputs))) return rc;
+  if ((rc = b.io(d->outputs, d->output_count, "outputs", &e->outputs))) return rc;
   e->steps.resize(d->step_count);
   for (size_t i = 0; i < d->step_count; ++i)
     if ((rc = b.step(i, &e->steps[i]))) return rc;
@@ -1057,7 +1243,8 @@ const char* armbench_engine_op_name(armbench_engine_op op) {
       "sigmoid",   "hardswish", "add",     "mul",           "concat",     "batchnorm", "softmax",
       "reorder",   "broadcast", "transpose", "matmul",      "layernorm",  "reduce", "gather",
       "cast",      "erf",     "tanh",      "sqrt",          "gelu",       "gelu-tanh", "attention",
-      "exp",       "log",     "where",     "round-f16",     "round-bf16"};
+      "exp",       "log",     "where",     "round-f16",     "round-bf16", "quantize", "dequantize",
+      "matmul-integer", "conv-integer", "round"};
   return static_cast<unsigned>(op) < ARMBENCH_ENGINE_OP_COUNT ? names[op] : nullptr;
 }
 
@@ -1097,6 +1284,10 @@ size_t armbench_engine_output_elems(const armbench_engine* e, size_t i) {
 
 armbench_engine_dtype armbench_engine_input_dtype(const armbench_engine* e, size_t i) {
   return e != nullptr && i < e->inputs.size() ? e->inputs[i].dtype : ARMBENCH_ENGINE_FP32;
+}
+
+armbench_engine_dtype armbench_engine_output_dtype(const armbench_engine* e, size_t i) {
+  return e != nullptr && i < e->outputs.size() ? e->outputs[i].dtype : ARMBENCH_ENGINE_FP32;
 }
 
 }  // extern "C"

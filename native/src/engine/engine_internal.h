@@ -111,6 +111,31 @@ struct Step {
   armbench_attention_args attention{};
   const float* attn_in[3] = {};
   size_t attn_elems[3] = {}, attn_at[3] = {};
+
+  // The quantized ops: each parameter's values (the arena's, or its own copy of a
+  // constant), count 0 where absent; scales as floats, the rest as int32.
+  struct QParam {
+    const float* f = nullptr;
+    const int32_t* i = nullptr;
+    size_t count = 0;
+    std::vector<float> own_f;
+    std::vector<int32_t> own_i;
+  };
+  QParam q[ARMBENCH_Q_ROLE_COUNT];
+  int32_t qmin = 0, qmax = 0;
+  bool toward_zero = false, x_signed = false, w_signed = false, requantize = false;
+  int32_t* yi = nullptr;
+  // matmul-integer: batches of rows x k times k x n (w shared when w_batched is false);
+  // conv-integer: its shape. The int8 GEMM's workspace, the requantized ops' int32
+  // sums (acc) and their per-column or per-channel multipliers (mult), made at each
+  // run from the scales, which may be computed at run time.
+  size_t batches = 0;
+  bool w_batched = false;
+  armbench_conv_shape cshape{};
+  // Sized at create, written at each run (runs are serialized).
+  mutable std::vector<unsigned char> work;
+  mutable std::vector<int32_t> acc;
+  mutable std::vector<float> mult;
 };
 
 // Where b's bf16 copy starts in the scratch (uint16 elements) after a's a_elems, on

@@ -8,6 +8,7 @@
 
 #include "../runtime/pool.h"
 #include "armbench/bf16.h"
+#include "armbench/quantize.h"
 #include "armbench/timer.h"
 #include "engine_internal.h"
 
@@ -169,6 +170,7 @@ void (*unary_kernel(armbench_engine_op op))(const float*, float*, size_t) {
     case ARMBENCH_ENGINE_LOG: return armbench_log;
     case ARMBENCH_ENGINE_ROUND_F16: return armbench_round_f16;
     case ARMBENCH_ENGINE_ROUND_BF16: return armbench_round_bf16;
+    case ARMBENCH_ENGINE_ROUND: return armbench_round_even;
     default: return nullptr;
   }
 }
@@ -267,6 +269,55 @@ int run_planes(armbench_engine* e, armbench_gemm_pool* pool, const Step& s) {
   return t.rc.load();
 }
 
+armbench_qparam_f32 fparam(const Step& s, armbench_engine_qrole r) { return {s.q[r].f, s.q[r].count}; }
+armbench_qparam_s32 iparam(const Step& s, armbench_engine_qrole r) { return {s.q[r].i, s.q[r].count}; }
+
+// acc (outer x n x inner, n the multipliers) requantized into y: the multipliers made
+// from the scales now, x scale * w scale / y scale in fp32, as ONNX's reference.
+void requantize(const Step& s, size_t outer, size_t n, size_t inner, const int32_t* acc, int32_t* y) {
+  const Step::QParam& w = s.q[ARMBENCH_Q_W_SCALE];
+  const float xs = s.q[ARMBENCH_Q_X_SCALE].f[0], ys = s.q[ARMBENCH_Q_Y_SCALE].f[0];
+  for (size_t j = 0; j < w.count; ++j) {
+    const float t = xs * w.f[j];
+    s.mult[j] = t / ys;
+  }
+  armbench_requantize_s32(acc, outer, n, inner, {s.mult.data(), w.count}, iparam(s, ARMBENCH_Q_Y_ZERO), s.qmin, s.qmax,
+                          y);
+}
+
+int run_matmul_integer(armbench_gemm_pool* pool, const Step& s) {
+  const size_t m = s.rows, n = s.n, k = s.k;
+  for (size_t b = 0; b < s.batches; ++b) {
+    armbench_matmul_integer_args g{};
+    g.m = m, g.n = n, g.k = k;
+    g.a = s.xi + b * m * k;
+    g.a_signed = s.x_signed;
+    g.b = s.q[ARMBENCH_Q_W].i + (s.w_batched ? b * k * n : 0);
+    g.b_signed = s.w_signed;
+    g.a_zero = iparam(s, ARMBENCH_Q_X_ZERO);
+    g.b_zero = iparam(s, ARMBENCH_Q_W_ZERO);
+    int32_t* y = s.yi + b * m * n;
+    g.y = s.requantize ? s.acc.data() : y;
+    g.work = s.work.data();
+    const int rc = armbench_matmul_integer(pool, s.kernel, &g);
+    if (rc != 0) return rc;
+    if (s.requantize) requantize(s, m, n, 1, s.acc.data(), y);
+  }
+  return 0;
+}
+
+int run_conv_integer(const Step& s) {
+  const Step::QParam& xz = s.q[ARMBENCH_Q_X_ZERO];
+  int32_t* out = s.requantize ? s.acc.data() : s.yi;
+  const int rc = armbench_conv_integer(&s.cshape, s.xi, xz.count ? xz.i[0] : 0, s.q[ARMBENCH_Q_W].i,
+                                       iparam(s, ARMBENCH_Q_W_ZERO), s.q[ARMBENCH_Q_BIAS].i, out, nullptr, 0);
+  if (rc != 0 || !s.requantize) return rc;
+  size_t oh = 0, ow = 0;
+  armbench_conv_output(&s.cshape, &oh, &ow, nullptr, 0);
+  requantize(s, s.cshape.n, s.cshape.k, oh * ow, out, s.yi);
+  return 0;
+}
+
 // msg: a reason of the step's own, where the kernel's code alone would not say it.
 int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s, char* msg, size_t msg_len) {
   uint16_t* scratch = reinterpret_cast<uint16_t*>(e->scratch.get());
@@ -324,7 +375,8 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s, char* 
     case ARMBENCH_ENGINE_EXP:
     case ARMBENCH_ENGINE_LOG:
     case ARMBENCH_ENGINE_ROUND_F16:
-    case ARMBENCH_ENGINE_ROUND_BF16: {
+    case ARMBENCH_ENGINE_ROUND_BF16:
+    case ARMBENCH_ENGINE_ROUND: {
       void (*k)(const float*, float*, size_t) = unary_kernel(s.op);
       parallel_elems(pool, s.count, [&](size_t b, size_t end) {
         k(s.x + b, s.y + b, end - b);
@@ -383,6 +435,16 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s, char* 
       });
     }
     case ARMBENCH_ENGINE_GATHER: return run_gather(pool, s, msg, msg_len);
+    case ARMBENCH_ENGINE_QUANTIZE:
+      armbench_quantize_f32(s.x, s.outer, s.n, s.inner, fparam(s, ARMBENCH_Q_Y_SCALE), iparam(s, ARMBENCH_Q_Y_ZERO),
+                            s.qmin, s.qmax, s.toward_zero, s.yi);
+      return 0;
+    case ARMBENCH_ENGINE_DEQUANTIZE:
+      armbench_dequantize_s32(s.xi, s.outer, s.n, s.inner, fparam(s, ARMBENCH_Q_X_SCALE), iparam(s, ARMBENCH_Q_X_ZERO),
+                              s.y);
+      return 0;
+    case ARMBENCH_ENGINE_MATMUL_INTEGER: return run_matmul_integer(pool, s);
+    case ARMBENCH_ENGINE_CONV_INTEGER: return run_conv_integer(s);
     case ARMBENCH_ENGINE_CAST:
       return parallel_elems(pool, s.count, [&](size_t b, size_t end) {
         armbench_cast_i32_f32(s.xi + b, s.y + b, end - b);

@@ -128,3 +128,9 @@ extern "C" void armbench_log(const float* x, float* y, size_t count) {
   if (x == nullptr || y == nullptr) return;
   for (size_t i = 0; i < count; ++i) y[i] = static_cast<float>(log(static_cast<double>(x[i])));
 }
+
+// nearbyintf in the default rounding mode: ties to even, as ONNX Round.
+extern "C" void armbench_round_even(const float* x, float* y, size_t count) {
+  if (x == nullptr || y == nullptr) return;
+  for (size_t i = 0; i < count; ++i) y[i] = nearbyintf(x[i]);
+}

@@ -1,0 +1,154 @@
+// QuantizeLinear, DequantizeLinear, requantization and MatMulInteger (quantize.h):
+// portable loops, and the int8 GEMM (igemm.h) for MatMulInteger's products.
+#include "armbench/quantize.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "armbench/igemm.h"
+
+namespace {
+
+// Parameter j of a list of count values (1: the one for every slice).
+template <typename T>
+T at(const T* v, size_t count, size_t j) {
+  return count == 1 ? v[0] : v[j];
+}
+
+int32_t zero_at(armbench_qparam_s32 z, size_t j) { return z.v == nullptr ? 0 : at(z.v, z.count, j); }
+
+// round-half-even(q) + zero, saturated; q not NaN. In double, where q + zero is exact.
+int32_t saturate(double q, int32_t zero, int32_t qmin, int32_t qmax) {
+  const double v = q + zero;
+  if (v <= qmin) return qmin;
+  if (v >= qmax) return qmax;
+  return static_cast<int32_t>(v);
+}
+
+// The 64-byte-aligned pieces of a MatMulInteger workspace.
+struct Work {
+  unsigned char* a;  // m x k bytes of a's own type
+  int8_t* b;         // k x n int8
+  int32_t* rows;     // m sums of a's rows
+  int32_t* cols;     // n sums of b's columns (as int8)
+};
+
+size_t up64(size_t v) { return (v + 63) / 64 * 64; }
+
+Work carve(void* w, size_t m, size_t n, size_t k) {
+  unsigned char* p = static_cast<unsigned char*>(w);
+  Work r;
+  r.a = p;
+  p += up64(m * k);
+  r.b = reinterpret_cast<int8_t*>(p);
+  p += up64(k * n);
+  r.rows = reinterpret_cast<int32_t*>(p);
+  p += up64(m * sizeof(int32_t));
+  r.cols = reinterpret_cast<int32_t*>(p);
+  return r;
+}
+
+}  // namespace
+
+extern "C" {
+
+void armbench_quantize_f32(const float* x, size_t outer, size_t n, size_t inner, armbench_qparam_f32 scale,
+                           armbench_qparam_s32 zero, int32_t qmin, int32_t qmax, int toward_zero, int32_t* y) {
+  for (size_t o = 0; o < outer; ++o) {
+    for (size_t j = 0; j < n; ++j) {
+      const float s = at(scale.v, scale.count, j);
+      const int32_t z = zero_at(zero, j);
+      const size_t base = (o * n + j) * inner;
+      for (size_t i = 0; i < inner; ++i) {
+        const float q = x[base + i] / s;  // fp32, as ONNX divides
+        if (isnan(q)) {
+          y[base + i] = z < qmin ? qmin : z > qmax ? qmax : z;
+          continue;
+        }
+        y[base + i] = saturate(toward_zero ? truncf(q) : nearbyintf(q), z, qmin, qmax);
+      }
+    }
+  }
+}
+
+void armbench_dequantize_s32(const int32_t* x, size_t outer, size_t n, size_t inner, armbench_qparam_f32 scale,
+                             armbench_qparam_s32 zero, float* y) {
+  for (size_t o = 0; o < outer; ++o) {
+    for (size_t j = 0; j < n; ++j) {
+      const float s = at(scale.v, scale.count, j);
+      const float z = static_cast<float>(zero_at(zero, j));
+      const size_t base = (o * n + j) * inner;
+      for (size_t i = 0; i < inner; ++i) y[base + i] = (static_cast<float>(x[base + i]) - z) * s;
+    }
+  }
+}
+
+void armbench_requantize_s32(const int32_t* acc, size_t outer, size_t n, size_t inner, armbench_qparam_f32 mult,
+                             armbench_qparam_s32 zero, int32_t qmin, int32_t qmax, int32_t* y) {
+  for (size_t o = 0; o < outer; ++o) {
+    for (size_t j = 0; j < n; ++j) {
+      const double s = at(mult.v, mult.count, j);
+      const int32_t z = zero_at(zero, j);
+      const size_t base = (o * n + j) * inner;
+      for (size_t i = 0; i < inner; ++i) {
+        const double q = static_cast<double>(acc[base + i]) * s;
+        y[base + i] = isnan(q) ? (z < qmin ? qmin : z > qmax ? qmax : z) : saturate(nearbyint(q), z, qmin, qmax);
+      }
+    }
+  }
+}
+
+size_t armbench_matmul_integer_work_bytes(size_t m, size_t n, size_t k) {
+  return up64(m * k) + up64(k * n) + up64(m * sizeof(int32_t)) + up64(n * sizeof(int32_t));
+}
+
+int armbench_matmul_integer(armbench_gemm_pool* pool, size_t kernel, const armbench_matmul_integer_args* g) {
+  const size_t m = g->m, n = g->n, k = g->k;
+  const Work w = carve(g->work, m, n, k);
+  // Sums modulo 2^32 in uint32_t: ONNX's int32 accumulation, without signed overflow.
+  for (size_t i = 0; i < m; ++i) {
+    uint32_t sum = 0;
+    for (size_t p = 0; p < k; ++p) {
+      const int32_t v = g->a[i * k + p];
+      w.a[i * k + p] = static_cast<unsigned char>(v);  // int8 or uint8 bits alike
+      sum += static_cast<uint32_t>(v);
+    }
+    w.rows[i] = static_cast<int32_t>(sum);
+  }
+  // A uint8 b as int8: b - 128, and its zero point likewise below.
+  const int32_t shift = g->b_signed ? 0 : 128;
+  for (size_t j = 0; j < n; ++j) w.cols[j] = 0;
+  for (size_t p = 0; p < k; ++p) {
+    for (size_t j = 0; j < n; ++j) {
+      const int32_t v = g->b[p * n + j] - shift;
+      w.b[p * n + j] = static_cast<int8_t>(v);
+      w.cols[j] = static_cast<int32_t>(static_cast<uint32_t>(w.cols[j]) + static_cast<uint32_t>(v));
+    }
+  }
+  armbench_igemm_args a{};
+  a.kernel = kernel;
+  a.a_type = g->a_signed ? ARMBENCH_IGEMM_A_S8 : ARMBENCH_IGEMM_A_U8;
+  a.m = m, a.n = n, a.k = k;
+  a.a = w.a, a.lda = k;
+  a.b = w.b, a.ldb = n;
+  a.c = g->y, a.ldc = n;
+  const int rc = armbench_igemm(pool, &a);
+  if (rc != 0) return rc;
+  // (a - za)(b - zb) = ab - za colsum(b) - zb rowsum(a) + k za zb, per element.
+  const bool any_a = g->a_zero.v != nullptr, any_b = g->b_zero.v != nullptr;
+  if (!any_a && !any_b && shift == 0) return 0;
+  for (size_t i = 0; i < m; ++i) {
+    const uint32_t za = static_cast<uint32_t>(zero_at(g->a_zero, i));
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t zb = static_cast<uint32_t>(zero_at(g->b_zero, j) - shift);
+      uint32_t c = static_cast<uint32_t>(g->y[i * n + j]);
+      c -= za * static_cast<uint32_t>(w.cols[j]) + zb * static_cast<uint32_t>(w.rows[i]);
+      c += static_cast<uint32_t>(k) * za * zb;
+      g->y[i * n + j] = static_cast<int32_t>(c);
+    }
+  }
+  return 0;
+}
+
+}  // extern "C"
