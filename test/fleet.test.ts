@@ -179,6 +179,26 @@ test("inventory mistakes are one sentence before any host is reached", { skip },
   assert.equal(existsSync(path.join(dir, "never")), false, "no fleet folder for a run that never started");
 });
 
+test("a host without Node.js >= 20 fails its check with the command that installs it", { skip, timeout: 5 * 60_000 }, async () => {
+  // A Node.js 18 first on that host's PATH: what a Debian 12 machine has from its packages.
+  const bin = path.join(dir, "old-node-bin");
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(path.join(bin, "node"), '#!/bin/sh\nif [ "$1" = "--version" ]; then echo v18.19.0; exit 0; fi\nexit 1\n', { mode: 0o755 });
+  const file = path.join(dir, "old-node.yml");
+  const text = readFileSync(inventory, "utf8");
+  writeFileSync(file, `${text.slice(0, text.indexOf("  children:"))}  hosts:\n    old-node: { armbench_extra_path: ${bin} }\n`);
+  const run = await armbenchAsync(["fleet", "run", "--inventory", file, "--out", path.join(dir, "old-node-out")], dir);
+  assert.equal(run.status, 1, run.stderr);
+  const fleet = path.join(dir, "old-node-out", readdirSync(path.join(dir, "old-node-out"))[0]!);
+  const [h] = loadSummary(fleet).hosts;
+  assert.equal(h!.reached, true);
+  assert.equal(h!.installed, false);
+  assert.equal(h!.failure?.phase, "check");
+  assert.match(h!.failure!.reason, /node: missing \(v18\.19\.0, need >= 20\)/);
+  assert.match(h!.failure!.reason, /Install with `sudo [a-z-]+ (install|add|-S)[^`]*nodejs[^`]*` or rerun with --install-deps\./);
+  assert.equal(existsSync(path.join(fleet, "report.html")), false, "no report without a results file");
+});
+
 test("fleet run over loopback SSH: two results files, the unreachable host named with its reason, a report of two machines", { skip, timeout: 30 * 60_000 }, async () => {
   const out = path.join(dir, "out");
   const started = Date.now();
