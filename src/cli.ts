@@ -198,6 +198,7 @@ function buildParser(args: string[]): Argv {
         .option("list", { type: "boolean", default: false, describe: "list the built-in models with their size and MACs" })
         .option("onnx", { type: "string", describe: "run this ONNX file (opset 1+, supported ops only) instead of a built-in model" })
         .option("fpmath", { type: "string", default: "fp32", describe: "fp32, or bf16: weights rounded once, activations at conv/GEMM inputs, fp32 accumulation" })
+        .option("quantize", { type: "string", describe: "dynamic: int8 weights per output column and activations quantized on every call for every MatMul and Gemm (as onnxruntime's quantize_dynamic), both engines on that graph, accuracy against our fp32 over 64 seeded inputs" })
         .option("layout", { type: "string", default: "nchwc", describe: "nchwc: direct-nchwc convs chain on channel-blocked tensors (reorders only at layout changes); nchw: every tensor NCHW" })
         .option("batch", { type: "number", describe: "one batch size instead of the suite's (1 and 8)" })
         .option("input-size", { type: "number", describe: "square input height and width of a built-in image model (default 224)" })
@@ -230,6 +231,7 @@ function buildParser(args: string[]): Argv {
         list: Boolean(argv.list),
         onnx: argv.onnx as string | undefined,
         fpmath: argv.fpmath as string,
+        quantize: argv.quantize as string | undefined,
         layout: argv.layout as string,
         batch: argv.batch as number | undefined,
         inputSize: argv["input-size"] as number | undefined,

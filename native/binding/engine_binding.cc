@@ -465,6 +465,10 @@ void Step(Napi::Object s, size_t index, Marshalled* m) {
       st.w_signed = OptionalBool(s, "wSigned", where) ? 1 : 0;
       Requantization(s, where, &st);
       break;
+    case ARMBENCH_ENGINE_DQ_MATMUL:
+      Operand(s, "w", where, &st.q[ARMBENCH_Q_W], &st.q_const[ARMBENCH_Q_W]);
+      Operand(s, "wScale", where, &st.q[ARMBENCH_Q_W_SCALE], &st.q_const[ARMBENCH_Q_W_SCALE]);
+      break;
     case ARMBENCH_ENGINE_CONV_INTEGER:
       st.conv = ConvShape(s, where);
       Operand(s, "w", where, &st.q[ARMBENCH_Q_W], &st.q_const[ARMBENCH_Q_W]);

@@ -8,6 +8,7 @@ import { countFlops, type Graph } from "../engine/ir.js";
 import { defaultAlgoChooser, type FpMath } from "../engine/lower.js";
 import { BUILTIN_MODELS, builtinModel, SEQUENCE_MODELS } from "../engine/models/index.js";
 import { loadOnnxFile, saveOnnxFile } from "../engine/onnx.js";
+import { QUANTIZE_MODES, quantizeDynamic, type QuantizeMode } from "../engine/quantize.js";
 import { UserError } from "../errors.js";
 import { formatBytes } from "../format.js";
 import { threadCounts } from "../gemm/cases.js";
@@ -32,6 +33,8 @@ export interface ModelOptions extends GlobalOptions {
   list: boolean;
   onnx?: string | undefined;
   fpmath: string;
+  /** none, or dynamic (int8 weights, activations quantized per call); static is not built yet. */
+  quantize?: string | undefined;
   layout: string;
   batch?: number | undefined;
   inputSize?: number | undefined;
@@ -146,6 +149,11 @@ export async function runModel(opts: ModelOptions): Promise<number> {
   if (!opts.name && !opts.onnx) throw new UserError("name a built-in model (`armbench model --list` shows them) or give --onnx FILE.");
   if (opts.fpmath !== "fp32" && opts.fpmath !== "bf16") throw new UserError(`unknown --fpmath "${opts.fpmath}"; choose fp32 or bf16.`);
   const fpmath = opts.fpmath as FpMath;
+  const quantize = (opts.quantize ?? "none") as QuantizeMode;
+  if (opts.quantize === "static") throw new UserError("--quantize static (int8 convs with calibrated activations) is not built yet; --quantize dynamic quantizes the MatMul and Gemm weights.");
+  if (!QUANTIZE_MODES.includes(quantize)) throw new UserError(`unknown --quantize "${opts.quantize}"; choose dynamic (or none).`);
+  if (quantize !== "none" && fpmath !== "fp32") throw new UserError("--quantize and --fpmath bf16 are two ways to trade accuracy for speed; give one of them.");
+  if (quantize !== "none" && opts.testData) throw new UserError("--test-data checks a model as given; leave out --quantize.");
   if (opts.layout !== "nchw" && opts.layout !== "nchwc") throw new UserError(`unknown --layout "${opts.layout}"; choose nchwc or nchw.`);
   const layout = opts.layout;
   const batch = wholeNumber(opts.batch, "--batch", 1, 1024);
@@ -170,7 +178,8 @@ export async function runModel(opts: ModelOptions): Promise<number> {
   const testLoad = opts.testData && opts.onnx && !opts.save;
   const first = testLoad ? null : graphAt(batch ?? suite.batches[0]!);
   if (opts.save && first) {
-    saveOnnxFile(opts.save, first);
+    // Quantized, the graph both engines run: onnxruntime runs the very same int8 model.
+    saveOnnxFile(opts.save, quantize === "dynamic" ? quantizeDynamic(first).graph : first);
     if (!opts.quiet) process.stderr.write(`saved ${modelName} (batch ${first.inputs[0]?.dims[0] ?? "?"}) as ONNX to ${opts.save}\n`);
   }
 
@@ -212,6 +221,7 @@ export async function runModel(opts: ModelOptions): Promise<number> {
         batches: opts.onnx ? [first.inputs[0]?.dims[0] ?? 1] : batch !== undefined ? [batch] : suite.batches,
         threads,
         fpmath,
+        quantize,
         algosFor: chooser.algosFor,
         gemmFor: gemms.gemmFor,
         warmup,

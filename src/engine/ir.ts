@@ -133,6 +133,15 @@ export type Node =
   | { op: "ConvInteger"; name: string; inputs: string[]; outputs: string[]; attrs: ConvAttrs }
   /** inputs [x, x scale, x zero point, w, w scale, w zero point, y scale, y zero point, int32 bias | ""]. */
   | { op: "QLinearConv"; name: string; inputs: string[]; outputs: string[]; attrs: ConvAttrs }
+  /**
+   * The quantizer's own (`armbench model --quantize dynamic`): inputs [x, w, w scale],
+   * y = MatMul(x, w dequantized), x quantized to uint8 on every call by
+   * DynamicQuantizeLinear's rule, w int8 [k, n] with one scale per column (symmetric:
+   * zero point 0). saveOnnx writes it as the ops onnxruntime's quantize_dynamic writes
+   * (DynamicQuantizeLinear, MatMulInteger, Cast, Mul, Mul); decompose expands it into
+   * the ops that define it.
+   */
+  | { op: "DynamicQuantMatMul"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
   /** To the nearest integer, ties to even (held as fp32). */
   | { op: "Round"; name: string; inputs: string[]; outputs: string[]; attrs: Record<string, never> }
   /** The layout pass's own: the same values in another memory layout. */
@@ -472,7 +481,8 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
       if (mask && broadcastDims(scores, mask)?.join() !== scores.join()) fail(n, `the mask [${mask.join(", ")}] does not broadcast to the scores [${scores.join(", ")}]`);
       return [...batch, x[r - 2]!, v[r - 1]!];
     }
-    case "MatMul": {
+    case "MatMul":
+    case "DynamicQuantMatMul": {
       const w = ins[1];
       if (!w || x.length < 2 || w.length < 2) fail(n, `only MatMul of rank 2 and more is supported, got [${x.join(", ")}] x [${w?.join(", ") ?? ""}]`);
       if (x[x.length - 1] !== w[w.length - 2]) fail(n, `inner dimensions disagree: [${x.join(", ")}] x [${w.join(", ")}]`);
@@ -683,6 +693,11 @@ function quantizedTypes(n: Node, t: (ValueType | undefined)[]): ValueType | null
       need(1, float, "float32 (a scale)");
       zero(2, t[0]);
       return "float32";
+    case "DynamicQuantMatMul":
+      need(0, float, "float32");
+      need(1, (x) => x === "int8", "int8 (the quantized weights)");
+      need(2, float, "float32 (the weights' scales)");
+      return "float32";
     case "MatMulInteger":
     case "ConvInteger":
       need(0, q8, "uint8 or int8");
@@ -733,7 +748,7 @@ export function countFlops(g: Graph): FlopCount {
       const q = shapes.get(n.inputs[0]!)!;
       const sk = shapes.get(n.inputs[1]!)!.at(-1)!;
       m = (q.reduce((p, v) => p * v, 1) / q.at(-1)!) * sk * (q.at(-1)! + y.at(-1)!);
-    } else if (n.op === "Gemm" || n.op === "MatMul" || n.op === "FusedGemm") {
+    } else if (n.op === "Gemm" || n.op === "MatMul" || n.op === "FusedGemm" || n.op === "DynamicQuantMatMul") {
       const x = shapes.get(n.inputs[0]!)!;
       const k = n.op === "Gemm" && n.attrs.transA ? x[0]! : x[x.length - 1]!;
       m = y.reduce((p, v) => p * v, 1) * k;

@@ -419,6 +419,12 @@ export function lower(g: Graph, plan: MemoryPlan, o: LowerOptions): Program {
         });
         break;
       }
+      case "DynamicQuantMatMul": {
+        const [w, wScale] = [g.initializers.get(n.inputs[1]!), g.initializers.get(n.inputs[2]!)];
+        if (!w || !wScale) refuse(n, "its weights and their scales must be constants");
+        steps.push({ op: "dynamic-quant-matmul", name: n.name, x: x(), w: { dims: w!.dims, data: w!.data }, wScale: { dims: wScale!.dims, data: wScale!.data }, y: y() });
+        break;
+      }
       case "ConvInteger":
       case "QLinearConv": {
         const q = n.op === "QLinearConv";

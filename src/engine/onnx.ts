@@ -13,6 +13,7 @@ import { UserError } from "../errors.js";
 import { binaryConst, castConst, concatConst, expandConst, gatherConst, MAX_FOLD_ELEMENTS, rangeConst, sliceConst, sliceWindow, transposeConst, whereConst, type Const } from "./fold.js";
 import { bf16BitsToFloat, floatToBf16Bits, floatToHalfBits, halfBitsToFloat, roundToBf16, roundToHalf } from "./half.js";
 import { batchNormAsOps, clipAsMinMax, convAsMatMul, MAX_IM2COL_INDICES, samePads, type Emit } from "./runtime-weights.js";
+import { dynamicQuantizeAsOps } from "./quantized-ops.js";
 import { decodeModelWire, decodeTensorWire, printable, readDoubleData, readFloatData, readInt32Data, readInt64Data, WIRE_LIMITS, type Int, type WireAttribute, type WireGraph, type WireNode, type WireTensor } from "./onnx-wire.js";
 import {
   COMPARE_OPS,
@@ -1237,39 +1238,13 @@ class Loader {
     return nodes;
   }
 
-  /**
-   * DynamicQuantizeLinear as the ops ONNX defines it by: the range of x widened to
-   * hold 0, scale = (max - min) / 255, zero point = saturate(round(-min / scale)) (a
-   * QuantizeLinear of -min with zero point 0), y = QuantizeLinear(x, scale, zero point);
-   * three outputs, each written by its own node.
-   */
+  /** DynamicQuantizeLinear as the ops ONNX defines it by (dynamicQuantizeAsOps); three outputs, each written by its own node. */
   private dynamicQuantize(np: WireNode, name: string, where: string): Node[] {
     const inputs = np.input.filter((v, i) => v !== "" || i === 0);
     if (inputs.length !== 1 || !inputs[0] || np.output.length < 1 || np.output.length > 3 || !np.output[0]) throw new UserError(`${where} takes one input and one to three outputs.`);
     if (np.attribute.length > 0) throw new UserError(`${where}: attribute ${np.attribute[0]!.name} is not supported.`);
     const e = this.emitter(name);
-    const zero = e.constant("zero", { dims: [], data: Float32Array.of(0) });
-    const qmax = e.constant("qmax", { dims: [], data: Float32Array.of(255) });
-    const zeroPoint0 = e.constant("zero_point_0", { dims: [], data: Float32Array.of(0), dtype: "uint8" });
-    const [x, y] = [inputs[0], np.output[0]];
-    const scale = np.output[1] || e.value("scale");
-    const zeroPoint = np.output[2] || e.value("zero_point");
-    const v = (s: string) => e.value(s);
-    const node = (op: "ReduceMin" | "ReduceMax" | "Min" | "Max" | "Sub" | "Div" | "QuantizeLinear", ins: string[], out: string): Node =>
-      op === "ReduceMin" || op === "ReduceMax" ? { op, name: `${name}/${out.split("/").pop()}`, inputs: ins, outputs: [out], attrs: { axes: [], keepdims: false } }
-      : op === "QuantizeLinear" ? { op, name: out === y ? name : `${name}/${out.split("/").pop()}`, inputs: ins, outputs: [out], attrs: { axis: 0 } }
-      : { op, name: `${name}/${out.split("/").pop()}_${op.toLowerCase()}`, inputs: ins, outputs: [out], attrs: {} };
-    return [
-      node("ReduceMin", [x], v("min")),
-      node("Min", [v("min"), zero], v("min_with_0")),
-      node("ReduceMax", [x], v("max")),
-      node("Max", [v("max"), zero], v("max_with_0")),
-      node("Sub", [v("max_with_0"), v("min_with_0")], v("range")),
-      node("Div", [v("range"), qmax], scale),
-      node("Sub", [zero, v("min_with_0")], v("minus_min")),
-      node("QuantizeLinear", [v("minus_min"), scale, zeroPoint0], zeroPoint),
-      node("QuantizeLinear", [x, scale, zeroPoint], y),
-    ];
+    return dynamicQuantizeAsOps(name, inputs[0], np.output[0], np.output[1] || e.value("scale"), np.output[2] || e.value("zero_point"), e);
   }
 
   /** New values and constants for the nodes a rewrite of node `name` adds. */
@@ -1565,7 +1540,7 @@ export function saveOnnx(g: Graph): Uint8Array {
     : n.op === "Equal" ? 11
     : n.op === "Where" ? 9
     : n.op === "QuantizeLinear" || n.op === "DequantizeLinear" ? 13
-    : n.op === "Round" ? 11
+    : n.op === "Round" || n.op === "DynamicQuantMatMul" ? 11
     : n.op === "MatMulInteger" || n.op === "QLinearMatMul" || n.op === "ConvInteger" || n.op === "QLinearConv" ? 10
     : (n.op === "Softmax" || n.op === "LogSoftmax") && n.attrs.axis !== -1 && n.attrs.axis !== shapes.get(n.inputs[0]!)!.length - 1 && !n.attrs.throughLast ? 13
     : MIN_SAVE_OPSET;
@@ -1744,6 +1719,17 @@ export function saveOnnx(g: Graph): Uint8Array {
       case "QLinearConv": {
         const a = n.attrs;
         nodes.push({ ...base, opType: n.op, attribute: [attrInts("kernel_shape", a.kernel), attrInts("strides", a.strides), attrInts("pads", a.pads), attrInts("dilations", a.dilations), attrInt("group", a.group)] });
+        break;
+      }
+      case "DynamicQuantMatMul": {
+        // As onnxruntime's quantize_dynamic writes a MatMul, which its optimizer fuses into its own int8 kernel.
+        const [x, w, wScale] = n.inputs as [string, string, string];
+        const v = (s: string) => `${n.name}/${s}`;
+        nodes.push({ name: `${n.name}/quantize`, opType: "DynamicQuantizeLinear", input: [x], output: [v("x_quantized"), v("x_scale"), v("x_zero_point")] });
+        nodes.push({ name: `${n.name}/matmul_integer`, opType: "MatMulInteger", input: [v("x_quantized"), w, v("x_zero_point")], output: [v("product")] });
+        nodes.push({ name: `${n.name}/cast`, opType: "Cast", input: [v("product")], output: [v("product_float")], attribute: [attrInt("to", ONNX_TYPES.float32)] });
+        nodes.push({ name: `${n.name}/scales`, opType: "Mul", input: [v("x_scale"), wScale], output: [v("scale")] });
+        nodes.push({ ...base, opType: "Mul", input: [v("product_float"), v("scale")] });
         break;
       }
       case "Reorder":

@@ -7,6 +7,7 @@
  * after it, and attention (MatMul, scale, mask, Softmax, MatMul) fused into one node. Each keeps what the graph computes; the tests check that through onnxruntime.
  */
 import { gatherInto, transposeInto } from "./fold.js";
+import { dynamicQuantMatMulAsOps } from "./quantized-ops.js";
 import { broadcastDims, cloneGraph, consumers, inferShapes, nodeOutputShape, producers, type Epilogue, type Graph, type Node, type Tensor } from "./ir.js";
 
 /** Every use of value `from` now reads `to`. */
@@ -517,6 +518,38 @@ export function decompose(input: Graph): Graph {
       continue;
     }
     out.push(n);
+  }
+  g.nodes = out;
+  return g;
+}
+
+/**
+ * DynamicQuantMatMul written out as the ops that define it (dynamicQuantMatMulAsOps): the
+ * reference the fused step is checked against, bit for bit.
+ */
+export function expandDynamicQuantMatMul(input: Graph): Graph {
+  const g = cloneGraph(input);
+  const taken = new Set([...g.inputs.map((v) => v.name), ...g.initializers.keys(), ...g.nodes.flatMap((n) => n.outputs)]);
+  const out: Node[] = [];
+  for (const n of g.nodes) {
+    if (n.op !== "DynamicQuantMatMul") {
+      out.push(n);
+      continue;
+    }
+    // One fresh name per suffix: the rewrite names each value once and reads it again.
+    const values = new Map<string, string>();
+    const fresh = (base: string) => {
+      let name = base;
+      for (let i = 1; taken.has(name); i++) name = `${base}.${i}`;
+      taken.add(name);
+      return name;
+    };
+    const value = (suffix: string) => values.get(suffix) ?? values.set(suffix, fresh(`${n.name}/${suffix}`)).get(suffix)!;
+    out.push(...dynamicQuantMatMulAsOps(n, { value, constant: (suffix, t) => {
+      const k = newName(g, `${n.name}/${suffix}`);
+      g.initializers.set(k, t);
+      return k;
+    } }));
   }
   g.nodes = out;
   return g;

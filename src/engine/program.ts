@@ -280,6 +280,16 @@ export type MatMulIntegerStep = {
   wSigned: boolean;
 } & (Requantization | Record<never, never>);
 
+/** The quantizer's DynamicQuantMatMul: x [..., k] fp32 quantized per call, times the constant int8 w [k, n] with its n scales; y fp32. */
+export interface DynamicQuantMatMulStep {
+  op: "dynamic-quant-matmul";
+  name: string;
+  x: TensorRef;
+  w: ConstOperand;
+  wScale: ConstOperand;
+  y: TensorRef;
+}
+
 /** ConvInteger (and, with a yScale, QLinearConv, its int32 bias added to the sums): NCHW, int32. */
 export type ConvIntegerStep = {
   op: "conv-integer";
@@ -300,7 +310,7 @@ export type Step =
   | ConvStep | PoolStep | GlobalAvgPoolStep | GemmStep | UnaryStep | BinaryStep
   | ConcatStep | BatchNormStep | SoftmaxStep | ReorderStep
   | BroadcastStep | TransposeStep | MatMulStep | AttentionStep | LayerNormStep | ReduceStep | GatherStep | CastStep | WhereStep
-  | QuantizeStep | MatMulIntegerStep | ConvIntegerStep;
+  | QuantizeStep | MatMulIntegerStep | ConvIntegerStep | DynamicQuantMatMulStep;
 
 export interface Program {
   arenaBytes: number;

@@ -55,7 +55,7 @@ function renderOps(ops: OpRow[], top: number): string {
 export function renderModel(s: ModelSummary): string {
   const tokens = s.item.name === "sequences";
   const rows = s.rows.map((r) => [
-    String(r.batch), String(r.threads), r.impl, r.fpmath,
+    String(r.batch), String(r.threads), r.impl, s.quantize ? `int8 ${s.quantize}` : r.fpmath,
     num(r.p50, 2), num(r.p90, 2), num(r.p99, 2), num(r.min, 2),
     num(r.imagesPerS, 1), ...(tokens ? [num(r.tokensPerS ?? null, 0)] : []), num(r.gflops, 1), r.pctPeak === null ? "-" : `${num(r.pctPeak, 0)}%`,
     checkCell(r.check),

@@ -9,9 +9,10 @@
  */
 import { agreement, type Agreement } from "../engine/compare.js";
 import { compileModel, convChoiceFields, convChoices, defaultAlgoPolicy, type AlgoPolicy, type CompiledModel, type ConvChoice } from "../engine/compile.js";
-import type { Graph, OpType } from "../engine/ir.js";
+import { inferShapes, type Graph, type OpType } from "../engine/ir.js";
 import type { FpMath } from "../engine/lower.js";
-import type { GemmPick, Step } from "../engine/program.js";
+import type { GemmPick, Program, Step } from "../engine/program.js";
+import { quantizeDynamic, type QuantizeMode } from "../engine/quantize.js";
 import { byInputName, seededInputs } from "../engine/inputs.js";
 import { saveOnnx } from "../engine/onnx.js";
 import { openOrt, ortHarnessOverheadMs, type OrtSession } from "../engine/ort.js";
@@ -24,6 +25,26 @@ import { extent, median, quantile } from "../stats.js";
 
 /** Cosine the answer must reach: against onnxruntime in fp32, against our fp32 in bf16 fast-math. */
 export const COSINE_BOUND: Record<FpMath, number> = { fp32: 0.9999, bf16: 0.99 };
+/** A quantized model's cosine against our fp32 answer (issue 18's bound for dynamic int8). */
+export const COSINE_BOUND_INT8 = 0.99;
+/** Seeded inputs a quantized model's accuracy is measured over (cosine and top-1 agreement with fp32). */
+export const ACCURACY_INPUTS = 64;
+
+/**
+ * The fraction of rows (of each output's last axis) whose largest element is at the same
+ * place in both answers: top-1 agreement for a classifier, per token for a transformer.
+ */
+export function top1Agreement(got: ArrayLike<number>, want: ArrayLike<number>, row: number): { agree: number; rows: number } {
+  let agree = 0;
+  const rows = Math.floor(got.length / row);
+  const argmax = (a: ArrayLike<number>, base: number) => {
+    let best = base;
+    for (let j = base + 1; j < base + row; j++) if (a[j]! > a[best]!) best = j;
+    return best - base;
+  };
+  for (let r = 0; r < rows; r++) if (argmax(got, r * row) === argmax(want, r * row)) agree++;
+  return { agree, rows };
+}
 
 export interface ModelContext {
   native: Native;
@@ -42,6 +63,8 @@ export interface ModelPlan {
   batches: number[];
   threads: number[];
   fpmath: FpMath;
+  /** dynamic: both engines run the graph quantizeDynamic makes of it, checked against our fp32 answer. */
+  quantize?: QuantizeMode;
   /**
    * The conv algorithms of `graph` at a thread count: the model's own tuning (cached, or
    * measured now on `pool`), a conv fast-run cache's winners, or the default rules.
@@ -63,6 +86,32 @@ export interface ModelPlan {
   item?: { name: "images" } | { name: "sequences"; tokens: number };
 }
 
+/**
+ * A quantized engine's accuracy against the fp32 program over ACCURACY_INPUTS seeded
+ * inputs: the lowest output cosine, and the top-1 agreement of every output's rows.
+ */
+async function quantizedAccuracy(ctx: ModelContext, graph: Graph, fp32: Program, engine: NativeHandle, pool: NativeHandle): Promise<{ cosine: number; top1Agreement: number; inputs: number }> {
+  const reference = ctx.native.engineCreate(fp32, pool);
+  const shapes = inferShapes(graph);
+  const rowOf = (k: number) => shapes.get(graph.outputs[k]!)?.at(-1) ?? 1;
+  let cosine = 1;
+  let agree = 0;
+  let rows = 0;
+  for (let i = 0; i < ACCURACY_INPUTS; i++) {
+    ctx.progress.update(`accuracy of the quantized model against fp32: input ${i + 1} of ${ACCURACY_INPUTS}`);
+    const inputs = seededInputs(graph, 1000 + 7 * i).map((t) => t.data);
+    const got = (await ctx.native.engineRun(engine, inputs)).outputs;
+    const want = (await ctx.native.engineRun(reference, inputs)).outputs;
+    cosine = Math.min(cosine, worstAgreement(got, want).cosine);
+    got.forEach((g, k) => {
+      const t = top1Agreement(g, want[k]!, rowOf(k));
+      agree += t.agree;
+      rows += t.rows;
+    });
+  }
+  return { cosine, top1Agreement: rows ? agree / rows : 0, inputs: ACCURACY_INPUTS };
+}
+
 /** Ops besides convs that the executor runs on NCHWc input. */
 export const BLOCKED_OPS: OpType[] = ["MaxPool", "AveragePool", "GlobalAveragePool"];
 
@@ -80,7 +129,8 @@ export type RowCheck =
  * The precision whose measured peak an engine's % of peak is against: onnxruntime runs
  * the fp32 graph whatever --fpmath asks of ours.
  */
-export function peakDtype(impl: EngineRow["impl"], fpmath: FpMath): FpMath {
+export function peakDtype(impl: EngineRow["impl"], fpmath: FpMath, quantize: QuantizeMode = "none"): FpMath | "int8" {
+  if (quantize !== "none") return "int8";
   return impl === "onnxruntime" ? "fp32" : fpmath;
 }
 
@@ -183,6 +233,8 @@ export interface ModelSummary {
   memory: { batch: number; peakActivationBytes: number; arenaBytes: number; weightBytes: number }[];
   /** The GEMM kernel and blocking per batch and thread count, where a tuning chose them. */
   gemms: { batch: number; threads: number; kernel: string; blocking: string; source: string }[];
+  /** Set when both engines ran the quantized graph. */
+  quantize?: QuantizeMode;
   /** Each program's conv algorithms and where they came from, per batch and thread count. */
   convAlgos: { batch: number; threads: number; policy: string; choices: ConvChoice[] }[];
 }
@@ -240,9 +292,11 @@ export function latencyCheck(fpmath: FpMath, agreed: (Agreement & { against: str
 }
 
 export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<ModelSummary> {
-  const summary: ModelSummary = { model: plan.model, item: plan.item ?? { name: "images" }, flops: new Map(), rows: [], ops: [], memory: [], convAlgos: [], gemms: [] };
+  const summary: ModelSummary = { ...(plan.quantize && plan.quantize !== "none" ? { quantize: plan.quantize } : {}), model: plan.model, item: plan.item ?? { name: "images" }, flops: new Map(), rows: [], ops: [], memory: [], convAlgos: [], gemms: [] };
   const tokensPerS = (itemsPerS: number | null): Record<string, number> => (summary.item.name === "sequences" && itemsPerS !== null ? { tokensPerS: itemsPerS * summary.item.tokens } : {});
-  const peakFor = (dtype: FpMath, threads: number): Promise<DtypePeak | null> => {
+  const quantize = plan.quantize ?? "none";
+  const bound = quantize !== "none" ? COSINE_BOUND_INT8 : COSINE_BOUND[plan.fpmath];
+  const peakFor = (dtype: FpMath | "int8", threads: number): Promise<DtypePeak | null> => {
     ctx.progress.update(`model ${plan.model}: the ${dtype} peak on ${threads} thread(s)`);
     return ctx.peaks.get(dtype, ctx.cpus.slice(0, threads));
   };
@@ -251,9 +305,11 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
   let configIndex = 0;
 
   for (const batch of plan.batches) {
-    const graph = plan.graphAt(batch);
-    const compile = (fpmath: FpMath, policy: AlgoPolicy, gemm?: GemmPick): CompiledModel =>
-      compileModel(graph, { fpmath, chooseAlgo: policy.choose, nchwcBlock, ...(gemm ? { gemm: { [fpmath]: gemm } } : {}), ...(plan.layout === "nchwc" ? { nchwc: { blockedOps: BLOCKED_OPS } } : {}) });
+    const source = plan.graphAt(batch);
+    // Both engines run the quantized graph; our fp32 answer of the source is what it approximates.
+    const graph = quantize === "dynamic" ? quantizeDynamic(source).graph : source;
+    const compile = (fpmath: FpMath, policy: AlgoPolicy, gemm?: GemmPick, of: Graph = graph): CompiledModel =>
+      compileModel(of, { fpmath, chooseAlgo: policy.choose, nchwcBlock, ...(gemm ? { gemm: { [fpmath]: gemm } } : {}), ...(plan.layout === "nchwc" ? { nchwc: { blockedOps: BLOCKED_OPS } } : {}) });
     // The default rules' program plans memory and counts work; a thread count whose
     // algorithms differ (tuned, or from a cache) compiles its own.
     const tc = process.hrtime.bigint();
@@ -265,12 +321,11 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
     summary.flops.set(batch, flops);
     summary.memory.push({ batch, peakActivationBytes: first.plan.peakLiveBytes, arenaBytes: first.plan.arenaBytes, weightBytes: first.plan.weightBytes });
     const onnxBytes = plan.peers ? saveOnnx(graph) : null;
-    // bf16 fast-math is checked against our own fp32 answer (what it approximates).
+    // bf16 fast-math and int8 are checked against our own fp32 answer (what they approximate).
+    const approximate = plan.fpmath === "bf16" || quantize !== "none";
     let fp32Answer: (Float32Array | Int32Array)[] | null = null;
-    if (plan.fpmath === "bf16") {
-      const ref = ctx.native.engineCreate(compile("fp32", defaultAlgoPolicy).program);
-      fp32Answer = (await ctx.native.engineRun(ref, inputs.map((t) => t.data))).outputs;
-    }
+    const fp32Program = approximate ? compile("fp32", defaultAlgoPolicy, undefined, source).program : null;
+    if (fp32Program) fp32Answer = (await ctx.native.engineRun(ctx.native.engineCreate(fp32Program), inputs.map((t) => t.data))).outputs;
     const item = plan.item ?? { name: "images" };
     const perS = `${item.name}/s`;
 
@@ -280,11 +335,11 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
     for (const v of first.plan.bufferOf.keys()) activationBytes += 4 * (first.plan.shapes.get(v) ?? []).reduce((p, d) => p * d, 1);
     const bytes = first.plan.weightBytes + 2 * activationBytes;
     for (const threads of plan.threads) {
-      const base = { model: plan.model, batch, threads, flops, bytes };
+      const base = { model: plan.model, batch, threads, flops, bytes, ...(quantize !== "none" ? { quantize } : {}) };
       const id = (name: string, impl: string, fpmath: FpMath, unit: string, extra: Record<string, number | string> = {}): RecordId => ({
         suite: "model", name, impl, params: { ...base, fpmath, ...(impl === "armbench" ? { layout: plan.layout } : {}), ...extra }, unit,
       });
-      const peak = await peakFor(peakDtype("armbench", plan.fpmath), threads);
+      const peak = await peakFor(peakDtype("armbench", plan.fpmath, quantize), threads);
       // The caller joins the pool, as it does onnxruntime's intra-op pool: dozens of short
       // steps per inference would each pay a wake-up of a sleeping caller otherwise.
       const pool: NativeHandle = ctx.native.gemmPool(ctx.cpus.slice(0, threads), true);
@@ -327,9 +382,10 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       const answer = (await ctx.native.engineRun(engine, inputs.map((t) => t.data))).outputs;
       const firstInferenceMs = Number(process.hrtime.bigint() - t1) / 1e6;
 
-      // bf16: our fp32 answer, the bf16 answer's reference, is itself checked against onnxruntime.
+      // bf16: our fp32 answer, the bf16 answer's reference, is itself checked against
+      // onnxruntime (quantized, onnxruntime runs the int8 graph: nothing to check it with).
       let refCheck: ReferenceCheck | undefined;
-      if (fp32Answer) {
+      if (fp32Answer && quantize === "none") {
         const refId = (extra: Record<string, number | string> = {}) => id("model.check", "armbench", "fp32", "cosine", { role: "bf16 reference", ...extra });
         if (ortAnswer) {
           const a = worstAgreement(fp32Answer, ortAnswer);
@@ -343,14 +399,20 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
         }
       }
 
-      const reference = plan.fpmath === "bf16" ? fp32Answer : ortAnswer;
-      const against = plan.fpmath === "bf16" ? "armbench fp32" : "onnxruntime";
+      const reference = approximate ? fp32Answer : ortAnswer;
+      const against = approximate ? "armbench fp32" : "onnxruntime";
+      // Quantized: the accuracy over many seeded inputs (the first thread count of each batch; it is the same at any).
+      const accuracy = quantize !== "none" && fp32Program && threads === plan.threads[0] ? await quantizedAccuracy(ctx, graph, fp32Program, engine, pool) : null;
       let agreed: (Agreement & { against: string; passed: boolean; reference?: ReferenceCheck }) | null = null;
       if (reference) {
-        const a = worstAgreement(answer, reference);
-        agreed = { ...a, against, passed: a.nonFinite === 0 && a.cosine >= COSINE_BOUND[plan.fpmath], ...(refCheck ? { reference: refCheck } : {}) };
-        const checkId = id("model.check", "armbench", plan.fpmath, "cosine", { cosine: a.cosine, maxAbsDiff: a.maxAbsDiff });
-        const method = `cosine of the output against ${against} >= ${COSINE_BOUND[plan.fpmath]}`;
+        const one = worstAgreement(answer, reference);
+        const a = accuracy ? { ...one, cosine: Math.min(one.cosine, accuracy.cosine) } : one;
+        agreed = { ...a, against, passed: a.nonFinite === 0 && a.cosine >= bound, ...(refCheck ? { reference: refCheck } : {}) };
+        const extra: Record<string, number> = accuracy ? { top1Agreement: accuracy.top1Agreement, inputs: accuracy.inputs } : {};
+        const checkId = id("model.check", "armbench", plan.fpmath, "cosine", { cosine: a.cosine, maxAbsDiff: a.maxAbsDiff, ...extra });
+        const method = accuracy
+          ? `the lowest cosine of the output against ${against} over ${accuracy.inputs} seeded inputs >= ${bound}; top-1 agreement over their rows reported, not bounded`
+          : `cosine of the output against ${against} >= ${bound}`;
         if (agreed.passed) ctx.record(okRecord(checkId, [a.cosine], { method, passed: true, maxAbsDiff: a.maxAbsDiff }));
         else ctx.record(failedRecord(checkId, `the output disagrees with ${against}: cosine ${a.cosine.toPrecision(6)}, max abs diff ${a.maxAbsDiff.toPrecision(3)}, ${a.nonFinite} non-finite`));
       } else {
@@ -386,11 +448,18 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       // Released before anything else runs: its threads and memory are not ours to keep.
       await ortSession?.close();
 
+      // onnxruntime's int8 answer beside ours: how far its quantized kernels are from our fp32 answer.
+      if (quantize !== "none" && ortAnswer && fp32Answer) {
+        const a = worstAgreement(ortAnswer, fp32Answer);
+        ctx.record(okRecord(id("model.check", "onnxruntime", "fp32", "cosine", { cosine: a.cosine, maxAbsDiff: a.maxAbsDiff }), [a.cosine], {
+          method: `cosine of onnxruntime's output on the quantized graph against armbench fp32 (reported, not bounded: onnxruntime is the peer)`, passed: true, maxAbsDiff: a.maxAbsDiff,
+        }));
+      }
       if (ortSession) {
         if (ortMs === null) {
           ortUnavailable(ortFailure ?? "onnxruntime was not timed");
         } else {
-          const ortPeak = await peakFor(peakDtype("onnxruntime", plan.fpmath), threads);
+          const ortPeak = await peakFor(peakDtype("onnxruntime", plan.fpmath, quantize), threads);
           const s = latencyStats(ortMs, batch, flops, ortPeak);
           const reason = "onnxruntime is the reference engine: armbench's answer is checked against it, nothing checks it";
           const check = notChecked(reason);

@@ -59,14 +59,16 @@ typedef enum armbench_engine_op {
   ARMBENCH_ENGINE_MATMUL_INTEGER = 35,
   ARMBENCH_ENGINE_CONV_INTEGER = 36,
   ARMBENCH_ENGINE_ROUND = 37,
-  ARMBENCH_ENGINE_OP_COUNT = 38
+  ARMBENCH_ENGINE_DQ_MATMUL = 38,
+  ARMBENCH_ENGINE_OP_COUNT = 39
 } armbench_engine_op;
 
 /* "conv", "maxpool", "avgpool", "globalavgpool", "gemm", "relu", "clip", "sigmoid",
  * "hardswish", "add", "mul", "concat", "batchnorm", "softmax", "reorder", "broadcast",
  * "transpose", "matmul", "layernorm", "reduce", "gather", "cast", "erf", "tanh",
  * "sqrt", "gelu", "gelu-tanh", "attention", "exp", "log", "where", "round-f16",
- * "round-bf16", "quantize", "dequantize", "matmul-integer", "conv-integer", "round"
+ * "round-bf16", "quantize", "dequantize", "matmul-integer", "conv-integer", "round",
+ * "dynamic-quant-matmul"
  * (the program's names); NULL for an unknown op. */
 const char* armbench_engine_op_name(armbench_engine_op op);
 
@@ -225,7 +227,10 @@ typedef struct armbench_engine_step {
    * conv-integer: the conv field's shape, x NCHW int32, w k x (c / groups) x r x s,
    *   y int32; x zero 1 value, w zero 1 or k, bias (optional) k; with a y scale
    *   (QLinearConv) requantized per output channel as matmul-integer's.
-   * round: an elementwise op (armbench_round_even). */
+   * round: an elementwise op (armbench_round_even).
+   * dynamic-quant-matmul: x [..., k] fp32 (every row together one tensor) times the
+   *   constant w [k, n] of int8 values with its constant w scale (n values), y [..., n]
+   *   fp32, as armbench_dq_matmul (quantize.h) computes it. */
   armbench_engine_tensor q[ARMBENCH_Q_ROLE_COUNT];
   armbench_engine_const q_const[ARMBENCH_Q_ROLE_COUNT];
   int32_t qmin, qmax;

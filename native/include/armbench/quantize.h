@@ -67,6 +67,24 @@ size_t armbench_matmul_integer_work_bytes(size_t m, size_t n, size_t k);
 /* 0, or the int8 GEMM's -errno. */
 int armbench_matmul_integer(armbench_gemm_pool* pool, size_t kernel, const armbench_matmul_integer_args* args);
 
+/* DynamicQuantMatMul (armbench model --quantize dynamic): y (m x n, fp32) is what
+ * DynamicQuantizeLinear of x (m x k, fp32, one scale and zero point for all of it),
+ * MatMulInteger with int8 weights w (k x n, zero point 0), a Cast to float and the
+ * product of x's scale with w's per-column scales compute, bit for bit; the weights
+ * packed once for the int8 GEMM, x quantized straight into the bytes it reads. */
+typedef struct armbench_dq_weights armbench_dq_weights;
+/* 0, -EINVAL (a NULL pointer, k or n zero or past the GEMM's limits) or the int8 GEMM's
+ * packing error. The packed copy refers to neither w nor w_scale afterwards. */
+int armbench_dq_weights_pack(size_t kernel, size_t k, size_t n, const int8_t* w, const float* w_scale,
+                             armbench_dq_weights** out);
+void armbench_dq_weights_free(armbench_dq_weights* w);
+/* The bytes the packed weights hold (the engine's weight count). */
+size_t armbench_dq_weights_bytes(const armbench_dq_weights* w);
+size_t armbench_dq_matmul_work_bytes(size_t m, size_t n, size_t k);
+/* 0, or the int8 GEMM's -errno; x and y may not overlap; work as sized above. */
+int armbench_dq_matmul(armbench_gemm_pool* pool, const armbench_dq_weights* w, size_t m, const float* x, float* y,
+                       void* work);
+
 /* ConvInteger, NCHW: y (n x k x oh x ow) = conv(x - x_zero, w - w_zero) + bias, int32
  * sums modulo 2^32. x_zero is one value; w_zero one or one per output channel (k);
  * bias (k values, or NULL) is QLinearConv's. A padded element counts as x_zero (its

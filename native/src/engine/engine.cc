@@ -1093,6 +1093,45 @@ class Builder {
     return 0;
   }
 
+  int dq_matmul(const armbench_engine_step& s, Step* p) {
+    Resolved x, y;
+    int rc;
+    if ((rc = tensor(s.x, "x", &x, ARMBENCH_ENGINE_FP32)) || (rc = tensor(s.y, "y", &y, ARMBENCH_ENGINE_FP32)) ||
+        (rc = no_overlap(x, "x", y, false)))
+      return rc;
+    const armbench_engine_const& wc = s.q_const[ARMBENCH_Q_W];
+    const armbench_engine_const& sc = s.q_const[ARMBENCH_Q_W_SCALE];
+    if (wc.data == nullptr || wc.ndims != 2) return fail(-EINVAL, "w must be a constant of 2 dims");
+    const size_t k = wc.dims[0], n = wc.dims[1];
+    if (sc.data == nullptr || sc.count != n) return fail(-EINVAL, "w scale must be a constant of %zu values", n);
+    const size_t r = s.x.ndims;
+    if (r < 1 || s.x.dims[r - 1] != k) return fail(-EINVAL, "x %s does not end in w's k = %zu", dims_text(s.x).c_str(), k);
+    size_t yd[4];
+    memcpy(yd, s.x.dims, sizeof yd);
+    yd[r - 1] = n;
+    if (s.y.ndims != r || memcmp(s.y.dims, yd, r * sizeof(size_t)) != 0)
+      return fail(-EINVAL, "y dims %s are not the product's %s", dims_text(s.y).c_str(), dims_text(r, yd).c_str());
+    std::vector<int8_t> w(k * n);
+    for (size_t i = 0; i < k * n; ++i) {
+      const float v = wc.data[i];
+      if (!(v == nearbyintf(v) && v >= -128.0f && v <= 127.0f)) return fail(-EINVAL, "constant w holds %g at %zu, not an int8 value", v, i);
+      w[i] = static_cast<int8_t>(v);
+    }
+    p->kernel = armbench_igemm_default_kernel();
+    armbench_dq_weights* packed = nullptr;
+    if ((rc = armbench_dq_weights_pack(p->kernel, k, n, w.data(), sc.data, &packed)) != 0)
+      return fail(rc, "packing w for the int8 GEMM failed (%d)", rc);
+    p->dq.reset(packed);
+    e_->weight_bytes += armbench_dq_weights_bytes(packed);
+    p->x = at(x);
+    p->y = at(y);
+    p->rows = elems_of(s.x) / k, p->k = k, p->n = n;
+    p->work.resize(armbench_dq_matmul_work_bytes(p->rows, n, k));
+    const armbench_igemm_kernel* kk = armbench_igemm_kernel_at(p->kernel);
+    p->runs = std::string("igemm ") + (kk ? kk->name : "?") + ", x quantized per call";
+    return 0;
+  }
+
   int conv_integer(const armbench_engine_step& s, Step* p) {
     Resolved x, y;
     int rc;
@@ -1157,6 +1196,7 @@ class Builder {
       case ARMBENCH_ENGINE_QUANTIZE:
       case ARMBENCH_ENGINE_DEQUANTIZE: return quantize(s, p);
       case ARMBENCH_ENGINE_MATMUL_INTEGER: return matmul_integer(s, p);
+      case ARMBENCH_ENGINE_DQ_MATMUL: return dq_matmul(s, p);
       case ARMBENCH_ENGINE_CONV_INTEGER: return conv_integer(s, p);
       case ARMBENCH_ENGINE_ADD:
       case ARMBENCH_ENGINE_MUL: return binary(s, p);
@@ -1244,7 +1284,7 @@ const char* armbench_engine_op_name(armbench_engine_op op) {
       "reorder",   "broadcast", "transpose", "matmul",      "layernorm",  "reduce", "gather",
       "cast",      "erf",     "tanh",      "sqrt",          "gelu",       "gelu-tanh", "attention",
       "exp",       "log",     "where",     "round-f16",     "round-bf16", "quantize", "dequantize",
-      "matmul-integer", "conv-integer", "round"};
+      "matmul-integer", "conv-integer", "round", "dynamic-quant-matmul"};
   return static_cast<unsigned>(op) < ARMBENCH_ENGINE_OP_COUNT ? names[op] : nullptr;
 }
 

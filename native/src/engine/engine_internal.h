@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "armbench/engine.h"
+#include "armbench/quantize.h"
 
 namespace armbench {
 namespace engine {
@@ -24,6 +25,9 @@ using AlignedBytes = std::unique_ptr<unsigned char, FreeDeleter>;
 
 struct PlanDeleter {
   void operator()(armbench_conv_plan* p) const { armbench_conv_plan_free(p); }
+};
+struct DqDeleter {
+  void operator()(armbench_dq_weights* p) const { armbench_dq_weights_free(p); }
 };
 struct PackedDeleter {
   void operator()(armbench_gemm_packed_b* p) const { armbench_gemm_packed_b_free(p); }
@@ -47,6 +51,8 @@ struct Step {
   armbench_conv_epilogue epilogue{};
   // gemm
   std::unique_ptr<armbench_gemm_packed_b, PackedDeleter> packed;
+  // dynamic-quant-matmul: its int8 weights, packed once, and their scales
+  std::unique_ptr<armbench_dq_weights, DqDeleter> dq;
   // gemm with one row (batch 1): W as given (n x k), fp32 or bf16 bits, for the GEMV
   // path; packed is then empty.
   std::vector<float> w;

@@ -444,6 +444,7 @@ int run_step(armbench_engine* e, armbench_gemm_pool* pool, const Step& s, char* 
                               s.y);
       return 0;
     case ARMBENCH_ENGINE_MATMUL_INTEGER: return run_matmul_integer(pool, s);
+    case ARMBENCH_ENGINE_DQ_MATMUL: return armbench_dq_matmul(pool, s.dq.get(), s.rows, s.x, s.y, s.work.data());
     case ARMBENCH_ENGINE_CONV_INTEGER: return run_conv_integer(s);
     case ARMBENCH_ENGINE_CAST:
       return parallel_elems(pool, s.count, [&](size_t b, size_t end) {

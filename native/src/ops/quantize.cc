@@ -2,9 +2,14 @@
 // portable loops, and the int8 GEMM (igemm.h) for MatMulInteger's products.
 #include "armbench/quantize.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+
+#include <memory>
+#include <new>
+#include <vector>
 
 #include "armbench/igemm.h"
 
@@ -24,6 +29,14 @@ int32_t saturate(double q, int32_t zero, int32_t qmin, int32_t qmax) {
   if (v <= qmin) return qmin;
   if (v >= qmax) return qmax;
   return static_cast<int32_t>(v);
+}
+
+// QuantizeLinear of one value: the quotient in fp32 (ONNX's division), ties to even, the
+// zero point added and the sum saturated; a NaN quotient gives the zero point.
+int32_t quantize_one(float x, float scale, int32_t zero, int32_t qmin, int32_t qmax, bool toward_zero) {
+  const float q = x / scale;
+  if (isnan(q)) return zero < qmin ? qmin : zero > qmax ? qmax : zero;
+  return saturate(toward_zero ? truncf(q) : nearbyintf(q), zero, qmin, qmax);
 }
 
 // The 64-byte-aligned pieces of a MatMulInteger workspace.
@@ -60,14 +73,7 @@ void armbench_quantize_f32(const float* x, size_t outer, size_t n, size_t inner,
       const float s = at(scale.v, scale.count, j);
       const int32_t z = zero_at(zero, j);
       const size_t base = (o * n + j) * inner;
-      for (size_t i = 0; i < inner; ++i) {
-        const float q = x[base + i] / s;  // fp32, as ONNX divides
-        if (isnan(q)) {
-          y[base + i] = z < qmin ? qmin : z > qmax ? qmax : z;
-          continue;
-        }
-        y[base + i] = saturate(toward_zero ? truncf(q) : nearbyintf(q), z, qmin, qmax);
-      }
+      for (size_t i = 0; i < inner; ++i) y[base + i] = quantize_one(x[base + i], s, z, qmin, qmax, toward_zero != 0);
     }
   }
 }
@@ -146,6 +152,95 @@ int armbench_matmul_integer(armbench_gemm_pool* pool, size_t kernel, const armbe
       c -= za * static_cast<uint32_t>(w.cols[j]) + zb * static_cast<uint32_t>(w.rows[i]);
       c += static_cast<uint32_t>(k) * za * zb;
       g->y[i * n + j] = static_cast<int32_t>(c);
+    }
+  }
+  return 0;
+}
+
+struct armbench_dq_weights {
+  armbench_igemm_packed_b* packed = nullptr;
+  size_t k = 0, n = 0;
+  std::vector<float> scale;
+  ~armbench_dq_weights() { armbench_igemm_packed_b_free(packed); }
+};
+
+int armbench_dq_weights_pack(size_t kernel, size_t k, size_t n, const int8_t* w, const float* w_scale,
+                             armbench_dq_weights** out) {
+  if (out == nullptr) return -EINVAL;
+  *out = nullptr;
+  if (w == nullptr || w_scale == nullptr || k == 0 || n == 0) return -EINVAL;
+  std::unique_ptr<armbench_dq_weights> d(new (std::nothrow) armbench_dq_weights);
+  if (!d) return -ENOMEM;
+  const int rc = armbench_igemm_pack_b(kernel, k, n, w, n, nullptr, &d->packed);
+  if (rc != 0) return rc;
+  d->k = k, d->n = n;
+  d->scale.assign(w_scale, w_scale + n);
+  *out = d.release();
+  return 0;
+}
+
+void armbench_dq_weights_free(armbench_dq_weights* w) { delete w; }
+
+size_t armbench_dq_weights_bytes(const armbench_dq_weights* w) {
+  return w == nullptr ? 0 : w->k * w->n + w->n * (sizeof(float) + sizeof(int32_t));
+}
+
+size_t armbench_dq_matmul_work_bytes(size_t m, size_t n, size_t k) {
+  return up64(m * k) + up64(m * n * sizeof(int32_t)) + up64(n * sizeof(float));
+}
+
+int armbench_dq_matmul(armbench_gemm_pool* pool, const armbench_dq_weights* w, size_t m, const float* x, float* y,
+                       void* work) {
+  if (w == nullptr || x == nullptr || y == nullptr || work == nullptr) return -EINVAL;
+  const size_t k = w->k, n = w->n, count = m * k;
+  unsigned char* p = static_cast<unsigned char*>(work);
+  uint8_t* xq = p;
+  int32_t* acc = reinterpret_cast<int32_t*>(p + up64(m * k));
+  float* comb = reinterpret_cast<float*>(p + up64(m * k) + up64(m * n * sizeof(int32_t)));
+  // DynamicQuantizeLinear: the range widened to hold 0, its 255th the scale, the zero
+  // point -min quantized with zero point 0, each step in fp32 as the ops that define it.
+  // Starting from 0 is the widening; a NaN anywhere (x != x) sends every value through
+  // the scalar rule, whose NaN handling is QuantizeLinear's.
+  float lo = 0.0f, hi = 0.0f;
+  bool nan = false;
+  for (size_t i = 0; i < count; ++i) {
+    const float v = x[i];
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+    nan |= v != v;
+  }
+  const float scale = (hi - lo) / 255.0f;
+  const int32_t zero = quantize_one(0.0f - lo, scale, 0, 0, 255, false);
+  if (nan || !(scale > 0.0f) || !isfinite(scale)) {
+    for (size_t i = 0; i < count; ++i) xq[i] = static_cast<uint8_t>(quantize_one(x[i], scale, zero, 0, 255, false));
+  } else {
+    // The same rule in a form the compiler vectorizes: |x / scale| <= 255 here, where
+    // adding and taking away 1.5 * 2^23 rounds to the nearest integer, ties to even,
+    // exactly as nearbyintf does in the default rounding mode.
+    const float magic = 12582912.0f, zf = static_cast<float>(zero);
+    for (size_t i = 0; i < count; ++i) {
+      float q = ((x[i] / scale + magic) - magic) + zf;
+      q = q < 0.0f ? 0.0f : q;
+      q = q > 255.0f ? 255.0f : q;
+      xq[i] = static_cast<uint8_t>(static_cast<int32_t>(q));
+    }
+  }
+  armbench_igemm_args a{};
+  a.a_type = ARMBENCH_IGEMM_A_U8;
+  a.m = m, a.n = n, a.k = k;
+  a.a = xq, a.lda = k;
+  a.c = acc, a.ldc = n;
+  const int rc = armbench_igemm_packed(pool, &a, w->packed);
+  if (rc != 0) return rc;
+  // (x - zero) w = x w - zero colsum(w), modulo 2^32 as MatMulInteger sums; then Cast and
+  // the two Muls: x's scale times the column's first, that product times the sum.
+  const int32_t* colsum = armbench_igemm_packed_b_colsums(w->packed);
+  for (size_t j = 0; j < n; ++j) comb[j] = scale * w->scale[j];
+  const uint32_t z = static_cast<uint32_t>(zero);
+  for (size_t i = 0; i < m; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t c = static_cast<uint32_t>(acc[i * n + j]) - z * static_cast<uint32_t>(colsum[j]);
+      y[i * n + j] = static_cast<float>(static_cast<int32_t>(c)) * comb[j];
     }
   }
   return 0;
