@@ -2,7 +2,8 @@
  * npm run bench:model: the model-runner goals as ratios from one run each, against
  * onnxruntime on the same graph: ResNet-50 fp32 (batch 1 and 8, one thread and every
  * core), ResNet-50 bf16 fast-math batch 1, ResNet-18 and MobileNet-v2 fp32 batch 1;
- * bert-base (seq 128) fp32 batch 1 at one thread and every core, and bf16 fast-math.
+ * bert-base (seq 128) fp32 batch 1 at one thread and every core, bf16 fast-math, and
+ * dynamic int8 (--quantize dynamic, onnxruntime on the same int8 graph beside it).
  * The runs share a cache folder of their own that starts empty, so the first one's
  * tuning is a first use and is timed as one; the later runs reuse what it cached.
  * Extra arguments go to armbench (e.g. `npm run bench:model -- --iterations 50`).
@@ -23,6 +24,7 @@ const r18 = runArmbench("resnet18-fp32", ["model", "resnet18", "--batch", "1"], 
 const mnv2 = runArmbench("mobilenetv2-fp32", ["model", "mobilenetv2", "--batch", "1"], env).records;
 const bert = runArmbench("bert-base-fp32", ["model", "bert-base", "--batch", "1"], env).records;
 const bertBf16 = runArmbench("bert-base-bf16", ["model", "bert-base", "--batch", "1", "--threads", "1", "--fpmath", "bf16", "--no-peers"], env).records;
+const bertInt8 = runArmbench("bert-base-int8", ["model", "bert-base", "--batch", "1", "--threads", "1", "--quantize", "dynamic"], env).records;
 
 const ok = (r: ResultRecord): r is OkRecord => r.status === "ok";
 const find = (rs: ResultRecord[], name: string, impl: string, p: Record<string, unknown>) =>
@@ -78,6 +80,14 @@ const bertCheck = find(bertBf16, "model.check", "armbench", { batch: 1, threads:
 goals.push(["bert-base bf16: cosine against fp32", bertCheck ? Number(bertCheck.params.cosine) : null, ">=", 0.99,
   bertCheck ? `max abs diff ${num(Number(bertCheck.params.maxAbsDiff), 4)}` : "not measured"]);
 const peak = ours1?.derived?.["peakActivationBytes"];
+const q = { batch: 1, threads: 1, quantize: "dynamic" };
+const bertQ = find(bertInt8, "model.latency", "armbench", q);
+const bertQOrt = find(bertInt8, "model.latency", "onnxruntime", q);
+goals.push(["bert-base b1 1T: dynamic int8 speed-up over our fp32", bert1 && bertQ ? bert1.median / bertQ.median : null, ">=", 1.5,
+  bertQ ? `${num(bertQ.median, 2)} ms; onnxruntime on the same int8 graph ${bertQOrt ? `${num(bertQOrt.median, 2)} ms` : "not measured"}${unchecked(bertQ)}` : "not measured"]);
+const bertQCheck = find(bertInt8, "model.check", "armbench", q);
+goals.push(["bert-base dynamic int8: lowest cosine against fp32 over its inputs", bertQCheck ? Number(bertQCheck.params.cosine) : null, ">=", 0.99,
+  bertQCheck ? `${String(bertQCheck.params.inputs)} inputs, top-1 agreement per token ${num(Number(bertQCheck.params.top1Agreement), 4)}` : "not measured"]);
 goals.push(["ResNet-50 fp32 b1: peak activation memory (MB)", typeof peak === "number" ? peak / 1e6 : null, "<=", 50, "buffers reused by the memory plan"]);
 
 const rows = goals.map(([what, value, op, target, detail]) => [

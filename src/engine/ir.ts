@@ -309,6 +309,19 @@ export function broadcastDims(x: readonly number[], y: readonly number[]): numbe
   return out;
 }
 
+/** A 2-D conv's output height and width, its input, weights and attributes checked against each other. */
+function convOutputSize(n: Node & { attrs: ConvAttrs }, x: number[], w: number[]): [number, number] {
+  if (x.length !== 4 || w.length !== 4) fail(n, `only 2-D convolutions (4-D input and weights) are supported, got input [${x.join(", ")}]`);
+  const a = n.attrs;
+  if (x[1] !== w[1]! * a.group) fail(n, `input channels ${x[1]} do not match weights [${w.join(", ")}] with group ${a.group}`);
+  if (w[0]! % a.group !== 0) fail(n, `output channels ${w[0]} are not divisible by group ${a.group}`);
+  if (w[2] !== a.kernel[0] || w[3] !== a.kernel[1]) fail(n, `kernel_shape [${a.kernel.join(", ")}] disagrees with weights [${w.join(", ")}]`);
+  const oh = convOut(x[2]!, a.kernel[0], a.strides[0], a.pads[0], a.pads[2], a.dilations[0]);
+  const ow = convOut(x[3]!, a.kernel[1], a.strides[1], a.pads[1], a.pads[3], a.dilations[1]);
+  if (oh < 1 || ow < 1) fail(n, `the input [${x.join(", ")}] is smaller than the kernel`);
+  return [oh, ow];
+}
+
 function convOut(size: number, k: number, stride: number, padA: number, padB: number, dil: number): number {
   return Math.floor((size + padA + padB - dil * (k - 1) - 1) / stride) + 1;
 }
@@ -324,15 +337,8 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
   switch (n.op) {
     case "Conv":
     case "FusedConv": {
-      const w = ins[1];
-      if (x.length !== 4 || !w || w.length !== 4) fail(n, `only 2-D convolutions (4-D input and weights) are supported, got input [${x.join(", ")}]`);
-      const a = n.attrs;
-      if (x[1] !== w[1]! * a.group) fail(n, `input channels ${x[1]} do not match weights [${w.join(", ")}] with group ${a.group}`);
-      if (w[0]! % a.group !== 0) fail(n, `output channels ${w[0]} are not divisible by group ${a.group}`);
-      if (w[2] !== a.kernel[0] || w[3] !== a.kernel[1]) fail(n, `kernel_shape [${a.kernel.join(", ")}] disagrees with weights [${w.join(", ")}]`);
-      const oh = convOut(x[2]!, a.kernel[0], a.strides[0], a.pads[0], a.pads[2], a.dilations[0]);
-      const ow = convOut(x[3]!, a.kernel[1], a.strides[1], a.pads[1], a.pads[3], a.dilations[1]);
-      if (oh < 1 || ow < 1) fail(n, `the input [${x.join(", ")}] is smaller than the kernel`);
+      const w = ins[1] ?? [];
+      const [oh, ow] = convOutputSize(n, x, w);
       const b = ins[2];
       if (b && (b.length !== 1 || b[0] !== w[0])) fail(n, `bias dims [${b.join(", ")}] do not match ${w[0]} output channels`);
       return [x[0]!, w[0]!, oh, ow];
@@ -569,15 +575,8 @@ export function nodeOutputShape(n: Node, ins: (number[] | undefined)[]): number[
     case "ConvInteger":
     case "QLinearConv": {
       const q = n.op === "QLinearConv";
-      const w = ins[q ? 3 : 1];
-      if (x.length !== 4 || !w || w.length !== 4) fail(n, `only 2-D convolutions (4-D input and weights) are supported, got input [${x.join(", ")}]`);
-      const a = n.attrs;
-      if (x[1] !== w[1]! * a.group) fail(n, `input channels ${x[1]} do not match weights [${w.join(", ")}] with group ${a.group}`);
-      if (w[0]! % a.group !== 0) fail(n, `output channels ${w[0]} are not divisible by group ${a.group}`);
-      if (w[2] !== a.kernel[0] || w[3] !== a.kernel[1]) fail(n, `kernel_shape [${a.kernel.join(", ")}] disagrees with weights [${w.join(", ")}]`);
-      const oh = convOut(x[2]!, a.kernel[0], a.strides[0], a.pads[0], a.pads[2], a.dilations[0]);
-      const ow = convOut(x[3]!, a.kernel[1], a.strides[1], a.pads[1], a.pads[3], a.dilations[1]);
-      if (oh < 1 || ow < 1) fail(n, `the input [${x.join(", ")}] is smaller than the kernel`);
+      const w = ins[q ? 3 : 1] ?? [];
+      const [oh, ow] = convOutputSize(n, x, w);
       const params: [number, string, number][] = q
         ? [[1, "x scale", 1], [2, "x zero point", 1], [4, "w scale", w[0]!], [5, "w zero point", w[0]!], [6, "y scale", 1], [7, "y zero point", 1], [8, "bias", w[0]!]]
         : [[2, "x zero point", 1], [3, "w zero point", w[0]!]];

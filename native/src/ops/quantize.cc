@@ -201,9 +201,28 @@ int armbench_dq_matmul(armbench_gemm_pool* pool, const armbench_dq_weights* w, s
   // point -min quantized with zero point 0, each step in fp32 as the ops that define it.
   // Starting from 0 is the widening; a NaN anywhere (x != x) sends every value through
   // the scalar rule, whose NaN handling is QuantizeLinear's.
+  // Sixteen running minima and maxima, each a lane the compiler keeps in a vector (one
+  // running value would be a chain it may not reorder).
+  constexpr size_t kLanes = 16;
+  float los[kLanes] = {}, his[kLanes] = {};
+  int nans[kLanes] = {};
+  size_t i = 0;
+  for (; i + kLanes <= count; i += kLanes) {
+    for (size_t j = 0; j < kLanes; ++j) {
+      const float v = x[i + j];
+      los[j] = v < los[j] ? v : los[j];
+      his[j] = v > his[j] ? v : his[j];
+      nans[j] |= v != v;
+    }
+  }
   float lo = 0.0f, hi = 0.0f;
   bool nan = false;
-  for (size_t i = 0; i < count; ++i) {
+  for (size_t j = 0; j < kLanes; ++j) {
+    lo = los[j] < lo ? los[j] : lo;
+    hi = his[j] > hi ? his[j] : hi;
+    nan |= nans[j] != 0;
+  }
+  for (; i < count; ++i) {
     const float v = x[i];
     lo = v < lo ? v : lo;
     hi = v > hi ? v : hi;
