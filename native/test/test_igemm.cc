@@ -7,7 +7,8 @@
 // Kernels the CPU lacks are listed with their reason and refused with -ENOTSUP; bad
 // arguments with -EINVAL, C untouched. The int8 case of armbench_gemm_measure (the path
 // `armbench gemm --dtype int8` times) passes its exact check with every kernel here and
-// refuses what it cannot measure exactly.
+// refuses what it cannot measure exactly. The fused dynamic-quantization product
+// (quantize.h's armbench_dq_matmul) equals its defining steps bit for bit on each kernel.
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "armbench/gemm.h"
 #include "armbench/gemm_measure.h"
 #include "armbench/igemm.h"
+#include "armbench/quantize.h"
 #include "check.h"
 #include "test_data.h"
 
@@ -381,6 +383,63 @@ void test_measure(size_t ki, armbench_gemm_pool* pool2) {
   CHECK(armbench_gemm_measure(nullptr, &bad, &chk, t) == -EINVAL);
 }
 
+// armbench_dq_matmul (quantize.h) on kernel ki, 1 and 2 threads, against the steps that
+// define it, composed of the library's own parts: the range and its scale, QuantizeLinear
+// (armbench_quantize_f32), MatMulInteger with x's zero point (armbench_matmul_integer),
+// the Cast and the scales' product. Equal bit for bit.
+void test_dq_matmul(size_t ki, armbench_gemm_pool* pool2, Rng& rng) {
+  const size_t shapes[][3] = {{1, 1, 1}, {7, 33, 19}, {64, 200, 130}};
+  for (const auto& sh : shapes) {
+    const size_t m = sh[0], k = sh[1], n = sh[2];
+    std::vector<int8_t> w(k * n);
+    std::vector<int32_t> w32(k * n);
+    for (size_t i = 0; i < k * n; ++i) w32[i] = w[i] = static_cast<int8_t>(static_cast<int>(rng.next() % 255) - 127);
+    std::vector<float> ws(n);
+    for (auto& v : ws) v = static_cast<float>(rng.next() % 1000 + 1) / 65536.0f;
+    armbench_dq_weights* dw = nullptr;
+    if (!CHECK(armbench_dq_weights_pack(ki, k, n, w.data(), ws.data(), &dw) == 0)) continue;
+    for (int fill = 0; fill < 3; ++fill) {  // signed values, non-negative ones, zeros
+      std::vector<float> x(m * k);
+      for (auto& v : x) {
+        const float r = static_cast<float>(static_cast<int64_t>(rng.next() % 8001) - 4000) / 1000.0f;
+        v = fill == 0 ? r : fill == 1 ? (r < 0 ? -r : r) : 0.0f;
+      }
+      float lo = 0.0f, hi = 0.0f;
+      for (float v : x) lo = v < lo ? v : lo, hi = v > hi ? v : hi;
+      const float scale = (hi - lo) / 255.0f;
+      int32_t zero = 0;
+      const float minus_lo = 0.0f - lo;
+      armbench_quantize_f32(&minus_lo, 1, 1, 1, {&scale, 1}, {nullptr, 0}, 0, 255, 0, &zero);
+      std::vector<int32_t> xq(m * k), acc(m * n);
+      armbench_quantize_f32(x.data(), 1, 1, m * k, {&scale, 1}, {&zero, 1}, 0, 255, 0, xq.data());
+      armbench_matmul_integer_args g{};
+      g.m = m, g.n = n, g.k = k;
+      g.a = xq.data(), g.a_signed = 0;
+      g.b = w32.data(), g.b_signed = 1;
+      g.a_zero = {&zero, 1};
+      g.b_zero = {nullptr, 0};
+      g.y = acc.data();
+      std::vector<unsigned char> mwork(armbench_matmul_integer_work_bytes(m, n, k));
+      g.work = mwork.data();
+      if (!CHECK(armbench_matmul_integer(nullptr, ki, &g) == 0)) continue;
+      std::vector<float> want(m * n);
+      for (size_t i = 0; i < m; ++i)
+        for (size_t j = 0; j < n; ++j) want[i * n + j] = static_cast<float>(acc[i * n + j]) * (scale * ws[j]);
+      std::vector<unsigned char> work(armbench_dq_matmul_work_bytes(m, n, k));
+      for (armbench_gemm_pool* pool : {static_cast<armbench_gemm_pool*>(nullptr), pool2}) {
+        std::vector<float> y(m * n, -1.0f);
+        CHECK(armbench_dq_matmul(pool, dw, m, x.data(), y.data(), work.data()) == 0);
+        CHECK_MSG(memcmp(y.data(), want.data(), y.size() * sizeof(float)) == 0, "dq_matmul %zux%zux%zu fill %d, %s: not the defining steps' bits",
+                  m, k, n, fill, pool ? "2 threads" : "1 thread");
+      }
+    }
+    armbench_dq_weights_free(dw);
+  }
+  armbench_dq_weights* none = nullptr;
+  CHECK(armbench_dq_weights_pack(ki, 0, 4, nullptr, nullptr, &none) == -EINVAL && none == nullptr);
+  CHECK(armbench_dq_matmul(nullptr, nullptr, 1, nullptr, nullptr, nullptr) == -EINVAL);
+}
+
 }  // namespace
 
 int main() {
@@ -435,6 +494,7 @@ int main() {
     test_kernel(i, pool2, rng);
     test_refusals(i);
     test_measure(i, pool2);
+    test_dq_matmul(i, pool2, rng);
     printf("  %s: %s\n", k->name, check::failed == before ? "exact on every case" : "FAILED");
   }
   if (supported == count) printf("-ENOTSUP not checked: this CPU runs every kernel of the registry\n");
