@@ -11,7 +11,9 @@
 #include <new>
 #include <vector>
 
+#include "armbench/cpu_features.h"
 #include "armbench/igemm.h"
+#include "dq_internal.h"
 
 namespace {
 
@@ -60,6 +62,73 @@ Work carve(void* w, size_t m, size_t n, size_t k) {
   p += up64(m * sizeof(int32_t));
   r.cols = reinterpret_cast<int32_t*>(p);
   return r;
+}
+
+// The portable set of armbench_dq_matmul's loops (dq_internal.h), in forms the compiler
+// vectorizes for the baseline ISA.
+void range_portable(const float* x, size_t count, float* lo_out, float* hi_out, bool* nan_out) {
+  // Sixteen running minima and maxima, each a lane the compiler keeps in a vector (one
+  // running value would be a chain it may not reorder).
+  constexpr size_t kLanes = 16;
+  float los[kLanes] = {}, his[kLanes] = {};
+  int nans[kLanes] = {};
+  size_t i = 0;
+  for (; i + kLanes <= count; i += kLanes) {
+    for (size_t j = 0; j < kLanes; ++j) {
+      const float v = x[i + j];
+      los[j] = v < los[j] ? v : los[j];
+      his[j] = v > his[j] ? v : his[j];
+      nans[j] |= v != v;
+    }
+  }
+  float lo = 0.0f, hi = 0.0f;
+  bool nan = false;
+  for (size_t j = 0; j < kLanes; ++j) {
+    lo = los[j] < lo ? los[j] : lo;
+    hi = his[j] > hi ? his[j] : hi;
+    nan |= nans[j] != 0;
+  }
+  for (; i < count; ++i) {
+    const float v = x[i];
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+    nan |= v != v;
+  }
+  *lo_out = lo, *hi_out = hi, *nan_out = nan;
+}
+
+void quantize_portable(const float* x, size_t count, float scale, float zero, uint8_t* xq) {
+  // |x / scale| <= 255 here, where adding and taking away 1.5 * 2^23 rounds to the
+  // nearest integer, ties to even, exactly as nearbyintf does in the default rounding mode.
+  const float magic = 12582912.0f;
+  for (size_t i = 0; i < count; ++i) {
+    float q = ((x[i] / scale + magic) - magic) + zero;
+    q = q < 0.0f ? 0.0f : q;
+    q = q > 255.0f ? 255.0f : q;
+    xq[i] = static_cast<uint8_t>(static_cast<int32_t>(q));
+  }
+}
+
+void dequantize_portable(const int32_t* acc, size_t m, size_t n, uint32_t zero, const int32_t* colsum, const float* comb,
+                         float* y) {
+  for (size_t i = 0; i < m; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t c = static_cast<uint32_t>(acc[i * n + j]) - zero * static_cast<uint32_t>(colsum[j]);
+      y[i * n + j] = static_cast<float>(static_cast<int32_t>(c)) * comb[j];
+    }
+  }
+}
+
+const armbench::ops::DqLoops kDqPortable = {range_portable, quantize_portable, dequantize_portable};
+
+// The best set this CPU runs, chosen once.
+const armbench::ops::DqLoops& dq_loops() {
+  static const armbench::ops::DqLoops* const chosen = [] {
+    const armbench::ops::DqLoops* avx512 = armbench::ops::dq_loops_avx512();
+    if (avx512 != nullptr && armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && armbench_cpu_has(ARMBENCH_FEATURE_AVX512BW)) return avx512;
+    return &kDqPortable;
+  }();
+  return *chosen;
 }
 
 }  // namespace
@@ -199,50 +268,18 @@ int armbench_dq_matmul(armbench_gemm_pool* pool, const armbench_dq_weights* w, s
   float* comb = reinterpret_cast<float*>(p + up64(m * k) + up64(m * n * sizeof(int32_t)));
   // DynamicQuantizeLinear: the range widened to hold 0, its 255th the scale, the zero
   // point -min quantized with zero point 0, each step in fp32 as the ops that define it.
-  // Starting from 0 is the widening; a NaN anywhere (x != x) sends every value through
-  // the scalar rule, whose NaN handling is QuantizeLinear's.
-  // Sixteen running minima and maxima, each a lane the compiler keeps in a vector (one
-  // running value would be a chain it may not reorder).
-  constexpr size_t kLanes = 16;
-  float los[kLanes] = {}, his[kLanes] = {};
-  int nans[kLanes] = {};
-  size_t i = 0;
-  for (; i + kLanes <= count; i += kLanes) {
-    for (size_t j = 0; j < kLanes; ++j) {
-      const float v = x[i + j];
-      los[j] = v < los[j] ? v : los[j];
-      his[j] = v > his[j] ? v : his[j];
-      nans[j] |= v != v;
-    }
-  }
+  // A NaN anywhere sends every value through the scalar rule, whose NaN handling is
+  // QuantizeLinear's.
+  const armbench::ops::DqLoops& loops = dq_loops();
   float lo = 0.0f, hi = 0.0f;
   bool nan = false;
-  for (size_t j = 0; j < kLanes; ++j) {
-    lo = los[j] < lo ? los[j] : lo;
-    hi = his[j] > hi ? his[j] : hi;
-    nan |= nans[j] != 0;
-  }
-  for (; i < count; ++i) {
-    const float v = x[i];
-    lo = v < lo ? v : lo;
-    hi = v > hi ? v : hi;
-    nan |= v != v;
-  }
+  loops.range(x, count, &lo, &hi, &nan);
   const float scale = (hi - lo) / 255.0f;
   const int32_t zero = quantize_one(0.0f - lo, scale, 0, 0, 255, false);
   if (nan || !(scale > 0.0f) || !isfinite(scale)) {
     for (size_t i = 0; i < count; ++i) xq[i] = static_cast<uint8_t>(quantize_one(x[i], scale, zero, 0, 255, false));
   } else {
-    // The same rule in a form the compiler vectorizes: |x / scale| <= 255 here, where
-    // adding and taking away 1.5 * 2^23 rounds to the nearest integer, ties to even,
-    // exactly as nearbyintf does in the default rounding mode.
-    const float magic = 12582912.0f, zf = static_cast<float>(zero);
-    for (size_t i = 0; i < count; ++i) {
-      float q = ((x[i] / scale + magic) - magic) + zf;
-      q = q < 0.0f ? 0.0f : q;
-      q = q > 255.0f ? 255.0f : q;
-      xq[i] = static_cast<uint8_t>(static_cast<int32_t>(q));
-    }
+    loops.quantize(x, count, scale, static_cast<float>(zero), xq);
   }
   armbench_igemm_args a{};
   a.a_type = ARMBENCH_IGEMM_A_U8;
@@ -253,15 +290,8 @@ int armbench_dq_matmul(armbench_gemm_pool* pool, const armbench_dq_weights* w, s
   if (rc != 0) return rc;
   // (x - zero) w = x w - zero colsum(w), modulo 2^32 as MatMulInteger sums; then Cast and
   // the two Muls: x's scale times the column's first, that product times the sum.
-  const int32_t* colsum = armbench_igemm_packed_b_colsums(w->packed);
   for (size_t j = 0; j < n; ++j) comb[j] = scale * w->scale[j];
-  const uint32_t z = static_cast<uint32_t>(zero);
-  for (size_t i = 0; i < m; ++i) {
-    for (size_t j = 0; j < n; ++j) {
-      const uint32_t c = static_cast<uint32_t>(acc[i * n + j]) - z * static_cast<uint32_t>(colsum[j]);
-      y[i * n + j] = static_cast<float>(static_cast<int32_t>(c)) * comb[j];
-    }
-  }
+  loops.dequantize(acc, m, n, static_cast<uint32_t>(zero), armbench_igemm_packed_b_colsums(w->packed), comb, y);
   return 0;
 }
 
