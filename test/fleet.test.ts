@@ -186,11 +186,15 @@ test("a host without Node.js >= 20 fails its check with the command that install
   writeFileSync(path.join(bin, "node"), '#!/bin/sh\nif [ "$1" = "--version" ]; then echo v18.19.0; exit 0; fi\nexit 1\n', { mode: 0o755 });
   const file = path.join(dir, "old-node.yml");
   const text = readFileSync(inventory, "utf8");
-  writeFileSync(file, `${text.slice(0, text.indexOf("  children:"))}  hosts:\n    old-node: { armbench_extra_path: ${bin} }\n`);
-  const run = await armbenchAsync(["fleet", "run", "--inventory", file, "--out", path.join(dir, "old-node-out")], dir);
+  // A second host that --limit leaves out: it is never reached (its port is closed anyway).
+  writeFileSync(file, `${text.slice(0, text.indexOf("  children:"))}  hosts:\n    old-node: { armbench_extra_path: ${bin} }\n    left-out: { ansible_port: 1 }\n`);
+  const run = await armbenchAsync(["fleet", "run", "--inventory", file, "--limit", "old-node", "--out", path.join(dir, "old-node-out")], dir);
   assert.equal(run.status, 1, run.stderr);
   const fleet = path.join(dir, "old-node-out", readdirSync(path.join(dir, "old-node-out"))[0]!);
-  const [h] = loadSummary(fleet).hosts;
+  const hosts = loadSummary(fleet).hosts;
+  assert.deepEqual(hosts.map((x) => x.name), ["old-node"]);
+  assert.doesNotMatch(run.stderr, /left-out/, "the playbook itself kept to --limit");
+  const [h] = hosts;
   assert.equal(h!.reached, true);
   assert.equal(h!.installed, false);
   assert.equal(h!.failure?.phase, "check");

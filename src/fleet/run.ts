@@ -161,7 +161,11 @@ function runPlaybook(playbook: string, args: string[], hosts: readonly FleetHost
     const child = spawn(playbook, args, {
       // stdin stays the user's: Ansible may ask for a become or vault password.
       stdio: ["inherit", "pipe", "pipe"],
-      env: ansibleEnv({ ANSIBLE_STDOUT_CALLBACK: "armbench_events", ANSIBLE_CALLBACK_PLUGINS: CALLBACKS }),
+      // Ours first on the callback path, the user's own (or Ansible's default) after it.
+      env: ansibleEnv({
+        ANSIBLE_STDOUT_CALLBACK: "armbench_events",
+        ANSIBLE_CALLBACK_PLUGINS: [CALLBACKS, process.env.ANSIBLE_CALLBACK_PLUGINS || "~/.ansible/plugins/callback:/usr/share/ansible/plugins/callback"].join(path.delimiter),
+      }),
     });
     let interrupted = false;
     const onSignal = () => {
@@ -251,7 +255,8 @@ export async function runFleet(opts: FleetRunOptions): Promise<number> {
         `fleet: ${plural(hosts.length, "host")} (${hosts.map((h) => h.name).join(", ")}), ${forks} at a time; armbench ${version}${at} packed (${kb} KiB); into ${dir}\n`,
       );
     }
-    const args = ["-i", opts.inventory, PLAYBOOK, "-e", `@${varsFile}`, "--forks", String(forks), "--limit", hosts.map((h) => h.name).join(",")];
+    // The user's own pattern, as Ansible resolved it for the host list: names are not patterns (brackets, ~, ! mean more there).
+    const args = ["-i", opts.inventory, PLAYBOOK, "-e", `@${varsFile}`, "--forks", String(forks), ...(opts.limit !== undefined ? ["--limit", opts.limit] : [])];
     const run = await runPlaybook(tools.playbook, args, hosts, path.join(dir, "ansible.log"), opts.quiet);
     const summaries = hosts.map((h) => summarizeHost(h, run.states.get(h.name) ?? newHostState(h.name), dir));
     const finishedAt = new Date();
