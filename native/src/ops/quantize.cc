@@ -14,6 +14,7 @@
 #include "armbench/cpu_features.h"
 #include "armbench/igemm.h"
 #include "dq_internal.h"
+#include "../runtime/pool.h"
 
 namespace {
 
@@ -129,6 +130,70 @@ const armbench::ops::DqLoops& dq_loops() {
     return &kDqPortable;
   }();
   return *chosen;
+}
+
+// armbench_dq_matmul's quantization on every worker of the pool: each takes the range
+// of its share, all meet, each combines every share's range (the same figures on every
+// worker, min and max being exact) into DynamicQuantizeLinear's scale and zero point,
+// then quantizes its share. A NaN anywhere sends every value through the scalar rule,
+// whose NaN handling is QuantizeLinear's.
+struct DqQuantize {
+  const armbench::ops::DqLoops* loops;
+  armbench_gemm_pool* pool;
+  const float* x;
+  size_t count;
+  uint8_t* xq;
+  float* los;
+  float* his;
+  char* nans;
+  float scale;  // worker 0's, for the epilogue
+  int32_t zero;
+};
+
+void dq_quantize_task(void* ctx, int index, int threads) {
+  DqQuantize& t = *static_cast<DqQuantize*>(ctx);
+  size_t b = 0, e = 0;
+  armbench::runtime::pool_share(t.count, index, threads, &b, &e);
+  bool nan = false;
+  t.loops->range(t.x + b, e - b, &t.los[index], &t.his[index], &nan);
+  t.nans[index] = nan ? 1 : 0;
+  armbench::runtime::pool_barrier(t.pool);
+  // The range widened to hold 0 (every share's already is), its 255th the scale, the
+  // zero point -min quantized with zero point 0, each step in fp32 as the ops that
+  // define it.
+  float lo = 0.0f, hi = 0.0f;
+  nan = false;
+  for (int i = 0; i < threads; ++i) {
+    lo = t.los[i] < lo ? t.los[i] : lo;
+    hi = t.his[i] > hi ? t.his[i] : hi;
+    nan = nan || t.nans[i] != 0;
+  }
+  const float scale = (hi - lo) / 255.0f;
+  const int32_t zero = quantize_one(0.0f - lo, scale, 0, 0, 255, false);
+  if (index == 0) t.scale = scale, t.zero = zero;
+  if (nan || !(scale > 0.0f) || !isfinite(scale)) {
+    for (size_t i = b; i < e; ++i) t.xq[i] = static_cast<uint8_t>(quantize_one(t.x[i], scale, zero, 0, 255, false));
+  } else {
+    t.loops->quantize(t.x + b, e - b, scale, static_cast<float>(zero), t.xq + b);
+  }
+}
+
+// The dequantizing epilogue, rows shared among the pool's workers.
+struct DqDequantize {
+  const armbench::ops::DqLoops* loops;
+  const int32_t* acc;
+  size_t m, n;
+  uint32_t zero;
+  const int32_t* colsum;
+  const float* comb;
+  float* y;
+};
+
+void dq_dequantize_task(void* ctx, int index, int threads) {
+  const DqDequantize& t = *static_cast<const DqDequantize*>(ctx);
+  size_t b = 0, e = 0;
+  armbench::runtime::pool_share(t.m, index, threads, &b, &e);
+  if (e > b) t.loops->dequantize(t.acc + b * t.n, e - b, t.n, t.zero, t.colsum, t.comb, t.y + b * t.n);
 }
 
 }  // namespace
@@ -266,21 +331,11 @@ int armbench_dq_matmul(armbench_gemm_pool* pool, const armbench_dq_weights* w, s
   uint8_t* xq = p;
   int32_t* acc = reinterpret_cast<int32_t*>(p + up64(m * k));
   float* comb = reinterpret_cast<float*>(p + up64(m * k) + up64(m * n * sizeof(int32_t)));
-  // DynamicQuantizeLinear: the range widened to hold 0, its 255th the scale, the zero
-  // point -min quantized with zero point 0, each step in fp32 as the ops that define it.
-  // A NaN anywhere sends every value through the scalar rule, whose NaN handling is
-  // QuantizeLinear's.
-  const armbench::ops::DqLoops& loops = dq_loops();
-  float lo = 0.0f, hi = 0.0f;
-  bool nan = false;
-  loops.range(x, count, &lo, &hi, &nan);
-  const float scale = (hi - lo) / 255.0f;
-  const int32_t zero = quantize_one(0.0f - lo, scale, 0, 0, 255, false);
-  if (nan || !(scale > 0.0f) || !isfinite(scale)) {
-    for (size_t i = 0; i < count; ++i) xq[i] = static_cast<uint8_t>(quantize_one(x[i], scale, zero, 0, 255, false));
-  } else {
-    loops.quantize(x, count, scale, static_cast<float>(zero), xq);
-  }
+  const int threads = pool != nullptr ? armbench_gemm_pool_threads(pool) : 1;
+  std::vector<float> los(threads), his(threads);
+  std::vector<char> nans(threads);
+  DqQuantize q{&dq_loops(), pool, x, count, xq, los.data(), his.data(), nans.data(), 0.0f, 0};
+  armbench::runtime::pool_run(pool, dq_quantize_task, &q);
   armbench_igemm_args a{};
   a.a_type = ARMBENCH_IGEMM_A_U8;
   a.m = m, a.n = n, a.k = k;
@@ -290,8 +345,9 @@ int armbench_dq_matmul(armbench_gemm_pool* pool, const armbench_dq_weights* w, s
   if (rc != 0) return rc;
   // (x - zero) w = x w - zero colsum(w), modulo 2^32 as MatMulInteger sums; then Cast and
   // the two Muls: x's scale times the column's first, that product times the sum.
-  for (size_t j = 0; j < n; ++j) comb[j] = scale * w->scale[j];
-  loops.dequantize(acc, m, n, static_cast<uint32_t>(zero), armbench_igemm_packed_b_colsums(w->packed), comb, y);
+  for (size_t j = 0; j < n; ++j) comb[j] = q.scale * w->scale[j];
+  DqDequantize d{&dq_loops(), acc, m, n, static_cast<uint32_t>(q.zero), armbench_igemm_packed_b_colsums(w->packed), comb, y};
+  armbench::runtime::pool_run(pool, dq_dequantize_task, &d);
   return 0;
 }
 
