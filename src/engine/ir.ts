@@ -219,6 +219,17 @@ export function elementCount(dims: readonly number[], what = "a tensor"): number
   return n;
 }
 
+/** Fresh value names for a rewrite of `g`: `base`, or `base.N` where a value of that name exists (or was handed out). */
+export function valueNamer(g: Graph): (base: string) => string {
+  const taken = new Set([...g.inputs.map((v) => v.name), ...g.initializers.keys(), ...g.nodes.flatMap((n) => n.outputs)]);
+  return (base) => {
+    let name = base;
+    for (let i = 1; taken.has(name); i++) name = `${base}.${i}`;
+    taken.add(name);
+    return name;
+  };
+}
+
 export function cloneGraph(g: Graph): Graph {
   return {
     ...g,

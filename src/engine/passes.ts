@@ -8,7 +8,7 @@
  */
 import { gatherInto, transposeInto } from "./fold.js";
 import { dynamicQuantMatMulAsOps } from "./quantized-ops.js";
-import { broadcastDims, cloneGraph, consumers, inferShapes, nodeOutputShape, producers, type Epilogue, type Graph, type Node, type Tensor } from "./ir.js";
+import { broadcastDims, cloneGraph, valueNamer, consumers, inferShapes, nodeOutputShape, producers, type Epilogue, type Graph, type Node, type Tensor } from "./ir.js";
 
 /** Every use of value `from` now reads `to`. */
 function renameUses(g: Graph, from: string, to: string): void {
@@ -466,14 +466,8 @@ export function decompose(input: Graph): Graph {
   // The values this pass rewrites around keep their shapes: one inference serves.
   const shapes = inferShapes(g);
   const rowLength = (dims: number[], axis: number) => dims.slice(axis < 0 ? axis + dims.length : axis).reduce((p, v) => p * v, 1);
-  const taken = new Set([...g.inputs.map((v) => v.name), ...g.initializers.keys(), ...g.nodes.flatMap((n) => n.outputs)]);
   /** A fresh value name for a node this pass adds. */
-  const newValue = (base: string) => {
-    let name = base;
-    for (let i = 1; taken.has(name); i++) name = `${base}.${i}`;
-    taken.add(name);
-    return name;
-  };
+  const newValue = valueNamer(g);
   const scalar = (name: string, v: number) => {
     const k = newName(g, name);
     g.initializers.set(k, { dims: [], data: Float32Array.of(v) });
@@ -529,7 +523,7 @@ export function decompose(input: Graph): Graph {
  */
 export function expandDynamicQuantMatMul(input: Graph): Graph {
   const g = cloneGraph(input);
-  const taken = new Set([...g.inputs.map((v) => v.name), ...g.initializers.keys(), ...g.nodes.flatMap((n) => n.outputs)]);
+  const fresh = valueNamer(g);
   const out: Node[] = [];
   for (const n of g.nodes) {
     if (n.op !== "DynamicQuantMatMul") {
@@ -538,12 +532,6 @@ export function expandDynamicQuantMatMul(input: Graph): Graph {
     }
     // One fresh name per suffix: the rewrite names each value once and reads it again.
     const values = new Map<string, string>();
-    const fresh = (base: string) => {
-      let name = base;
-      for (let i = 1; taken.has(name); i++) name = `${base}.${i}`;
-      taken.add(name);
-      return name;
-    };
     const value = (suffix: string) => values.get(suffix) ?? values.set(suffix, fresh(`${n.name}/${suffix}`)).get(suffix)!;
     out.push(...dynamicQuantMatMulAsOps(n, { value, constant: (suffix, t) => {
       const k = newName(g, `${n.name}/${suffix}`);

@@ -7,7 +7,8 @@
  * onnxruntime on the same graph saved as ONNX.
  */
 import { UserError } from "../errors.js";
-import { cloneGraph, inferTypes, type Graph, type Node, type Tensor } from "./ir.js";
+import { transposeInto } from "./fold.js";
+import { cloneGraph, inferTypes, valueNamer, type Graph, type Node, type Tensor } from "./ir.js";
 
 export const QUANTIZE_MODES = ["none", "dynamic"] as const;
 export type QuantizeMode = (typeof QUANTIZE_MODES)[number];
@@ -38,9 +39,8 @@ export function quantizeColumns(w: Float32Array, k: number, n: number): { q: Ten
 }
 
 function transposed(t: Tensor): Float32Array {
-  const [r, c] = t.dims as [number, number];
-  const out = new Float32Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = t.data[i * c + j]!;
+  const out = new Float32Array(t.data.length);
+  transposeInto(t.data, t.dims, [1, 0], out);
   return out;
 }
 
@@ -51,13 +51,7 @@ function transposed(t: Tensor): Float32Array {
 export function quantizeDynamic(input: Graph): { graph: Graph; count: number } {
   const g = cloneGraph(input);
   const types = inferTypes(g);
-  const taken = new Set([...g.initializers.keys(), ...g.inputs.map((v) => v.name), ...g.nodes.flatMap((n) => n.outputs)]);
-  const fresh = (base: string) => {
-    let name = base;
-    for (let i = 1; taken.has(name); i++) name = `${base}.${i}`;
-    taken.add(name);
-    return name;
-  };
+  const fresh = valueNamer(g);
   const quantized = new Map<string, { w: string; scale: string }>();
   const weights = (b: string, transpose: boolean): { w: string; scale: string } | null => {
     const t = g.initializers.get(b);

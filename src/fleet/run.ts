@@ -14,6 +14,7 @@ import { UserError } from "../errors.js";
 import { oneLine, plural } from "../format.js";
 import { packageRoot } from "../native.js";
 import { loadResults } from "../results/load.js";
+import { utcStamp } from "../results/write.js";
 import { gitState } from "../sysinfo/collect.js";
 import { ansibleEnv, findAnsible, onPath } from "./ansible.js";
 import { applyEvent, newHostState, parseEventLine, type HostState } from "./events.js";
@@ -47,7 +48,7 @@ const CALLBACKS = path.join(packageRoot, "fleet", "callback_plugins");
 
 /** `fleet-<UTC yyyymmdd-hhmmss>`, numbered when a folder of that second exists. */
 function fleetFolder(parent: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  const stamp = utcStamp(now);
   let dir = path.join(parent, `fleet-${stamp}`);
   for (let i = 2; existsSync(dir); i++) dir = path.join(parent, `fleet-${stamp}-${i}`);
   try {

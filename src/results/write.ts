@@ -20,11 +20,15 @@ function writeAtomically(file: string, text: string): void {
   }
 }
 
+/** `yyyymmdd-hhmmss` in UTC: the time in every file and folder name armbench makes. */
+export function utcStamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+}
+
 /** `<command>-<host>-<UTC yyyymmdd-hhmmss>.json`, safe on every filesystem. */
 export function resultsFileName(command: string, hostname: string, date: Date): string {
   const host = hostname.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 64) || "host";
-  const stamp = date.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  return `${command}-${host}-${stamp}.json`;
+  return `${command}-${host}-${utcStamp(date)}.json`;
 }
 
 export class ResultsWriter {

@@ -1,6 +1,6 @@
 // armbench_dq_matmul's loops (dq_internal.h) with AVX-512: sixteen floats a step, the
 // rounding by VRNDSCALEPS (nearest, ties to even, as the portable set's), the bytes by
-// VPMOVUSDB; tails through the portable formulas, written again here for the same bits.
+// VPMOVUSDB; tails through the portable set (kDqPortable).
 #include "dq_internal.h"
 
 #if defined(__AVX512F__) && defined(__AVX512BW__)
@@ -25,15 +25,11 @@ void range(const float* x, size_t count, float* lo_out, float* hi_out, bool* nan
     hi = _mm512_max_ps(v, hi);
     nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
   }
-  float l = _mm512_reduce_min_ps(lo), h = _mm512_reduce_max_ps(hi);
-  bool n = nan != 0;
-  for (; i < count; ++i) {
-    const float v = x[i];
-    l = v < l ? v : l;
-    h = v > h ? v : h;
-    n |= v != v;
-  }
-  *lo_out = l, *hi_out = h, *nan_out = n;
+  float l = 0.0f, h = 0.0f;
+  bool n = false;
+  kDqPortable.range(x + i, count - i, &l, &h, &n);
+  const float vl = _mm512_reduce_min_ps(lo), vh = _mm512_reduce_max_ps(hi);
+  *lo_out = vl < l ? vl : l, *hi_out = vh > h ? vh : h, *nan_out = n || nan != 0;
 }
 
 void quantize(const float* x, size_t count, float scale, float zero, uint8_t* xq) {
@@ -44,13 +40,7 @@ void quantize(const float* x, size_t count, float scale, float zero, uint8_t* xq
     q = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(q, z), _mm512_setzero_ps()), top);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(xq + i), _mm512_cvtusepi32_epi8(_mm512_cvttps_epi32(q)));
   }
-  const float magic = 12582912.0f;
-  for (; i < count; ++i) {
-    float q = ((x[i] / scale + magic) - magic) + zero;
-    q = q < 0.0f ? 0.0f : q;
-    q = q > 255.0f ? 255.0f : q;
-    xq[i] = static_cast<uint8_t>(static_cast<int32_t>(q));
-  }
+  kDqPortable.quantize(x + i, count - i, scale, zero, xq + i);
 }
 
 void dequantize(const int32_t* acc, size_t m, size_t n, uint32_t zero, const int32_t* colsum, const float* comb, float* y) {
@@ -63,10 +53,7 @@ void dequantize(const int32_t* acc, size_t m, size_t n, uint32_t zero, const int
       const __m512i c = _mm512_sub_epi32(_mm512_loadu_si512(a + j), _mm512_mullo_epi32(z, _mm512_loadu_si512(colsum + j)));
       _mm512_storeu_ps(out + j, _mm512_mul_ps(_mm512_cvtepi32_ps(c), _mm512_loadu_ps(comb + j)));
     }
-    for (; j < n; ++j) {
-      const uint32_t c = static_cast<uint32_t>(a[j]) - zero * static_cast<uint32_t>(colsum[j]);
-      out[j] = static_cast<float>(static_cast<int32_t>(c)) * comb[j];
-    }
+    if (j < n) kDqPortable.dequantize(a + j, 1, n - j, zero, colsum + j, comb + j, out + j);
   }
 }
 

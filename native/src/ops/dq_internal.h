@@ -22,6 +22,8 @@ struct DqLoops {
                      float* y);
 };
 
+// The portable set (quantize.cc, baseline flags): the vector sets' tails.
+extern const DqLoops kDqPortable;
 // nullptr where this build or architecture has no such set.
 const DqLoops* dq_loops_avx512();
 

@@ -120,14 +120,22 @@ void dequantize_portable(const int32_t* acc, size_t m, size_t n, uint32_t zero, 
   }
 }
 
-const armbench::ops::DqLoops kDqPortable = {range_portable, quantize_portable, dequantize_portable};
+}  // namespace
+
+namespace armbench {
+namespace ops {
+extern const DqLoops kDqPortable = {range_portable, quantize_portable, dequantize_portable};
+}  // namespace ops
+}  // namespace armbench
+
+namespace {
 
 // The best set this CPU runs, chosen once.
 const armbench::ops::DqLoops& dq_loops() {
   static const armbench::ops::DqLoops* const chosen = [] {
     const armbench::ops::DqLoops* avx512 = armbench::ops::dq_loops_avx512();
     if (avx512 != nullptr && armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && armbench_cpu_has(ARMBENCH_FEATURE_AVX512BW)) return avx512;
-    return &kDqPortable;
+    return &armbench::ops::kDqPortable;
   }();
   return *chosen;
 }
