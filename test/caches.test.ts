@@ -92,6 +92,12 @@ test("an aarch64 machine with no cache files takes its core's documented sizes a
   assert.deepEqual(sized(caches), ["L1D 64K documented", "L2U 1024K documented"]);
   assert.match(caches[1]!.note ?? "", /\(256 KiB or 512 KiB or 1 MiB\); the largest is assumed/);
   assert.match(caches[0]!.note ?? "", /Neoverse N1 Core Technical Reference Manual/);
+  // Each level cites the section its own figure comes from, not the L1's.
+  for (const [i, c] of caches.entries()) assert.ok(c.note?.includes(n1.caches[i]!.source.where), `L${c.level} cites ${c.note}`);
+  const zen5 = documentedCoreByName("Zen 5")!;
+  const z = resolveCaches(inputs({ documented: zen5 }));
+  assert.deepEqual(z.map((c) => /section [\d.]+/.exec(c.note ?? "")?.[0]), zen5.caches.map((c) => /section [\d.]+/.exec(c.source.where)?.[0]));
+  assert.equal(new Set(z.map((c) => c.note)).size, 3);
 });
 
 test("the levels a micro run measured name the caches when nothing else does", () => {

@@ -8,7 +8,7 @@
  */
 import { formatBytes } from "../format.js";
 import type { EnvCacheLevel, FactSource } from "../results/schema.js";
-import type { DocumentedCore } from "./cores.js";
+import { sourceText, type DocumentedCore } from "./cores.js";
 import type { CacheLevel } from "./sysfs.js";
 import type { MeasuredLevels } from "./measured-levels.js";
 
@@ -53,7 +53,8 @@ function fromDocumented(core: DocumentedCore): EnvCacheLevel[] {
       ways: c.ways ?? null,
       sharedByCpus: c.sharedByCores,
       source: "documented" as const,
-      ...(note.length ? { note: `${note.join("; ")} (${core.source})` } : { note: core.source }),
+      // Each level cites its own section, not the L1's.
+      ...(note.length ? { note: `${note.join("; ")} (${sourceText(core, c.source)})` } : { note: sourceText(core, c.source) }),
     };
   });
 }
