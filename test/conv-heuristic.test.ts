@@ -9,7 +9,8 @@ const layer = (name: string) => loadSuite("conv", ConvSuite, false).nets.resnet5
 
 test("the default picks what measured fastest here on ResNet-50's kinds of layer", () => {
   assert.equal(defaultConvAlgo(convShape(layer("res2 1x1 64-64"), 1)), "direct-nchwc");
-  assert.equal(defaultConvAlgo(convShape(layer("res3 3x3 128"), 1)), "winograd-f4");
+  // Winograd wins this layer alone but loses inside the network (heuristic.ts): no default.
+  assert.equal(defaultConvAlgo(convShape(layer("res3 3x3 128"), 1)), "direct-nchwc");
   assert.equal(defaultConvAlgo(convShape(layer("res5 3x3 512"), 1)), "direct-nchwc");
   assert.equal(defaultConvAlgo(convShape(layer("res3 3x3/2 128"), 1)), "direct-nchwc");
   assert.equal(defaultConvAlgo(convShape(layer("res2 3x3 64"), 1)), "direct-nchwc");

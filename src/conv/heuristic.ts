@@ -1,25 +1,11 @@
 /**
- * The algorithm a layer gets without --fast-run: rules read off the measured winners
- * on ResNet-50 here (bench:conv, one thread, batch 1), to be revisited as algorithms
- * and machines are added. The fast-run cache, when present, always wins over these.
+ * The algorithm a layer gets without tuning or --fast-run: rules read off the measured
+ * winners (bench:conv, one thread, batch 1) and the model tuner's whole-network races,
+ * kept per machine in data/measured/ by `npm run bench:rules`, to be revisited as
+ * algorithms and machines are added. A fast-run or tuning cache always wins over these.
  */
 import type { NativeConvShape } from "../native.js";
 
-/**
- * Output rows from which Winograd F(4x4) pays against the two-block direct-nchwc kernel
- * (in ResNet-50 here, one thread: 28x28 with 128 channels 1.65-1.72 ms against 2.08 ms
- * direct; 14x14 with 256 channels 2.2 ms against 2.08; a 7x7 map has 4 tiles, too few).
- */
-export const WINOGRAD_F4_MIN_OUTPUT = 28;
-/** Input channels from which Winograd's transforms pay for themselves. */
-export const WINOGRAD_MIN_CHANNELS = 64;
-/**
- * Output channels from which they pay: with 64 the output transform costs too much per
- * multiply saved (ResNet-50's 56x56 64->64 layers: 2.4 ms Winograd, 2.1 ms direct;
- * VGG-16's 224x224 64->64: 58 against 84 GFLOP/s), with 128 Winograd wins (VGG-16's
- * 112x112 64->128: 131 against 96).
- */
-export const WINOGRAD_MIN_OUTPUT_CHANNELS = 128;
 /** Input channels below which a 1x1 layer's NCHWc blocks would mostly hold padding (GEMM there). */
 export const NCHWC_MIN_CHANNELS = 16;
 
@@ -40,22 +26,21 @@ export const NCHWC_MIN_CHANNELS = 16;
  * MobileNet stays in NCHWc: MobileNet-v2 here went from 12.1 ms (the NCHW depthwise
  * algorithm, with a reorder on each side of every depthwise layer) to 9.4 ms.
  *
- * bf16 never gets Winograd by default: its transforms run in fp32 whatever the dtype,
- * so it gains little, and rounding the transformed operands to bf16 costs F(4x4) most
- * of bf16's precision (see the conv table's error column); direct-nchwc's dot-product
- * kernel is the measured bf16 winner on 3x3 layers.
+ * No layer gets Winograd by default. Alone, F(4x4) wins ResNet-50's 28x28 3x3 layers
+ * with 128 channels on both machines measured (data/measured/), but inside a network it
+ * leaves NCHWc, and the reorders on each side cost more than it saves: in the model
+ * tuner's races, the rules with Winograd on those layers against direct-nchwc there
+ * (median ms, batch 1, 1 and 2 threads) were ResNet-50 63.2 / 61.9 and 35.6 / 34.3,
+ * ResNet-18 28.8 / 27.3 and 15.9 / 14.9 on an Intel Xeon VM (AMX); ResNet-50 45.7 / 45.0
+ * and 27.4 / 25.7, ResNet-18 23.7 / 21.3 and 14.6 / 11.9 on Zen 5. The model tuner still
+ * races Winograd wherever it wins alone. bf16 gains least from it anyway: its
+ * transforms run in fp32, and rounding the transformed operands to bf16 costs F(4x4)
+ * most of bf16's precision (see the conv table's error column).
  */
 export function defaultConvAlgo(s: NativeConvShape, dtype: "fp32" | "bf16" = "fp32"): string {
   if (s.groups > 1 && s.groups === s.c && s.c === s.k) return "direct-nchwc";
   if (s.groups === 1 && s.c >= NCHWC_MIN_CHANNELS && s.r === 1 && s.s === 1) return "direct-nchwc";
   if (s.r === 1 && s.s === 1 && s.stride === 1 && s.pad === 0) return "gemm-1x1";
-  const oh = Math.floor((s.h + 2 * s.pad - s.r) / s.stride) + 1;
-  if (
-    dtype === "fp32" && s.r === 3 && s.s === 3 && s.stride === 1 && s.groups === 1 &&
-    s.c >= WINOGRAD_MIN_CHANNELS && s.k >= WINOGRAD_MIN_OUTPUT_CHANNELS && oh >= WINOGRAD_F4_MIN_OUTPUT
-  ) {
-    return "winograd-f4";
-  }
   if (s.groups === 1 && (s.r > 1 || s.s > 1)) return "direct-nchwc";
   return "im2col-tiled";
 }
