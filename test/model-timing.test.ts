@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { builtinModel } from "../src/engine/models/index.js";
 import { saveOnnx } from "../src/engine/onnx.js";
 import { openOrt, ortHarnessOverheadMs } from "../src/engine/ort.js";
-import { engineOrder } from "../src/model/run.js";
+import { engineOrder, TIMING_ROUNDS, timingSchedule } from "../src/model/run.js";
 import { packageRoot } from "../src/native.js";
 import { loadResults } from "../src/results/load.js";
 import type { OkRecord, ResultRecord } from "../src/results/schema.js";
@@ -30,6 +30,35 @@ test("the engine that is timed first alternates: ours on even configurations, on
     assert.deepEqual([...engineOrder(i)].sort(), ["armbench", "onnxruntime"], "both engines, each once");
     assert.notEqual(engineOrder(i)[0], engineOrder(i + 1)[0]);
   }
+});
+
+test("the timed iterations run in rounds, the engines taking turns in ABBA order, every iteration timed once", () => {
+  const s = timingSchedule(["armbench", "onnxruntime"], 3, 10);
+  assert.equal(TIMING_ROUNDS, 5);
+  assert.deepEqual(s.map((x) => `${x.round}:${x.engine}:${x.warmup}:${x.iterations}`), [
+    "0:armbench:3:2", "0:onnxruntime:3:2",
+    "1:onnxruntime:1:2", "1:armbench:1:2",
+    "2:armbench:1:2", "2:onnxruntime:1:2",
+    "3:onnxruntime:1:2", "3:armbench:1:2",
+    "4:armbench:1:2", "4:onnxruntime:1:2",
+  ]);
+  assert.ok(s.every((x) => x.rounds === 5));
+  for (const iterations of [1, 3, 7, 23, 100]) {
+    for (const order of [["armbench", "onnxruntime"], ["onnxruntime", "armbench"], ["armbench"]] as const) {
+      const slots = timingSchedule(order, 0, iterations);
+      for (const e of order) {
+        assert.equal(slots.filter((x) => x.engine === e).reduce((a, x) => a + x.iterations, 0), iterations, `${e}, ${iterations} iterations`);
+      }
+      assert.equal(slots[0]!.rounds, Math.min(5, iterations));
+      assert.ok(slots.every((x) => x.iterations >= 1 && x.warmup === 0));
+      if (order.length === 2) {
+        // Each engine opens half the rounds (one more for the first when the rounds are odd).
+        const opens = slots.filter((x, i) => i % 2 === 0).map((x) => x.engine);
+        assert.equal(opens.filter((e) => e === order[0]).length, Math.ceil(slots[0]!.rounds / 2));
+      }
+    }
+  }
+  assert.deepEqual(timingSchedule(["armbench"], 2, 0).map((x) => x.iterations), [0]);
 });
 
 test("an open onnxruntime session gives its answer before timing, then one sample per timed run", async () => {
@@ -67,6 +96,10 @@ test("a model run's latency records say which engine ran first, alternating, and
     assert.ok(ours && ort, `latency records for batch ${batch}`);
     assert.equal(ours.derived?.["ranFirst"], first);
     assert.equal(ort.derived?.["ranFirst"], first);
+    // Both timed in the same rounds, every iteration a sample.
+    assert.equal(ours.samples.length, ort.samples.length);
+    assert.equal(ours.derived?.["timingRounds"], Math.min(5, ours.samples.length));
+    assert.equal(ort.derived?.["timingRounds"], ours.derived?.["timingRounds"]);
     assert.ok(!("ranFirst" in ours.params) && !("ranFirst" in ort.params), "the order is not part of a record's identity");
     const overhead = ort.derived?.["harnessOverheadMs"];
     assert.ok(typeof overhead === "number" && overhead > 0, String(overhead));

@@ -152,7 +152,11 @@ export interface OrtSession {
   version: string;
   /** Outputs of one untimed run, by graph output name. */
   outputs: Record<string, Tensor>;
-  /** Warm-up (at least one run was already made), then `iterations` runs, ms each. */
+  /**
+   * `warmup` untimed runs, then `iterations` timed runs, ms each. Called once per timing
+   * round (src/model/run.ts): the answer's run made before the first is not counted, as
+   * our engine's is not.
+   */
   time(warmup: number, iterations: number): Promise<number[]>;
   close(): Promise<void>;
 }
@@ -176,7 +180,7 @@ export async function openOrt(model: Uint8Array, inputs: Record<string, InputTen
         outputs,
         time: async (warmup, iterations) => {
           try {
-            return iterations > 0 ? await timeRuns(() => s.run(f), Math.max(0, warmup - 1), iterations) : [];
+            return iterations > 0 ? await timeRuns(() => s.run(f), warmup, iterations) : [];
           } catch (e) {
             throw new Error(`onnxruntime failed to run the model: ${(e as Error).message.split("\n")[0]}`);
           }

@@ -144,6 +144,37 @@ export function engineOrder(index: number): [Engine, Engine] {
   return index % 2 === 0 ? ["armbench", "onnxruntime"] : ["onnxruntime", "armbench"];
 }
 
+/** Rounds a configuration's timed iterations are split into (fewer when there are fewer iterations). */
+export const TIMING_ROUNDS = 5;
+
+export interface TimingSlot {
+  engine: Engine;
+  round: number;
+  rounds: number;
+  warmup: number;
+  iterations: number;
+}
+
+/**
+ * The timed loops of one configuration: `iterations` split into near-equal rounds; in
+ * each, every engine of `order` runs its share, the order reversed from one round to the
+ * next (ABBA), so each engine runs first in half the rounds and a drift of the machine's
+ * speed over the run falls on both alike. The first round warms up `warmup` runs; a later
+ * one a single run (min(warmup, 1)), as the other engine's loop ran in between and left
+ * its own data in the caches.
+ */
+export function timingSchedule(order: readonly Engine[], warmup: number, iterations: number): TimingSlot[] {
+  const rounds = Math.max(1, Math.min(TIMING_ROUNDS, iterations));
+  const slots: TimingSlot[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const its = Math.floor(((round + 1) * iterations) / rounds) - Math.floor((round * iterations) / rounds);
+    for (const engine of round % 2 === 0 ? order : [...order].reverse()) {
+      slots.push({ engine, round, rounds, warmup: round === 0 ? warmup : Math.min(warmup, 1), iterations: its });
+    }
+  }
+  return slots;
+}
+
 export interface EngineRow {
   impl: "armbench" | "onnxruntime";
   batch: number;
@@ -431,20 +462,26 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
       let ortMs: number[] | null = null;
       let ortFailure: string | null = null;
       let harnessOverheadMs: number | null = null;
-      for (const engineName of order) {
-        if (engineName === "armbench") {
-          ctx.progress.update(`model ${plan.model}: armbench ${plan.fpmath}, batch ${batch}, ${threads} thread(s): timing`);
-          measured = await ctx.native.engineMeasure(engine, inputs.map((t) => t.data), { warmup: plan.warmup, iterations: plan.iterations, profile: plan.profile });
-        } else {
-          ctx.progress.update(`model ${plan.model}: onnxruntime, batch ${batch}, ${threads} thread(s): timing`);
+      // The timed iterations in rounds, the engines alternating within them (ABBA...), so
+      // that a machine whose speed drifts over seconds (a shared VM) moves both alike.
+      const schedule = timingSchedule(order, plan.warmup, plan.iterations);
+      const timingRounds = schedule[0]?.rounds ?? 0;
+      for (const slot of schedule) {
+        if (slot.engine === "armbench") {
+          ctx.progress.update(`model ${plan.model}: armbench ${plan.fpmath}, batch ${batch}, ${threads} thread(s): timing, round ${slot.round + 1} of ${slot.rounds}`);
+          const got = await ctx.native.engineMeasure(engine, inputs.map((t) => t.data), { warmup: slot.warmup, iterations: slot.iterations, profile: plan.profile });
+          measured = measured ? { ...got, samplesNs: [...measured.samplesNs, ...got.samplesNs], ...(got.stepNs ? { stepNs: [...(measured.stepNs ?? []), ...got.stepNs] } : {}) } : got;
+        } else if (ortFailure === null) {
+          ctx.progress.update(`model ${plan.model}: onnxruntime, batch ${batch}, ${threads} thread(s): timing, round ${slot.round + 1} of ${slot.rounds}`);
           try {
-            ortMs = await ortSession!.time(plan.warmup, plan.iterations);
-            harnessOverheadMs = await ortHarnessOverheadMs(threads);
+            ortMs = [...(ortMs ?? []), ...(await ortSession!.time(slot.warmup, slot.iterations))];
           } catch (e) {
             ortFailure = (e as Error).message;
+            ortMs = null;
           }
         }
       }
+      if (ortSession && ortFailure === null) harnessOverheadMs = await ortHarnessOverheadMs(threads);
       // Released before anything else runs: its threads and memory are not ours to keep.
       await ortSession?.close();
 
@@ -465,7 +502,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
           const check = notChecked(reason);
           ctx.record(okRecord({
             ...id("model.latency", "onnxruntime", "fp32", "ms"),
-            derived: { version: ortSession.version, gflops: s.gflops, pctPeak: s.pctPeak, ...tokensPerS(s.imagesPerS), ...peakDerived(ortPeak), ranFirst, harnessOverheadMs },
+            derived: { version: ortSession.version, gflops: s.gflops, pctPeak: s.pctPeak, ...tokensPerS(s.imagesPerS), ...peakDerived(ortPeak), ranFirst, timingRounds, harnessOverheadMs },
           }, ortMs, check));
           ctx.record(okRecord(id("model.throughput", "onnxruntime", "fp32", perS), ortMs.map((ms) => (batch * 1000) / ms), check));
           const notes = [`onnxruntime ${ortSession.version}`, ...(ranFirst === "onnxruntime" && order.length > 1 ? ["timed first"] : []),
@@ -489,7 +526,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
         derived: {
           gflops: s.gflops, pctPeak: s.pctPeak, ...tokensPerS(s.imagesPerS), ...peakDerived(peak),
           peakActivationBytes: compiled.plan.peakLiveBytes, arenaBytes: info.arenaBytes, weightBytes: info.weightBytes,
-          loadMs, firstInferenceMs, ranFirst,
+          loadMs, firstInferenceMs, ranFirst, timingRounds,
           ...convChoiceFields(choices), convPolicy: policy.describe,
           ...(gemm ? { gemmKernel: gemm.kernel, gemmBlocking: `${gemm.pick.mc},${gemm.pick.kc},${gemm.pick.nc}`, gemmSource: gemm.source } : {}), ...(policy.tunedInMs !== undefined ? { convTuneMs: policy.tunedInMs } : {}),
           // The race as `program=ms; ...` (records hold scalars), the winner named apart.
