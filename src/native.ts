@@ -302,6 +302,11 @@ export interface Native {
   buildInfo(): NativeBuildInfo;
   /** CPUs this process may run on, ascending. */
   allowedCpus(): number[];
+  /**
+   * Every thread of the process (Node's, onnxruntime's, ours) onto these CPUs, each one
+   * the process could run on before its first confinement; null: back to that mask.
+   */
+  confineProcess(cpus: number[] | null): void;
 
   fmaForms(): NativeFmaForm[];
   /** Steps per chain are rounded up to a multiple of this; ask for multiples to know the count. */

@@ -11,7 +11,7 @@ import { builtinModel } from "../src/engine/models/index.js";
 import { saveOnnx } from "../src/engine/onnx.js";
 import { openOrt, ortHarnessOverheadMs } from "../src/engine/ort.js";
 import { engineOrder, TIMING_ROUNDS, timingSchedule } from "../src/model/run.js";
-import { packageRoot } from "../src/native.js";
+import { loadNative, packageRoot } from "../src/native.js";
 import { loadResults } from "../src/results/load.js";
 import type { OkRecord, ResultRecord } from "../src/results/schema.js";
 import { armbench } from "./helpers/cli.js";
@@ -100,6 +100,10 @@ test("a model run's latency records say which engine ran first, alternating, and
     assert.equal(ours.samples.length, ort.samples.length);
     assert.equal(ours.derived?.["timingRounds"], Math.min(5, ours.samples.length));
     assert.equal(ort.derived?.["timingRounds"], ours.derived?.["timingRounds"]);
+    // One thread: both engines confined to the same, first, CPU of the process.
+    const cpu0 = String(loadNative().allowedCpus()[0]);
+    assert.equal(ours.derived?.["cpus"], cpu0);
+    assert.equal(ort.derived?.["cpus"], cpu0);
     assert.ok(!("ranFirst" in ours.params) && !("ranFirst" in ort.params), "the order is not part of a record's identity");
     const overhead = ort.derived?.["harnessOverheadMs"];
     assert.ok(typeof overhead === "number" && overhead > 0, String(overhead));

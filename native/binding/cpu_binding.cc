@@ -1,4 +1,5 @@
 // CPU identification and features: marshals armbench/cpu_features.h.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "armbench/threads.h"
 #include "exports.h"
 #include "handles.h"
+#include "promise_worker.h"
 
 namespace armbench_binding {
 namespace {
@@ -73,6 +75,40 @@ Napi::Value AllowedCpus(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// confineProcess(cpus: number[] | null): every thread of the process onto these CPUs, each
+// one the process could run on before its first confinement; null: back to that mask.
+Napi::Value ConfineProcess(const Napi::CallbackInfo& info) {
+  const char* fn = "confineProcess";
+  static const std::vector<int> original = [] {
+    std::vector<int> cpus(4096);
+    const int n = armbench_allowed_cpus(cpus.data(), static_cast<int>(cpus.size()));
+    cpus.resize(static_cast<size_t>(n > 0 ? n : 0));
+    return cpus;
+  }();
+  std::vector<int> cpus;
+  if (info.Length() >= 1 && info[0].IsNull()) {
+    cpus = original;
+  } else {
+    if (info.Length() < 1 || !info[0].IsArray()) {
+      throw Napi::TypeError::New(info.Env(), std::string(fn) + ": cpus must be an array or null, got " +
+                                                 DescribeValue(info.Length() < 1 ? info.Env().Undefined() : info[0]));
+    }
+    Napi::Object holder = Napi::Object::New(info.Env());
+    holder.Set("cpus", info[0]);
+    cpus = IntArrayField(holder, "cpus", fn, 0, kMaxCpu, kMaxThreads);
+    if (cpus.empty()) throw Napi::RangeError::New(info.Env(), "confineProcess: cpus must not be empty");
+    for (int c : cpus) {
+      if (!std::binary_search(original.begin(), original.end(), c)) {
+        throw Napi::RangeError::New(info.Env(), std::string(fn) + ": cpus names CPU " + std::to_string(c) +
+                                                    ", which this process may not run on (see allowedCpus())");
+      }
+    }
+  }
+  if (cpus.empty()) return info.Env().Undefined();
+  const int rc = armbench_confine_process(cpus.data(), static_cast<int>(cpus.size()));
+  if (rc != 0) throw Napi::Error::New(info.Env(), ErrnoMessage(fn, rc));
+  return info.Env().Undefined();
+}
 
 const char* CacheTypeName(int type) {
   switch (type) {
@@ -193,6 +229,7 @@ void RegisterCpu(Napi::Env env, Napi::Object exports) {
   exports.Set("probeFeature", Napi::Function::New(env, ProbeFeature, "probeFeature"));
   exports.Set("cpuId", Napi::Function::New(env, CpuId, "cpuId"));
   exports.Set("allowedCpus", Napi::Function::New(env, AllowedCpus, "allowedCpus"));
+  exports.Set("confineProcess", Napi::Function::New(env, ConfineProcess, "confineProcess"));
   exports.Set("cpuidCaches", Napi::Function::New(env, CpuidCaches, "cpuidCaches"));
   exports.Set("decodeCpuidCaches", Napi::Function::New(env, DecodeCpuidCaches, "decodeCpuidCaches"));
   exports.Set("cacheSizes", Napi::Function::New(env, CacheSizes, "cacheSizes"));

@@ -322,7 +322,23 @@ export function latencyCheck(fpmath: FpMath, agreed: (Agreement & { against: str
   };
 }
 
+/**
+ * Runs every configuration of the plan. While a configuration of T threads runs, every
+ * thread of the process, both engines' and Node's, is confined to the same first T CPUs
+ * of ctx.cpus (the whole mask again afterwards, even on an error): otherwise, with fewer
+ * threads than CPUs, the scheduler places each engine's threads where it likes, and on a
+ * VM whose CPUs differ (a Zen 5 VM here ran ResNet-50 25% slower on CPU 0 than on CPU 1)
+ * the two engines compared would run on different CPUs.
+ */
 export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<ModelSummary> {
+  try {
+    return await runConfigurations(ctx, plan);
+  } finally {
+    ctx.native.confineProcess(null);
+  }
+}
+
+async function runConfigurations(ctx: ModelContext, plan: ModelPlan): Promise<ModelSummary> {
   const summary: ModelSummary = { ...(plan.quantize && plan.quantize !== "none" ? { quantize: plan.quantize } : {}), model: plan.model, item: plan.item ?? { name: "images" }, flops: new Map(), rows: [], ops: [], memory: [], convAlgos: [], gemms: [] };
   const tokensPerS = (itemsPerS: number | null): Record<string, number> => (summary.item.name === "sequences" && itemsPerS !== null ? { tokensPerS: itemsPerS * summary.item.tokens } : {});
   const quantize = plan.quantize ?? "none";
@@ -366,6 +382,8 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
     for (const v of first.plan.bufferOf.keys()) activationBytes += 4 * (first.plan.shapes.get(v) ?? []).reduce((p, d) => p * d, 1);
     const bytes = first.plan.weightBytes + 2 * activationBytes;
     for (const threads of plan.threads) {
+      const cpus = ctx.cpus.slice(0, threads);
+      ctx.native.confineProcess(cpus);
       const base = { model: plan.model, batch, threads, flops, bytes, ...(quantize !== "none" ? { quantize } : {}) };
       const id = (name: string, impl: string, fpmath: FpMath, unit: string, extra: Record<string, number | string> = {}): RecordId => ({
         suite: "model", name, impl, params: { ...base, fpmath, ...(impl === "armbench" ? { layout: plan.layout } : {}), ...extra }, unit,
@@ -502,7 +520,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
           const check = notChecked(reason);
           ctx.record(okRecord({
             ...id("model.latency", "onnxruntime", "fp32", "ms"),
-            derived: { version: ortSession.version, gflops: s.gflops, pctPeak: s.pctPeak, ...tokensPerS(s.imagesPerS), ...peakDerived(ortPeak), ranFirst, timingRounds, harnessOverheadMs },
+            derived: { version: ortSession.version, gflops: s.gflops, pctPeak: s.pctPeak, ...tokensPerS(s.imagesPerS), ...peakDerived(ortPeak), ranFirst, timingRounds, harnessOverheadMs, cpus: cpus.join(",") },
           }, ortMs, check));
           ctx.record(okRecord(id("model.throughput", "onnxruntime", "fp32", perS), ortMs.map((ms) => (batch * 1000) / ms), check));
           const notes = [`onnxruntime ${ortSession.version}`, ...(ranFirst === "onnxruntime" && order.length > 1 ? ["timed first"] : []),
@@ -526,7 +544,7 @@ export async function runModelPlan(ctx: ModelContext, plan: ModelPlan): Promise<
         derived: {
           gflops: s.gflops, pctPeak: s.pctPeak, ...tokensPerS(s.imagesPerS), ...peakDerived(peak),
           peakActivationBytes: compiled.plan.peakLiveBytes, arenaBytes: info.arenaBytes, weightBytes: info.weightBytes,
-          loadMs, firstInferenceMs, ranFirst, timingRounds,
+          loadMs, firstInferenceMs, ranFirst, timingRounds, cpus: cpus.join(","),
           ...convChoiceFields(choices), convPolicy: policy.describe,
           ...(gemm ? { gemmKernel: gemm.kernel, gemmBlocking: `${gemm.pick.mc},${gemm.pick.kc},${gemm.pick.nc}`, gemmSource: gemm.source } : {}), ...(policy.tunedInMs !== undefined ? { convTuneMs: policy.tunedInMs } : {}),
           // The race as `program=ms; ...` (records hold scalars), the winner named apart.

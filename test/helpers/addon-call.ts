@@ -36,7 +36,7 @@ export type Field =
   | { string: true; accepts?: unknown[] }
   | { bool: true; accepts?: unknown[] }
   | { handle: keyof Handles; accepts?: unknown[] }
-  | { cpus: true; emptyOk?: boolean }
+  | { cpus: true; emptyOk?: boolean; accepts?: unknown[] }
   | { cpu: true; accepts?: unknown[] }
   | { enumString: string[] }
   | { object: true; accepts?: unknown[] };
@@ -130,6 +130,11 @@ export const SPECS: Record<string, Spec> = {
   cpuFeatures: { noArgs: true },
   cpuId: { noArgs: true },
   allowedCpus: { noArgs: true },
+  // null is the whole mask again; a CPU outside the process's mask is refused (cpus).
+  confineProcess: {
+    args: (c) => [[c.cpu]],
+    fields: { "0": { cpus: true, accepts: [null] } },
+  },
   cpuidCaches: { noArgs: true },
   cacheSizes: { noArgs: true },
   registerLineBytes: { noArgs: true },

@@ -10,6 +10,11 @@ extern "C" {
  * Returns how many were written. */
 int armbench_allowed_cpus(int* cpus, int max);
 
+/* Sets the affinity of every thread of this process (each task of /proc/self/task) to
+ * the n CPUs given: the threads it has now and, through inheritance, those they create
+ * later run only there. 0, or -errno (-ENOSYS where there is no /proc/self/task). */
+int armbench_confine_process(const int* cpus, int n);
+
 /* Binds the calling thread to one CPU: 0, or -errno. */
 int armbench_pin_current_thread(int cpu);
 

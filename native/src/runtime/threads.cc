@@ -3,9 +3,12 @@
 // no thread outlives the call that needed it.
 #include "armbench/threads.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <sys/types.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -24,6 +27,32 @@ extern "C" int armbench_allowed_cpus(int* cpus, int max) {
     if (CPU_ISSET(c, &set)) cpus[n++] = c;
   }
   return n;
+}
+
+extern "C" int armbench_confine_process(const int* cpus, int n) {
+  if (cpus == nullptr || n <= 0) return -EINVAL;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int i = 0; i < n; ++i) {
+    if (cpus[i] < 0 || cpus[i] >= CPU_SETSIZE) return -EINVAL;
+    CPU_SET(cpus[i], &set);
+  }
+  // Twice: a thread created during the first pass by one not yet confined inherits the
+  // old mask; the second pass finds it. A thread that exits meanwhile (ESRCH) is no error.
+  for (int pass = 0; pass < 2; ++pass) {
+    DIR* dir = opendir("/proc/self/task");
+    if (dir == nullptr) return -ENOSYS;
+    int rc = 0;
+    while (const dirent* e = readdir(dir)) {
+      char* end = nullptr;
+      const long tid = strtol(e->d_name, &end, 10);
+      if (end == e->d_name || *end != '\0' || tid <= 0) continue;
+      if (sched_setaffinity(static_cast<pid_t>(tid), sizeof set, &set) != 0 && errno != ESRCH && rc == 0) rc = -errno;
+    }
+    closedir(dir);
+    if (rc != 0) return rc;
+  }
+  return 0;
 }
 
 extern "C" int armbench_pin_current_thread(int cpu) {
