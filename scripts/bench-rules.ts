@@ -74,7 +74,7 @@ const table = {
     cpu: e.cpu.model,
     microarch: `${e.cpu.microarch.name} [${e.cpu.microarch.source}]`,
     isa: Object.entries(e.isa.features).filter(([, on]) => on).map(([f]) => f).sort().join(","),
-    caches: e.caches.map((c) => `L${c.level}${c.type === "Data" ? "d" : c.type === "Instruction" ? "i" : ""} ${c.sizeBytes ?? "?"}`).join(", "),
+    caches: e.caches.map((c) => `L${c.level}${c.type === "Data" ? "d" : c.type === "Instruction" ? "i" : ""} ${c.sizeBytes ?? "?"} (${c.source})`).join(", "),
     virtualization: e.machine.virtualization,
     armbench: `${e.armbench.version} ${e.armbench.git?.commit ?? ""}`.trim(),
     measuredAt: e.createdAt,
