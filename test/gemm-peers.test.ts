@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 
 import { allPeerEnv, childEnv, PEER_ENV_PREFIXES, peerChoiceWarnings, peerEnvOf, peerVariants, runPeer, type PeerChoices } from "../src/gemm/peers.js";
-import { packageRoot } from "../src/native.js";
+import { loadNative, packageRoot } from "../src/native.js";
 import { loadResults } from "../src/results/load.js";
 import { recordKey } from "../src/results/identity.js";
 import type { ResultRecord } from "../src/results/schema.js";
@@ -156,4 +156,19 @@ test("armbench gemm records each peer run with the variables it ran with, and ke
     const again = plainDetected.find((p) => p.params.m === x.params.m);
     if (again) assert.equal(recordKey(again), recordKey(x));
   }
+});
+
+test("the child runs each case on the CPUs the parent names, the ones our kernels use: one outside its mask is that case's error", async (t) => {
+  const cpus = loadNative().allowedCpus();
+  const base = { dtype: "fp32" as const, threads: 1, m: 16, n: 16, k: 16, transA: 0 as const, transB: 0 as const, warm: 1 as const, seed: 1, samples: 1, minSampleNs: 0 };
+  const job = { peer: "openblas", cases: [{ ...base, cpus: [cpus[cpus.length - 1]!] }, { ...base, cpus: [Math.max(...cpus) + 1] }] };
+  const run = await runPeer(job, { run: "as-detected", env: {} }, () => {}, bareEnv());
+  assert.equal(run.died, null);
+  if (!run.open?.ok) {
+    t.skip(`OpenBLAS did not open here: ${run.open?.reason ?? "no open event"}`);
+    return;
+  }
+  assert.equal(run.results.get(0)?.type, "result", JSON.stringify(run.results.get(0)));
+  const bad = run.results.get(1);
+  assert.ok(bad?.type === "error" && /^confineProcess: cpus names CPU \d+, which this process may not run on/.test(bad.message), JSON.stringify(bad));
 });

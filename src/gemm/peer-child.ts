@@ -11,7 +11,8 @@ import { allPeerEnv, type PeerEnv } from "./peers.js";
 export interface PeerJob {
   peer: string;
   path?: string;
-  cases: (Omit<NativeGemmCase, "peer" | "pool" | "kernel"> & { threads: number })[];
+  /** threads: the library's thread count; cpus: where every thread of this process runs for the case (ours runs on the same). */
+  cases: (Omit<NativeGemmCase, "peer" | "pool" | "kernel"> & { threads: number; cpus: number[] })[];
 }
 
 /** `env`: the peer variables this process saw, so the record says what the library really read. */
@@ -49,8 +50,11 @@ async function main(): Promise<void> {
       continue;
     }
     try {
+      // On the CPUs our kernels ran this case on, as on a VM whose CPUs differ in speed a
+      // library left to the scheduler may land on another one.
+      native.confineProcess(c.cpus);
       native.peerSetThreads(handle, c.threads);
-      const { threads: _threads, ...rest } = c;
+      const { threads: _threads, cpus: _cpus, ...rest } = c;
       const r = await native.gemmMeasure({ ...rest, peer: handle });
       emit({ type: "result", index, check: r.check, samples: r.samples });
     } catch (err) {

@@ -264,6 +264,7 @@ async function runOnePeer(
       dtype: j.dtype,
       ...(j.dtype === "int8" ? { aType } : {}),
       threads: j.threads,
+      cpus: ctx.cpus.slice(0, j.threads),
       m: j.c.m,
       n: j.c.n,
       k: j.c.k,
