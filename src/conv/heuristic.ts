@@ -36,6 +36,9 @@ export const NCHWC_MIN_CHANNELS = 16;
  * races Winograd wherever it wins alone. bf16 gains least from it anyway: its
  * transforms run in fp32, and rounding the transformed operands to bf16 costs F(4x4)
  * most of bf16's precision (see the conv table's error column).
+ *
+ * The rules take the dtype because they are a choice per (shape, dtype); since
+ * Winograd left them, fp32 and bf16 get the same answers.
  */
 export function defaultConvAlgo(s: NativeConvShape, dtype: "fp32" | "bf16" = "fp32"): string {
   if (s.groups > 1 && s.groups === s.c && s.c === s.k) return "direct-nchwc";
