@@ -107,8 +107,6 @@ bool OptionalBoolean(const Napi::CallbackInfo& info, size_t index, const char* f
   return info[index].As<Napi::Boolean>().Value();
 }
 
-namespace {
-
 std::vector<int> AllowedCpuList() {
   std::vector<int> cpus(4096);
   const int n = armbench_allowed_cpus(cpus.data(), static_cast<int>(cpus.size()));
@@ -116,10 +114,8 @@ std::vector<int> AllowedCpuList() {
   return cpus;
 }
 
-}  // namespace
-
-void RequireAllowedCpus(Napi::Env env, const char* fn, const char* what, const std::vector<int>& cpus) {
-  const std::vector<int> allowed = AllowedCpuList();
+void RequireCpusIn(Napi::Env env, const char* fn, const char* what, const std::vector<int>& cpus,
+                   const std::vector<int>& allowed) {
   for (int c : cpus) {
     if (c == -1) continue;
     if (!std::binary_search(allowed.begin(), allowed.end(), c)) {
@@ -127,6 +123,10 @@ void RequireAllowedCpus(Napi::Env env, const char* fn, const char* what, const s
                                            ", which this process may not run on (see allowedCpus())");
     }
   }
+}
+
+void RequireAllowedCpus(Napi::Env env, const char* fn, const char* what, const std::vector<int>& cpus) {
+  RequireCpusIn(env, fn, what, cpus, AllowedCpuList());
 }
 
 int CpuField(Napi::Object o, const char* key, const char* fn) {

@@ -1,5 +1,4 @@
 // CPU identification and features: marshals armbench/cpu_features.h.
-#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -68,10 +67,9 @@ Napi::Value CpuId(const Napi::CallbackInfo& info) {
 
 // allowedCpus() -> the CPUs this process may run on, ascending.
 Napi::Value AllowedCpus(const Napi::CallbackInfo& info) {
-  std::vector<int> cpus(4096);
-  const int n = armbench_allowed_cpus(cpus.data(), static_cast<int>(cpus.size()));
-  Napi::Array out = Napi::Array::New(info.Env(), static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) out.Set(static_cast<uint32_t>(i), cpus[static_cast<size_t>(i)]);
+  const std::vector<int> cpus = AllowedCpuList();
+  Napi::Array out = Napi::Array::New(info.Env(), cpus.size());
+  for (size_t i = 0; i < cpus.size(); ++i) out.Set(static_cast<uint32_t>(i), cpus[i]);
   return out;
 }
 
@@ -79,12 +77,7 @@ Napi::Value AllowedCpus(const Napi::CallbackInfo& info) {
 // one the process could run on before its first confinement; null: back to that mask.
 Napi::Value ConfineProcess(const Napi::CallbackInfo& info) {
   const char* fn = "confineProcess";
-  static const std::vector<int> original = [] {
-    std::vector<int> cpus(4096);
-    const int n = armbench_allowed_cpus(cpus.data(), static_cast<int>(cpus.size()));
-    cpus.resize(static_cast<size_t>(n > 0 ? n : 0));
-    return cpus;
-  }();
+  static const std::vector<int> original = AllowedCpuList();
   std::vector<int> cpus;
   if (info.Length() >= 1 && info[0].IsNull()) {
     cpus = original;
@@ -97,12 +90,7 @@ Napi::Value ConfineProcess(const Napi::CallbackInfo& info) {
     holder.Set("cpus", info[0]);
     cpus = IntArrayField(holder, "cpus", fn, 0, kMaxCpu, kMaxThreads);
     if (cpus.empty()) throw Napi::RangeError::New(info.Env(), "confineProcess: cpus must not be empty");
-    for (int c : cpus) {
-      if (!std::binary_search(original.begin(), original.end(), c)) {
-        throw Napi::RangeError::New(info.Env(), std::string(fn) + ": cpus names CPU " + std::to_string(c) +
-                                                    ", which this process may not run on (see allowedCpus())");
-      }
-    }
+    RequireCpusIn(info.Env(), fn, "cpus", cpus, original);
   }
   if (cpus.empty()) return info.Env().Undefined();
   const int rc = armbench_confine_process(cpus.data(), static_cast<int>(cpus.size()));

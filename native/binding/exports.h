@@ -38,8 +38,13 @@ constexpr int kMaxCpu = 1 << 16;
 // Threads a request may start (the GEMM pool's own limit).
 constexpr size_t kMaxThreads = 4096;
 
-// Each CPU in `cpus` (-1: not pinned, allowed) must be one this process may run on;
-// a RangeError naming fn and what otherwise.
+// The CPUs this process may run on now (armbench_allowed_cpus), ascending.
+std::vector<int> AllowedCpuList();
+// Each CPU in `cpus` (-1: not pinned, allowed) must be in `allowed` (ascending); a
+// RangeError naming fn and what otherwise.
+void RequireCpusIn(Napi::Env env, const char* fn, const char* what, const std::vector<int>& cpus,
+                   const std::vector<int>& allowed);
+// RequireCpusIn against the CPUs this process may run on now.
 void RequireAllowedCpus(Napi::Env env, const char* fn, const char* what, const std::vector<int>& cpus);
 // A CPU field: -1 (not pinned) or a CPU this process may run on.
 int CpuField(Napi::Object o, const char* key, const char* fn);
