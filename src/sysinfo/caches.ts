@@ -41,6 +41,8 @@ function fromSource(levels: readonly CacheLevel[], source: FactSource): EnvCache
 function fromDocumented(core: DocumentedCore): EnvCacheLevel[] {
   return core.caches.map((c) => {
     const options = c.configurableBytes;
+    // Each level cites its own section, not the L1's.
+    const cite = sourceText(core, c.source);
     const note = [
       options ? `${core.name} leaves this size to the chip's maker (${options.map(formatBytes).join(" or ")}); the largest is assumed` : null,
       c.note ?? null,
@@ -53,8 +55,7 @@ function fromDocumented(core: DocumentedCore): EnvCacheLevel[] {
       ways: c.ways ?? null,
       sharedByCpus: c.sharedByCores,
       source: "documented" as const,
-      // Each level cites its own section, not the L1's.
-      ...(note.length ? { note: `${note.join("; ")} (${sourceText(core, c.source)})` } : { note: sourceText(core, c.source) }),
+      note: note.length ? `${note.join("; ")} (${cite})` : cite,
     };
   });
 }
