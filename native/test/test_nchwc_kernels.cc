@@ -10,12 +10,16 @@
 // the bits of their ISA's row kernel followed by the epilogue's sums and selects, for
 // every epilogue form, with the output blocks and the residual at a stride of their own,
 // and with a last input block of 1, 3 or all channels (the rest zero, and skipped).
+// The depthwise kernels likewise, with the epilogue fused; the separate epilogue's
+// vector forms (NchwcEpilogue) give apply_epilogue_blocked's bits, NaN, signed zeros
+// and infinities among the values, padding channels zeroed.
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <vector>
 
+#include "../src/conv/conv_internal.h"
 #include "../src/conv/nchwc.h"
 #include "armbench/cpu_features.h"
 #include "check.h"
@@ -24,6 +28,7 @@
 using armbench::conv::kMultiBlocks;
 using armbench::conv::NchwcDepthwiseKernel;
 using armbench::conv::NchwcDepthwiseRow;
+using armbench::conv::NchwcEpilogue;
 using armbench::conv::kMultiRows;
 using armbench::conv::NchwcMulti;
 using armbench::conv::NchwcMultiBf16;
@@ -340,6 +345,14 @@ void check_multi_bf16(NchwcMultiBf16Kernel k, NchwcRowBf16Kernel row, size_t blk
 // strides 1 and 2.
 void check_depthwise(NchwcDepthwiseKernel k, size_t blk, const char* name) {
   size_t bad = 0;
+  struct Epilogue {
+    bool bias, residual;
+    armbench_conv_activation act;
+  };
+  const Epilogue forms[] = {{false, false, ARMBENCH_ACT_NONE},
+                            {true, false, ARMBENCH_ACT_RELU},
+                            {true, true, ARMBENCH_ACT_CLIP},
+                            {false, true, ARMBENCH_ACT_RELU}};
   // Every tile width of the fixed 3x3 and 5x5 tiles (stride 1 and 2, dilation 1) and the
   // fallback's (dilation 2, a 3x1 and 1x3 tap), rows of 16 pixels and more.
   for (const size_t npix : {1, 5, 7, 12, 14, 16, 17, 28, 31, 40}) {
@@ -349,17 +362,25 @@ void check_depthwise(NchwcDepthwiseKernel k, size_t blk, const char* name) {
                               Geometry{blk, npix, 3, 1, 1, 1, 3}}) {
       for (const size_t rows : {1, 2, 3, 4, 7}) {
         for (const size_t vstride : {1, 2}) {
+         for (const Epilogue& e : forms) {
           if (rows == 1 && vstride == 2) continue;
           const size_t wp = g.wp(), hp = (rows - 1) * vstride + g.hp();
           // y rows one pixel further apart than npix, so a kernel that ignores y_row_step fails.
           const size_t y_step = (npix + 1) * blk;
-          std::vector<float> x(hp * wp * blk), w(g.r * g.s * blk), y(rows * y_step, NAN);
+          std::vector<float> x(hp * wp * blk), w(g.r * g.s * blk), y(rows * y_step, NAN), bias(blk), res(rows * y_step);
           for (float& v : x) v = test_data::random_value();
           for (float& v : w) v = test_data::random_value();
+          for (float& v : bias) v = test_data::random_value();
+          for (float& v : res) v = test_data::random_value();
           NchwcDepthwiseRow a{x.data(), w.data(), y.data(), npix, g.stride * blk, g.dil * wp * blk, g.dil * blk, g.r, g.s};
           a.rows = rows;
           a.x_row_step = vstride * wp * blk;
           a.y_row_step = y_step;
+          a.bias = e.bias ? bias.data() : nullptr;
+          a.residual = e.residual ? res.data() : nullptr;
+          a.act = e.act;
+          a.lo = e.act == ARMBENCH_ACT_RELU ? 0.0f : -0.25f;
+          a.hi = 0.25f;
           k(a);
           for (size_t o = 0; o < rows; ++o) {
             for (size_t p = 0; p < npix; ++p) {
@@ -376,18 +397,59 @@ void check_depthwise(NchwcDepthwiseKernel k, size_t blk, const char* name) {
                     seq = fmaf(xv, wv, seq);
                   }
                 const float got = y[o * y_step + p * blk + l];
-                const bool close = fabs(got - want) <= (g.r * g.s + 4) * ldexp(1.0, -24) * mag;
-                if (!(close && got == seq) && bad++ < 5)
+                const size_t at = o * y_step + p * blk + l;
+                const float fin = epilogue_value(seq, e.bias ? &bias[l] : nullptr, e.residual ? &res[at] : nullptr,
+                                                 e.act, a.lo, a.hi);
+                const bool plain = !e.bias && !e.residual && e.act == ARMBENCH_ACT_NONE;
+                const bool close = !plain || fabs(got - want) <= (g.r * g.s + 4) * ldexp(1.0, -24) * mag;
+                if (!(close && memcmp(&got, &fin, sizeof got) == 0) && bad++ < 5)
                   fprintf(stderr,
-                          "    %s depthwise npix=%zu %zux%zu stride %zu dil %zu rows %zu/%zu [%zu][%zu][%zu] = %.9g, want %.9g (in order: %.9g)\n",
-                          name, npix, g.r, g.s, g.stride, g.dil, rows, vstride, o, p, l, got, want, seq);
+                          "    %s depthwise npix=%zu %zux%zu stride %zu dil %zu rows %zu/%zu epilogue %d%d%d [%zu][%zu][%zu] = %.9g, want %.9g (in order: %.9g)\n",
+                          name, npix, g.r, g.s, g.stride, g.dil, rows, vstride, e.bias, e.residual, e.act, o, p, l,
+                          got, want, fin);
               }
             }
             // The gap between rows is not written.
             for (size_t l = npix * blk; l < y_step; ++l)
               if (!isnan(y[o * y_step + l]) && bad++ < 5) fprintf(stderr, "    %s depthwise wrote past row %zu\n", name, o);
           }
+         }
         }
+      }
+    }
+  }
+  CHECK(bad == 0);
+}
+
+// The separate epilogue's vector form against apply_epilogue_blocked, bit for bit, on a
+// whole block and on a last block of 1 and blk - 1 channels (the bias exactly k long,
+// so a read past it would show under a checker), every activation, with and without bias
+// and residual, over values that include NaN, both zeros, both infinities and the bounds.
+void check_epilogue(NchwcEpilogue f, size_t blk, const char* name) {
+  size_t bad = 0;
+  const float specials[] = {NAN, 0.0f, -0.0f, INFINITY, -INFINITY, 0.25f, -0.25f, 1e-30f, -1e-30f};
+  const size_t npix = 13;
+  for (const size_t k : {2 * blk, blk + 1, 2 * blk - 1}) {
+    for (const armbench_conv_activation act : {ARMBENCH_ACT_NONE, ARMBENCH_ACT_RELU, ARMBENCH_ACT_CLIP}) {
+      for (int form = 0; form < 4; ++form) {
+        std::vector<float> bias(k), y0(npix * blk), res(npix * blk);
+        for (float& v : bias) v = test_data::random_value();
+        for (size_t i = 0; i < y0.size(); ++i)
+          y0[i] = i % 3 == 0 ? specials[(i / 3) % (sizeof specials / sizeof specials[0])] : test_data::random_value();
+        for (size_t i = 0; i < res.size(); ++i) res[i] = i % 7 == 0 ? -0.0f : test_data::random_value();
+        armbench_conv_epilogue e{};
+        e.bias = (form & 1) != 0 ? bias.data() : nullptr;
+        e.act = act;
+        e.clip_min = -0.25f;
+        e.clip_max = 0.25f;
+        const float* r = (form & 2) != 0 ? res.data() : nullptr;
+        std::vector<float> want = y0, got = y0;
+        armbench::conv::apply_epilogue_blocked(e, want.data(), r, k, 1, blk, npix);
+        f(e, got.data(), r, k, 1, npix);
+        for (size_t i = 0; i < got.size(); ++i)
+          if (memcmp(&got[i], &want[i], sizeof got[i]) != 0 && bad++ < 5)
+            fprintf(stderr, "    %s epilogue k=%zu act %d form %d [%zu] = %.9g, want %.9g\n", name, k, act, form, i,
+                    got[i], want[i]);
       }
     }
   }
@@ -450,6 +512,14 @@ int main() {
   }
   if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && armbench::conv::nchwc_depthwise_neon()) {
     check_depthwise(armbench::conv::nchwc_depthwise_neon(), 4, "neon");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && armbench::conv::nchwc_epilogue_avx512()) {
+    check_epilogue(armbench::conv::nchwc_epilogue_avx512(), 16, "avx512");
+    ++ran;
+  }
+  if (armbench_cpu_has(ARMBENCH_FEATURE_AVX2) && armbench::conv::nchwc_epilogue_avx2()) {
+    check_epilogue(armbench::conv::nchwc_epilogue_avx2(), 8, "avx2");
     ++ran;
   }
   printf("%d NCHWc kernels checked on this CPU\n", ran);

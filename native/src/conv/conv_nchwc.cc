@@ -79,23 +79,24 @@ struct Choice {
   NchwcMultiKernel multi;          // fp32 over kMultiBlocks output blocks at once, or nullptr
   NchwcMultiBf16Kernel multi_bf16; // the same with the bf16 kernel
   NchwcDepthwiseKernel depthwise;  // groups == c == k, or nullptr: portable_depthwise
+  NchwcEpilogue epilogue;          // nullptr: apply_epilogue_blocked
 };
 
 Choice choose() {
   if (armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && nchwc_row_avx512() != nullptr) {
     const bool bf = armbench_cpu_has(ARMBENCH_FEATURE_AVX512_BF16);
     return {16, nchwc_row_avx512(), bf ? nchwc_row_bf16_avx512bf16() : nullptr, nchwc_multi_avx512(),
-            bf ? nchwc_multi_bf16_avx512bf16() : nullptr, nchwc_depthwise_avx512()};
+            bf ? nchwc_multi_bf16_avx512bf16() : nullptr, nchwc_depthwise_avx512(), nchwc_epilogue_avx512()};
   }
   if (armbench_cpu_has(ARMBENCH_FEATURE_AVX2) && armbench_cpu_has(ARMBENCH_FEATURE_FMA) && nchwc_row_avx2() != nullptr) {
-    return {8, nchwc_row_avx2(), nullptr, nchwc_multi_avx2(), nullptr, nchwc_depthwise_avx2()};
+    return {8, nchwc_row_avx2(), nullptr, nchwc_multi_avx2(), nullptr, nchwc_depthwise_avx2(), nchwc_epilogue_avx2()};
   }
   if (armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) && nchwc_row_neon() != nullptr) {
     const bool bf = armbench_cpu_has(ARMBENCH_FEATURE_BF16);
     return {4, nchwc_row_neon(), bf ? nchwc_row_bf16_bfdot() : nullptr, nchwc_multi_neon(),
-            bf ? nchwc_multi_bf16_bfdot() : nullptr, nchwc_depthwise_neon()};
+            bf ? nchwc_multi_bf16_bfdot() : nullptr, nchwc_depthwise_neon(), nullptr};
   }
-  return {4, nullptr, nullptr, nullptr, nullptr, nullptr};
+  return {4, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
 }
 
 const Choice& choice() {
@@ -172,6 +173,7 @@ struct NchwcWeights {
   // per channel, bf16 weights widened (the kernel is fp32, on x rounded for bf16).
   bool depthwise = false;
   NchwcDepthwiseKernel dw = nullptr;
+  NchwcEpilogue epilogue = nullptr;  // the separate epilogue's vector form, or nullptr
   size_t cblocks, kblocks;
   // Lanes per pixel of the padded frame the kernels read: blk, or kStemLanes for a stem
   // (one input block of at most kStemLanes channels, every group on a multi-block
@@ -195,8 +197,12 @@ void finish_span(const RunCtx& c, size_t kb, size_t p0, size_t npix) {
   if (c.epilogue == nullptr) return;
   const Geometry& g = *c.g;
   const size_t at = (kb * g.plane + p0) * c.nw->blk;
-  apply_epilogue_blocked(*c.epilogue, c.out + at, c.residual != nullptr ? c.residual + at : nullptr, g.s.k, kb,
-                         c.nw->blk, npix);
+  const float* residual = c.residual != nullptr ? c.residual + at : nullptr;
+  if (c.nw->epilogue != nullptr) {
+    c.nw->epilogue(*c.epilogue, c.out + at, residual, g.s.k, kb, npix);
+  } else {
+    apply_epilogue_blocked(*c.epilogue, c.out + at, residual, g.s.k, kb, c.nw->blk, npix);
+  }
 }
 void finish_row(const RunCtx& c, size_t kb, size_t oy) { finish_span(c, kb, oy * c.g->ow, c.g->ow); }
 
@@ -323,17 +329,26 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
   }
 }
 
-// The portable depthwise rows, for any block: NchwcDepthwiseRow's sums in its order.
+// The portable depthwise rows, for any block: NchwcDepthwiseRow's sums in its order,
+// then its epilogue in apply_epilogue_blocked's sums and selects.
 void portable_depthwise(const NchwcDepthwiseRow& a, size_t blk) {
   for (size_t k = 0; k < a.rows; ++k) {
     const float* x = a.x + k * a.x_row_step;
     float* y = a.y + k * a.y_row_step;
+    const float* res = a.residual != nullptr ? a.residual + k * a.y_row_step : nullptr;
     for (size_t p = 0; p < a.npix; ++p) {
       for (size_t l = 0; l < blk; ++l) {
         float acc = 0.0f;
         for (size_t i = 0; i < a.r; ++i)
           for (size_t j = 0; j < a.s; ++j)
             acc += x[p * a.pix_stride + i * a.row_stride + j * a.col_stride + l] * a.w[(i * a.s + j) * blk + l];
+        if (res != nullptr) {
+          acc = acc + (a.bias != nullptr ? a.bias[l] : 0.0f) + res[p * blk + l];
+        } else if (a.bias != nullptr) {
+          acc += a.bias[l];
+        }
+        if (a.act == ARMBENCH_ACT_RELU || a.act == ARMBENCH_ACT_CLIP) acc = acc < a.lo ? a.lo : acc;
+        if (a.act == ARMBENCH_ACT_CLIP) acc = acc > a.hi ? a.hi : acc;
         y[p * blk + l] = acc;
       }
     }
@@ -350,7 +365,9 @@ void* frame_buffer(size_t bytes);
 constexpr size_t kOwnBandBytes = 64 << 10;
 
 // Depthwise: every (channel block, group of up to kDepthwiseRows output rows) one kernel
-// call, then the rows' epilogue. The kernel decides how it tiles the rows. With own
+// call, the epilogue in it for blocks whose channels are all real (a block holding
+// padding channels gets the separate epilogue, which zeroes them). The kernel decides
+// how it tiles the rows. With own
 // rows, the items are bands of several such groups, their padded rows copied first.
 void run_depthwise(const RunCtx& c, int index, int threads) {
   const Geometry& g = *c.g;
@@ -368,6 +385,11 @@ void run_depthwise(const RunCtx& c, int index, int threads) {
   a.x_row_step = s.stride_h * rowlen;
   a.y_row_step = g.ow * blk;
   const size_t taps_h = (s.r - 1) * s.dilation_h + 1;
+  const armbench_conv_epilogue* e = c.epilogue;
+  if (e != nullptr) {
+    a.lo = e->act == ARMBENCH_ACT_RELU ? 0.0f : e->clip_min;
+    a.hi = e->clip_max;
+  }
   // Output rows per item: one group, or with own rows a band of whole groups.
   size_t band = kDepthwiseRows;
   if (c.rows_from != nullptr) {
@@ -409,16 +431,21 @@ void run_depthwise(const RunCtx& c, int index, int threads) {
       frame = rows;
     }
     a.w = nw.w + kb * s.r * s.s * blk;
+    const bool fused = e != nullptr && (kb + 1) * blk <= s.k;
+    a.bias = fused && e->bias != nullptr ? e->bias + kb * blk : nullptr;
+    a.act = fused ? e->act : ARMBENCH_ACT_NONE;
     for (size_t oy = oy0; oy < oy1; oy += kDepthwiseRows) {
       a.rows = oy1 - oy < kDepthwiseRows ? oy1 - oy : kDepthwiseRows;
       a.x = frame + (oy * s.stride_h - frame_row0) * rowlen;
       a.y = c.out + (kb * g.oh + oy) * g.ow * blk;
+      a.residual = fused && c.residual != nullptr ? c.residual + (kb * g.oh + oy) * g.ow * blk : nullptr;
       if (nw.dw != nullptr) {
         nw.dw(a);
       } else {
         portable_depthwise(a, blk);
       }
-      for (size_t k = 0; k < a.rows; ++k) finish_row(c, kb, oy + k);
+      if (!fused)
+        for (size_t k = 0; k < a.rows; ++k) finish_row(c, kb, oy + k);
     }
   }
 }
@@ -507,6 +534,7 @@ int nchwc_prepare(const Geometry& g, armbench_gemm_dtype dtype, const void* w, N
   if (nw == nullptr) return -ENOMEM;
   nw->blk = blk;
   nw->kernel = ch.kernel;
+  nw->epilogue = ch.epilogue;
   nw->cblocks = (s.c + blk - 1) / blk;
   nw->kblocks = (s.k + blk - 1) / blk;
   const size_t taps = s.r * s.s;
@@ -732,6 +760,17 @@ void copy_rows(void* p, int index, int threads) {
       for (size_t l = 0; l < c.lanes; ++l) {
         const size_t ch = cb * c.blk + l;
         const float* src = ch < s.c ? c.x + (ch * s.h + iy) * s.w : nullptr;
+        if (!c.bf16_kernel && !c.round) {
+          // fp32 as it is: plain strided stores (put's checks per element cost a stem's
+          // whole frame as much again as its sums).
+          float* dst = static_cast<float*>(c.frame) + at + l;
+          if (src != nullptr) {
+            for (size_t px = 0; px < s.w; ++px) dst[px * c.lanes] = src[px];
+          } else {
+            for (size_t px = 0; px < s.w; ++px) dst[px * c.lanes] = 0.0f;
+          }
+          continue;
+        }
         for (size_t px = 0; px < s.w; ++px) put(c, c.frame, at + px * c.lanes + l, src != nullptr ? src[px] : 0.0f);
       }
     }

@@ -110,6 +110,15 @@ struct NchwcDepthwiseRow {
   size_t rows = 1;
   size_t x_row_step = 0;  // from one output row's inputs to the next's (stride_h padded rows)
   size_t y_row_step = 0;  // from one output row to the next in y
+  // The epilogue, applied before the sums leave the kernel (none when bias and residual
+  // are nullptr and act is NONE): y = act((sum + bias) + residual) in the sums and
+  // selects of apply_epilogue_blocked, so the bits are the separate epilogue's, without
+  // a second pass over the rows. bias holds this block's blk values; residual is at y's
+  // offsets.
+  const float* bias = nullptr;
+  const float* residual = nullptr;
+  armbench_conv_activation act = ARMBENCH_ACT_NONE;
+  float lo = 0.0f, hi = 0.0f;  // ReLU: lo = 0; Clip: [lo, hi]
 };
 // Output rows a depthwise call takes at most (run_depthwise's groups of rows).
 constexpr size_t kDepthwiseRows = 3;
@@ -119,6 +128,17 @@ typedef void (*NchwcDepthwiseKernel)(const NchwcDepthwiseRow& a);
 NchwcDepthwiseKernel nchwc_depthwise_avx512();
 NchwcDepthwiseKernel nchwc_depthwise_avx2();
 NchwcDepthwiseKernel nchwc_depthwise_neon();
+
+// apply_epilogue_blocked (conv_internal.h) on npix pixels of output block kb, in its sums
+// and selects, so the bits are the same: the pass for the blocks a kernel does not fuse
+// the epilogue into (a block holding padding channels, a row-kernel block).
+typedef void (*NchwcEpilogue)(const armbench_conv_epilogue& e, float* y, const float* residual, size_t k, size_t kb,
+                              size_t npix);
+
+// Block 16 and 8, or nullptr on the other architecture (NEON's baseline build
+// vectorizes the portable one).
+NchwcEpilogue nchwc_epilogue_avx512();
+NchwcEpilogue nchwc_epilogue_avx2();
 
 // The bf16 row (below) over kMultiBlocks output blocks at once, as NchwcMulti is the
 // fp32 row's: weights [cblocks][r][s][blk / 2][kMultiBlocks * blk][2], the pairs of

@@ -50,8 +50,10 @@ void row(const NchwcRow& a) {
 
 // Two output blocks: up to 6 pixels x 16 output channels (12 ymm accumulators + 2
 // weight vectors + 1 broadcast of 16), so each broadcast input value feeds two FMAs.
-// The epilogue as in nchwc_avx512.cc: (y + b) + r, ReLU and Clip as compares and blends.
-inline __m256 finish(__m256 v, const NchwcMulti& a, const float* bias, const float* res) {
+// The epilogue as in nchwc_store_avx512.inc: (y + b) + r, ReLU and Clip as MAXPS and
+// MINPS, which keep NaN and -0 as the selects do. A is NchwcMulti or NchwcDepthwiseRow.
+template <typename A>
+inline __m256 finish(__m256 v, const A& a, const float* bias, const float* res) {
   if (res != nullptr) {
     v = _mm256_add_ps(_mm256_add_ps(v, bias != nullptr ? _mm256_loadu_ps(bias) : _mm256_setzero_ps()),
                       _mm256_loadu_ps(res));
@@ -59,12 +61,9 @@ inline __m256 finish(__m256 v, const NchwcMulti& a, const float* bias, const flo
     v = _mm256_add_ps(v, _mm256_loadu_ps(bias));
   }
   if (a.act == ARMBENCH_ACT_RELU) {
-    const __m256 zero = _mm256_setzero_ps();
-    v = _mm256_blendv_ps(v, zero, _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+    v = _mm256_max_ps(_mm256_setzero_ps(), v);
   } else if (a.act == ARMBENCH_ACT_CLIP) {
-    const __m256 lo = _mm256_set1_ps(a.lo), hi = _mm256_set1_ps(a.hi);
-    const __m256 capped = _mm256_blendv_ps(v, hi, _mm256_cmp_ps(v, hi, _CMP_GT_OQ));
-    v = _mm256_blendv_ps(capped, lo, _mm256_cmp_ps(v, lo, _CMP_LT_OQ));
+    v = _mm256_max_ps(_mm256_set1_ps(a.lo), _mm256_min_ps(_mm256_set1_ps(a.hi), v));
   }
   return v;
 }
@@ -118,7 +117,7 @@ const MultiTileFn kMultiTiles[kMultiMaxT + 1] = {nullptr,        multi_tile<1>, 
                                                  multi_tile<4>, multi_tile<5>, multi_tile<6>};
 
 void multi(const NchwcMulti& a) {
-  for (size_t k = 0; k < a.rows; ++k) split_row(multi_row_of(a, k), kBlk, kMultiMaxT, kMultiTiles);
+  for (size_t k = 0; k < a.rows; ++k) split_row(row_of(a, k), kBlk, kMultiMaxT, kMultiTiles);
 }
 
 // Depthwise: up to 12 pixels of one channel block (12 ymm accumulators). Per tap one
@@ -136,8 +135,14 @@ void dw_tile(const NchwcDepthwiseRow& a, const float* x, float* y) {
       for (int t = 0; t < T; ++t) acc[t] = _mm256_fmadd_ps(_mm256_loadu_ps(xp + t * a.pix_stride), wv, acc[t]);
     }
   }
+  if (a.bias == nullptr && a.residual == nullptr && a.act == ARMBENCH_ACT_NONE) {
 #pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * kBlk, acc[t]);
+    for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * kBlk, acc[t]);
+    return;
+  }
+  const float* res = a.residual != nullptr ? a.residual + (y - a.y) : nullptr;
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) _mm256_storeu_ps(y + t * kBlk, finish(acc[t], a, a.bias, res != nullptr ? res + t * kBlk : nullptr));
 }
 
 typedef void (*DwTileFn)(const NchwcDepthwiseRow&, const float*, float*);
@@ -148,8 +153,34 @@ void depthwise(const NchwcDepthwiseRow& a) {
   for (size_t k = 0; k < a.rows; ++k) split_row(row_of(a, k), kBlk, kDwMaxT, kDwTiles);
 }
 
+// The epilogue's act and bounds, as finish() reads them from a kernel's arguments.
+struct Act {
+  armbench_conv_activation act;
+  float lo, hi;
+};
+
+void epilogue(const armbench_conv_epilogue& e, float* y, const float* residual, size_t k, size_t kb, size_t npix) {
+  const size_t ch0 = kb * kBlk, used = k - ch0 < kBlk ? k - ch0 : kBlk;
+  // The block's bias with zero past k, where e.bias ends, and the lanes of real channels.
+  alignas(32) float bias[kBlk] = {};
+  alignas(32) int32_t lanes[kBlk] = {};
+  for (size_t l = 0; l < used; ++l) {
+    if (e.bias != nullptr) bias[l] = e.bias[ch0 + l];
+    lanes[l] = -1;
+  }
+  const __m256 real = _mm256_castsi256_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(lanes)));
+  const Act a{e.act, e.act == ARMBENCH_ACT_RELU ? 0.0f : e.clip_min, e.clip_max};
+  for (size_t p = 0; p < npix; ++p) {
+    const __m256 v = finish(_mm256_loadu_ps(y + p * kBlk), a, e.bias != nullptr ? bias : nullptr,
+                            residual != nullptr ? residual + p * kBlk : nullptr);
+    // Padding channels are written zero: the next layer reads them as channels of nothing.
+    _mm256_storeu_ps(y + p * kBlk, _mm256_and_ps(v, real));
+  }
+}
+
 }  // namespace
 
+NchwcEpilogue nchwc_epilogue_avx2() { return epilogue; }
 NchwcRowKernel nchwc_row_avx2() { return row; }
 NchwcDepthwiseKernel nchwc_depthwise_avx2() { return depthwise; }
 NchwcMultiKernel nchwc_multi_avx2() { return multi; }
@@ -161,6 +192,7 @@ NchwcMultiKernel nchwc_multi_avx2() { return multi; }
 
 namespace armbench {
 namespace conv {
+NchwcEpilogue nchwc_epilogue_avx2() { return nullptr; }
 NchwcRowKernel nchwc_row_avx2() { return nullptr; }
 NchwcDepthwiseKernel nchwc_depthwise_avx2() { return nullptr; }
 NchwcMultiKernel nchwc_multi_avx2() { return nullptr; }

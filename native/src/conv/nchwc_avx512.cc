@@ -135,7 +135,7 @@ void multi_with(const NchwcMulti& a) {
     return;
   }
   for (size_t k = 0; k < a.rows; ++k) {
-    NchwcMulti one = multi_row_of(a, k);
+    NchwcMulti one = row_of(a, k);
     one.prefetch = a.prefetch + (a.prefetch_lines * k / a.rows) * 64;
     one.prefetch_lines = a.prefetch_lines * (k + 1) / a.rows - a.prefetch_lines * k / a.rows;
     split_prefetching(one, kMultiMaxT, MultiTiles<C>::one);
@@ -170,8 +170,14 @@ void dw_tile(const NchwcDepthwiseRow& a, const float* x, float* y) {
       for (int t = 0; t < T; ++t) acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(xp + t * a.pix_stride), wv, acc[t]);
     }
   }
+  if (a.bias == nullptr && a.residual == nullptr && a.act == ARMBENCH_ACT_NONE) {
 #pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + t * kBlk, acc[t]);
+    for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + t * kBlk, acc[t]);
+    return;
+  }
+  const float* res = a.residual != nullptr ? a.residual + (y - a.y) : nullptr;
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) _mm512_storeu_ps(y + t * kBlk, finish(acc[t], a, a.bias, res != nullptr ? res + t * kBlk : nullptr));
 }
 
 typedef void (*DwTileFn)(const NchwcDepthwiseRow&, const float*, float*);
@@ -182,8 +188,30 @@ void depthwise(const NchwcDepthwiseRow& a) {
   for (size_t k = 0; k < a.rows; ++k) split_row(row_of(a, k), kBlk, kDwMaxT, kDwTiles);
 }
 
+// The epilogue's act and bounds, as finish() reads them from a kernel's arguments.
+struct Act {
+  armbench_conv_activation act;
+  float lo, hi;
+};
+
+void epilogue(const armbench_conv_epilogue& e, float* y, const float* residual, size_t k, size_t kb, size_t npix) {
+  const size_t ch0 = kb * kBlk, used = k - ch0 < kBlk ? k - ch0 : kBlk;
+  const __mmask16 real = static_cast<__mmask16>((1u << used) - 1);
+  // The block's bias with zero past k, where e.bias ends.
+  alignas(64) float bias[kBlk];
+  _mm512_store_ps(bias, e.bias != nullptr ? _mm512_maskz_loadu_ps(real, e.bias + ch0) : _mm512_setzero_ps());
+  const Act a{e.act, e.act == ARMBENCH_ACT_RELU ? 0.0f : e.clip_min, e.clip_max};
+  for (size_t p = 0; p < npix; ++p) {
+    const __m512 v = finish(_mm512_loadu_ps(y + p * kBlk), a, e.bias != nullptr ? bias : nullptr,
+                            residual != nullptr ? residual + p * kBlk : nullptr);
+    // Padding channels are written zero: the next layer reads them as channels of nothing.
+    _mm512_storeu_ps(y + p * kBlk, _mm512_maskz_mov_ps(real, v));
+  }
+}
+
 }  // namespace
 
+NchwcEpilogue nchwc_epilogue_avx512() { return epilogue; }
 NchwcRowKernel nchwc_row_avx512() { return row; }
 NchwcDepthwiseKernel nchwc_depthwise_avx512() { return depthwise; }
 NchwcMultiKernel nchwc_multi_avx512() { return multi; }
@@ -195,6 +223,7 @@ NchwcMultiKernel nchwc_multi_avx512() { return multi; }
 
 namespace armbench {
 namespace conv {
+NchwcEpilogue nchwc_epilogue_avx512() { return nullptr; }
 NchwcRowKernel nchwc_row_avx512() { return nullptr; }
 NchwcDepthwiseKernel nchwc_depthwise_avx512() { return nullptr; }
 NchwcMultiKernel nchwc_multi_avx512() { return nullptr; }

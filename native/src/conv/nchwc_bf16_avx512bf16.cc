@@ -103,7 +103,7 @@ struct MultiTiles {
 
 void multi(const NchwcMultiBf16& a) {
   for (size_t k = 0; k < a.rows; ++k)
-    split_row_strided(multi_row_of(a, k), kBlk, kMultiMaxT, MultiTiles<kBlk>::fns, MultiTiles<2 * kBlk>::fns,
+    split_row_strided(row_of(a, k), kBlk, kMultiMaxT, MultiTiles<kBlk>::fns, MultiTiles<2 * kBlk>::fns,
                       MultiTiles<2 * kStemLanes>::fns, MultiTiles<0>::fns);
 }
 

@@ -397,7 +397,7 @@ const DwTileFn kDw5s2[kDwFixedMaxT + 1] = ARMBENCH_DW_FIXED(8, 5);
 // up to 8 pixels down all the call's rows instead: a 3-row tile there loads 15 input
 // vectors per 21 multiply-adds and a row, which the 3 load pipes of V1 and V2 cannot
 // feed (llvm-mca 19: 78.8 % and 89.1 % at 7 pixels; the strip 94.1 % and 90.0 %).
-void depthwise(const NchwcDepthwiseRow& a) {
+void depthwise_sums(const NchwcDepthwiseRow& a) {
   size_t k = 0;
   if (a.col_stride == kBlk && (a.s == 3 || a.s == 5) && (a.pix_stride == kBlk || a.pix_stride == 2 * kBlk)) {
     const bool one = a.pix_stride == kBlk;
@@ -420,6 +420,19 @@ void depthwise(const NchwcDepthwiseRow& a) {
     return;
   }
   for (; k < a.rows; ++k) split_row(row_of(a, k), kBlk, kDwMaxT, kDwTiles);
+}
+
+// The sums, then the epilogue over the call's rows while they are still in L1: the
+// tiles above (the assembly strip among them) store bare sums.
+void depthwise(const NchwcDepthwiseRow& a) {
+  depthwise_sums(a);
+  if (a.bias == nullptr && a.residual == nullptr && a.act == ARMBENCH_ACT_NONE) return;
+  for (size_t k = 0; k < a.rows; ++k) {
+    float* y = a.y + k * a.y_row_step;
+    const float* res = a.residual != nullptr ? a.residual + k * a.y_row_step : nullptr;
+    for (size_t p = 0; p < a.npix; ++p)
+      vst1q_f32(y + p * kBlk, finish(vld1q_f32(y + p * kBlk), a, a.bias, res != nullptr ? res + p * kBlk : nullptr));
+  }
 }
 
 }  // namespace
