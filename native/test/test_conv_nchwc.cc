@@ -5,7 +5,7 @@
 // products in the same order, and the epilogue is the same code. Shapes with padding
 // channels in x and y (prime c and k), stride 2 with padding, 1x1 (x read in place),
 // rows longer than a register tile, batch 2 and 3; every epilogue, Clip with min > 0 among
-// them (padding channels must stay zero); depthwise; fp32 and bf16; 1 and 2 pool threads. Plans of
+// them (padding channels must stay zero); depthwise; fp32 and bf16; 1, 2 and 4 pool threads. Plans of
 // other algorithms are refused with -ENOTSUP, bad arguments with -EINVAL, nothing
 // written either way.
 #include <errno.h>
@@ -25,6 +25,8 @@ namespace {
 using test_data::random_value;
 
 armbench_gemm_pool* pool2 = nullptr;
+// Four workers on a plane of few pixels split both the pixels and the output groups.
+armbench_gemm_pool* pool4 = nullptr;
 
 armbench_conv_shape make_shape(size_t n, size_t c, size_t h, size_t w, size_t k, size_t r, size_t stride, size_t pad) {
   armbench_conv_shape sh{};
@@ -88,7 +90,7 @@ void check_shape(const armbench_conv_shape& s, bool bf) {
     CHECK(armbench_nchw_to_nchwc(y.data(), s.n, s.k, oh, ow, blk, want.data()) == 0);
     // x blocked, and x as given (NCHW, fp32: the plan rounds it) into a blocked y.
     for (const bool plain_x : {false, true}) {
-      for (armbench_gemm_pool* pool : {static_cast<armbench_gemm_pool*>(nullptr), pool2}) {
+      for (armbench_gemm_pool* pool : {static_cast<armbench_gemm_pool*>(nullptr), pool2, pool4}) {
         std::vector<float> got(yb_size, NAN);
         const int rc = plain_x ? armbench_conv_plan_run_nchw_to_nchwc(pool, plan, x.data(), got.data(), &e_blocked)
                                : armbench_conv_plan_run_nchwc(pool, plan, xb.data(), got.data(), &e_blocked);
@@ -100,7 +102,8 @@ void check_shape(const armbench_conv_shape& s, bool bf) {
         CHECK_MSG(bad == 0,
                   "%s n=%zu c=%zu %zux%zu k=%zu %zux%zu stride %zu pad %zu epi %d threads %d x %s: %zu of %zu values "
                   "differ from the NCHW path, first [%zu] %.9g vs %.9g",
-                  bf ? "bf16" : "fp32", s.n, s.c, s.h, s.w, s.k, s.r, s.s, s.stride_h, s.pad_top, epi, pool ? 2 : 1,
+                  bf ? "bf16" : "fp32", s.n, s.c, s.h, s.w, s.k, s.r, s.s, s.stride_h, s.pad_top, epi,
+                  pool == pool4 ? 4 : pool ? 2 : 1,
                   plain_x ? "nchw" : "nchwc", bad, yb_size, first, got[first], want[first]);
       }
     }
@@ -200,9 +203,12 @@ void test_refusals() {
 int main() {
   if (armbench_gemm_pool_create(2, nullptr, &pool2) != 0) pool2 = nullptr;
   CHECK(pool2 != nullptr);
+  if (armbench_gemm_pool_create(4, nullptr, &pool4) != 0) pool4 = nullptr;
+  CHECK(pool4 != nullptr);
   test_matches_nchw_path();
   test_padding_channels_zero();
   test_refusals();
   if (pool2 != nullptr) armbench_gemm_pool_destroy(pool2);
+  if (pool4 != nullptr) armbench_gemm_pool_destroy(pool4);
   return check::summary("test_conv_nchwc");
 }
