@@ -10,6 +10,7 @@
 // refuses what it cannot measure exactly. The fused dynamic-quantization product
 // (quantize.h's armbench_dq_matmul) equals its defining steps bit for bit on each kernel.
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "armbench/gemm_measure.h"
 #include "armbench/igemm.h"
 #include "armbench/quantize.h"
+#include "../src/ops/dq_internal.h"
 #include "check.h"
 #include "test_data.h"
 
@@ -442,6 +444,71 @@ void test_dq_matmul(size_t ki, armbench_gemm_pool* pool2, Rng& rng) {
 
 }  // namespace
 
+// Each vector set of armbench_dq_matmul's loops this CPU runs (dq_internal.h) against
+// the portable set, bit for bit, whatever the set armbench_dq_matmul picks: lengths
+// around every vector width and tail, NaN anywhere (range), ties at every half
+// (quantize: x / 0.5 lands on k + 0.5), zero points 0 to 255, sums that wrap modulo 2^32
+// (dequantize).
+void test_dq_loops(Rng& rng) {
+  using armbench::ops::DqLoops;
+  const DqLoops& ref = armbench::ops::kDqPortable;
+  struct Set {
+    const char* name;
+    const DqLoops* loops;
+    bool runs;
+  };
+  const Set sets[] = {
+      {"avx512", armbench::ops::dq_loops_avx512(),
+       armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) != 0 && armbench_cpu_has(ARMBENCH_FEATURE_AVX512BW) != 0},
+      {"avx2", armbench::ops::dq_loops_avx2(), armbench_cpu_has(ARMBENCH_FEATURE_AVX2) != 0},
+      {"neon", armbench::ops::dq_loops_neon(), armbench_cpu_has(ARMBENCH_FEATURE_ASIMD) != 0}};
+  int ran = 0;
+  for (const Set& set : sets) {
+    if (set.loops == nullptr || !set.runs) continue;
+    ++ran;
+    size_t bad = 0;
+    const auto unit = [&rng]() { return static_cast<float>(rng.next() >> 40) / 16777216.0f * 2.0f - 1.0f; };
+    for (const size_t count : {0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 64, 1000}) {
+      for (int trial = 0; trial < 4; ++trial) {
+        std::vector<float> x(count);
+        for (float& v : x) v = unit() * 100.0f;
+        if (trial == 1 && count > 0) x[rng.next() % count] = NAN;
+        if (trial == 2 && count > 0) x[count - 1] = NAN;
+        float l0 = 0, h0 = 0, l1 = 0, h1 = 0;
+        bool n0 = false, n1 = false;
+        ref.range(x.data(), count, &l0, &h0, &n0);
+        set.loops->range(x.data(), count, &l1, &h1, &n1);
+        if ((n0 != n1 || (!n0 && (l0 != l1 || h0 != h1))) && bad++ < 5)
+          fprintf(stderr, "    %s range count %zu trial %d: [%g, %g] nan %d, want [%g, %g] nan %d\n", set.name, count, trial,
+                  l1, h1, n1, l0, h0, n0);
+        // Halves and random values, |x / scale| <= 255 with scale 0.5.
+        for (size_t i = 0; i < count; ++i) x[i] = trial % 2 == 0 ? static_cast<float>(static_cast<int>(rng.next() % 511) - 255) * 0.25f : unit() * 127.0f;
+        for (const float zero : {0.0f, 3.0f, 128.0f, 255.0f}) {
+          std::vector<uint8_t> q0(count + 1, 0xa5), q1(count + 1, 0xa5);
+          ref.quantize(x.data(), count, 0.5f, zero, q0.data());
+          set.loops->quantize(x.data(), count, 0.5f, zero, q1.data());
+          if (q0 != q1 && bad++ < 5) fprintf(stderr, "    %s quantize count %zu zero %g differs\n", set.name, count, zero);
+        }
+        const size_t m = 3;
+        std::vector<int32_t> acc(m * count), colsum(count);
+        std::vector<float> comb(count), y0(m * count), y1(m * count);
+        for (int32_t& v : acc) v = static_cast<int32_t>(rng.next());
+        for (int32_t& v : colsum) v = static_cast<int32_t>(rng.next() >> 40);
+        for (float& v : comb) v = unit();
+        for (const uint32_t zero : {0u, 1u, 128u, 255u}) {
+          ref.dequantize(acc.data(), m, count, zero, colsum.data(), comb.data(), y0.data());
+          set.loops->dequantize(acc.data(), m, count, zero, colsum.data(), comb.data(), y1.data());
+          if (memcmp(y0.data(), y1.data(), y0.size() * sizeof(float)) != 0 && bad++ < 5)
+            fprintf(stderr, "    %s dequantize count %zu zero %u differs\n", set.name, count, zero);
+        }
+      }
+    }
+    CHECK_MSG(bad == 0, "dq loops %s: %zu differences from the portable set", set.name, bad);
+    printf("  dq loops %s: %s\n", set.name, bad == 0 ? "the portable set's bits" : "FAILED");
+  }
+  printf("dq loop sets checked: %d\n", ran);
+}
+
 int main() {
   const size_t count = armbench_igemm_kernel_count();
   CHECK(count >= 1);
@@ -502,6 +569,7 @@ int main() {
   CHECK(def < count && armbench_igemm_kernel_unsupported(def) == nullptr);
   CHECK_MSG(!better_than_ref || def != 0, "the reference is the default though a better kernel is supported");
   printf("default: %s\n", def < count ? armbench_igemm_kernel_at(def)->name : "none");
+  test_dq_loops(rng);
   armbench_gemm_pool_destroy(pool2);
   return check::summary("test_igemm");
 }

@@ -26,6 +26,8 @@ struct DqLoops {
 extern const DqLoops kDqPortable;
 // nullptr where this build or architecture has no such set.
 const DqLoops* dq_loops_avx512();
+const DqLoops* dq_loops_avx2();
+const DqLoops* dq_loops_neon();
 
 }  // namespace ops
 }  // namespace armbench

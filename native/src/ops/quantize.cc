@@ -135,6 +135,10 @@ const armbench::ops::DqLoops& dq_loops() {
   static const armbench::ops::DqLoops* const chosen = [] {
     const armbench::ops::DqLoops* avx512 = armbench::ops::dq_loops_avx512();
     if (avx512 != nullptr && armbench_cpu_has(ARMBENCH_FEATURE_AVX512F) && armbench_cpu_has(ARMBENCH_FEATURE_AVX512BW)) return avx512;
+    const armbench::ops::DqLoops* avx2 = armbench::ops::dq_loops_avx2();
+    if (avx2 != nullptr && armbench_cpu_has(ARMBENCH_FEATURE_AVX2)) return avx2;
+    const armbench::ops::DqLoops* neon = armbench::ops::dq_loops_neon();
+    if (neon != nullptr && armbench_cpu_has(ARMBENCH_FEATURE_ASIMD)) return neon;
     return &armbench::ops::kDqPortable;
   }();
   return *chosen;
