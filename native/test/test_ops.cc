@@ -305,6 +305,58 @@ void test_pools() {
   CHECK(armbench_maxpool(&p, withnan, out) == 0 && out[0] != out[0]);
 }
 
+// Each set's vector max pool (pool_kernels.inc) on an NCHWc plane of its lane count,
+// against the NCHW scalar pool on the same channels, bit for bit: strides, asymmetric
+// pads, windows wider than the plane's edge, and NaNs of distinct payloads several to a
+// window (which NaN wins is the order's). The windows are the pool's: [o * stride -
+// pad, + k) clipped to the plane.
+void test_max_pool_sets() {
+  size_t count;
+  const EltwiseKernels* const* sets = armbench::ops::ops_kernel_sets(&count);
+  struct Geo {
+    size_t h, w, kh, kw, sh, sw, pt, pl, pb, pr;
+  };
+  const Geo geos[] = {{112, 112, 3, 3, 2, 2, 1, 1, 1, 1}, {7, 9, 3, 3, 1, 1, 1, 1, 1, 1}, {8, 5, 2, 3, 2, 1, 0, 1, 1, 0},
+                      {5, 6, 5, 5, 3, 2, 2, 2, 0, 1}, {1, 1, 1, 1, 1, 1, 0, 0, 0, 0}};
+  int ran = 0;
+  for (size_t si = 0; si < count; ++si) {
+    const EltwiseKernels* k = sets[si];
+    if (k->max_pool_plane == nullptr || !armbench::ops::ops_kernels_usable(k)) continue;
+    ++ran;
+    const size_t L = k->pool_lanes;
+    size_t bad = 0;
+    for (const Geo& g : geos) {
+      armbench_pool2d p = {1, L, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.pb, g.pr, 0};
+      size_t oh = 0, ow = 0;
+      if (!CHECK(armbench_pool2d_output(&p, &oh, &ow, nullptr, 0) == 0)) continue;
+      std::vector<float> x = test_input(L * g.h * g.w, L + g.h * 7 + g.w);
+      for (size_t i = 0; i < x.size(); i += 5) {
+        const uint32_t bits = 0x7fc00000u | static_cast<uint32_t>(i + 1);  // a NaN naming its place
+        if (i % 3 == 0) memcpy(&x[i], &bits, sizeof bits);
+      }
+      std::vector<float> want(L * oh * ow), xb(x.size()), got(L * oh * ow, 42.0f), col(L * g.w);
+      CHECK(armbench_maxpool(&p, x.data(), want.data()) == 0);
+      CHECK(armbench_nchw_to_nchwc(x.data(), 1, L, g.h, g.w, L, xb.data()) == 0);
+      std::vector<size_t> ywin(2 * oh), xwin(2 * ow);
+      const auto win = [](size_t o, size_t stride, size_t pad, size_t kk, size_t extent, size_t* lo, size_t* hi) {
+        const size_t start = o * stride, end = start + kk;
+        *lo = start < pad ? 0 : start - pad;
+        *hi = end - pad > extent ? extent : end - pad;
+      };
+      for (size_t oy = 0; oy < oh; ++oy) win(oy, g.sh, g.pt, g.kh, g.h, &ywin[2 * oy], &ywin[2 * oy + 1]);
+      for (size_t ox = 0; ox < ow; ++ox) win(ox, g.sw, g.pl, g.kw, g.w, &xwin[2 * ox], &xwin[2 * ox + 1]);
+      k->max_pool_plane(xb.data(), g.w, oh, ow, ywin.data(), xwin.data(), col.data(), got.data());
+      for (size_t c = 0; c < L; ++c)
+        for (size_t q = 0; q < oh * ow; ++q)
+          if (memcmp(&got[q * L + c], &want[c * oh * ow + q], sizeof(float)) != 0 && bad++ < 5)
+            fprintf(stderr, "    %s max pool %zux%zu k%zux%zu s%zu: channel %zu pixel %zu = %g, want %g\n", k->isa, g.h, g.w,
+                    g.kh, g.kw, g.sh, c, q, got[q * L + c], want[c * oh * ow + q]);
+    }
+    CHECK_MSG(bad == 0, "set %s: %zu max pool outputs differ from the scalar pool", k->isa, bad);
+  }
+  printf("vector max pools checked: %d\n", ran);
+}
+
 void test_pool_errors() {
   char why[160];
   size_t oh, ow;
@@ -520,6 +572,7 @@ int main() {
   test_sets_match_reference();
   test_sigmoid_bound();
   test_pools();
+  test_max_pool_sets();
   test_pool_errors();
   test_pools_nchwc();
   test_global_avgpool_batchnorm();

@@ -194,12 +194,26 @@ void row_max_nchw(const armbench_pool2d* p, size_t ow, const float* col, float* 
 int max_pool(const armbench_pool2d* p, size_t oh, size_t ow, size_t block, const float* x, float* y) {
   const Lanes L(p, block);
   const size_t len = p->w * L.lanes;
-  float* col = static_cast<float*>(malloc(len * sizeof(float)));
+  // A block of the vector set's width takes its passes (pool_kernels.inc), planes of
+  // real channels only; the windows are computed here once for every plane.
+  const EltwiseKernels* k = ops_best_kernels();
+  const bool vec = block != 0 && k->max_pool_plane != nullptr && block == k->pool_lanes;
+  float* col = static_cast<float*>(malloc(len * sizeof(float) + (vec ? 2 * (oh + ow) * sizeof(size_t) : 0)));
   if (col == nullptr) return -ENOMEM;
+  size_t* ywin = vec ? reinterpret_cast<size_t*>(col + len) : nullptr;
+  size_t* xwin = vec ? ywin + 2 * oh : nullptr;
+  if (vec) {
+    for (size_t oy = 0; oy < oh; ++oy) window(oy, p->stride_h, p->pad_top, p->kh, p->h, &ywin[2 * oy], &ywin[2 * oy + 1]);
+    for (size_t ox = 0; ox < ow; ++ox) window(ox, p->stride_w, p->pad_left, p->kw, p->w, &xwin[2 * ox], &xwin[2 * ox + 1]);
+  }
   for (size_t plane = 0; plane < L.planes; ++plane) {
     const float* xp = x + plane * p->h * len;
     float* yp = y + plane * oh * ow * L.lanes;
     const size_t used = L.used(p, plane);
+    if (vec && used == L.lanes) {
+      k->max_pool_plane(xp, p->w, oh, ow, ywin, xwin, col, yp);
+      continue;
+    }
     for (size_t oy = 0; oy < oh; ++oy) {
       size_t y0, y1;
       window(oy, p->stride_h, p->pad_top, p->kh, p->h, &y0, &y1);
@@ -294,6 +308,7 @@ extern const EltwiseKernels kOpsScalar = {
     sqrt_ref,      gelu_ref,
     gelu_tanh_ref, softmax_ref,
     layernorm_ref,
+    0,             nullptr,
 };
 
 const EltwiseKernels* const* ops_kernel_sets(size_t* count) {

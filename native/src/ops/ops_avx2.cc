@@ -117,6 +117,7 @@ struct V {
 };
 
 #include "transformer_kernels.inc"
+#include "pool_kernels.inc"
 
 void relu(const float* x, float* y, size_t n) {
   const __m256 zero = _mm256_setzero_ps();
@@ -156,6 +157,7 @@ extern const EltwiseKernels kOpsAvx2 = {
     sqrt_k<V>,          gelu_k<V>,
     gelu_tanh_k<V>,     softmax_rows_v<V>,
     layernorm_rows_v<V>,
+    V::W,               max_pool_plane_v<V>,
 };
 
 }  // namespace ops

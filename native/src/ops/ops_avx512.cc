@@ -109,6 +109,7 @@ struct V {
 };
 
 #include "transformer_kernels.inc"
+#include "pool_kernels.inc"
 
 void relu(const float* x, float* y, size_t n) {
   const __m512 zero = _mm512_setzero_ps();
@@ -148,6 +149,7 @@ extern const EltwiseKernels kOpsAvx512 = {
     sqrt_k<V>,          gelu_k<V>,
     gelu_tanh_k<V>,     softmax_rows_v<V>,
     layernorm_rows_v<V>,
+    V::W,               max_pool_plane_v<V>,
 };
 
 }  // namespace ops

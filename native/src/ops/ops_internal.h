@@ -61,6 +61,11 @@ struct EltwiseKernels {
   void (*softmax)(size_t rows, size_t cols, const float* x, float* y, int log);
   void (*layernorm)(size_t rows, size_t cols, const float* x, const float* residual, const float* scale,
                     const float* bias, float epsilon, float* y);
+  // The max pool of one NCHWc plane of pool_lanes lanes, every lane a channel (0 and
+  // nullptr: the scalar passes of ops.cc only): pool_kernels.inc, the same bits as those.
+  size_t pool_lanes;
+  void (*max_pool_plane)(const float* x, size_t w, size_t oh, size_t ow, const size_t* ywin, const size_t* xwin,
+                         float* col, float* y);
 };
 
 // The vector sets' sigmoid error bound, in units in the last place of the exact result

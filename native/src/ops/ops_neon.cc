@@ -114,6 +114,7 @@ struct V {
 };
 
 #include "transformer_kernels.inc"
+#include "pool_kernels.inc"
 
 void relu(const float* x, float* y, size_t n) {
   map1(x, y, n, [](float32x4_t v) {
@@ -160,6 +161,7 @@ extern const EltwiseKernels kOpsNeon = {
     sqrt_k<V>,          gelu_k<V>,
     gelu_tanh_k<V>,     softmax_rows_v<V>,
     layernorm_rows_v<V>,
+    V::W,               max_pool_plane_v<V>,
 };
 
 }  // namespace ops
