@@ -794,6 +794,20 @@ void copy_rows(void* p, int index, int threads) {
     for (size_t r = r0; r < r1; ++r) {
       const size_t cb = r / s.h, iy = r % s.h;
       const size_t at = ((cb * hp + iy + s.pad_top) * wp + s.pad_left) * c.lanes;
+      if (c.lanes == kStemLanes && !c.bf16_kernel && !c.round && cb == 0 && s.c == 3) {
+        // An RGB image into a stem's 4-lane frame, a pixel at a time: the lanes loop
+        // with a constant count the compiler turns into shuffles. Lane by lane, the
+        // strided stores cost MobileNet-v2's stem 40 % of its time (0.085 of 0.21 ms).
+        const float* r = c.x + iy * s.w;
+        const float* g = r + s.h * s.w;
+        const float* b = g + s.h * s.w;
+        float* dst = static_cast<float*>(c.frame) + at;
+        for (size_t px = 0; px < s.w; ++px) {
+          const float v[kStemLanes] = {r[px], g[px], b[px], 0.0f};
+          for (size_t l = 0; l < kStemLanes; ++l) dst[px * kStemLanes + l] = v[l];
+        }
+        continue;
+      }
       for (size_t l = 0; l < c.lanes; ++l) {
         const size_t ch = cb * c.blk + l;
         const float* src = ch < s.c ? c.x + (ch * s.h + iy) * s.w : nullptr;
