@@ -422,8 +422,9 @@ void check_depthwise(NchwcDepthwiseKernel k, size_t blk, const char* name) {
 }
 
 // The separate epilogue's vector form against apply_epilogue_blocked, bit for bit, on a
-// whole block and on a last block of 1 and blk - 1 channels (the bias exactly k long,
-// so a read past it would show under a checker), every activation, with and without bias
+// whole block and on a last block of 1 and blk - 1 channels (the bias exactly k long:
+// a read past it lands in lanes that are zeroed, so only a memory checker such as ASan
+// would report it), every activation, with and without bias
 // and residual, over values that include NaN, both zeros, both infinities and the bounds.
 void check_epilogue(NchwcEpilogue f, size_t blk, const char* name) {
   size_t bad = 0;

@@ -269,13 +269,9 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
     a.hi = e->clip_max;
   }
   const E* x = static_cast<const E*>(c.xp);
-  // A contiguous share of the items per worker, not every threads-th item: the group's
-  // weights (group-major) or the chunk's input (chunk-major) then stay in one core's
-  // caches instead of being streamed by every core.
-  size_t i0 = 0, i1 = 0;
-  // One item: output pixels [q0, q1) of span `span` (from x's pixel offset xq), output
-  // blocks of `group`; next_group_lines: this item's share of the next group's weights
-  // to prefetch (group-major), as [l0, l1) of its lines, or l1 == 0.
+  // One item: output pixels [q0, q1) of span `span`, the output blocks of `group`, and
+  // lines [l0, l1) of the next group's weights to prefetch while it computes (none when
+  // l1 <= l0).
   auto run_item = [&](size_t span, size_t q0, size_t q1, size_t group, size_t l0, size_t l1) {
     const size_t oy = span * span_rows;
     const size_t rows = flat ? 1 : (g.oh - oy < span_rows ? g.oh - oy : span_rows);
@@ -351,6 +347,10 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
     }
     return;
   }
+  // A contiguous share of the items per worker, not every threads-th item: the group's
+  // weights (group-major) or the chunk's input (chunk-major) then stay in one core's
+  // caches instead of being streamed by every core.
+  size_t i0 = 0, i1 = 0;
   runtime::pool_share(chunks * groups, index, threads, &i0, &i1);
   for (size_t item = i0; item < i1; ++item) {
     const size_t chunk = group_major ? item % chunks : item / groups;
@@ -366,26 +366,18 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
   }
 }
 
-// The portable depthwise rows, for any block: NchwcDepthwiseRow's sums in its order,
-// then its epilogue in apply_epilogue_blocked's sums and selects.
+// The portable depthwise rows, for any block: NchwcDepthwiseRow's sums in its order
+// (its epilogue fields unused: run_depthwise fuses the epilogue into ISA kernels only).
 void portable_depthwise(const NchwcDepthwiseRow& a, size_t blk) {
   for (size_t k = 0; k < a.rows; ++k) {
     const float* x = a.x + k * a.x_row_step;
     float* y = a.y + k * a.y_row_step;
-    const float* res = a.residual != nullptr ? a.residual + k * a.y_row_step : nullptr;
     for (size_t p = 0; p < a.npix; ++p) {
       for (size_t l = 0; l < blk; ++l) {
         float acc = 0.0f;
         for (size_t i = 0; i < a.r; ++i)
           for (size_t j = 0; j < a.s; ++j)
             acc += x[p * a.pix_stride + i * a.row_stride + j * a.col_stride + l] * a.w[(i * a.s + j) * blk + l];
-        if (res != nullptr) {
-          acc = acc + (a.bias != nullptr ? a.bias[l] : 0.0f) + res[p * blk + l];
-        } else if (a.bias != nullptr) {
-          acc += a.bias[l];
-        }
-        if (a.act == ARMBENCH_ACT_RELU || a.act == ARMBENCH_ACT_CLIP) acc = acc < a.lo ? a.lo : acc;
-        if (a.act == ARMBENCH_ACT_CLIP) acc = acc > a.hi ? a.hi : acc;
         y[p * blk + l] = acc;
       }
     }
@@ -402,9 +394,9 @@ void* frame_buffer(size_t bytes);
 constexpr size_t kOwnBandBytes = 64 << 10;
 
 // Depthwise: every (channel block, group of up to kDepthwiseRows output rows) one kernel
-// call, the epilogue in it for blocks whose channels are all real (a block holding
-// padding channels gets the separate epilogue, which zeroes them). The kernel decides
-// how it tiles the rows. With own
+// call, the epilogue in an ISA kernel for blocks whose channels are all real (a block
+// holding padding channels, or the portable rows, get the separate epilogue, which
+// zeroes padding channels). The kernel decides how it tiles the rows. With own
 // rows, the items are bands of several such groups, their padded rows copied first.
 void run_depthwise(const RunCtx& c, int index, int threads) {
   const Geometry& g = *c.g;
@@ -468,7 +460,7 @@ void run_depthwise(const RunCtx& c, int index, int threads) {
       frame = rows;
     }
     a.w = nw.w + kb * s.r * s.s * blk;
-    const bool fused = e != nullptr && (kb + 1) * blk <= s.k;
+    const bool fused = e != nullptr && (kb + 1) * blk <= s.k && nw.dw != nullptr;
     a.bias = fused && e->bias != nullptr ? e->bias + kb * blk : nullptr;
     a.act = fused ? e->act : ARMBENCH_ACT_NONE;
     for (size_t oy = oy0; oy < oy1; oy += kDepthwiseRows) {
@@ -798,12 +790,12 @@ void copy_rows(void* p, int index, int threads) {
         // An RGB image into a stem's 4-lane frame, a pixel at a time: the lanes loop
         // with a constant count the compiler turns into shuffles. Lane by lane, the
         // strided stores cost MobileNet-v2's stem 40 % of its time (0.085 of 0.21 ms).
-        const float* r = c.x + iy * s.w;
-        const float* g = r + s.h * s.w;
-        const float* b = g + s.h * s.w;
+        const float* red = c.x + iy * s.w;
+        const float* green = red + s.h * s.w;
+        const float* blue = green + s.h * s.w;
         float* dst = static_cast<float*>(c.frame) + at;
         for (size_t px = 0; px < s.w; ++px) {
-          const float v[kStemLanes] = {r[px], g[px], b[px], 0.0f};
+          const float v[kStemLanes] = {red[px], green[px], blue[px], 0.0f};
           for (size_t l = 0; l < kStemLanes; ++l) dst[px * kStemLanes + l] = v[l];
         }
         continue;

@@ -64,8 +64,9 @@ void multi_tile(const NchwcMulti& a, const float* x, float* y) {
 #pragma GCC unroll 16
   for (int t = 0; t < R * T; ++t) acc0[t] = acc1[t] = _mm512_setzero_ps();
   // This tile's residual, fetched while its sums run: it was written layers ago and is
-  // read only by the stores. And at each input block's first tap, the next tile's input
-  // pixels: one line per pixel of each of up to 64 channel blocks, more streams than the
+  // read only by the stores. And in the first tap column of each kernel row of each
+  // input block, the next tile's input pixels (one per input channel step, so up to T of
+  // them): one line per pixel of each of up to 64 channel blocks, more streams than the
   // hardware prefetchers follow. On data out of cache (ResNet-50's 1x1 layers after a
   // 64 MB sweep, Zen 5) a 56x56 256->64 layer went from 0.88-0.96 to 0.58 ms and a
   // 64->256 one with its residual from 0.90 to 0.66 ms; in cache, no change. ResNet-50

@@ -1,5 +1,5 @@
-// armbench_dq_matmul's loops (dq_internal.h) with Advanced SIMD: four floats a step,
-// the rounding by FRINTN (nearest, ties to even, as the portable set's), the bytes by
+// armbench_dq_matmul's loops (dq_internal.h) with Advanced SIMD: four floats a step
+// (eight for the quantization, whose bytes narrow from two vectors), the rounding by FRINTN (nearest, ties to even, as the portable set's), the bytes by
 // two narrowing moves of whole numbers in [0, 255]; tails through the portable set
 // (kDqPortable).
 #include "dq_internal.h"
