@@ -176,6 +176,16 @@ M multi_args(const NchwcRow& f, const E* x, const E* w, float* y, size_t cin_las
   return a;
 }
 
+// The epilogue forms the fused kernels are checked with: none, bias alone, the residual
+// with and without a bias (the latter adds +0.0 as a zero bias would), ReLU and Clip.
+struct Epilogue {
+  bool bias, residual;
+  armbench_conv_activation act;
+};
+const Epilogue forms[] = {{false, false, ARMBENCH_ACT_NONE}, {true, false, ARMBENCH_ACT_RELU},
+                          {true, true, ARMBENCH_ACT_RELU},   {false, true, ARMBENCH_ACT_CLIP},
+                          {true, false, ARMBENCH_ACT_NONE},  {true, true, ARMBENCH_ACT_CLIP}};
+
 // apply_epilogue_blocked's sums and selects on one value.
 float epilogue_value(float v, const float* bias, const float* res, armbench_conv_activation act, float lo, float hi) {
   if (res != nullptr) {
@@ -190,15 +200,6 @@ float epilogue_value(float v, const float* bias, const float* res, armbench_conv
 
 void check_multi(NchwcMultiKernel k, NchwcRowKernel row, size_t blk, const char* name) {
   const size_t F = kMultiBlocks;
-  struct Epilogue {
-    bool bias, residual;
-    armbench_conv_activation act;
-  };
-  const Epilogue forms[] = {{false, false, ARMBENCH_ACT_NONE},
-                            {true, false, ARMBENCH_ACT_RELU},
-                            {true, true, ARMBENCH_ACT_RELU},
-                            {false, true, ARMBENCH_ACT_CLIP},
-                            {true, false, ARMBENCH_ACT_NONE}};
   size_t mismatches = 0;
   // One row, and kMultiRows rows (the second row's inputs a frame of their own,
   // x_row_step on; its outputs after both blocks of the first): 7 and 14 pixels are the
@@ -345,14 +346,6 @@ void check_multi_bf16(NchwcMultiBf16Kernel k, NchwcRowBf16Kernel row, size_t blk
 // strides 1 and 2.
 void check_depthwise(NchwcDepthwiseKernel k, size_t blk, const char* name) {
   size_t bad = 0;
-  struct Epilogue {
-    bool bias, residual;
-    armbench_conv_activation act;
-  };
-  const Epilogue forms[] = {{false, false, ARMBENCH_ACT_NONE},
-                            {true, false, ARMBENCH_ACT_RELU},
-                            {true, true, ARMBENCH_ACT_CLIP},
-                            {false, true, ARMBENCH_ACT_RELU}};
   // Every tile width of the fixed 3x3 and 5x5 tiles (stride 1 and 2, dilation 1) and the
   // fallback's (dilation 2, a 3x1 and 1x3 tap), rows of 16 pixels and more.
   for (const size_t npix : {1, 5, 7, 12, 14, 16, 17, 28, 31, 40}) {

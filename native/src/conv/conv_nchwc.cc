@@ -315,8 +315,8 @@ void run_multi(const RunCtx& c, int index, int threads, const E* weights, void (
   // Group-major on a plane read whole (1x1, stride 1): the workers split the pixels
   // (tp parts) before the groups (threads / tp parts), so each worker's part of x stays
   // in its L2 while the groups' weights pass, where a share of the groups alone has each
-  // worker read all of x once per group (ResNet-50's 14x14 1x1 layers at 2 threads:
-  // 1.07x onnxruntime's model latency against 1.13x, medians of 6 runs, Zen 5). A part
+  // worker read all of x once per group (ResNet-50 batch 1 at 2 threads: 1.07x
+  // onnxruntime's latency against 1.13x, means of 6 alternating runs, Zen 5). A part
   // keeps at least 2 units of kMultiChunkAlign pixels.
   const size_t units = (width + kMultiChunkAlign - 1) / kMultiChunkAlign;
   size_t tp = 1;
